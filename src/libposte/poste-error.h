@@ -1,0 +1,146 @@
+/* poste-error.h: the error domains of libposte
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * POSTE_PROTOCOL_ERROR:
+ *
+ * Errors in what the peer sent: the SMTP conversation itself went wrong (RFC 5321).
+ * Network failures are reported in the %G_IO_ERROR domain (%G_IO_ERROR_TIMED_OUT when a deadline
+ * passes, %G_IO_ERROR_CANCELLED when the user stops), TLS failures in %G_TLS_ERROR.
+ */
+#define POSTE_PROTOCOL_ERROR (poste_protocol_error_quark ())
+
+/**
+ * PosteProtocolError:
+ * @POSTE_PROTOCOL_ERROR_LINE_TOO_LONG: a line exceeded its limit (512 octets for a reply line,
+ *   RFC 5321 section 4.5.3.1.5)
+ * @POSTE_PROTOCOL_ERROR_TOO_MANY_LINES: a multi-line reply went on past its line limit
+ * @POSTE_PROTOCOL_ERROR_MALFORMED: a reply or command is not well formed (bad code, codes that
+ *   change between lines, NUL or other control bytes, a bare CR)
+ * @POSTE_PROTOCOL_ERROR_UNEXPECTED: a well-formed reply that makes no sense at this point
+ * @POSTE_PROTOCOL_ERROR_CLOSED: the peer closed the connection
+ * @POSTE_PROTOCOL_ERROR_INJECTION: bytes arrived ahead of a TLS handshake (STARTTLS response
+ *   injection, RFC 3207 section 6 and CVE-2011-0411)
+ */
+typedef enum {
+  POSTE_PROTOCOL_ERROR_LINE_TOO_LONG,
+  POSTE_PROTOCOL_ERROR_TOO_MANY_LINES,
+  POSTE_PROTOCOL_ERROR_MALFORMED,
+  POSTE_PROTOCOL_ERROR_UNEXPECTED,
+  POSTE_PROTOCOL_ERROR_CLOSED,
+  POSTE_PROTOCOL_ERROR_INJECTION,
+} PosteProtocolError;
+
+/**
+ * POSTE_SESSION_ERROR:
+ *
+ * Why an ODMR session ended without fetching the mail (RFC 2645, section 5 for the ATRN replies).
+ */
+#define POSTE_SESSION_ERROR (poste_session_error_quark ())
+
+/**
+ * PosteSessionError:
+ * @POSTE_SESSION_ERROR_TLS_REQUIRED: TLS is required but the provider did not offer STARTTLS or
+ *   refused it (never fall back to plaintext)
+ * @POSTE_SESSION_ERROR_CERTIFICATE: the provider's certificate failed verification or no longer
+ *   matches the pinned fingerprint
+ * @POSTE_SESSION_ERROR_AUTH_UNAVAILABLE: no SASL mechanism both sides support and policy allows
+ * @POSTE_SESSION_ERROR_AUTH_FAILED: the provider rejected the credentials (535, RFC 4954)
+ * @POSTE_SESSION_ERROR_AUTH_REQUIRED: the provider wants authentication first (530)
+ * @POSTE_SESSION_ERROR_REFUSED: the provider refused ATRN for now (450: busy, rate limited)
+ * @POSTE_SESSION_ERROR_TRY_LATER: a local error at the provider (451)
+ * @POSTE_SESSION_ERROR_NOT_SUPPORTED: the provider has no ODMR (502) or rejected ATRN otherwise
+ * @POSTE_SESSION_ERROR_DELIVERY: a message could not be delivered locally (the provider keeps it)
+ * @POSTE_SESSION_ERROR_CONFIG: the provider's configuration does not allow a session
+ */
+typedef enum {
+  POSTE_SESSION_ERROR_TLS_REQUIRED,
+  POSTE_SESSION_ERROR_CERTIFICATE,
+  POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
+  POSTE_SESSION_ERROR_AUTH_FAILED,
+  POSTE_SESSION_ERROR_AUTH_REQUIRED,
+  POSTE_SESSION_ERROR_REFUSED,
+  POSTE_SESSION_ERROR_TRY_LATER,
+  POSTE_SESSION_ERROR_NOT_SUPPORTED,
+  POSTE_SESSION_ERROR_DELIVERY,
+  POSTE_SESSION_ERROR_CONFIG,
+} PosteSessionError;
+
+/**
+ * POSTE_DELIVERY_ERROR:
+ *
+ * Errors of the local delivery targets. %POSTE_DELIVERY_ERROR_TEMPORARY is answered with a 4xx
+ * reply so that the provider keeps the message; %POSTE_DELIVERY_ERROR_PERMANENT with 5xx.
+ */
+#define POSTE_DELIVERY_ERROR (poste_delivery_error_quark ())
+
+/**
+ * PosteDeliveryError:
+ * @POSTE_DELIVERY_ERROR_TEMPORARY: the target could not take the message now (try again later)
+ * @POSTE_DELIVERY_ERROR_PERMANENT: the target will never take this message
+ * @POSTE_DELIVERY_ERROR_INVALID: the target's specification is not valid
+ */
+typedef enum {
+  POSTE_DELIVERY_ERROR_TEMPORARY,
+  POSTE_DELIVERY_ERROR_PERMANENT,
+  POSTE_DELIVERY_ERROR_INVALID,
+} PosteDeliveryError;
+
+/**
+ * POSTE_CONFIG_ERROR:
+ *
+ * Errors in the configuration file. Every message names the file, the line and the key.
+ */
+#define POSTE_CONFIG_ERROR (poste_config_error_quark ())
+
+/**
+ * PosteConfigError:
+ * @POSTE_CONFIG_ERROR_PARSE: the file is not a valid keyfile
+ * @POSTE_CONFIG_ERROR_UNKNOWN_KEY: a key or group this version does not know
+ * @POSTE_CONFIG_ERROR_INVALID_VALUE: a value out of range or of the wrong form
+ * @POSTE_CONFIG_ERROR_MISSING_KEY: a required key is absent
+ * @POSTE_CONFIG_ERROR_NOT_FOUND: no such provider
+ * @POSTE_CONFIG_ERROR_INSECURE: a secret file that others can read
+ * @POSTE_CONFIG_ERROR_NO_SECRET: no password is stored for the provider
+ */
+typedef enum {
+  POSTE_CONFIG_ERROR_PARSE,
+  POSTE_CONFIG_ERROR_UNKNOWN_KEY,
+  POSTE_CONFIG_ERROR_INVALID_VALUE,
+  POSTE_CONFIG_ERROR_MISSING_KEY,
+  POSTE_CONFIG_ERROR_NOT_FOUND,
+  POSTE_CONFIG_ERROR_INSECURE,
+  POSTE_CONFIG_ERROR_NO_SECRET,
+} PosteConfigError;
+
+GQuark poste_protocol_error_quark (void);
+GQuark poste_session_error_quark  (void);
+GQuark poste_delivery_error_quark (void);
+GQuark poste_config_error_quark   (void);
+
+/**
+ * PosteExitStatus:
+ *
+ * The command-line tool's exit statuses, fetchmail's convention, which scripts already know.
+ */
+typedef enum {
+  POSTE_EXIT_MAIL = 0,
+  POSTE_EXIT_NO_MAIL = 1,
+  POSTE_EXIT_NETWORK = 2,
+  POSTE_EXIT_AUTH = 3,
+  POSTE_EXIT_PROTOCOL = 4,
+  POSTE_EXIT_USAGE = 5,
+  POSTE_EXIT_REFUSED = 7,
+  POSTE_EXIT_DELIVERY = 10,
+} PosteExitStatus;
+
+PosteExitStatus poste_exit_status_for_error (const GError *error);
+
+G_END_DECLS

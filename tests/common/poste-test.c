@@ -1,0 +1,77 @@
+/* poste-test.c: what every test program shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "poste-test.h"
+
+/**
+ * poste_test_init:
+ * @argc: the program's argc
+ * @argv: the program's argv
+ *
+ * Sets up the strict test environment: g_test_init() with isolated directories (a private HOME
+ * and XDG directories for every test case), fatal warnings and criticals, the C.UTF-8 locale, and
+ * no GVfs or portals.
+ */
+void
+poste_test_init (int    *argc,
+                 char ***argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("GIO_USE_VFS", "local", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_log_set_always_fatal (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+}
+
+/**
+ * poste_test_make_dir:
+ * @name: a name for the directory
+ *
+ * Makes a fresh directory under the test case's private home (G_TEST_OPTION_ISOLATE_DIRS makes
+ * HOME private per test case, and GLib removes it afterwards).
+ *
+ * Returns: (transfer full): the directory's path
+ */
+char *
+poste_test_make_dir (const char *name)
+{
+  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", name);
+  char *path = g_build_filename (g_get_home_dir (), template, NULL);
+
+  g_assert_nonnull (g_mkdtemp (path));
+  return path;
+}
+
+/**
+ * poste_test_source_root:
+ *
+ * Returns: (transfer none): the project's source directory
+ */
+const char *
+poste_test_source_root (void)
+{
+  const char *root = g_getenv ("POSTE_SOURCE_ROOT");
+
+  g_assert_nonnull (root);
+  return root;
+}
+
+/**
+ * poste_test_build_root:
+ *
+ * Returns: (transfer none): the project's build directory
+ */
+const char *
+poste_test_build_root (void)
+{
+  const char *root = g_getenv ("POSTE_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return root;
+}

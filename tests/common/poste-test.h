@@ -1,0 +1,17 @@
+/* poste-test.h: what every test program shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void        poste_test_init        (int          *argc,
+                                    char       ***argv);
+char       *poste_test_make_dir    (const char   *name);
+const char *poste_test_source_root (void);
+const char *poste_test_build_root  (void);
+
+G_END_DECLS

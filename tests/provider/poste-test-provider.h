@@ -1,0 +1,122 @@
+/* poste-test-provider.h: the provider side of ODMR (RFC 2645), for tests, the demo and benchmarks
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * PosteTestTls:
+ * @POSTE_TEST_TLS_NONE: plain text only
+ * @POSTE_TEST_TLS_STARTTLS: plain text, STARTTLS advertised (RFC 3207)
+ * @POSTE_TEST_TLS_IMPLICIT: TLS from the first byte (port 465 style, RFC 8314)
+ */
+typedef enum {
+  POSTE_TEST_TLS_NONE,
+  POSTE_TEST_TLS_STARTTLS,
+  POSTE_TEST_TLS_IMPLICIT,
+} PosteTestTls;
+
+/**
+ * PosteTestMessage:
+ * @sender: the envelope sender (may be "" for the null sender)
+ * @recipients: (element-type utf8): the envelope recipients still to deliver
+ * @data: the message content as spooled: CRLF line ends, not dot-stuffed; %NULL when the message
+ *   is streamed from @path
+ * @path: (nullable): a file holding the message, streamed from disk (the standalone tool's
+ *   --spool), or %NULL
+ *
+ * A spooled or accepted message. Reference counted: poste_test_message_ref() and
+ * poste_test_message_unref().
+ */
+typedef struct {
+  char *sender;
+  GPtrArray *recipients;
+  GBytes *data;
+  char *path;
+} PosteTestMessage;
+
+PosteTestMessage *poste_test_message_ref   (PosteTestMessage *message);
+void              poste_test_message_unref (PosteTestMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosteTestMessage, poste_test_message_unref)
+
+#define POSTE_TYPE_TEST_PROVIDER (poste_test_provider_get_type ())
+G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVIDER, GObject)
+
+/*
+ * Faults, for poste_test_provider_set_faults(): a space-separated list of
+ *
+ *   atrn-reply=CODE[:TEXT]   answer ATRN with CODE (and TEXT) instead of the real answer; a 250
+ *                            still turns around
+ *   atrn-multiline           the ATRN reply (real or scripted) is multi-line
+ *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
+ *                            handshake, auth, atrn, our-220 (after receiving the customer's 220
+ *                            in the reversed session), mail, rcpt, data, after-250 (after the
+ *                            customer's 250 to the end of DATA, before recording the message as
+ *                            accepted: the duplicate case)
+ *   drop-in-data=OFFSET      close after sending OFFSET bytes of the DATA content
+ *   silent=STAGE             at STAGE (same names as drop=) stop talking, keep the socket open
+ *   slow-lines=MS            sleep MS milliseconds before every line we send
+ *   inject-after-starttls    send "250 injected\r\n" right after STARTTLS's 220, in the same write
+ *   no-starttls              do not advertise STARTTLS even in STARTTLS mode
+ *   starttls-reply=CODE      answer STARTTLS with CODE (e.g. 454) and stay in plain text
+ *   mechanisms=LIST          what AUTH advertises, comma-separated (e.g. "CRAM-MD5,PLAIN")
+ *   plain-auth-in-clear      allow PLAIN and LOGIN without TLS
+ *   bare-lf                  end the lines we send in the reversed session with a bare LF
+ *   long-line=N              send a header line of N bytes in every message's DATA
+ *   nul                      send a NUL byte inside every message's DATA
+ *   reply-long-line          the EHLO reply carries an over-long line (2000 bytes)
+ *   reply-endless-multiline  the EHLO reply never ends (continuation lines until the peer gives up)
+ *   reply-code-change        the EHLO reply changes its code in the middle of a multi-line reply
+ *   junk-334                 the AUTH challenge is not valid base64
+ *   pipelining               use PIPELINING in the reversed session if the customer advertises it
+ *                            (the default)
+ *   no-pipelining            never pipeline
+ *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
+ *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
+ *   raw                      poste_test_provider_add_message() keeps the data as given
+ *
+ * Unknown fault names fail with G_IO_ERROR_INVALID_ARGUMENT.
+ */
+
+PosteTestProvider *poste_test_provider_new             (void);
+void               poste_test_provider_set_tls         (PosteTestProvider    *self,
+                                                        PosteTestTls          mode,
+                                                        GTlsCertificate      *certificate);
+void               poste_test_provider_set_hostname    (PosteTestProvider    *self,
+                                                        const char           *hostname);
+void               poste_test_provider_add_account     (PosteTestProvider    *self,
+                                                        const char           *user,
+                                                        const char           *password,
+                                                        const char * const   *domains);
+void               poste_test_provider_add_message     (PosteTestProvider    *self,
+                                                        const char           *sender,
+                                                        const char * const   *recipients,
+                                                        const char           *data,
+                                                        gssize                length);
+void               poste_test_provider_add_message_file (PosteTestProvider   *self,
+                                                        const char           *sender,
+                                                        const char * const   *recipients,
+                                                        const char           *path);
+guint              poste_test_provider_count_spooled   (PosteTestProvider    *self);
+GPtrArray         *poste_test_provider_dup_accepted    (PosteTestProvider    *self);
+gboolean           poste_test_provider_set_faults      (PosteTestProvider    *self,
+                                                        const char           *spec,
+                                                        GError              **error);
+void               poste_test_provider_set_timeout     (PosteTestProvider    *self,
+                                                        guint                 seconds);
+void               poste_test_provider_set_port        (PosteTestProvider    *self,
+                                                        guint16               port);
+guint16            poste_test_provider_start           (PosteTestProvider    *self,
+                                                        GError              **error);
+void               poste_test_provider_stop            (PosteTestProvider    *self);
+guint              poste_test_provider_get_sessions    (PosteTestProvider    *self);
+gboolean           poste_test_provider_wait_sessions   (PosteTestProvider    *self,
+                                                        guint                 sessions,
+                                                        guint                 timeout_seconds);
+char              *poste_test_provider_dup_transcript  (PosteTestProvider    *self);
+
+G_END_DECLS

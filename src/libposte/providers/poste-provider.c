@@ -26,6 +26,8 @@ struct _PosteProvider
   char          *password_file;
   char          *submission;
   gboolean       send_with_fetch;
+  char          *active_hours;
+  char          *active_days;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProvider, poste_provider, G_TYPE_OBJECT)
@@ -48,6 +50,8 @@ enum {
   PROP_PASSWORD_FILE,
   PROP_SUBMISSION,
   PROP_SEND_WITH_FETCH,
+  PROP_ACTIVE_HOURS,
+  PROP_ACTIVE_DAYS,
   N_PROPS
 };
 
@@ -161,6 +165,8 @@ poste_provider_finalize (GObject *object)
   g_free (self->client_certificate);
   g_free (self->password_file);
   g_free (self->submission);
+  g_free (self->active_hours);
+  g_free (self->active_days);
 
   G_OBJECT_CLASS (poste_provider_parent_class)->finalize (object);
 }
@@ -191,6 +197,8 @@ poste_provider_get_property (GObject    *object,
     case PROP_PASSWORD_FILE: g_value_set_string (value, self->password_file); break;
     case PROP_SUBMISSION: g_value_set_string (value, self->submission); break;
     case PROP_SEND_WITH_FETCH: g_value_set_boolean (value, self->send_with_fetch); break;
+    case PROP_ACTIVE_HOURS: g_value_set_string (value, self->active_hours); break;
+    case PROP_ACTIVE_DAYS: g_value_set_string (value, self->active_days); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -222,6 +230,8 @@ poste_provider_set_property (GObject      *object,
     case PROP_PASSWORD_FILE: poste_provider_set_password_file (self, g_value_get_string (value)); break;
     case PROP_SUBMISSION: poste_provider_set_submission (self, g_value_get_string (value)); break;
     case PROP_SEND_WITH_FETCH: poste_provider_set_send_with_fetch (self, g_value_get_boolean (value)); break;
+    case PROP_ACTIVE_HOURS: poste_provider_set_active_hours (self, g_value_get_string (value)); break;
+    case PROP_ACTIVE_DAYS: poste_provider_set_active_days (self, g_value_get_string (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -264,6 +274,8 @@ poste_provider_class_init (PosteProviderClass *klass)
   properties[PROP_SEND_WITH_FETCH] =
     g_param_spec_boolean ("send-with-fetch", NULL, "Submit the outbox at each fetch", TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  STR_PROP (PROP_ACTIVE_HOURS, "active-hours", "When scheduled fetches may run, \"HH:MM-HH:MM\"");
+  STR_PROP (PROP_ACTIVE_DAYS, "active-days", "On which days scheduled fetches may run, \"mon;tue;...\"");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -783,4 +795,66 @@ poste_provider_set_routes (PosteProvider      *self,
   g_strfreev (self->routes);
   self->routes = value != NULL ? g_strdupv ((char **) value) : g_new0 (char *, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROUTES]);
+}
+
+/**
+ * poste_provider_get_active_hours:
+ * @self: a #PosteProvider
+ *
+ * Returns: (transfer none) (nullable): the keyfile text of the hours in which scheduled fetches
+ *   may run, "HH:MM-HH:MM" in local time (a window that wraps past midnight is allowed), or %NULL
+ *   for all day; poste_schedule_parse() reads and validates it
+ */
+const char *
+poste_provider_get_active_hours (PosteProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER (self), NULL);
+  return self->active_hours;
+}
+
+/**
+ * poste_provider_set_active_hours:
+ * @self: a #PosteProvider
+ * @value: (nullable): "HH:MM-HH:MM" in local time, or %NULL for all day; "" is stored as %NULL
+ */
+void
+poste_provider_set_active_hours (PosteProvider *self,
+                                 const char    *value)
+{
+  g_return_if_fail (POSTE_IS_PROVIDER (self));
+  if (value != NULL && value[0] == '\0')
+    value = NULL;
+  if (set_str (&self->active_hours, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_HOURS]);
+}
+
+/**
+ * poste_provider_get_active_days:
+ * @self: a #PosteProvider
+ *
+ * Returns: (transfer none) (nullable): the keyfile text of the days on which scheduled fetches
+ *   may run, such as "mon;tue;wed;thu;fri", or %NULL for every day; poste_schedule_parse() reads
+ *   and validates it
+ */
+const char *
+poste_provider_get_active_days (PosteProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER (self), NULL);
+  return self->active_days;
+}
+
+/**
+ * poste_provider_set_active_days:
+ * @self: a #PosteProvider
+ * @value: (nullable): day names separated by ';', or %NULL for every day; "" is stored as %NULL
+ */
+void
+poste_provider_set_active_days (PosteProvider *self,
+                                const char    *value)
+{
+  g_return_if_fail (POSTE_IS_PROVIDER (self));
+  if (value != NULL && value[0] == '\0')
+    value = NULL;
+  if (set_str (&self->active_days, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_DAYS]);
 }

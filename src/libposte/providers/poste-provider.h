@@ -115,5 +115,11 @@ void            poste_provider_set_submission     (PosteProvider  *self,
 gboolean        poste_provider_get_send_with_fetch (PosteProvider *self);
 void            poste_provider_set_send_with_fetch (PosteProvider *self,
                                                     gboolean       send_with_fetch);
+const char     *poste_provider_get_active_hours   (PosteProvider  *self);
+void            poste_provider_set_active_hours   (PosteProvider  *self,
+                                                   const char     *hours);
+const char     *poste_provider_get_active_days    (PosteProvider  *self);
+void            poste_provider_set_active_days    (PosteProvider  *self,
+                                                   const char     *days);
 
 G_END_DECLS

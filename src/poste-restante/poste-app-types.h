@@ -1,0 +1,18 @@
+/* poste-app-types.h: forward declarations of every type of the GTK application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The core's own forward declarations are in libposte's poste-types.h; this file is named
+ * differently so that the two can never shadow one another on the include path.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _PosteApplication        PosteApplication;
+typedef struct _PostePreferencesWindow  PostePreferencesWindow;
+typedef struct _PosteWindow             PosteWindow;
+
+G_END_DECLS

@@ -1,0 +1,168 @@
+/* poste-application-actions.c: the application's actions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "poste-application-private.h"
+#include "poste-preferences-window.h"
+#include "poste-window.h"
+
+static void
+poste_application_actions_quit (GSimpleAction *action,
+                                GVariant      *param,
+                                gpointer       user_data)
+{
+  PosteApplication *self = user_data;
+  GList *windows;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  /* Destroy the windows first so that each one saves its state. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))))
+    gtk_window_destroy (windows->data);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+poste_application_actions_about (GSimpleAction *action,
+                                 GVariant      *param,
+                                 gpointer       user_data)
+{
+  static const char *developers[] = {
+    "The Poste Restante authors",
+    NULL
+  };
+  PosteApplication *self = user_data;
+  GtkWindow *parent;
+  GtkWidget *about;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "application", self,
+                        "transient-for", parent,
+                        "modal", parent != NULL,
+                        "application-icon", APP_ID,
+                        "application-name", _("Poste Restante"),
+                        "developer-name", _("The Poste Restante authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Collect the mail your provider holds for your domains, "
+                                      "with On-Demand Mail Relay (ODMR)"),
+                        "website", "https://github.com/posterestante/poste-restante",
+                        "issue-url", "https://github.com/posterestante/poste-restante/issues",
+                        "copyright", "© 2026 The Poste Restante authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+poste_application_actions_preferences (GSimpleAction *action,
+                                       GVariant      *param,
+                                       gpointer       user_data)
+{
+  PosteApplication *self = user_data;
+  PostePreferencesWindow *window;
+  GtkWindow *parent;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* One preferences window is enough: bring back the one already open. */
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL;
+       iter = iter->next)
+    {
+      if (POSTE_IS_PREFERENCES_WINDOW (iter->data))
+        {
+          gtk_window_present (iter->data);
+          return;
+        }
+    }
+
+  window = poste_preferences_window_new (self);
+  if (parent != NULL)
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+      gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+poste_application_actions_add_provider (GSimpleAction *action,
+                                        GVariant      *param,
+                                        gpointer       user_data)
+{
+  /* Disabled until the provider editor and configuration saving exist: the action is here so
+   * that the window, its shortcut and the shortcuts window are wired to it already. */
+  g_assert (POSTE_IS_APPLICATION (user_data));
+}
+
+static void
+poste_application_actions_fetch_now (GSimpleAction *action,
+                                     GVariant      *param,
+                                     gpointer       user_data)
+{
+  /* Disabled while no provider is configured: there is nothing to fetch from. */
+  g_assert (POSTE_IS_APPLICATION (user_data));
+}
+
+static const GActionEntry actions[] = {
+  { "quit", poste_application_actions_quit },
+  { "about", poste_application_actions_about },
+  { "preferences", poste_application_actions_preferences },
+  { "add-provider", poste_application_actions_add_provider },
+  { "fetch-now", poste_application_actions_fetch_now },
+};
+
+static const struct {
+  const char *action_name;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "app.add-provider", { "<Control>n", NULL } },
+  { "app.fetch-now", { "<Control>r", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+};
+
+static void
+set_action_enabled (PosteApplication *self,
+                    const char       *name,
+                    gboolean          enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_assert (G_IS_SIMPLE_ACTION (action));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+void
+_poste_application_actions_init (PosteApplication *self)
+{
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                           accels[i].action_name,
+                                           accels[i].accels);
+
+  /* No provider editor and no configured provider yet (see the handlers above). */
+  set_action_enabled (self, "add-provider", FALSE);
+  set_action_enabled (self, "fetch-now", FALSE);
+}

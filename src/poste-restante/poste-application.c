@@ -1,0 +1,303 @@
+/* poste-application.c: the Poste Restante application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "poste-application-private.h"
+#include "poste-window.h"
+
+G_DEFINE_FINAL_TYPE (PosteApplication, poste_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_RUN_IN_BACKGROUND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry main_entries[] = {
+  { "fetch-now", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Fetch mail from every provider now"), NULL },
+  { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  { NULL }
+};
+
+/**
+ * poste_application_new:
+ * @application_id: the application id, normally %APP_ID
+ * @flags: the #GApplicationFlags; %G_APPLICATION_DEFAULT_FLAGS for the real program, tests add
+ *   %G_APPLICATION_NON_UNIQUE so that they never talk to a running instance
+ *
+ * Creates the application. Nothing is loaded until it is registered: the settings, the actions
+ * and their accelerators are set up in #GApplication::startup.
+ *
+ * Returns: (transfer full): a new #PosteApplication
+ */
+PosteApplication *
+poste_application_new (const char        *application_id,
+                       GApplicationFlags  flags)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+  g_return_val_if_fail (g_application_id_is_valid (application_id), NULL);
+
+  return g_object_new (POSTE_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", flags,
+                       /* Templates, the help overlay and the icons all live under this path,
+                        * whatever id a test registers the application under. */
+                       "resource-base-path", "/io/github/posterestante/PosteRestante",
+                       NULL);
+}
+
+/**
+ * poste_application_get_settings:
+ * @self: a #PosteApplication
+ *
+ * Gets the user interface settings (the `io.github.posterestante.PosteRestante` schema).
+ *
+ * Returns: (transfer none) (nullable): the settings, or %NULL before startup
+ */
+GSettings *
+poste_application_get_settings (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+/**
+ * poste_application_get_main_window:
+ * @self: a #PosteApplication
+ *
+ * Finds the main window among the application's windows.
+ *
+ * Returns: (transfer none) (nullable): the main window, or %NULL if none is open
+ */
+PosteWindow *
+poste_application_get_main_window (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
+
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL;
+       iter = iter->next)
+    {
+      if (POSTE_IS_WINDOW (iter->data))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+/**
+ * poste_application_get_run_in_background:
+ * @self: a #PosteApplication
+ *
+ * Returns: %TRUE if the application keeps running after its last window is closed
+ */
+gboolean
+poste_application_get_run_in_background (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), FALSE);
+
+  return self->run_in_background;
+}
+
+/**
+ * poste_application_set_run_in_background:
+ * @self: a #PosteApplication
+ * @run_in_background: whether to keep running without a window
+ *
+ * Sets whether the application keeps running (and fetching on schedule) after its last window
+ * is closed. While it does, the application holds itself (g_application_hold()); turning it off
+ * releases that hold, so the application quits if no window is left. The `run-in-background`
+ * setting is bound to this property in startup.
+ */
+void
+poste_application_set_run_in_background (PosteApplication *self,
+                                         gboolean          run_in_background)
+{
+  g_return_if_fail (POSTE_IS_APPLICATION (self));
+
+  run_in_background = !!run_in_background;
+
+  if (self->run_in_background == run_in_background)
+    return;
+
+  self->run_in_background = run_in_background;
+
+  /* Only a registered primary instance may hold itself. */
+  if (run_in_background && !self->held && self->settings != NULL)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held = TRUE;
+    }
+  else if (!run_in_background && self->held)
+    {
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_IN_BACKGROUND]);
+}
+
+static int
+poste_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  if (g_variant_dict_contains (options, "fetch-now"))
+    {
+      /* Runs in the primary instance, whether that is us or one already running. */
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "fetch-now", NULL);
+      return EXIT_SUCCESS;
+    }
+
+  return G_APPLICATION_CLASS (poste_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+poste_application_startup (GApplication *app)
+{
+  PosteApplication *self = POSTE_APPLICATION (app);
+
+  G_APPLICATION_CLASS (poste_application_parent_class)->startup (app);
+
+  gtk_window_set_default_icon_name (APP_ID);
+
+  /* The schema id is the product's, not the (possibly test) application id. */
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "run-in-background",
+                   self, "run-in-background",
+                   G_SETTINGS_BIND_GET);
+
+  _poste_application_actions_init (self);
+}
+
+static void
+poste_application_activate (GApplication *app)
+{
+  PosteApplication *self = POSTE_APPLICATION (app);
+  PosteWindow *window;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  if (!(window = poste_application_get_main_window (self)))
+    window = poste_window_new (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+poste_application_shutdown (GApplication *app)
+{
+  PosteApplication *self = POSTE_APPLICATION (app);
+
+  if (self->settings != NULL)
+    g_settings_unbind (self, "run-in-background");
+
+  G_APPLICATION_CLASS (poste_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->settings);
+}
+
+static void
+poste_application_dispose (GObject *object)
+{
+  PosteApplication *self = (PosteApplication *)object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (poste_application_parent_class)->dispose (object);
+}
+
+static void
+poste_application_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PosteApplication *self = POSTE_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN_IN_BACKGROUND:
+      g_value_set_boolean (value, poste_application_get_run_in_background (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_application_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  PosteApplication *self = POSTE_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN_IN_BACKGROUND:
+      poste_application_set_run_in_background (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_application_class_init (PosteApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = poste_application_dispose;
+  object_class->get_property = poste_application_get_property;
+  object_class->set_property = poste_application_set_property;
+
+  app_class->handle_local_options = poste_application_handle_local_options;
+  app_class->startup = poste_application_startup;
+  app_class->activate = poste_application_activate;
+  app_class->shutdown = poste_application_shutdown;
+
+  /**
+   * PosteApplication:run-in-background:
+   *
+   * Whether the application keeps running after its last window is closed.
+   */
+  properties[PROP_RUN_IN_BACKGROUND] =
+    g_param_spec_boolean ("run-in-background", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+poste_application_init (PosteApplication *self)
+{
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+  g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
+}

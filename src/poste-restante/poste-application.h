@@ -1,0 +1,25 @@
+/* poste-application.h: the Poste Restante application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "poste-app-types.h"
+
+G_BEGIN_DECLS
+
+#define POSTE_TYPE_APPLICATION (poste_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (PosteApplication, poste_application, POSTE, APPLICATION, AdwApplication)
+
+PosteApplication *poste_application_new                    (const char        *application_id,
+                                                            GApplicationFlags  flags);
+GSettings        *poste_application_get_settings           (PosteApplication  *self);
+gboolean          poste_application_get_run_in_background  (PosteApplication  *self);
+void              poste_application_set_run_in_background  (PosteApplication  *self,
+                                                            gboolean           run_in_background);
+PosteWindow      *poste_application_get_main_window        (PosteApplication  *self);
+
+G_END_DECLS

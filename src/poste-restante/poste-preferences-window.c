@@ -1,0 +1,93 @@
+/* poste-preferences-window.c: the preferences window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "poste-application.h"
+#include "poste-preferences-window.h"
+
+struct _PostePreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+
+  /* Template children */
+  GtkSwitch            *run_in_background_switch;
+  GtkSwitch            *start_at_login_switch;
+  GtkSwitch            *notifications_switch;
+};
+
+G_DEFINE_FINAL_TYPE (PostePreferencesWindow, poste_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/**
+ * poste_preferences_window_new:
+ * @application: the #PosteApplication, after its startup
+ *
+ * Creates the preferences window. Its switches are bound to the application's settings
+ * (`run-in-background`, `start-at-login`, `notifications`) and write them as they change.
+ *
+ * Returns: (transfer none): the new window, owned by GTK's list of toplevels
+ */
+PostePreferencesWindow *
+poste_preferences_window_new (PosteApplication *application)
+{
+  PostePreferencesWindow *self;
+  GSettings *settings;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
+
+  settings = poste_application_get_settings (application);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (POSTE_TYPE_PREFERENCES_WINDOW,
+                       "application", application,
+                       NULL);
+
+  self->settings = g_object_ref (settings);
+  g_settings_bind (settings, "run-in-background",
+                   self->run_in_background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "start-at-login",
+                   self->start_at_login_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notifications",
+                   self->notifications_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  return self;
+}
+
+static void
+poste_preferences_window_dispose (GObject *object)
+{
+  PostePreferencesWindow *self = (PostePreferencesWindow *)object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (poste_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+poste_preferences_window_class_init (PostePreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = poste_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/posterestante/PosteRestante/ui/poste-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, start_at_login_switch);
+  gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, notifications_switch);
+}
+
+static void
+poste_preferences_window_init (PostePreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

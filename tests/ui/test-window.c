@@ -1,0 +1,467 @@
+/* test-window.c: the real main window of the real application, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Registers a PosteApplication (non-unique, on the private session bus dbus-run-session gives
+ * us), activates it, and checks what the user sees: the empty state and its Add Provider button,
+ * the primary menu's windows opened through the real actions, the preferences bound to GSettings,
+ * and a screenshot of the main window rendered by the window's own renderer into the build tree.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "poste-test.h"
+#include "poste-application.h"
+#include "poste-preferences-window.h"
+#include "poste-window.h"
+
+static PosteApplication *app;
+
+/* Runs the main context until @done says so. No clock: the suite's timeout is the only limit. */
+static void
+iterate_until (gboolean (*done) (gpointer data),
+               gpointer   data)
+{
+  while (!done (data))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+iterate_pending (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+count_paint (GdkFrameClock *frame_clock,
+             guint         *n_paints)
+{
+  (*n_paints)++;
+}
+
+typedef struct {
+  GtkWidget *widget;
+  guint      n_paints;
+} DrawnWait;
+
+static gboolean
+is_mapped_and_painted (gpointer data)
+{
+  DrawnWait *wait = data;
+
+  return gtk_widget_get_mapped (wait->widget) && wait->n_paints > 0;
+}
+
+/* Waits until @window is mapped and its surface has painted a frame since this was called. */
+static void
+wait_for_drawn (GtkWindow *window)
+{
+  DrawnWait wait = { GTK_WIDGET (window), 0 };
+  GdkFrameClock *frame_clock;
+  GdkSurface *surface;
+  gulong handler;
+
+  gtk_widget_realize (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_nonnull (surface);
+  frame_clock = gdk_surface_get_frame_clock (surface);
+  g_assert_nonnull (frame_clock);
+
+  handler = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (count_paint), &wait.n_paints);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  iterate_until (is_mapped_and_painted, &wait);
+  g_signal_handler_disconnect (frame_clock, handler);
+}
+
+static void
+collect_descendants (GtkWidget  *widget,
+                     GType       type,
+                     GPtrArray  *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_descendants (child, type, found);
+}
+
+static GPtrArray *
+find_descendants (GtkWidget *widget,
+                  GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect_descendants (widget, type, found);
+  return found;
+}
+
+static GtkWindow *
+find_app_window (GType type)
+{
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (app));
+       iter != NULL;
+       iter = iter->next)
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+static PosteWindow *
+get_main_window (void)
+{
+  PosteWindow *window = poste_application_get_main_window (app);
+
+  g_assert_true (POSTE_IS_WINDOW (window));
+  wait_for_drawn (GTK_WINDOW (window));
+  return window;
+}
+
+/* Renders @widget the way its window draws it: a snapshot of the widget through a
+ * GtkWidgetPaintable, turned into a texture by the window's own GskRenderer. */
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+static guint
+count_colours (GdkTexture *texture)
+{
+  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize)width * 4;
+  g_autofree guint32 *pixels = g_malloc_n ((gsize)height, stride);
+
+  gdk_texture_download (texture, (guchar *)pixels, stride);
+
+  for (gsize i = 0; i < (gsize)width * height; i++)
+    g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
+
+  return g_hash_table_size (colours);
+}
+
+static void
+test_window_empty_state (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) buttons = NULL;
+  AdwStatusPage *page;
+  GtkWidget *add_button = NULL;
+  GtkWidget *header_add_button = NULL;
+  g_autofree char *error = NULL;
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Poste Restante");
+  g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == GTK_APPLICATION (app));
+
+  /* The empty state is there, on screen, with the product's icon. */
+  pages = find_descendants (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
+  g_assert_cmpuint (pages->len, ==, 1);
+  page = g_ptr_array_index (pages, 0);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Providers");
+  g_assert_cmpstr (adw_status_page_get_icon_name (page), ==, APP_ID);
+  g_assert_nonnull (strstr (adw_status_page_get_description (page),
+                            "holds your domain’s mail until you collect it"));
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window))),
+                                          APP_ID));
+
+  /* The Add Provider buttons: the empty state's and the header bar's, both on app.add-provider. */
+  buttons = find_descendants (GTK_WIDGET (window), GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), "app.add-provider") != 0)
+        continue;
+
+      if (gtk_widget_is_ancestor (button, GTK_WIDGET (page)))
+        add_button = button;
+      else
+        header_add_button = button;
+    }
+
+  g_assert_nonnull (add_button);
+  g_assert_nonnull (header_add_button);
+  g_assert_true (gtk_widget_get_mapped (add_button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (add_button)), ==, "_Add Provider");
+  g_assert_true (gtk_widget_has_css_class (add_button, "suggested-action"));
+
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (add_button),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL, "Add Provider");
+  g_assert_null (error);
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (header_add_button),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL, "Add Provider");
+  g_assert_null (error);
+
+  /* No provider editor yet: the action exists, is disabled, and the buttons follow it. */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "add-provider"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "add-provider"));
+  g_assert_false (gtk_widget_is_sensitive (add_button));
+  g_assert_false (gtk_widget_is_sensitive (header_add_button));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "fetch-now"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "fetch-now"));
+}
+
+static void
+assert_accel (const char *action,
+              const char *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+  g_assert_true (g_strv_contains ((const char * const *)accels, accel));
+}
+
+static void
+test_window_accels (void)
+{
+  assert_accel ("app.quit", "<Control>q");
+  assert_accel ("app.preferences", "<Control>comma");
+  assert_accel ("app.add-provider", "<Control>n");
+  assert_accel ("app.fetch-now", "<Control>r");
+  assert_accel ("win.show-help-overlay", "<Control>question");
+}
+
+static gboolean
+window_is_mapped (gpointer data)
+{
+  GType type = GPOINTER_TO_SIZE (data);
+  GtkWindow *window = find_app_window (type);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static guint
+count_active_switches (GtkWidget *window)
+{
+  g_autoptr(GPtrArray) switches = find_descendants (window, GTK_TYPE_SWITCH);
+  guint n_active = 0;
+
+  g_assert_cmpuint (switches->len, ==, 3);
+  for (guint i = 0; i < switches->len; i++)
+    n_active += gtk_switch_get_active (g_ptr_array_index (switches, i));
+
+  return n_active;
+}
+
+static void
+test_window_preferences (void)
+{
+  PosteWindow *window = get_main_window ();
+  GSettings *settings = poste_application_get_settings (app);
+  g_autoptr(GPtrArray) switches = NULL;
+  GtkWindow *prefs;
+
+  g_assert_true (G_IS_SETTINGS (settings));
+  g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
+  iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PREFERENCES_WINDOW));
+  prefs = find_app_window (POSTE_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (window));
+
+  /* Activating it again brings back the same window rather than a second one. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 2);
+
+  /* Settings to switches... */
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+  g_settings_set_boolean (settings, "start-at-login", FALSE);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  g_assert_cmpuint (count_active_switches (GTK_WIDGET (prefs)), ==, 0);
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  g_assert_cmpuint (count_active_switches (GTK_WIDGET (prefs)), ==, 1);
+
+  /* ...and switches to settings, and on to the application's run-in-background property. */
+  g_assert_false (poste_application_get_run_in_background (app));
+  switches = find_descendants (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
+  for (guint i = 0; i < switches->len; i++)
+    gtk_switch_set_active (g_ptr_array_index (switches, i), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+  g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+  g_assert_true (poste_application_get_run_in_background (app));
+
+  for (guint i = 0; i < switches->len; i++)
+    gtk_switch_set_active (g_ptr_array_index (switches, i), FALSE);
+  g_assert_false (poste_application_get_run_in_background (app));
+  g_settings_reset (settings, "notifications");
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+
+  gtk_window_destroy (prefs);
+  iterate_pending ();
+  g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
+}
+
+static void
+test_window_about (void)
+{
+  PosteWindow *window = get_main_window ();
+  GtkWindow *about;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.about", NULL));
+  iterate_until (window_is_mapped, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW));
+  about = find_app_window (ADW_TYPE_ABOUT_WINDOW);
+
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Poste Restante");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+
+  gtk_window_destroy (about);
+  iterate_pending ();
+  g_assert_null (find_app_window (ADW_TYPE_ABOUT_WINDOW));
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+test_window_shortcuts (void)
+{
+  PosteWindow *window = get_main_window ();
+  GtkShortcutsWindow *overlay;
+  g_autoptr(GPtrArray) shortcuts = NULL;
+  gboolean found_fetch = FALSE;
+
+  /* GtkApplication loaded gtk/help-overlay.ui from the resource base path. */
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  iterate_until (widget_is_mapped, overlay);
+
+  shortcuts = find_descendants (GTK_WIDGET (overlay), GTK_TYPE_SHORTCUTS_SHORTCUT);
+  g_assert_cmpuint (shortcuts->len, >=, 6);
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *action_name = NULL;
+
+      g_object_get (g_ptr_array_index (shortcuts, i), "action-name", &action_name, NULL);
+      found_fetch |= g_strcmp0 (action_name, "app.fetch-now") == 0;
+    }
+  g_assert_true (found_fetch);
+
+  gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  iterate_pending ();
+}
+
+static void
+test_window_screenshot (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  guint n_colours;
+
+  texture = render_widget (GTK_WIDGET (window));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, gtk_widget_get_height (GTK_WIDGET (window)));
+
+  /* A blank or single-colour window would have a handful of colours; text, the icon and the
+   * button give hundreds. */
+  n_colours = count_colours (texture);
+  g_test_message ("the main window's screenshot has %u colours", n_colours);
+  g_assert_cmpuint (n_colours, >, 200);
+
+  dir = g_build_filename (poste_test_build_root (), "tests", "ui", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, "main-window.png", NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot saved to %s", path);
+
+  /* What was written reads back as the same picture. */
+  loaded = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (loaded), ==, gdk_texture_get_width (texture));
+  g_assert_cmpint (gdk_texture_get_height (loaded), ==, gdk_texture_get_height (texture));
+  g_assert_cmpuint (count_colours (loaded), ==, n_colours);
+}
+
+static void
+test_window_quit (void)
+{
+  get_main_window ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  iterate_pending ();
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) mime_dirs = NULL;
+  int ret;
+
+  /* GTK picks the loader for the SVG application icon by the data's MIME type, from the shared
+   * MIME database; G_TEST_OPTION_ISOLATE_DIRS hides XDG_DATA_DIRS, so keep the system's. */
+  for (const char * const *dir = g_get_system_data_dirs (); *dir != NULL; dir++)
+    {
+      g_autofree char *mime_dir = g_build_filename (*dir, "mime", NULL);
+
+      g_strv_builder_add (builder, mime_dir);
+    }
+  mime_dirs = g_strv_builder_end (builder);
+
+  poste_test_init (&argc, &argv);
+
+  /* GTK's test accessibility backend: it keeps every accessible property, with no bus. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  g_content_type_set_mime_dirs ((const char * const *)mime_dirs);
+
+  app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  g_test_add_func ("/ui/window/empty-state", test_window_empty_state);
+  g_test_add_func ("/ui/window/accels", test_window_accels);
+  g_test_add_func ("/ui/window/screenshot", test_window_screenshot);
+  g_test_add_func ("/ui/window/preferences", test_window_preferences);
+  g_test_add_func ("/ui/window/about", test_window_about);
+  g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
+  g_test_add_func ("/ui/window/quit", test_window_quit);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  return ret;
+}

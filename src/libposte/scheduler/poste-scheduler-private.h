@@ -1,0 +1,32 @@
+/* poste-scheduler-private.h: the scheduler's constants and test entry points
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "poste-scheduler.h"
+
+G_BEGIN_DECLS
+
+/* All in microseconds. */
+
+/* After the network comes up, wait this long before fetching: addresses, routes and DNS settle,
+ * and a flapping link asks only once. */
+#define POSTE_SCHEDULER_NETWORK_DELAY (5 * G_USEC_PER_SEC)
+/* After a resume from suspend: the network usually comes back within this. */
+#define POSTE_SCHEDULER_RESUME_DELAY  (10 * G_USEC_PER_SEC)
+/* Failures: 1, 2, 4, ... minutes, capped at an hour or the interval, whichever is shorter (no
+ * point in retrying less often than the schedule would fetch anyway). */
+#define POSTE_SCHEDULER_RETRY_BASE    (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define POSTE_SCHEDULER_RETRY_CAP     (G_GINT64_CONSTANT (60) * 60 * G_USEC_PER_SEC)
+/* 450 (the provider refused ATRN: busy or rate limited, RFC 2645 section 5): it asked us to go
+ * away, so never sooner than the interval nor 15 minutes, doubling up to two hours (or the
+ * interval when that is longer). */
+#define POSTE_SCHEDULER_REFUSED_BASE  (G_GINT64_CONSTANT (15) * 60 * G_USEC_PER_SEC)
+#define POSTE_SCHEDULER_REFUSED_CAP   (G_GINT64_CONSTANT (120) * 60 * G_USEC_PER_SEC)
+/* The default jitter: a fraction of each automatic delay, either way. */
+#define POSTE_SCHEDULER_DEFAULT_JITTER 0.05
+
+void _poste_scheduler_resumed (PosteScheduler *self);
+
+G_END_DECLS

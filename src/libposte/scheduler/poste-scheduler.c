@@ -1,0 +1,1433 @@
+/* poste-scheduler.c: when to fetch (intervals, active hours, network, resume, backoff)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "poste-error.h"
+#include "poste-provider.h"
+#include "poste-scheduler-private.h"
+
+/**
+ * PosteScheduler:
+ *
+ * Decides when each provider is fetched; it knows nothing of sessions. When a fetch is due it
+ * emits #PosteScheduler::fetch with the provider's name and the reason; the front end (the CLI's
+ * `run`, the GUI) runs the session and reports how it ended with
+ * poste_scheduler_fetch_finished(). Between the two the provider is "fetching": at most one fetch
+ * per provider runs at a time, and requests that arrive meanwhile are coalesced into one more
+ * fetch after it.
+ *
+ * Triggers, per provider:
+ * - the interval ("interval" minutes, with a jitter of a few percent, #PosteScheduler:jitter),
+ *   counted from the end of the previous fetch; the first fetch is due as soon as the provider is
+ *   added;
+ * - the network coming up (#GNetworkMonitor: from no or limited connectivity to full), after
+ *   %POSTE_SCHEDULER_NETWORK_DELAY;
+ * - a resume from suspend (logind's PrepareForSleep(false) on the system bus, when there is one
+ *   and the clock is real), after %POSTE_SCHEDULER_RESUME_DELAY;
+ * - the user: poste_scheduler_request_fetch(), which ignores backoff, active hours, pause and an
+ *   authentication stop.
+ * Providers with interval 0 fetch only when asked: the network, resume and retries leave them
+ * alone.
+ *
+ * Automatic fetches wait for the provider's active window (the "active-hours" and "active-days"
+ * properties of #PosteProvider, see #PosteActiveWindow): one that falls due outside it runs when
+ * the window next opens.
+ *
+ * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling, capped at
+ * %POSTE_SCHEDULER_RETRY_CAP or the interval); after 450 (%POSTE_SESSION_ERROR_REFUSED) a longer
+ * one (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling to %POSTE_SCHEDULER_REFUSED_CAP or
+ * the interval), which network and resume events do not cut short; after an authentication
+ * failure (%POSTE_SESSION_ERROR_AUTH_FAILED, %POSTE_SESSION_ERROR_AUTH_REQUIRED,
+ * %POSTE_SESSION_ERROR_AUTH_UNAVAILABLE) no automatic fetch at all until
+ * poste_scheduler_update_provider() says the configuration changed, or the user asks and it works.
+ *
+ * Idle means idle: the scheduler arms exactly one timer, for the earliest due fetch, and none
+ * while nothing is due (all providers on demand, fetching, stopped, or the scheduler paused). It
+ * never ticks.
+ */
+
+typedef struct
+{
+  char               *name;
+  gint64              interval;         /* µs; 0 = on demand only */
+  PosteActiveWindow   window;
+  gboolean            has_window;
+
+  gboolean            running;
+  gboolean            pending;          /* a request came during the fetch */
+  PosteFetchReason    pending_reason;
+
+  gint64              due;              /* monotonic µs before the window applies; -1 = none */
+  PosteFetchReason    due_reason;
+
+  guint               failures;         /* in a row */
+  gboolean            stopped;          /* authentication failed */
+  gboolean            refused;          /* the last failure was 450 */
+
+  /* What provider-changed last told. */
+  PosteScheduleState  shown_state;
+  gint64              shown_next;
+} Entry;
+
+struct _PosteScheduler
+{
+  GObject            parent_instance;
+
+  PosteClock        *clock;
+  GNetworkMonitor   *monitor;
+  GRand             *rand;
+  double             jitter;
+  gboolean           paused;
+  gboolean           network_full;
+
+  GPtrArray         *entries;           /* Entry, in the order added */
+  guint              timer_id;
+  gint64             armed_deadline;
+
+  GCancellable      *cancellable;
+  GDBusConnection   *system_bus;
+  guint              sleep_subscription;
+};
+
+G_DEFINE_FINAL_TYPE (PosteScheduler, poste_scheduler, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (PosteFetchReason, poste_fetch_reason,
+  G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_SCHEDULE, "schedule"),
+  G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_NETWORK, "network"),
+  G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_RESUME, "resume"),
+  G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_MANUAL, "manual"),
+  G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_RETRY, "retry"))
+
+G_DEFINE_ENUM_TYPE (PosteScheduleState, poste_schedule_state,
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_ON_DEMAND, "on-demand"),
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_WAITING, "waiting"),
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_FETCHING, "fetching"),
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_RETRYING, "retrying"),
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_STOPPED, "stopped"),
+  G_DEFINE_ENUM_VALUE (POSTE_SCHEDULE_STATE_PAUSED, "paused"))
+
+enum {
+  PROP_0,
+  PROP_CLOCK,
+  PROP_NETWORK_MONITOR,
+  PROP_PAUSED,
+  PROP_JITTER,
+  N_PROPS
+};
+
+enum {
+  FETCH,
+  PROVIDER_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+static const char * const reason_names[] = { "schedule", "network", "resume", "manual", "retry" };
+static const char * const state_names[] = {
+  "on-demand", "waiting", "fetching", "retrying", "stopped", "paused",
+};
+
+static void update_timer (PosteScheduler *self);
+
+/**
+ * poste_fetch_reason_to_string:
+ * @reason: a #PosteFetchReason
+ *
+ * Returns: (transfer none): the reason's name for logs: "schedule", "network", "resume",
+ *   "manual" or "retry"
+ */
+const char *
+poste_fetch_reason_to_string (PosteFetchReason reason)
+{
+  g_return_val_if_fail (reason <= POSTE_FETCH_REASON_RETRY, NULL);
+  return reason_names[reason];
+}
+
+/**
+ * poste_schedule_state_to_string:
+ * @state: a #PosteScheduleState
+ *
+ * Returns: (transfer none): the state's name for logs, such as "waiting"
+ */
+const char *
+poste_schedule_state_to_string (PosteScheduleState state)
+{
+  g_return_val_if_fail (state <= POSTE_SCHEDULE_STATE_PAUSED, NULL);
+  return state_names[state];
+}
+
+/* Active windows */
+
+static gboolean
+parse_hh_mm (const char **p,
+             guint        max_hour,
+             guint       *minutes)
+{
+  const char *s = *p;
+  guint hour = 0, minute = 0, digits = 0;
+
+  while (g_ascii_isdigit (*s) && digits < 2)
+    hour = hour * 10 + (guint) (*s++ - '0'), digits++;
+  if (digits == 0 || *s++ != ':')
+    return FALSE;
+  if (!g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]))
+    return FALSE;
+  minute = (guint) (s[0] - '0') * 10 + (guint) (s[1] - '0');
+  s += 2;
+  if (hour > max_hour || minute > 59 || (hour == 24 && minute != 0))
+    return FALSE;
+  *minutes = (hour * 60 + minute) % (24 * 60);
+  *p = s;
+  return TRUE;
+}
+
+static int
+day_from_name (const char *name)
+{
+  static const char * const days[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+  };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    if (strlen (lower) >= 3 && g_str_has_prefix (days[i], lower))
+      return (int) i;
+  return -1;
+}
+
+/**
+ * poste_active_window_parse:
+ * @hours: (nullable): the "active-hours" text: "HH:MM-HH:MM" in local time ("22:00-06:00" wraps
+ *   past midnight, "24:00" may end a window), or %NULL or "" for all day
+ * @days: (nullable): the "active-days" text: day names ("mon", "tuesday", case does not matter)
+ *   and ranges ("mon-fri") separated by ';' or ',', or %NULL or "" for every day
+ * @window: (out caller-allocates): the window
+ * @error: a #GError, or %NULL
+ *
+ * Reads a provider's active window. The configuration's validation uses this too, so that the
+ * scheduler never sees a window it cannot read.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_CONFIG_ERROR_INVALID_VALUE when a value is not
+ *   well formed, names an unknown day, or leaves no day at all
+ */
+gboolean
+poste_active_window_parse (const char         *hours,
+                           const char         *days,
+                           PosteActiveWindow  *window,
+                           GError            **error)
+{
+  PosteActiveWindow parsed = { 0, 0, POSTE_ACTIVE_WINDOW_ALL_DAYS };
+
+  g_return_val_if_fail (window != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (hours != NULL && hours[0] != '\0')
+    {
+      g_autofree char *copy = g_strstrip (g_strdup (hours));
+      const char *p = copy;
+
+      if (!parse_hh_mm (&p, 23, &parsed.start) ||
+          *p++ != '-' ||
+          !parse_hh_mm (&p, 24, &parsed.end) ||
+          *p != '\0')
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("Invalid active hours “%s”: expected a range such as 08:00-19:00"),
+                       hours);
+          return FALSE;
+        }
+    }
+
+  if (days != NULL && days[0] != '\0')
+    {
+      g_auto(GStrv) items = NULL;
+
+      parsed.days = 0;
+      items = g_strsplit_set (days, ";,", -1);
+      for (guint i = 0; items[i] != NULL; i++)
+        {
+          g_auto(GStrv) range = NULL;
+          int first, last;
+
+          g_strstrip (items[i]);
+          if (items[i][0] == '\0')
+            continue;
+          range = g_strsplit (items[i], "-", 3);
+          first = day_from_name (g_strstrip (range[0]));
+          last = range[1] != NULL ? day_from_name (g_strstrip (range[1])) : first;
+          if (first < 0 || last < 0 || (range[1] != NULL && range[2] != NULL))
+            {
+              g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                           _("Invalid active days “%s”: “%s” is not a day such as mon or mon-fri"),
+                           days, items[i]);
+              return FALSE;
+            }
+          for (int d = first; ; d = (d + 1) % 7)
+            {
+              parsed.days |= 1u << d;
+              if (d == last)
+                break;
+            }
+        }
+      if (parsed.days == 0)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("Invalid active days “%s”: no day given"), days);
+          return FALSE;
+        }
+    }
+
+  *window = parsed;
+  return TRUE;
+}
+
+static GDateTime *
+at_minute (GTimeZone *tz,
+           GDateTime *day,
+           guint      minute)
+{
+  int y, m, d;
+
+  g_date_time_get_ymd (day, &y, &m, &d);
+  return g_date_time_new (tz, y, m, d, (int) minute / 60, (int) minute % 60, 0);
+}
+
+/**
+ * poste_active_window_next_open:
+ * @window: a #PosteActiveWindow
+ * @time: a wall time, in the time zone the window is meant in
+ *
+ * Returns: (transfer full) (nullable): @time itself when it is inside @window, otherwise the next
+ *   time @window opens (in @time's zone); %NULL only for a window with no day
+ */
+GDateTime *
+poste_active_window_next_open (const PosteActiveWindow *window,
+                               GDateTime               *time)
+{
+  GTimeZone *tz;
+
+  g_return_val_if_fail (window != NULL, NULL);
+  g_return_val_if_fail (time != NULL, NULL);
+
+  tz = g_date_time_get_timezone (time);
+
+  /* The window opening the day before may still be open (wrapping past midnight); a week and a
+   * day ahead always reaches an allowed day. */
+  for (int offset = -1; offset <= 8; offset++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (time, offset);
+      g_autoptr(GDateTime) open = NULL;
+      g_autoptr(GDateTime) close = NULL;
+      int weekday;
+
+      if (day == NULL)
+        return NULL;
+      weekday = g_date_time_get_day_of_week (day) - 1;
+      if ((window->days & (1u << weekday)) == 0)
+        continue;
+
+      open = at_minute (tz, day, window->start);
+      if (window->end > window->start)
+        close = at_minute (tz, day, window->end);
+      else
+        {
+          g_autoptr(GDateTime) next_day = g_date_time_add_days (day, 1);
+
+          close = at_minute (tz, next_day, window->end);
+        }
+      if (open == NULL || close == NULL)
+        continue;
+
+      if (g_date_time_compare (time, close) >= 0)
+        continue;
+      if (g_date_time_compare (time, open) >= 0)
+        return g_date_time_ref (time);
+      return g_steal_pointer (&open);
+    }
+  return NULL;
+}
+
+/**
+ * poste_active_window_contains:
+ * @window: a #PosteActiveWindow
+ * @time: a wall time
+ *
+ * Returns: %TRUE when automatic fetches may run at @time
+ */
+gboolean
+poste_active_window_contains (const PosteActiveWindow *window,
+                              GDateTime               *time)
+{
+  g_autoptr(GDateTime) open = poste_active_window_next_open (window, time);
+
+  return open != NULL && g_date_time_equal (open, time);
+}
+
+/* Entries */
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_free (entry->name);
+  g_free (entry);
+}
+
+static Entry *
+find_entry (PosteScheduler *self,
+            const char     *name)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+
+      if (g_strcmp0 (entry->name, name) == 0)
+        return entry;
+    }
+  return NULL;
+}
+
+static gint64
+jittered (PosteScheduler *self,
+          gint64          delay)
+{
+  if (self->jitter <= 0.0 || delay <= 0)
+    return delay;
+  return delay + (gint64) ((double) delay * g_rand_double_range (self->rand, -self->jitter,
+                                                                  self->jitter));
+}
+
+static gint64
+backoff (gint64 base,
+         gint64 cap,
+         guint  failures)
+{
+  gint64 delay = base;
+
+  for (guint i = 1; i < failures && delay < cap; i++)
+    delay *= 2;
+  return MIN (delay, cap);
+}
+
+static void
+schedule_interval (PosteScheduler *self,
+                   Entry          *entry,
+                   gint64          now)
+{
+  if (entry->interval > 0)
+    {
+      entry->due = now + jittered (self, entry->interval);
+      entry->due_reason = POSTE_FETCH_REASON_SCHEDULE;
+    }
+  else
+    entry->due = -1;
+}
+
+/* When the entry's fetch will actually run: its due time moved into the active window (manual
+ * requests excepted), or -1 when none will (fetching, nothing due, paused). */
+static gint64
+effective_due (PosteScheduler *self,
+               Entry          *entry,
+               gint64          now,
+               GDateTime      *now_wall)
+{
+  g_autoptr(GDateTime) wall = NULL;
+  g_autoptr(GDateTime) open = NULL;
+  gint64 due;
+
+  if (entry->running || entry->due < 0)
+    return -1;
+  if (entry->due_reason == POSTE_FETCH_REASON_MANUAL)
+    return entry->due;
+  if (self->paused)
+    return -1;
+  if (!entry->has_window)
+    return entry->due;
+
+  /* An overdue fetch whose window has closed since waits for the next. */
+  due = MAX (entry->due, now);
+  wall = g_date_time_add (now_wall, due - now);
+  open = poste_active_window_next_open (&entry->window, wall);
+  if (open == NULL)
+    return -1;
+  return now + g_date_time_difference (open, now_wall);
+}
+
+static PosteScheduleState
+entry_state (PosteScheduler *self,
+             Entry          *entry)
+{
+  if (entry->running)
+    return POSTE_SCHEDULE_STATE_FETCHING;
+  if (entry->stopped)
+    return POSTE_SCHEDULE_STATE_STOPPED;
+  if (entry->due >= 0 && entry->due_reason == POSTE_FETCH_REASON_MANUAL)
+    return POSTE_SCHEDULE_STATE_WAITING;
+  if (self->paused)
+    return POSTE_SCHEDULE_STATE_PAUSED;
+  if (entry->due < 0)
+    return POSTE_SCHEDULE_STATE_ON_DEMAND;
+  if (entry->failures > 0)
+    return POSTE_SCHEDULE_STATE_RETRYING;
+  return POSTE_SCHEDULE_STATE_WAITING;
+}
+
+static gboolean
+is_auth_failure (const GError *error)
+{
+  return error != NULL &&
+         (g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_FAILED) ||
+          g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_REQUIRED) ||
+          g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE));
+}
+
+/* A request for one provider. Manual requests always lead to a fetch; automatic ones only for a
+ * provider on a schedule that is not stopped, not refused, and not paused. */
+static void
+request (PosteScheduler   *self,
+         Entry            *entry,
+         PosteFetchReason  reason,
+         gint64            now)
+{
+  gint64 due;
+
+  if (reason != POSTE_FETCH_REASON_MANUAL &&
+      (self->paused || entry->interval == 0 || entry->stopped || entry->refused))
+    return;
+
+  if (entry->running)
+    {
+      if (!entry->pending || reason == POSTE_FETCH_REASON_MANUAL)
+        entry->pending_reason = reason;
+      entry->pending = TRUE;
+      return;
+    }
+
+  switch (reason)
+    {
+    case POSTE_FETCH_REASON_NETWORK:
+      due = now + POSTE_SCHEDULER_NETWORK_DELAY;
+      break;
+    case POSTE_FETCH_REASON_RESUME:
+      due = now + POSTE_SCHEDULER_RESUME_DELAY;
+      break;
+    case POSTE_FETCH_REASON_MANUAL:
+    case POSTE_FETCH_REASON_SCHEDULE:
+    case POSTE_FETCH_REASON_RETRY:
+    default:
+      due = now;
+      break;
+    }
+
+  if (reason == POSTE_FETCH_REASON_MANUAL || entry->due < 0 || due < entry->due)
+    {
+      entry->due = due;
+      entry->due_reason = reason;
+    }
+}
+
+static void
+request_all (PosteScheduler   *self,
+             PosteFetchReason  reason)
+{
+  gint64 now = poste_clock_get_monotonic (self->clock);
+
+  g_debug ("Scheduler: %s for every provider", poste_fetch_reason_to_string (reason));
+  for (guint i = 0; i < self->entries->len; i++)
+    request (self, g_ptr_array_index (self->entries, i), reason, now);
+  update_timer (self);
+}
+
+/* Tells the front end about every provider whose state or next fetch changed. */
+static void
+notify_changes (PosteScheduler *self)
+{
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) now_wall = poste_clock_get_wall (self->clock);
+  gint64 now = poste_clock_get_monotonic (self->clock);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+      PosteScheduleState state = entry_state (self, entry);
+      gint64 next = effective_due (self, entry, now, now_wall);
+
+      if (state != entry->shown_state || next != entry->shown_next)
+        {
+          entry->shown_state = state;
+          entry->shown_next = next;
+          g_ptr_array_add (changed, g_strdup (entry->name));
+        }
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    g_signal_emit (self, signals[PROVIDER_CHANGED], 0, g_ptr_array_index (changed, i));
+}
+
+static void timer_cb (gpointer user_data);
+
+/* Keeps exactly one timer armed, for the earliest fetch, or none. */
+static void
+update_timer (PosteScheduler *self)
+{
+  g_autoptr(GDateTime) now_wall = poste_clock_get_wall (self->clock);
+  gint64 now = poste_clock_get_monotonic (self->clock);
+  gint64 earliest = -1;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      gint64 due = effective_due (self, g_ptr_array_index (self->entries, i), now, now_wall);
+
+      if (due >= 0 && (earliest < 0 || due < earliest))
+        earliest = due;
+    }
+
+  if (earliest != self->armed_deadline)
+    {
+      if (self->timer_id != 0)
+        poste_clock_remove_timeout (self->clock, self->timer_id);
+      self->timer_id = 0;
+      self->armed_deadline = earliest;
+      if (earliest >= 0)
+        self->timer_id = poste_clock_add_timeout (self->clock, earliest, timer_cb, self);
+    }
+
+  notify_changes (self);
+}
+
+static void
+timer_cb (gpointer user_data)
+{
+  PosteScheduler *self = g_object_ref (user_data);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) now_wall = poste_clock_get_wall (self->clock);
+  gint64 now = poste_clock_get_monotonic (self->clock);
+
+  self->timer_id = 0;
+  self->armed_deadline = -1;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+      gint64 due = effective_due (self, entry, now, now_wall);
+
+      if (due >= 0 && due <= now)
+        g_ptr_array_add (names, g_strdup (entry->name));
+    }
+
+  /* A handler may remove providers, finish the fetch at once, or ask for more: look each one up
+   * again. */
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      Entry *entry = find_entry (self, name);
+      PosteFetchReason reason;
+      gint64 due;
+
+      if (entry == NULL)
+        continue;
+      due = effective_due (self, entry, now, now_wall);
+      if (due < 0 || due > now)
+        continue;
+
+      reason = entry->due_reason;
+      entry->running = TRUE;
+      entry->pending = FALSE;
+      entry->due = -1;
+      g_debug ("Scheduler: fetch %s (%s)", name, poste_fetch_reason_to_string (reason));
+      notify_changes (self);
+      g_signal_emit (self, signals[FETCH], 0, name, reason);
+    }
+
+  update_timer (self);
+  g_object_unref (self);
+}
+
+/* Network and resume */
+
+static void
+check_network (PosteScheduler *self)
+{
+  gboolean full;
+
+  full = g_network_monitor_get_network_available (self->monitor) &&
+         g_network_monitor_get_connectivity (self->monitor) == G_NETWORK_CONNECTIVITY_FULL;
+  if (full == self->network_full)
+    return;
+  self->network_full = full;
+  g_debug ("Scheduler: the network is %s", full ? "up" : "down or limited");
+  if (full)
+    request_all (self, POSTE_FETCH_REASON_NETWORK);
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  check_network (user_data);
+}
+
+static void
+connectivity_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  check_network (user_data);
+}
+
+/**
+ * _poste_scheduler_resumed:
+ * @self: a #PosteScheduler
+ *
+ * What logind's PrepareForSleep(false) triggers: every provider on a schedule fetches after
+ * %POSTE_SCHEDULER_RESUME_DELAY. Tests call it directly.
+ */
+void
+_poste_scheduler_resumed (PosteScheduler *self)
+{
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  request_all (self, POSTE_FETCH_REASON_RESUME);
+}
+
+static void
+prepare_for_sleep_cb (GDBusConnection *connection,
+                      const char      *sender_name,
+                      const char      *object_path,
+                      const char      *interface_name,
+                      const char      *signal_name,
+                      GVariant        *parameters,
+                      gpointer         user_data)
+{
+  gboolean start;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+  g_variant_get (parameters, "(b)", &start);
+  g_debug ("Scheduler: %s", start ? "going to sleep" : "resumed from sleep");
+  if (!start)
+    _poste_scheduler_resumed (user_data);
+}
+
+static void
+system_bus_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+  PosteScheduler *self;
+
+  if (bus == NULL)
+    {
+      /* Containers and minimal systems have no system bus: resume just goes unnoticed. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Scheduler: no system bus, resume from suspend is not watched: %s",
+                 error->message);
+      return;
+    }
+  self = user_data;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  self->system_bus = g_steal_pointer (&bus);
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (self->system_bus,
+                                        "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager",
+                                        "PrepareForSleep",
+                                        "/org/freedesktop/login1",
+                                        NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE,
+                                        prepare_for_sleep_cb,
+                                        self,
+                                        NULL);
+}
+
+/* GObject */
+
+static void
+poste_scheduler_constructed (GObject *object)
+{
+  PosteScheduler *self = (PosteScheduler *)object;
+
+  G_OBJECT_CLASS (poste_scheduler_parent_class)->constructed (object);
+
+  if (self->clock == NULL)
+    self->clock = poste_clock_new ();
+  if (self->monitor == NULL)
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->rand = poste_clock_new_rand (self->clock);
+
+  self->network_full =
+    g_network_monitor_get_network_available (self->monitor) &&
+    g_network_monitor_get_connectivity (self->monitor) == G_NETWORK_CONNECTIVITY_FULL;
+  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+  g_signal_connect (self->monitor, "notify::connectivity", G_CALLBACK (connectivity_cb), self);
+
+  /* Only a real clock watches the real system: a test's manual clock stays private. */
+  if (!poste_clock_is_manual (self->clock))
+    g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, self);
+}
+
+static void
+poste_scheduler_dispose (GObject *object)
+{
+  PosteScheduler *self = (PosteScheduler *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->sleep_subscription != 0)
+    {
+      g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+      self->sleep_subscription = 0;
+    }
+  g_clear_object (&self->system_bus);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  if (self->timer_id != 0)
+    {
+      poste_clock_remove_timeout (self->clock, self->timer_id);
+      self->timer_id = 0;
+      self->armed_deadline = -1;
+    }
+
+  G_OBJECT_CLASS (poste_scheduler_parent_class)->dispose (object);
+}
+
+static void
+poste_scheduler_finalize (GObject *object)
+{
+  PosteScheduler *self = (PosteScheduler *)object;
+
+  g_ptr_array_unref (self->entries);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->rand, g_rand_free);
+
+  G_OBJECT_CLASS (poste_scheduler_parent_class)->finalize (object);
+}
+
+static void
+poste_scheduler_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PosteScheduler *self = POSTE_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLOCK: g_value_set_object (value, self->clock); break;
+    case PROP_NETWORK_MONITOR: g_value_set_object (value, self->monitor); break;
+    case PROP_PAUSED: g_value_set_boolean (value, self->paused); break;
+    case PROP_JITTER: g_value_set_double (value, self->jitter); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_scheduler_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PosteScheduler *self = POSTE_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLOCK: self->clock = g_value_dup_object (value); break;
+    case PROP_NETWORK_MONITOR: self->monitor = g_value_dup_object (value); break;
+    case PROP_PAUSED: poste_scheduler_set_paused (self, g_value_get_boolean (value)); break;
+    case PROP_JITTER: poste_scheduler_set_jitter (self, g_value_get_double (value)); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_scheduler_class_init (PosteSchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = poste_scheduler_constructed;
+  object_class->dispose = poste_scheduler_dispose;
+  object_class->finalize = poste_scheduler_finalize;
+  object_class->get_property = poste_scheduler_get_property;
+  object_class->set_property = poste_scheduler_set_property;
+
+  properties[PROP_CLOCK] =
+    g_param_spec_object ("clock", NULL, "The time source (a real clock when not given)",
+                         POSTE_TYPE_CLOCK,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, "The network monitor (the default one when not given)",
+                         G_TYPE_NETWORK_MONITOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, "Whether automatic fetches are paused", FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_JITTER] =
+    g_param_spec_double ("jitter", NULL, "The fraction of each automatic delay drawn at random either way",
+                         0.0, 0.5, POSTE_SCHEDULER_DEFAULT_JITTER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PosteScheduler::fetch:
+   * @self: the scheduler
+   * @name: the provider's name
+   * @reason: a #PosteFetchReason
+   *
+   * A fetch is due: run a session for @name, then call poste_scheduler_fetch_finished() with
+   * its outcome (from the handler or later). Until then no other fetch of @name is asked for.
+   */
+  signals[FETCH] =
+    g_signal_new ("fetch", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, POSTE_TYPE_FETCH_REASON);
+
+  /**
+   * PosteScheduler::provider-changed:
+   * @self: the scheduler
+   * @name: the provider's name
+   *
+   * The provider's state (poste_scheduler_get_state()) or next fetch time
+   * (poste_scheduler_get_next_fetch()) changed. Emitted once per change.
+   */
+  signals[PROVIDER_CHANGED] =
+    g_signal_new ("provider-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+poste_scheduler_init (PosteScheduler *self)
+{
+  self->entries = g_ptr_array_new_with_free_func (entry_free);
+  self->jitter = POSTE_SCHEDULER_DEFAULT_JITTER;
+  self->armed_deadline = -1;
+  self->cancellable = g_cancellable_new ();
+}
+
+/* Public API */
+
+/**
+ * poste_scheduler_new:
+ * @clock: (nullable): the time source; %NULL for the real clock (poste_clock_new())
+ * @monitor: (nullable): the network monitor; %NULL for g_network_monitor_get_default()
+ *
+ * Makes a scheduler with no provider. With a real clock it also watches logind's PrepareForSleep
+ * on the system bus when there is one (there is none in most containers: then resume from
+ * suspend goes unnoticed and a debug message says so).
+ *
+ * Returns: (transfer full): a new #PosteScheduler
+ */
+PosteScheduler *
+poste_scheduler_new (PosteClock      *clock,
+                     GNetworkMonitor *monitor)
+{
+  g_return_val_if_fail (clock == NULL || POSTE_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor), NULL);
+
+  return g_object_new (POSTE_TYPE_SCHEDULER,
+                       "clock", clock,
+                       "network-monitor", monitor,
+                       NULL);
+}
+
+/**
+ * poste_scheduler_get_clock:
+ * @self: a #PosteScheduler
+ *
+ * Returns: (transfer none): the scheduler's clock
+ */
+PosteClock *
+poste_scheduler_get_clock (PosteScheduler *self)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), NULL);
+  return self->clock;
+}
+
+static gboolean
+read_provider (PosteProvider      *provider,
+               gint64             *interval,
+               PosteActiveWindow  *window,
+               gboolean           *has_window,
+               GError            **error)
+{
+  const char *hours = poste_provider_get_active_hours (provider);
+  const char *days = poste_provider_get_active_days (provider);
+
+  if (!poste_active_window_parse (hours, days, window, error))
+    return FALSE;
+  *has_window = (hours != NULL && hours[0] != '\0') || (days != NULL && days[0] != '\0');
+  *interval = (gint64) poste_provider_get_interval (provider) * 60 * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/**
+ * poste_scheduler_add_provider:
+ * @self: a #PosteScheduler
+ * @provider: a provider with a name
+ *
+ * Starts scheduling @provider: its "interval" (minutes, 0 for on demand only), "active-hours" and
+ * "active-days" are read now; call poste_scheduler_update_provider() when they change. A provider
+ * on a schedule is fetched as soon as it is added (within its active window). Adding a name that
+ * is already there is the same as updating it.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_CONFIG_ERROR_INVALID_VALUE when the active window
+ *   does not parse (see poste_active_window_parse())
+ */
+gboolean
+poste_scheduler_add_provider (PosteScheduler  *self,
+                              PosteProvider   *provider,
+                              GError         **error)
+{
+  PosteActiveWindow window;
+  gboolean has_window;
+  gint64 interval;
+  Entry *entry;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+  g_return_val_if_fail (poste_provider_get_name (provider) != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (find_entry (self, poste_provider_get_name (provider)) != NULL)
+    return poste_scheduler_update_provider (self, provider, error);
+
+  if (!read_provider (provider, &interval, &window, &has_window, error))
+    return FALSE;
+
+  entry = g_new0 (Entry, 1);
+  entry->name = g_strdup (poste_provider_get_name (provider));
+  entry->interval = interval;
+  entry->window = window;
+  entry->has_window = has_window;
+  entry->due = interval > 0 ? poste_clock_get_monotonic (self->clock) : -1;
+  entry->due_reason = POSTE_FETCH_REASON_SCHEDULE;
+  entry->shown_state = (PosteScheduleState) -1;
+  entry->shown_next = -2;
+  g_ptr_array_add (self->entries, entry);
+
+  update_timer (self);
+  return TRUE;
+}
+
+/**
+ * poste_scheduler_update_provider:
+ * @self: a #PosteScheduler
+ * @provider: a provider already added, by name
+ *
+ * Says that @provider's configuration changed: its interval and active window are read again. A
+ * provider that was stopped by an authentication failure, or backing off after failures, is
+ * tried again at once (reason %POSTE_FETCH_REASON_RETRY) when it is on a schedule; otherwise a
+ * changed interval counts from now.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_CONFIG_ERROR_NOT_FOUND when @provider was never
+ *   added, or %POSTE_CONFIG_ERROR_INVALID_VALUE when its active window does not parse (nothing
+ *   changes then)
+ */
+gboolean
+poste_scheduler_update_provider (PosteScheduler  *self,
+                                 PosteProvider   *provider,
+                                 GError         **error)
+{
+  PosteActiveWindow window;
+  gboolean has_window;
+  gint64 interval, old_interval, now;
+  Entry *entry;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  entry = find_entry (self, poste_provider_get_name (provider));
+  if (entry == NULL)
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND,
+                   _("No provider “%s” is scheduled"), poste_provider_get_name (provider));
+      return FALSE;
+    }
+  if (!read_provider (provider, &interval, &window, &has_window, error))
+    return FALSE;
+
+  now = poste_clock_get_monotonic (self->clock);
+  old_interval = entry->interval;
+  entry->interval = interval;
+  entry->window = window;
+  entry->has_window = has_window;
+
+  if (entry->stopped || entry->failures > 0)
+    {
+      entry->stopped = FALSE;
+      entry->refused = FALSE;
+      entry->failures = 0;
+      if (!entry->running && !(entry->due >= 0 && entry->due_reason == POSTE_FETCH_REASON_MANUAL))
+        {
+          entry->due = interval > 0 ? now : -1;
+          entry->due_reason = POSTE_FETCH_REASON_RETRY;
+        }
+    }
+  else if (interval != old_interval && !entry->running &&
+           (entry->due < 0 || entry->due_reason == POSTE_FETCH_REASON_SCHEDULE ||
+            interval == 0))
+    {
+      if (!(entry->due >= 0 && entry->due_reason == POSTE_FETCH_REASON_MANUAL))
+        schedule_interval (self, entry, now);
+    }
+
+  update_timer (self);
+  return TRUE;
+}
+
+/**
+ * poste_scheduler_remove_provider:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Stops scheduling @name. A fetch of it that is running goes on; its
+ * poste_scheduler_fetch_finished() is then ignored.
+ *
+ * Returns: %TRUE when @name was scheduled
+ */
+gboolean
+poste_scheduler_remove_provider (PosteScheduler *self,
+                                 const char     *name)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+
+      if (g_strcmp0 (entry->name, name) == 0)
+        {
+          g_ptr_array_remove_index (self->entries, i);
+          update_timer (self);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * poste_scheduler_has_provider:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Returns: %TRUE when @name is scheduled
+ */
+gboolean
+poste_scheduler_has_provider (PosteScheduler *self,
+                              const char     *name)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  return find_entry (self, name) != NULL;
+}
+
+/**
+ * poste_scheduler_request_fetch:
+ * @self: a #PosteScheduler
+ * @name: (nullable): a provider's name, or %NULL for every provider
+ *
+ * The user's "Fetch now": #PosteScheduler::fetch is emitted with %POSTE_FETCH_REASON_MANUAL from
+ * the clock's next dispatch (not from this call), whatever the backoff, the active window, the
+ * pause or an authentication stop. While a fetch of the provider runs, the request is kept and
+ * leads to exactly one more fetch after it, however many requests come.
+ *
+ * Returns: %TRUE when @name is scheduled (always for %NULL)
+ */
+gboolean
+poste_scheduler_request_fetch (PosteScheduler *self,
+                               const char     *name)
+{
+  gint64 now;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+
+  now = poste_clock_get_monotonic (self->clock);
+  if (name == NULL)
+    {
+      for (guint i = 0; i < self->entries->len; i++)
+        request (self, g_ptr_array_index (self->entries, i), POSTE_FETCH_REASON_MANUAL, now);
+    }
+  else
+    {
+      Entry *entry = find_entry (self, name);
+
+      if (entry == NULL)
+        return FALSE;
+      request (self, entry, POSTE_FETCH_REASON_MANUAL, now);
+    }
+  update_timer (self);
+  return TRUE;
+}
+
+/**
+ * poste_scheduler_fetch_finished:
+ * @self: a #PosteScheduler
+ * @name: the provider's name, as #PosteScheduler::fetch gave it
+ * @outcome: how the session ended (%POSTE_SESSION_OUTCOME_MAIL, %POSTE_SESSION_OUTCOME_NO_MAIL,
+ *   %POSTE_SESSION_OUTCOME_FAILED or %POSTE_SESSION_OUTCOME_CANCELLED)
+ * @error: (nullable): why it failed, for %POSTE_SESSION_OUTCOME_FAILED (the session report's
+ *   error)
+ *
+ * Ends a fetch and schedules the next one. Success (mail or no mail) and cancellation by the user
+ * schedule the next interval; a failure backs off (see #PosteScheduler); an authentication
+ * failure stops automatic fetches. A request kept during the fetch then leads to one more. A name
+ * that is not scheduled (removed meanwhile) is ignored.
+ */
+void
+poste_scheduler_fetch_finished (PosteScheduler      *self,
+                                const char          *name,
+                                PosteSessionOutcome  outcome,
+                                const GError        *error)
+{
+  Entry *entry;
+  gint64 now;
+
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  g_return_if_fail (name != NULL);
+
+  entry = find_entry (self, name);
+  if (entry == NULL)
+    {
+      g_debug ("Scheduler: %s finished but is no longer scheduled", name);
+      return;
+    }
+
+  now = poste_clock_get_monotonic (self->clock);
+  entry->running = FALSE;
+
+  switch (outcome)
+    {
+    case POSTE_SESSION_OUTCOME_MAIL:
+    case POSTE_SESSION_OUTCOME_NO_MAIL:
+      entry->failures = 0;
+      entry->stopped = FALSE;
+      entry->refused = FALSE;
+      schedule_interval (self, entry, now);
+      break;
+
+    case POSTE_SESSION_OUTCOME_CANCELLED:
+      if (!entry->stopped)
+        schedule_interval (self, entry, now);
+      break;
+
+    case POSTE_SESSION_OUTCOME_NONE:
+    case POSTE_SESSION_OUTCOME_FAILED:
+    default:
+      if (entry->failures < G_MAXUINT)
+        entry->failures++;
+      entry->refused = g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_REFUSED);
+      entry->due = -1;
+      if (is_auth_failure (error))
+        {
+          entry->stopped = TRUE;
+          g_debug ("Scheduler: %s: authentication failed, no automatic fetch until the configuration changes",
+                   name);
+        }
+      else if (entry->interval > 0)
+        {
+          gint64 delay;
+
+          if (entry->refused)
+            delay = backoff (MAX (POSTE_SCHEDULER_REFUSED_BASE, entry->interval),
+                             MAX (POSTE_SCHEDULER_REFUSED_CAP, entry->interval),
+                             entry->failures);
+          else
+            delay = backoff (POSTE_SCHEDULER_RETRY_BASE,
+                             MIN (POSTE_SCHEDULER_RETRY_CAP, entry->interval),
+                             entry->failures);
+          entry->due = now + jittered (self, delay);
+          entry->due_reason = POSTE_FETCH_REASON_RETRY;
+        }
+      break;
+    }
+
+  if (entry->pending)
+    {
+      entry->pending = FALSE;
+      request (self, entry, entry->pending_reason, now);
+    }
+
+  update_timer (self);
+}
+
+/**
+ * poste_scheduler_set_paused:
+ * @self: a #PosteScheduler
+ * @paused: whether to pause automatic fetches
+ *
+ * Pauses or resumes every automatic fetch (the tray's "Pause schedules"). While paused no timer is
+ * armed except for the user's requests, network and resume events are ignored, and running
+ * fetches go on. On resuming, fetches that fell due meanwhile run at once (one each).
+ */
+void
+poste_scheduler_set_paused (PosteScheduler *self,
+                            gboolean        paused)
+{
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  update_timer (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+/**
+ * poste_scheduler_get_paused:
+ * @self: a #PosteScheduler
+ *
+ * Returns: whether automatic fetches are paused
+ */
+gboolean
+poste_scheduler_get_paused (PosteScheduler *self)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
+  return self->paused;
+}
+
+/**
+ * poste_scheduler_set_jitter:
+ * @self: a #PosteScheduler
+ * @fraction: from 0 (none) to 0.5: each automatic delay (interval or backoff) is multiplied by a
+ *   random factor between 1 - @fraction and 1 + @fraction
+ *
+ * Sets the jitter, %POSTE_SCHEDULER_DEFAULT_JITTER by default, which keeps many customers of one
+ * provider from all connecting at the same second. It applies to delays computed from now on.
+ */
+void
+poste_scheduler_set_jitter (PosteScheduler *self,
+                            double          fraction)
+{
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  g_return_if_fail (fraction >= 0.0 && fraction <= 0.5);
+
+  if (self->jitter == fraction)
+    return;
+  self->jitter = fraction;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JITTER]);
+}
+
+/**
+ * poste_scheduler_get_jitter:
+ * @self: a #PosteScheduler
+ *
+ * Returns: the jitter fraction
+ */
+double
+poste_scheduler_get_jitter (PosteScheduler *self)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), 0.0);
+  return self->jitter;
+}
+
+/**
+ * poste_scheduler_get_state:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Returns: where @name stands; %POSTE_SCHEDULE_STATE_ON_DEMAND for a name not scheduled
+ */
+PosteScheduleState
+poste_scheduler_get_state (PosteScheduler *self,
+                           const char     *name)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), POSTE_SCHEDULE_STATE_ON_DEMAND);
+  g_return_val_if_fail (name != NULL, POSTE_SCHEDULE_STATE_ON_DEMAND);
+
+  entry = find_entry (self, name);
+  if (entry == NULL)
+    return POSTE_SCHEDULE_STATE_ON_DEMAND;
+  return entry_state (self, entry);
+}
+
+/**
+ * poste_scheduler_get_next_fetch_monotonic:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Returns: when the next fetch of @name will be asked for, in the clock's monotonic microseconds
+ *   (the active window applied), or -1 when none is coming (on demand, fetching, stopped, paused,
+ *   or not scheduled)
+ */
+gint64
+poste_scheduler_get_next_fetch_monotonic (PosteScheduler *self,
+                                          const char     *name)
+{
+  g_autoptr(GDateTime) now_wall = NULL;
+  Entry *entry;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), -1);
+  g_return_val_if_fail (name != NULL, -1);
+
+  entry = find_entry (self, name);
+  if (entry == NULL)
+    return -1;
+  now_wall = poste_clock_get_wall (self->clock);
+  return effective_due (self, entry, poste_clock_get_monotonic (self->clock), now_wall);
+}
+
+/**
+ * poste_scheduler_get_next_fetch:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * The time to show as "next fetch" for @name.
+ *
+ * Returns: (transfer full) (nullable): the wall time (local time zone) of the next fetch, or
+ *   %NULL when none is coming (see poste_scheduler_get_next_fetch_monotonic())
+ */
+GDateTime *
+poste_scheduler_get_next_fetch (PosteScheduler *self,
+                                const char     *name)
+{
+  g_autoptr(GDateTime) now_wall = NULL;
+  gint64 next, now;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  next = poste_scheduler_get_next_fetch_monotonic (self, name);
+  if (next < 0)
+    return NULL;
+  now = poste_clock_get_monotonic (self->clock);
+  now_wall = poste_clock_get_wall (self->clock);
+  return g_date_time_add (now_wall, MAX (next - now, 0));
+}
+
+/**
+ * poste_scheduler_get_failures:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Returns: how many fetches of @name failed in a row (0 after a success or a configuration change)
+ */
+guint
+poste_scheduler_get_failures (PosteScheduler *self,
+                              const char     *name)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  entry = find_entry (self, name);
+  return entry != NULL ? entry->failures : 0;
+}

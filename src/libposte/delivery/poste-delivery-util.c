@@ -1,0 +1,368 @@
+/* poste-delivery-util.c: helpers shared by the local delivery targets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "poste-delivery-private.h"
+#include "poste-error.h"
+#include "poste-reply.h"
+
+static const char from_[] = "From ";
+
+/*
+ * _poste_unix_filter_init:
+ * @filter: the filter state
+ * @mboxrd: quote "^>*From " lines with one more '>' (mboxrd)
+ */
+void
+_poste_unix_filter_init (PosteUnixFilter *filter,
+                         gboolean         mboxrd)
+{
+  memset (filter, 0, sizeof *filter);
+  filter->mboxrd = mboxrd;
+  filter->at_line_start = TRUE;
+}
+
+static inline void
+emit_byte (PosteUnixFilter *filter,
+           GByteArray      *out,
+           guint8           c)
+{
+  g_byte_array_append (out, &c, 1);
+  filter->last_byte = c;
+  filter->emitted++;
+}
+
+/* The line start is decided: emit the '>' and the part of "From " held back so far. */
+static void
+flush_line_start (PosteUnixFilter *filter,
+                  GByteArray      *out,
+                  gboolean         quote)
+{
+  if (quote)
+    emit_byte (filter, out, '>');
+  for (guint64 i = 0; i < filter->gt_count; i++)
+    emit_byte (filter, out, '>');
+  for (guint i = 0; i < filter->from_matched; i++)
+    emit_byte (filter, out, from_[i]);
+  filter->gt_count = 0;
+  filter->from_matched = 0;
+  filter->at_line_start = FALSE;
+}
+
+/* One octet of the Unix form (after CR LF became LF). */
+static void
+filter_unix_byte (PosteUnixFilter *filter,
+                  GByteArray      *out,
+                  guint8           c)
+{
+  if (filter->mboxrd && filter->at_line_start)
+    {
+      if (c == '>' && filter->from_matched == 0)
+        {
+          filter->gt_count++;
+          return;
+        }
+      if (c == (guint8) from_[filter->from_matched])
+        {
+          filter->from_matched++;
+          if (filter->from_matched == strlen (from_))
+            flush_line_start (filter, out, TRUE);
+          return;
+        }
+      flush_line_start (filter, out, FALSE);
+    }
+
+  emit_byte (filter, out, c);
+  if (c == '\n')
+    filter->at_line_start = TRUE;
+}
+
+/*
+ * _poste_unix_filter_feed:
+ * @filter: the filter state
+ * @data: a chunk of the message in its wire form
+ * @length: the chunk's length
+ * @out: where the Unix form is appended
+ */
+void
+_poste_unix_filter_feed (PosteUnixFilter *filter,
+                         const guint8    *data,
+                         gsize            length,
+                         GByteArray      *out)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = data[i];
+
+      if (filter->pending_cr)
+        {
+          filter->pending_cr = FALSE;
+          if (c == '\n')
+            {
+              filter_unix_byte (filter, out, '\n');
+              continue;
+            }
+          /* A bare CR: kept as it is. */
+          filter_unix_byte (filter, out, '\r');
+        }
+      if (c == '\r')
+        filter->pending_cr = TRUE;
+      else
+        filter_unix_byte (filter, out, c);
+    }
+}
+
+/*
+ * _poste_unix_filter_finish:
+ * @filter: the filter state
+ * @out: where the rest is appended
+ *
+ * Emits what was held back at the end of the message (a final CR, the start of a last line that
+ * might have become a "From " line).
+ */
+void
+_poste_unix_filter_finish (PosteUnixFilter *filter,
+                           GByteArray      *out)
+{
+  if (filter->pending_cr)
+    {
+      filter->pending_cr = FALSE;
+      filter_unix_byte (filter, out, '\r');
+    }
+  if (filter->mboxrd && filter->at_line_start && (filter->gt_count > 0 || filter->from_matched > 0))
+    flush_line_start (filter, out, FALSE);
+}
+
+/*
+ * _poste_delivery_expand_path:
+ * @path: a path from a target specification, "~" or "~/..." for the home directory
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the absolute path, or %NULL with %POSTE_DELIVERY_ERROR_INVALID
+ */
+char *
+_poste_delivery_expand_path (const char  *path,
+                             GError     **error)
+{
+  g_autofree char *expanded = NULL;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
+                           _("The delivery target has no path"));
+      return NULL;
+    }
+  if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
+    expanded = g_build_filename (g_get_home_dir (), path + 1, NULL);
+  else if (path[0] == '~')
+    {
+      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
+                   _("“%s”: only “~/” is understood, not another user’s home directory"), path);
+      return NULL;
+    }
+  else
+    expanded = g_strdup (path);
+
+  if (!g_path_is_absolute (expanded))
+    {
+      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
+                   _("“%s” is not an absolute path"), path);
+      return NULL;
+    }
+  return g_canonicalize_filename (expanded, NULL);
+}
+
+/*
+ * _poste_fsync_directory:
+ * @path: a directory
+ * @error: return location for a #GError
+ *
+ * Makes the directory's entries durable (a rename or a new file in it).
+ *
+ * Returns: %TRUE on success; %FALSE with a #GIOError
+ */
+gboolean
+_poste_fsync_directory (const char  *path,
+                        GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int errsv;
+
+  if (fd < 0)
+    {
+      errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not open the folder “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  if (fsync (fd) < 0 && errno != EINVAL)
+    {
+      errsv = errno;
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not sync the folder “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/*
+ * _poste_write_all:
+ * @fd: a file descriptor
+ * @data: the bytes
+ * @length: how many
+ * @error: return location for a #GError
+ *
+ * Writes all of @data, retrying after EINTR and short writes.
+ *
+ * Returns: %TRUE on success; %FALSE with a #GIOError (%G_IO_ERROR_NO_SPACE for a full disk)
+ */
+gboolean
+_poste_write_all (int           fd,
+                  const guint8 *data,
+                  gsize         length,
+                  GError      **error)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0)
+        {
+          int errsv = errno;
+
+          if (errsv == EINTR)
+            continue;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       _("Could not write the message: %s"), g_strerror (errsv));
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+/*
+ * _poste_reply_for_errno:
+ * @errsv: an errno value
+ * @what: what failed, for the reply's text
+ *
+ * A full disk or quota is 452 4.3.1 (RFC 3463, "mail system full"); anything else 451 4.3.0.
+ * Never a permanent reply: a local storage failure is always worth another try.
+ *
+ * Returns: (transfer full): the reply
+ */
+PosteReply *
+_poste_reply_for_errno (int         errsv,
+                        const char *what)
+{
+  if (errsv == ENOSPC || errsv == EDQUOT)
+    return poste_reply_new (452, "4.3.1", "%s: %s", what, g_strerror (errsv));
+  return poste_reply_new (451, "4.3.0", "%s: %s", what, g_strerror (errsv));
+}
+
+/*
+ * _poste_address_is_safe_argument:
+ * @address: an envelope address
+ * @allow_empty: whether "" (the null sender) is fine
+ *
+ * Whether @address may become one argument of an MDA's command line. No shell ever sees it, but
+ * MDAs hand their arguments on to scripts and recipes, so only a conservative set of characters
+ * passes: ASCII letters and digits, ". _ + = - @", and UTF-8 beyond ASCII; no leading '-' (it
+ * would read as an option), no spaces, controls or shell metacharacters.
+ *
+ * Returns: %TRUE if @address is safe
+ */
+gboolean
+_poste_address_is_safe_argument (const char *address,
+                                 gboolean    allow_empty)
+{
+  if (address == NULL)
+    return FALSE;
+  if (*address == '\0')
+    return allow_empty;
+  if (address[0] == '-' || strlen (address) > 512)
+    return FALSE;
+  if (!g_utf8_validate (address, -1, NULL))
+    return FALSE;
+  for (const char *p = address; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      if (c >= 0x80 || g_ascii_isalnum (c) || strchr ("._+=-@", c) != NULL)
+        continue;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * _poste_mbox_sanitise_sender:
+ * @sender: the envelope sender
+ *
+ * The sender as the "From " line shows it: "MAILER-DAEMON" for the null sender, and every space,
+ * control or non-ASCII octet replaced by '_', so the line always parses as
+ * "From SENDER DATE".
+ *
+ * Returns: (transfer full): the sanitised sender
+ */
+char *
+_poste_mbox_sanitise_sender (const char *sender)
+{
+  GString *s;
+
+  if (sender == NULL || *sender == '\0')
+    return g_strdup ("MAILER-DAEMON");
+  s = g_string_new (NULL);
+  for (const char *p = sender; *p != '\0' && s->len < 256; p++)
+    {
+      guchar c = *p;
+
+      g_string_append_c (s, (c <= 0x20 || c >= 0x7f) ? '_' : c);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/*
+ * _poste_mbox_from_line:
+ * @sender: the envelope sender
+ * @unix_time: the delivery time
+ *
+ * The mbox separator line, "From SENDER Www Mmm dd hh:mm:ss yyyy\n" with the date in asctime ()
+ * form in local time, always in English whatever the locale.
+ *
+ * Returns: (transfer full): the line with its LF
+ */
+char *
+_poste_mbox_from_line (const char *sender,
+                       gint64      unix_time)
+{
+  static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char * const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) now = g_date_time_to_local (utc);
+  g_autofree char *who = _poste_mbox_sanitise_sender (sender);
+
+  return g_strdup_printf ("From %s %s %s %2d %02d:%02d:%02d %d\n", who,
+                          days[g_date_time_get_day_of_week (now) - 1],
+                          months[g_date_time_get_month (now) - 1],
+                          g_date_time_get_day_of_month (now),
+                          g_date_time_get_hour (now),
+                          g_date_time_get_minute (now),
+                          g_date_time_get_second (now),
+                          g_date_time_get_year (now));
+}

@@ -44,6 +44,8 @@ poste_test_make_dir (const char *name)
   g_autofree char *template = g_strdup_printf ("%s-XXXXXX", name);
   char *path = g_build_filename (g_get_home_dir (), template, NULL);
 
+  /* GLib names the private HOME but does not create it. */
+  g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
   g_assert_nonnull (g_mkdtemp (path));
   return path;
 }

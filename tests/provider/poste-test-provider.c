@@ -297,6 +297,8 @@ faults_parse (Faults      *f,
           f->atrn_code = (guint) n;
           g_free (f->atrn_text);
           f->atrn_text = g_strdup (colon != NULL ? colon + 1 : NULL);
+          if (f->atrn_text != NULL)
+            g_strdelimit (f->atrn_text, "_", ' ');
         }
       else if (g_str_equal (name, "atrn-multiline"))
         f->atrn_multiline = TRUE;
@@ -426,18 +428,26 @@ slow_down (Session *s)
     g_usleep ((gulong) s->provider->faults.slow_ms * 1000);
 }
 
-/* Sends raw bytes, logging them as one "S:" entry (without their line end). */
+/* Sends raw bytes, logging each line of them as an "S:" entry (at most 4096 bytes of each). */
 static gboolean
 send_raw (Session    *s,
           const char *data,
           gsize       length)
 {
   g_autoptr(GError) error = NULL;
-  gsize shown = length;
+  gsize start = 0;
 
-  while (shown > 0 && (data[shown - 1] == '\n' || data[shown - 1] == '\r'))
-    shown--;
-  transcript_add (s, "S: ", data, MIN (shown, 4096));
+  while (start < length)
+    {
+      const char *lf = memchr (data + start, '\n', length - start);
+      gsize end = lf != NULL ? (gsize) (lf - data) : length;
+      gsize shown = end - start;
+
+      if (shown > 0 && data[start + shown - 1] == '\r')
+        shown--;
+      transcript_add (s, "S: ", data + start, MIN (shown, 4096));
+      start = end + 1;
+    }
   slow_down (s);
   if (!poste_connection_write (s->conn, data, length, s->cancellable, &error) ||
       !poste_connection_flush (s->conn, s->cancellable, &error))

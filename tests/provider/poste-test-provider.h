@@ -49,8 +49,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
 /*
  * Faults, for poste_test_provider_set_faults(): a space-separated list of
  *
- *   atrn-reply=CODE[:TEXT]   answer ATRN with CODE (and TEXT) instead of the real answer; a 250
- *                            still turns around
+ *   atrn-reply=CODE[:TEXT]   answer ATRN with CODE (and TEXT, "_" standing for spaces) instead
+ *                            of the real answer; a 250 still turns around
  *   atrn-multiline           the ATRN reply (real or scripted) is multi-line
  *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
  *                            handshake, auth, atrn, our-220 (after receiving the customer's 220

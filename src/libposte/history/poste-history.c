@@ -1,0 +1,810 @@
+/* poste-history.c: what happened, one record per session, with its redacted transcript
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One JSON file per session under `$XDG_STATE_HOME/poste-restante/history/`, named after the
+ * session's start time (UTC, microseconds) so that names sort by time, then a random part and the
+ * provider's name: "20261129T153000.123456Z-1a2b3c4d-acme.json". A file is written whole with
+ * g_file_set_contents_full() (a temporary file renamed over), so a reader sees a record entirely
+ * or not at all. The history is bounded: at most max-records files (the oldest go first), and
+ * each transcript is cut to its first and last lines.
+ *
+ * The transcript comes from the session already redacted; the history redacts once more what
+ * would be a secret if the session missed it (SASL responses), and makes every line printable.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "poste-error.h"
+#include "poste-history.h"
+
+#define RECORD_VERSION 1
+#define RECORD_SUFFIX ".json"
+
+struct _PosteHistory
+{
+  GObject  parent_instance;
+
+  char    *dir;
+  guint    max_records;
+};
+
+G_DEFINE_FINAL_TYPE (PosteHistory, poste_history, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DIR,
+  PROP_MAX_RECORDS,
+  N_PROPS
+};
+
+enum {
+  ADDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+static const char * const outcome_names[] = { "none", "mail", "no-mail", "failed", "cancelled" };
+
+static void
+poste_history_finalize (GObject *object)
+{
+  PosteHistory *self = (PosteHistory *)object;
+
+  g_clear_pointer (&self->dir, g_free);
+
+  G_OBJECT_CLASS (poste_history_parent_class)->finalize (object);
+}
+
+static void
+poste_history_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PosteHistory *self = POSTE_HISTORY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      g_value_set_string (value, self->dir);
+      break;
+    case PROP_MAX_RECORDS:
+      g_value_set_uint (value, self->max_records);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_history_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PosteHistory *self = POSTE_HISTORY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      g_assert (self->dir == NULL);
+      self->dir = g_value_dup_string (value);
+      if (self->dir == NULL)
+        self->dir = poste_history_dup_default_dir ();
+      break;
+    case PROP_MAX_RECORDS:
+      poste_history_set_max_records (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_history_class_init (PosteHistoryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = poste_history_finalize;
+  object_class->get_property = poste_history_get_property;
+  object_class->set_property = poste_history_set_property;
+
+  /**
+   * PosteHistory:dir:
+   *
+   * The directory of the records.
+   */
+  properties[PROP_DIR] =
+    g_param_spec_string ("dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PosteHistory:max-records:
+   *
+   * How many records are kept; adding one more removes the oldest.
+   */
+  properties[PROP_MAX_RECORDS] =
+    g_param_spec_uint ("max-records", NULL, NULL, 1, G_MAXUINT, POSTE_HISTORY_DEFAULT_MAX_RECORDS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PosteHistory::added:
+   * @self: the #PosteHistory
+   * @report: the #PosteSessionReport as stored (redacted and bounded)
+   *
+   * A record was added.
+   */
+  signals[ADDED] =
+    g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, POSTE_TYPE_SESSION_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+poste_history_init (PosteHistory *self)
+{
+  self->max_records = POSTE_HISTORY_DEFAULT_MAX_RECORDS;
+}
+
+/**
+ * poste_history_dup_default_dir:
+ *
+ * Returns: (transfer full): `$XDG_STATE_HOME/poste-restante/history`
+ */
+char *
+poste_history_dup_default_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "poste-restante", "history", NULL);
+}
+
+/**
+ * poste_history_new:
+ * @dir: (nullable): the records' directory, or %NULL for poste_history_dup_default_dir()
+ *
+ * The directory is made when the first record is added.
+ *
+ * Returns: (transfer full): a new #PosteHistory
+ */
+PosteHistory *
+poste_history_new (const char *dir)
+{
+  return g_object_new (POSTE_TYPE_HISTORY, "dir", dir, NULL);
+}
+
+/**
+ * poste_history_get_dir:
+ * @self: a #PosteHistory
+ *
+ * Returns: (transfer none): the records' directory
+ */
+const char *
+poste_history_get_dir (PosteHistory *self)
+{
+  g_return_val_if_fail (POSTE_IS_HISTORY (self), NULL);
+  return self->dir;
+}
+
+/**
+ * poste_history_get_max_records:
+ * @self: a #PosteHistory
+ *
+ * Returns: how many records are kept
+ */
+guint
+poste_history_get_max_records (PosteHistory *self)
+{
+  g_return_val_if_fail (POSTE_IS_HISTORY (self), 0);
+  return self->max_records;
+}
+
+/**
+ * poste_history_set_max_records:
+ * @self: a #PosteHistory
+ * @max_records: how many records to keep, at least 1; the excess goes at the next add
+ */
+void
+poste_history_set_max_records (PosteHistory *self,
+                               guint         max_records)
+{
+  g_return_if_fail (POSTE_IS_HISTORY (self));
+  g_return_if_fail (max_records >= 1);
+
+  if (self->max_records == max_records)
+    return;
+  self->max_records = max_records;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECORDS]);
+}
+
+/* Control characters and invalid UTF-8 made visible, the line cut at its limit. */
+static char *
+printable_line (const char *line)
+{
+  g_autofree char *valid = g_utf8_make_valid (line, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if (out->len >= POSTE_HISTORY_MAX_LINE_LENGTH)
+        {
+          /* Never cut inside a UTF-8 sequence. */
+          while (out->len > 0 && (out->str[out->len - 1] & 0xc0) == 0x80)
+            g_string_truncate (out, out->len - 1);
+          if (out->len > 0 && (guchar) out->str[out->len - 1] >= 0xc0)
+            g_string_truncate (out, out->len - 1);
+          g_string_append (out, "...");
+          break;
+        }
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* What the session should already have redacted: AUTH's initial response and every client
+ * line answering a 334 challenge (RFC 4954 section 4). */
+static char *
+redact_line (const char *line,
+             gboolean    after_challenge)
+{
+  if (g_str_has_prefix (line, "C: "))
+    {
+      const char *command = line + 3;
+
+      if (after_challenge && !g_str_equal (command, "*") && strstr (command, "redacted") == NULL
+          && !g_str_equal (command, "********"))
+        return g_strdup ("C: ********");
+      if (g_ascii_strncasecmp (command, "AUTH ", 5) == 0)
+        {
+          g_auto(GStrv) words = g_strsplit (command, " ", 3);
+
+          if (words[1] != NULL && words[2] != NULL && strstr (words[2], "redacted") == NULL
+              && !g_str_equal (words[2], "********"))
+            return g_strdup_printf ("C: %s %s ********", words[0], words[1]);
+        }
+    }
+  return g_strdup (line);
+}
+
+/**
+ * poste_history_bound_transcript:
+ * @transcript: (element-type utf8): a transcript
+ *
+ * Makes a transcript fit a record: printable lines of at most %POSTE_HISTORY_MAX_LINE_LENGTH
+ * bytes, SASL responses redacted, and at most %POSTE_HISTORY_MAX_TRANSCRIPT_LINES lines and
+ * %POSTE_HISTORY_MAX_TRANSCRIPT_BYTES bytes: the first and the last half, with a note
+ * "*  [N lines left out]" between them.
+ *
+ * Returns: (transfer full) (element-type utf8): the bounded transcript
+ */
+GPtrArray *
+poste_history_bound_transcript (GPtrArray *transcript)
+{
+  g_autoptr(GPtrArray) clean = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_free);
+  gboolean after_challenge = FALSE;
+  gsize total = 0;
+  guint head = 0;
+  guint tail = 0;
+  gsize head_bytes = 0;
+  gsize tail_bytes = 0;
+
+  if (transcript == NULL)
+    return result;
+
+  for (guint i = 0; i < transcript->len; i++)
+    {
+      g_autofree char *printable = printable_line (transcript->pdata[i]);
+      char *line = redact_line (printable, after_challenge);
+
+      if (g_str_has_prefix (line, "S: "))
+        after_challenge = g_str_has_prefix (line + 3, "334");
+      total += strlen (line) + 1;
+      g_ptr_array_add (clean, line);
+    }
+
+  if (clean->len <= POSTE_HISTORY_MAX_TRANSCRIPT_LINES && total <= POSTE_HISTORY_MAX_TRANSCRIPT_BYTES)
+    {
+      for (guint i = 0; i < clean->len; i++)
+        g_ptr_array_add (result, g_strdup (clean->pdata[i]));
+      return result;
+    }
+
+  /* The first half of the budget from the start, the second from the end. */
+  while (head < clean->len && head < POSTE_HISTORY_MAX_TRANSCRIPT_LINES / 2
+         && head_bytes + strlen (clean->pdata[head]) + 1 <= POSTE_HISTORY_MAX_TRANSCRIPT_BYTES / 2)
+    head_bytes += strlen (clean->pdata[head++]) + 1;
+  while (tail < clean->len - head && tail < POSTE_HISTORY_MAX_TRANSCRIPT_LINES / 2 - 1
+         && tail_bytes + strlen (clean->pdata[clean->len - 1 - tail]) + 1
+              <= POSTE_HISTORY_MAX_TRANSCRIPT_BYTES / 2 - 64)
+    tail_bytes += strlen (clean->pdata[clean->len - 1 - tail++]) + 1;
+
+  for (guint i = 0; i < head; i++)
+    g_ptr_array_add (result, g_strdup (clean->pdata[i]));
+  g_ptr_array_add (result, g_strdup_printf ("*  [%u lines left out]", clean->len - head - tail));
+  for (guint i = clean->len - tail; i < clean->len; i++)
+    g_ptr_array_add (result, g_strdup (clean->pdata[i]));
+  return result;
+}
+
+/**
+ * poste_session_report_to_json:
+ * @report: a #PosteSessionReport
+ * @length: (out) (optional): the text's length
+ *
+ * Serializes a report as a JSON object: version, provider, started (ISO 8601, UTC), duration
+ * (seconds), outcome ("mail", "no-mail", "failed", "cancelled"), error (domain, code, message, or
+ * null), messages, refused, bytes, submitted, tls, mechanism and the transcript (bounded with
+ * poste_history_bound_transcript()).
+ *
+ * Returns: (transfer full): the JSON text
+ */
+char *
+poste_session_report_to_json (const PosteSessionReport *report,
+                              gsize                    *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) transcript = NULL;
+  g_autofree char *started = NULL;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (report->started != NULL)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_to_utc (report->started);
+
+      started = g_date_time_format_iso8601 (utc);
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, RECORD_VERSION);
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_string_value (builder, report->provider != NULL ? report->provider : "");
+  json_builder_set_member_name (builder, "started");
+  if (started != NULL)
+    json_builder_add_string_value (builder, started);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "duration");
+  json_builder_add_double_value (builder, report->duration);
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_string_value (builder,
+                                 report->outcome < G_N_ELEMENTS (outcome_names)
+                                   ? outcome_names[report->outcome] : "none");
+  json_builder_set_member_name (builder, "error");
+  if (report->error != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "domain");
+      json_builder_add_string_value (builder, g_quark_to_string (report->error->domain));
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_int_value (builder, report->error->code);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, report->error->message != NULL
+                                                ? report->error->message : "");
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_add_int_value (builder, report->messages);
+  json_builder_set_member_name (builder, "refused");
+  json_builder_add_int_value (builder, report->refused);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) MIN (report->bytes, (guint64) G_MAXINT64));
+  json_builder_set_member_name (builder, "submitted");
+  json_builder_add_int_value (builder, report->submitted);
+  json_builder_set_member_name (builder, "tls");
+  if (report->tls != NULL)
+    json_builder_add_string_value (builder, report->tls);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "mechanism");
+  if (report->mechanism != NULL)
+    json_builder_add_string_value (builder, report->mechanism);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "transcript");
+  json_builder_begin_array (builder);
+  transcript = poste_history_bound_transcript (report->transcript);
+  for (guint i = 0; i < transcript->len; i++)
+    json_builder_add_string_value (builder, transcript->pdata[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, length);
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *what)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               _("not a session record: %s"), what);
+  return FALSE;
+}
+
+static gboolean
+get_string (JsonObject   *object,
+            const char   *member,
+            gboolean      nullable,
+            char        **out,
+            GError      **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!nullable)
+        return invalid (error, member);
+      *out = NULL;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, member);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+get_int (JsonObject  *object,
+         const char  *member,
+         gint64       max,
+         gint64      *out,
+         GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return invalid (error, member);
+  *out = json_node_get_int (node);
+  if (*out < 0 || *out > max)
+    return invalid (error, member);
+  return TRUE;
+}
+
+/**
+ * poste_session_report_from_json:
+ * @data: a record written by poste_session_report_to_json()
+ * @length: its length, or -1 when NUL-terminated
+ * @error: a #GError, or %NULL
+ *
+ * Reads a record back. The error is rebuilt in its original domain (by the domain's name), so
+ * poste_exit_status_for_error() gives the same answer as for the live session.
+ *
+ * Returns: (transfer full) (nullable): the report, or %NULL with %G_IO_ERROR_INVALID_DATA
+ */
+PosteSessionReport *
+poste_session_report_from_json (const char  *data,
+                                gssize       length,
+                                GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(PosteSessionReport) report = NULL;
+  g_autofree char *provider = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *outcome = NULL;
+  JsonObject *object;
+  JsonNode *node;
+  gint64 number;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  if (!json_parser_load_from_data (parser, data, length, error))
+    return NULL;
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "not an object"), NULL;
+  object = json_node_get_object (node);
+
+  if (!get_int (object, "version", G_MAXINT, &number, error))
+    return NULL;
+  if (number != RECORD_VERSION)
+    return invalid (error, "version"), NULL;
+  if (!get_string (object, "provider", FALSE, &provider, error))
+    return NULL;
+
+  report = poste_session_report_new (provider);
+  if (!get_string (object, "started", TRUE, &started, error))
+    return NULL;
+  if (started != NULL)
+    {
+      g_clear_pointer (&report->started, g_date_time_unref);
+      report->started = g_date_time_new_from_iso8601 (started, NULL);
+      if (report->started == NULL)
+        return invalid (error, "started"), NULL;
+    }
+
+  node = json_object_get_member (object, "duration");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return invalid (error, "duration"), NULL;
+  report->duration = json_node_get_double (node);
+  if (!(report->duration >= 0))
+    return invalid (error, "duration"), NULL;
+
+  if (!get_string (object, "outcome", FALSE, &outcome, error))
+    return NULL;
+  report->outcome = POSTE_SESSION_OUTCOME_NONE;
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_names); i++)
+    if (g_str_equal (outcome, outcome_names[i]))
+      report->outcome = i;
+
+  node = json_object_get_member (object, "error");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *e = json_node_get_object (node);
+      g_autofree char *domain = NULL;
+      g_autofree char *message = NULL;
+      gint64 code;
+
+      if (!get_string (e, "domain", FALSE, &domain, error)
+          || !get_string (e, "message", FALSE, &message, error)
+          || !get_int (e, "code", G_MAXINT, &code, error))
+        return NULL;
+      g_clear_error (&report->error);
+      report->error = g_error_new_literal (g_quark_from_string (domain), (int) code, message);
+    }
+  else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return invalid (error, "error"), NULL;
+
+  if (!get_int (object, "messages", G_MAXUINT, &number, error))
+    return NULL;
+  report->messages = (guint) number;
+  if (!get_int (object, "refused", G_MAXUINT, &number, error))
+    return NULL;
+  report->refused = (guint) number;
+  if (!get_int (object, "bytes", G_MAXINT64, &number, error))
+    return NULL;
+  report->bytes = (guint64) number;
+  if (!get_int (object, "submitted", G_MAXUINT, &number, error))
+    return NULL;
+  report->submitted = (guint) number;
+  g_clear_pointer (&report->tls, g_free);
+  g_clear_pointer (&report->mechanism, g_free);
+  if (!get_string (object, "tls", TRUE, &report->tls, error)
+      || !get_string (object, "mechanism", TRUE, &report->mechanism, error))
+    return NULL;
+
+  node = json_object_get_member (object, "transcript");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, "transcript"), NULL;
+  {
+    JsonArray *array = json_node_get_array (node);
+    guint n = json_array_get_length (array);
+
+    if (report->transcript == NULL)
+      report->transcript = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_set_size (report->transcript, 0);
+    for (guint i = 0; i < n && i <= POSTE_HISTORY_MAX_TRANSCRIPT_LINES; i++)
+      {
+        JsonNode *line = json_array_get_element (array, i);
+
+        if (!JSON_NODE_HOLDS_VALUE (line) || json_node_get_value_type (line) != G_TYPE_STRING)
+          return invalid (error, "transcript"), NULL;
+        g_ptr_array_add (report->transcript, printable_line (json_node_get_string (line)));
+      }
+  }
+
+  return g_steal_pointer (&report);
+}
+
+static char *
+record_name (const PosteSessionReport *report)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autofree char *stamp = NULL;
+  GString *name = g_string_new (NULL);
+
+  if (report->started == NULL)
+    now = g_date_time_new_now_utc ();
+  utc = g_date_time_to_utc (report->started != NULL ? report->started : now);
+  stamp = g_date_time_format (utc, "%Y%m%dT%H%M%S");
+  g_string_append_printf (name, "%s.%06dZ-%08x-", stamp, g_date_time_get_microsecond (utc),
+                          g_random_int ());
+  for (const char *p = report->provider != NULL ? report->provider : ""; *p != '\0' && name->len < 120; p++)
+    g_string_append_c (name, g_ascii_isalnum (*p) || strchr ("._-+@", *p) != NULL ? *p : '_');
+  g_string_append (name, RECORD_SUFFIX);
+  return g_string_free (name, FALSE);
+}
+
+static gint
+compare_desc (gconstpointer a,
+              gconstpointer b)
+{
+  return -g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The records' file names, newest first. A missing directory is an empty history. */
+static GPtrArray *
+list_names (PosteHistory  *self,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, &local_error);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&names);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, RECORD_SUFFIX) && g_ascii_isdigit (name[0]))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_desc);
+  return g_steal_pointer (&names);
+}
+
+/**
+ * poste_history_add:
+ * @self: a #PosteHistory
+ * @report: the session's report
+ * @error: a #GError, or %NULL
+ *
+ * Stores @report as a new record (mode 0600 in a 0700 directory, written whole), then removes
+ * the oldest records beyond #PosteHistory:max-records, and emits #PosteHistory::added.
+ *
+ * Returns: %TRUE on success; otherwise %FALSE with a %G_FILE_ERROR
+ */
+gboolean
+poste_history_add (PosteHistory              *self,
+                   const PosteSessionReport  *report,
+                   GError                   **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(PosteSessionReport) stored = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (POSTE_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s",
+                   self->dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  name = record_name (report);
+  path = g_build_filename (self->dir, name, NULL);
+  data = poste_session_report_to_json (report, &length);
+  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+
+  names = list_names (self, NULL);
+  for (guint i = self->max_records; names != NULL && i < names->len; i++)
+    {
+      g_autofree char *old = g_build_filename (self->dir, names->pdata[i], NULL);
+
+      if (g_unlink (old) != 0 && errno != ENOENT)
+        g_debug ("history: cannot remove %s: %s", old, g_strerror (errno));
+    }
+
+  stored = poste_session_report_from_json (data, length, NULL);
+  if (stored != NULL)
+    g_signal_emit (self, signals[ADDED], 0, stored);
+  return TRUE;
+}
+
+/**
+ * poste_history_list:
+ * @self: a #PosteHistory
+ * @provider: (nullable): only this provider's records, or %NULL for all
+ * @limit: the most records returned, 0 for all
+ * @error: a #GError, or %NULL
+ *
+ * Reads the records back, newest first. Records that cannot be read (damaged, too large) are
+ * skipped with a debug message.
+ *
+ * Returns: (transfer full) (element-type PosteSessionReport): the reports; %NULL with a
+ *   %G_FILE_ERROR when the directory cannot be read
+ */
+GPtrArray *
+poste_history_list (PosteHistory  *self,
+                    const char    *provider,
+                    guint          limit,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+
+  g_return_val_if_fail (POSTE_IS_HISTORY (self), NULL);
+
+  names = list_names (self, error);
+  if (names == NULL)
+    return NULL;
+
+  reports = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_session_report_free);
+  for (guint i = 0; i < names->len && (limit == 0 || reports->len < limit); i++)
+    {
+      g_autofree char *path = g_build_filename (self->dir, names->pdata[i], NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(GError) local_error = NULL;
+      PosteSessionReport *report;
+      GStatBuf st;
+      gsize length;
+
+      if (g_stat (path, &st) != 0 || st.st_size > POSTE_HISTORY_MAX_RECORD_SIZE)
+        continue;
+      if (!g_file_get_contents (path, &data, &length, &local_error)
+          || length > POSTE_HISTORY_MAX_RECORD_SIZE)
+        {
+          g_debug ("history: skipping %s: %s", path,
+                   local_error != NULL ? local_error->message : "too large");
+          continue;
+        }
+      report = poste_session_report_from_json (data, length, &local_error);
+      if (report == NULL)
+        {
+          g_debug ("history: skipping %s: %s", path, local_error->message);
+          continue;
+        }
+      if (provider != NULL && g_strcmp0 (report->provider, provider) != 0)
+        {
+          poste_session_report_free (report);
+          continue;
+        }
+      g_ptr_array_add (reports, report);
+    }
+  return g_steal_pointer (&reports);
+}
+
+/**
+ * poste_history_clear:
+ * @self: a #PosteHistory
+ * @error: a #GError, or %NULL
+ *
+ * Removes every record.
+ *
+ * Returns: %TRUE on success; otherwise %FALSE with a %G_FILE_ERROR
+ */
+gboolean
+poste_history_clear (PosteHistory  *self,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  g_return_val_if_fail (POSTE_IS_HISTORY (self), FALSE);
+
+  names = list_names (self, error);
+  if (names == NULL)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (self->dir, names->pdata[i], NULL);
+
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s",
+                       path, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

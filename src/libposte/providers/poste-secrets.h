@@ -1,0 +1,60 @@
+/* poste-secrets.h: provider passwords in the Secret Service (libsecret) or a password file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsecret/secret.h>
+
+#include "poste-types.h"
+#include "poste-provider.h"
+
+G_BEGIN_DECLS
+
+/**
+ * POSTE_PASSWORD_FILE_MAX_SIZE:
+ *
+ * The largest password file read, in bytes: a password, not a document.
+ */
+#define POSTE_PASSWORD_FILE_MAX_SIZE 4096
+
+const SecretSchema *poste_secrets_get_schema          (void) G_GNUC_CONST;
+gboolean            poste_secrets_store_sync          (PosteProvider        *provider,
+                                                       const char           *password,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+void                poste_secrets_store               (PosteProvider        *provider,
+                                                       const char           *password,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            poste_secrets_store_finish        (GAsyncResult         *result,
+                                                       GError              **error);
+char               *poste_secrets_lookup_sync         (PosteProvider        *provider,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+void                poste_secrets_lookup              (PosteProvider        *provider,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+char               *poste_secrets_lookup_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+gboolean            poste_secrets_clear_sync          (PosteProvider        *provider,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+void                poste_secrets_clear               (PosteProvider        *provider,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean            poste_secrets_clear_finish        (GAsyncResult         *result,
+                                                       GError              **error);
+char               *poste_secrets_read_password_file  (const char           *path,
+                                                       GError              **error);
+char               *poste_secrets_get_password_sync   (PosteProvider        *provider,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+gboolean            poste_secrets_auth_needs_password (PosteProvider        *provider);
+void                poste_secrets_free_password       (char                 *password);
+
+G_END_DECLS

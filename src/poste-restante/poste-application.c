@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "poste-application-private.h"
+#include "poste-autostart.h"
 #include "poste-window.h"
 
 G_DEFINE_FINAL_TYPE (PosteApplication, poste_application, ADW_TYPE_APPLICATION)
@@ -175,6 +176,24 @@ poste_application_handle_local_options (GApplication *app,
 }
 
 static void
+poste_application_start_at_login_changed (PosteApplication *self,
+                                          const char       *key,
+                                          GSettings        *settings)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+  g_assert (G_IS_SETTINGS (settings));
+
+  /* Inside Flatpak the autostart folder is not the host's: that needs the Background portal. */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+
+  if (!poste_autostart_set_enabled (g_settings_get_boolean (settings, "start-at-login"), &error))
+    g_warning ("Could not change starting at login: %s", error->message);
+}
+
+static void
 poste_application_startup (GApplication *app)
 {
   PosteApplication *self = POSTE_APPLICATION (app);
@@ -188,6 +207,15 @@ poste_application_startup (GApplication *app)
   g_settings_bind (self->settings, "run-in-background",
                    self, "run-in-background",
                    G_SETTINGS_BIND_GET);
+
+  g_signal_connect_object (self->settings,
+                           "changed::start-at-login",
+                           G_CALLBACK (poste_application_start_at_login_changed),
+                           self,
+                           G_CONNECT_SWAPPED);
+  /* Put the autostart entry back if it went missing; never touch it when the setting is off. */
+  if (g_settings_get_boolean (self->settings, "start-at-login"))
+    poste_application_start_at_login_changed (self, "start-at-login", self->settings);
 
   _poste_application_actions_init (self);
 }

@@ -18,6 +18,7 @@ struct _PostePreferencesWindow
   /* Template children */
   GtkSwitch            *run_in_background_switch;
   GtkSwitch            *start_at_login_switch;
+  AdwActionRow         *start_at_login_row;
   GtkSwitch            *notifications_switch;
 };
 
@@ -54,6 +55,10 @@ poste_preferences_window_new (PosteApplication *application)
   g_settings_bind (settings, "start-at-login",
                    self->start_at_login_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  /* Started at login, the application runs as a background service: only when it may. */
+  g_object_bind_property (self->run_in_background_switch, "active",
+                          self->start_at_login_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
   g_settings_bind (settings, "notifications",
                    self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
@@ -84,6 +89,7 @@ poste_preferences_window_class_init (PostePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, run_in_background_switch);
   gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, start_at_login_switch);
   gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, start_at_login_row);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "poste-test.h"
 #include "poste-application.h"
+#include "poste-autostart.h"
 #include "poste-preferences-window.h"
 #include "poste-window.h"
 
@@ -277,6 +278,8 @@ test_window_preferences (void)
   PosteWindow *window = get_main_window ();
   GSettings *settings = poste_application_get_settings (app);
   g_autoptr(GPtrArray) switches = NULL;
+  g_autofree char *autostart = NULL;
+  GtkWidget *start_at_login_row;
   GtkWindow *prefs;
 
   g_assert_true (G_IS_SETTINGS (settings));
@@ -299,19 +302,28 @@ test_window_preferences (void)
   g_settings_set_boolean (settings, "notifications", TRUE);
   g_assert_cmpuint (count_active_switches (GTK_WIDGET (prefs)), ==, 1);
 
-  /* ...and switches to settings, and on to the application's run-in-background property. */
+  /* ...and switches to settings, and on to the application: its run-in-background property and
+   * the autostart entry. Start at Login only makes sense when running in the background. */
   g_assert_false (poste_application_get_run_in_background (app));
+  autostart = poste_autostart_dup_path ();
+  g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
   switches = find_descendants (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
+  start_at_login_row = gtk_widget_get_ancestor (g_ptr_array_index (switches, 1), ADW_TYPE_ACTION_ROW);
+  g_assert_false (gtk_widget_get_sensitive (start_at_login_row));
   for (guint i = 0; i < switches->len; i++)
     gtk_switch_set_active (g_ptr_array_index (switches, i), TRUE);
+  g_assert_true (gtk_widget_get_sensitive (start_at_login_row));
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
   g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
   g_assert_true (poste_application_get_run_in_background (app));
+  g_assert_true (g_file_test (autostart, G_FILE_TEST_IS_REGULAR));
 
   for (guint i = 0; i < switches->len; i++)
     gtk_switch_set_active (g_ptr_array_index (switches, i), FALSE);
   g_assert_false (poste_application_get_run_in_background (app));
+  g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
+  g_assert_false (gtk_widget_get_sensitive (start_at_login_row));
   g_settings_reset (settings, "notifications");
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
 

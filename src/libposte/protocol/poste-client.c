@@ -1,0 +1,811 @@
+/* poste-client.c: the client phase of an ODMR session (RFC 2645 section 4), private
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * We are the SMTP client: connect (with implicit TLS, or STARTTLS after the first EHLO), say
+ * EHLO, authenticate with SASL (RFC 4954), and ask for the mail with ATRN (RFC 2645 section 5).
+ * One function per phase, in the manner of OpenSMTPD's smtp_client.c; each reads every line of
+ * each reply (poste_reply_read() is strict and bounded) and maps every reply it does not expect
+ * to a typed error, never to a guess.
+ *
+ * TLS: server-identity is the configured host. Verification uses, in this order of precedence:
+ *  - pinned-sha256: exactly the certificate whose DER has that SHA-256 is accepted, whatever
+ *    signed it (the database is unset so that GIO always asks accept-certificate, and the pin
+ *    is compared in constant time; it is checked again after the handshake);
+ *  - ca-file: a GTlsFileDatabase of that file, and only it;
+ *  - otherwise the system's trust store.
+ * The peer certificate is kept in any case, so that the user can be shown its fingerprint when
+ * verification fails (POSTE_SESSION_ERROR_CERTIFICATE).
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "poste-atrn.h"
+#include "poste-client.h"
+#include "poste-error.h"
+#include "poste-sasl.h"
+
+/* How long to wait for the answer to QUIT once everything else is done. */
+#define QUIT_TIMEOUT_SECONDS 10
+
+static void
+set_reply_error (GError           **error,
+                 int                code,
+                 const PosteReply  *reply,
+                 const char        *what)
+{
+  g_autofree char *text = poste_reply_describe (reply);
+
+  g_set_error (error, POSTE_SESSION_ERROR, code, "%s: %s", what, text);
+}
+
+static void
+set_unexpected (GError           **error,
+                const PosteReply  *reply,
+                const char        *what)
+{
+  g_autofree char *text = poste_reply_describe (reply);
+
+  g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_UNEXPECTED,
+               _("Unexpected reply to %s: %s"), what, text);
+}
+
+/**
+ * poste_client_certificate_sha256:
+ * @certificate: a certificate
+ *
+ * Returns: (transfer full): the lower-case hex SHA-256 of @certificate's DER, no colons
+ */
+char *
+poste_client_certificate_sha256 (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+}
+
+/**
+ * poste_client_pin_matches:
+ * @certificate: the peer's certificate
+ * @pin: the configured SHA-256 fingerprint in hex, upper or lower case, colons allowed
+ *
+ * Compares in constant time (the comparison does not stop at the first difference).
+ *
+ * Returns: %TRUE when @certificate's DER has the SHA-256 @pin
+ */
+gboolean
+poste_client_pin_matches (GTlsCertificate *certificate,
+                          const char      *pin)
+{
+  g_autofree char *actual = poste_client_certificate_sha256 (certificate);
+  g_autoptr(GString) wanted = g_string_new (NULL);
+  guint8 diff = 0;
+
+  if (actual == NULL || pin == NULL)
+    return FALSE;
+  for (const char *p = pin; *p != '\0'; p++)
+    if (*p != ':' && *p != ' ')
+      g_string_append_c (wanted, g_ascii_tolower (*p));
+  if (wanted->len != strlen (actual))
+    return FALSE;
+  for (gsize i = 0; i < wanted->len; i++)
+    diff |= (guint8) (wanted->str[i] ^ actual[i]);
+  return diff == 0;
+}
+
+static gboolean
+accept_certificate_cb (GTlsConnection       *tls,
+                       GTlsCertificate      *peer,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  PosteSessionCtx *ctx = user_data;
+  const char *pin = poste_provider_get_pinned_sha256 (ctx->provider);
+
+  g_set_object (&ctx->peer_certificate, peer);
+  ctx->peer_errors = errors;
+  if (pin != NULL && *pin != '\0')
+    return poste_client_pin_matches (peer, pin);
+  return FALSE;
+}
+
+static char *
+describe_certificate_errors (GTlsCertificateFlags errors)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  static const struct { GTlsCertificateFlags flag; const char *text; } names[] = {
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("not signed by a trusted authority") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("issued for another host") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("not yet valid") },
+    { G_TLS_CERTIFICATE_EXPIRED, N_("expired") },
+    { G_TLS_CERTIFICATE_REVOKED, N_("revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_("insecure") },
+    { G_TLS_CERTIFICATE_GENERIC_ERROR, N_("invalid") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (errors & names[i].flag)
+      {
+        if (text->len > 0)
+          g_string_append (text, ", ");
+        g_string_append (text, _(names[i].text));
+      }
+  if (text->len == 0)
+    g_string_append (text, _("rejected"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static const char *
+protocol_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0: return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1: return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2: return "TLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3: return "TLS 1.3";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0: return "DTLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2: return "DTLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    default:
+      return "TLS";
+    }
+}
+
+/* Wraps the current stream in TLS and shakes hands; on success the connection uses TLS. */
+static gboolean
+start_tls (PosteSessionCtx  *ctx,
+           GError          **error)
+{
+  PosteProvider *provider = ctx->provider;
+  const char *pin = poste_provider_get_pinned_sha256 (provider);
+  const char *ca_file = poste_provider_get_ca_file (provider);
+  const char *client_cert = poste_provider_get_client_certificate (provider);
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GIOStream) tls_stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GTlsConnection *tls;
+
+  identity = g_network_address_new (poste_provider_get_host (provider),
+                                    (guint16) poste_provider_get_port (provider));
+  tls_stream = g_tls_client_connection_new (poste_connection_get_stream (ctx->connection),
+                                            identity, error);
+  if (tls_stream == NULL)
+    return FALSE;
+  tls = G_TLS_CONNECTION (tls_stream);
+
+  if (pin != NULL && *pin != '\0')
+    g_tls_connection_set_database (tls, NULL);
+  else if (ca_file != NULL && *ca_file != '\0')
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &local_error);
+
+      if (database == NULL)
+        {
+          g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                       _("The CA file %s cannot be used: %s"), ca_file, local_error->message);
+          return FALSE;
+        }
+      g_tls_connection_set_database (tls, database);
+    }
+
+  if (client_cert != NULL && *client_cert != '\0')
+    {
+      g_autoptr(GTlsCertificate) certificate =
+        g_tls_certificate_new_from_file (client_cert, &local_error);
+
+      if (certificate == NULL)
+        {
+          g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                       _("The client certificate %s cannot be used: %s"), client_cert,
+                       local_error->message);
+          return FALSE;
+        }
+      g_tls_connection_set_certificate (tls, certificate);
+      ctx->client_certificate = TRUE;
+    }
+
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), ctx);
+  g_clear_object (&ctx->peer_certificate);
+  ctx->peer_errors = 0;
+
+  if (!poste_connection_handshake (ctx->connection, tls, ctx->cancellable, &local_error))
+    {
+      g_signal_handlers_disconnect_by_data (tls, ctx);
+      if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
+          (ctx->peer_certificate != NULL && local_error->domain == G_TLS_ERROR))
+        {
+          g_autofree char *why = describe_certificate_errors (ctx->peer_errors);
+          g_autofree char *sha = ctx->peer_certificate != NULL
+            ? poste_client_certificate_sha256 (ctx->peer_certificate) : NULL;
+
+          if (pin != NULL && *pin != '\0')
+            g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
+                         _("The provider's certificate (SHA-256 %s) does not match the pinned "
+                           "fingerprint"), sha != NULL ? sha : "?");
+          else
+            g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
+                         _("The provider's certificate (SHA-256 %s) is not trusted: %s"),
+                         sha != NULL ? sha : "?", why);
+          poste_session_ctx_note (ctx, "TLS handshake failed: certificate %s",
+                                  sha != NULL ? sha : "?");
+          return FALSE;
+        }
+      poste_session_ctx_note (ctx, "TLS handshake failed: %s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_signal_handlers_disconnect_by_data (tls, ctx);
+
+  g_set_object (&ctx->peer_certificate, g_tls_connection_get_peer_certificate (tls));
+  if (pin != NULL && *pin != '\0' &&
+      (ctx->peer_certificate == NULL || !poste_client_pin_matches (ctx->peer_certificate, pin)))
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
+                   _("The provider's certificate does not match the pinned fingerprint"));
+      return FALSE;
+    }
+
+  g_set_object (&ctx->tls, tls);
+  g_free (ctx->tls_protocol);
+  ctx->tls_protocol = g_strdup (protocol_name (g_tls_connection_get_protocol_version (tls)));
+  g_free (ctx->tls_cipher);
+  ctx->tls_cipher = g_tls_connection_get_ciphersuite_name (tls);
+  g_free (ctx->tls_description);
+  ctx->tls_description = ctx->tls_cipher != NULL
+    ? g_strdup_printf ("%s / %s", ctx->tls_protocol, ctx->tls_cipher)
+    : g_strdup (ctx->tls_protocol);
+  poste_session_ctx_note (ctx, "TLS established: %s", ctx->tls_description);
+  return TRUE;
+}
+
+/**
+ * poste_client_connect:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * Connects to the provider's host and port within the timeout, and shakes hands at once when
+ * security=tls (implicit TLS, RFC 8314).
+ *
+ * Returns: %TRUE when connected; %FALSE with a #GIOError, a #GTlsError or
+ *   %POSTE_SESSION_ERROR_CERTIFICATE / %POSTE_SESSION_ERROR_CONFIG
+ */
+gboolean
+poste_client_connect (PosteSessionCtx  *ctx,
+                      GError          **error)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  const char *host = poste_provider_get_host (ctx->provider);
+  guint port = poste_provider_get_port (ctx->provider);
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_CONNECTING);
+
+  if (host == NULL || *host == '\0' || port == 0 || port > 65535)
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                   _("The provider has no host or port"));
+      return FALSE;
+    }
+
+  poste_session_ctx_note (ctx, "connecting to %s port %u (%s)", host, port,
+                          poste_security_to_string (poste_provider_get_security (ctx->provider)));
+  g_socket_client_set_timeout (client, ctx->timeout);
+  address = g_network_address_new (host, (guint16) port);
+  ctx->socket = g_socket_client_connect (client, address, ctx->cancellable, error);
+  if (ctx->socket == NULL)
+    return FALSE;
+  /* The deadlines are PosteConnection's from now on (the ATRN wait is longer than a socket
+   * timeout would allow). */
+  g_socket_set_timeout (g_socket_connection_get_socket (ctx->socket), 0);
+
+  remote = g_socket_connection_get_remote_address (ctx->socket, NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    ctx->peer_address =
+      g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+
+  ctx->connection = poste_connection_new (G_IO_STREAM (ctx->socket));
+  poste_connection_set_timeout (ctx->connection, ctx->timeout);
+
+  if (poste_provider_get_security (ctx->provider) == POSTE_SECURITY_TLS)
+    return start_tls (ctx, error);
+  return TRUE;
+}
+
+/**
+ * poste_client_greeting:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * Reads the provider's greeting (RFC 5321 section 4.2): 220, else an error (4xx:
+ * %POSTE_SESSION_ERROR_TRY_LATER, 5xx: %POSTE_SESSION_ERROR_NOT_SUPPORTED).
+ *
+ * Returns: %TRUE on 220
+ */
+gboolean
+poste_client_greeting (PosteSessionCtx  *ctx,
+                       GError          **error)
+{
+  g_autoptr(PosteReply) reply = NULL;
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_GREETING);
+  reply = poste_session_ctx_read_reply (ctx, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->code == 220)
+    return TRUE;
+  if (poste_reply_is_transient (reply))
+    set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply, _("The provider is busy"));
+  else if (poste_reply_is_permanent (reply))
+    set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                     _("The provider refused the connection"));
+  else
+    set_unexpected (error, reply, "the greeting");
+  return FALSE;
+}
+
+/**
+ * poste_client_ehlo:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * Sends EHLO and keeps the capabilities of the 250 reply (RFC 5321 section 4.1.1.1).
+ *
+ * Returns: %TRUE on 250
+ */
+gboolean
+poste_client_ehlo (PosteSessionCtx  *ctx,
+                   GError          **error)
+{
+  g_autofree char *command = g_strdup_printf ("EHLO %s", ctx->local_name);
+  PosteReply *reply;
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_EHLO);
+  g_clear_pointer (&ctx->capabilities, poste_reply_free);
+  if (!poste_session_ctx_send (ctx, command, error))
+    return FALSE;
+  reply = poste_session_ctx_read_reply (ctx, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->code == 250)
+    {
+      ctx->capabilities = reply;
+      return TRUE;
+    }
+  if (poste_reply_is_transient (reply))
+    set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                     _("The provider did not accept EHLO"));
+  else if (poste_reply_is_permanent (reply))
+    set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                     _("The provider does not speak ESMTP"));
+  else
+    set_unexpected (error, reply, "EHLO");
+  poste_reply_free (reply);
+  return FALSE;
+}
+
+/**
+ * poste_client_starttls:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * With security=starttls: STARTTLS (RFC 3207), refusing to go on in plaintext when it is not
+ * offered or not accepted, aborting when bytes are already buffered after the 220 (response
+ * injection, RFC 3207 section 6), then the handshake and a new EHLO, forgetting everything
+ * learned before TLS. Does nothing with security=tls or none.
+ *
+ * Returns: %TRUE when TLS is up (or not wanted); %FALSE with %POSTE_SESSION_ERROR_TLS_REQUIRED,
+ *   %POSTE_PROTOCOL_ERROR_INJECTION, %POSTE_SESSION_ERROR_CERTIFICATE or a #GTlsError
+ */
+gboolean
+poste_client_starttls (PosteSessionCtx  *ctx,
+                       GError          **error)
+{
+  g_autoptr(PosteReply) reply = NULL;
+
+  if (poste_provider_get_security (ctx->provider) != POSTE_SECURITY_STARTTLS)
+    return TRUE;
+
+  if (!poste_reply_has_keyword (ctx->capabilities, "STARTTLS", NULL))
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TLS_REQUIRED,
+                   _("The provider does not offer STARTTLS, and this provider requires TLS"));
+      return FALSE;
+    }
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_STARTTLS);
+  if (!poste_session_ctx_send (ctx, "STARTTLS", error))
+    return FALSE;
+  reply = poste_session_ctx_read_reply (ctx, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->code != 220)
+    {
+      set_reply_error (error, POSTE_SESSION_ERROR_TLS_REQUIRED, reply,
+                       _("The provider refused STARTTLS, and this provider requires TLS"));
+      return FALSE;
+    }
+  if (poste_connection_get_buffered (ctx->connection) > 0)
+    {
+      poste_session_ctx_note (ctx, "%" G_GSIZE_FORMAT " bytes arrived after STARTTLS's 220",
+                              poste_connection_get_buffered (ctx->connection));
+      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION,
+                   _("The provider sent data ahead of the TLS handshake (STARTTLS response "
+                     "injection); the connection is not safe"));
+      return FALSE;
+    }
+
+  /* Everything said before TLS may have been forged: forget it (RFC 3207 section 4.2). */
+  g_clear_pointer (&ctx->capabilities, poste_reply_free);
+  if (!start_tls (ctx, error))
+    return FALSE;
+  return poste_client_ehlo (ctx, error);
+}
+
+/**
+ * poste_client_open:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * Connects, reads the greeting, says EHLO and starts TLS as configured.
+ *
+ * Returns: %TRUE when ready to authenticate
+ */
+gboolean
+poste_client_open (PosteSessionCtx  *ctx,
+                   GError          **error)
+{
+  return poste_client_connect (ctx, error) &&
+         poste_client_greeting (ctx, error) &&
+         poste_client_ehlo (ctx, error) &&
+         poste_client_starttls (ctx, error);
+}
+
+static GBytes *
+get_channel_binding (PosteSessionCtx  *ctx,
+                     const char      **type)
+{
+  static const struct { GTlsChannelBindingType type; const char *name; } types[] = {
+    { G_TLS_CHANNEL_BINDING_TLS_EXPORTER, "tls-exporter" },
+    { G_TLS_CHANNEL_BINDING_TLS_UNIQUE, "tls-unique" },
+  };
+
+  if (ctx->tls == NULL)
+    return NULL;
+
+  /* tls-unique is not defined for TLS 1.3 (RFC 9266 section 3). */
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(GByteArray) data = g_byte_array_new ();
+
+      if (types[i].type == G_TLS_CHANNEL_BINDING_TLS_UNIQUE &&
+          g_tls_connection_get_protocol_version (ctx->tls) == G_TLS_PROTOCOL_VERSION_TLS_1_3)
+        continue;
+      if (g_tls_connection_get_channel_binding_data (ctx->tls, types[i].type, data, NULL) &&
+          data->len > 0)
+        {
+          *type = types[i].name;
+          return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+auth_failure (PosteSessionCtx   *ctx,
+              const PosteReply  *reply,
+              GError           **error)
+{
+  switch (reply->code)
+    {
+    case 535:
+      set_reply_error (error, POSTE_SESSION_ERROR_AUTH_FAILED, reply,
+                       _("The provider rejected the username or password"));
+      break;
+    case 530:
+      set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
+                       _("The provider requires authentication"));
+      break;
+    case 534:
+    case 538:
+    case 504:
+      set_reply_error (error, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE, reply,
+                       _("The provider refused the authentication mechanism"));
+      break;
+    default:
+      if (poste_reply_is_transient (reply))
+        set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                         _("The provider cannot authenticate now"));
+      else if (poste_reply_is_permanent (reply))
+        set_reply_error (error, POSTE_SESSION_ERROR_AUTH_FAILED, reply,
+                         _("The provider rejected the authentication"));
+      else
+        set_unexpected (error, reply, "AUTH");
+      break;
+    }
+  return FALSE;
+}
+
+/* Cancels the exchange with "*" (RFC 4954 section 4) and reads the server's answer. */
+static void
+cancel_exchange (PosteSessionCtx *ctx)
+{
+  g_autoptr(PosteReply) reply = NULL;
+
+  if (poste_session_ctx_send (ctx, "*", NULL))
+    reply = poste_session_ctx_read_reply (ctx, NULL);
+}
+
+/**
+ * poste_client_authenticate:
+ * @ctx: the session's state
+ * @error: return location for a #GError
+ *
+ * Authenticates with the strongest SASL mechanism both sides have and the policy allows
+ * (RFC 4954; see poste-sasl.c). The SASL payloads never reach the transcript.
+ *
+ * Returns: %TRUE on 235; %FALSE with %POSTE_SESSION_ERROR_AUTH_FAILED (535),
+ *   %POSTE_SESSION_ERROR_AUTH_REQUIRED (530), %POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
+ *   %POSTE_SESSION_ERROR_CONFIG (no username), %POSTE_PROTOCOL_ERROR_MALFORMED (a 334 that is
+ *   not base64), or an I/O error
+ */
+gboolean
+poste_client_authenticate (PosteSessionCtx  *ctx,
+                           GError          **error)
+{
+  const char *offered = NULL;
+  const char *mechanism;
+  const char *username = poste_provider_get_username (ctx->provider);
+  const char *cb_type = NULL;
+  g_autoptr(GBytes) cb_data = NULL;
+  g_autoptr(PosteSasl) sasl = NULL;
+  g_autofree char *command = NULL;
+  PosteSaslChoice choice = { 0, };
+  gboolean done = FALSE;
+  gboolean client_first;
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_AUTH);
+
+  if (!poste_reply_has_keyword (ctx->capabilities, "AUTH", &offered))
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
+                   _("The provider does not offer authentication (no AUTH in its EHLO reply); "
+                     "ODMR requires it"));
+      return FALSE;
+    }
+
+  cb_data = get_channel_binding (ctx, &cb_type);
+  choice.tls = ctx->tls != NULL;
+  choice.channel_binding = cb_data != NULL;
+  choice.client_certificate = ctx->client_certificate;
+  mechanism = poste_sasl_choose_mechanism (poste_provider_get_auth (ctx->provider), offered,
+                                           &choice, error);
+  if (mechanism == NULL)
+    return FALSE;
+
+  if (!g_str_equal (mechanism, "EXTERNAL") && (username == NULL || *username == '\0'))
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                   _("The provider has no username"));
+      return FALSE;
+    }
+
+  sasl = poste_sasl_new (mechanism, username, ctx->password, cb_type, cb_data, error);
+  if (sasl == NULL)
+    return FALSE;
+  poste_session_ctx_note (ctx, "SASL mechanism %s%s%s", mechanism,
+                          g_str_has_suffix (mechanism, "-PLUS") ? ", channel binding " : "",
+                          g_str_has_suffix (mechanism, "-PLUS") ? cb_type : "");
+
+  /* The mechanisms where the client speaks first send an initial response (RFC 4954 section 4,
+   * "=" for an empty one); CRAM-MD5 and LOGIN wait for the server's challenge. */
+  client_first = !g_str_equal (mechanism, "CRAM-MD5") && !g_str_equal (mechanism, "LOGIN");
+  if (client_first)
+    {
+      g_autofree char *initial = poste_sasl_step (sasl, NULL, &done, error);
+
+      if (initial == NULL)
+        return FALSE;
+      command = g_strdup_printf ("AUTH %s %s", mechanism, *initial != '\0' ? initial : "=");
+      explicit_bzero (initial, strlen (initial));
+    }
+  else
+    command = g_strdup_printf ("AUTH %s", mechanism);
+
+  /* The transcript shows the command without its payload. */
+  poste_session_ctx_log_line (ctx, "C: ", client_first ? "AUTH <SASL response redacted>"
+                                                       : command, -1);
+  if (!poste_connection_write_line (ctx->connection, command, ctx->cancellable, error) ||
+      !poste_connection_flush (ctx->connection, ctx->cancellable, error))
+    {
+      explicit_bzero (command, strlen (command));
+      return FALSE;
+    }
+  explicit_bzero (command, strlen (command));
+
+  for (;;)
+    {
+      g_autoptr(PosteReply) reply = NULL;
+      g_autofree char *response = NULL;
+      g_autoptr(GError) step_error = NULL;
+      const char *challenge;
+
+      reply = poste_reply_read (ctx->connection, ctx->cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+
+      if (reply->code == 235)
+        {
+          poste_session_ctx_log_reply (ctx, "S: ", reply);
+          if (!done)
+            {
+              /* For SCRAM the server proves it knows the password in its last message; a 235
+               * without it could come from anyone. */
+              g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_FAILED,
+                           _("The provider accepted the authentication without completing the "
+                             "%s exchange"), mechanism);
+              return FALSE;
+            }
+          g_free (ctx->mechanism);
+          ctx->mechanism = g_strdup (mechanism);
+          ctx->authenticated = TRUE;
+          return TRUE;
+        }
+      if (reply->code != 334)
+        {
+          poste_session_ctx_log_reply (ctx, "S: ", reply);
+          return auth_failure (ctx, reply, error);
+        }
+
+      poste_session_ctx_log_line (ctx, "S: ", "334 <SASL challenge redacted>", -1);
+      challenge = reply->lines[0];
+      if (reply->lines[1] != NULL || !poste_sasl_is_base64 (challenge))
+        {
+          cancel_exchange (ctx);
+          g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                       _("The provider's authentication challenge is not valid base64"));
+          return FALSE;
+        }
+
+      response = poste_sasl_step (sasl, challenge, &done, &step_error);
+      if (response == NULL)
+        {
+          cancel_exchange (ctx);
+          g_propagate_error (error, g_steal_pointer (&step_error));
+          return FALSE;
+        }
+      poste_session_ctx_log_line (ctx, "C: ", "<SASL response redacted>", -1);
+      if (!poste_connection_write_line (ctx->connection, response, ctx->cancellable, error) ||
+          !poste_connection_flush (ctx->connection, ctx->cancellable, error))
+        return FALSE;
+      explicit_bzero (response, strlen (response));
+    }
+}
+
+/**
+ * poste_client_atrn:
+ * @ctx: the session's state
+ * @turned: (out): %TRUE when the provider turned the connection around (250)
+ * @error: return location for a #GError
+ *
+ * Sends ATRN with the provider's domains (RFC 2645 section 5; see poste-atrn.c) and waits for
+ * the reply for the ATRN timeout (at least 10 minutes, as the RFC asks). The replies:
+ * 250 (one line or several): turn around; 453: no mail (%TRUE with @turned %FALSE);
+ * 450: %POSTE_SESSION_ERROR_REFUSED; 451 and other 4xx: %POSTE_SESSION_ERROR_TRY_LATER;
+ * 502 and other 5xx: %POSTE_SESSION_ERROR_NOT_SUPPORTED; 530: %POSTE_SESSION_ERROR_AUTH_REQUIRED;
+ * 535: %POSTE_SESSION_ERROR_AUTH_FAILED; anything else: %POSTE_PROTOCOL_ERROR_UNEXPECTED.
+ *
+ * Returns: %TRUE on 250 or 453
+ */
+gboolean
+poste_client_atrn (PosteSessionCtx  *ctx,
+                   gboolean         *turned,
+                   GError          **error)
+{
+  g_autofree char *command = NULL;
+  g_autoptr(PosteReply) reply = NULL;
+  guint timeout = poste_connection_get_timeout (ctx->connection);
+
+  *turned = FALSE;
+  g_clear_pointer (&ctx->requested, g_strfreev);
+  command = poste_atrn_build_command (poste_provider_get_domains (ctx->provider),
+                                      &ctx->requested, error);
+  if (command == NULL)
+    return FALSE;
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
+  if (!poste_session_ctx_send (ctx, command, error))
+    return FALSE;
+  poste_connection_set_timeout (ctx->connection, MAX (ctx->atrn_timeout, 1));
+  reply = poste_session_ctx_read_reply (ctx, error);
+  poste_connection_set_timeout (ctx->connection, timeout);
+  if (reply == NULL)
+    return FALSE;
+
+  switch (reply->code)
+    {
+    case 250:
+      *turned = TRUE;
+      return TRUE;
+    case 453:
+      return TRUE;
+    case 450:
+      set_reply_error (error, POSTE_SESSION_ERROR_REFUSED, reply,
+                       _("The provider refused ATRN for now"));
+      return FALSE;
+    case 451:
+      set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                       _("The provider had a local error; try later"));
+      return FALSE;
+    case 502:
+      set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                       _("The provider does not support ODMR (ATRN)"));
+      return FALSE;
+    case 530:
+      set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
+                       _("The provider requires authentication before ATRN"));
+      return FALSE;
+    case 535:
+      set_reply_error (error, POSTE_SESSION_ERROR_AUTH_FAILED, reply,
+                       _("The provider rejected the credentials"));
+      return FALSE;
+    default:
+      if (poste_reply_is_transient (reply))
+        set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                         _("The provider cannot serve ATRN now"));
+      else if (poste_reply_is_permanent (reply))
+        set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                         _("The provider rejected ATRN"));
+      else
+        set_unexpected (error, reply, "ATRN");
+      return FALSE;
+    }
+}
+
+/**
+ * poste_client_quit:
+ * @ctx: the session's state
+ *
+ * Says QUIT and reads the answer (briefly, errors ignored: the work is done).
+ */
+void
+poste_client_quit (PosteSessionCtx *ctx)
+{
+  g_autoptr(PosteReply) reply = NULL;
+
+  if (ctx->connection == NULL)
+    return;
+  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
+  if (poste_session_ctx_send (ctx, "QUIT", NULL))
+    reply = poste_session_ctx_read_reply (ctx, NULL);
+}
+
+/**
+ * poste_client_close:
+ * @ctx: the session's state
+ *
+ * Closes the connection (with a TLS close_notify when possible), without waiting long.
+ */
+void
+poste_client_close (PosteSessionCtx *ctx)
+{
+  if (ctx->connection == NULL)
+    return;
+  /* GIO closes a TLS stream with blocking calls: bound them with a socket timeout. */
+  if (ctx->socket != NULL)
+    g_socket_set_timeout (g_socket_connection_get_socket (ctx->socket),
+                          MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
+  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
+  poste_connection_close (ctx->connection, NULL, NULL);
+  if (ctx->socket != NULL)
+    g_io_stream_close (G_IO_STREAM (ctx->socket), NULL, NULL);
+}

@@ -1,0 +1,964 @@
+/* poste-server.c: the reversed state of an ODMR session (RFC 2645 section 4), private
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * After ATRN's 250 the roles turn: the provider is the SMTP client, we are the server (still the
+ * TLS client of the same connection). We say 220, accept EHLO or HELO, and take MAIL, RCPT, DATA,
+ * BDAT, RSET, NOOP, VRFY, HELP and QUIT (RFC 5321, PIPELINING RFC 2920, SIZE RFC 1870, 8BITMIME
+ * RFC 6152, ENHANCEDSTATUSCODES RFC 2034, SMTPUTF8 RFC 6531, CHUNKING RFC 3030).
+ *
+ * Messages stream: the bytes go from the connection's buffer (peek/consume) through the DATA
+ * decoder (poste-data-decoder.c) straight into the delivery target in chunks of at most
+ * POSTE_DATA_DECODER_CHUNK bytes. A message is never held whole in memory.
+ *
+ * Policies, decided once and applied the same way to DATA and BDAT:
+ *  - The end of DATA is only CR LF . CR LF. Dot-unstuffing is exact.
+ *  - A bare LF, a bare CR or a NUL anywhere in a message: we read on to the end of the DATA (or
+ *    the LAST chunk), abort the delivery and answer "550 5.6.0". The message is refused, never
+ *    changed; the provider bounces it to its sender. (RFC 5321 section 2.3.8 forbids them; storing
+ *    them would give every target a different idea of where lines end.)
+ *  - Lines longer than 998 octets are stored verbatim: never cut, never refused.
+ *  - SIZE: with max-message-size 0 we advertise "SIZE 0" (no fixed limit, RFC 1870 section 4);
+ *    otherwise MAIL with a larger SIZE= gets "552 5.3.4", and content that grows past the limit
+ *    is read to its end, dropped, and answered "552 5.3.4".
+ *  - At most max-recipients recipients (100 by default): the next gets "452 4.5.3" (RFC 5321
+ *    section 4.5.3.1.10; the provider sends them again in another transaction). A target that
+ *    takes one recipient a transaction (LMTP) gets "452 4.5.3" on the second RCPT.
+ *  - Recipients outside the domains asked for in ATRN (or the customer's domains when ATRN was
+ *    bare) get "550 5.7.1": we are not an open relay. With no domains configured at all there is
+ *    nothing to check against, and every recipient the provider sends is taken.
+ *  - A delivery write() error: read the DATA to its end, abort, answer "451 4.3.0".
+ *  - The reply to the end of DATA is the target's commit() reply, which is 250 only once the
+ *    message is durable. Any local doubt is a 4xx, so the provider keeps the message.
+ *  - Every message gets a Received: header (RFC 5321 section 4.4), written before the content.
+ *  - The user's Stop (cancellation) answers "421 4.3.2" and closes; a wait past the timeout
+ *    answers "421 4.4.2".
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "poste-atrn.h"
+#include "poste-data-decoder.h"
+#include "poste-error.h"
+#include "poste-server.h"
+
+/* How long the last words (421) may take once the session is being stopped. */
+#define GOODBYE_TIMEOUT_SECONDS 5
+
+/* How often, in bytes of message content, the current size is reported. */
+#define PROGRESS_STEP (256 * 1024)
+
+typedef struct {
+  PosteSessionCtx    *ctx;
+  PosteDeliveryFlags  flags;
+  guint               target_max_recipients;
+  GPtrArray          *allowed;          /* A-labels, lower case; empty = any domain */
+
+  char               *helo;
+  gboolean            esmtp;
+  guint               errors;
+
+  PosteEnvelope      *envelope;         /* non-NULL while a transaction is open */
+  gboolean            bdat;             /* BDAT chunks have started */
+  PosteDataDecoder   *decoder;
+  gboolean            header_written;
+  gboolean            write_failed;
+  GError             *write_error;
+  gboolean            too_big;
+  guint64             reported;
+} Server;
+
+static gboolean
+reply (Server      *srv,
+       guint        code,
+       const char  *enhanced,
+       GError     **error,
+       const char  *format,
+       ...) G_GNUC_PRINTF (5, 6);
+
+static gboolean
+reply (Server      *srv,
+       guint        code,
+       const char  *enhanced,
+       GError     **error,
+       const char  *format,
+       ...)
+{
+  g_autoptr(PosteReply) r = NULL;
+  g_autofree char *text = NULL;
+  const char *lines[2] = { NULL, NULL };
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  lines[0] = text;
+  /* Enhanced status codes only for a client that said EHLO (RFC 2034 section 3). */
+  r = poste_reply_new_lines (code, srv->esmtp ? enhanced : NULL, lines);
+  return poste_session_ctx_send_reply (srv->ctx, r, error);
+}
+
+static void
+transaction_reset (Server *srv)
+{
+  if (srv->envelope != NULL)
+    poste_delivery_abort (srv->ctx->delivery);
+  g_clear_pointer (&srv->envelope, poste_envelope_free);
+  srv->bdat = FALSE;
+  srv->header_written = FALSE;
+  srv->write_failed = FALSE;
+  srv->too_big = FALSE;
+  srv->reported = 0;
+  g_clear_error (&srv->write_error);
+  if (srv->ctx->current_size != -1)
+    {
+      srv->ctx->current_size = -1;
+      poste_session_ctx_progress (srv->ctx);
+    }
+}
+
+/* The transaction is over (committed or refused): forget it without aborting the target. */
+static void
+transaction_done (Server *srv)
+{
+  g_clear_pointer (&srv->envelope, poste_envelope_free);
+  transaction_reset (srv);
+}
+
+static const char *
+skip_spaces (const char *p)
+{
+  while (*p == ' ')
+    p++;
+  return p;
+}
+
+/* Parses "<path>" at @p (RFC 5321 section 4.1.2), quoted local parts included; a source route
+ * ("<@a,@b:user@c>") is dropped as section 4.1.2 says. Returns the address without brackets, and
+ * the text after '>' in @rest; NULL when the path is not well formed. */
+static char *
+parse_path (const char  *p,
+            const char **rest)
+{
+  g_autoptr(GString) address = g_string_new (NULL);
+  gboolean quoted = FALSE;
+  if (*p != '<')
+    return NULL;
+  p++;
+  if (*p == '@')
+    {
+      const char *colon = strchr (p, ':');
+      if (colon == NULL)
+        return NULL;
+      p = colon + 1;
+    }
+  for (; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 || c == 0x7f)
+        return NULL;
+      if (quoted && c == '\\' && p[1] != '\0')
+        {
+          g_string_append_c (address, c);
+          g_string_append_c (address, p[1]);
+          p++;
+          continue;
+        }
+      if (c == '"')
+        quoted = !quoted;
+      else if (!quoted && c == '>')
+        break;
+      else if (!quoted && (c == ' ' || c == '<'))
+        return NULL;
+      g_string_append_c (address, c);
+    }
+  if (*p != '>')
+    return NULL;
+  *rest = p + 1;
+  return g_string_free (g_steal_pointer (&address), FALSE);
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* Parses "FROM:" / "TO:" and the path after it. */
+static char *
+parse_command_path (const char  *args,
+                    const char  *keyword,
+                    const char **rest)
+{
+  gsize n = strlen (keyword);
+
+  args = skip_spaces (args);
+  if (g_ascii_strncasecmp (args, keyword, n) != 0)
+    return NULL;
+  /* RFC 5321 has no space after the colon; some clients send one, which harms nobody. */
+  return parse_path (skip_spaces (args + n), rest);
+}
+
+static gboolean
+parse_size (const char *text,
+            guint64    *value)
+{
+  guint64 v = 0;
+
+  if (*text == '\0' || strlen (text) > 20)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      if (v > (G_MAXUINT64 - 9) / 10)
+        return FALSE;
+      v = v * 10 + (guint64) (*p - '0');
+    }
+  *value = v;
+  return TRUE;
+}
+
+static gboolean
+send_delivery_reply (Server            *srv,
+                     const PosteReply  *r,
+                     GError           **error)
+{
+  return poste_session_ctx_send_reply (srv->ctx, r, error);
+}
+
+static gboolean
+cmd_ehlo (Server      *srv,
+          const char  *args,
+          gboolean     extended,
+          GError     **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PosteReply) r = NULL;
+  const char *name = skip_spaces (args);
+
+  if (*name == '\0')
+    return reply (srv, 501, "5.5.4", error, "Syntax: %s hostname", extended ? "EHLO" : "HELO");
+
+  transaction_reset (srv);
+  g_free (srv->helo);
+  srv->helo = g_strdup (name);
+  srv->esmtp = extended;
+
+  if (!extended)
+    return reply (srv, 250, NULL, error, "%s", srv->ctx->local_name);
+
+  g_ptr_array_add (lines, g_strdup_printf ("%s greets %s", srv->ctx->local_name, name));
+  g_ptr_array_add (lines, g_strdup ("PIPELINING"));
+  g_ptr_array_add (lines, g_strdup_printf ("SIZE %" G_GUINT64_FORMAT, srv->ctx->max_message_size));
+  if (srv->flags & POSTE_DELIVERY_FLAGS_8BITMIME)
+    g_ptr_array_add (lines, g_strdup ("8BITMIME"));
+  g_ptr_array_add (lines, g_strdup ("ENHANCEDSTATUSCODES"));
+  if (srv->flags & POSTE_DELIVERY_FLAGS_SMTPUTF8)
+    g_ptr_array_add (lines, g_strdup ("SMTPUTF8"));
+  g_ptr_array_add (lines, g_strdup ("CHUNKING"));
+  g_ptr_array_add (lines, NULL);
+  r = poste_reply_new_lines (250, NULL, (const char * const *) lines->pdata);
+  return poste_session_ctx_send_reply (srv->ctx, r, error);
+}
+
+static gboolean
+cmd_mail (Server      *srv,
+          const char  *args,
+          GError     **error)
+{
+  g_autofree char *sender = NULL;
+  g_auto(GStrv) params = NULL;
+  g_autoptr(PosteEnvelope) envelope = NULL;
+  g_autoptr(PosteReply) r = NULL;
+  const char *rest = NULL;
+
+  if (srv->helo == NULL)
+    return reply (srv, 503, "5.5.1", error, "Say EHLO first");
+  if (srv->envelope != NULL)
+    return reply (srv, 503, "5.5.1", error, "Nested MAIL command");
+
+  sender = parse_command_path (args, "FROM:", &rest);
+  if (sender == NULL)
+    return reply (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
+
+  envelope = poste_envelope_new (sender);
+  params = g_strsplit (skip_spaces (rest), " ", -1);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      const char *param = params[i];
+      guint64 size;
+
+      if (*param == '\0')
+        continue;
+      if (g_ascii_strncasecmp (param, "SIZE=", 5) == 0)
+        {
+          if (!parse_size (param + 5, &size))
+            return reply (srv, 501, "5.5.4", error, "Bad SIZE parameter");
+          if (srv->ctx->max_message_size > 0 && size > srv->ctx->max_message_size)
+            return reply (srv, 552, "5.3.4", error,
+                          "Message too big: %" G_GUINT64_FORMAT " bytes, the limit is %"
+                          G_GUINT64_FORMAT, size, srv->ctx->max_message_size);
+          envelope->declared_size = (gint64) MIN (size, (guint64) G_MAXINT64);
+        }
+      else if (g_ascii_strcasecmp (param, "BODY=7BIT") == 0)
+        envelope->body_8bit = FALSE;
+      else if (g_ascii_strcasecmp (param, "BODY=8BITMIME") == 0 &&
+               (srv->flags & POSTE_DELIVERY_FLAGS_8BITMIME))
+        envelope->body_8bit = TRUE;
+      else if (g_ascii_strcasecmp (param, "SMTPUTF8") == 0 &&
+               (srv->flags & POSTE_DELIVERY_FLAGS_SMTPUTF8))
+        envelope->smtputf8 = TRUE;
+      else if (g_ascii_strncasecmp (param, "AUTH=", 5) == 0)
+        ;                               /* RFC 4954 section 5: may be ignored */
+      else
+        return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+    }
+
+  if (!envelope->smtputf8 && !is_ascii (sender))
+    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+
+  r = poste_delivery_begin (srv->ctx->delivery, envelope, srv->ctx->cancellable);
+  if (r == NULL)
+    return reply (srv, 451, "4.3.0", error, "Local delivery is not available");
+  if (r->code / 100 == 2)
+    srv->envelope = g_steal_pointer (&envelope);
+  return send_delivery_reply (srv, r, error);
+}
+
+static gboolean
+domain_allowed (Server     *srv,
+                const char *address)
+{
+  const char *at = strrchr (address, '@');
+  g_autofree char *ascii = NULL;
+
+  if (srv->allowed->len == 0)
+    return TRUE;
+  if (at == NULL || at[1] == '\0')
+    return FALSE;
+  if (at[1] == '[')
+    ascii = g_ascii_strdown (at + 1, -1);
+  else
+    ascii = poste_atrn_domain_to_ascii (at + 1, NULL);
+  if (ascii == NULL)
+    return FALSE;
+  for (guint i = 0; i < srv->allowed->len; i++)
+    if (g_str_equal (srv->allowed->pdata[i], ascii))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+cmd_rcpt (Server      *srv,
+          const char  *args,
+          GError     **error)
+{
+  g_autofree char *recipient = NULL;
+  g_autoptr(PosteReply) r = NULL;
+  const char *rest = NULL;
+  guint count;
+
+  if (srv->envelope == NULL)
+    return reply (srv, 503, "5.5.1", error, "Need MAIL first");
+
+  recipient = parse_command_path (args, "TO:", &rest);
+  if (recipient == NULL || *recipient == '\0')
+    return reply (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
+  if (*skip_spaces (rest) != '\0')
+    return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+  if (!srv->envelope->smtputf8 && !is_ascii (recipient))
+    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+
+  count = srv->envelope->recipients->len;
+  if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)
+    return reply (srv, 452, "4.5.3", error, "Too many recipients");
+  if (srv->target_max_recipients > 0 && count >= srv->target_max_recipients)
+    return reply (srv, 452, "4.5.3", error, "Too many recipients for this transaction");
+  if (!domain_allowed (srv, recipient))
+    return reply (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
+
+  r = poste_delivery_add_recipient (srv->ctx->delivery, srv->envelope, recipient,
+                                    srv->ctx->cancellable);
+  if (r == NULL)
+    return reply (srv, 451, "4.3.0", error, "Local delivery is not available");
+  if (r->code / 100 == 2)
+    g_ptr_array_add (srv->envelope->recipients, g_steal_pointer (&recipient));
+  return send_delivery_reply (srv, r, error);
+}
+
+static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+static const char *const months[] = {
+  "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+/* Keeps printable ASCII (and, for SMTPUTF8, valid UTF-8); anything else becomes '?'. A header
+ * must never carry a line end or a control byte from the peer. */
+static char *
+header_safe (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x21 && c < 0x7f && c != '(' && c != ')' && c != ';')
+        g_string_append_c (out, c);
+      else if (c >= 0x80)
+        {
+          gunichar ch = g_utf8_get_char_validated (p, -1);
+
+          if (ch != (gunichar) -1 && ch != (gunichar) -2 && g_unichar_isprint (ch))
+            {
+              const char *next = g_utf8_next_char (p);
+              g_string_append_len (out, p, next - p);
+              p = next - 1;
+            }
+          else
+            g_string_append_c (out, '?');
+        }
+      else
+        g_string_append_c (out, '?');
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * poste_server_received:
+ * @helo: the name the provider gave in EHLO or HELO
+ * @peer_host: the provider's host name, as configured
+ * @peer_address: (nullable): the provider's IP address
+ * @local_name: our name
+ * @protocol: the "with" keyword: ESMTP, ESMTPS, ESMTPA, ESMTPSA, SMTP, UTF8SMTPS... (RFC 3848,
+ *   RFC 6531 section 3.7.3)
+ * @id: the message's id
+ * @recipient: (nullable): the one recipient, or %NULL (several are not listed)
+ * @date: when the message was received
+ *
+ * Formats the trace header of RFC 5321 section 4.4, folded, with CR LF line ends.
+ *
+ * Returns: (transfer full): the header, ending in CR LF
+ */
+char *
+poste_server_received (const char *helo,
+                       const char *peer_host,
+                       const char *peer_address,
+                       const char *local_name,
+                       const char *protocol,
+                       const char *id,
+                       const char *recipient,
+                       GDateTime  *date)
+{
+  g_autoptr(GString) header = g_string_new ("Received: from ");
+  g_autofree char *safe_helo = header_safe (helo);
+  g_autofree char *safe_host = header_safe (peer_host);
+  g_autoptr(GDateTime) local = g_date_time_to_local (date);
+  gint offset = (gint) (g_date_time_get_utc_offset (local) / G_TIME_SPAN_MINUTE);
+
+  g_string_append (header, safe_helo);
+  g_string_append_printf (header, " (%s", safe_host);
+  if (peer_address != NULL)
+    g_string_append_printf (header, " [%s]", peer_address);
+  g_string_append (header, ")\r\n");
+  g_string_append_printf (header, "\tby %s (Poste Restante) with %s id %s", local_name, protocol,
+                          id);
+  if (recipient != NULL)
+    {
+      g_autofree char *safe_rcpt = header_safe (recipient);
+      g_string_append_printf (header, "\r\n\tfor <%s>", safe_rcpt);
+    }
+  g_string_append_printf (header, ";\r\n\t%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d\r\n",
+                          weekdays[g_date_time_get_day_of_week (local) - 1],
+                          g_date_time_get_day_of_month (local),
+                          months[g_date_time_get_month (local) - 1],
+                          g_date_time_get_year (local),
+                          g_date_time_get_hour (local),
+                          g_date_time_get_minute (local),
+                          g_date_time_get_second (local),
+                          offset < 0 ? '-' : '+', ABS (offset) / 60, ABS (offset) % 60);
+  return g_string_free (g_steal_pointer (&header), FALSE);
+}
+
+static void
+deliver_chunk (Server       *srv,
+               const guint8 *data,
+               gsize         length)
+{
+  if (srv->write_failed || srv->too_big)
+    return;
+  if (poste_data_decoder_get_flags (srv->decoder) &
+      (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
+       POSTE_DATA_DECODER_FLAG_NUL))
+    return;                             /* refused at the end anyway: store nothing more */
+  if (srv->ctx->max_message_size > 0 &&
+      poste_data_decoder_get_size (srv->decoder) > srv->ctx->max_message_size)
+    {
+      srv->too_big = TRUE;
+      return;
+    }
+  if (!poste_delivery_write (srv->ctx->delivery, data, length, srv->ctx->cancellable,
+                             &srv->write_error))
+    srv->write_failed = TRUE;
+}
+
+static void
+decoded_cb (const guint8 *data,
+            gsize         length,
+            gpointer      user_data)
+{
+  deliver_chunk (user_data, data, length);
+}
+
+static void
+write_received (Server *srv)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *id = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GString) protocol = g_string_new (NULL);
+  const char *recipient = NULL;
+
+  if (srv->header_written)
+    return;
+  srv->header_written = TRUE;
+
+  /* RFC 3848 and RFC 6531 section 3.7.3: ESMTP, +S with TLS, +A once authenticated. */
+  if (!srv->esmtp)
+    g_string_append (protocol, "SMTP");
+  else
+    {
+      g_string_append (protocol, srv->envelope->smtputf8 ? "UTF8SMTP" : "ESMTP");
+      if (ctx->tls != NULL)
+        g_string_append_c (protocol, 'S');
+      if (ctx->authenticated)
+        g_string_append_c (protocol, 'A');
+    }
+  id = g_malloc0 (17);
+  for (gsize i = 0, j = 0; uuid[i] != '\0' && j < 16; i++)
+    if (uuid[i] != '-')
+      id[j++] = g_ascii_toupper (uuid[i]);
+
+  if (srv->envelope->recipients->len == 1)
+    recipient = srv->envelope->recipients->pdata[0];
+  header = poste_server_received (srv->helo, poste_provider_get_host (ctx->provider),
+                                  ctx->peer_address, ctx->local_name, protocol->str, id,
+                                  recipient, now);
+  if (!poste_delivery_write (ctx->delivery, (const guint8 *) header, strlen (header),
+                             ctx->cancellable, &srv->write_error))
+    srv->write_failed = TRUE;
+}
+
+static void
+report_size (Server *srv)
+{
+  guint64 size = poste_data_decoder_get_size (srv->decoder);
+
+  if (size - srv->reported >= PROGRESS_STEP || srv->ctx->current_size < 0)
+    {
+      srv->reported = size;
+      srv->ctx->current_size = (gint64) size;
+      poste_session_ctx_progress (srv->ctx);
+    }
+}
+
+/* Answers the end of a message (DATA's CR LF . CR LF, or BDAT LAST) and ends the transaction. */
+static gboolean
+finish_message (Server  *srv,
+                GError **error)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  PosteDataDecoderFlags flags = poste_data_decoder_get_flags (srv->decoder);
+  guint64 size = poste_data_decoder_get_size (srv->decoder);
+  g_autoptr(PosteReply) r = NULL;
+  gboolean ok;
+
+  poste_session_ctx_note (ctx, "message of %" G_GUINT64_FORMAT " bytes%s%s%s%s", size,
+                          flags & POSTE_DATA_DECODER_FLAG_BARE_LF ? ", bare LF" : "",
+                          flags & POSTE_DATA_DECODER_FLAG_BARE_CR ? ", bare CR" : "",
+                          flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
+                          flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
+
+  if (flags & (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
+               POSTE_DATA_DECODER_FLAG_NUL))
+    {
+      ctx->refused++;
+      transaction_reset (srv);
+      ok = reply (srv, 550, "5.6.0", error,
+                  "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
+                  "(RFC 5321 section 2.3.8)");
+    }
+  else if (srv->too_big)
+    {
+      ctx->refused++;
+      transaction_reset (srv);
+      ok = reply (srv, 552, "5.3.4", error, "Message too big: the limit is %" G_GUINT64_FORMAT
+                  " bytes", ctx->max_message_size);
+    }
+  else if (srv->write_failed)
+    {
+      poste_session_ctx_note (ctx, "local delivery failed: %s",
+                              srv->write_error != NULL ? srv->write_error->message : "?");
+      if (ctx->delivery_error == NULL)
+        ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+                                           _("A message could not be delivered locally: %s"),
+                                           srv->write_error != NULL
+                                             ? srv->write_error->message : "?");
+      ctx->deferred++;
+      transaction_reset (srv);
+      ok = reply (srv, 451, "4.3.0", error, "Local delivery failed; try again later");
+    }
+  else
+    {
+      r = poste_delivery_commit (ctx->delivery, ctx->cancellable);
+      if (r == NULL)
+        r = poste_reply_new (451, "4.3.0", "Local delivery failed; try again later");
+      if (r->code / 100 == 2)
+        {
+          ctx->messages++;
+          ctx->bytes += size;
+        }
+      else if (poste_reply_is_transient (r))
+        {
+          g_autofree char *text = poste_reply_describe (r);
+
+          ctx->deferred++;
+          if (ctx->delivery_error == NULL)
+            ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+                                               _("A message could not be delivered locally: %s"),
+                                               text);
+        }
+      else
+        ctx->refused++;
+      transaction_done (srv);
+      ok = send_delivery_reply (srv, r, error);
+    }
+
+  ctx->current_size = -1;
+  poste_session_ctx_progress (ctx);
+  return ok;
+}
+
+static gboolean
+cmd_data (Server      *srv,
+          const char  *args,
+          GError     **error)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+
+  if (*skip_spaces (args) != '\0')
+    return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
+  if (srv->envelope == NULL)
+    return reply (srv, 503, "5.5.1", error, "Need MAIL first");
+  if (srv->bdat)
+    return reply (srv, 503, "5.5.1", error, "DATA after BDAT");
+  if (srv->envelope->recipients->len == 0)
+    return reply (srv, 554, "5.5.1", error, "No valid recipients");
+
+  if (!reply (srv, 354, NULL, error, "End data with <CR><LF>.<CR><LF>") ||
+      !poste_connection_flush (ctx->connection, ctx->cancellable, error))
+    return FALSE;
+
+  poste_data_decoder_free (srv->decoder);
+  srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
+  ctx->current_size = 0;
+  poste_session_ctx_progress (ctx);
+  write_received (srv);
+
+  while (!poste_data_decoder_is_done (srv->decoder))
+    {
+      gsize length, used;
+      const guint8 *data = poste_connection_peek (ctx->connection, &length, ctx->cancellable,
+                                                  error);
+
+      if (data == NULL)
+        return FALSE;
+      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
+      poste_connection_consume (ctx->connection, used);
+      report_size (srv);
+    }
+  return finish_message (srv, error);
+}
+
+/* Reads and drops @size bytes (the content of a BDAT chunk that is refused). */
+static gboolean
+skip_bytes (Server   *srv,
+            guint64   size,
+            GError  **error)
+{
+  while (size > 0)
+    {
+      gsize length;
+      const guint8 *data = poste_connection_peek (srv->ctx->connection, &length,
+                                                  srv->ctx->cancellable, error);
+      gsize used;
+
+      if (data == NULL)
+        return FALSE;
+      used = (gsize) MIN ((guint64) length, size);
+      poste_connection_consume (srv->ctx->connection, used);
+      size -= used;
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_bdat (Server      *srv,
+          const char  *args,
+          GError     **error)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  g_auto(GStrv) words = g_strsplit (skip_spaces (args), " ", -1);
+  guint64 size, remaining;
+  gboolean last = FALSE;
+
+  if (words[0] == NULL || !parse_size (words[0], &size) ||
+      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
+    {
+      /* The chunk's size is unknown, so its bytes cannot be skipped: the stream is lost. */
+      reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
+      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                   _("The provider sent a malformed BDAT command"));
+      return FALSE;
+    }
+  last = words[1] != NULL;
+
+  if (srv->envelope == NULL || srv->envelope->recipients->len == 0)
+    {
+      if (!skip_bytes (srv, size, error))
+        return FALSE;
+      return reply (srv, 503, "5.5.1", error,
+                    srv->envelope == NULL ? "Need MAIL first" : "No valid recipients");
+    }
+
+  if (!srv->bdat)
+    {
+      srv->bdat = TRUE;
+      poste_data_decoder_free (srv->decoder);
+      srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
+      ctx->current_size = 0;
+      poste_session_ctx_progress (ctx);
+      write_received (srv);
+    }
+
+  remaining = size;
+  while (remaining > 0)
+    {
+      gsize length, used;
+      const guint8 *data = poste_connection_peek (ctx->connection, &length, ctx->cancellable,
+                                                  error);
+
+      if (data == NULL)
+        return FALSE;
+      length = (gsize) MIN ((guint64) length, remaining);
+      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
+      g_assert (used == length);
+      poste_connection_consume (ctx->connection, used);
+      remaining -= used;
+      report_size (srv);
+    }
+
+  if (!last)
+    return reply (srv, 250, "2.0.0", error, "%" G_GUINT64_FORMAT " octets received", size);
+
+  poste_data_decoder_finish (srv->decoder, decoded_cb, srv);
+  return finish_message (srv, error);
+}
+
+/* The last words when the session is stopped: 421, then nothing more is read. */
+static void
+goodbye (Server     *srv,
+         const char *enhanced,
+         const char *text)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  g_autoptr(PosteReply) r = NULL;
+
+  transaction_reset (srv);
+  r = poste_reply_new (421, srv->esmtp ? enhanced : NULL, "%s %s", ctx->local_name, text);
+  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, GOODBYE_TIMEOUT_SECONDS));
+  if (poste_session_ctx_send_reply (ctx, r, NULL))
+    poste_connection_flush (ctx->connection, NULL, NULL);
+}
+
+static gboolean
+handle_failure (Server  *srv,
+                GError  *local_error,
+                GError **error)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goodbye (srv, "4.3.2", "Service shutting down (stopped by the user)");
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    goodbye (srv, "4.4.2", "Timeout: closing the connection");
+  else if (g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG))
+    {
+      reply (srv, 500, "5.5.2", NULL, "Line too long");
+      goodbye (srv, "4.7.0", "Closing the connection");
+    }
+  else
+    transaction_reset (srv);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+dispatch (Server      *srv,
+          const char  *line,
+          gboolean    *quit,
+          GError     **error)
+{
+  const char *space = strchr (line, ' ');
+  gsize n = space != NULL ? (gsize) (space - line) : strlen (line);
+  const char *args = line + n;
+  g_autofree char *verb = g_ascii_strup (line, n);
+
+  if (g_str_equal (verb, "EHLO"))
+    return cmd_ehlo (srv, args, TRUE, error);
+  if (g_str_equal (verb, "HELO"))
+    return cmd_ehlo (srv, args, FALSE, error);
+  if (g_str_equal (verb, "MAIL"))
+    return cmd_mail (srv, args, error);
+  if (g_str_equal (verb, "RCPT"))
+    return cmd_rcpt (srv, args, error);
+  if (g_str_equal (verb, "DATA"))
+    return cmd_data (srv, args, error);
+  if (g_str_equal (verb, "BDAT"))
+    return cmd_bdat (srv, args, error);
+  if (g_str_equal (verb, "RSET"))
+    {
+      transaction_reset (srv);
+      return reply (srv, 250, "2.0.0", error, "OK");
+    }
+  if (g_str_equal (verb, "NOOP"))
+    return reply (srv, 250, "2.0.0", error, "OK");
+  if (g_str_equal (verb, "VRFY"))
+    return reply (srv, 252, "2.5.2", error, "Cannot VRFY; send the message and we will try");
+  if (g_str_equal (verb, "HELP"))
+    return reply (srv, 214, "2.0.0", error, "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT");
+  if (g_str_equal (verb, "QUIT"))
+    {
+      *quit = TRUE;
+      transaction_reset (srv);
+      return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->ctx->local_name);
+    }
+
+  srv->errors++;
+  if (g_str_equal (verb, "STARTTLS") || g_str_equal (verb, "AUTH") ||
+      g_str_equal (verb, "ETRN") || g_str_equal (verb, "ATRN") || g_str_equal (verb, "EXPN"))
+    return reply (srv, 502, "5.5.1", error, "Command not implemented");
+  return reply (srv, 500, "5.5.1", error, "Command unrecognized");
+}
+
+/**
+ * poste_server_run:
+ * @ctx: the session's state, after ATRN's 250
+ * @error: return location for a #GError
+ *
+ * Runs the reversed state until the provider's QUIT (see the top of poste-server.c for the
+ * policies). Messages are counted in @ctx as they are committed.
+ *
+ * Returns: %TRUE when the provider said QUIT; %FALSE with %G_IO_ERROR_CANCELLED (after
+ *   answering 421), %G_IO_ERROR_TIMED_OUT (after 421), %POSTE_PROTOCOL_ERROR_CLOSED when the
+ *   provider went away, or another error
+ */
+gboolean
+poste_server_run (PosteSessionCtx  *ctx,
+                  GError          **error)
+{
+  Server srv = { 0, };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PosteReply) greeting = NULL;
+  gboolean quit = FALSE;
+  gboolean ok = FALSE;
+  const char * const *domains;
+
+  g_return_val_if_fail (ctx->delivery != NULL, FALSE);
+
+  srv.ctx = ctx;
+  srv.flags = poste_delivery_get_flags (ctx->delivery);
+  srv.target_max_recipients = poste_delivery_get_max_recipients (ctx->delivery);
+  srv.allowed = g_ptr_array_new_with_free_func (g_free);
+  ctx->current_size = -1;
+
+  /* The domains asked for, or the customer's domains for a bare ATRN. */
+  domains = ctx->requested != NULL && ctx->requested[0] != NULL
+    ? (const char * const *) ctx->requested : poste_provider_get_domains (ctx->provider);
+  for (guint i = 0; domains != NULL && domains[i] != NULL; i++)
+    {
+      char *ascii = poste_atrn_domain_to_ascii (domains[i], NULL);
+      if (ascii != NULL)
+        g_ptr_array_add (srv.allowed, ascii);
+    }
+
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_RECEIVING);
+  greeting = poste_reply_new (220, NULL, "%s ESMTP Poste Restante ready", ctx->local_name);
+  if (!poste_session_ctx_send_reply (ctx, greeting, &local_error))
+    goto failed;
+
+  while (!quit)
+    {
+      gsize length;
+      PosteLineEnd end;
+      const char *line;
+      g_autofree char *copy = NULL;
+
+      /* Pipelined replies leave together: flush only when no command is waiting (RFC 2920). */
+      if (poste_connection_get_buffered (ctx->connection) == 0 &&
+          !poste_connection_flush (ctx->connection, ctx->cancellable, &local_error))
+        goto failed;
+      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, &local_error))
+        goto failed;
+      if (srv.errors >= POSTE_SERVER_MAX_ERRORS)
+        {
+          goodbye (&srv, "4.7.0", "Too many errors");
+          g_set_error (&local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                       _("The provider sent too many bad commands"));
+          goto failed;
+        }
+
+      line = poste_connection_read_line (ctx->connection, POSTE_SERVER_MAX_COMMAND, &length, &end,
+                                         ctx->cancellable, &local_error);
+      if (line == NULL)
+        goto failed;
+      poste_session_ctx_log_line (ctx, "S: ", line, length);
+
+      if (end != POSTE_LINE_END_CRLF || memchr (line, '\0', length) != NULL ||
+          memchr (line, '\r', length) != NULL)
+        {
+          srv.errors++;
+          if (!reply (&srv, 500, "5.5.2", &local_error,
+                      "Syntax error: a command line ends in CR LF and holds no CR, LF or NUL"))
+            goto failed;
+          continue;
+        }
+
+      copy = g_strndup (line, length);
+      if (!dispatch (&srv, copy, &quit, &local_error))
+        goto failed;
+    }
+
+  ok = poste_connection_flush (ctx->connection, ctx->cancellable, &local_error);
+  if (!ok)
+    goto failed;
+  goto out;
+
+failed:
+  handle_failure (&srv, g_steal_pointer (&local_error), error);
+  ok = FALSE;
+
+out:
+  transaction_reset (&srv);
+  g_clear_pointer (&srv.decoder, poste_data_decoder_free);
+  g_clear_error (&srv.write_error);
+  g_free (srv.helo);
+  g_ptr_array_unref (srv.allowed);
+  return ok;
+}

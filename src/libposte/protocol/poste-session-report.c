@@ -1,0 +1,79 @@
+/* poste-session-report.c: what happened in one session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "poste-session.h"
+
+G_DEFINE_BOXED_TYPE (PosteSessionReport, poste_session_report,
+                     poste_session_report_copy, poste_session_report_free)
+
+/**
+ * poste_session_report_new:
+ * @provider: the provider's name
+ *
+ * Returns: (transfer full): an empty report (outcome %POSTE_SESSION_OUTCOME_NONE, started now,
+ *   an empty transcript)
+ */
+PosteSessionReport *
+poste_session_report_new (const char *provider)
+{
+  PosteSessionReport *report = g_new0 (PosteSessionReport, 1);
+
+  report->provider = g_strdup (provider != NULL ? provider : "");
+  report->started = g_date_time_new_now_utc ();
+  report->outcome = POSTE_SESSION_OUTCOME_NONE;
+  report->transcript = g_ptr_array_new_with_free_func (g_free);
+  return report;
+}
+
+/**
+ * poste_session_report_copy:
+ * @report: a report
+ *
+ * Returns: (transfer full): a deep copy of @report
+ */
+PosteSessionReport *
+poste_session_report_copy (const PosteSessionReport *report)
+{
+  PosteSessionReport *copy;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  copy = g_new0 (PosteSessionReport, 1);
+  copy->provider = g_strdup (report->provider);
+  copy->started = report->started != NULL ? g_date_time_ref (report->started) : NULL;
+  copy->duration = report->duration;
+  copy->outcome = report->outcome;
+  copy->error = report->error != NULL ? g_error_copy (report->error) : NULL;
+  copy->messages = report->messages;
+  copy->refused = report->refused;
+  copy->bytes = report->bytes;
+  copy->submitted = report->submitted;
+  copy->tls = g_strdup (report->tls);
+  copy->mechanism = g_strdup (report->mechanism);
+  copy->transcript = g_ptr_array_new_full (report->transcript != NULL ? report->transcript->len : 0,
+                                           g_free);
+  for (guint i = 0; report->transcript != NULL && i < report->transcript->len; i++)
+    g_ptr_array_add (copy->transcript, g_strdup (report->transcript->pdata[i]));
+  return copy;
+}
+
+/**
+ * poste_session_report_free:
+ * @report: (transfer full) (nullable): a report
+ */
+void
+poste_session_report_free (PosteSessionReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->provider);
+  g_clear_pointer (&report->started, g_date_time_unref);
+  g_clear_error (&report->error);
+  g_free (report->tls);
+  g_free (report->mechanism);
+  g_clear_pointer (&report->transcript, g_ptr_array_unref);
+  g_free (report);
+}

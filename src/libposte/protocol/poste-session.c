@@ -1,0 +1,971 @@
+/* poste-session.c: one ODMR customer session (RFC 2645), from connect to QUIT
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A session runs in one worker thread (GTask for run_async(); the caller's thread for run()),
+ * with synchronous, bounded I/O through PosteConnection: the client phase (poste-client.c), then
+ * the reversed state (poste-server.c). Progress (state, messages, bytes, the current message's
+ * size) is copied from the worker and applied in the main context that was the caller's
+ * thread-default context when the run started, with g_main_context_invoke(), so the GUI may bind
+ * to the properties and signals directly.
+ *
+ * Timeouts: "timeout" (300 s) bounds every wait; "atrn-timeout" (900 s) the wait for ATRN's
+ * reply, which RFC 2645 section 5 wants to be at least 10 minutes since the provider may be
+ * setting up the delivery. Cancellation ends the session cleanly: 421 in the reversed state.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "poste-atrn.h"
+#include "poste-client.h"
+#include "poste-error.h"
+#include "poste-server.h"
+#include "poste-session-private.h"
+#include "poste-session.h"
+
+#define DEFAULT_TIMEOUT 300
+#define DEFAULT_ATRN_TIMEOUT 900
+#define DEFAULT_MAX_RECIPIENTS 100
+
+struct _PosteSession
+{
+  GObject             parent_instance;
+
+  PosteSessionCtx    *ctx;
+  GMainContext       *context;
+  gboolean            running;
+  PosteSessionReport *report;
+
+  /* What the caller's thread sees (applied from snapshots). */
+  PosteSessionState   state;
+  guint               messages;
+  guint64             bytes;
+  gint64              current_size;
+};
+
+G_DEFINE_FINAL_TYPE (PosteSession, poste_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PROVIDER,
+  PROP_DELIVERY,
+  PROP_STATE,
+  PROP_MESSAGES,
+  PROP_BYTES,
+  PROP_CURRENT_SIZE,
+  PROP_TIMEOUT,
+  PROP_ATRN_TIMEOUT,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_MAX_RECIPIENTS,
+  PROP_LOCAL_NAME,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/**
+ * poste_session_state_to_string:
+ * @state: a state
+ *
+ * Returns: (transfer none): the state's name for logs ("connecting", "receiving"...)
+ */
+const char *
+poste_session_state_to_string (PosteSessionState state)
+{
+  static const char *const names[] = {
+    [POSTE_SESSION_STATE_IDLE] = "idle",
+    [POSTE_SESSION_STATE_CONNECTING] = "connecting",
+    [POSTE_SESSION_STATE_GREETING] = "greeting",
+    [POSTE_SESSION_STATE_EHLO] = "ehlo",
+    [POSTE_SESSION_STATE_STARTTLS] = "starttls",
+    [POSTE_SESSION_STATE_AUTH] = "auth",
+    [POSTE_SESSION_STATE_ATRN] = "atrn",
+    [POSTE_SESSION_STATE_RECEIVING] = "receiving",
+    [POSTE_SESSION_STATE_SUBMITTING] = "submitting",
+    [POSTE_SESSION_STATE_DONE] = "done",
+    [POSTE_SESSION_STATE_FAILED] = "failed",
+  };
+
+  if ((guint) state < G_N_ELEMENTS (names))
+    return names[state];
+  return "unknown";
+}
+
+/**
+ * poste_session_outcome_to_string:
+ * @outcome: an outcome
+ *
+ * Returns: (transfer none): the outcome's name for logs and the history ("mail", "no-mail"...)
+ */
+const char *
+poste_session_outcome_to_string (PosteSessionOutcome outcome)
+{
+  static const char *const names[] = {
+    [POSTE_SESSION_OUTCOME_NONE] = "none",
+    [POSTE_SESSION_OUTCOME_MAIL] = "mail",
+    [POSTE_SESSION_OUTCOME_NO_MAIL] = "no-mail",
+    [POSTE_SESSION_OUTCOME_FAILED] = "failed",
+    [POSTE_SESSION_OUTCOME_CANCELLED] = "cancelled",
+  };
+
+  if ((guint) outcome < G_N_ELEMENTS (names))
+    return names[outcome];
+  return "unknown";
+}
+
+/* ---- The shared state (poste-session-private.h) ---- */
+
+static char *
+default_local_name (void)
+{
+  const char *host = g_get_host_name ();
+
+  if (host != NULL && strchr (host, '.') != NULL && poste_atrn_domain_is_valid (host))
+    return g_ascii_strdown (host, -1);
+  return g_strdup ("localhost");
+}
+
+PosteSessionCtx *
+poste_session_ctx_new (PosteProvider *provider,
+                       const char    *password,
+                       PosteDelivery *delivery)
+{
+  PosteSessionCtx *ctx = g_new0 (PosteSessionCtx, 1);
+
+  ctx->provider = g_object_ref (provider);
+  ctx->password = g_strdup (password);
+  ctx->delivery = delivery != NULL ? g_object_ref (delivery) : NULL;
+  ctx->local_name = default_local_name ();
+  ctx->timeout = DEFAULT_TIMEOUT;
+  ctx->atrn_timeout = DEFAULT_ATRN_TIMEOUT;
+  ctx->max_recipients = DEFAULT_MAX_RECIPIENTS;
+  ctx->current_size = -1;
+  ctx->transcript = g_ptr_array_new_with_free_func (g_free);
+  return ctx;
+}
+
+void
+poste_session_ctx_free (PosteSessionCtx *ctx)
+{
+  if (ctx == NULL)
+    return;
+  g_clear_object (&ctx->provider);
+  if (ctx->password != NULL)
+    explicit_bzero (ctx->password, strlen (ctx->password));
+  g_free (ctx->password);
+  g_clear_object (&ctx->delivery);
+  g_free (ctx->local_name);
+  g_clear_pointer (&ctx->connection, poste_connection_unref);
+  g_clear_object (&ctx->tls);
+  g_clear_object (&ctx->socket);
+  g_clear_object (&ctx->peer_certificate);
+  g_free (ctx->peer_address);
+  g_clear_pointer (&ctx->capabilities, poste_reply_free);
+  g_free (ctx->tls_description);
+  g_free (ctx->tls_protocol);
+  g_free (ctx->tls_cipher);
+  g_free (ctx->mechanism);
+  g_strfreev (ctx->requested);
+  g_clear_error (&ctx->delivery_error);
+  g_ptr_array_unref (ctx->transcript);
+  g_free (ctx);
+}
+
+void
+poste_session_ctx_progress (PosteSessionCtx *ctx)
+{
+  if (ctx->notify != NULL)
+    ctx->notify (ctx, ctx->notify_data);
+}
+
+void
+poste_session_ctx_set_state (PosteSessionCtx   *ctx,
+                             PosteSessionState  state)
+{
+  if (ctx->state == state)
+    return;
+  ctx->state = state;
+  g_debug ("session %s: %s", poste_provider_get_name (ctx->provider),
+           poste_session_state_to_string (state));
+  poste_session_ctx_progress (ctx);
+}
+
+static void
+transcript_add (PosteSessionCtx *ctx,
+                char            *line)
+{
+  if (ctx->transcript->len >= POSTE_SESSION_MAX_TRANSCRIPT)
+    {
+      if (!ctx->transcript_full)
+        g_ptr_array_add (ctx->transcript, g_strdup ("*  (transcript too long: the rest is left out)"));
+      ctx->transcript_full = TRUE;
+      g_free (line);
+      return;
+    }
+  g_ptr_array_add (ctx->transcript, line);
+}
+
+void
+poste_session_ctx_note (PosteSessionCtx *ctx,
+                        const char      *format,
+                        ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *printable = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  printable = poste_printable (text, -1);
+  transcript_add (ctx, g_strconcat ("*  ", printable, NULL));
+}
+
+void
+poste_session_ctx_log_line (PosteSessionCtx *ctx,
+                            const char      *prefix,
+                            const char      *line,
+                            gssize           length)
+{
+  g_autofree char *printable = poste_printable (line, length);
+
+  transcript_add (ctx, g_strconcat (prefix, printable, NULL));
+}
+
+void
+poste_session_ctx_log_reply (PosteSessionCtx  *ctx,
+                             const char       *prefix,
+                             const PosteReply *reply)
+{
+  g_autofree char *text = poste_reply_to_string (reply);
+  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      poste_session_ctx_log_line (ctx, prefix, lines[i], -1);
+}
+
+gboolean
+poste_session_ctx_send (PosteSessionCtx  *ctx,
+                        const char       *line,
+                        GError          **error)
+{
+  poste_session_ctx_log_line (ctx, "C: ", line, -1);
+  return poste_connection_write_line (ctx->connection, line, ctx->cancellable, error) &&
+         poste_connection_flush (ctx->connection, ctx->cancellable, error);
+}
+
+gboolean
+poste_session_ctx_send_reply (PosteSessionCtx   *ctx,
+                              const PosteReply  *reply,
+                              GError           **error)
+{
+  poste_session_ctx_log_reply (ctx, "C: ", reply);
+  return poste_reply_send (reply, ctx->connection, ctx->cancellable, error);
+}
+
+PosteReply *
+poste_session_ctx_read_reply (PosteSessionCtx  *ctx,
+                              GError          **error)
+{
+  PosteReply *reply = poste_reply_read (ctx->connection, ctx->cancellable, error);
+
+  if (reply != NULL)
+    poste_session_ctx_log_reply (ctx, "S: ", reply);
+  return reply;
+}
+
+/* ---- Progress, from the worker to the caller's context ---- */
+
+typedef struct {
+  PosteSession      *self;
+  PosteSessionState  state;
+  guint              messages;
+  guint64            bytes;
+  gint64             current_size;
+} Snapshot;
+
+static void
+snapshot_free (gpointer data)
+{
+  Snapshot *snapshot = data;
+
+  g_object_unref (snapshot->self);
+  g_free (snapshot);
+}
+
+static void
+apply_snapshot (PosteSession   *self,
+                const Snapshot *snapshot)
+{
+  gboolean progress = FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->state != snapshot->state)
+    {
+      self->state = snapshot->state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  if (self->messages != snapshot->messages)
+    {
+      self->messages = snapshot->messages;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES]);
+      progress = TRUE;
+    }
+  if (self->bytes != snapshot->bytes)
+    {
+      self->bytes = snapshot->bytes;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES]);
+      progress = TRUE;
+    }
+  if (self->current_size != snapshot->current_size)
+    {
+      self->current_size = snapshot->current_size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SIZE]);
+      progress = TRUE;
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  if (progress)
+    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+}
+
+static gboolean
+apply_snapshot_cb (gpointer data)
+{
+  Snapshot *snapshot = data;
+
+  apply_snapshot (snapshot->self, snapshot);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ctx_notify_cb (PosteSessionCtx *ctx,
+               gpointer         user_data)
+{
+  PosteSession *self = user_data;
+  Snapshot *snapshot = g_new0 (Snapshot, 1);
+
+  snapshot->self = g_object_ref (self);
+  snapshot->state = ctx->state;
+  snapshot->messages = ctx->messages;
+  snapshot->bytes = ctx->bytes;
+  snapshot->current_size = ctx->current_size;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_snapshot_cb, snapshot,
+                              snapshot_free);
+}
+
+/* ---- The object ---- */
+
+static void
+poste_session_finalize (GObject *object)
+{
+  PosteSession *self = POSTE_SESSION (object);
+
+  poste_session_ctx_free (self->ctx);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->report, poste_session_report_free);
+
+  G_OBJECT_CLASS (poste_session_parent_class)->finalize (object);
+}
+
+static void
+poste_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PosteSession *self = POSTE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROVIDER: g_value_set_object (value, self->ctx->provider); break;
+    case PROP_DELIVERY: g_value_set_object (value, self->ctx->delivery); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_MESSAGES: g_value_set_uint (value, self->messages); break;
+    case PROP_BYTES: g_value_set_uint64 (value, self->bytes); break;
+    case PROP_CURRENT_SIZE: g_value_set_int64 (value, self->current_size); break;
+    case PROP_TIMEOUT: g_value_set_uint (value, self->ctx->timeout); break;
+    case PROP_ATRN_TIMEOUT: g_value_set_uint (value, self->ctx->atrn_timeout); break;
+    case PROP_MAX_MESSAGE_SIZE: g_value_set_uint64 (value, self->ctx->max_message_size); break;
+    case PROP_MAX_RECIPIENTS: g_value_set_uint (value, self->ctx->max_recipients); break;
+    case PROP_LOCAL_NAME: g_value_set_string (value, self->ctx->local_name); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PosteSession *self = POSTE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMEOUT: poste_session_set_timeout (self, g_value_get_uint (value)); break;
+    case PROP_ATRN_TIMEOUT: poste_session_set_atrn_timeout (self, g_value_get_uint (value)); break;
+    case PROP_MAX_MESSAGE_SIZE:
+      poste_session_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_RECIPIENTS:
+      poste_session_set_max_recipients (self, g_value_get_uint (value));
+      break;
+    case PROP_LOCAL_NAME: poste_session_set_local_name (self, g_value_get_string (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GType
+poste_session_state_get_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type))
+    {
+      static const GEnumValue values[] = {
+        { POSTE_SESSION_STATE_IDLE, "POSTE_SESSION_STATE_IDLE", "idle" },
+        { POSTE_SESSION_STATE_CONNECTING, "POSTE_SESSION_STATE_CONNECTING", "connecting" },
+        { POSTE_SESSION_STATE_GREETING, "POSTE_SESSION_STATE_GREETING", "greeting" },
+        { POSTE_SESSION_STATE_EHLO, "POSTE_SESSION_STATE_EHLO", "ehlo" },
+        { POSTE_SESSION_STATE_STARTTLS, "POSTE_SESSION_STATE_STARTTLS", "starttls" },
+        { POSTE_SESSION_STATE_AUTH, "POSTE_SESSION_STATE_AUTH", "auth" },
+        { POSTE_SESSION_STATE_ATRN, "POSTE_SESSION_STATE_ATRN", "atrn" },
+        { POSTE_SESSION_STATE_RECEIVING, "POSTE_SESSION_STATE_RECEIVING", "receiving" },
+        { POSTE_SESSION_STATE_SUBMITTING, "POSTE_SESSION_STATE_SUBMITTING", "submitting" },
+        { POSTE_SESSION_STATE_DONE, "POSTE_SESSION_STATE_DONE", "done" },
+        { POSTE_SESSION_STATE_FAILED, "POSTE_SESSION_STATE_FAILED", "failed" },
+        { 0, NULL, NULL }
+      };
+      GType id = g_enum_register_static (g_intern_static_string ("PosteSessionState"), values);
+      g_once_init_leave (&type, id);
+    }
+  return type;
+}
+
+static void
+poste_session_class_init (PosteSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = poste_session_finalize;
+  object_class->get_property = poste_session_get_property;
+  object_class->set_property = poste_session_set_property;
+
+  properties[PROP_PROVIDER] =
+    g_param_spec_object ("provider", NULL, NULL, POSTE_TYPE_PROVIDER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DELIVERY] =
+    g_param_spec_object ("delivery", NULL, NULL, POSTE_TYPE_DELIVERY,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PosteSession:state:
+   *
+   * Where the session is (#PosteSessionState).
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, poste_session_state_get_type (),
+                       POSTE_SESSION_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PosteSession:messages:
+   *
+   * Messages delivered and acknowledged with 250 so far.
+   */
+  properties[PROP_MESSAGES] =
+    g_param_spec_uint ("messages", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PosteSession:bytes:
+   *
+   * Bytes of the messages delivered so far.
+   */
+  properties[PROP_BYTES] =
+    g_param_spec_uint64 ("bytes", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PosteSession:current-size:
+   *
+   * Bytes received of the message being received, or -1 between messages (updated every
+   * 256 KiB).
+   */
+  properties[PROP_CURRENT_SIZE] =
+    g_param_spec_int64 ("current-size", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ATRN_TIMEOUT] =
+    g_param_spec_uint ("atrn-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_ATRN_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_RECIPIENTS] =
+    g_param_spec_uint ("max-recipients", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_RECIPIENTS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOCAL_NAME] =
+    g_param_spec_string ("local-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PosteSession::progress:
+   * @self: the session
+   *
+   * Emitted in the caller's main context when messages, bytes or current-size change.
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+poste_session_init (PosteSession *self)
+{
+  self->current_size = -1;
+}
+
+/**
+ * poste_session_new:
+ * @provider: the provider to fetch from (copied: later changes do not reach a running session)
+ * @password: (nullable): the password (copied, wiped when the session is finalized)
+ * @delivery: the delivery target for the reversed state
+ *
+ * Returns: (transfer full): a new idle session
+ */
+PosteSession *
+poste_session_new (PosteProvider *provider,
+                   const char    *password,
+                   PosteDelivery *delivery)
+{
+  PosteSession *self;
+  g_autoptr(PosteProvider) copy = NULL;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (POSTE_IS_DELIVERY (delivery), NULL);
+
+  copy = poste_provider_copy (provider);
+  self = g_object_new (POSTE_TYPE_SESSION, NULL);
+  self->ctx = poste_session_ctx_new (copy, password, delivery);
+  self->ctx->notify = ctx_notify_cb;
+  self->ctx->notify_data = self;
+  return self;
+}
+
+/**
+ * poste_session_get_provider:
+ * @self: a session
+ *
+ * Returns: (transfer none): the session's copy of the provider
+ */
+PosteProvider *
+poste_session_get_provider (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), NULL);
+  return self->ctx->provider;
+}
+
+/**
+ * poste_session_get_state:
+ * @self: a session
+ *
+ * Returns: where the session is, as seen from the caller's main context
+ */
+PosteSessionState
+poste_session_get_state (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), POSTE_SESSION_STATE_IDLE);
+  return self->state;
+}
+
+/**
+ * poste_session_get_messages:
+ * @self: a session
+ *
+ * Returns: the messages delivered (acknowledged with 250) so far
+ */
+guint
+poste_session_get_messages (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), 0);
+  return self->messages;
+}
+
+/**
+ * poste_session_get_bytes:
+ * @self: a session
+ *
+ * Returns: the bytes of the messages delivered so far
+ */
+guint64
+poste_session_get_bytes (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), 0);
+  return self->bytes;
+}
+
+/**
+ * poste_session_get_current_size:
+ * @self: a session
+ *
+ * Returns: the bytes received of the message in progress, or -1 between messages
+ */
+gint64
+poste_session_get_current_size (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), -1);
+  return self->current_size;
+}
+
+/**
+ * poste_session_set_timeout:
+ * @self: an idle session
+ * @seconds: the longest any one wait may take, in seconds (default 300)
+ */
+void
+poste_session_set_timeout (PosteSession *self,
+                           guint         seconds)
+{
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (!self->running);
+
+  seconds = MAX (seconds, 1);
+  if (self->ctx->timeout == seconds)
+    return;
+  self->ctx->timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+/**
+ * poste_session_set_atrn_timeout:
+ * @self: an idle session
+ * @seconds: how long to wait for ATRN's reply, in seconds (default 900; RFC 2645 section 5 asks
+ *   for at least 10 minutes, so only tests should set less)
+ */
+void
+poste_session_set_atrn_timeout (PosteSession *self,
+                                guint         seconds)
+{
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (!self->running);
+
+  seconds = MAX (seconds, 1);
+  if (self->ctx->atrn_timeout == seconds)
+    return;
+  self->ctx->atrn_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATRN_TIMEOUT]);
+}
+
+/**
+ * poste_session_set_max_message_size:
+ * @self: an idle session
+ * @bytes: the largest message taken in the reversed state, in bytes; 0 (the default) for no fixed
+ *   limit (advertised as "SIZE 0", RFC 1870 section 4)
+ */
+void
+poste_session_set_max_message_size (PosteSession *self,
+                                    guint64       bytes)
+{
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (!self->running);
+
+  if (self->ctx->max_message_size == bytes)
+    return;
+  self->ctx->max_message_size = bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_MESSAGE_SIZE]);
+}
+
+/**
+ * poste_session_set_max_recipients:
+ * @self: an idle session
+ * @count: the most recipients one transaction may have (default 100; 0 for no limit); more get
+ *   452 4.5.3 (RFC 5321 section 4.5.3.1.10)
+ */
+void
+poste_session_set_max_recipients (PosteSession *self,
+                                  guint         count)
+{
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (!self->running);
+
+  if (self->ctx->max_recipients == count)
+    return;
+  self->ctx->max_recipients = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECIPIENTS]);
+}
+
+/**
+ * poste_session_set_local_name:
+ * @self: an idle session
+ * @name: (nullable): our name in EHLO, the 220 and Received: (a domain); %NULL for the host name
+ *   when it is a valid domain, else "localhost"
+ */
+void
+poste_session_set_local_name (PosteSession *self,
+                              const char   *name)
+{
+  g_autofree char *value = NULL;
+
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (!self->running);
+
+  value = name != NULL && *name != '\0' ? g_strdup (name) : default_local_name ();
+  g_return_if_fail (poste_atrn_domain_is_valid (value));
+  if (g_strcmp0 (self->ctx->local_name, value) == 0)
+    return;
+  g_free (self->ctx->local_name);
+  self->ctx->local_name = g_steal_pointer (&value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_NAME]);
+}
+
+/**
+ * poste_session_get_peer_certificate:
+ * @self: a session
+ *
+ * The provider's certificate, also when it failed verification, so that a trust dialog can show
+ * its SHA-256 fingerprint after %POSTE_SESSION_ERROR_CERTIFICATE. Read it once the run ended.
+ *
+ * Returns: (transfer none) (nullable): the certificate, or %NULL before TLS
+ */
+GTlsCertificate *
+poste_session_get_peer_certificate (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), NULL);
+  g_return_val_if_fail (!self->running, NULL);
+  return self->ctx->peer_certificate;
+}
+
+/**
+ * poste_session_get_report:
+ * @self: a session
+ *
+ * Returns: (transfer none) (nullable): the report of the last run, or %NULL before one ended
+ */
+PosteSessionReport *
+poste_session_get_report (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), NULL);
+  return self->report;
+}
+
+static gboolean
+should_quit_after (const GError *error)
+{
+  /* A polite QUIT after a refusal; nothing more on a connection that cannot be trusted or that
+   * is gone. */
+  if (error->domain == POSTE_SESSION_ERROR)
+    return error->code != POSTE_SESSION_ERROR_CERTIFICATE;
+  if (error->domain == POSTE_PROTOCOL_ERROR)
+    return error->code == POSTE_PROTOCOL_ERROR_UNEXPECTED;
+  return FALSE;
+}
+
+/* The whole session, in the worker thread. Builds the report. */
+static gboolean
+session_run (PosteSession  *self,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  PosteSessionCtx *ctx = self->ctx;
+  g_autoptr(GError) local_error = NULL;
+  PosteSessionReport *report;
+  gint64 started = g_get_monotonic_time ();
+  gboolean turned = FALSE;
+  gboolean ok;
+
+  ctx->cancellable = cancellable;
+  report = poste_session_report_new (poste_provider_get_name (ctx->provider));
+
+  ok = poste_client_open (ctx, &local_error) &&
+       poste_client_authenticate (ctx, &local_error) &&
+       poste_client_atrn (ctx, &turned, &local_error);
+
+  if (ok && turned)
+    {
+      ok = poste_server_run (ctx, &local_error);
+      poste_delivery_close (ctx->delivery);
+      if (ok && ctx->delivery_error != NULL)
+        {
+          ok = FALSE;
+          local_error = g_error_copy (ctx->delivery_error);
+        }
+    }
+  else if (ok)
+    {
+      poste_session_ctx_note (ctx, "the provider holds no mail");
+      poste_client_quit (ctx);
+    }
+  else if (should_quit_after (local_error) && ctx->connection != NULL)
+    poste_client_quit (ctx);
+
+  poste_client_close (ctx);
+
+  if (ok)
+    report->outcome = ctx->messages > 0 ? POSTE_SESSION_OUTCOME_MAIL
+                                        : POSTE_SESSION_OUTCOME_NO_MAIL;
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report->outcome = POSTE_SESSION_OUTCOME_CANCELLED;
+  else
+    report->outcome = POSTE_SESSION_OUTCOME_FAILED;
+
+  if (!ok)
+    poste_session_ctx_note (ctx, "session ended: %s", local_error->message);
+
+  report->duration = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+  report->error = local_error != NULL ? g_error_copy (local_error) : NULL;
+  report->messages = ctx->messages;
+  report->refused = ctx->refused + ctx->deferred;
+  report->bytes = ctx->bytes;
+  report->tls = g_strdup (ctx->tls_description);
+  report->mechanism = g_strdup (ctx->mechanism);
+  for (guint i = 0; i < ctx->transcript->len; i++)
+    g_ptr_array_add (report->transcript, g_strdup (ctx->transcript->pdata[i]));
+
+  g_clear_pointer (&self->report, poste_session_report_free);
+  self->report = report;
+
+  ctx->current_size = -1;
+  poste_session_ctx_set_state (ctx, ok ? POSTE_SESSION_STATE_DONE : POSTE_SESSION_STATE_FAILED);
+  poste_session_ctx_progress (ctx);
+  ctx->cancellable = NULL;
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare_run (PosteSession *self)
+{
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (self->report == NULL, FALSE);
+
+  self->running = TRUE;
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+  return TRUE;
+}
+
+/* Makes the caller's view final, whatever snapshots are still queued. */
+static void
+finish_run (PosteSession *self)
+{
+  Snapshot snapshot = { self, self->ctx->state, self->ctx->messages, self->ctx->bytes, -1 };
+
+  self->running = FALSE;
+  apply_snapshot (self, &snapshot);
+}
+
+/**
+ * poste_session_run:
+ * @self: an idle session (a session runs once)
+ * @cancellable: (nullable): the user's Stop
+ * @error: return location for a #GError
+ *
+ * Runs the whole session in the calling thread: connect, TLS, AUTH, ATRN and the reversed state
+ * until the provider's QUIT. Property changes are applied in the calling thread's thread-default
+ * main context. The report is ready when this returns.
+ *
+ * Returns: %TRUE when the session ended well (mail or no mail: see the report's outcome);
+ *   %FALSE with a %POSTE_SESSION_ERROR (refusals, credentials, certificate, TLS required,
+ *   delivery), a %POSTE_PROTOCOL_ERROR, a #GTlsError or a #GIOError (%G_IO_ERROR_CANCELLED when
+ *   stopped, %G_IO_ERROR_TIMED_OUT)
+ */
+gboolean
+poste_session_run (PosteSession  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (POSTE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!prepare_run (self))
+    return FALSE;
+  ok = session_run (self, cancellable, error);
+  finish_run (self);
+  return ok;
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (session_run (POSTE_SESSION (source_object), cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * poste_session_run_async:
+ * @self: an idle session (a session runs once)
+ * @cancellable: (nullable): the user's Stop
+ * @callback: called in the caller's thread-default main context when the session ended
+ * @user_data: data for @callback
+ *
+ * Runs the session in a worker thread. Properties and signals change in the caller's
+ * thread-default main context. Finish with poste_session_run_finish().
+ */
+void
+poste_session_run_async (PosteSession        *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (POSTE_IS_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, poste_session_run_async);
+  g_task_set_return_on_cancel (task, FALSE);
+  if (!prepare_run (self))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               _("The session has already run"));
+      return;
+    }
+  g_task_run_in_thread (task, run_thread);
+}
+
+/**
+ * poste_session_run_finish:
+ * @self: a session
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: as poste_session_run()
+ */
+gboolean
+poste_session_run_finish (PosteSession  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == poste_session_run_async, FALSE);
+
+  if (self->running)
+    finish_run (self);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

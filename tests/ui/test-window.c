@@ -168,6 +168,22 @@ count_colours (GdkTexture *texture)
   return g_hash_table_size (colours);
 }
 
+/* Saves @texture as <build>/tests/ui/screenshots/@name.png and returns the path. */
+static char *
+save_screenshot (GdkTexture *texture,
+                 const char *name)
+{
+  g_autofree char *dir = g_build_filename (poste_test_build_root (), "tests", "ui", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot saved to %s", path);
+
+  return path;
+}
+
 static void
 test_window_empty_state (void)
 {
@@ -250,6 +266,24 @@ test_window_accels (void)
   assert_accel ("win.show-help-overlay", "<Control>question");
 }
 
+static void
+test_window_desktop_actions (void)
+{
+  g_autofree char *path = g_build_filename (poste_test_build_root (), "data", APP_ID ".desktop", NULL);
+  g_autoptr(GKeyFile) desktop = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) actions = NULL;
+
+  /* A DBusActivatable desktop file's actions are activated as the application's actions. */
+  g_assert_true (g_key_file_load_from_file (desktop, path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  actions = g_key_file_get_string_list (desktop, G_KEY_FILE_DESKTOP_GROUP, "Actions", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (actions[0]);
+  for (guint i = 0; actions[i] != NULL; i++)
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), actions[i]));
+}
+
 static gboolean
 window_is_mapped (gpointer data)
 {
@@ -279,6 +313,7 @@ test_window_preferences (void)
   GSettings *settings = poste_application_get_settings (app);
   g_autoptr(GPtrArray) switches = NULL;
   g_autofree char *autostart = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
   GtkWidget *start_at_login_row;
   GtkWindow *prefs;
 
@@ -326,6 +361,12 @@ test_window_preferences (void)
   g_assert_false (gtk_widget_get_sensitive (start_at_login_row));
   g_settings_reset (settings, "notifications");
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
+
+  /* For the record (and for people reviewing the look): the preferences as they are drawn. */
+  wait_for_drawn (prefs);
+  texture = render_widget (GTK_WIDGET (prefs));
+  g_assert_cmpuint (count_colours (texture), >, 100);
+  g_free (save_screenshot (texture, "preferences"));
 
   gtk_window_destroy (prefs);
   iterate_pending ();
@@ -396,7 +437,6 @@ test_window_screenshot (void)
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GdkTexture) loaded = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   guint n_colours;
 
@@ -410,11 +450,7 @@ test_window_screenshot (void)
   g_test_message ("the main window's screenshot has %u colours", n_colours);
   g_assert_cmpuint (n_colours, >, 200);
 
-  dir = g_build_filename (poste_test_build_root (), "tests", "ui", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, "main-window.png", NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot saved to %s", path);
+  path = save_screenshot (texture, "main-window");
 
   /* What was written reads back as the same picture. */
   loaded = gdk_texture_new_from_filename (path, &error);
@@ -466,6 +502,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/empty-state", test_window_empty_state);
   g_test_add_func ("/ui/window/accels", test_window_accels);
+  g_test_add_func ("/ui/window/desktop-actions", test_window_desktop_actions);
   g_test_add_func ("/ui/window/screenshot", test_window_screenshot);
   g_test_add_func ("/ui/window/preferences", test_window_preferences);
   g_test_add_func ("/ui/window/about", test_window_about);

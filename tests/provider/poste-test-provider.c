@@ -86,6 +86,7 @@ typedef struct {
   gboolean  bdat;
   gboolean  ehlo_quit;
   gboolean  raw;
+  guint64   huge;
   char     *cram_challenge;
 } Faults;
 
@@ -140,6 +141,8 @@ typedef struct {
   gboolean           peer_pipelining;
   gboolean           peer_chunking;
   gboolean           peer_8bitmime;
+  GTlsCertificate   *peer_certificate;  /* the client certificate, for EXTERNAL */
+  char              *external_user;     /* who EXTERNAL authenticated */
 } Session;
 
 /* Messages */
@@ -380,6 +383,12 @@ faults_parse (Faults      *f,
         f->ehlo_quit = TRUE;
       else if (g_str_equal (name, "raw"))
         f->raw = TRUE;
+      else if (g_str_equal (name, "huge"))
+        {
+          if (!parse_number (name, value, G_MAXUINT64 / 2, &n, error))
+            return FALSE;
+          f->huge = n;
+        }
       else if (g_str_equal (name, "cram-challenge"))
         {
           g_free (f->cram_challenge);
@@ -602,6 +611,19 @@ find_account (PosteTestProvider *self,
   return found;
 }
 
+/* The CN of a certificate's subject ("CN=u,O=..." from GnuTLS). */
+static char *
+certificate_cn (GTlsCertificate *certificate)
+{
+  g_autofree char *subject = g_tls_certificate_get_subject_name (certificate);
+  g_auto(GStrv) parts = g_strsplit (subject != NULL ? subject : "", ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_has_prefix (parts[i], "CN="))
+      return g_strdup (parts[i] + 3);
+  return NULL;
+}
+
 static int
 sasl_callback (Gsasl          *ctx,
                Gsasl_session  *sctx,
@@ -618,8 +640,21 @@ sasl_callback (Gsasl          *ctx,
         return GSASL_NO_CALLBACK;
       return gsasl_property_set (sctx, GSASL_PASSWORD, account->password);
     case GSASL_VALIDATE_EXTERNAL:
-      /* EXTERNAL would need a verified client certificate; none is asked for. */
-      return GSASL_AUTHENTICATION_ERROR;
+      {
+        Session *s = gsasl_session_hook_get (sctx);
+        const char *authzid = gsasl_property_fast (sctx, GSASL_AUTHZID);
+        g_autofree char *cn = NULL;
+
+        if (s == NULL || s->peer_certificate == NULL)
+          return GSASL_AUTHENTICATION_ERROR;
+        cn = certificate_cn (s->peer_certificate);
+        /* The certificate names the account; an authzid, if any, must name the same one. */
+        if (cn == NULL || (authzid != NULL && authzid[0] != '\0' && !g_str_equal (authzid, cn)))
+          return GSASL_AUTHENTICATION_ERROR;
+        g_free (s->external_user);
+        s->external_user = g_steal_pointer (&cn);
+        return GSASL_OK;
+      }
     default:
       return GSASL_NO_CALLBACK;
     }
@@ -642,8 +677,11 @@ static gboolean
 mechanism_allowed (Session    *s,
                    const char *mech)
 {
+  if (g_ascii_strcasecmp (mech, "EXTERNAL") == 0)
+    return s->peer_certificate != NULL;
   return !mechanism_is_plaintext (mech) || s->tls_active || s->provider->faults.plain_in_clear;
 }
+
 
 /* CRAM-MD5 with a fixed challenge (RFC 2195), for tests that replay the RFC's example. */
 static const Account *
@@ -713,6 +751,7 @@ handle_auth (Session    *s,
 
   if (gsasl_server_start (s->provider->gsasl, mech, &sctx) != GSASL_OK)
     return send_line (s, "504 5.5.4 Unrecognized authentication type");
+  gsasl_session_hook_set (sctx, s);
 
   input = g_strdup (initial == NULL ? "" : g_str_equal (initial, "=") ? "" : initial);
   for (;;)
@@ -758,7 +797,10 @@ handle_auth (Session    *s,
         }
     }
   if (rc == GSASL_OK)
-    account = find_account (s->provider, gsasl_property_fast (sctx, GSASL_AUTHID));
+    account = find_account (s->provider,
+                            g_ascii_strcasecmp (mech, "EXTERNAL") == 0
+                              ? s->external_user
+                              : gsasl_property_fast (sctx, GSASL_AUTHID));
   gsasl_finish (sctx);
 
 done:
@@ -837,6 +879,15 @@ send_ehlo_reply (Session    *s,
 }
 
 static gboolean
+accept_any_cb (GTlsConnection       *tls,
+               GTlsCertificate      *certificate,
+               GTlsCertificateFlags  errors,
+               gpointer              user_data)
+{
+  return TRUE;
+}
+
+static gboolean
 start_tls (Session *s)
 {
   g_autoptr(GError) error = NULL;
@@ -846,6 +897,13 @@ start_tls (Session *s)
     return FALSE;
   tls = g_tls_server_connection_new (poste_connection_get_stream (s->conn),
                                      s->provider->certificate, &error);
+  if (tls != NULL && g_strv_contains (advertised_mechanisms (s), "EXTERNAL"))
+    {
+      /* EXTERNAL (RFC 4422 appendix A): ask for a client certificate; any is taken, and its
+       * subject CN names the account. */
+      g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_cb), NULL);
+    }
   if (tls == NULL ||
       !poste_connection_handshake (s->conn, G_TLS_CONNECTION (tls), s->cancellable, &error))
     {
@@ -854,6 +912,13 @@ start_tls (Session *s)
     }
   transcript_add (s, "", "[TLS]", -1);
   s->tls_active = TRUE;
+  g_clear_object (&s->peer_certificate);
+  s->peer_certificate = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (tls));
+  if (s->peer_certificate != NULL)
+    {
+      g_object_ref (s->peer_certificate);
+      transcript_add (s, "", "[client certificate]", -1);
+    }
   return TRUE;
 }
 
@@ -870,7 +935,8 @@ handle_starttls (Session *s)
     return send_line (s, "503 5.5.1 TLS already active");
   if (f->starttls_code != 0)
     return send_line (s, "%03u %s", f->starttls_code,
-                      f->starttls_code == 220 ? "Ready" : "TLS not available due to temporary reason");
+                      f->starttls_code == 220 ? "Ready"
+                                              : "TLS not available due to temporary reason");
   if (f->inject_after_starttls)
     {
       static const char injected[] = "220 2.0.0 Ready to start TLS\r\n250 injected\r\n";
@@ -1037,26 +1103,58 @@ content_flush (Content  *c,
 }
 
 /* Adds message bytes: bare LF becomes CR LF when normalising, "." at a line start doubles (DATA
- * only). */
+ * only). Works on runs between line ends, so gigabytes stream at memory speed. */
 static gboolean
 content_add (Content      *c,
              const guint8 *data,
              gsize         length)
 {
-  for (gsize i = 0; i < length; i++)
-    {
-      guint8 b = data[i];
+  gsize i = 0;
 
-      if (c->line_start && b == '.' && !c->bdat)
+  while (i < length)
+    {
+      const guint8 *lf;
+      gsize end;
+
+      if (c->line_start && data[i] == '.' && !c->bdat)
         g_byte_array_append (c->out, (const guint8 *) ".", 1);
-      if (b == '\n' && !c->prev_cr && c->normalise)
-        g_byte_array_append (c->out, (const guint8 *) "\r", 1);
-      g_byte_array_append (c->out, &b, 1);
-      c->line_start = b == '\n';
-      c->prev_cr = b == '\r';
+      lf = memchr (data + i, '\n', MIN (length - i, CHUNK_SIZE));
+      end = lf != NULL ? (gsize) (lf - data) : i + MIN (length - i, CHUNK_SIZE);
+      if (end > i)
+        {
+          g_byte_array_append (c->out, data + i, end - i);
+          c->prev_cr = data[end - 1] == '\r';
+          c->line_start = FALSE;
+        }
+      if (lf != NULL)
+        {
+          if (c->normalise && !c->prev_cr)
+            g_byte_array_append (c->out, (const guint8 *) "\r\n", 2);
+          else
+            g_byte_array_append (c->out, (const guint8 *) "\n", 1);
+          c->line_start = TRUE;
+          c->prev_cr = FALSE;
+          end++;
+        }
+      i = end;
       if (c->out->len >= CHUNK_SIZE && !content_flush (c, FALSE))
         return FALSE;
     }
+  return TRUE;
+}
+
+/* huge=BYTES: lines of filler after the message's own text, generated as they are sent. */
+static gboolean
+content_add_filler (Content *c,
+                    guint64  bytes)
+{
+  static const char line[] =
+    "Filler filler filler filler filler filler filler filler filler filler fill\r\n";
+  guint64 done;
+
+  for (done = 0; done < bytes; done += sizeof line - 1)
+    if (!content_add (c, (const guint8 *) line, sizeof line - 1))
+      return FALSE;
   return TRUE;
 }
 
@@ -1101,7 +1199,8 @@ content_add_message (Content          *c,
     {
       gsize length;
       const guint8 *data = g_bytes_get_data (m->data, &length);
-      return content_add (c, data, length);
+      return content_add (c, data, length) &&
+             content_add_filler (c, c->s->provider->faults.huge);
     }
 
   file = g_file_new_for_path (m->path);
@@ -1121,7 +1220,7 @@ content_add_message (Content          *c,
           return FALSE;
         }
       if (n == 0)
-        return TRUE;
+        return content_add_filler (c, c->s->provider->faults.huge);
       if (!content_add (c, buffer, (gsize) n))
         return FALSE;
     }
@@ -1378,7 +1477,8 @@ reversed_hello (Session *s)
 static void
 reversed_session (Session *s)
 {
-  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
+  g_autoptr(GPtrArray) todo =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   g_autoptr(PosteReply) reply = NULL;
 
   if (!reversed_hello (s))
@@ -1495,6 +1595,8 @@ serve (PosteTestProvider *self,
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   poste_connection_unref (s.conn);
   g_strfreev (s.domains);
+  g_clear_object (&s.peer_certificate);
+  g_free (s.external_user);
 }
 
 static gpointer

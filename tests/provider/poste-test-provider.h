@@ -65,9 +65,11 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   starttls-reply=CODE      answer STARTTLS with CODE (e.g. 454) and stay in plain text
  *   mechanisms=LIST          what AUTH advertises, comma-separated (e.g. "CRAM-MD5,PLAIN")
  *   plain-auth-in-clear      allow PLAIN and LOGIN without TLS
- *   bare-lf                  end the lines we send in the reversed session with a bare LF
- *   long-line=N              send a header line of N bytes in every message's DATA
- *   nul                      send a NUL byte inside every message's DATA
+ *   bare-lf                  every message's DATA starts with the header line "X-Bare-LF: yes"
+ *                            ended by a bare LF
+ *   long-line=N              every message's DATA starts with an "X-Long: xxx..." header line
+ *                            of N bytes (without its CR LF)
+ *   nul                      every message's DATA starts with the header line "X-NUL: a<NUL>b"
  *   reply-long-line          the EHLO reply carries an over-long line (2000 bytes)
  *   reply-endless-multiline  the EHLO reply never ends (continuation lines until the peer gives up)
  *   reply-code-change        the EHLO reply changes its code in the middle of a multi-line reply
@@ -78,6 +80,11 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
  *   raw                      poste_test_provider_add_message() keeps the data as given
+ *   huge=BYTES               append filler lines (76 bytes each) to every message's DATA until at
+ *                            least BYTES more were sent, generated while sending (the accepted
+ *                            record keeps the message as spooled, without them)
+ *   cram-challenge=TEXT      CRAM-MD5 uses this fixed challenge (RFC 2195's example is
+ *                            "<1896.697170952@postoffice.reston.mci.net>")
  *
  * Unknown fault names fail with G_IO_ERROR_INVALID_ARGUMENT.
  */

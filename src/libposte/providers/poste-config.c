@@ -244,6 +244,13 @@ scan_text (Scan       *scan,
             scan_error (scan, POSTE_CONFIG_ERROR_PARSE, line, _("'%s' is not a valid key"), s);
             continue;
           }
+        /* GKeyFile takes "key[locale]" as a translation and never lists it: catch it here. */
+        if (strpbrk (key, "[]") != NULL)
+          {
+            key_error (scan, POSTE_CONFIG_ERROR_UNKNOWN_KEY, line, key, _("unknown key in [%s]"),
+                       group);
+            continue;
+          }
         id = g_strconcat (group, "\n", key, NULL);
         if (g_hash_table_contains (scan->key_lines, id))
           key_error (scan, POSTE_CONFIG_ERROR_PARSE, line, key,
@@ -901,7 +908,7 @@ apply_route (PosteProvider  *provider,
 {
   g_autofree char *expanded = NULL;
   g_autofree char *route = NULL;
-  g_autoptr(GPtrArray) routes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) routes = g_ptr_array_new_with_free_func (g_free);
   const char * const *old = poste_provider_get_routes (provider);
 
   if (!check_route_recipient (recipient, error))
@@ -916,9 +923,10 @@ apply_route (PosteProvider  *provider,
   expanded = poste_config_expand_target (target, error);
   route = g_strconcat (recipient, "=", expanded, NULL);
 
+  /* Copies: the provider frees its old array before it copies the new one. */
   for (guint i = 0; old[i] != NULL; i++)
-    g_ptr_array_add (routes, (gpointer) old[i]);
-  g_ptr_array_add (routes, route);
+    g_ptr_array_add (routes, g_strdup (old[i]));
+  g_ptr_array_add (routes, g_steal_pointer (&route));
   g_ptr_array_add (routes, NULL);
   poste_provider_set_routes (provider, (const char * const *) routes->pdata);
   return TRUE;

@@ -436,6 +436,11 @@ add_note (GPtrArray  *notes,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
+  /* A server option shared by several users is noted once. */
+  for (guint i = 0; i < notes->len; i++)
+    if (g_str_has_prefix (notes->pdata[i], prefix)
+        && g_str_equal ((const char *) notes->pdata[i] + strlen (prefix), message))
+      return;
   g_ptr_array_add (notes, g_strconcat (prefix, message, NULL));
 }
 
@@ -460,8 +465,11 @@ read_clause (Parser         *parser,
 
     case ARGS_ONE:
       token = peek (parser);
-      if (token == NULL || (lookup_keyword (token) != NULL && !g_str_equal (keyword->name, "proto")
-                            && !g_str_equal (keyword->name, "protocol")))
+      /* Any word, even one that is also a keyword ("auth password"), except one that starts a
+       * statement. */
+      if (token == NULL || (lookup_keyword (token) != NULL
+                            && (lookup_keyword (token)->kind == KIND_ENTRY
+                                || lookup_keyword (token)->kind == KIND_SET)))
         goto missing;
       g_ptr_array_add (clause->args, g_strdup (token->text));
       parser->pos++;
@@ -758,6 +766,13 @@ smtphost_target (const char *spec,
     }
   if (port == NULL)
     return NULL;
+  if (host[0] == '[' && g_str_has_suffix (host, "]"))
+    {
+      char *bare = g_strndup (host + 1, strlen (host) - 2);
+
+      g_free (host);
+      host = bare;
+    }
   if (strchr (host, ':') != NULL)
     return g_strdup_printf ("%s://[%s]:%s", scheme, host, port);
   return g_strdup_printf ("%s://%s:%s", scheme, host, port);

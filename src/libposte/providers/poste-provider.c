@@ -762,8 +762,13 @@ poste_provider_set_domains (PosteProvider      *self,
   g_return_if_fail (POSTE_IS_PROVIDER (self));
   if (strv_equal0 (self->domains, value))
     return;
-  g_strfreev (self->domains);
-  self->domains = value != NULL ? g_strdupv ((char **) value) : g_new0 (char *, 1);
+  {
+    /* Copy first: @value may be (part of) the old array. */
+    char **copy = value != NULL ? g_strdupv ((char **) value) : g_new0 (char *, 1);
+
+    g_strfreev (self->domains);
+    self->domains = copy;
+  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOMAINS]);
 }
 
@@ -792,8 +797,13 @@ poste_provider_set_routes (PosteProvider      *self,
   g_return_if_fail (POSTE_IS_PROVIDER (self));
   if (strv_equal0 (self->routes, value))
     return;
-  g_strfreev (self->routes);
-  self->routes = value != NULL ? g_strdupv ((char **) value) : g_new0 (char *, 1);
+  {
+    /* Copy first: @value may be (part of) the old array. */
+    char **copy = value != NULL ? g_strdupv ((char **) value) : g_new0 (char *, 1);
+
+    g_strfreev (self->routes);
+    self->routes = copy;
+  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROUTES]);
 }
 

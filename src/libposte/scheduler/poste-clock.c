@@ -23,7 +23,7 @@
 
 /* A long wait is armed in whole seconds (GLib groups such wake-ups); shorter ones to the
  * millisecond. */
-#define SECONDS_THRESHOLD (2 * G_USEC_PER_SEC)
+#define SECONDS_THRESHOLD (G_GINT64_CONSTANT (2) * G_USEC_PER_SEC)
 
 /* Where a manual clock's monotonic time starts: any value works, a non-zero one catches code that
  * takes 0 for "no time". */

@@ -12,9 +12,9 @@ G_BEGIN_DECLS
 
 /* After the network comes up, wait this long before fetching: addresses, routes and DNS settle,
  * and a flapping link asks only once. */
-#define POSTE_SCHEDULER_NETWORK_DELAY (5 * G_USEC_PER_SEC)
+#define POSTE_SCHEDULER_NETWORK_DELAY (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
 /* After a resume from suspend: the network usually comes back within this. */
-#define POSTE_SCHEDULER_RESUME_DELAY  (10 * G_USEC_PER_SEC)
+#define POSTE_SCHEDULER_RESUME_DELAY  (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC)
 /* Failures: 1, 2, 4, ... minutes, capped at an hour or the interval, whichever is shorter (no
  * point in retrying less often than the schedule would fetch anyway). */
 #define POSTE_SCHEDULER_RETRY_BASE    (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)

@@ -326,6 +326,5 @@ poste_application_class_init (PosteApplicationClass *klass)
 static void
 poste_application_init (PosteApplication *self)
 {
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
 }

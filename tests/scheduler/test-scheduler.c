@@ -825,6 +825,109 @@ test_resume (Fixture       *f,
   assert_no_fetch (f);
 }
 
+static GDBusConnection *
+connect_to (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection;
+
+  connection = g_dbus_connection_new_for_address_sync (address,
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+static void
+emit_prepare_for_sleep (GDBusConnection *logind,
+                        gboolean         start)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", start), &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (logind, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_resume_dbus (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(GDBusConnection) watcher = NULL;
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *daemon = g_find_program_in_path ("dbus-daemon");
+  guint32 result;
+  gint64 resumed;
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("no dbus-daemon");
+      return;
+    }
+
+  /* A private bus stands in for the system bus; one connection plays logind. */
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  watcher = connect_to (g_test_dbus_get_bus_address (bus));
+  logind = connect_to (g_test_dbus_get_bus_address (bus));
+  reply = g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &result);
+  g_assert_cmpuint (result, ==, 1);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  _poste_scheduler_watch_sleep (f->scheduler, watcher);
+  /* A round trip after the subscription: the bus has the match rule. */
+  reply = g_dbus_connection_call_sync (watcher, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL,
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+
+  add_and_fetch (f, "acme", 60);
+  advance (f, 10 * MINUTE);
+
+  /* Going to sleep, then resuming: one fetch, after the resume delay. */
+  resumed = now (f);
+  emit_prepare_for_sleep (logind, TRUE);
+  emit_prepare_for_sleep (logind, FALSE);
+  while (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "acme") != resumed + POSTE_SCHEDULER_RESUME_DELAY)
+    g_main_context_iteration (NULL, TRUE);
+  assert_timers (f, 1);
+  advance (f, POSTE_SCHEDULER_RESUME_DELAY);
+  g_assert_cmpint (take_fetch (f, "acme", POSTE_FETCH_REASON_RESUME), ==,
+                   resumed + POSTE_SCHEDULER_RESUME_DELAY);
+  assert_no_fetch (f);
+  succeed (f, "acme");
+
+  /* Going to sleep alone asks for nothing. */
+  emit_prepare_for_sleep (logind, TRUE);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_sync (watcher, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL,
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "acme"), >, now (f) + 50 * MINUTE);
+
+  g_dbus_connection_close_sync (logind, NULL, NULL);
+  g_dbus_connection_close_sync (watcher, NULL, NULL);
+  g_test_dbus_down (bus);
+}
+
 static void
 test_manual (Fixture       *f,
              gconstpointer  data)
@@ -1326,6 +1429,54 @@ test_provider_changed (Fixture       *f,
 }
 
 static void
+count_fetch_cb (PosteScheduler   *scheduler,
+                const char       *name,
+                PosteFetchReason  reason,
+                guint            *count)
+{
+  g_assert_cmpstr (name, ==, "real");
+  g_assert_cmpint (reason, ==, POSTE_FETCH_REASON_SCHEDULE);
+  (*count)++;
+}
+
+static void
+test_real_clock (void)
+{
+  g_autoptr(PosteTestNetworkMonitor) monitor = poste_test_network_monitor_new (G_NETWORK_CONNECTIVITY_FULL);
+  g_autoptr(PosteProvider) provider = make_provider ("real", 60, NULL, NULL);
+  PosteScheduler *scheduler;
+  PosteClock *clock;
+  guint count = 0;
+  gint64 next;
+
+  /* The real clock and the real main loop (the system bus, when there is none, is only a debug
+   * message): the first fetch is due at once, the next an hour later with one timer armed. */
+  scheduler = poste_scheduler_new (NULL, G_NETWORK_MONITOR (monitor));
+  clock = poste_scheduler_get_clock (scheduler);
+  g_assert_false (poste_clock_is_manual (clock));
+  g_signal_connect (scheduler, "fetch", G_CALLBACK (count_fetch_cb), &count);
+  g_assert_true (poste_scheduler_add_provider (scheduler, provider, NULL));
+  g_assert_cmpuint (poste_clock_get_n_timeouts (clock), ==, 1);
+  while (count == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_cmpuint (poste_clock_get_n_timeouts (clock), ==, 0);
+
+  poste_scheduler_fetch_finished (scheduler, "real", POSTE_SESSION_OUTCOME_NO_MAIL, NULL);
+  g_assert_cmpuint (poste_clock_get_n_timeouts (clock), ==, 1);
+  next = poste_scheduler_get_next_fetch_monotonic (scheduler, "real");
+  g_assert_cmpint (next, >, g_get_monotonic_time () + 50 * MINUTE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (count, ==, 1);
+
+  g_object_ref (clock);
+  g_assert_finalize_object (scheduler);
+  g_assert_cmpuint (poste_clock_get_n_timeouts (clock), ==, 0);
+  g_assert_finalize_object (clock);
+}
+
+static void
 test_enums (void)
 {
   g_autoptr(GEnumClass) reasons = g_type_class_ref (POSTE_TYPE_FETCH_REASON);
@@ -1349,6 +1500,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/window/next-open", test_window_next_open);
   g_test_add_func ("/scheduler/window/wrap", test_window_wrap);
   g_test_add_func ("/scheduler/enums", test_enums);
+  g_test_add_func ("/scheduler/real-clock", test_real_clock);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -1359,6 +1511,7 @@ main (int   argc,
   ADD ("/scheduler/active-window/invalid", test_add_bad_window);
   ADD ("/scheduler/network", test_network);
   ADD ("/scheduler/resume", test_resume);
+  ADD ("/scheduler/resume/logind", test_resume_dbus);
   ADD ("/scheduler/manual", test_manual);
   ADD ("/scheduler/coalesce", test_coalesce);
   ADD ("/scheduler/reentrant", test_reentrant);

@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 /* The default jitter: a fraction of each automatic delay, either way. */
 #define POSTE_SCHEDULER_DEFAULT_JITTER 0.05
 
-void _poste_scheduler_resumed (PosteScheduler *self);
+void _poste_scheduler_resumed     (PosteScheduler  *self);
+void _poste_scheduler_watch_sleep (PosteScheduler  *self,
+                                   GDBusConnection *bus);
 
 G_END_DECLS

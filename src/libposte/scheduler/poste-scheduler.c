@@ -737,8 +737,28 @@ system_bus_cb (GObject      *object,
   self = user_data;
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
+  _poste_scheduler_watch_sleep (self, bus);
+}
 
-  self->system_bus = g_steal_pointer (&bus);
+/**
+ * _poste_scheduler_watch_sleep:
+ * @self: a #PosteScheduler
+ * @bus: the system bus (a test's private bus)
+ *
+ * Subscribes to logind's PrepareForSleep on @bus: PrepareForSleep(false), the resume, calls
+ * _poste_scheduler_resumed(). A scheduler with a real clock does this by itself on the system
+ * bus; tests call it with a private bus and a manual clock.
+ */
+void
+_poste_scheduler_watch_sleep (PosteScheduler  *self,
+                              GDBusConnection *bus)
+{
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  g_return_if_fail (G_IS_DBUS_CONNECTION (bus));
+
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  g_set_object (&self->system_bus, bus);
   self->sleep_subscription =
     g_dbus_connection_signal_subscribe (self->system_bus,
                                         "org.freedesktop.login1",

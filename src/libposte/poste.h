@@ -19,3 +19,5 @@
 #include "poste-router.h"
 #include "poste-smtp-delivery.h"
 #include "poste-provider.h"
+#include "poste-clock.h"
+#include "poste-scheduler.h"

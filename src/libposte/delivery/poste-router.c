@@ -142,7 +142,7 @@ parse_route (const char  *text,
       return NULL;
     }
   recipient = g_strstrip (g_strndup (text, equals - text));
-  if (strpbrk (recipient, " \t<>") != NULL || strchr (at + 1, '@') < equals)
+  if (strpbrk (recipient, " \t<>") != NULL || strchr (recipient, '@') != strrchr (recipient, '@'))
     {
       g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
                    _("The route “%s” does not start with one address or domain"), text);

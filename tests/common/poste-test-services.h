@@ -1,0 +1,46 @@
+/* poste-test-services.h: real mail services on loopback for integration tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * POSTE_TEST_MAIL_DOMAIN:
+ *
+ * The domain whose mailboxes the test services hold. Its users are "alice", "bob" and "carol";
+ * any other local part is refused with 550 5.1.1.
+ */
+#define POSTE_TEST_MAIL_DOMAIN "poste-test.example"
+
+typedef struct _PosteTestService PosteTestService;
+
+char             *poste_test_service_dir_new    (const char        *name);
+void              poste_test_remove_tree        (const char        *path);
+guint16           poste_test_free_port          (void);
+gboolean          poste_test_wait_for_port      (guint16            port,
+                                                 guint              seconds);
+
+PosteTestService *poste_test_postfix_start      (const char        *dir,
+                                                 guint16           *port,
+                                                 GError           **error);
+void              poste_test_postfix_stop       (PosteTestService  *service);
+PosteTestService *poste_test_dovecot_start      (const char        *dir,
+                                                 guint16           *port,
+                                                 char             **socket_path,
+                                                 GError           **error);
+void              poste_test_dovecot_stop       (PosteTestService  *service);
+char             *poste_test_service_maildir    (PosteTestService  *service,
+                                                 const char        *user);
+char             *poste_test_service_log        (PosteTestService  *service);
+
+GPtrArray        *poste_test_maildir_read       (const char        *maildir);
+gboolean          poste_test_maildir_wait       (const char        *maildir,
+                                                 guint              count,
+                                                 guint              seconds);
+guint             poste_test_dir_count          (const char        *dir);
+
+G_END_DECLS

@@ -1,0 +1,222 @@
+/* cmd-fetch.c: poste-restante-cli fetch [PROVIDER...]
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One session per provider, one after the other; each ends with a one-line summary and a
+ * record in the history. Ctrl-C (SIGINT) or SIGTERM stops the running session cleanly (the
+ * session answers 421 in the reversed state, so the provider keeps what was not taken).
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+
+#include "poste-cli.h"
+#include "poste-router.h"
+#include "poste-secrets.h"
+#include "poste-session.h"
+
+typedef struct {
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_done (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+summary_line (const char               *name,
+              const PosteSessionReport *report,
+              const GError             *error)
+{
+  g_autofree char *size = NULL;
+  GString *line = g_string_new (NULL);
+
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_string_append_printf (line, _("%s: stopped"), name);
+      else
+        g_string_append_printf (line, _("%s: error: %s"), name, error->message);
+      if (report != NULL && report->messages > 0)
+        g_string_append_printf (line, ngettext (" (%u message delivered before)",
+                                                " (%u messages delivered before)",
+                                                report->messages),
+                                report->messages);
+      return g_string_free (line, FALSE);
+    }
+  if (report == NULL || report->messages == 0)
+    {
+      g_string_append_printf (line, _("%s: no mail"), name);
+      if (report != NULL && report->refused > 0)
+        g_string_append_printf (line, ngettext (", %u message left with the provider",
+                                                ", %u messages left with the provider",
+                                                report->refused),
+                                report->refused);
+      return g_string_free (line, FALSE);
+    }
+  size = g_format_size (report->bytes);
+  g_string_append_printf (line, ngettext ("%s: %u message, %s in %.1f s",
+                                          "%s: %u messages, %s in %.1f s", report->messages),
+                          name, report->messages, size, report->duration);
+  if (report->refused > 0)
+    g_string_append_printf (line, ngettext (", %u left with the provider",
+                                            ", %u left with the provider", report->refused),
+                            report->refused);
+  return g_string_free (line, FALSE);
+}
+
+static int
+fetch_one (PosteCli      *cli,
+           PosteProvider *provider,
+           PosteHistory  *history,
+           GCancellable  *cancellable)
+{
+  const char *name = poste_provider_get_name (provider);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteDelivery) delivery = NULL;
+  g_autoptr(PosteSession) session = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *line = NULL;
+  PosteSessionReport *report;
+  Wait wait = { 0 };
+  char *password;
+  int status;
+
+  password = poste_cli_dup_password (cli, provider, &error);
+  if (error != NULL)
+    {
+      g_print (_("%s: error: %s\n"), name, error->message);
+      return poste_cli_status_for_error (error);
+    }
+
+  delivery = poste_router_new (provider, &error);
+  if (delivery == NULL)
+    {
+      poste_secrets_free_password (password);
+      g_print (_("%s: error: %s\n"), name, error->message);
+      return poste_cli_status_for_error (error);
+    }
+
+  session = poste_session_new (provider, password, delivery);
+  poste_secrets_free_password (password);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  poste_session_run_async (session, cancellable, on_done, &wait);
+  g_main_loop_run (loop);
+  poste_session_run_finish (session, wait.result, &error);
+  g_clear_object (&wait.result);
+
+  report = poste_session_get_report (session);
+  line = summary_line (name, report, error);
+  g_print ("%s\n", line);
+
+  if (report != NULL)
+    {
+      g_autoptr(GError) history_error = NULL;
+
+      poste_cli_print_transcript (cli, name, report->transcript);
+      if (!poste_history_add (history, report, &history_error))
+        poste_cli_error (cli, _("%s: the session was not recorded in the history: %s"), name,
+                         history_error->message);
+    }
+
+  if (error != NULL)
+    status = poste_cli_status_for_error (error);
+  else
+    status = report != NULL && report->messages > 0 ? POSTE_EXIT_MAIL : POSTE_EXIT_NO_MAIL;
+  return status;
+}
+
+/**
+ * poste_cli_fetch:
+ * @cli: the global options
+ * @argc: the argument count (argv[0] is "fetch")
+ * @argv: the provider names, none for all
+ *
+ * Returns: 0 when any mail was delivered, 1 when there was none, or the highest error status
+ *   of the providers
+ */
+int
+poste_cli_fetch (PosteCli  *cli,
+                 int        argc,
+                 char     **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteConfig) config = NULL;
+  g_autoptr(PosteHistory) history = NULL;
+  g_autoptr(GPtrArray) providers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint sigint;
+  guint sigterm;
+  int status = POSTE_EXIT_NO_MAIL;
+
+  if (!poste_cli_parse_options (cli, "fetch", _("[PROVIDER...]"),
+                                _("Fetch the mail held for every provider, or the ones named."),
+                                NULL, &argc, &argv))
+    return POSTE_EXIT_USAGE;
+
+  config = poste_cli_load_config (cli, FALSE, &error);
+  if (config == NULL)
+    {
+      poste_cli_error (cli, "%s", error->message);
+      return POSTE_EXIT_USAGE;
+    }
+
+  if (argc > 1)
+    {
+      for (int i = 1; i < argc; i++)
+        {
+          PosteProvider *provider = poste_config_lookup (config, argv[i]);
+
+          if (provider == NULL)
+            {
+              poste_cli_error (cli, _("no provider called '%s' in %s"), argv[i],
+                               poste_config_get_path (config));
+              return POSTE_EXIT_USAGE;
+            }
+          g_ptr_array_add (providers, g_object_ref (provider));
+        }
+    }
+  else
+    {
+      GListModel *model = poste_config_get_providers (config);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        g_ptr_array_add (providers, g_list_model_get_item (model, i));
+    }
+  if (providers->len == 0)
+    {
+      poste_cli_error (cli, _("no providers in %s"), poste_config_get_path (config));
+      return POSTE_EXIT_USAGE;
+    }
+
+  history = poste_history_new (NULL);
+  sigint = g_unix_signal_add (SIGINT, on_signal, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, cancellable);
+
+  for (guint i = 0; i < providers->len && !g_cancellable_is_cancelled (cancellable); i++)
+    status = poste_cli_worse_status (status, fetch_one (cli, providers->pdata[i], history,
+                                                        cancellable));
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  return status;
+}

@@ -1,0 +1,230 @@
+/* poste-cli.c: what the commands of poste-restante-cli share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsecret/secret.h>
+#include <stdio.h>
+
+#include "poste-cli.h"
+#include "poste-secrets.h"
+
+/**
+ * poste_cli_error:
+ * @cli: the global options
+ * @format: a printf() format
+ * @...: its arguments
+ *
+ * Writes "poste-restante-cli: MESSAGE" to standard error.
+ */
+void
+poste_cli_error (PosteCli   *cli,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("%s: %s\n", cli->prgname, message);
+}
+
+/**
+ * poste_cli_parse_options:
+ * @cli: the global options
+ * @command: the command's name
+ * @parameters: the command's arguments, for --help
+ * @summary: what the command does, for --help
+ * @entries: (nullable): the command's own options, %NULL-terminated
+ * @argc: (inout): the command's argument count (argv[0] is the command)
+ * @argv: (inout): its arguments
+ *
+ * Parses a command's options; -v/--verbose is accepted after the command too. Prints the error
+ * on failure.
+ *
+ * Returns: %TRUE on success; %FALSE for a usage error (exit status 5)
+ */
+gboolean
+poste_cli_parse_options (PosteCli      *cli,
+                         const char    *command,
+                         const char    *parameters,
+                         const char    *summary,
+                         GOptionEntry  *entries,
+                         int           *argc,
+                         char        ***argv)
+{
+  g_autofree char *title = g_strdup_printf ("%s %s", command, parameters);
+  g_autoptr(GOptionContext) context = g_option_context_new (title);
+  g_autoptr(GError) error = NULL;
+  GOptionEntry common[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+      N_("Write the session transcript to standard error (secrets redacted)"), NULL },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      poste_cli_error (cli, "%s: %s", command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * poste_cli_load_config:
+ * @cli: the global options
+ * @missing_ok: whether a configuration file that does not exist yet gives an empty one
+ * @error: a #GError, or %NULL
+ *
+ * Loads --config FILE or the default file, validated strictly.
+ *
+ * Returns: (transfer full) (nullable): the configuration, or %NULL with a %POSTE_CONFIG_ERROR
+ *   or %G_FILE_ERROR (exit status 5)
+ */
+PosteConfig *
+poste_cli_load_config (PosteCli  *cli,
+                       gboolean   missing_ok,
+                       GError   **error)
+{
+  g_autoptr(PosteConfig) config = poste_config_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (poste_config_load (config, cli->config_path, &local_error))
+    return g_steal_pointer (&config);
+
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_autofree char *path = cli->config_path != NULL ? g_strdup (cli->config_path)
+                                                       : poste_config_dup_default_path ();
+
+      if (missing_ok)
+        return g_steal_pointer (&config);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _("no configuration: %s does not exist (write one with a [provider NAME] "
+                     "group, or use import-fetchmailrc)"),
+                   path);
+      return NULL;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/**
+ * poste_cli_print_transcript:
+ * @cli: the global options
+ * @provider: the provider's name, prefixed to every line
+ * @transcript: (nullable) (element-type utf8): a session transcript
+ *
+ * Writes a transcript to standard error, redacted and made printable once more
+ * (poste_history_bound_transcript()), when -v was given.
+ */
+void
+poste_cli_print_transcript (PosteCli   *cli,
+                            const char *provider,
+                            GPtrArray  *transcript)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+
+  if (!cli->verbose || transcript == NULL)
+    return;
+  lines = poste_history_bound_transcript (transcript);
+  for (guint i = 0; i < lines->len; i++)
+    g_printerr ("%s: %s\n", provider, (const char *) lines->pdata[i]);
+}
+
+/**
+ * poste_cli_dup_password:
+ * @cli: the global options
+ * @provider: a provider
+ * @error: a #GError, or %NULL
+ *
+ * The provider's password: its password-file, else the keyring. Failures come back as
+ * %POSTE_CONFIG_ERROR: %POSTE_CONFIG_ERROR_NO_SECRET when no password can be found (no item,
+ * or no keyring to ask: exit status 3), %POSTE_CONFIG_ERROR_INSECURE or
+ * %POSTE_CONFIG_ERROR_INVALID_VALUE for a password file that cannot be used (exit status 5).
+ *
+ * Returns: (transfer full) (nullable): the password (free with poste_secrets_free_password()),
+ *   or %NULL without error when the provider needs none
+ */
+char *
+poste_cli_dup_password (PosteCli       *cli,
+                        PosteProvider  *provider,
+                        GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *name = poste_provider_get_name (provider);
+  const char *username = poste_provider_get_username (provider);
+  char *password;
+
+  password = poste_secrets_get_password_sync (provider, NULL, &local_error);
+  if (local_error == NULL)
+    return password;
+
+  if (local_error->domain == POSTE_CONFIG_ERROR
+      && local_error->code != POSTE_CONFIG_ERROR_NO_SECRET)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (local_error->domain == G_FILE_ERROR)
+    g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, "%s",
+                 local_error->message);
+  else
+    g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET,
+                 _("no password for provider '%s' (%s); store one in the keyring with "
+                   "'secret-tool store --label=\"Poste Restante %s\" xdg:schema %s provider %s "
+                   "username %s', or set password-file= to a file only you can read"),
+                 name,
+                 g_error_matches (local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET)
+                   ? _("none in the keyring") : local_error->message,
+                 name, APP_ID, name, username != NULL ? username : "''");
+  return NULL;
+}
+
+/**
+ * poste_cli_worse_status:
+ * @a: an exit status
+ * @b: another
+ *
+ * Combines the statuses of several providers: any error beats success (the highest error
+ * number wins), and 0 (mail) beats 1 (no mail).
+ *
+ * Returns: the status to exit with
+ */
+int
+poste_cli_worse_status (int a,
+                        int b)
+{
+  int rank_a = a <= POSTE_EXIT_NO_MAIL ? a : 100 + a;
+  int rank_b = b <= POSTE_EXIT_NO_MAIL ? b : 100 + b;
+
+  /* Between 0 and 1, mail wins. */
+  if (a <= POSTE_EXIT_NO_MAIL && b <= POSTE_EXIT_NO_MAIL)
+    return MIN (a, b);
+  return rank_a >= rank_b ? a : b;
+}
+
+/**
+ * poste_cli_status_for_error:
+ * @error: an error
+ *
+ * poste_exit_status_for_error(), with the tool's own cases: no password to be found is an
+ * authentication failure (3), a configuration or option error a usage error (5).
+ *
+ * Returns: the exit status for @error
+ */
+int
+poste_cli_status_for_error (const GError *error)
+{
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+    return POSTE_EXIT_AUTH;
+  if (error->domain == G_FILE_ERROR || error->domain == G_OPTION_ERROR)
+    return POSTE_EXIT_USAGE;
+  return poste_exit_status_for_error (error);
+}

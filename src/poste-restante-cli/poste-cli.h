@@ -1,0 +1,86 @@
+/* poste-cli.h: what the commands of poste-restante-cli share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "poste.h"
+#include "poste-config.h"
+#include "poste-history.h"
+
+G_BEGIN_DECLS
+
+/**
+ * PosteCli:
+ * @prgname: the program's name, for messages
+ * @config_path: (nullable): --config FILE, or %NULL for the default file
+ * @verbose: -v: the transcript goes to stderr (redacted)
+ *
+ * The global options, parsed before the command.
+ */
+typedef struct {
+  const char *prgname;
+  char       *config_path;
+  gboolean    verbose;
+} PosteCli;
+
+/**
+ * PosteCliCommand:
+ * @name: the command's name
+ * @parameters: its arguments, for --help
+ * @summary: one line for --help
+ * @run: runs it with the arguments after the command's name (argv[0] is the command); returns
+ *   the exit status (#PosteExitStatus)
+ */
+typedef struct {
+  const char *name;
+  const char *parameters;
+  const char *summary;
+  int       (*run) (PosteCli *cli, int argc, char **argv);
+} PosteCliCommand;
+
+int          poste_cli_fetch              (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+int          poste_cli_check              (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+int          poste_cli_history            (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+int          poste_cli_import_fetchmailrc (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+int          poste_cli_run                (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+int          poste_cli_send               (PosteCli   *cli,
+                                           int         argc,
+                                           char      **argv);
+
+gboolean     poste_cli_parse_options      (PosteCli      *cli,
+                                           const char    *command,
+                                           const char    *parameters,
+                                           const char    *summary,
+                                           GOptionEntry  *entries,
+                                           int           *argc,
+                                           char        ***argv);
+PosteConfig *poste_cli_load_config        (PosteCli   *cli,
+                                           gboolean    missing_ok,
+                                           GError    **error);
+void         poste_cli_error              (PosteCli   *cli,
+                                           const char *format,
+                                           ...) G_GNUC_PRINTF (2, 3);
+void         poste_cli_print_transcript   (PosteCli   *cli,
+                                           const char *provider,
+                                           GPtrArray  *transcript);
+char        *poste_cli_dup_password       (PosteCli       *cli,
+                                           PosteProvider  *provider,
+                                           GError        **error);
+int          poste_cli_worse_status       (int         a,
+                                           int         b);
+int          poste_cli_status_for_error   (const GError *error);
+
+G_END_DECLS

@@ -300,6 +300,9 @@ poste_client_connect (PosteSessionCtx  *ctx,
   poste_session_ctx_note (ctx, "connecting to %s port %u (%s)", host, port,
                           poste_security_to_string (poste_provider_get_security (ctx->provider)));
   g_socket_client_set_timeout (client, ctx->timeout);
+  /* A direct connection: GIO's proxy resolver is for HTTP-era settings (and would read desktop
+   * proxy schemas that a headless machine may not have). */
+  g_socket_client_set_enable_proxy (client, FALSE);
   address = g_network_address_new (host, (guint16) port);
   ctx->socket = g_socket_client_connect (client, address, ctx->cancellable, error);
   if (ctx->socket == NULL)

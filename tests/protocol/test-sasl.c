@@ -273,6 +273,83 @@ test_scram_wrong_server (void)
   run_scram (FALSE);
 }
 
+/* SCRAM-SHA-256-PLUS between our client and libgsasl's server, both given channel binding data:
+ * the same data succeeds, different data (a man in the middle) fails. */
+static void
+run_scram_plus (const char *cb_type,
+                gboolean    same)
+{
+  static const guint8 client_cb[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+  static const guint8 other_cb[32] = { 9, 9, 9 };
+  g_autoptr(GBytes) cb = g_bytes_new_static (client_cb, sizeof client_cb);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteSasl) sasl = poste_sasl_new ("SCRAM-SHA-256-PLUS", "user", "pencil", cb_type, cb,
+                                              &error);
+  g_autofree char *server_cb = g_base64_encode (same ? client_cb : other_cb, 32);
+  g_autofree char *expected_header = g_strdup_printf ("p=%s,,", cb_type);
+  Gsasl *ctx = NULL;
+  Gsasl_session *server = NULL;
+  char *client_out = NULL;
+  gboolean done = FALSE;
+  int rc = GSASL_NEEDS_MORE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gsasl_init (&ctx), ==, GSASL_OK);
+  g_assert_cmpint (gsasl_server_start (ctx, "SCRAM-SHA-256-PLUS", &server), ==, GSASL_OK);
+  gsasl_property_set (server, GSASL_PASSWORD, "pencil");
+  gsasl_property_set (server, g_str_equal (cb_type, "tls-exporter") ? GSASL_CB_TLS_EXPORTER
+                                                                    : GSASL_CB_TLS_UNIQUE,
+                      server_cb);
+
+  client_out = poste_sasl_step (sasl, NULL, &done, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *first = unb64 (client_out);
+    g_assert_true (g_str_has_prefix (first, expected_header));
+  }
+  for (guint round = 0; round < 4 && !done; round++)
+    {
+      char *server_out = NULL;
+      g_autofree char *next = NULL;
+
+      rc = gsasl_step64 (server, client_out, &server_out);
+      g_clear_pointer (&client_out, g_free);
+      if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE)
+        {
+          gsasl_free (server_out);
+          break;
+        }
+      next = poste_sasl_step (sasl, server_out, &done, &error);
+      gsasl_free (server_out);
+      g_assert_no_error (error);
+      client_out = g_steal_pointer (&next);
+    }
+  g_free (client_out);
+
+  if (same)
+    {
+      g_assert_cmpint (rc, ==, GSASL_OK);
+      g_assert_true (done);
+    }
+  else
+    {
+      g_assert_cmpint (rc, !=, GSASL_OK);
+      g_assert_cmpint (rc, !=, GSASL_NEEDS_MORE);
+      g_assert_false (done);
+    }
+  gsasl_finish (server);
+  gsasl_done (ctx);
+}
+
+static void
+test_scram_plus (void)
+{
+  run_scram_plus ("tls-exporter", TRUE);
+  run_scram_plus ("tls-unique", TRUE);
+  run_scram_plus ("tls-exporter", FALSE);
+  run_scram_plus ("tls-unique", FALSE);
+}
+
 static void
 test_base64 (void)
 {
@@ -353,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/sasl/scram-formulas-rfc7677", test_scram_formulas_rfc7677);
   g_test_add_func ("/sasl/scram-sha-256-gsasl", test_scram_gsasl);
   g_test_add_func ("/sasl/scram-sha-256-wrong-server", test_scram_wrong_server);
+  g_test_add_func ("/sasl/scram-sha-256-plus", test_scram_plus);
   g_test_add_func ("/sasl/base64", test_base64);
   g_test_add_func ("/sasl/choice", test_choice);
 

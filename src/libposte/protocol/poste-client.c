@@ -587,6 +587,8 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
     }
 
   cb_data = get_channel_binding (ctx, &cb_type);
+  if (cb_data != NULL)
+    poste_session_ctx_note (ctx, "channel binding %s available", cb_type);
   choice.tls = ctx->tls != NULL;
   choice.channel_binding = cb_data != NULL;
   choice.client_certificate = ctx->client_certificate;

@@ -515,7 +515,18 @@ read_command (Session *s,
       session_fail (s, error);
       return NULL;
     }
-  transcript_add (s, "C: ", secret ? "<SASL data>" : line, secret ? -1 : (gssize) length);
+  if (secret)
+    transcript_add (s, "C: ", "<SASL data>", -1);
+  else if (length > 5 && g_ascii_strncasecmp (line, "AUTH ", 5) == 0 &&
+           memchr (line + 5, ' ', length - 5) != NULL)
+    {
+      /* AUTH MECH initial-response: the response is a secret too. */
+      const char *space = memchr (line + 5, ' ', length - 5);
+      g_autofree char *shown = g_strdup_printf ("%.*s <SASL data>", (int) (space - line), line);
+      transcript_add (s, "C: ", shown, -1);
+    }
+  else
+    transcript_add (s, "C: ", line, (gssize) length);
   if (memchr (line, '\0', length) != NULL)
     return g_strdup ("");
   return g_strndup (line, length);

@@ -89,14 +89,16 @@ client_command (Client     *c,
   reply = client_expect (c, code);
 }
 
-/* The next line from the provider, or NULL when it closed the connection. */
+/* The next line from the provider, or NULL when it closed the connection; *bare_lf tells
+ * whether it ended in a bare LF. */
 static char *
-client_line (Client *c)
+client_line_full (Client   *c,
+                  gboolean *bare_lf)
 {
   g_autoptr(GError) error = NULL;
   const char *line;
   gsize length;
-  PosteLineEnd end;
+  PosteLineEnd end = POSTE_LINE_END_CRLF;
 
   line = poste_connection_read_line (c->conn, 4096, &length, &end, NULL, &error);
   if (line == NULL)
@@ -106,7 +108,16 @@ client_line (Client *c)
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
       return NULL;
     }
+  *bare_lf = end == POSTE_LINE_END_LF;
   return g_strndup (line, length);
+}
+
+static char *
+client_line (Client *c)
+{
+  gboolean bare_lf;
+
+  return client_line_full (c, &bare_lf);
 }
 
 static PosteTestProvider *
@@ -182,6 +193,7 @@ typedef struct {
   GPtrArray  *envelopes;      /* "sender>rcpt,rcpt" */
   gsize       partial;        /* content bytes received when the provider closed mid-message */
   gboolean    closed_early;   /* the provider closed before QUIT */
+  guint       bare_lf_lines;  /* content lines that ended in a bare LF */
 } Customer;
 
 static void
@@ -265,7 +277,8 @@ customer_run (Customer *k,
           reply_line (c, "354 go ahead");
           for (;;)
             {
-              g_autofree char *text = client_line (c);
+              gboolean bare_lf = FALSE;
+              g_autofree char *text = client_line_full (c, &bare_lf);
               const char *start;
 
               if (text == NULL)
@@ -276,6 +289,8 @@ customer_run (Customer *k,
                 }
               if (g_str_equal (text, "."))
                 break;
+              if (bare_lf)
+                k->bare_lf_lines++;
               start = text[0] == '.' ? text + 1 : text;
               g_byte_array_append (data, (const guint8 *) start, strlen (start));
               g_byte_array_append (data, (const guint8 *) "\r\n", 2);
@@ -762,7 +777,7 @@ test_ehlo_quit (void)
 static void
 test_content_faults (void)
 {
-  g_autoptr(PosteTestProvider) p = provider_new ("nul long-line=1200");
+  g_autoptr(PosteTestProvider) p = provider_new ("nul long-line=1200 bare-lf");
   Customer k;
   gsize length;
   const char *data;
@@ -773,9 +788,10 @@ test_content_faults (void)
   g_assert_cmpuint (k.messages->len, ==, 1);
   data = g_bytes_get_data (g_ptr_array_index (k.messages, 0), &length);
   /* The fake customer's lines are C strings: the NUL cuts "X-NUL: a" short. */
-  g_assert_true (g_str_has_prefix (data, "X-NUL: a\r\nX-Long: xxx"));
+  g_assert_true (g_str_has_prefix (data, "X-Bare-LF: yes\r\nX-NUL: a\r\nX-Long: xxx"));
   g_assert_nonnull (g_strstr_len (data, length, "xxx\r\nSubject: x\r\n"));
-  g_assert_cmpuint (length, ==, 10 + 1200 + 2 + 17);
+  g_assert_cmpuint (length, ==, 16 + 10 + 1200 + 2 + 17);
+  g_assert_cmpuint (k.bare_lf_lines, ==, 1);
   customer_clear (&k);
 }
 
@@ -836,6 +852,7 @@ test_starttls (void)
   g_autoptr(PosteReply) ehlo = NULL;
   g_autoptr(GTlsConnection) tls = NULL;
   g_autoptr(GTlsCertificate) peer = NULL;
+  g_autofree char *transcript = NULL;
   const char *mechs = NULL;
 
   g_assert_no_error (error);
@@ -861,6 +878,10 @@ test_starttls (void)
   auth_plain (c);
   client_command (c, "ATRN", 453);
   client_command (c, "QUIT", 221);
+  g_assert_true (poste_test_provider_wait_sessions (p, 1, TIMEOUT));
+  transcript = poste_test_provider_dup_transcript (p);
+  g_assert_nonnull (strstr (transcript, "C: AUTH PLAIN <SASL data>\n"));
+  g_assert_null (strstr (transcript, "AHUAcA=="));
 }
 
 /* inject-after-starttls: the 220 comes with a second reply in the same write; a careful customer

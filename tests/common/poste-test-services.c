@@ -125,6 +125,7 @@ connect_to (GSocketConnectable *address)
   g_autoptr(GSocketConnection) connection = NULL;
 
   g_socket_client_set_timeout (client, 2);
+  g_socket_client_set_enable_proxy (client, FALSE);
   connection = g_socket_client_connect (client, address, NULL, NULL);
   return connection != NULL;
 }

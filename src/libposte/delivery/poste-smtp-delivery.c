@@ -171,6 +171,8 @@ ensure_connected (PosteSmtpDelivery  *self,
 
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, CONNECT_TIMEOUT_SECONDS);
+  /* The MTA is local: never through a proxy. */
+  g_socket_client_set_enable_proxy (client, FALSE);
   self->socket = g_socket_client_connect (client, self->address, cancellable, &error);
   if (self->socket == NULL)
     {

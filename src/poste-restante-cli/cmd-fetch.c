@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "poste-cli.h"
+#include "poste-cli-delivery.h"
 #include "poste-router.h"
 #include "poste-secrets.h"
 #include "poste-session.h"
@@ -90,11 +91,13 @@ fetch_one (PosteCli      *cli,
 {
   const char *name = poste_provider_get_name (provider);
   g_autoptr(GError) error = NULL;
+  g_autoptr(PosteDelivery) router = NULL;
   g_autoptr(PosteDelivery) delivery = NULL;
   g_autoptr(PosteSession) session = NULL;
+  g_autoptr(PosteSessionReport) report = NULL;
+  guint failures;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *line = NULL;
-  PosteSessionReport *report;
   Wait wait = { 0 };
   char *password;
   int status;
@@ -106,13 +109,14 @@ fetch_one (PosteCli      *cli,
       return poste_cli_status_for_error (error);
     }
 
-  delivery = poste_router_new (provider, &error);
-  if (delivery == NULL)
+  router = poste_router_new (provider, &error);
+  if (router == NULL)
     {
       poste_secrets_free_password (password);
       g_print (_("%s: error: %s\n"), name, error->message);
       return poste_cli_status_for_error (error);
     }
+  delivery = poste_cli_delivery_new (router);
 
   session = poste_session_new (provider, password, delivery);
   poste_secrets_free_password (password);
@@ -124,7 +128,27 @@ fetch_one (PosteCli      *cli,
   poste_session_run_finish (session, wait.result, &error);
   g_clear_object (&wait.result);
 
-  report = poste_session_get_report (session);
+  if (poste_session_get_report (session) != NULL)
+    report = poste_session_report_copy (poste_session_get_report (session));
+
+  /* The session ended well, but the target refused what it was given: the provider keeps that
+   * mail, and the user must hear of it (exit status 10). */
+  failures = poste_cli_delivery_get_failures (POSTE_CLI_DELIVERY (delivery));
+  if (error == NULL && failures > 0)
+    {
+      g_set_error (&error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+                   ngettext ("local delivery failed %u time, the provider keeps that mail: %s",
+                             "local delivery failed %u times, the provider keeps that mail: %s",
+                             failures),
+                   failures, poste_cli_delivery_get_last (POSTE_CLI_DELIVERY (delivery)));
+      if (report != NULL && report->error == NULL)
+        {
+          report->error = g_error_copy (error);
+          if (report->messages == 0)
+            report->outcome = POSTE_SESSION_OUTCOME_FAILED;
+        }
+    }
+
   line = summary_line (name, report, error);
   g_print ("%s\n", line);
 

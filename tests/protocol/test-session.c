@@ -15,160 +15,11 @@
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
 #include "poste-test.h"
+#include "test-memory-delivery.h"
 
 #define USER "customer"
 #define PASSWORD "s3cret-Pa55word"
 #define TIMEOUT 15
-
-/* ---- An in-memory delivery target ---- */
-
-#define TEST_TYPE_DELIVERY (test_delivery_get_type ())
-G_DECLARE_FINAL_TYPE (TestDelivery, test_delivery, TEST, DELIVERY, GObject)
-
-struct _TestDelivery
-{
-  GObject             parent_instance;
-  PosteDeliveryFlags  flags;
-  guint               max_recipients;
-  guint               commit_code;       /* 250 unless set */
-  gboolean            fail_write;
-  GPtrArray          *messages;          /* GBytes */
-  GPtrArray          *recipients;        /* char*, joined with ',' per message */
-  GByteArray         *current;
-  gsize               largest_write;
-  guint               aborts;
-  guint               closes;
-};
-
-static void test_delivery_iface_init (PosteDeliveryInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestDelivery, test_delivery, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (POSTE_TYPE_DELIVERY,
-                                                      test_delivery_iface_init))
-
-static PosteDeliveryFlags
-td_get_flags (PosteDelivery *delivery)
-{
-  return TEST_DELIVERY (delivery)->flags;
-}
-
-static guint
-td_get_max_recipients (PosteDelivery *delivery)
-{
-  return TEST_DELIVERY (delivery)->max_recipients;
-}
-
-static PosteReply *
-td_begin (PosteDelivery       *delivery,
-          const PosteEnvelope *envelope,
-          GCancellable        *cancellable)
-{
-  TestDelivery *self = TEST_DELIVERY (delivery);
-
-  g_assert_null (self->current);
-  self->current = g_byte_array_new ();
-  return poste_reply_new (250, "2.1.0", "Sender OK");
-}
-
-static PosteReply *
-td_add_recipient (PosteDelivery       *delivery,
-                  const PosteEnvelope *envelope,
-                  const char          *recipient,
-                  GCancellable        *cancellable)
-{
-  g_assert_nonnull (TEST_DELIVERY (delivery)->current);
-  return poste_reply_new (250, "2.1.5", "Recipient OK");
-}
-
-static gboolean
-td_write (PosteDelivery  *delivery,
-          const guint8   *data,
-          gsize           length,
-          GCancellable   *cancellable,
-          GError        **error)
-{
-  TestDelivery *self = TEST_DELIVERY (delivery);
-
-  g_assert_nonnull (self->current);
-  self->largest_write = MAX (self->largest_write, length);
-  if (self->fail_write)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Disk full (test)");
-      return FALSE;
-    }
-  g_byte_array_append (self->current, data, length);
-  return TRUE;
-}
-
-static PosteReply *
-td_commit (PosteDelivery *delivery,
-           GCancellable  *cancellable)
-{
-  TestDelivery *self = TEST_DELIVERY (delivery);
-
-  g_assert_nonnull (self->current);
-  if (self->commit_code != 250)
-    {
-      g_clear_pointer (&self->current, g_byte_array_unref);
-      return poste_reply_new (self->commit_code, "4.3.0", "Commit failed (test)");
-    }
-  g_ptr_array_add (self->messages, g_byte_array_free_to_bytes (g_steal_pointer (&self->current)));
-  return poste_reply_new (250, "2.0.0", "Stored");
-}
-
-static void
-td_abort (PosteDelivery *delivery)
-{
-  TestDelivery *self = TEST_DELIVERY (delivery);
-
-  g_clear_pointer (&self->current, g_byte_array_unref);
-  self->aborts++;
-}
-
-static void
-td_close (PosteDelivery *delivery)
-{
-  TEST_DELIVERY (delivery)->closes++;
-}
-
-static void
-test_delivery_iface_init (PosteDeliveryInterface *iface)
-{
-  iface->get_flags = td_get_flags;
-  iface->get_max_recipients = td_get_max_recipients;
-  iface->begin = td_begin;
-  iface->add_recipient = td_add_recipient;
-  iface->write = td_write;
-  iface->commit = td_commit;
-  iface->abort = td_abort;
-  iface->close = td_close;
-}
-
-static void
-test_delivery_finalize (GObject *object)
-{
-  TestDelivery *self = TEST_DELIVERY (object);
-
-  g_ptr_array_unref (self->messages);
-  g_ptr_array_unref (self->recipients);
-  g_clear_pointer (&self->current, g_byte_array_unref);
-  G_OBJECT_CLASS (test_delivery_parent_class)->finalize (object);
-}
-
-static void
-test_delivery_class_init (TestDeliveryClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_delivery_finalize;
-}
-
-static void
-test_delivery_init (TestDelivery *self)
-{
-  self->flags = POSTE_DELIVERY_FLAGS_8BITMIME | POSTE_DELIVERY_FLAGS_SMTPUTF8;
-  self->commit_code = 250;
-  self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  self->recipients = g_ptr_array_new_with_free_func (g_free);
-}
 
 /* ---- The fixture ---- */
 
@@ -228,7 +79,7 @@ fixture_setup (Fixture    *f,
       poste_provider_set_security (f->provider, POSTE_SECURITY_NONE);
       break;
     }
-  f->delivery = g_object_new (TEST_TYPE_DELIVERY, NULL);
+  f->delivery = test_delivery_new ();
 }
 
 static void

@@ -225,11 +225,20 @@ parse_size (const char *text,
   return TRUE;
 }
 
+/* Passes on the target's own reply (so a local MTA's verdict reaches the provider), without its
+ * enhanced code when the provider said HELO (RFC 2034 section 3). */
 static gboolean
 send_delivery_reply (Server            *srv,
                      const PosteReply  *r,
                      GError           **error)
 {
+  g_autoptr(PosteReply) plain = NULL;
+
+  if (!srv->esmtp && r->enhanced != NULL)
+    {
+      plain = poste_reply_new_lines (r->code, NULL, (const char * const *) r->lines);
+      r = plain;
+    }
   return poste_session_ctx_send_reply (srv->ctx, r, error);
 }
 

@@ -1,0 +1,34 @@
+/* test-memory-delivery.h: a PosteDelivery that keeps messages in memory, for the protocol tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "poste.h"
+
+G_BEGIN_DECLS
+
+#define TEST_TYPE_DELIVERY (test_delivery_get_type ())
+G_DECLARE_FINAL_TYPE (TestDelivery, test_delivery, TEST, DELIVERY, GObject)
+
+/* Public fields: the tests set the behaviour and read what arrived (after the session ended). */
+struct _TestDelivery
+{
+  GObject             parent_instance;
+  PosteDeliveryFlags  flags;
+  guint               max_recipients;
+  guint               commit_code;       /* 250 unless set */
+  gboolean            fail_write;
+  GPtrArray          *messages;          /* GBytes */
+  GPtrArray          *recipients;        /* char*, the recipients of each message joined by ',' */
+  GPtrArray          *senders;           /* char*, the sender of each message */
+  GByteArray         *current;
+  PosteEnvelope      *envelope;
+  gsize               largest_write;
+  guint               aborts;
+  guint               closes;
+};
+
+TestDelivery *test_delivery_new (void);
+
+G_END_DECLS

@@ -143,6 +143,8 @@ typedef struct {
   gboolean           peer_8bitmime;
   GTlsCertificate   *peer_certificate;  /* the client certificate, for EXTERNAL */
   char              *external_user;     /* who EXTERNAL authenticated */
+  char              *cb_exporter;       /* channel bindings, base64 (RFC 9266, RFC 5929) */
+  char              *cb_unique;
 } Session;
 
 /* Messages */
@@ -650,6 +652,17 @@ sasl_callback (Gsasl          *ctx,
       if (account == NULL)
         return GSASL_NO_CALLBACK;
       return gsasl_property_set (sctx, GSASL_PASSWORD, account->password);
+    case GSASL_CB_TLS_EXPORTER:
+    case GSASL_CB_TLS_UNIQUE:
+      {
+        Session *s = gsasl_session_hook_get (sctx);
+        const char *cb = s == NULL ? NULL
+                                   : prop == GSASL_CB_TLS_EXPORTER ? s->cb_exporter : s->cb_unique;
+
+        if (cb == NULL)
+          return GSASL_NO_CALLBACK;
+        return gsasl_property_set (sctx, prop, cb);
+      }
     case GSASL_VALIDATE_EXTERNAL:
       {
         Session *s = gsasl_session_hook_get (sctx);
@@ -690,6 +703,8 @@ mechanism_allowed (Session    *s,
 {
   if (g_ascii_strcasecmp (mech, "EXTERNAL") == 0)
     return s->peer_certificate != NULL;
+  if (g_str_has_suffix (mech, "-PLUS"))
+    return s->cb_exporter != NULL || s->cb_unique != NULL;
   return !mechanism_is_plaintext (mech) || s->tls_active || s->provider->faults.plain_in_clear;
 }
 
@@ -898,6 +913,18 @@ accept_any_cb (GTlsConnection       *tls,
   return TRUE;
 }
 
+/* The channel binding data of @type, base64, or NULL when TLS does not offer it. */
+static char *
+channel_binding (GTlsConnection         *tls,
+                 GTlsChannelBindingType  type)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+
+  if (!g_tls_connection_get_channel_binding_data (tls, type, data, NULL) || data->len == 0)
+    return NULL;
+  return g_base64_encode (data->data, data->len);
+}
+
 static gboolean
 start_tls (Session *s)
 {
@@ -923,6 +950,8 @@ start_tls (Session *s)
     }
   transcript_add (s, "", "[TLS]", -1);
   s->tls_active = TRUE;
+  s->cb_exporter = channel_binding (G_TLS_CONNECTION (tls), G_TLS_CHANNEL_BINDING_TLS_EXPORTER);
+  s->cb_unique = channel_binding (G_TLS_CONNECTION (tls), G_TLS_CHANNEL_BINDING_TLS_UNIQUE);
   g_clear_object (&s->peer_certificate);
   s->peer_certificate = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (tls));
   if (s->peer_certificate != NULL)
@@ -1608,6 +1637,8 @@ serve (PosteTestProvider *self,
   g_strfreev (s.domains);
   g_clear_object (&s.peer_certificate);
   g_free (s.external_user);
+  g_free (s.cb_exporter);
+  g_free (s.cb_unique);
 }
 
 static gpointer

@@ -63,7 +63,12 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   inject-after-starttls    send "250 injected\r\n" right after STARTTLS's 220, in the same write
  *   no-starttls              do not advertise STARTTLS even in STARTTLS mode
  *   starttls-reply=CODE      answer STARTTLS with CODE (e.g. 454) and stay in plain text
- *   mechanisms=LIST          what AUTH advertises, comma-separated (e.g. "CRAM-MD5,PLAIN")
+ *   mechanisms=LIST          what AUTH advertises, comma-separated (e.g. "CRAM-MD5,PLAIN"); the
+ *                            default is SCRAM-SHA-256,SCRAM-SHA-1,CRAM-MD5,PLAIN,LOGIN; also
+ *                            SCRAM-SHA-256-PLUS and SCRAM-SHA-1-PLUS (offered inside TLS, with
+ *                            tls-exporter or tls-unique channel binding) and EXTERNAL (offered
+ *                            when the customer presented a client certificate; its subject CN
+ *                            names the account). PLAIN and LOGIN are offered only inside TLS.
  *   plain-auth-in-clear      allow PLAIN and LOGIN without TLS
  *   bare-lf                  every message's DATA starts with the header line "X-Bare-LF: yes"
  *                            ended by a bare LF

@@ -458,24 +458,30 @@ scram_client_cb (Gsasl          *ctx,
                  Gsasl_session  *sctx,
                  Gsasl_property  prop)
 {
+  const char *cb = gsasl_session_hook_get (sctx);
+
   switch (prop)
     {
     case GSASL_AUTHID:
       return gsasl_property_set (sctx, prop, "u");
     case GSASL_PASSWORD:
       return gsasl_property_set (sctx, prop, "p");
+    case GSASL_CB_TLS_EXPORTER:
+      return cb != NULL ? gsasl_property_set (sctx, prop, cb) : GSASL_NO_CALLBACK;
     default:
       return GSASL_NO_CALLBACK;
     }
 }
 
-/* SCRAM-SHA-256 (RFC 7677) with libgsasl's client, including the server's final message sent as
- * a 334 (RFC 4954 section 4). */
+/* AUTH @mech with libgsasl's client, the server's final message coming as a 334 (RFC 4954
+ * section 4); @cb is the tls-exporter channel binding (base64) for -PLUS. */
 static void
-test_scram (void)
+scram_auth (Client     *c,
+            const char *mech,
+            const char *cb)
 {
-  g_autoptr(PosteTestProvider) p = provider_new (NULL);
-  g_autoptr(Client) c = start_and_connect (p);
+  g_autoptr(PosteReply) reply = NULL;
+  g_autofree char *line = NULL;
   Gsasl *ctx = NULL;
   Gsasl_session *sctx = NULL;
   char *out = NULL;
@@ -483,37 +489,55 @@ test_scram (void)
 
   g_assert_cmpint (gsasl_init (&ctx), ==, GSASL_OK);
   gsasl_callback_set (ctx, scram_client_cb);
-  g_assert_cmpint (gsasl_client_start (ctx, "SCRAM-SHA-256", &sctx), ==, GSASL_OK);
-  client_command (c, "EHLO customer.test", 250);
+  g_assert_cmpint (gsasl_client_start (ctx, mech, &sctx), ==, GSASL_OK);
+  gsasl_session_hook_set (sctx, (gpointer) cb);
 
   rc = gsasl_step64 (sctx, "", &out);
   g_assert_cmpint (rc, ==, GSASL_NEEDS_MORE);
-  {
-    g_autofree char *line = g_strdup_printf ("AUTH SCRAM-SHA-256 %s", out);
-    g_autoptr(PosteReply) reply = NULL;
+  line = g_strdup_printf ("AUTH %s %s", mech, out);
+  gsasl_free (out);
+  client_send (c, line);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
 
-    gsasl_free (out);
-    client_send (c, line);
-    for (;;)
-      {
-        g_autoptr(GError) error = NULL;
-
-        g_clear_pointer (&reply, poste_reply_free);
-        reply = poste_reply_read (c->conn, NULL, &error);
-        g_assert_no_error (error);
-        if (reply->code != 334)
-          break;
-        rc = gsasl_step64 (sctx, reply->lines[0], &out);
-        g_assert_true (rc == GSASL_OK || rc == GSASL_NEEDS_MORE);
-        client_send (c, out);
-        gsasl_free (out);
-      }
-    g_assert_cmpuint (reply->code, ==, 235);
-    g_assert_cmpint (rc, ==, GSASL_OK);
-  }
+      g_clear_pointer (&reply, poste_reply_free);
+      reply = poste_reply_read (c->conn, NULL, &error);
+      g_assert_no_error (error);
+      if (reply->code != 334)
+        break;
+      rc = gsasl_step64 (sctx, reply->lines[0], &out);
+      g_assert_true (rc == GSASL_OK || rc == GSASL_NEEDS_MORE);
+      client_send (c, out);
+      gsasl_free (out);
+    }
+  g_assert_cmpuint (reply->code, ==, 235);
+  /* The client checked the server's signature: the provider knew the password. */
+  g_assert_cmpint (rc, ==, GSASL_OK);
   gsasl_finish (sctx);
   gsasl_done (ctx);
+}
+
+static void
+test_scram (void)
+{
+  g_autoptr(PosteTestProvider) p = provider_new (NULL);
+  g_autoptr(Client) c = start_and_connect (p);
+
+  client_command (c, "EHLO customer.test", 250);
+  scram_auth (c, "SCRAM-SHA-256", NULL);
   client_command (c, "ATRN", 453);
+  client_command (c, "QUIT", 221);
+}
+
+static void
+test_scram_sha1 (void)
+{
+  g_autoptr(PosteTestProvider) p = provider_new (NULL);
+  g_autoptr(Client) c = start_and_connect (p);
+
+  client_command (c, "EHLO customer.test", 250);
+  scram_auth (c, "SCRAM-SHA-1", NULL);
   client_command (c, "QUIT", 221);
 }
 
@@ -1210,6 +1234,49 @@ test_tool (void)
   customer_clear (&k);
 }
 
+/* SCRAM-SHA-256-PLUS with tls-exporter channel binding (RFC 9266), inside STARTTLS. */
+static void
+test_scram_plus (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("cert");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteTestCert) cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE,
+                                                       &error);
+  g_autoptr(PosteTestProvider) p = provider_new ("mechanisms=SCRAM-SHA-256-PLUS,SCRAM-SHA-256");
+  g_autoptr(Client) c = NULL;
+  g_autoptr(PosteReply) ehlo = NULL;
+  g_autoptr(GTlsConnection) tls = NULL;
+  g_autoptr(GByteArray) binding = g_byte_array_new ();
+  g_autofree char *cb = NULL;
+  const char *mechs = NULL;
+
+  g_assert_no_error (error);
+  poste_test_provider_set_tls (p, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  c = start_and_connect (p);
+  client_send (c, "EHLO customer.test");
+  ehlo = client_expect (c, 250);
+  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
+  g_assert_cmpstr (mechs, ==, "SCRAM-SHA-256");     /* no -PLUS outside TLS */
+  client_command (c, "STARTTLS", 220);
+  tls = client_tls (c, cert);
+  poste_connection_handshake (c->conn, tls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_connection_get_channel_binding_data (tls,
+                                                            G_TLS_CHANNEL_BINDING_TLS_EXPORTER,
+                                                            binding, &error));
+  g_assert_no_error (error);
+  cb = g_base64_encode (binding->data, binding->len);
+
+  client_send (c, "EHLO customer.test");
+  g_clear_pointer (&ehlo, poste_reply_free);
+  ehlo = client_expect (c, 250);
+  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
+  g_assert_cmpstr (mechs, ==, "SCRAM-SHA-256-PLUS SCRAM-SHA-256");
+  scram_auth (c, "SCRAM-SHA-256-PLUS", cb);
+  client_command (c, "ATRN", 453);
+  client_command (c, "QUIT", 221);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1220,6 +1287,8 @@ main (int    argc,
   g_test_add_func ("/provider/auth/cram-md5-rfc2195", test_cram_md5_rfc2195);
   g_test_add_func ("/provider/auth/cram-md5-wrong", test_cram_md5_wrong);
   g_test_add_func ("/provider/auth/scram-sha-256", test_scram);
+  g_test_add_func ("/provider/auth/scram-sha-1", test_scram_sha1);
+  g_test_add_func ("/provider/auth/scram-sha-256-plus", test_scram_plus);
   g_test_add_func ("/provider/atrn/codes", test_atrn_codes);
   g_test_add_data_func ("/provider/turnaround/pipelining", NULL, test_turnaround);
   g_test_add_data_func ("/provider/turnaround/no-pipelining", "no-pipelining", test_turnaround);

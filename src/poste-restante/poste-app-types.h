@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 typedef struct _PosteApplication        PosteApplication;
 typedef struct _PostePreferencesWindow  PostePreferencesWindow;
+typedef struct _PosteProviderDialog     PosteProviderDialog;
 typedef struct _PosteWindow             PosteWindow;
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "poste-application-private.h"
 #include "poste-preferences-window.h"
+#include "poste-provider-dialog.h"
 #include "poste-window.h"
 
 static void
@@ -106,9 +107,18 @@ poste_application_actions_add_provider (GSimpleAction *action,
                                         GVariant      *param,
                                         gpointer       user_data)
 {
-  /* Disabled until the provider editor and configuration saving exist: the action is here so
-   * that the window, its shortcut and the shortcuts window are wired to it already. */
-  g_assert (POSTE_IS_APPLICATION (user_data));
+  PosteApplication *self = user_data;
+  PosteProviderDialog *dialog;
+  GtkWindow *parent;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  dialog = poste_provider_dialog_new (self);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), parent);
+
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -116,7 +126,7 @@ poste_application_actions_fetch_now (GSimpleAction *action,
                                      GVariant      *param,
                                      gpointer       user_data)
 {
-  /* Disabled while no provider is configured: there is nothing to fetch from. */
+  /* Disabled until the scheduler and sessions are wired to the application. */
   g_assert (POSTE_IS_APPLICATION (user_data));
 }
 
@@ -162,7 +172,8 @@ _poste_application_actions_init (PosteApplication *self)
                                            accels[i].action_name,
                                            accels[i].accels);
 
-  /* No provider editor and no configured provider yet (see the handlers above). */
-  set_action_enabled (self, "add-provider", FALSE);
+  /* Never write over a configuration file that could not be read. */
+  set_action_enabled (self, "add-provider", self->config_error == NULL);
+  /* Sessions are not wired to the window yet (see the handler above). */
   set_action_enabled (self, "fetch-now", FALSE);
 }

@@ -4,6 +4,9 @@
  */
 #pragma once
 
+#include <poste-config.h>
+#include <poste-provider.h>
+
 #include "poste-application.h"
 
 G_BEGIN_DECLS
@@ -14,6 +17,10 @@ struct _PosteApplication
 
   /* Bound in startup; NULL before it. */
   GSettings      *settings;
+
+  /* The providers, loaded in startup; config_error says why the file could not be read. */
+  PosteConfig    *config;
+  GError         *config_error;
 
   guint           run_in_background : 1;
   /* TRUE while we hold the application because of run-in-background. */

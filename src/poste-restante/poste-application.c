@@ -96,6 +96,41 @@ poste_application_get_main_window (PosteApplication *self)
 }
 
 /**
+ * poste_application_get_config:
+ * @self: a #PosteApplication
+ *
+ * Gets the provider configuration, read from poste_config_dup_default_path() in startup.
+ * Its provider list (poste_config_get_providers()) is what the main window shows.
+ *
+ * Returns: (transfer none) (nullable): the configuration, or %NULL before startup
+ */
+PosteConfig *
+poste_application_get_config (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
+
+  return self->config;
+}
+
+/**
+ * poste_application_get_config_error:
+ * @self: a #PosteApplication
+ *
+ * Gets why the configuration file could not be read in startup. A file that does not exist
+ * yet is not an error. While there is one, providers cannot be added, so that the user's file
+ * is never overwritten with an empty configuration.
+ *
+ * Returns: (transfer none) (nullable): a %POSTE_CONFIG_ERROR or %G_FILE_ERROR, or %NULL
+ */
+const GError *
+poste_application_get_config_error (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
+
+  return self->config_error;
+}
+
+/**
  * poste_application_get_run_in_background:
  * @self: a #PosteApplication
  *
@@ -217,6 +252,11 @@ poste_application_startup (GApplication *app)
   if (g_settings_get_boolean (self->settings, "start-at-login"))
     poste_application_start_at_login_changed (self, "start-at-login", self->settings);
 
+  self->config = poste_config_new ();
+  if (!poste_config_load (self->config, NULL, &self->config_error) &&
+      g_error_matches (self->config_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_clear_error (&self->config_error);
+
   _poste_application_actions_init (self);
 }
 
@@ -245,6 +285,8 @@ poste_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (poste_application_parent_class)->shutdown (app);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->config);
+  g_clear_error (&self->config_error);
 }
 
 static void
@@ -253,6 +295,8 @@ poste_application_dispose (GObject *object)
   PosteApplication *self = (PosteApplication *)object;
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->config);
+  g_clear_error (&self->config_error);
 
   G_OBJECT_CLASS (poste_application_parent_class)->dispose (object);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <poste-types.h>
 
 #include "poste-app-types.h"
 
@@ -21,5 +22,7 @@ gboolean          poste_application_get_run_in_background  (PosteApplication  *s
 void              poste_application_set_run_in_background  (PosteApplication  *self,
                                                             gboolean           run_in_background);
 PosteWindow      *poste_application_get_main_window        (PosteApplication  *self);
+PosteConfig      *poste_application_get_config             (PosteApplication  *self);
+const GError     *poste_application_get_config_error       (PosteApplication  *self);
 
 G_END_DECLS

@@ -14,7 +14,10 @@
 #include "poste-test.h"
 #include "poste-application.h"
 #include "poste-autostart.h"
+#include "poste-config.h"
 #include "poste-preferences-window.h"
+#include "poste-provider-dialog.h"
+#include "poste-secrets.h"
 #include "poste-window.h"
 
 static PosteApplication *app;
@@ -117,8 +120,10 @@ find_app_window (GType type)
 static PosteWindow *
 get_main_window (void)
 {
-  PosteWindow *window = poste_application_get_main_window (app);
+  PosteWindow *window;
 
+  g_assert_nonnull (app);
+  window = poste_application_get_main_window (app);
   g_assert_true (POSTE_IS_WINDOW (window));
   wait_for_drawn (GTK_WINDOW (window));
   return window;
@@ -129,21 +134,28 @@ get_main_window (void)
 static GdkTexture *
 render_widget (GtkWidget *widget)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  GtkSnapshot *snapshot;
   GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width;
+  int height;
 
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
+  /* A widget paintable made while a layout is pending draws nothing: draw a frame and retry. */
+  for (;;)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
+      g_assert_cmpint (height, >, 0);
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      if ((node = gtk_snapshot_free_to_node (snapshot)))
+        break;
+
+      wait_for_drawn (GTK_WINDOW (gtk_widget_get_root (widget)));
+    }
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   g_assert_nonnull (renderer);
@@ -184,6 +196,41 @@ save_screenshot (GdkTexture *texture,
   return path;
 }
 
+static const char *
+visible_page (PosteWindow *window)
+{
+  g_autoptr(GPtrArray) stacks = find_descendants (GTK_WIDGET (window), GTK_TYPE_STACK);
+
+  /* The window's own stack, among those inside other widgets. */
+  for (guint i = 0; i < stacks->len; i++)
+    {
+      if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "empty") != NULL)
+        return gtk_stack_get_visible_child_name (g_ptr_array_index (stacks, i));
+    }
+
+  g_assert_not_reached ();
+}
+
+static void
+test_window_startup (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Started inside a test case, so that it reads the configuration from this case's private
+   * (empty) home; outside test cases G_TEST_OPTION_ISOLATE_DIRS points HOME at /dev/null. */
+  app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (poste_application_get_config (app));
+  g_assert_no_error ((GError *)poste_application_get_config_error (app));
+
+  /* Screenshots of settled widgets: no crossfades or sliding titles half-way through. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (POSTE_IS_WINDOW (poste_application_get_main_window (app)));
+}
+
 static void
 test_window_empty_state (void)
 {
@@ -199,10 +246,18 @@ test_window_empty_state (void)
   g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == GTK_APPLICATION (app));
 
   /* The empty state is there, on screen, with the product's icon. */
+  g_assert_cmpstr (visible_page (window), ==, "empty");
   pages = find_descendants (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
-  g_assert_cmpuint (pages->len, ==, 1);
-  page = g_ptr_array_index (pages, 0);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  page = NULL;
+  for (guint i = 0; i < pages->len; i++)
+    {
+      if (gtk_widget_get_mapped (g_ptr_array_index (pages, i)))
+        {
+          g_assert_null (page);
+          page = g_ptr_array_index (pages, i);
+        }
+    }
+  g_assert_nonnull (page);
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Providers");
   g_assert_cmpstr (adw_status_page_get_icon_name (page), ==, APP_ID);
   g_assert_nonnull (strstr (adw_status_page_get_description (page),
@@ -238,11 +293,12 @@ test_window_empty_state (void)
                                               GTK_ACCESSIBLE_PROPERTY_LABEL, "Add Provider");
   g_assert_null (error);
 
-  /* No provider editor yet: the action exists, is disabled, and the buttons follow it. */
+  /* The buttons follow app.add-provider, enabled since the (missing) configuration is fine. */
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "add-provider"));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "add-provider"));
-  g_assert_false (gtk_widget_is_sensitive (add_button));
-  g_assert_false (gtk_widget_is_sensitive (header_add_button));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "add-provider"));
+  g_assert_true (gtk_widget_is_sensitive (add_button));
+  g_assert_true (gtk_widget_is_sensitive (header_add_button));
+  /* Sessions are not wired to the window yet. */
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "fetch-now"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "fetch-now"));
 }
@@ -461,6 +517,184 @@ test_window_screenshot (void)
 }
 
 static void
+set_row_text (GtkWidget  *dialog,
+              const char *title,
+              const char *text)
+{
+  g_autoptr(GPtrArray) rows = find_descendants (dialog, ADW_TYPE_ENTRY_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AdwPreferencesRow *row = g_ptr_array_index (rows, i);
+
+      if (g_str_equal (adw_preferences_row_get_title (row), title))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (row), text);
+          return;
+        }
+    }
+
+  g_error ("no entry row titled “%s”", title);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action_name)
+{
+  g_autoptr(GPtrArray) buttons = find_descendants (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action_name) == 0)
+        return g_ptr_array_index (buttons, i);
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+open_provider_dialog (PosteWindow *window)
+{
+  GtkWindow *dialog;
+
+  g_assert_null (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL));
+  iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
+  dialog = find_app_window (POSTE_TYPE_PROVIDER_DIALOG);
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+  g_assert_true (gtk_window_get_modal (dialog));
+
+  return GTK_WIDGET (dialog);
+}
+
+static gboolean
+dialog_is_gone (gpointer data)
+{
+  return find_app_window (POSTE_TYPE_PROVIDER_DIALOG) == NULL;
+}
+
+
+static void
+test_window_add_provider (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *providers = poste_config_get_providers (poste_application_get_config (app));
+  GtkWidget *dialog;
+  GtkWidget *add;
+  AdwActionRow *row = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 0);
+  g_assert_cmpstr (visible_page (window), ==, "empty");
+
+  dialog = open_provider_dialog (window);
+  wait_for_drawn (GTK_WINDOW (dialog));
+  add = find_button (dialog, "provider.add");
+  g_assert_nonnull (add);
+
+  /* Nothing to add until the fields describe a valid provider. */
+  g_assert_false (gtk_widget_is_sensitive (add));
+  set_row_text (dialog, "Name", "acme");
+  set_row_text (dialog, "Server", "odmr.acme.example");
+  set_row_text (dialog, "User Name", "example.org");
+  set_row_text (dialog, "Port", "not a port");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  set_row_text (dialog, "Port", "366");
+  set_row_text (dialog, "Domains, separated by commas", "example.org, example.com");
+  g_assert_true (gtk_widget_is_sensitive (add));
+
+  wait_for_drawn (GTK_WINDOW (dialog));
+  texture = render_widget (dialog);
+  g_free (save_screenshot (texture, "add-provider"));
+
+  /* Without a password nothing goes to the keyring: the provider is saved at once. */
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  iterate_until (dialog_is_gone, NULL);
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s:\n%s", path, contents);
+  g_assert_nonnull (strstr (contents, "[provider acme]"));
+  g_assert_nonnull (strstr (contents, "host=odmr.acme.example"));
+  g_assert_nonnull (strstr (contents, "domains=example.org;example.com"));
+  g_assert_null (strstr (contents, "password"));
+
+  /* The main window lists it in place of the empty state. */
+  g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
+  wait_for_drawn (GTK_WINDOW (window));
+  g_assert_cmpstr (visible_page (window), ==, "providers");
+  rows = find_descendants (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), "acme") == 0)
+        row = g_ptr_array_index (rows, i);
+    }
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "odmr.acme.example · example.org, example.com");
+
+  g_clear_object (&texture);
+  texture = render_widget (GTK_WIDGET (window));
+  g_assert_cmpuint (count_colours (texture), >, 100);
+  g_free (save_screenshot (texture, "providers"));
+
+  /* A second provider of the same name is refused before anything is written. */
+  dialog = open_provider_dialog (window);
+  set_row_text (dialog, "Name", "acme");
+  set_row_text (dialog, "Server", "odmr.other.example");
+  set_row_text (dialog, "User Name", "example.net");
+  add = find_button (dialog, "provider.add");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate_pending ();
+  g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
+}
+
+static void
+test_window_add_provider_password (void)
+{
+  PosteWindow *window = get_main_window ();
+  GListModel *providers = poste_config_get_providers (poste_application_get_config (app));
+  guint n_before = g_list_model_get_n_items (providers);
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(GError) error = NULL;
+  PosteProvider *provider;
+  GtkWidget *dialog;
+
+  /* The password goes to the keyring (libsecret's file backend, set up in main()) and never
+   * into the configuration file. */
+  dialog = open_provider_dialog (window);
+  set_row_text (dialog, "Name", "keyed");
+  set_row_text (dialog, "Server", "odmr.keyed.example");
+  set_row_text (dialog, "User Name", "example.net");
+  set_row_text (dialog, "Domains, separated by commas", "example.net");
+  set_row_text (dialog, "Password", "correct horse battery staple");
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  iterate_until (dialog_is_gone, NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (providers), ==, n_before + 1);
+  provider = poste_config_lookup (poste_application_get_config (app), "keyed");
+  g_assert_nonnull (provider);
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "[provider keyed]"));
+  g_assert_null (strstr (contents, "correct horse"));
+
+  password = poste_secrets_lookup_sync (provider, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (password, ==, "correct horse battery staple");
+}
+
+static void
 test_window_quit (void)
 {
   get_main_window ();
@@ -474,9 +708,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) mime_dirs = NULL;
+  g_autofree char *keyring_dir = NULL;
+  g_autofree char *keyring = NULL;
   int ret;
 
   /* GTK picks the loader for the SVG application icon by the data's MIME type, from the shared
@@ -493,13 +728,19 @@ main (int   argc,
 
   /* GTK's test accessibility backend: it keeps every accessible property, with no bus. */
   g_setenv ("GTK_A11Y", "test", TRUE);
+
+  /* Passwords go to libsecret's file backend in the build tree, not to a keyring daemon that
+   * the private session bus would start (and that would prompt). */
+  keyring_dir = g_build_filename (poste_test_build_root (), "tests", "ui", "keyring", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (keyring_dir, 0700), ==, 0);
+  keyring = g_build_filename (keyring_dir, "test-window.keyring", NULL);
+  g_unlink (keyring);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-window", TRUE);
   g_content_type_set_mime_dirs ((const char * const *)mime_dirs);
 
-  app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-
+  g_test_add_func ("/ui/window/startup", test_window_startup);
   g_test_add_func ("/ui/window/empty-state", test_window_empty_state);
   g_test_add_func ("/ui/window/accels", test_window_accels);
   g_test_add_func ("/ui/window/desktop-actions", test_window_desktop_actions);
@@ -507,6 +748,8 @@ main (int   argc,
   g_test_add_func ("/ui/window/preferences", test_window_preferences);
   g_test_add_func ("/ui/window/about", test_window_about);
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
+  g_test_add_func ("/ui/window/add-provider", test_window_add_provider);
+  g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
   g_test_add_func ("/ui/window/quit", test_window_quit);
 
   ret = g_test_run ();

@@ -627,8 +627,13 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
     command = g_strdup_printf ("AUTH %s", mechanism);
 
   /* The transcript shows the command without its payload. */
-  poste_session_ctx_log_line (ctx, "C: ", client_first ? "AUTH <SASL response redacted>"
-                                                       : command, -1);
+  if (client_first)
+    {
+      g_autofree char *shown = g_strdup_printf ("AUTH %s <SASL response redacted>", mechanism);
+      poste_session_ctx_log_line (ctx, "C: ", shown, -1);
+    }
+  else
+    poste_session_ctx_log_line (ctx, "C: ", command, -1);
   if (!poste_connection_write_line (ctx->connection, command, ctx->cancellable, error) ||
       !poste_connection_flush (ctx->connection, ctx->cancellable, error))
     {

@@ -514,6 +514,9 @@ read_command (Session *s,
                                      &error);
   if (line == NULL)
     {
+      /* RFC 5321 section 4.5.3.1.4: answer an over-long line, then give up on the session. */
+      if (g_error_matches (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG))
+        send_line (s, "500 5.5.2 Line too long");
       session_fail (s, error);
       return NULL;
     }
@@ -1377,21 +1380,23 @@ deliver_once (Session          *s,
   if (rcpts->len == 0)
     return TRUE;
 
-  if (!send_line (s, "MAIL FROM:<%s>%s", m->sender, s->peer_8bitmime ? " BODY=8BITMIME" : ""))
-    return FALSE;
-  if (!enter_stage (s, STAGE_MAIL))
-    return FALSE;
   if (pipeline)
     {
-      /* RFC 2920: MAIL and every RCPT in one group, then their replies in order. */
+      /* RFC 2920: MAIL and every RCPT in one write, then their replies in order. */
       g_autoptr(GString) group = g_string_new (NULL);
+
+      g_string_append_printf (group, "MAIL FROM:<%s>%s\r\n", m->sender,
+                              s->peer_8bitmime ? " BODY=8BITMIME" : "");
       for (guint i = 0; i < rcpts->len; i++)
         g_string_append_printf (group, "RCPT TO:<%s>\r\n", (char *) g_ptr_array_index (rcpts, i));
-      if (!send_raw (s, group->str, group->len))
-        return FALSE;
-      if (!enter_stage (s, STAGE_RCPT))
+      if (!send_raw (s, group->str, group->len) ||
+          !enter_stage (s, STAGE_MAIL) || !enter_stage (s, STAGE_RCPT))
         return FALSE;
     }
+  else if (!send_line (s, "MAIL FROM:<%s>%s", m->sender,
+                       s->peer_8bitmime ? " BODY=8BITMIME" : "") ||
+           !enter_stage (s, STAGE_MAIL))
+    return FALSE;
   if ((reply = read_reply (s)) == NULL)
     return FALSE;
   mail_code = reply->code;

@@ -1277,6 +1277,24 @@ test_scram_plus (void)
   client_command (c, "QUIT", 221);
 }
 
+/* A command line over the RFC 4954 bound: 500, then the provider hangs up. */
+static void
+test_long_command (void)
+{
+  g_autoptr(PosteTestProvider) p = provider_new (NULL);
+  g_autoptr(Client) c = start_and_connect (p);
+  g_autofree char *line = g_strnfill (20000, 'A');
+  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client_send (c, line);
+  reply = client_expect (c, 500);
+  g_clear_pointer (&reply, poste_reply_free);
+  reply = poste_reply_read (c->conn, NULL, &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1284,6 +1302,7 @@ main (int    argc,
   poste_test_init (&argc, &argv);
 
   g_test_add_func ("/provider/greeting-ehlo", test_greeting_ehlo);
+  g_test_add_func ("/provider/long-command", test_long_command);
   g_test_add_func ("/provider/auth/cram-md5-rfc2195", test_cram_md5_rfc2195);
   g_test_add_func ("/provider/auth/cram-md5-wrong", test_cram_md5_wrong);
   g_test_add_func ("/provider/auth/scram-sha-256", test_scram);

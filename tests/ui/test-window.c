@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "poste-test.h"
+#include "poste-ui-test.h"
 #include "poste-application.h"
 #include "poste-autostart.h"
 #include "poste-config.h"
@@ -708,37 +709,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) mime_dirs = NULL;
-  g_autofree char *keyring_dir = NULL;
-  g_autofree char *keyring = NULL;
   int ret;
 
-  /* GTK picks the loader for the SVG application icon by the data's MIME type, from the shared
-   * MIME database; G_TEST_OPTION_ISOLATE_DIRS hides XDG_DATA_DIRS, so keep the system's. */
-  for (const char * const *dir = g_get_system_data_dirs (); *dir != NULL; dir++)
-    {
-      g_autofree char *mime_dir = g_build_filename (*dir, "mime", NULL);
-
-      g_strv_builder_add (builder, mime_dir);
-    }
-  mime_dirs = g_strv_builder_end (builder);
-
-  poste_test_init (&argc, &argv);
-
-  /* GTK's test accessibility backend: it keeps every accessible property, with no bus. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-
-  /* Passwords go to libsecret's file backend in the build tree, not to a keyring daemon that
-   * the private session bus would start (and that would prompt). */
-  keyring_dir = g_build_filename (poste_test_build_root (), "tests", "ui", "keyring", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (keyring_dir, 0700), ==, 0);
-  keyring = g_build_filename (keyring_dir, "test-window.keyring", NULL);
-  g_unlink (keyring);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-window", TRUE);
-  g_content_type_set_mime_dirs ((const char * const *)mime_dirs);
+  poste_ui_test_init (&argc, &argv, "test-window");
 
   g_test_add_func ("/ui/window/startup", test_window_startup);
   g_test_add_func ("/ui/window/empty-state", test_window_empty_state);

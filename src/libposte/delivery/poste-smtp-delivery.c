@@ -339,6 +339,15 @@ start_data (PosteSmtpDelivery  *self,
   g_autoptr(GError) local_error = NULL;
   PosteReply *reply;
 
+  if (self->recipients == 0)
+    {
+      /* RFC 5321 section 3.3: no DATA without a recipient. */
+      reply = poste_reply_new (554, "5.5.1", "No valid recipients");
+      fail_transaction (self, reply);
+      set_error_from_reply (error, reply);
+      poste_reply_free (reply);
+      return FALSE;
+    }
   reply = command (self, "DATA", cancellable, &local_error);
   if (reply == NULL)
     {

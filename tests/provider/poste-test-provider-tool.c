@@ -9,6 +9,9 @@
  *                       [--faults "..."] [--sessions N] [--timeout SECONDS]
  *
  * Spooled files are streamed from disk, never loaded: a 2 GB message costs no memory.
+ *
+ * Standard output, one line each, flushed: "CA file: PATH" and "SHA-256: HEX" (with --cert-dir),
+ * then "listening on 127.0.0.1:PORT"; "spooled N" (messages still held) when it exits.
  */
 #include "config.h"
 
@@ -206,8 +209,8 @@ main (int    argc,
           return 1;
         }
       certificate = g_object_ref (cert->certificate);
-      g_print ("ca file %s\n", cert->ca_file);
-      g_print ("sha256 %s\n", cert->sha256);
+      g_print ("CA file: %s\n", cert->ca_file);
+      g_print ("SHA-256: %s\n", cert->sha256);
     }
   else if (cert_file != NULL && key_file != NULL)
     {

@@ -935,6 +935,33 @@ test_starttls_faults (void)
     g_clear_error (&error);
   }
   {
+    /* drop=starttls: no reply at all; drop=handshake: the 220, then nothing. */
+    g_autoptr(PosteTestProvider) p = provider_new ("drop=starttls");
+    g_autoptr(PosteTestProvider) q = provider_new ("drop=handshake");
+    g_autoptr(Client) c = NULL;
+    g_autoptr(Client) d = NULL;
+    g_autoptr(PosteReply) reply = NULL;
+    g_autoptr(GTlsConnection) tls = NULL;
+
+    poste_test_provider_set_tls (p, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+    c = start_and_connect (p);
+    client_command (c, "EHLO customer.test", 250);
+    client_send (c, "STARTTLS");
+    reply = poste_reply_read (c->conn, NULL, &error);
+    g_assert_null (reply);
+    g_assert_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED);
+    g_clear_error (&error);
+
+    poste_test_provider_set_tls (q, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+    d = start_and_connect (q);
+    client_command (d, "EHLO customer.test", 250);
+    client_command (d, "STARTTLS", 220);
+    tls = client_tls (d, cert);
+    g_assert_false (poste_connection_handshake (d->conn, tls, NULL, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+  {
     g_autoptr(PosteTestProvider) p = provider_new ("starttls-reply=454");
     g_autoptr(Client) c = NULL;
 

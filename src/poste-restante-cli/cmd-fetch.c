@@ -41,6 +41,18 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* -v: where the session is, as it goes (the transcript follows at the end). */
+static void
+on_state (PosteSession *session,
+          GParamSpec   *pspec,
+          gpointer      user_data)
+{
+  const char *name = user_data;
+
+  g_printerr ("%s: *  %s\n", name,
+              poste_session_state_to_string (poste_session_get_state (session)));
+}
+
 static char *
 summary_line (const char               *name,
               const PosteSessionReport *report,
@@ -120,6 +132,9 @@ fetch_one (PosteCli      *cli,
 
   session = poste_session_new (provider, password, delivery);
   poste_secrets_free_password (password);
+
+  if (cli->verbose)
+    g_signal_connect (session, "notify::state", G_CALLBACK (on_state), (gpointer) name);
 
   loop = g_main_loop_new (NULL, FALSE);
   wait.loop = loop;

@@ -911,6 +911,75 @@ test_async_progress (void)
   fixture_teardown (&f);
 }
 
+/* The whole chain with a real target: the session streams into a Maildir. */
+static void
+test_maildir_target (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(PosteDelivery) target = NULL;
+  g_autoptr(PosteSession) session = NULL;
+  const char *name;
+  guint files = 0;
+
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  poste_test_provider_add_message (f.tp, "b@sender.example", one_rcpt, MESSAGE_2, -1);
+  fixture_start (&f);
+
+  maildir = g_build_filename (f.dir, "Maildir", NULL);
+  target = poste_maildir_delivery_new (maildir);
+  session = poste_session_new (f.provider, PASSWORD, target);
+  poste_session_set_timeout (session, TIMEOUT);
+  g_assert_true (poste_session_run (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (poste_session_get_report (session)->messages, ==, 2);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+
+  new_dir = g_build_filename (maildir, "new", NULL);
+  dir = g_dir_open (new_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+      g_assert_no_error (error);
+      /* Unix line ends on disk, our Received: first, the body exactly (dots unstuffed). */
+      g_assert_true (g_str_has_prefix (contents, "Received: from "));
+      g_assert_null (strchr (contents, '\r'));
+      g_assert_true (strstr (contents, "\nSubject: one\n\nHello\n") != NULL ||
+                     strstr (contents, "\n.leading dot\n..two dots\n.\nend\n") != NULL);
+      files++;
+    }
+  g_assert_cmpuint (files, ==, 2);
+  fixture_teardown (&f);
+}
+
+static void
+test_cancel_before (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  fixture_start (&f);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_false (poste_session_run (f.session, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (poste_session_get_report (f.session)->outcome, ==,
+                   POSTE_SESSION_OUTCOME_CANCELLED);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
+  fixture_teardown (&f);
+}
+
 static void
 test_check (void)
 {
@@ -1015,6 +1084,8 @@ main (int   argc,
   g_test_add_func ("/session/timeout/reversed", test_timeout_reversed);
   g_test_add_func ("/session/cancel-reversed", test_cancel_reversed);
   g_test_add_func ("/session/async-progress", test_async_progress);
+  g_test_add_func ("/session/maildir-target", test_maildir_target);
+  g_test_add_func ("/session/cancel-before", test_cancel_before);
   g_test_add_func ("/session/check", test_check);
   g_test_add_func ("/session/check-bad-password", test_check_bad_password);
 

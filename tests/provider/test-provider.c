@@ -1322,6 +1322,28 @@ test_long_command (void)
   g_assert_nonnull (error);
 }
 
+/* LOGIN and PLAIN (allowed in clear text only with plain-auth-in-clear); a wrong password is 535. */
+static void
+test_login_plain (void)
+{
+  g_autoptr(PosteTestProvider) p = provider_new ("plain-auth-in-clear");
+  g_autoptr(Client) c = start_and_connect (p);
+  g_autoptr(PosteReply) reply = NULL;
+  g_autofree char *user = g_base64_encode ((const guchar *) "u", 1);
+  g_autofree char *password = g_base64_encode ((const guchar *) "p", 1);
+  g_autofree char *wrong = g_base64_encode ((const guchar *) "\0u\0q", 4);
+  g_autofree char *line = g_strdup_printf ("AUTH PLAIN %s", wrong);
+
+  client_command (c, "EHLO customer.test", 250);
+  client_command (c, line, 535);
+  client_send (c, "AUTH LOGIN");
+  reply = client_expect (c, 334);
+  client_command (c, user, 334);
+  client_command (c, password, 235);
+  client_command (c, "ATRN", 453);
+  client_command (c, "QUIT", 221);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1334,6 +1356,7 @@ main (int    argc,
   g_test_add_func ("/provider/auth/cram-md5-wrong", test_cram_md5_wrong);
   g_test_add_func ("/provider/auth/scram-sha-256", test_scram);
   g_test_add_func ("/provider/auth/scram-sha-1", test_scram_sha1);
+  g_test_add_func ("/provider/auth/login-plain", test_login_plain);
   g_test_add_func ("/provider/auth/scram-sha-256-plus", test_scram_plus);
   g_test_add_func ("/provider/atrn/codes", test_atrn_codes);
   g_test_add_data_func ("/provider/turnaround/pipelining", NULL, test_turnaround);

@@ -527,6 +527,60 @@ test_cram_md5 (void)
 }
 
 static void
+test_scram_plus (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS,
+                 "mechanisms=SCRAM-SHA-1,SCRAM-SHA-256,SCRAM-SHA-256-PLUS,SCRAM-SHA-1-PLUS");
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  fixture_start (&f);
+  g_assert_true (run (&f, &error));
+  g_assert_no_error (error);
+  /* TLS 1.3 here: the binding is tls-exporter (RFC 9266). */
+  g_assert_cmpstr (poste_session_get_report (f.session)->mechanism, ==, "SCRAM-SHA-256-PLUS");
+  g_assert_true (transcript_has (&f, "*  channel binding tls-exporter"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  fixture_teardown (&f);
+}
+
+static void
+test_external (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteTestCert) client = NULL;
+  g_autofree char *client_dir = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *both = NULL;
+
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, "mechanisms=EXTERNAL,SCRAM-SHA-256");
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+
+  /* A client certificate whose CN names the account, certificate and key in one PEM file. */
+  client_dir = poste_test_make_dir ("client");
+  client = poste_test_cert_new (client_dir, USER, POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (client->cert_file, &cert, NULL, NULL));
+  g_assert_true (g_file_get_contents (client->key_file, &key, NULL, NULL));
+  both = g_strconcat (cert, key, NULL);
+  pem = g_build_filename (client_dir, "client.pem", NULL);
+  g_assert_true (g_file_set_contents (pem, both, -1, NULL));
+  poste_provider_set_client_certificate (f.provider, pem);
+  fixture_start (&f);
+
+  g_assert_true (run (&f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (poste_session_get_report (f.session)->mechanism, ==, "EXTERNAL");
+  g_assert_true (transcript_has (&f, "C: AUTH EXTERNAL <SASL response redacted>"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  fixture_teardown (&f);
+}
+
+static void
 test_bare_lf_refused (void)
 {
   Fixture f = { 0, };
@@ -1070,6 +1124,8 @@ main (int   argc,
   g_test_add_data_func ("/session/plaintext-explicit/login", GINT_TO_POINTER (POSTE_AUTH_LOGIN),
                         test_plaintext_explicit);
   g_test_add_func ("/session/cram-md5", test_cram_md5);
+  g_test_add_func ("/session/scram-plus", test_scram_plus);
+  g_test_add_func ("/session/external", test_external);
   g_test_add_func ("/session/bare-lf-refused", test_bare_lf_refused);
   g_test_add_func ("/session/nul-refused", test_nul_refused);
   g_test_add_func ("/session/long-line-verbatim", test_long_line_verbatim);

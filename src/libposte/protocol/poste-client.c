@@ -112,8 +112,10 @@ accept_certificate_cb (GTlsConnection       *tls,
   g_set_object (&ctx->peer_certificate, peer);
   ctx->peer_errors = errors;
   if (pin != NULL && *pin != '\0')
-    return poste_client_pin_matches (peer, pin);
-  return FALSE;
+    ctx->peer_rejected = !poste_client_pin_matches (peer, pin);
+  else
+    ctx->peer_rejected = TRUE;
+  return !ctx->peer_rejected;
 }
 
 static char *
@@ -216,12 +218,13 @@ start_tls (PosteSessionCtx  *ctx,
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), ctx);
   g_clear_object (&ctx->peer_certificate);
   ctx->peer_errors = 0;
+  ctx->peer_rejected = FALSE;
 
   if (!poste_connection_handshake (ctx->connection, tls, ctx->cancellable, &local_error))
     {
       g_signal_handlers_disconnect_by_data (tls, ctx);
       if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
-          (ctx->peer_certificate != NULL && local_error->domain == G_TLS_ERROR))
+          (ctx->peer_rejected && local_error->domain == G_TLS_ERROR))
         {
           g_autofree char *why = describe_certificate_errors (ctx->peer_errors);
           g_autofree char *sha = ctx->peer_certificate != NULL

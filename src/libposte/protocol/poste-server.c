@@ -473,8 +473,10 @@ poste_server_received (const char *helo,
 
   g_string_append (header, safe_helo);
   g_string_append_printf (header, " (%s", safe_host);
+  /* RFC 5321 section 4.1.3: an IPv6 address literal carries its tag. */
   if (peer_address != NULL)
-    g_string_append_printf (header, " [%s]", peer_address);
+    g_string_append_printf (header, " [%s%s]", strchr (peer_address, ':') != NULL ? "IPv6:" : "",
+                            peer_address);
   g_string_append (header, ")\r\n");
   g_string_append_printf (header, "\tby %s (Poste Restante) with %s id %s", local_name, protocol,
                           id);

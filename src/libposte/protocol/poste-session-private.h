@@ -46,6 +46,7 @@ struct _PosteSessionCtx
   GTlsConnection        *tls;
   GTlsCertificate       *peer_certificate;
   GTlsCertificateFlags   peer_errors;
+  gboolean               peer_rejected; /* accept-certificate said no */
   gboolean               client_certificate;
   char                  *peer_address;
   PosteReply            *capabilities;  /* the last EHLO reply; forgotten at STARTTLS */

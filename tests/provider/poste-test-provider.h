@@ -54,12 +54,18 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   atrn-multiline           the ATRN reply (real or scripted) is multi-line
  *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
  *                            handshake, auth, atrn, our-220 (after receiving the customer's 220
- *                            in the reversed session), mail, rcpt, data, after-250 (after the
+ *                            in the reversed session), mail (after sending MAIL), rcpt (after
+ *                            the first RCPT), data (after DATA, before its 354; before the first
+ *                            BDAT chunk), after-250 (after the
  *                            customer's 250 to the end of DATA, before recording the message as
- *                            accepted: the duplicate case)
- *   drop-in-data=OFFSET      close after sending OFFSET bytes of the DATA content
+ *                            accepted: the duplicate case), quit (before our QUIT at the end of
+ *                            the reversed session). A drop in the reversed state keeps the
+ *                            message in the spool.
+ *   drop-in-data=OFFSET      close after sending OFFSET bytes of the message content as sent
+ *                            (after dot-stuffing; BDAT chunk data with bdat)
  *   silent=STAGE             at STAGE (same names as drop=) stop talking, keep the socket open
- *   slow-lines=MS            sleep MS milliseconds before every line we send
+ *   slow-lines=MS            sleep MS milliseconds before every reply or command we send (not
+ *                            before message content)
  *   inject-after-starttls    send "250 injected\r\n" right after STARTTLS's 220, in the same write
  *   no-starttls              do not advertise STARTTLS even in STARTTLS mode
  *   starttls-reply=CODE      answer STARTTLS with CODE (e.g. 454) and stay in plain text

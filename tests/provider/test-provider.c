@@ -1322,7 +1322,7 @@ test_long_command (void)
   g_assert_nonnull (error);
 }
 
-/* LOGIN and PLAIN (allowed in clear text only with plain-auth-in-clear); a wrong password is 535. */
+/* LOGIN and PLAIN (in clear text only with plain-auth-in-clear); a wrong password is 535. */
 static void
 test_login_plain (void)
 {

@@ -59,25 +59,14 @@ commands_description (void)
   return g_string_free (text, FALSE);
 }
 
+static int run (PosteCli *cli, int argc, char **argv);
+
 int
 main (int   argc,
       char *argv[])
 {
   PosteCli cli = { 0 };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *description = NULL;
-  gboolean version = FALSE;
   int status;
-  GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli.config_path,
-      N_("The configuration file (default: $XDG_CONFIG_HOME/poste-restante/poste-restante.conf)"),
-      N_("FILE") },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli.verbose,
-      N_("Write the session transcript to standard error (secrets redacted)"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
-    { NULL }
-  };
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -86,6 +75,30 @@ main (int   argc,
   g_set_prgname ("poste-restante-cli");
   g_set_application_name (PACKAGE_NAME);
   cli.prgname = g_get_prgname ();
+
+  status = run (&cli, argc, argv);
+  g_free (cli.config_path);
+  return status;
+}
+
+static int
+run (PosteCli  *cli,
+     int        argc,
+     char     **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->config_path,
+      N_("The configuration file (default: $XDG_CONFIG_HOME/poste-restante/poste-restante.conf)"),
+      N_("FILE") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+      N_("Write the session transcript to standard error (secrets redacted)"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL },
+    { NULL }
+  };
 
   context = g_option_context_new (_("COMMAND [ARGS...]"));
   g_option_context_set_summary (context,
@@ -100,12 +113,12 @@ main (int   argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      poste_cli_error (&cli, "%s", error->message);
+      poste_cli_error (cli, "%s", error->message);
       return POSTE_EXIT_USAGE;
     }
   if (version)
     {
-      g_print ("%s %s\n", cli.prgname, PACKAGE_VERSION);
+      g_print ("%s %s\n", cli->prgname, PACKAGE_VERSION);
       return 0;
     }
   if (argc < 2)
@@ -113,7 +126,7 @@ main (int   argc,
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
 
       g_printerr ("%s", help);
-      poste_cli_error (&cli, _("no command given"));
+      poste_cli_error (cli, _("no command given"));
       return POSTE_EXIT_USAGE;
     }
   if (g_str_equal (argv[1], "help"))
@@ -126,13 +139,8 @@ main (int   argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
-      {
-        status = commands[i].run (&cli, argc - 1, argv + 1);
-        g_free (cli.config_path);
-        return status;
-      }
+      return commands[i].run (cli, argc - 1, argv + 1);
 
-  poste_cli_error (&cli, _("unknown command '%s' (see --help)"), argv[1]);
-  g_free (cli.config_path);
+  poste_cli_error (cli, _("unknown command '%s' (see --help)"), argv[1]);
   return POSTE_EXIT_USAGE;
 }

@@ -2034,6 +2034,19 @@ poste_test_provider_start (PosteTestProvider  *self,
 }
 
 /**
+ * poste_test_provider_get_port:
+ * @self: a #PosteTestProvider
+ *
+ * Returns: the port it listens on once started; before, the port asked for (0: any)
+ */
+guint16
+poste_test_provider_get_port (PosteTestProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_TEST_PROVIDER (self), 0);
+  return self->port;
+}
+
+/**
  * poste_test_provider_stop:
  * @self: a #PosteTestProvider
  *

@@ -130,6 +130,7 @@ void               poste_test_provider_set_port        (PosteTestProvider    *se
                                                         guint16               port);
 guint16            poste_test_provider_start           (PosteTestProvider    *self,
                                                         GError              **error);
+guint16            poste_test_provider_get_port        (PosteTestProvider    *self);
 void               poste_test_provider_stop            (PosteTestProvider    *self);
 guint              poste_test_provider_get_sessions    (PosteTestProvider    *self);
 gboolean           poste_test_provider_wait_sessions   (PosteTestProvider    *self,

@@ -695,6 +695,53 @@ test_drop_after_250 (void)
   accepted = poste_test_provider_dup_accepted (p);
   g_assert_cmpuint (accepted->len, ==, 0);
   customer_clear (&k);
+
+  /* The next session delivers it again: the customer now holds it twice. */
+  g_assert_true (poste_test_provider_set_faults (p, NULL, NULL));
+  customer_init (&k);
+  {
+    g_autoptr(Client) c = client_connect (poste_test_provider_get_port (p));
+    g_autoptr(PosteReply) greeting = client_expect (c, 220);
+
+    client_fetch (c, &k);
+  }
+  g_assert_true (poste_test_provider_wait_sessions (p, 2, TIMEOUT));
+  g_assert_false (k.closed_early);
+  g_assert_cmpuint (k.messages->len, ==, 1);
+  g_assert_cmpuint (poste_test_provider_count_spooled (p), ==, 0);
+  g_clear_pointer (&accepted, g_ptr_array_unref);
+  accepted = poste_test_provider_dup_accepted (p);
+  g_assert_cmpuint (accepted->len, ==, 1);
+  customer_clear (&k);
+}
+
+/* Bare ATRN: every domain of the account (RFC 2645 section 5.2.1). */
+static void
+test_atrn_all_domains (void)
+{
+  g_autoptr(PosteTestProvider) p = provider_new (NULL);
+  g_autoptr(Client) c = NULL;
+  g_autoptr(PosteReply) reply = NULL;
+  const char *com_rcpt[] = { "carol@example.com", NULL };
+  const char *net_rcpt[] = { "dan@example.net", NULL };
+  Customer k;
+
+  poste_test_provider_add_message (p, "s@example.net", org_rcpt, "Subject: org\n\nx\n", -1);
+  poste_test_provider_add_message (p, "s@example.net", com_rcpt, "Subject: com\n\nx\n", -1);
+  poste_test_provider_add_message (p, "s@example.net", net_rcpt, "Subject: net\n\nx\n", -1);
+  customer_init (&k);
+  c = start_and_connect (p);
+  client_command (c, "EHLO customer.test", 250);
+  auth_cram (c);
+  client_command (c, "ATRN", 250);
+  customer_run (&k, c);
+  g_assert_true (poste_test_provider_wait_sessions (p, 1, TIMEOUT));
+  g_assert_cmpuint (k.messages->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (k.envelopes, 0), ==, "s@example.net>alice@example.org");
+  g_assert_cmpstr (g_ptr_array_index (k.envelopes, 1), ==, "s@example.net>carol@example.com");
+  /* example.net is not the account's: held for someone else. */
+  g_assert_cmpuint (poste_test_provider_count_spooled (p), ==, 1);
+  customer_clear (&k);
 }
 
 /* drop-in-data=N: exactly N bytes of content, then the connection closes. */
@@ -1359,6 +1406,7 @@ main (int    argc,
   g_test_add_func ("/provider/auth/login-plain", test_login_plain);
   g_test_add_func ("/provider/auth/scram-sha-256-plus", test_scram_plus);
   g_test_add_func ("/provider/atrn/codes", test_atrn_codes);
+  g_test_add_func ("/provider/atrn/all-domains", test_atrn_all_domains);
   g_test_add_data_func ("/provider/turnaround/pipelining", NULL, test_turnaround);
   g_test_add_data_func ("/provider/turnaround/no-pipelining", "no-pipelining", test_turnaround);
   g_test_add_data_func ("/provider/turnaround/slow", "slow-lines=5", test_turnaround);

@@ -15,7 +15,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,6 +45,7 @@ struct _PosteTestService
   char        *mail_root;  /* where the users' Maildirs are */
   char        *pid_file;
   guint16      port;
+  pid_t        watchdog;
 };
 
 static const char * const test_users[] = { "alice", "bob", "carol" };
@@ -228,6 +231,64 @@ wait_for_pid_file (const char *pid_file,
     kill (pid, SIGKILL);
 }
 
+/*
+ * A test that fails an assertion aborts without running its cleanup, and would leave the
+ * service running. So each service gets a watchdog: a forked process that waits for the test
+ * process to end (its pipe reaches end of file), then runs @stop_argv and removes the folder.
+ * After the fork it only calls async-signal-safe functions, with everything prepared before.
+ */
+static void
+start_watchdog (PosteTestService    *service,
+                const char * const  *stop_argv)
+{
+  const char *rm_argv[] = { "/bin/rm", "-rf", service->dir, NULL };
+  int fds[2];
+  pid_t pid;
+
+  g_assert_no_errno (pipe2 (fds, O_CLOEXEC));
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      char c;
+      int null = open ("/dev/null", O_RDWR);
+      pid_t stopper;
+
+      close (fds[1]);
+      if (null >= 0)
+        {
+          dup2 (null, 0);
+          dup2 (null, 1);
+          dup2 (null, 2);
+        }
+      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
+        ;
+      stopper = fork ();
+      if (stopper == 0)
+        {
+          execv (stop_argv[0], (char **) stop_argv);
+          _exit (127);
+        }
+      if (stopper > 0)
+        waitpid (stopper, NULL, 0);
+      execv (rm_argv[0], (char **) rm_argv);
+      _exit (127);
+    }
+  close (fds[0]);
+  /* fds[1] stays open, unused, until this process ends. */
+  service->watchdog = pid;
+}
+
+static void
+stop_watchdog (PosteTestService *service)
+{
+  if (service->watchdog <= 0)
+    return;
+  kill (service->watchdog, SIGKILL);
+  waitpid (service->watchdog, NULL, 0);
+  service->watchdog = 0;
+}
+
 static void
 service_free (PosteTestService *service)
 {
@@ -317,6 +378,8 @@ poste_test_postfix_start (const char  *dir,
     "local_header_rewrite_clients =\n"
     "disable_mime_output_conversion = yes\n"
     "smtputf8_enable = yes\n"
+    /* A test kills smtpd on purpose: do not pause the service for a minute after that. */
+    "service_throttle_time = 1s\n"
     "biff = no\n"
     "virtual_mailbox_domains = %s\n"
     "virtual_mailbox_base = %s\n"
@@ -369,6 +432,11 @@ poste_test_postfix_start (const char  *dir,
   write_file (vmailbox, users->str);
 
   {
+    const char *stop_argv[] = { "/usr/sbin/postfix", "-c", service->config, "stop", NULL };
+
+    start_watchdog (service, stop_argv);
+  }
+  {
     const char *argv[] = { "/usr/sbin/postfix", "-c", service->config, "start", NULL };
 
     if (!run_quietly (argv, &local_error) || !poste_test_wait_for_port (service->port,
@@ -401,11 +469,57 @@ poste_test_postfix_stop (PosteTestService *service)
   if (service == NULL)
     return;
   g_assert_true (service->kind == SERVICE_POSTFIX);
+  stop_watchdog (service);
   argv[2] = service->config;
   run_quietly (argv, NULL);
   wait_for_pid_file (service->pid_file, 10);
   poste_test_remove_tree (service->dir);
   service_free (service);
+}
+
+/**
+ * poste_test_postfix_kill_smtpd:
+ * @service: a Postfix instance
+ *
+ * Kills (SIGKILL) every smtpd(8) process of this instance, which breaks the connections they
+ * serve without a word, as a crash would. Other instances are not touched: a process belongs to
+ * this one when its working folder is this instance's queue folder.
+ *
+ * Returns: how many processes were killed
+ */
+guint
+poste_test_postfix_kill_smtpd (PosteTestService *service)
+{
+  g_autofree char *queue = g_build_filename (service->dir, "queue", NULL);
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint killed = 0;
+
+  g_assert_true (service->kind == SERVICE_POSTFIX);
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *cmdline_path = NULL;
+      g_autofree char *cwd_path = NULL;
+      g_autofree char *cmdline = NULL;
+      g_autofree char *cwd = NULL;
+      pid_t pid;
+
+      if (strspn (name, "0123456789") != strlen (name))
+        continue;
+      cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      cwd_path = g_build_filename ("/proc", name, "cwd", NULL);
+      if (!g_file_get_contents (cmdline_path, &cmdline, NULL, NULL) ||
+          strcmp (cmdline, "smtpd") != 0)
+        continue;
+      cwd = g_file_read_link (cwd_path, NULL);
+      if (cwd == NULL || strcmp (cwd, queue) != 0)
+        continue;
+      pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
+      if (kill (pid, SIGKILL) == 0)
+        killed++;
+    }
+  return killed;
 }
 
 /**
@@ -492,6 +606,11 @@ poste_test_dovecot_start (const char  *dir,
   write_file (service->config, conf);
 
   {
+    const char *stop_argv[] = { "/usr/sbin/dovecot", "-c", service->config, "stop", NULL };
+
+    start_watchdog (service, stop_argv);
+  }
+  {
     const char *argv[] = { "/usr/sbin/dovecot", "-c", service->config, NULL };
 
     if (!run_quietly (argv, &local_error) ||
@@ -526,6 +645,7 @@ poste_test_dovecot_stop (PosteTestService *service)
   if (service == NULL)
     return;
   g_assert_true (service->kind == SERVICE_DOVECOT);
+  stop_watchdog (service);
   argv[2] = service->config;
   run_quietly (argv, NULL);
   wait_for_pid_file (service->pid_file, 10);

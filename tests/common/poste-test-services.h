@@ -28,6 +28,7 @@ PosteTestService *poste_test_postfix_start      (const char        *dir,
                                                  guint16           *port,
                                                  GError           **error);
 void              poste_test_postfix_stop       (PosteTestService  *service);
+guint             poste_test_postfix_kill_smtpd (PosteTestService  *service);
 PosteTestService *poste_test_dovecot_start      (const char        *dir,
                                                  guint16           *port,
                                                  char             **socket_path,

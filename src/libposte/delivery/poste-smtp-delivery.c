@@ -181,6 +181,8 @@ ensure_connected (PosteSmtpDelivery  *self,
                                   protocol_name (self), error->message);
       return FALSE;
     }
+  /* The connect timeout must not linger as a socket timeout: each wait has its own deadline. */
+  g_socket_set_timeout (g_socket_connection_get_socket (self->socket), 0);
   self->connection = poste_connection_new (G_IO_STREAM (self->socket));
   poste_connection_set_timeout (self->connection, self->timeout);
 

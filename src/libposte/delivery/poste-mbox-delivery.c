@@ -52,6 +52,8 @@
 #define COPY_BUFFER_SIZE (64 * 1024)
 #define SPOOL_FLUSH_SIZE (64 * 1024)
 
+static GMutex append_lock;
+
 struct _PosteMboxDelivery
 {
   GObject          parent_instance;
@@ -445,6 +447,7 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
   int fd = -1;
   struct stat st;
   PosteReply *reply = NULL;
+  gboolean locked = FALSE;
   int errsv;
 
   if (!self->open)
@@ -467,6 +470,11 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
         : poste_reply_new (451, "4.3.0", "%s", error->message);
       goto out;
     }
+
+  /* fcntl locks are per process, and a dotlock may be impossible: two sessions of this process
+   * delivering at once take turns here first. */
+  g_mutex_lock (&append_lock);
+  locked = TRUE;
 
   deadline = g_get_monotonic_time () + (gint64) self->lock_timeout * G_USEC_PER_SEC;
   lock_fd = take_dotlock (self, deadline, &stale, cancellable, &error);
@@ -548,6 +556,8 @@ out:
     }
   if (fd >= 0)
     close (fd);     /* releases the fcntl lock */
+  if (locked)
+    g_mutex_unlock (&append_lock);
   reset_transaction (self);
   return reply;
 }

@@ -406,6 +406,24 @@ make_environment (const char *sender,
   return env;
 }
 
+/* In the child, before exec: a process group of its own, so a timeout kills its children too. */
+static void
+child_setup (gpointer user_data)
+{
+  setpgid (0, 0);
+}
+
+static void
+kill_process_group (GSubprocess *process)
+{
+  const char *identifier = g_subprocess_get_identifier (process);
+  pid_t pid = identifier != NULL ? (pid_t) g_ascii_strtoll (identifier, NULL, 10) : 0;
+
+  if (pid > 1)
+    kill (-pid, SIGKILL);
+  g_subprocess_force_exit (process);
+}
+
 /* Runs the MDA once with the spool as its standard input. */
 static PosteReply *
 run_mda (PosteMdaDelivery *self,
@@ -446,6 +464,7 @@ run_mda (PosteMdaDelivery *self,
   g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_set_cwd (launcher, "/");
   g_subprocess_launcher_take_stdin_fd (launcher, stdin_fd);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 
   g_main_context_push_thread_default (context);
 
@@ -474,8 +493,8 @@ run_mda (PosteMdaDelivery *self,
 
   if (!state.exited)
     {
-      /* Timed out or cancelled: kill it, and reap it. */
-      g_subprocess_force_exit (process);
+      /* Timed out or cancelled: kill it and whatever it started, and reap it. */
+      kill_process_group (process);
       g_subprocess_wait (process, NULL, NULL);
     }
   else if (g_subprocess_get_if_exited (process))

@@ -243,8 +243,8 @@ run_fetchmail (const char *home,
 static const char *messages[] = {
   "From: Alice <alice@example.net>\nTo: postmaster@example.org\nSubject: one\n\nHello.\n",
   "From: Bob <bob@example.net>\nSubject: dots\n\n.a line with a dot\n..two dots\n.\nend\n",
-  "From: Carol <carol@example.net>\nSubject: =?UTF-8?Q?caf=C3=A9?=\nContent-Type: text/plain; "
-    "charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nUn caf\xc3\xa9, s'il vous pla\xc3\xaet.\n",
+  ("From: Carol <carol@example.net>\nSubject: =?UTF-8?Q?caf=C3=A9?=\nContent-Type: text/plain; "
+   "charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nUn caf\xc3\xa9, s'il vous pla\xc3\xaet.\n"),
   "From: Dave <dave@example.net>\nSubject: empty body\n\n",
 };
 

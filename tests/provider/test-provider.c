@@ -703,6 +703,7 @@ test_drop_after_250 (void)
     g_autoptr(Client) c = client_connect (poste_test_provider_get_port (p));
     g_autoptr(PosteReply) greeting = client_expect (c, 220);
 
+    g_assert_nonnull (greeting->lines[0]);
     client_fetch (c, &k);
   }
   g_assert_true (poste_test_provider_wait_sessions (p, 2, TIMEOUT));
@@ -721,7 +722,6 @@ test_atrn_all_domains (void)
 {
   g_autoptr(PosteTestProvider) p = provider_new (NULL);
   g_autoptr(Client) c = NULL;
-  g_autoptr(PosteReply) reply = NULL;
   const char *com_rcpt[] = { "carol@example.com", NULL };
   const char *net_rcpt[] = { "dan@example.net", NULL };
   Customer k;
@@ -1293,6 +1293,8 @@ test_tool (void)
   k.envelopes = g_ptr_array_new_with_free_func (g_free);
   {
     g_autoptr(PosteReply) greeting = client_expect (c, 220);
+
+    g_assert_nonnull (greeting->lines[0]);
   }
   client_fetch (c, &k);
   g_subprocess_wait_check (process, NULL, &error);

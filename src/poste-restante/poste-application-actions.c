@@ -126,8 +126,29 @@ poste_application_actions_fetch_now (GSimpleAction *action,
                                      GVariant      *param,
                                      gpointer       user_data)
 {
-  /* Disabled until the scheduler and sessions are wired to the application. */
   g_assert (POSTE_IS_APPLICATION (user_data));
+
+  poste_application_fetch (user_data, NULL);
+}
+
+static void
+poste_application_actions_fetch_provider (GSimpleAction *action,
+                                          GVariant      *param,
+                                          gpointer       user_data)
+{
+  g_assert (POSTE_IS_APPLICATION (user_data));
+
+  poste_application_fetch (user_data, g_variant_get_string (param, NULL));
+}
+
+static void
+poste_application_actions_stop (GSimpleAction *action,
+                                GVariant      *param,
+                                gpointer       user_data)
+{
+  g_assert (POSTE_IS_APPLICATION (user_data));
+
+  poste_application_stop (user_data, g_variant_get_string (param, NULL));
 }
 
 static const GActionEntry actions[] = {
@@ -136,6 +157,8 @@ static const GActionEntry actions[] = {
   { "preferences", poste_application_actions_preferences },
   { "add-provider", poste_application_actions_add_provider },
   { "fetch-now", poste_application_actions_fetch_now },
+  { "fetch-provider", poste_application_actions_fetch_provider, "s" },
+  { "stop", poste_application_actions_stop, "s" },
 };
 
 static const struct {
@@ -174,6 +197,6 @@ _poste_application_actions_init (PosteApplication *self)
 
   /* Never write over a configuration file that could not be read. */
   set_action_enabled (self, "add-provider", self->config_error == NULL);
-  /* Sessions are not wired to the window yet (see the handler above). */
-  set_action_enabled (self, "fetch-now", FALSE);
+  set_action_enabled (self, "fetch-now", self->config_error == NULL);
+  set_action_enabled (self, "fetch-provider", self->config_error == NULL);
 }

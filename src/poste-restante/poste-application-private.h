@@ -5,7 +5,10 @@
 #pragma once
 
 #include <poste-config.h>
+#include <poste-history.h>
 #include <poste-provider.h>
+#include <poste-scheduler.h>
+#include <poste-session.h>
 
 #include "poste-application.h"
 
@@ -22,11 +25,33 @@ struct _PosteApplication
   PosteConfig    *config;
   GError         *config_error;
 
+  /* When to fetch, and what happened (poste-application-sessions.c). */
+  PosteScheduler *scheduler;
+  PosteHistory   *history;
+  /* Provider name -> the running PosteSession, and its GCancellable (the user's Stop). */
+  GHashTable     *sessions;
+  GHashTable     *cancellables;
+  /* Provider name -> the newest PosteSessionReport (from the history at startup, then live). */
+  GHashTable     *last_reports;
+  /* Provider names the scheduler knows. */
+  GHashTable     *scheduled;
+
   guint           run_in_background : 1;
   /* TRUE while we hold the application because of run-in-background. */
   guint           held : 1;
 };
 
-void _poste_application_actions_init (PosteApplication *self);
+enum {
+  POSTE_APPLICATION_SIGNAL_SESSION_STARTED,
+  POSTE_APPLICATION_SIGNAL_SESSION_FINISHED,
+  POSTE_APPLICATION_N_SIGNALS
+};
+
+extern guint _poste_application_signals[POSTE_APPLICATION_N_SIGNALS];
+
+void _poste_application_actions_init  (PosteApplication *self);
+void _poste_application_sessions_init (PosteApplication *self);
+void _poste_application_sessions_shutdown (PosteApplication *self);
+void _poste_application_sync_scheduler (PosteApplication *self);
 
 G_END_DECLS

@@ -20,6 +20,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+guint _poste_application_signals[POSTE_APPLICATION_N_SIGNALS];
+
 static const GOptionEntry main_entries[] = {
   { "fetch-now", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Fetch mail from every provider now"), NULL },
@@ -257,6 +259,7 @@ poste_application_startup (GApplication *app)
       g_error_matches (self->config_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     g_clear_error (&self->config_error);
 
+  _poste_application_sessions_init (self);
   _poste_application_actions_init (self);
 }
 
@@ -282,6 +285,8 @@ poste_application_shutdown (GApplication *app)
   if (self->settings != NULL)
     g_settings_unbind (self, "run-in-background");
 
+  _poste_application_sessions_shutdown (self);
+
   G_APPLICATION_CLASS (poste_application_parent_class)->shutdown (app);
 
   g_clear_object (&self->settings);
@@ -294,6 +299,7 @@ poste_application_dispose (GObject *object)
 {
   PosteApplication *self = (PosteApplication *)object;
 
+  _poste_application_sessions_shutdown (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->config);
   g_clear_error (&self->config_error);
@@ -365,6 +371,32 @@ poste_application_class_init (PosteApplicationClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PosteApplication::session-started:
+   * @self: the application
+   * @session: the #PosteSession that starts; watch its state, messages and bytes
+   *
+   * A fetch started a session (whoever asked: the schedule, Fetch now, the tray).
+   */
+  _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_STARTED] =
+    g_signal_new ("session-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, POSTE_TYPE_SESSION);
+
+  /**
+   * PosteApplication::session-finished:
+   * @self: the application
+   * @session: (nullable): the #PosteSession that ended, or %NULL when the fetch failed before a
+   *   session could start (no password in the keyring, a delivery target that cannot be used)
+   * @report: the #PosteSessionReport, already in the history; its provider names the provider
+   *
+   * A fetch ended, well or not. Emitted before the scheduler hears of it.
+   */
+  _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_FINISHED] =
+    g_signal_new ("session-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  POSTE_TYPE_SESSION,
+                  POSTE_TYPE_SESSION_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

@@ -24,5 +24,21 @@ void              poste_application_set_run_in_background  (PosteApplication  *s
 PosteWindow      *poste_application_get_main_window        (PosteApplication  *self);
 PosteConfig      *poste_application_get_config             (PosteApplication  *self);
 const GError     *poste_application_get_config_error       (PosteApplication  *self);
+gboolean          poste_application_save_config            (PosteApplication  *self,
+                                                            GError           **error);
+void              poste_application_provider_changed       (PosteApplication  *self,
+                                                            const char        *name);
+PosteScheduler   *poste_application_get_scheduler          (PosteApplication  *self);
+PosteHistory     *poste_application_get_history            (PosteApplication  *self);
+void              poste_application_fetch                  (PosteApplication  *self,
+                                                            const char        *name);
+void              poste_application_stop                   (PosteApplication  *self,
+                                                            const char        *name);
+PosteSession     *poste_application_get_session            (PosteApplication  *self,
+                                                            const char        *name);
+GPtrArray        *poste_application_dup_sessions           (PosteApplication  *self);
+const PosteSessionReport *
+                  poste_application_get_last_report        (PosteApplication  *self,
+                                                            const char        *name);
 
 G_END_DECLS

@@ -8,10 +8,12 @@
  *   poste-test-mda exit-early N        exit N without reading
  *   poste-test-mda chatter N           write 100000 octets to stdout and stderr, exit N
  *   poste-test-mda sleep               sleep for 10 minutes
+ *   poste-test-mda fork-sleep PIDFILE  start a child that writes its pid to PIDFILE, both sleep
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 static void
@@ -74,6 +76,24 @@ main (int   argc,
         }
       drain (NULL);
       return atoi (argv[2]);
+    }
+  if (argc == 3 && strcmp (argv[1], "fork-sleep") == 0)
+    {
+      pid_t pid = fork ();
+
+      if (pid == 0)
+        {
+          FILE *file = fopen (argv[2], "w");
+
+          if (file == NULL)
+            return 73;
+          fprintf (file, "%d\n", (int) getpid ());
+          fclose (file);
+          sleep (600);
+          return 0;
+        }
+      sleep (600);
+      return 0;
     }
   if (argc == 2 && strcmp (argv[1], "sleep") == 0)
     {

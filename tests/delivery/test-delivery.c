@@ -678,6 +678,43 @@ test_mda_timeout (void)
   g_assert_cmpstr (reply->enhanced, ==, "4.3.0");
 }
 
+/* A timeout kills what the MDA started too (its process group). */
+static gboolean
+process_is_gone (pid_t pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return TRUE;
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+static void
+test_mda_timeout_kills_children (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("mda-children");
+  g_autofree char *pid_file = g_build_filename (dir, "pid", NULL);
+  g_autoptr(PosteDelivery) delivery = mda_new ("fork-sleep '%s'", pid_file);
+  g_autoptr(PosteReply) reply = NULL;
+  g_autofree char *text = NULL;
+  gint64 deadline;
+  pid_t pid;
+
+  poste_mda_delivery_set_timeout (POSTE_MDA_DELIVERY (delivery), 2);
+  reply = deliver (delivery, "s@x.org", "r@x.org", "x\r\n");
+  g_assert_cmpuint (reply->code, ==, 451);
+  g_assert_true (g_file_get_contents (pid_file, &text, NULL, NULL));
+  pid = (pid_t) g_ascii_strtoll (text, NULL, 10);
+  g_assert_cmpint (pid, >, 1);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!process_is_gone (pid) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_true (process_is_gone (pid));
+}
+
 /* --- the router --------------------------------------------------------------------------- */
 
 static void
@@ -843,6 +880,7 @@ main (int   argc,
   g_test_add_func ("/delivery/mda/unsafe-addresses", test_mda_unsafe_addresses);
   g_test_add_func ("/delivery/mda/exit-codes", test_mda_exit_codes);
   g_test_add_func ("/delivery/mda/timeout", test_mda_timeout);
+  g_test_add_func ("/delivery/mda/timeout-kills-children", test_mda_timeout_kills_children);
   g_test_add_func ("/delivery/router", test_router);
   g_test_add_func ("/delivery/router/provider", test_router_provider);
 

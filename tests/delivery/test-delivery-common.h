@@ -77,7 +77,7 @@ assert_bytes_equal (GBytes     *actual,
   gsize length;
   const char *data = g_bytes_get_data (actual, &length);
 
-  if (length != expected_length || memcmp (data, expected, length) != 0)
+  if (length != expected_length || (length > 0 && memcmp (data, expected, length) != 0))
     {
       g_autofree char *a_raw = g_strndup (data != NULL ? data : "", length);
       g_autofree char *e_raw = g_strndup (expected, expected_length);

@@ -126,12 +126,13 @@ test_disk_full_mbox (void)
   {
     g_autoptr(PosteReply) reply = deliver_may_fail (delivery, medium);
     g_autoptr(GBytes) after = read_file (path);
+    g_autofree char *lock = g_strconcat (path, ".lock", NULL);
 
     g_test_message ("medium: %u %s", reply->code, reply->lines[0]);
     g_assert_cmpuint (reply->code, ==, 452);
     g_assert_cmpstr (reply->enhanced, ==, "4.3.1");
     g_assert_true (g_bytes_equal (before, after));
-    g_assert_false (g_file_test (g_strconcat (path, ".lock", NULL), G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
   }
   /* And a small one still goes in afterwards. */
   {

@@ -268,6 +268,7 @@ test_maildir (void)
     g_autoptr(PosteReply) rcpt = poste_delivery_add_recipient (delivery, envelope, "a@b.c", NULL);
 
     g_assert_cmpuint (begin->code, ==, 250);
+    g_assert_cmpuint (rcpt->code, ==, 250);
     g_assert_true (poste_delivery_write (delivery, (const guint8 *) "partial", 7, NULL, NULL));
     g_assert_cmpuint (poste_test_dir_count (tmp), ==, 1);
     poste_delivery_abort (delivery);
@@ -327,7 +328,11 @@ test_mbox_python (void)
       g_assert_cmpuint (reply->code, ==, 250);
       g_assert_cmpstr (reply->enhanced, ==, "2.0.0");
     }
-  g_assert_false (g_file_test (g_strconcat (path, ".lock", NULL), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+
+    g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  }
 
   g_assert_no_errno (g_mkdir (out, 0700));
   python = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
@@ -561,6 +566,7 @@ test_mda_one_recipient_with_T (void)
 
     g_ptr_array_add (envelope->recipients, g_strdup ("a@x.org"));
     second = poste_delivery_add_recipient (with_t, envelope, "b@x.org", NULL);
+    g_assert_cmpuint (begin->code, ==, 250);
     g_assert_cmpuint (first->code, ==, 250);
     g_assert_cmpuint (second->code, ==, 452);
     g_assert_cmpstr (second->enhanced, ==, "4.5.3");
@@ -776,8 +782,6 @@ test_router (void)
     g_assert_cmpuint (other->code, ==, 250);
   }
   {
-    g_autofree char *d_new = g_build_filename (default_dir, "new", NULL);
-    g_autofree char *a_new = g_build_filename (alice_dir, "new", NULL);
     g_autoptr(GBytes) mbox = read_file (domain_mbox);
     g_autoptr(GPtrArray) d_messages = poste_test_maildir_read (default_dir);
     g_autoptr(GPtrArray) a_messages = poste_test_maildir_read (alice_dir);

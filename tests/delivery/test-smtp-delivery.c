@@ -339,6 +339,7 @@ test_abort_during_data (void)
   g_autoptr(PosteReply) begin = poste_delivery_begin (delivery, envelope, NULL);
   g_autoptr(PosteReply) rcpt = poste_delivery_add_recipient (delivery, envelope, "a@f.test", NULL);
 
+  g_assert_cmpuint (begin->code, ==, 250);
   g_assert_cmpuint (rcpt->code, ==, 250);
   g_assert_true (poste_delivery_write (delivery, (const guint8 *) "Subject: half\r\n", 15, NULL,
                                        NULL));

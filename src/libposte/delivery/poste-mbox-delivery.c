@@ -9,8 +9,9 @@
  * How a crash cannot leave a partial message visible for long, and never acknowledged:
  *
  *  1. While DATA streams in, the message is written to a spool file (an unlinked file in the
- *     mbox's folder, so a full disk shows up while receiving, and a connection that breaks in the
- *     middle of DATA never touches the mbox). The mbox is locked only in commit, for the time of
+ *     mbox's folder, so a full disk shows up while receiving, or in the temporary folder when the
+ *     mbox's folder takes no files of ours, as /var/mail; a connection that breaks in the middle
+ *     of DATA never touches the mbox). The mbox is locked only in commit, for the time of
  *     one local copy, not for the time of a network transfer.
  *  2. In commit: take the dotlock "MBOX.lock" (created with O_EXCL), then an fcntl write lock on
  *     the mbox itself, each waiting at most the lock timeout, then 4xx.
@@ -147,6 +148,14 @@ poste_mbox_delivery_begin (PosteDelivery        *delivery,
       return _poste_reply_for_errno (errsv, _("Could not make the mbox’s folder"));
     }
   self->spool_fd = open_spool (dir, &error);
+  if (self->spool_fd < 0 && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+                             g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY)))
+    {
+      /* A shared mail folder such as /var/mail (group "mail", mode 2775) takes no files of
+       * ours: spool in the temporary folder instead. */
+      g_clear_error (&error);
+      self->spool_fd = open_spool (g_get_tmp_dir (), &error);
+    }
   if (self->spool_fd < 0)
     {
       g_debug ("mbox %s: %s", self->path, error->message);

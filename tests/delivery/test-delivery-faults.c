@@ -422,6 +422,56 @@ test_sigkill_mbox (void)
   }
 }
 
+/* A shared mail folder that takes no files of ours (as /var/mail, group "mail", mode 2775):
+ * no dotlock and no spool there, the fcntl lock alone, and the message still lands. Run as
+ * nobody in a forked child, since root may write anywhere. */
+static void
+test_mbox_unwritable_folder (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *lock = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  pid_t pid;
+  int status;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root to act as another user");
+      return;
+    }
+  dir = poste_test_service_dir_new ("varmail");
+  path = g_build_filename (dir, "nobody", NULL);
+  lock = g_strconcat (path, ".lock", NULL);
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  g_assert_no_errno (chown (path, 65534, 65534));
+  g_assert_no_errno (chmod (path, 0600));
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      PosteDelivery *delivery;
+      PosteReply *reply;
+
+      if (setgid (65534) < 0 || setuid (65534) < 0)
+        _exit (2);
+      g_setenv ("TMPDIR", "/tmp", TRUE);
+      delivery = poste_mbox_delivery_new (path);
+      reply = deliver (delivery, "s@p", "a@b", "Subject: shared\r\n\r\nfolder\r\n");
+      _exit (reply->code == 250 ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  stored = read_file (path);
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (stored, NULL), "From s@p "));
+  g_assert_true (g_str_has_suffix (g_bytes_get_data (stored, NULL), "\nSubject: shared\n\nfolder\n\n"));
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  poste_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,6 +481,7 @@ main (int   argc,
   g_test_add_func ("/delivery/faults/disk-full/mbox", test_disk_full_mbox);
   g_test_add_func ("/delivery/faults/disk-full/maildir", test_disk_full_maildir);
   g_test_add_func ("/delivery/faults/mbox-locked", test_mbox_locked);
+  g_test_add_func ("/delivery/faults/mbox-unwritable-folder", test_mbox_unwritable_folder);
   g_test_add_func ("/delivery/faults/sigkill/maildir", test_sigkill_maildir);
   g_test_add_func ("/delivery/faults/sigkill/mbox", test_sigkill_mbox);
 

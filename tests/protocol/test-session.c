@@ -808,6 +808,60 @@ test_ehlo_quit (void)
   fixture_teardown (&f);
 }
 
+typedef struct {
+  const char *faults;
+  GQuark    (*domain) (void);
+  int         code;
+  guint       delivered;
+} DropCase;
+
+static void
+test_fault (gconstpointer data)
+{
+  const DropCase *c = data;
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, c->faults);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  poste_test_provider_add_message (f.tp, "b@sender.example", one_rcpt, MESSAGE_2, -1);
+  fixture_start (&f);
+
+  ok = run (&f, &error);
+  if (c->domain == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, c->domain (), c->code);
+    }
+  g_assert_cmpuint (f.delivery->messages->len, ==, c->delivered);
+  g_assert_cmpuint (poste_session_get_report (f.session)->messages, ==, c->delivered);
+  /* Whatever we did not acknowledge, the provider keeps. */
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), >=, 2 - c->delivered);
+  fixture_teardown (&f);
+}
+
+static const DropCase fault_cases[] = {
+  { "reply-long-line", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG, 0 },
+  { "reply-endless-multiline", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_TOO_MANY_LINES, 0 },
+  { "reply-code-change", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_MALFORMED, 0 },
+  { "drop=greeting", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop=ehlo", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop=auth", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop=atrn", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop=data", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop-in-data=20", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
+  { "drop=our-220", NULL, 0, 0 },
+  { "drop=after-250", NULL, 0, 1 },
+  { "no-pipelining", NULL, 0, 2 },
+  { "slow-lines=20", NULL, 0, 2 },
+};
+
 static void
 test_timeout_greeting (void)
 {
@@ -865,12 +919,15 @@ state_cb (PosteSession *session,
           GParamSpec   *pspec,
           AsyncRun     *r)
 {
+  /* Property changes arrive in the caller's thread only. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
   r->state_changes++;
   if (poste_session_get_state (session) == POSTE_SESSION_STATE_RECEIVING && !r->saw_receiving)
     {
       r->saw_receiving = TRUE;
       if (r->cancellable != NULL)
-        g_timeout_add (300, cancel_cb, r->cancellable);
+        g_timeout_add_full (G_PRIORITY_DEFAULT, 300, cancel_cb, g_object_ref (r->cancellable),
+                            g_object_unref);
     }
 }
 
@@ -1136,6 +1193,12 @@ main (int   argc,
   g_test_add_func ("/session/one-recipient-target", test_one_recipient_target);
   g_test_add_func ("/session/size-limit", test_size_limit);
   g_test_add_func ("/session/ehlo-quit", test_ehlo_quit);
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/session/fault/%s", fault_cases[i].faults);
+      g_strdelimit (path + strlen ("/session/fault/"), "=/", '-');
+      g_test_add_data_func (path, &fault_cases[i], test_fault);
+    }
   g_test_add_func ("/session/timeout/greeting", test_timeout_greeting);
   g_test_add_func ("/session/timeout/reversed", test_timeout_reversed);
   g_test_add_func ("/session/cancel-reversed", test_cancel_reversed);

@@ -876,9 +876,10 @@ dispatch (Server      *srv,
  * Runs the reversed state until the provider's QUIT (see the top of poste-server.c for the
  * policies). Messages are counted in @ctx as they are committed.
  *
- * Returns: %TRUE when the provider said QUIT; %FALSE with %G_IO_ERROR_CANCELLED (after
- *   answering 421), %G_IO_ERROR_TIMED_OUT (after 421), %POSTE_PROTOCOL_ERROR_CLOSED when the
- *   provider went away, or another error
+ * Returns: %TRUE when the provider said QUIT (or hung up between transactions); %FALSE with
+ *   %G_IO_ERROR_CANCELLED (after answering 421), %G_IO_ERROR_TIMED_OUT (after 421),
+ *   %POSTE_PROTOCOL_ERROR_CLOSED when the provider went away in the middle of a transaction, or
+ *   another error
  */
 gboolean
 poste_server_run (PosteSessionCtx  *ctx,
@@ -937,6 +938,17 @@ poste_server_run (PosteSessionCtx  *ctx,
 
       line = poste_connection_read_line (ctx->connection, POSTE_SERVER_MAX_COMMAND, &length, &end,
                                          ctx->cancellable, &local_error);
+      /* A provider that hangs up between transactions has finished, if rudely: what was
+       * acknowledged is delivered and nothing is lost. Inside a transaction it is an error (the
+       * message is aborted; the provider still has it). */
+      if (line == NULL && srv.envelope == NULL &&
+          g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED))
+        {
+          poste_session_ctx_note (ctx, "the provider closed the connection without QUIT");
+          g_clear_error (&local_error);
+          ok = TRUE;
+          goto out;
+        }
       if (line == NULL)
         goto failed;
       poste_session_ctx_log_line (ctx, "S: ", line, length);

@@ -6,8 +6,9 @@
  * with synchronous, bounded I/O through PosteConnection: the client phase (poste-client.c), then
  * the reversed state (poste-server.c). Progress (state, messages, bytes, the current message's
  * size) is copied from the worker and applied in the main context that was the caller's
- * thread-default context when the run started, with g_main_context_invoke(), so the GUI may bind
- * to the properties and signals directly.
+ * thread-default context when the run started (an idle source; snapshots carry a sequence number
+ * so that a late one never undoes a newer one), so the GUI may bind to the properties and signals
+ * directly: they only ever change in the caller's thread.
  *
  * Timeouts: "timeout" (300 s) bounds every wait; "atrn-timeout" (900 s) the wait for ATRN's
  * reply, which RFC 2645 section 5 wants to be at least 10 minutes since the provider may be
@@ -35,6 +36,9 @@ struct _PosteSession
 
   PosteSessionCtx    *ctx;
   GMainContext       *context;
+  GThread            *caller;
+  gint                sequence;        /* snapshots taken (atomic) */
+  gint                applied;         /* the last snapshot applied */
   gboolean            running;
   PosteSessionReport *report;
 
@@ -287,6 +291,7 @@ poste_session_ctx_read_reply (PosteSessionCtx  *ctx,
 
 typedef struct {
   PosteSession      *self;
+  gint               sequence;
   PosteSessionState  state;
   guint              messages;
   guint64            bytes;
@@ -307,6 +312,11 @@ apply_snapshot (PosteSession   *self,
                 const Snapshot *snapshot)
 {
   gboolean progress = FALSE;
+
+  /* Snapshots queued from the worker may arrive after a newer one was applied: never go back. */
+  if (snapshot->sequence <= self->applied)
+    return;
+  self->applied = snapshot->sequence;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (self->state != snapshot->state)
@@ -352,14 +362,30 @@ ctx_notify_cb (PosteSessionCtx *ctx,
 {
   PosteSession *self = user_data;
   Snapshot *snapshot = g_new0 (Snapshot, 1);
+  g_autoptr(GSource) idle = NULL;
 
   snapshot->self = g_object_ref (self);
+  snapshot->sequence = g_atomic_int_add (&self->sequence, 1) + 1;
   snapshot->state = ctx->state;
   snapshot->messages = ctx->messages;
   snapshot->bytes = ctx->bytes;
   snapshot->current_size = ctx->current_size;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_snapshot_cb, snapshot,
-                              snapshot_free);
+
+  /* In the caller's own thread (poste_session_run()) with its context free or ours, apply at
+   * once; from a worker, always queue to the caller's context, so that handlers (the GUI's) never
+   * run in the worker even between two iterations of the caller's loop. */
+  if (g_thread_self () == self->caller && g_main_context_acquire (self->context))
+    {
+      apply_snapshot (self, snapshot);
+      g_main_context_release (self->context);
+      snapshot_free (snapshot);
+      return;
+    }
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, apply_snapshot_cb, snapshot, snapshot_free);
+  g_source_set_static_name (idle, "[poste] session progress");
+  g_source_attach (idle, self->context);
 }
 
 /* ---- The object ---- */
@@ -855,6 +881,7 @@ prepare_run (PosteSession *self)
   self->running = TRUE;
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
+  self->caller = g_thread_self ();
   return TRUE;
 }
 
@@ -862,9 +889,10 @@ prepare_run (PosteSession *self)
 static void
 finish_run (PosteSession *self)
 {
-  Snapshot snapshot = { self, self->ctx->state, self->ctx->messages, self->ctx->bytes, -1 };
+  Snapshot snapshot = { self, 0, self->ctx->state, self->ctx->messages, self->ctx->bytes, -1 };
 
   self->running = FALSE;
+  snapshot.sequence = g_atomic_int_add (&self->sequence, 1) + 1;
   apply_snapshot (self, &snapshot);
 }
 

@@ -607,7 +607,7 @@ finish_message (Server  *srv,
                   "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
                   "(RFC 5321 section 2.3.8)");
     }
-  else if (srv->too_big)
+  else if (srv->too_big || (ctx->max_message_size > 0 && size > ctx->max_message_size))
     {
       ctx->refused++;
       transaction_reset (srv);

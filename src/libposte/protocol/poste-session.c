@@ -795,7 +795,13 @@ should_quit_after (const GError *error)
   return FALSE;
 }
 
-/* The whole session, in the worker thread. Builds the report. */
+/* The whole session, in the worker thread. Builds the report.
+ *
+ * Outcomes: MAIL when at least one message was acknowledged with 250; NO_MAIL for ATRN's 453, for
+ * "EHLO then QUIT", and for a session whose every message we refused with 5xx (the report's
+ * "refused" counts them; the provider bounces them); FAILED with POSTE_SESSION_ERROR_DELIVERY
+ * when a message was answered 4xx for a local reason (the provider keeps it and retries), even if
+ * others were delivered; CANCELLED for the user's Stop. */
 static gboolean
 session_run (PosteSession  *self,
              GCancellable  *cancellable,

@@ -122,6 +122,43 @@ poste_application_actions_add_provider (GSimpleAction *action,
 }
 
 static void
+poste_application_actions_edit_provider (GSimpleAction *action,
+                                         GVariant      *param,
+                                         gpointer       user_data)
+{
+  PosteApplication *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+  PosteProviderDialog *dialog;
+  PosteProvider *provider;
+  GtkWindow *parent;
+
+  g_assert (POSTE_IS_APPLICATION (self));
+
+  if (self->config == NULL || !(provider = poste_config_lookup (self->config, name)))
+    return;
+
+  /* One editor per provider: bring back the one already open. */
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL;
+       iter = iter->next)
+    {
+      if (POSTE_IS_PROVIDER_DIALOG (iter->data) &&
+          g_strcmp0 (poste_provider_dialog_get_editing (iter->data), name) == 0)
+        {
+          gtk_window_present (iter->data);
+          return;
+        }
+    }
+
+  parent = GTK_WINDOW (poste_application_get_main_window (self));
+  dialog = poste_provider_dialog_new_for_provider (self, provider);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), parent);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 poste_application_actions_fetch_now (GSimpleAction *action,
                                      GVariant      *param,
                                      gpointer       user_data)
@@ -156,6 +193,7 @@ static const GActionEntry actions[] = {
   { "about", poste_application_actions_about },
   { "preferences", poste_application_actions_preferences },
   { "add-provider", poste_application_actions_add_provider },
+  { "edit-provider", poste_application_actions_edit_provider, "s" },
   { "fetch-now", poste_application_actions_fetch_now },
   { "fetch-provider", poste_application_actions_fetch_provider, "s" },
   { "stop", poste_application_actions_stop, "s" },
@@ -197,6 +235,7 @@ _poste_application_actions_init (PosteApplication *self)
 
   /* Never write over a configuration file that could not be read. */
   set_action_enabled (self, "add-provider", self->config_error == NULL);
+  set_action_enabled (self, "edit-provider", self->config_error == NULL);
   set_action_enabled (self, "fetch-now", self->config_error == NULL);
   set_action_enabled (self, "fetch-provider", self->config_error == NULL);
 }

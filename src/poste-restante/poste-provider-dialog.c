@@ -1,21 +1,38 @@
-/* poste-provider-dialog.c: adding a provider
+/* poste-provider-dialog.c: adding and editing a provider
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A minimal editor: the fields a first fetch needs, checked by the same validation the
- * configuration file gets (poste_config_validate_provider()), the password stored in the
- * Secret Service, and the provider saved into the configuration file. The full editor (Test
- * connection, certificates, schedules) is a later piece.
+ * Every key of a provider's configuration group, each field checked as it is typed (the row
+ * turns red and the message below says why), with the same validation the configuration file
+ * gets (poste_config_validate_provider()). The password goes to the Secret Service, never to
+ * the file. Test Connection runs poste_session_check_async() (connect, TLS, EHLO, AUTH, and never
+ * ATRN) and shows what it found; a certificate that cannot be verified opens the trust dialog,
+ * whose Accept pins its fingerprint.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+
+#include <poste-check.h>
+#include <poste-error.h>
+#include <poste-scheduler.h>
 
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
 #include "poste-provider-dialog.h"
 #include "poste-secrets.h"
+#include "poste-trust-dialog.h"
+
+/* Seconds a connection test may take at each step. */
+#define TEST_TIMEOUT 30
+
+typedef enum {
+  DELIVERY_MAILDIR,
+  DELIVERY_MBOX,
+  DELIVERY_SERVER,
+  DELIVERY_MDA,
+} DeliveryKind;
 
 struct _PosteProviderDialog
 {
@@ -23,9 +40,20 @@ struct _PosteProviderDialog
 
   PosteApplication     *application;
   GCancellable         *cancellable;
+  GCancellable         *test_cancellable;
+
+  /* The provider being edited (its name), or NULL when adding one. */
+  char                 *editing;
+
+  /* The last connection test's result. */
+  PosteCheckResult     *test_result;
+
+  GtkFileChooserNative *chooser;
 
   /* Template children */
+  AdwToastOverlay      *toast_overlay;
   GtkButton            *add_button;
+  AdwPreferencesPage   *page;
   AdwEntryRow          *name_row;
   AdwEntryRow          *host_row;
   AdwEntryRow          *port_row;
@@ -33,19 +61,34 @@ struct _PosteProviderDialog
   AdwEntryRow          *username_row;
   AdwPasswordEntryRow  *password_row;
   AdwEntryRow          *domains_row;
+  AdwComboRow          *auth_row;
+  AdwComboRow          *delivery_kind_row;
   AdwEntryRow          *delivery_row;
+  GtkButton            *delivery_choose_button;
+  AdwEntryRow          *routes_row;
+  GtkSpinButton        *interval_spin;
+  AdwEntryRow          *active_hours_row;
+  AdwEntryRow          *active_days_row;
+  AdwExpanderRow       *security_expander;
+  AdwEntryRow          *ca_file_row;
+  AdwEntryRow          *pinned_row;
+  AdwEntryRow          *client_certificate_row;
+  AdwEntryRow          *password_file_row;
+  AdwExpanderRow       *outbox_expander;
+  AdwEntryRow          *submission_row;
+  GtkSwitch            *send_with_fetch_switch;
+  AdwPreferencesGroup  *test_group;
+  GtkSpinner           *test_spinner;
+  GtkButton            *test_button;
+  GtkListBox           *test_list;
   GtkLabel             *message_label;
+  AdwPreferencesGroup  *remove_group;
 
   guint                 busy : 1;
+  guint                 testing : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProviderDialog, poste_provider_dialog, ADW_TYPE_WINDOW)
-
-static const PosteSecurity security_by_position[] = {
-  POSTE_SECURITY_STARTTLS,
-  POSTE_SECURITY_TLS,
-  POSTE_SECURITY_NONE,
-};
 
 static const char *
 entry_text (AdwEntryRow *row)
@@ -53,67 +96,258 @@ entry_text (AdwEntryRow *row)
   return gtk_editable_get_text (GTK_EDITABLE (row));
 }
 
-/* Builds the provider the fields describe, or fails with the reason it is not valid yet. */
+static char *
+stripped (AdwEntryRow *row)
+{
+  return g_strstrip (g_strdup (entry_text (row)));
+}
+
+static void
+mark_row (gpointer row,
+          gboolean valid)
+{
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+}
+
+/* Splits a list the way people type it: commas, semicolons or spaces. */
+static GStrv
+split_list (const char *text,
+            const char *pattern)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) parts = g_regex_split_simple (pattern, text, 0, 0);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* Normalises a typed fingerprint: colons and spaces dropped, lower case. */
+static char *
+normalise_pin (const char *text)
+{
+  GString *pin = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == ':' || g_ascii_isspace (*p))
+        continue;
+      g_string_append_c (pin, g_ascii_tolower (*p));
+    }
+
+  return g_string_free (pin, FALSE);
+}
+
+static gboolean
+pin_is_valid (const char *pin)
+{
+  if (pin[0] == '\0')
+    return TRUE;
+  if (strlen (pin) != 64)
+    return FALSE;
+  for (const char *p = pin; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static DeliveryKind
+get_delivery_kind (PosteProviderDialog *self)
+{
+  guint position = adw_combo_row_get_selected (self->delivery_kind_row);
+
+  return position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
+}
+
+static char *
+build_target (PosteProviderDialog *self)
+{
+  g_autofree char *location = stripped (self->delivery_row);
+
+  switch (get_delivery_kind (self))
+    {
+    case DELIVERY_MBOX:
+      return g_strconcat ("mbox:", location, NULL);
+    case DELIVERY_SERVER:
+      if (g_str_has_prefix (location, "smtp://") || g_str_has_prefix (location, "lmtp:"))
+        return g_steal_pointer (&location);
+      return g_strconcat ("smtp://", location, NULL);
+    case DELIVERY_MDA:
+      return g_strconcat ("mda:", location, NULL);
+    case DELIVERY_MAILDIR:
+    default:
+      return g_strconcat ("maildir:", location, NULL);
+    }
+}
+
+static void
+set_target (PosteProviderDialog *self,
+            const char          *target)
+{
+  DeliveryKind kind = DELIVERY_MAILDIR;
+  const char *location = target;
+
+  if (g_str_has_prefix (target, "maildir:"))
+    location = target + strlen ("maildir:");
+  else if (g_str_has_prefix (target, "mbox:"))
+    kind = DELIVERY_MBOX, location = target + strlen ("mbox:");
+  else if (g_str_has_prefix (target, "mda:"))
+    kind = DELIVERY_MDA, location = target + strlen ("mda:");
+  else if (g_str_has_prefix (target, "smtp:") || g_str_has_prefix (target, "lmtp:"))
+    kind = DELIVERY_SERVER;
+
+  adw_combo_row_set_selected (self->delivery_kind_row, kind);
+  gtk_editable_set_text (GTK_EDITABLE (self->delivery_row), location);
+}
+
+/* Builds the provider the fields describe. With @check_name, a name already taken by another
+ * provider is an error. Each field is marked as it is checked; the first problem is returned. */
 static PosteProvider *
 poste_provider_dialog_build (PosteProviderDialog  *self,
+                             gboolean              check_name,
                              GError              **error)
 {
   g_autoptr(PosteProvider) provider = NULL;
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *name = g_strstrip (g_strdup (entry_text (self->name_row)));
-  g_autofree char *host = g_strstrip (g_strdup (entry_text (self->host_row)));
-  g_autofree char *username = g_strstrip (g_strdup (entry_text (self->username_row)));
-  g_autofree char *delivery = g_strstrip (g_strdup (entry_text (self->delivery_row)));
+  g_autoptr(GError) first = NULL;
+  g_autoptr(GError) name_error = NULL;
+  g_autofree char *name = stripped (self->name_row);
+  g_autofree char *host = stripped (self->host_row);
+  g_autofree char *username = stripped (self->username_row);
+  g_autofree char *target = build_target (self);
+  g_autofree char *hours = stripped (self->active_hours_row);
+  g_autofree char *days = stripped (self->active_days_row);
+  g_autofree char *pin = normalise_pin (entry_text (self->pinned_row));
+  g_autofree char *ca_file = stripped (self->ca_file_row);
+  g_autofree char *client_certificate = stripped (self->client_certificate_row);
+  g_autofree char *password_file = stripped (self->password_file_row);
+  g_autofree char *submission = stripped (self->submission_row);
+  g_auto(GStrv) domains = split_list (entry_text (self->domains_row), "[,;\\s]+");
+  g_auto(GStrv) routes = split_list (entry_text (self->routes_row), "[;\\n]+");
+  PosteConfig *config = poste_application_get_config (self->application);
   guint64 port = 0;
   guint position;
-  PosteConfig *config;
+  gboolean valid;
 
+#define PROBLEM(row, ...) G_STMT_START {                                                  \
+    mark_row (row, FALSE);                                                                \
+    if (first == NULL)                                                                    \
+      first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
+  } G_STMT_END
+
+  mark_row (self->name_row, TRUE);
   if (name[0] == '\0')
+    PROBLEM (self->name_row, "%s", _("Give the provider a name."));
+  else if (!poste_config_check_name (name, &name_error))
+    PROBLEM (self->name_row, "%s", name_error->message);
+  else if (check_name && config != NULL && poste_config_lookup (config, name) != NULL)
+    PROBLEM (self->name_row, _("A provider called “%s” already exists."), name);
+
+  valid = host[0] != '\0' && strpbrk (host, " \t/") == NULL;
+  mark_row (self->host_row, valid || host[0] == '\0');
+  if (!valid)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Give the provider a name."));
-      return NULL;
+      if (host[0] != '\0')
+        PROBLEM (self->host_row, "%s", _("The server is a host name such as odmr.example.net."));
+      else if (first == NULL)
+        first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                     _("Enter the provider’s server."));
     }
 
+  mark_row (self->port_row, TRUE);
   if (!g_ascii_string_to_unsigned (entry_text (self->port_row), 10, 1, G_MAXUINT16, &port, NULL))
+    PROBLEM (self->port_row, "%s", _("The port is a number from 1 to 65535."));
+
+  mark_row (self->domains_row, TRUE);
+  for (guint i = 0; domains[i] != NULL; i++)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The port is a number from 1 to 65535."));
+      g_autoptr(GError) domain_error = NULL;
+
+      if (!poste_config_check_domain (domains[i], NULL, &domain_error))
+        PROBLEM (self->domains_row, "%s", domain_error->message);
+    }
+
+  mark_row (self->delivery_row, TRUE);
+  {
+    g_autoptr(GError) target_error = NULL;
+
+    if (!poste_config_check_target (target, &target_error))
+      PROBLEM (self->delivery_row, "%s", target_error->message);
+  }
+
+  mark_row (self->routes_row, TRUE);
+  for (guint i = 0; routes[i] != NULL; i++)
+    {
+      const char *eq = strchr (routes[i], '=');
+      g_autoptr(GError) route_error = NULL;
+
+      if (eq == NULL || eq == routes[i])
+        PROBLEM (self->routes_row, _("“%s” is not recipient=target."), routes[i]);
+      else if (!poste_config_check_target (eq + 1, &route_error))
+        PROBLEM (self->routes_row, "%s", route_error->message);
+    }
+
+  mark_row (self->active_hours_row, TRUE);
+  mark_row (self->active_days_row, TRUE);
+  if (hours[0] != '\0' || days[0] != '\0')
+    {
+      PosteActiveWindow window;
+      g_autoptr(GError) window_error = NULL;
+
+      if (!poste_active_window_parse (hours[0] != '\0' ? hours : NULL,
+                                      days[0] != '\0' ? days : NULL,
+                                      &window, &window_error))
+        {
+          mark_row (hours[0] != '\0' ? self->active_hours_row : self->active_days_row, FALSE);
+          PROBLEM (self->active_days_row, "%s", window_error->message);
+          if (hours[0] == '\0' || days[0] == '\0')
+            mark_row (hours[0] != '\0' ? self->active_days_row : self->active_hours_row, TRUE);
+        }
+    }
+
+  mark_row (self->pinned_row, TRUE);
+  if (!pin_is_valid (pin))
+    PROBLEM (self->pinned_row, "%s",
+             _("A pinned certificate is its SHA-256 fingerprint: 64 hexadecimal digits."));
+
+  if (first != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first));
       return NULL;
     }
 
-  /* Commas as in the configuration file; spaces too, as people type them. */
-  parts = g_regex_split_simple ("[,;\\s]+", entry_text (self->domains_row), 0, 0);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (parts[i][0] != '\0')
-        g_ptr_array_add (domains, g_strdup (parts[i]));
-    }
-  g_ptr_array_add (domains, NULL);
-
-  position = adw_combo_row_get_selected (self->security_row);
-  if (position >= G_N_ELEMENTS (security_by_position))
-    position = 0;
+#undef PROBLEM
 
   provider = poste_provider_new (name);
   poste_provider_set_host (provider, host);
   poste_provider_set_port (provider, (guint)port);
-  poste_provider_set_security (provider, security_by_position[position]);
+  position = adw_combo_row_get_selected (self->security_row);
+  poste_provider_set_security (provider, position <= POSTE_SECURITY_NONE ? position : POSTE_SECURITY_STARTTLS);
   poste_provider_set_username (provider, username);
-  poste_provider_set_domains (provider, (const char * const *)domains->pdata);
-  poste_provider_set_delivery (provider, delivery);
+  poste_provider_set_domains (provider, (const char * const *)domains);
+  position = adw_combo_row_get_selected (self->auth_row);
+  poste_provider_set_auth (provider, position <= POSTE_AUTH_EXTERNAL ? position : POSTE_AUTH_AUTO);
+  poste_provider_set_delivery (provider, target);
+  poste_provider_set_routes (provider, (const char * const *)routes);
+  poste_provider_set_interval (provider, (guint)gtk_spin_button_get_value_as_int (self->interval_spin));
+  poste_provider_set_active_hours (provider, hours[0] != '\0' ? hours : NULL);
+  poste_provider_set_active_days (provider, days[0] != '\0' ? days : NULL);
+  poste_provider_set_ca_file (provider, ca_file[0] != '\0' ? ca_file : NULL);
+  poste_provider_set_pinned_sha256 (provider, pin[0] != '\0' ? pin : NULL);
+  poste_provider_set_client_certificate (provider, client_certificate[0] != '\0' ? client_certificate : NULL);
+  poste_provider_set_password_file (provider, password_file[0] != '\0' ? password_file : NULL);
+  poste_provider_set_submission (provider, submission[0] != '\0' ? submission : NULL);
+  poste_provider_set_send_with_fetch (provider, gtk_switch_get_active (self->send_with_fetch_switch));
 
   if (!poste_config_validate_provider (provider, error))
     return NULL;
-
-  config = poste_application_get_config (self->application);
-  if (config != NULL && poste_config_lookup (config, name) != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("A provider called “%s” already exists."), name);
-      return NULL;
-    }
 
   return g_steal_pointer (&provider);
 }
@@ -126,11 +360,29 @@ poste_provider_dialog_update (PosteProviderDialog *self)
 
   g_assert (POSTE_IS_PROVIDER_DIALOG (self));
 
-  provider = poste_provider_dialog_build (self, &error);
+  provider = poste_provider_dialog_build (self, self->editing == NULL, &error);
   gtk_label_set_text (self->message_label, error != NULL ? error->message : "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.add", provider != NULL && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.test", provider != NULL && !self->testing);
+}
+
+static void
+poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self)
+{
+  static const char *titles[] = {
+    N_("Folder"),
+    N_("File"),
+    N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
+    N_("Command (%F is the sender, %T the recipient)"),
+  };
+  DeliveryKind kind = get_delivery_kind (self);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(titles[kind]));
+  gtk_widget_set_visible (GTK_WIDGET (self->delivery_choose_button),
+                          kind == DELIVERY_MAILDIR || kind == DELIVERY_MBOX);
+  poste_provider_dialog_update (self);
 }
 
 static void
@@ -147,19 +399,96 @@ poste_provider_dialog_set_busy (PosteProviderDialog *self,
                                 gboolean             busy)
 {
   self->busy = !!busy;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->host_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->port_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->security_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->domains_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->delivery_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->page), !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.add", !busy);
 }
 
-/* Adds @provider to the configuration and writes the file. The file is read again first, so
- * that a change made meanwhile (by poste-restante-cli, or by hand) is kept. */
+/* File choosers */
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     AdwEntryRow     *row)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (gtk_widget_get_root (GTK_WIDGET (row)));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (row), path);
+    }
+
+  if (self->chooser == GTK_FILE_CHOOSER_NATIVE (chooser))
+    g_clear_object (&self->chooser);
+}
+
+/* A GtkFileChooserNative: the file chooser portal inside Flatpak, GTK's own dialog outside. */
+static void
+choose_file (PosteProviderDialog  *self,
+             AdwEntryRow          *row,
+             const char           *title,
+             GtkFileChooserAction  action)
+{
+  g_autofree char *current = stripped (row);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
+                                               _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+
+  if (current[0] != '\0')
+    {
+      g_autofree char *expanded = poste_config_expand_path (current, NULL);
+      g_autoptr(GFile) file = expanded != NULL ? g_file_new_for_path (expanded) : NULL;
+
+      if (file != NULL && action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER &&
+          g_file_query_exists (file, NULL))
+        gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), file, NULL);
+    }
+
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), row);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+poste_provider_dialog_choose_delivery (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *param)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
+
+  if (get_delivery_kind (self) == DELIVERY_MBOX)
+    choose_file (self, self->delivery_row, _("Choose an Mbox File"), GTK_FILE_CHOOSER_ACTION_OPEN);
+  else
+    choose_file (self, self->delivery_row, _("Choose a Maildir Folder"),
+                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+}
+
+static void
+poste_provider_dialog_choose_file (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
+  const char *which = g_variant_get_string (param, NULL);
+
+  if (g_str_equal (which, "ca-file"))
+    choose_file (self, self->ca_file_row, _("Choose a Trusted Authority"), GTK_FILE_CHOOSER_ACTION_OPEN);
+  else if (g_str_equal (which, "client-certificate"))
+    choose_file (self, self->client_certificate_row, _("Choose a Client Certificate"),
+                 GTK_FILE_CHOOSER_ACTION_OPEN);
+  else if (g_str_equal (which, "password-file"))
+    choose_file (self, self->password_file_row, _("Choose a Password File"), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+/* Saving */
+
+/* Puts @provider into the configuration (in place of the one edited) and writes the file. The
+ * file is read again first, so that a change made meanwhile (by poste-restante-cli, or by hand)
+ * is kept. */
 static gboolean
 poste_provider_dialog_save (PosteProviderDialog  *self,
                             PosteProvider        *provider,
@@ -168,6 +497,7 @@ poste_provider_dialog_save (PosteProviderDialog  *self,
   PosteConfig *config = poste_application_get_config (self->application);
   g_autofree char *path = poste_config_dup_default_path ();
   g_autoptr(GError) local_error = NULL;
+  const char *name = poste_provider_get_name (provider);
 
   g_assert (POSTE_IS_CONFIG (config));
 
@@ -178,19 +508,26 @@ poste_provider_dialog_save (PosteProviderDialog  *self,
       return FALSE;
     }
 
-  if (poste_config_lookup (config, poste_provider_get_name (provider)) != NULL)
+  if (self->editing == NULL && poste_config_lookup (config, name) != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("A provider called “%s” already exists."), poste_provider_get_name (provider));
+                   _("A provider called “%s” already exists."), name);
       return FALSE;
     }
 
+  if (self->editing != NULL)
+    poste_config_remove_provider (config, self->editing);
   poste_config_add_provider (config, provider);
   if (!poste_config_save (config, path, error))
     {
-      poste_config_remove_provider (config, poste_provider_get_name (provider));
+      /* Back to what the file holds. */
+      g_clear_error (&local_error);
+      poste_config_load (config, path, &local_error);
       return FALSE;
     }
+
+  if (self->editing != NULL)
+    poste_application_provider_changed (self->application, name);
 
   return TRUE;
 }
@@ -254,7 +591,7 @@ poste_provider_dialog_add (GtkWidget  *widget,
   if (self->busy)
     return;
 
-  if (!(provider = poste_provider_dialog_build (self, &error)))
+  if (!(provider = poste_provider_dialog_build (self, self->editing == NULL, &error)))
     {
       poste_provider_dialog_show_error (self, error->message);
       return;
@@ -263,7 +600,8 @@ poste_provider_dialog_add (GtkWidget  *widget,
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   if (password[0] == '\0')
     {
-      /* No password: EXTERNAL with a certificate, or one to be set later. */
+      /* No new password: EXTERNAL with a certificate, the one already stored, or one to be
+       * set later. */
       poste_provider_dialog_set_busy (self, TRUE);
       poste_provider_dialog_finish_add (self, provider);
       return;
@@ -279,6 +617,343 @@ poste_provider_dialog_add (GtkWidget  *widget,
     poste_secrets_store (provider, password, self->cancellable,
                          poste_provider_dialog_store_cb, task);
   }
+}
+
+/* Removing */
+
+static void
+remove_response_cb (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    PosteProviderDialog *self)
+{
+  PosteConfig *config = poste_application_get_config (self->application);
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteProvider) provider = NULL;
+  PosteProvider *configured;
+
+  if (g_strcmp0 (response, "remove") != 0 || self->editing == NULL)
+    return;
+
+  if ((configured = poste_config_lookup (config, self->editing)))
+    provider = g_object_ref (configured);
+
+  if (!poste_config_load (config, path, &error) ||
+      !poste_config_remove_provider (config, self->editing) ||
+      !poste_config_save (config, path, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not remove the provider: %s"),
+                                                  error != NULL ? error->message : self->editing);
+
+      poste_provider_dialog_show_error (self, message);
+      return;
+    }
+
+  if (provider != NULL)
+    poste_secrets_clear (provider, NULL, NULL, NULL);
+
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+poste_provider_dialog_remove (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (self->editing == NULL)
+    return;
+
+  heading = g_strdup_printf (_("Remove “%s”?"), self->editing);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Mail it still holds stays with the provider. Its password "
+                                     "is removed from the keyring and its history is kept."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Test connection */
+
+static void
+clear_test_list (PosteProviderDialog *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->test_list))))
+    gtk_list_box_remove (self->test_list, child);
+}
+
+static void
+add_test_row (PosteProviderDialog *self,
+              const char          *icon_name,
+              const char          *style,
+              const char          *title,
+              const char          *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (value != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+
+  if (icon_name != NULL)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+
+      if (style != NULL)
+        gtk_widget_add_css_class (icon, style);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      g_strcmp0 (style, "success") == 0 ? _("Good") : _("Problem"), -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+    }
+
+  gtk_list_box_append (self->test_list, row);
+}
+
+static void
+show_test_result (PosteProviderDialog    *self,
+                  const PosteCheckResult *result)
+{
+  gboolean reached = result->error == NULL;
+  gboolean certificate_problem = g_error_matches (result->error, POSTE_SESSION_ERROR,
+                                                  POSTE_SESSION_ERROR_CERTIFICATE);
+
+  clear_test_list (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_list), TRUE);
+
+  if (reached && result->authenticated && result->atrn_offered)
+    add_test_row (self, "emblem-ok-symbolic", "success", _("Ready to Collect Mail"),
+                  _("Connected, secured and signed in; the server offers On-Demand Mail Relay."));
+  else if (reached)
+    add_test_row (self, "dialog-warning-symbolic", "warning", _("Connected, With Problems"),
+                  !result->authenticated ? _("The server did not accept the sign-in.")
+                                         : _("The server does not offer On-Demand Mail Relay (ATRN)."));
+  else
+    add_test_row (self, "dialog-error-symbolic", "error", _("Could Not Connect"), result->error->message);
+
+  if (result->tls_protocol != NULL)
+    {
+      g_autofree char *tls = g_strdup_printf ("%s · %s", result->tls_protocol,
+                                              result->tls_cipher != NULL ? result->tls_cipher : "?");
+
+      add_test_row (self, "channel-secure-symbolic", "success", _("Encryption"), tls);
+    }
+  else if (reached)
+    add_test_row (self, "dialog-warning-symbolic", "warning", _("Encryption"),
+                  _("None: everything, your password included, crosses the network readable."));
+
+  if (result->certificate_subject != NULL)
+    {
+      g_autofree char *until = NULL;
+      g_autofree char *text = NULL;
+
+      if (result->certificate_not_after != NULL)
+        {
+          g_autoptr(GDateTime) local = g_date_time_to_local (result->certificate_not_after);
+
+          until = g_date_time_format (local, "%Y-%m-%d");
+        }
+      /* Translators: a certificate: "<subject>, issued by <issuer>, valid until <date>" */
+      text = g_strdup_printf (_("%s\nissued by %s\nvalid until %s"), result->certificate_subject,
+                              result->certificate_issuer != NULL ? result->certificate_issuer : "?",
+                              until != NULL ? until : "?");
+      add_test_row (self, certificate_problem ? "dialog-warning-symbolic" : "security-high-symbolic",
+                    certificate_problem ? "warning" : "success", _("Certificate"), text);
+    }
+
+  if (result->certificate_sha256 != NULL)
+    {
+      g_autofree char *fingerprint = poste_trust_dialog_format_sha256 (result->certificate_sha256);
+
+      add_test_row (self, NULL, NULL, _("SHA-256 Fingerprint"), fingerprint);
+    }
+
+  if (reached)
+    {
+      g_autofree char *sign_in = NULL;
+
+      if (result->authenticated)
+        /* Translators: %s is a SASL mechanism, SCRAM-SHA-256 */
+        sign_in = g_strdup_printf (_("Accepted with %s"), result->mechanism != NULL ? result->mechanism : "?");
+      else if (result->mechanism != NULL)
+        sign_in = g_strdup_printf ("%s: %s", result->mechanism,
+                                   result->auth_error != NULL ? result->auth_error->message : _("refused"));
+      else
+        sign_in = g_strdup (result->auth_error != NULL ? result->auth_error->message : _("Not tried"));
+
+      add_test_row (self, result->authenticated ? "emblem-ok-symbolic" : "dialog-error-symbolic",
+                    result->authenticated ? "success" : "error", _("Sign-In"), sign_in);
+
+      add_test_row (self, result->atrn_offered ? "emblem-ok-symbolic" : "dialog-error-symbolic",
+                    result->atrn_offered ? "success" : "error", _("On-Demand Mail Relay"),
+                    result->atrn_offered ? _("ATRN offered") : _("ATRN not offered"));
+    }
+
+  if (result->capabilities != NULL && result->capabilities[0] != NULL)
+    {
+      g_autofree char *capabilities = g_strjoinv (", ", result->capabilities);
+
+      add_test_row (self, NULL, NULL, _("Server Capabilities"), capabilities);
+    }
+}
+
+static void test_connection (PosteProviderDialog *self);
+
+static void
+trust_response_cb (AdwMessageDialog    *dialog,
+                   const char          *response,
+                   PosteProviderDialog *self)
+{
+  const char *sha256 = g_object_get_data (G_OBJECT (dialog), "poste-sha256");
+  PosteConfig *config = poste_application_get_config (self->application);
+  PosteProvider *configured;
+
+  if (g_strcmp0 (response, "accept") != 0 || sha256 == NULL)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->pinned_row), sha256);
+
+  /* A provider already saved keeps the pin at once, whether or not the rest is saved. */
+  if (self->editing != NULL && (configured = poste_config_lookup (config, self->editing)))
+    {
+      g_autofree char *old = g_strdup (poste_provider_get_pinned_sha256 (configured));
+      g_autoptr(GError) error = NULL;
+
+      poste_provider_set_pinned_sha256 (configured, sha256);
+      if (!poste_application_save_config (self->application, &error))
+        {
+          poste_provider_set_pinned_sha256 (configured, old);
+          poste_provider_dialog_show_error (self, error->message);
+        }
+      else
+        poste_application_provider_changed (self->application, self->editing);
+    }
+
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("Certificate pinned for this provider")));
+  test_connection (self);
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  PosteProviderDialog *self = user_data;
+  g_autoptr(PosteCheckResult) check = poste_session_check_finish (result);
+
+  if (check != NULL && g_error_matches (check->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  self->testing = FALSE;
+  gtk_spinner_set_spinning (self->test_spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), FALSE);
+  poste_provider_dialog_update (self);
+
+  if (check != NULL)
+    {
+      show_test_result (self, check);
+
+      if (g_error_matches (check->error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE) &&
+          check->certificate != NULL)
+        {
+          g_autofree char *name = stripped (self->name_row);
+          g_autofree char *old_pin = normalise_pin (entry_text (self->pinned_row));
+          GtkWidget *dialog = poste_trust_dialog_new (GTK_WINDOW (self), name, check->certificate, old_pin);
+
+          g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+
+      g_clear_pointer (&self->test_result, poste_check_result_free);
+      self->test_result = g_steal_pointer (&check);
+    }
+
+  g_object_unref (self);
+}
+
+static void
+run_check (PosteProviderDialog *self,
+           PosteProvider       *provider,
+           const char          *password)
+{
+  g_clear_object (&self->test_cancellable);
+  self->test_cancellable = g_cancellable_new ();
+  poste_session_check_async (provider, password, TEST_TIMEOUT, self->test_cancellable,
+                             check_cb, g_object_ref (self));
+}
+
+static void
+test_password_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PosteProviderDialog *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  char *password = poste_secrets_lookup_finish (result, &error);
+
+  /* Without a stored password the test still shows the connection and TLS. */
+  run_check (self, g_task_get_task_data (task), password);
+  if (password != NULL)
+    poste_secrets_free_password (password);
+}
+
+static void
+test_connection (PosteProviderDialog *self)
+{
+  g_autoptr(PosteProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *password;
+
+  if (self->testing)
+    return;
+
+  if (!(provider = poste_provider_dialog_build (self, FALSE, &error)))
+    {
+      poste_provider_dialog_show_error (self, error->message);
+      return;
+    }
+
+  self->testing = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), TRUE);
+  gtk_spinner_set_spinning (self->test_spinner, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.test", FALSE);
+
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  if (password[0] == '\0' && self->editing != NULL && poste_secrets_auth_needs_password (provider))
+    {
+      GTask *task = g_task_new (self, NULL, NULL, NULL);
+
+      g_task_set_source_tag (task, test_connection);
+      g_task_set_task_data (task, g_object_ref (provider), g_object_unref);
+      poste_secrets_lookup (provider, self->cancellable, test_password_cb, task);
+      return;
+    }
+
+  run_check (self, provider, password[0] != '\0' ? password : NULL);
+}
+
+static void
+poste_provider_dialog_test (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  test_connection (POSTE_PROVIDER_DIALOG (widget));
 }
 
 /**
@@ -303,9 +978,117 @@ poste_provider_dialog_new (PosteApplication *application)
                        "application", application,
                        NULL);
   self->application = g_object_ref (application);
+  poste_provider_dialog_delivery_kind_changed (self);
+
+  return self;
+}
+
+/**
+ * poste_provider_dialog_new_for_provider:
+ * @application: the #PosteApplication, after its startup
+ * @provider: a configured provider
+ *
+ * Creates the dialog that edits @provider: every field filled from it, the name fixed (the
+ * keyring and the history know the provider by it), Save in place of Add, and Remove Provider.
+ * An empty password field keeps the password already stored.
+ *
+ * Returns: (transfer none): the new dialog, owned by GTK's list of toplevels
+ */
+PosteProviderDialog *
+poste_provider_dialog_new_for_provider (PosteApplication *application,
+                                        PosteProvider    *provider)
+{
+  PosteProviderDialog *self;
+  g_autofree char *domains = NULL;
+  g_autofree char *routes = NULL;
+  g_autofree char *port = NULL;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
+
+  self = poste_provider_dialog_new (application);
+  self->editing = g_strdup (poste_provider_get_name (provider));
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Edit Provider"));
+  gtk_button_set_label (self->add_button, _("_Save"));
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_group), TRUE);
+
+#define SET(row, value) gtk_editable_set_text (GTK_EDITABLE (self->row), (value) != NULL ? (value) : "")
+  SET (name_row, poste_provider_get_name (provider));
+  gtk_editable_set_editable (GTK_EDITABLE (self->name_row), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_row),
+                               _("The keyring and the history know the provider by its name"));
+  SET (host_row, poste_provider_get_host (provider));
+  port = g_strdup_printf ("%u", poste_provider_get_port (provider));
+  SET (port_row, port);
+  adw_combo_row_set_selected (self->security_row, poste_provider_get_security (provider));
+  SET (username_row, poste_provider_get_username (provider));
+  domains = g_strjoinv (", ", (char **)poste_provider_get_domains (provider));
+  SET (domains_row, domains);
+  adw_combo_row_set_selected (self->auth_row, poste_provider_get_auth (provider));
+  set_target (self, poste_provider_get_delivery (provider) != NULL
+                      ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
+  routes = g_strjoinv ("; ", (char **)poste_provider_get_routes (provider));
+  SET (routes_row, routes);
+  gtk_spin_button_set_value (self->interval_spin, poste_provider_get_interval (provider));
+  SET (active_hours_row, poste_provider_get_active_hours (provider));
+  SET (active_days_row, poste_provider_get_active_days (provider));
+  SET (ca_file_row, poste_provider_get_ca_file (provider));
+  SET (pinned_row, poste_provider_get_pinned_sha256 (provider));
+  SET (client_certificate_row, poste_provider_get_client_certificate (provider));
+  SET (password_file_row, poste_provider_get_password_file (provider));
+  SET (submission_row, poste_provider_get_submission (provider));
+  gtk_switch_set_active (self->send_with_fetch_switch, poste_provider_get_send_with_fetch (provider));
+#undef SET
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
+                                 _("Password (empty keeps the stored one)"));
+
   poste_provider_dialog_update (self);
 
   return self;
+}
+
+/**
+ * poste_provider_dialog_get_editing:
+ * @self: a #PosteProviderDialog
+ *
+ * Returns: (nullable): the name of the provider being edited, or %NULL when adding one
+ */
+const char *
+poste_provider_dialog_get_editing (PosteProviderDialog *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER_DIALOG (self), NULL);
+
+  return self->editing;
+}
+
+/**
+ * poste_provider_dialog_get_test_result:
+ * @self: a #PosteProviderDialog
+ *
+ * Returns: (transfer none) (nullable): the last connection test's result, or %NULL
+ */
+const PosteCheckResult *
+poste_provider_dialog_get_test_result (PosteProviderDialog *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER_DIALOG (self), NULL);
+
+  return self->test_result;
+}
+
+/**
+ * poste_provider_dialog_is_testing:
+ * @self: a #PosteProviderDialog
+ *
+ * Returns: %TRUE while a connection test runs
+ */
+gboolean
+poste_provider_dialog_is_testing (PosteProviderDialog *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER_DIALOG (self), FALSE);
+
+  return self->testing;
 }
 
 static void
@@ -314,8 +1097,15 @@ poste_provider_dialog_dispose (GObject *object)
   PosteProviderDialog *self = (PosteProviderDialog *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->test_cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->test_cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->editing, g_free);
+  g_clear_pointer (&self->test_result, poste_check_result_free);
 
   G_OBJECT_CLASS (poste_provider_dialog_parent_class)->dispose (object);
 }
@@ -330,18 +1120,48 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/posterestante/PosteRestante/ui/poste-provider-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, add_button);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, name_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, host_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, port_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, security_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, username_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, password_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, domains_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, delivery_row);
-  gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, message_label);
+#define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, name)
+  CHILD (toast_overlay);
+  CHILD (add_button);
+  CHILD (page);
+  CHILD (name_row);
+  CHILD (host_row);
+  CHILD (port_row);
+  CHILD (security_row);
+  CHILD (username_row);
+  CHILD (password_row);
+  CHILD (domains_row);
+  CHILD (auth_row);
+  CHILD (delivery_kind_row);
+  CHILD (delivery_row);
+  CHILD (delivery_choose_button);
+  CHILD (routes_row);
+  CHILD (interval_spin);
+  CHILD (active_hours_row);
+  CHILD (active_days_row);
+  CHILD (security_expander);
+  CHILD (ca_file_row);
+  CHILD (pinned_row);
+  CHILD (client_certificate_row);
+  CHILD (password_file_row);
+  CHILD (outbox_expander);
+  CHILD (submission_row);
+  CHILD (send_with_fetch_switch);
+  CHILD (test_group);
+  CHILD (test_spinner);
+  CHILD (test_button);
+  CHILD (test_list);
+  CHILD (message_label);
+  CHILD (remove_group);
+#undef CHILD
 
   gtk_widget_class_install_action (widget_class, "provider.add", NULL, poste_provider_dialog_add);
+  gtk_widget_class_install_action (widget_class, "provider.test", NULL, poste_provider_dialog_test);
+  gtk_widget_class_install_action (widget_class, "provider.remove", NULL, poste_provider_dialog_remove);
+  gtk_widget_class_install_action (widget_class, "provider.choose-delivery", NULL,
+                                   poste_provider_dialog_choose_delivery);
+  gtk_widget_class_install_action (widget_class, "provider.choose-file", "s",
+                                   poste_provider_dialog_choose_file);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -352,18 +1172,28 @@ poste_provider_dialog_init (PosteProviderDialog *self)
 
   self->cancellable = g_cancellable_new ();
 
-  g_signal_connect_object (self->name_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->host_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->port_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->username_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->domains_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->delivery_row, "changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  {
+    gpointer entries[] = {
+      self->name_row, self->host_row, self->port_row, self->username_row, self->domains_row,
+      self->delivery_row, self->routes_row, self->active_hours_row, self->active_days_row,
+      self->ca_file_row, self->pinned_row, self->client_certificate_row, self->password_file_row,
+      self->submission_row,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+      g_signal_connect_object (entries[i], "changed",
+                               G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  }
+
   g_signal_connect_object (self->security_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->auth_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->delivery_kind_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_delivery_kind_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->interval_spin, "value-changed",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->send_with_fetch_switch, "notify::active",
                            G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include <poste-session.h>
+
 #include "poste-app-types.h"
 
 G_BEGIN_DECLS
@@ -14,6 +16,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PosteWindow, poste_window, POSTE, WINDOW, AdwApplicationWindow)
 
-PosteWindow *poste_window_new (PosteApplication *application);
+PosteWindow *poste_window_new             (PosteApplication         *application);
+void         poste_window_reload_history  (PosteWindow              *self);
+void         poste_window_add_toast       (PosteWindow              *self,
+                                           AdwToast                 *toast);
+char        *poste_window_describe_report (const PosteSessionReport *report);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include "poste-test.h"
 #include "poste-ui-test.h"
 
+/* The helpers below were first written in test-window.c. */
+
 /**
  * poste_ui_test_init:
  * @argc: the program's argc
@@ -55,3 +57,152 @@ poste_ui_test_init (int          *argc,
   g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
   g_setenv ("SECRET_FILE_TEST_PASSWORD", name, TRUE);
 }
+
+/* Runs the main context until @done says so. No clock: the suite's timeout is the only limit. */
+void
+poste_ui_test_iterate_until (gboolean (*done) (gpointer data),
+               gpointer   data)
+{
+  while (!done (data))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+poste_ui_test_iterate_pending (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+count_paint (GdkFrameClock *frame_clock,
+             guint         *n_paints)
+{
+  (*n_paints)++;
+}
+
+typedef struct {
+  GtkWidget *widget;
+  guint      n_paints;
+} DrawnWait;
+
+static gboolean
+is_mapped_and_painted (gpointer data)
+{
+  DrawnWait *wait = data;
+
+  return gtk_widget_get_mapped (wait->widget) && wait->n_paints > 0;
+}
+
+/* Waits until @window is mapped and its surface has painted a frame since this was called. */
+void
+poste_ui_test_wait_for_drawn (GtkWindow *window)
+{
+  DrawnWait wait = { GTK_WIDGET (window), 0 };
+  GdkFrameClock *frame_clock;
+  GdkSurface *surface;
+  gulong handler;
+
+  gtk_widget_realize (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_assert_nonnull (surface);
+  frame_clock = gdk_surface_get_frame_clock (surface);
+  g_assert_nonnull (frame_clock);
+
+  handler = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (count_paint), &wait.n_paints);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  poste_ui_test_iterate_until (is_mapped_and_painted, &wait);
+  g_signal_handler_disconnect (frame_clock, handler);
+}
+
+static void
+collect_descendants (GtkWidget  *widget,
+                     GType       type,
+                     GPtrArray  *found)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_descendants (child, type, found);
+}
+
+GPtrArray *
+poste_ui_test_find_descendants (GtkWidget *widget,
+                  GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect_descendants (widget, type, found);
+  return found;
+}
+
+/* Renders @widget the way its window draws it: a snapshot of the widget through a
+ * GtkWidgetPaintable, turned into a texture by the window's own GskRenderer. */
+GdkTexture *
+poste_ui_test_render_widget (GtkWidget *widget)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  /* A widget paintable made while a layout is pending draws nothing: draw a frame and retry. */
+  for (;;)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
+      g_assert_cmpint (height, >, 0);
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      if ((node = gtk_snapshot_free_to_node (snapshot)))
+        break;
+
+      poste_ui_test_wait_for_drawn (GTK_WINDOW (gtk_widget_get_root (widget)));
+    }
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+guint
+poste_ui_test_count_colours (GdkTexture *texture)
+{
+  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize)width * 4;
+  g_autofree guint32 *pixels = g_malloc_n ((gsize)height, stride);
+
+  gdk_texture_download (texture, (guchar *)pixels, stride);
+
+  for (gsize i = 0; i < (gsize)width * height; i++)
+    g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
+
+  return g_hash_table_size (colours);
+}
+
+/* Saves @texture as <build>/tests/ui/screenshots/@name.png and returns the path. */
+char *
+poste_ui_test_save_screenshot (GdkTexture *texture,
+                 const char *name)
+{
+  g_autofree char *dir = g_build_filename (poste_test_build_root (), "tests", "ui", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot saved to %s", path);
+
+  return path;
+}
+

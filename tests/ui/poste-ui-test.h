@@ -4,12 +4,23 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
 void poste_ui_test_init (int    *argc,
                          char ***argv,
                          const char *name);
+
+void        poste_ui_test_iterate_until    (gboolean   (*done) (gpointer data),
+                                            gpointer     data);
+void        poste_ui_test_iterate_pending  (void);
+void        poste_ui_test_wait_for_drawn   (GtkWindow   *window);
+GPtrArray  *poste_ui_test_find_descendants (GtkWidget   *widget,
+                                            GType        type);
+GdkTexture *poste_ui_test_render_widget    (GtkWidget   *widget);
+guint       poste_ui_test_count_colours    (GdkTexture  *texture);
+char       *poste_ui_test_save_screenshot  (GdkTexture  *texture,
+                                            const char  *name);
 
 G_END_DECLS

@@ -635,7 +635,8 @@ test_window_add_provider (void)
     }
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "odmr.acme.example · example.org, example.com");
+  /* Added with a schedule, it fetched at once, and (with no password) failed: the second line. */
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "odmr.acme.example · example.org, example.com\n"));
 
   g_clear_object (&texture);
   texture = render_widget (GTK_WIDGET (window));

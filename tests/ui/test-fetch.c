@@ -1,0 +1,591 @@
+/* test-fetch.c: the whole application against the test provider, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drives the real actions the way a user does: adds a provider through the editor (Test
+ * Connection included), fetches with Fetch now, watches the live session and stops it, fetches
+ * again, and checks that the provider list and the history update and that the mail is in the
+ * Maildir. Then a provider with a self-signed certificate: Test Connection shows the trust
+ * dialog, and Accept pins the certificate in the configuration file. Each view is saved as a
+ * screenshot in <build>/tests/ui/screenshots (the metainfo's screenshots come from there).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "poste-test.h"
+#include "poste-test-cert.h"
+#include "poste-test-provider.h"
+#include "poste-ui-test.h"
+#include "poste-application.h"
+#include "poste-config.h"
+#include "poste-provider-dialog.h"
+#include "poste-secrets.h"
+#include "poste-window.h"
+
+#define USER "example.org"
+#define PASSWORD "s3cret horse"
+
+static PosteApplication *app;
+static char *dir;
+
+static const char *domains[] = { "example.org", NULL };
+static const char *recipients[] = { "alice@example.org", NULL };
+
+/* Helpers */
+
+static GtkWindow *
+find_app_window (GType type)
+{
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (app));
+       iter != NULL;
+       iter = iter->next)
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+window_is_mapped (gpointer data)
+{
+  GtkWindow *window = find_app_window (GPOINTER_TO_SIZE (data));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static gboolean
+dialog_is_gone (gpointer data)
+{
+  return find_app_window (POSTE_TYPE_PROVIDER_DIALOG) == NULL;
+}
+
+static PosteWindow *
+get_main_window (void)
+{
+  PosteWindow *window = poste_application_get_main_window (app);
+
+  g_assert_true (POSTE_IS_WINDOW (window));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  return window;
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          GType       type,
+          const char *title)
+{
+  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (root, type);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+static void
+set_row_text (GtkWidget  *dialog,
+              const char *title,
+              const char *text)
+{
+  GtkWidget *row = find_row (dialog, ADW_TYPE_ENTRY_ROW, title);
+
+  if (row == NULL)
+    g_error ("no entry row titled “%s”", title);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action_name,
+             const char *target)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkActionable *button = g_ptr_array_index (buttons, i);
+      GVariant *value = gtk_actionable_get_action_target_value (button);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (button), action_name) != 0)
+        continue;
+      if (target == NULL ||
+          (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
+           g_str_equal (g_variant_get_string (value, NULL), target)))
+        return GTK_WIDGET (button);
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+open_editor (PosteWindow *window)
+{
+  GtkWidget *dialog;
+
+  g_assert_null (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL));
+  poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
+  dialog = GTK_WIDGET (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+
+  return dialog;
+}
+
+/* Fills the editor for the test provider on @port. */
+static void
+fill_editor (GtkWidget  *dialog,
+             const char *name,
+             guint16     port,
+             guint       security,
+             const char *ca_file,
+             const char *maildir)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GPtrArray) spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
+  AdwComboRow *security_row = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Encryption"));
+
+  set_row_text (dialog, "Name", name);
+  set_row_text (dialog, "Server", "127.0.0.1");
+  set_row_text (dialog, "Port", port_text);
+  g_assert_nonnull (security_row);
+  adw_combo_row_set_selected (security_row, security);
+  set_row_text (dialog, "User Name", USER);
+  set_row_text (dialog, "Password", PASSWORD);
+  set_row_text (dialog, "Domains, separated by commas", "example.org");
+  set_row_text (dialog, "Folder", maildir);
+  if (ca_file != NULL)
+    set_row_text (dialog, "Trusted Authority (PEM file)", ca_file);
+
+  /* Only on demand: the fetches are the ones this test asks for. */
+  g_assert_cmpuint (spins->len, ==, 1);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 0);
+}
+
+static gboolean
+test_finished (gpointer data)
+{
+  PosteProviderDialog *dialog = data;
+
+  return !poste_provider_dialog_is_testing (dialog) &&
+         poste_provider_dialog_get_test_result (dialog) != NULL;
+}
+
+static void
+scroll_to_bottom (GtkWidget *dialog)
+{
+  g_autoptr(GPtrArray) scrolled = poste_ui_test_find_descendants (dialog, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+
+  g_assert_cmpuint (scrolled->len, >=, 1);
+  adjustment = gtk_scrolled_window_get_vadjustment (g_ptr_array_index (scrolled, 0));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+}
+
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (gtk_widget_get_root (widget)));
+  texture = poste_ui_test_render_widget (widget);
+  g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);
+  g_free (poste_ui_test_save_screenshot (texture, name));
+}
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static char *
+label_texts (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) labels = poste_ui_test_find_descendants (root, GTK_TYPE_LABEL);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      g_string_append (text, gtk_label_get_text (g_ptr_array_index (labels, i)));
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* Tests */
+
+/* Runs inside the first test case, so that the application's configuration and history live in
+ * that case's private home. */
+static void
+startup (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (poste_application_get_scheduler (app));
+  g_assert_nonnull (poste_application_get_history (app));
+
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_application_activate (G_APPLICATION (app));
+  get_main_window ();
+}
+
+typedef struct {
+  const char *name;
+  guint       messages;
+} SessionWait;
+
+static gboolean
+session_receiving (gpointer data)
+{
+  SessionWait *wait = data;
+  PosteSession *session = poste_application_get_session (app, wait->name);
+
+  return session != NULL &&
+         poste_session_get_state (session) == POSTE_SESSION_STATE_RECEIVING &&
+         poste_session_get_messages (session) >= wait->messages;
+}
+
+static gboolean
+session_gone (gpointer data)
+{
+  return poste_application_get_session (app, data) == NULL;
+}
+
+static gboolean
+session_running (gpointer data)
+{
+  return poste_application_get_session (app, data) != NULL;
+}
+
+static void
+count_finished (PosteApplication         *application,
+                PosteSession             *session,
+                const PosteSessionReport *report,
+                guint                    *n_finished)
+{
+  (*n_finished)++;
+}
+
+static void
+test_fetch_add_and_fetch (void)
+{
+  PosteWindow *window;
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *maildir_new = NULL;
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *texts = NULL;
+  const PosteSessionReport *report;
+  const PosteCheckResult *check;
+  SessionWait wait = { "acme", 2 };
+  GtkWidget *dialog;
+  GtkWidget *button;
+  GtkWidget *row;
+  guint n_finished = 0;
+  guint16 port;
+
+  startup ();
+  window = get_main_window ();
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-fetch");
+  maildir = g_build_filename (dir, "Maildir", NULL);
+  maildir_new = g_build_filename (maildir, "new", NULL);
+
+  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  provider = poste_test_provider_new ();
+  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  poste_test_provider_add_message (provider, "bob@example.net", recipients,
+                                   "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\n"
+                                   "Subject: Lunch\r\n\r\nNoon at the usual place?\r\n", -1);
+  poste_test_provider_add_message (provider, "carol@example.com", recipients,
+                                   "From: Carol <carol@example.com>\r\nTo: alice@example.org\r\n"
+                                   "Subject: Invoice 2026-11\r\n\r\nPlease find it attached.\r\n", -1);
+  /* The first session stays in the reversed state after its mail, until the user stops it. */
+  g_assert_true (poste_test_provider_set_faults (provider, "silent=quit", &error));
+  g_assert_no_error (error);
+  port = poste_test_provider_start (provider, &error);
+  g_assert_no_error (error);
+
+  g_signal_connect (app, "session-finished", G_CALLBACK (count_finished), &n_finished);
+
+  /* The empty state leads to the editor. */
+  g_assert_nonnull (find_button (GTK_WIDGET (window), "app.add-provider", NULL));
+  dialog = open_editor (window);
+  fill_editor (dialog, "acme", port, 0, cert->ca_file, maildir);
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  screenshot (dialog, "provider-editor");
+
+  /* Test Connection: TLS, the certificate, the capabilities, the mechanism, ATRN. */
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
+  poste_ui_test_iterate_until (test_finished, dialog);
+  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  g_assert_no_error (check->error);
+  g_assert_true (check->authenticated);
+  g_assert_true (check->atrn_offered);
+  g_assert_nonnull (check->tls_protocol);
+  g_assert_nonnull (check->mechanism);
+  g_assert_cmpuint (poste_test_provider_count_spooled (provider), ==, 2);
+  texts = label_texts (dialog);
+  g_assert_nonnull (strstr (texts, "Ready to Collect Mail"));
+  g_assert_nonnull (strstr (texts, "ATRN offered"));
+  g_assert_nonnull (strstr (texts, check->tls_protocol));
+  g_assert_nonnull (strstr (texts, check->mechanism));
+  scroll_to_bottom (dialog);
+  screenshot (dialog, "test-connection");
+
+  /* Add: the password to the keyring, the rest to the file. */
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "[provider acme]"));
+  g_assert_nonnull (strstr (contents, "interval=0"));
+  g_assert_null (strstr (contents, PASSWORD));
+  password = poste_secrets_lookup_sync (poste_config_lookup (poste_application_get_config (app), "acme"),
+                                        NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (password, ==, PASSWORD);
+
+  /* The list shows it, not fetched yet, on demand. */
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Not fetched yet"));
+  g_clear_pointer (&texts, g_free);
+  texts = label_texts (row);
+  g_assert_nonnull (strstr (texts, "On demand"));
+
+  /* Fetch now, from the row's button. */
+  button = find_button (GTK_WIDGET (window), "app.fetch-provider", "acme");
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  poste_ui_test_iterate_until (session_receiving, &wait);
+
+  /* The live view: phase, messages, bytes, progress, Stop. */
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  g_clear_pointer (&texts, g_free);
+  texts = label_texts (GTK_WIDGET (window));
+  g_assert_nonnull (strstr (texts, "Fetching from acme"));
+  g_assert_nonnull (strstr (texts, "Receiving mail · 2 messages"));
+  g_assert_nonnull (strstr (texts, "Fetching…"));
+  {
+    g_autoptr(GPtrArray) bars = poste_ui_test_find_descendants (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+
+    g_assert_cmpuint (bars->len, ==, 1);
+    g_assert_cmpfloat (gtk_progress_bar_get_fraction (g_ptr_array_index (bars, 0)), >, 0.6);
+  }
+  g_assert_cmpuint (count_files (maildir_new), ==, 2);
+  screenshot (GTK_WIDGET (window), "live-session");
+
+  button = find_button (GTK_WIDGET (window), "app.stop", "acme");
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  g_assert_cmpuint (n_finished, ==, 1);
+  report = poste_application_get_last_report (app, "acme");
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->messages, ==, 2);
+  g_assert_null (find_button (GTK_WIDGET (window), "app.stop", "acme"));
+
+  /* A second fetch, with Ctrl+R's action this time: the third message. */
+  g_assert_true (poste_test_provider_set_faults (provider, "", &error));
+  g_assert_no_error (error);
+  poste_test_provider_add_message (provider, "dave@example.net", recipients,
+                                   "From: Dave <dave@example.net>\r\nTo: alice@example.org\r\n"
+                                   "Subject: Tickets\r\n\r\nGot them!\r\n", -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-now", NULL));
+  poste_ui_test_iterate_until (session_running, (gpointer)"acme");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  g_assert_cmpuint (n_finished, ==, 2);
+  report = poste_application_get_last_report (app, "acme");
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_cmpuint (report->messages, ==, 1);
+  g_assert_no_error (report->error);
+
+  /* The mail arrived, and the provider keeps nothing. */
+  g_assert_cmpuint (count_files (maildir_new), ==, 3);
+  g_assert_cmpuint (poste_test_provider_count_spooled (provider), ==, 0);
+
+  /* The list shows the last fetch. */
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Last fetch"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "1 message,"));
+  screenshot (GTK_WIDGET (window), "main-window");
+
+  /* The history: both sessions, newest first, with their transcripts. */
+  {
+    g_autoptr(GPtrArray) expanders = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW);
+    g_autofree char *transcript = NULL;
+    AdwExpanderRow *newest;
+
+    g_assert_cmpuint (expanders->len, ==, 2);
+    newest = g_ptr_array_index (expanders, 0);
+    g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (newest)), "acme: 1 message, "));
+    g_assert_nonnull (strstr (adw_preferences_row_get_title (g_ptr_array_index (expanders, 1)), "acme: "));
+    transcript = label_texts (GTK_WIDGET (newest));
+    g_assert_nonnull (strstr (transcript, "C: ATRN example.org"));
+    g_assert_null (strstr (transcript, PASSWORD));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-history", NULL));
+    adw_expander_row_set_expanded (newest, TRUE);
+    poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (newest)));
+    screenshot (GTK_WIDGET (window), "history");
+  }
+
+  g_signal_handlers_disconnect_by_func (app, count_finished, &n_finished);
+  poste_test_provider_stop (provider);
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (const GList *iter = toplevels; iter != NULL; iter = iter->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (iter->data) && gtk_widget_get_mapped (iter->data))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static void
+test_fetch_trust (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert_dir = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autofree char *pin_line = NULL;
+  g_autofree char *texts = NULL;
+  const PosteCheckResult *check;
+  GtkWidget *dialog;
+  GtkWindow *trust;
+  guint16 port;
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-trust");
+  cert_dir = g_build_filename (dir, "self-signed", NULL);
+  maildir = g_build_filename (dir, "Maildir", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (cert_dir, 0700), ==, 0);
+  cert = poste_test_cert_new (cert_dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, &error);
+  g_assert_no_error (error);
+  provider = poste_test_provider_new ();
+  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_IMPLICIT, cert->certificate);
+  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  port = poste_test_provider_start (provider, &error);
+  g_assert_no_error (error);
+
+  dialog = open_editor (window);
+  /* Implicit TLS, and no CA file: the system does not know this certificate. */
+  fill_editor (dialog, "self-signed", port, 1, NULL, maildir);
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
+  poste_ui_test_iterate_until (message_dialog_shown, NULL);
+
+  trust = find_message_dialog ();
+  g_assert_true (gtk_window_get_transient_for (trust) == GTK_WINDOW (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Trust This Certificate?");
+  texts = label_texts (GTK_WIDGET (trust));
+  g_assert_nonnull (strstr (texts, "SHA-256 Fingerprint"));
+  g_assert_nonnull (strstr (texts, "self.test"));
+  {
+    g_autofree char *upper = g_ascii_strup (cert->sha256, -1);
+    g_autofree char *first_pair = g_strndup (upper, 2);
+
+    /* The first pairs of the fingerprint as printed: "AB:CD:…". */
+    g_assert_nonnull (strstr (texts, first_pair));
+  }
+  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  g_assert_nonnull (check);
+  g_assert_nonnull (check->error);
+  g_assert_cmpstr (check->certificate_sha256, ==, cert->sha256);
+  screenshot (GTK_WIDGET (trust), "trust-dialog");
+
+  /* Accept pins it, and the test runs again, through now. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  poste_ui_test_iterate_pending ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW,
+                                                                  "Pinned Certificate (SHA-256)"))),
+                   ==, cert->sha256);
+  poste_ui_test_iterate_until (test_finished, dialog);
+  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  g_assert_no_error (check->error);
+  g_assert_true (check->authenticated);
+
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  pin_line = g_strconcat ("pinned-sha256=", cert->sha256, "\n", NULL);
+  g_assert_nonnull (strstr (contents, "[provider self-signed]"));
+  g_assert_nonnull (strstr (contents, pin_line));
+
+  poste_test_provider_stop (provider);
+}
+
+static void
+test_fetch_quit (void)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  poste_ui_test_iterate_pending ();
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  poste_ui_test_init (&argc, &argv, "test-fetch");
+
+  g_test_add_func ("/ui/fetch/add-and-fetch", test_fetch_add_and_fetch);
+  g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
+  g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  g_free (dir);
+  return ret;
+}

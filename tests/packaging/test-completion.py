@@ -35,16 +35,31 @@ with open(other, 'w') as f:
     f.write('[provider elsewhere]\nhost=odmr.elsewhere.example\ndelivery=mbox:/tmp/x\n')
 
 
-def complete(*words):
-    """The candidates bash offers for a command line whose last word is being completed."""
-    line = ' '.join(f"'{w}'" for w in (cli,) + words)
+BASH_COMPLETION = '/usr/share/bash-completion/bash_completion'
+
+
+def complete(*words, framework=False):
+    """The candidates bash offers for a command line whose last word is being completed.
+
+    With @framework, bash-completion itself is loaded first (as in an interactive shell), and
+    the words are split at '=' as readline splits them (COMP_WORDBREAKS)."""
+    comp_words = []
+    for word in (cli,) + words:
+        if framework and '=' in word:
+            before, after = word.split('=', 1)
+            comp_words += [before, '=', after]
+        else:
+            comp_words.append(word)
+    line = ' '.join(f"'{w}'" for w in comp_words)
+    preamble = f'source {BASH_COMPLETION} || exit 89' if framework else ''
     program = f'''
+{preamble}
 source "$1" || exit 90
 declare -F _poste_restante_cli >/dev/null || exit 91
 [[ $(complete -p poste-restante-cli) == *"-F _poste_restante_cli"* ]] || exit 92
 COMP_WORDS=({line})
 COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
-COMP_LINE="${{COMP_WORDS[*]}}"
+COMP_LINE="{' '.join((cli,) + words)}"
 COMP_POINT=${{#COMP_LINE}}
 COMPREPLY=()
 _poste_restante_cli
@@ -100,6 +115,18 @@ def provider_names_from_the_config_option():
     check(complete(f'--config={other}', 'check', '') == ['elsewhere'], '--config=FILE')
     check(complete('-c', os.path.join(tmp.name, 'missing.conf'), 'fetch', '') == [],
           'a file that does not exist gives no names')
+
+
+@tap.test
+def inside_bash_completion():
+    if not os.path.exists(BASH_COMPLETION):
+        return 'bash-completion is not installed'
+    check(complete('f', framework=True) == ['fetch'], 'f<TAB> with bash-completion loaded')
+    check(complete('fetch', '', framework=True) == ['acme', 'backup-mx'], 'providers')
+    check(complete(f'--config={other}', 'fetch', '', framework=True) == ['elsewhere'],
+          '--config=FILE split by readline at the =')
+    check(complete('history', '--provider', 'b', framework=True) == ['backup-mx'],
+          'history --provider b<TAB>')
 
 
 sys.exit(tap.run())

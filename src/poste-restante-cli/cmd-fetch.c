@@ -95,67 +95,74 @@ summary_line (const char               *name,
   return g_string_free (line, FALSE);
 }
 
-static int
-fetch_one (PosteCli      *cli,
-           PosteProvider *provider,
-           PosteHistory  *history,
-           GCancellable  *cancellable)
+/* One fetch in flight: what poste_cli_fetch_one_async() needs until the session ends. */
+typedef struct {
+  PosteCli            *cli;
+  char                *name;
+  PosteHistory        *history;
+  PosteDelivery       *delivery;
+  PosteSession        *session;
+  PosteSessionOutcome  outcome;
+  GError              *error;
+} FetchOne;
+
+static void
+fetch_one_free (gpointer data)
 {
-  const char *name = poste_provider_get_name (provider);
+  FetchOne *one = data;
+
+  g_free (one->name);
+  g_clear_object (&one->history);
+  g_clear_object (&one->delivery);
+  g_clear_object (&one->session);
+  g_clear_error (&one->error);
+  g_free (one);
+}
+
+/* The session could not start (no password, no delivery target): say so as a session that
+ * failed would. */
+static void
+fetch_one_fail_early (GTask  *task,
+                      GError *error)
+{
+  FetchOne *one = g_task_get_task_data (task);
+
+  g_print (_("%s: error: %s\n"), one->name, error->message);
+  one->outcome = POSTE_SESSION_OUTCOME_FAILED;
+  one->error = error;
+  g_task_return_int (task, poste_cli_status_for_error (error));
+}
+
+static void
+fetch_one_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchOne *one = g_task_get_task_data (task);
+  PosteCli *cli = one->cli;
+  const char *name = one->name;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteDelivery) router = NULL;
-  g_autoptr(PosteDelivery) delivery = NULL;
-  g_autoptr(PosteSession) session = NULL;
   g_autoptr(PosteSessionReport) report = NULL;
-  guint failures;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *line = NULL;
-  Wait wait = { 0 };
-  char *password;
+  guint failures;
   int status;
 
-  password = poste_cli_dup_password (cli, provider, &error);
-  if (error != NULL)
-    {
-      g_print (_("%s: error: %s\n"), name, error->message);
-      return poste_cli_status_for_error (error);
-    }
+  poste_session_run_finish (one->session, result, &error);
 
-  router = poste_router_new (provider, &error);
-  if (router == NULL)
-    {
-      poste_secrets_free_password (password);
-      g_print (_("%s: error: %s\n"), name, error->message);
-      return poste_cli_status_for_error (error);
-    }
-  delivery = poste_cli_delivery_new (router);
-
-  session = poste_session_new (provider, password, delivery);
-  poste_secrets_free_password (password);
-
-  if (cli->verbose)
-    g_signal_connect (session, "notify::state", G_CALLBACK (on_state), (gpointer) name);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  wait.loop = loop;
-  poste_session_run_async (session, cancellable, on_done, &wait);
-  g_main_loop_run (loop);
-  poste_session_run_finish (session, wait.result, &error);
-  g_clear_object (&wait.result);
-
-  if (poste_session_get_report (session) != NULL)
-    report = poste_session_report_copy (poste_session_get_report (session));
+  if (poste_session_get_report (one->session) != NULL)
+    report = poste_session_report_copy (poste_session_get_report (one->session));
 
   /* The session ended well, but the target refused what it was given: the provider keeps that
    * mail, and the user must hear of it (exit status 10). */
-  failures = poste_cli_delivery_get_failures (POSTE_CLI_DELIVERY (delivery));
+  failures = poste_cli_delivery_get_failures (POSTE_CLI_DELIVERY (one->delivery));
   if (error == NULL && failures > 0)
     {
       g_set_error (&error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
                    ngettext ("local delivery failed %u time, the provider keeps that mail: %s",
                              "local delivery failed %u times, the provider keeps that mail: %s",
                              failures),
-                   failures, poste_cli_delivery_get_last (POSTE_CLI_DELIVERY (delivery)));
+                   failures, poste_cli_delivery_get_last (POSTE_CLI_DELIVERY (one->delivery)));
       if (report != NULL && report->error == NULL)
         {
           report->error = g_error_copy (error);
@@ -164,23 +171,146 @@ fetch_one (PosteCli      *cli,
         }
     }
 
-  line = summary_line (name, report, error);
-  g_print ("%s\n", line);
-
+  /* The record first: whoever reads the summary line (a log, a test) finds it there. */
   if (report != NULL)
     {
       g_autoptr(GError) history_error = NULL;
 
-      poste_cli_print_transcript (cli, name, report->transcript);
-      if (!poste_history_add (history, report, &history_error))
+      if (!poste_history_add (one->history, report, &history_error))
         poste_cli_error (cli, _("%s: the session was not recorded in the history: %s"), name,
                          history_error->message);
     }
+
+  line = summary_line (name, report, error);
+  g_print ("%s\n", line);
+  if (report != NULL)
+    poste_cli_print_transcript (cli, name, report->transcript);
 
   if (error != NULL)
     status = poste_cli_status_for_error (error);
   else
     status = report != NULL && report->messages > 0 ? POSTE_EXIT_MAIL : POSTE_EXIT_NO_MAIL;
+
+  if (report != NULL && report->outcome != POSTE_SESSION_OUTCOME_NONE)
+    one->outcome = report->outcome;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    one->outcome = POSTE_SESSION_OUTCOME_CANCELLED;
+  else if (error != NULL)
+    one->outcome = POSTE_SESSION_OUTCOME_FAILED;
+  else
+    one->outcome = status == POSTE_EXIT_MAIL ? POSTE_SESSION_OUTCOME_MAIL
+                                             : POSTE_SESSION_OUTCOME_NO_MAIL;
+  one->error = g_steal_pointer (&error);
+  g_task_return_int (task, status);
+}
+
+/**
+ * poste_cli_fetch_one_async:
+ * @cli: the global options
+ * @provider: the provider to fetch from
+ * @history: where the session report goes
+ * @cancellable: (nullable): cancels the session cleanly (421 in the reversed state)
+ * @callback: called when the session has ended, been summed up and recorded
+ * @user_data: for @callback
+ *
+ * One session, as `fetch` runs it and `run` too: the password (password file or keyring), the
+ * provider's delivery routes, the session; then a one-line summary on standard output, the
+ * transcript on standard error with -v, and a record in @history. Finish with
+ * poste_cli_fetch_one_finish().
+ */
+void
+poste_cli_fetch_one_async (PosteCli            *cli,
+                           PosteProvider       *provider,
+                           PosteHistory        *history,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteDelivery) router = NULL;
+  FetchOne *one;
+  char *password;
+
+  g_task_set_source_tag (task, poste_cli_fetch_one_async);
+  one = g_new0 (FetchOne, 1);
+  one->cli = cli;
+  one->name = g_strdup (poste_provider_get_name (provider));
+  one->history = g_object_ref (history);
+  one->outcome = POSTE_SESSION_OUTCOME_NONE;
+  g_task_set_task_data (task, one, fetch_one_free);
+
+  password = poste_cli_dup_password (cli, provider, &error);
+  if (error != NULL)
+    {
+      fetch_one_fail_early (task, g_steal_pointer (&error));
+      return;
+    }
+
+  router = poste_router_new (provider, &error);
+  if (router == NULL)
+    {
+      poste_secrets_free_password (password);
+      fetch_one_fail_early (task, g_steal_pointer (&error));
+      return;
+    }
+  one->delivery = poste_cli_delivery_new (router);
+
+  one->session = poste_session_new (provider, password, one->delivery);
+  poste_secrets_free_password (password);
+
+  if (cli->verbose)
+    g_signal_connect_data (one->session, "notify::state", G_CALLBACK (on_state),
+                           g_strdup (one->name), (GClosureNotify) G_CALLBACK (g_free), 0);
+
+  poste_session_run_async (one->session, cancellable, fetch_one_done, g_steal_pointer (&task));
+}
+
+/**
+ * poste_cli_fetch_one_finish:
+ * @result: what poste_cli_fetch_one_async() gave its callback
+ * @outcome: (out) (optional): how the session ended (%POSTE_SESSION_OUTCOME_FAILED when it could
+ *   not start)
+ * @error: (out) (optional): why it failed, when it did (a %POSTE_SESSION_ERROR, %G_IO_ERROR,
+ *   %POSTE_CONFIG_ERROR, ...), as poste_scheduler_fetch_finished() wants it
+ *
+ * Returns: the session's exit status (#PosteExitStatus): 0 mail, 1 no mail, else the error's
+ */
+int
+poste_cli_fetch_one_finish (GAsyncResult         *result,
+                            PosteSessionOutcome  *outcome,
+                            GError              **error)
+{
+  GTask *task = G_TASK (result);
+  FetchOne *one;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), POSTE_EXIT_USAGE);
+  g_return_val_if_fail (g_task_get_source_tag (task) == poste_cli_fetch_one_async,
+                        POSTE_EXIT_USAGE);
+
+  one = g_task_get_task_data (task);
+  if (outcome != NULL)
+    *outcome = one->outcome;
+  if (error != NULL && one->error != NULL)
+    *error = g_error_copy (one->error);
+  return (int) g_task_propagate_int (task, NULL);
+}
+
+static int
+fetch_one (PosteCli      *cli,
+           PosteProvider *provider,
+           PosteHistory  *history,
+           GCancellable  *cancellable)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { 0 };
+  int status;
+
+  wait.loop = loop;
+  poste_cli_fetch_one_async (cli, provider, history, cancellable, on_done, &wait);
+  g_main_loop_run (loop);
+  status = poste_cli_fetch_one_finish (wait.result, NULL, NULL);
+  g_clear_object (&wait.result);
   return status;
 }
 

@@ -28,7 +28,7 @@ static const PosteCliCommand commands[] = {
   { "import-fetchmailrc", N_("FILE"),
     N_("Turn fetchmail's ODMR poll entries into providers, passwords into the keyring"),
     poste_cli_import_fetchmailrc },
-  { "run", "", N_("Run the scheduler headless, fetching at each provider's interval (not available yet)"),
+  { "run", "", N_("Run the scheduler headless, fetching at each provider's interval, until stopped"),
     poste_cli_run },
   { "send", N_("[-f SENDER] [-t] RECIPIENT..."),
     N_("Queue a message read from standard input in the outbox, sendmail style (not available yet)"),

@@ -9,6 +9,7 @@
 #include "poste.h"
 #include "poste-config.h"
 #include "poste-history.h"
+#include "poste-session.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,16 @@ int          poste_cli_run                (PosteCli   *cli,
 int          poste_cli_send               (PosteCli   *cli,
                                            int         argc,
                                            char      **argv);
+
+void         poste_cli_fetch_one_async    (PosteCli            *cli,
+                                           PosteProvider       *provider,
+                                           PosteHistory        *history,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+int          poste_cli_fetch_one_finish   (GAsyncResult         *result,
+                                           PosteSessionOutcome  *outcome,
+                                           GError              **error);
 
 gboolean     poste_cli_parse_options      (PosteCli      *cli,
                                            const char    *command,

@@ -252,9 +252,10 @@ test_help (Fixture       *f,
   g_assert_cmpint (run_cli (f, "fetch", "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (f->out, "PROVIDER"));
 
+  /* run takes no argument (it is tested in test-run.c). */
+  g_assert_cmpint (run_cli (f, "run", "extra", NULL), ==, POSTE_EXIT_USAGE);
+  g_assert_nonnull (strstr (f->err, "unexpected argument 'extra'"));
   /* Not available yet: parsed, documented, and a clear failure. */
-  g_assert_cmpint (run_cli (f, "run", NULL), ==, POSTE_EXIT_USAGE);
-  g_assert_nonnull (strstr (f->err, "not available"));
   g_assert_cmpint (run_cli (f, "send", "-f", "me@example.org", "you@example.net", NULL), ==,
                    POSTE_EXIT_USAGE);
   g_assert_nonnull (strstr (f->err, "not available"));

@@ -1,0 +1,343 @@
+/* test-run.c: poste-restante-cli run, the headless scheduler, end to end
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the built binary against a PosteTestProvider on 127.0.0.1 (its own thread, STARTTLS with a
+ * test CA). A provider on a schedule is fetched as soon as the scheduler has it, so with an
+ * interval of one minute the first fetch happens at once and the next one long after the test
+ * has ended. The test reads the daemon's output line by line and acts on what it says: no
+ * sleeps, no timed assertions.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "poste-test.h"
+#include "poste-test-cert.h"
+#include "poste-test-provider.h"
+#include "poste-error.h"
+#include "poste-history.h"
+
+#define PASSWORD "s3cret-Pa55"
+
+typedef struct {
+  char               *dir;
+  PosteTestCert      *cert;
+  PosteTestProvider  *provider;
+  guint16             port;
+  char               *config;
+  char               *password_file;
+  GSubprocess        *process;
+  GDataInputStream   *output;
+  GString            *seen;
+} Fixture;
+
+static const char *first_domains[] = { "example.org", NULL };
+static const char *second_domains[] = { "example.net", NULL };
+static const char *first_rcpt[] = { "alice@example.org", NULL };
+static const char *second_rcpt[] = { "bob@example.net", NULL };
+
+static char *
+maildir (Fixture    *f,
+         const char *name)
+{
+  return g_build_filename (f->dir, name, NULL);
+}
+
+static guint
+delivered (Fixture    *f,
+           const char *name)
+{
+  g_autofree char *dir = maildir (f, name);
+  g_autofree char *new_dir = g_build_filename (dir, "new", NULL);
+  g_autoptr(GDir) d = g_dir_open (new_dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static void
+add_message (Fixture            *f,
+             const char * const *recipients)
+{
+  g_autofree char *data = g_strdup_printf ("From: carol@remote.example\r\n"
+                                           "To: %s\r\n"
+                                           "Subject: held for you\r\n"
+                                           "\r\n"
+                                           "Hello.\r\n", recipients[0]);
+
+  poste_test_provider_add_message (f->provider, "carol@remote.example", recipients, data, -1);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strconcat (PASSWORD, "\n", NULL);
+
+  f->dir = poste_test_make_dir ("run");
+  f->cert = poste_test_cert_new (f->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  f->provider = poste_test_provider_new ();
+  poste_test_provider_set_tls (f->provider, POSTE_TEST_TLS_STARTTLS, f->cert->certificate);
+  poste_test_provider_add_account (f->provider, "first", PASSWORD, first_domains);
+  poste_test_provider_add_account (f->provider, "second", PASSWORD, second_domains);
+  f->port = poste_test_provider_start (f->provider, &error);
+  g_assert_no_error (error);
+
+  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
+  f->password_file = g_build_filename (f->dir, "password", NULL);
+  g_assert_true (g_file_set_contents_full (f->password_file, line, -1,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  f->seen = g_string_new (NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->process != NULL && g_subprocess_get_identifier (f->process) != NULL)
+    {
+      g_subprocess_force_exit (f->process);
+      g_subprocess_wait (f->process, NULL, NULL);
+    }
+  g_clear_object (&f->output);
+  g_clear_object (&f->process);
+  poste_test_provider_stop (f->provider);
+  g_clear_object (&f->provider);
+  g_clear_pointer (&f->cert, poste_test_cert_free);
+  g_string_free (f->seen, TRUE);
+  g_free (f->dir);
+  g_free (f->config);
+  g_free (f->password_file);
+}
+
+/* One provider group, on the test provider, delivering into DIR/NAME. */
+static void
+append_provider (Fixture    *f,
+                 GString    *text,
+                 const char *name,
+                 const char *domain)
+{
+  g_autofree char *target = maildir (f, name);
+
+  g_string_append_printf (text,
+                          "[provider %s]\n"
+                          "host=127.0.0.1\n"
+                          "port=%u\n"
+                          "security=starttls\n"
+                          "username=%s\n"
+                          "domains=%s\n"
+                          "delivery=maildir:%s\n"
+                          "interval=1\n"
+                          "ca-file=%s\n"
+                          "password-file=%s\n",
+                          name, f->port, name, domain, target, f->cert->ca_file,
+                          f->password_file);
+}
+
+static void
+write_config (Fixture  *f,
+              gboolean  with_second)
+{
+  g_autoptr(GString) text = g_string_new ("# written by test-run\n");
+
+  append_provider (f, text, "first", "example.org");
+  if (with_second)
+    append_provider (f, text, "second", "example.net");
+  g_assert_true (g_file_set_contents (f->config, text->str, -1, NULL));
+}
+
+static void
+start_run (Fixture    *f,
+           const char *option)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
+                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  const char *argv[] = { cli, "--config", f->config, "run", option, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
+                                "unix:path=/nonexistent/poste-test-bus", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                "unix:path=/nonexistent/poste-test-system-bus", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+
+  f->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  f->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+}
+
+/* Reads the daemon's output until a line starts with @prefix and holds @part; returns it. */
+static char *
+wait_line (Fixture    *f,
+           const char *prefix,
+           const char *part)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (f->output, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("run ended before printing '%s...%s'; it printed:\n%s", prefix, part,
+                 f->seen->str);
+      g_test_message ("run: %s", line);
+      g_string_append_printf (f->seen, "%s\n", line);
+      if (g_str_has_prefix (line, prefix) && strstr (line, part) != NULL)
+        return g_steal_pointer (&line);
+    }
+}
+
+static int
+stop_run (Fixture *f,
+          int      signal_number)
+{
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  g_subprocess_send_signal (f->process, signal_number);
+  /* Everything it says until it ends. */
+  while ((line = g_data_input_stream_read_line_utf8 (f->output, NULL, NULL, &error)) != NULL)
+    {
+      g_test_message ("run: %s", line);
+      g_string_append_printf (f->seen, "%s\n", line);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (f->process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (f->process));
+  return g_subprocess_get_exit_status (f->process);
+}
+
+static guint
+history_count (const char          *provider,
+               PosteSessionOutcome  outcome)
+{
+  g_autoptr(PosteHistory) history = poste_history_new (NULL);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  records = poste_history_list (history, provider, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    {
+      PosteSessionReport *report = records->pdata[i];
+
+      g_assert_cmpstr (report->provider, ==, provider);
+      if (report->outcome == outcome)
+        n++;
+    }
+  return n;
+}
+
+/* The first fetch at start, a provider added by SIGHUP fetched too, SIGTERM exits 0. */
+static void
+test_run_reload_stop (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *line = NULL;
+
+  add_message (f, first_rcpt);
+  add_message (f, second_rcpt);
+  write_config (f, FALSE);
+  start_run (f, NULL);
+
+  g_free (wait_line (f, "first: ", "message"));
+  g_assert_cmpuint (delivered (f, "first"), ==, 1);
+  g_assert_cmpuint (history_count ("first", POSTE_SESSION_OUTCOME_MAIL), ==, 1);
+  /* The second provider's mail waits: nobody asked for it yet. */
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
+  g_assert_cmpuint (delivered (f, "second"), ==, 0);
+
+  write_config (f, TRUE);
+  g_subprocess_send_signal (f->process, SIGHUP);
+  g_free (wait_line (f, "Configuration reloaded", ""));
+  g_free (wait_line (f, "second: ", "added"));
+  line = wait_line (f, "second: ", "message");
+  g_assert_true (g_str_has_prefix (line, "second: 1 message, "));
+  g_assert_cmpuint (delivered (f, "second"), ==, 1);
+  g_assert_cmpuint (history_count ("second", POSTE_SESSION_OUTCOME_MAIL), ==, 1);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 0);
+  /* The first provider was not fetched again: its configuration did not change. */
+  g_assert_null (strstr (f->seen->str, "first: configuration changed"));
+  g_assert_cmpuint (history_count ("first", POSTE_SESSION_OUTCOME_MAIL), ==, 1);
+  g_assert_cmpuint (poste_test_provider_get_sessions (f->provider), ==, 2);
+
+  /* A configuration that does not parse leaves the running one alone. */
+  g_assert_true (g_file_set_contents (f->config, "[provider broken\n", -1, NULL));
+  g_subprocess_send_signal (f->process, SIGHUP);
+  g_free (wait_line (f, "poste-restante-cli: ", "not reloaded"));
+
+  g_assert_cmpint (stop_run (f, SIGTERM), ==, 0);
+  g_assert_nonnull (strstr (f->seen->str, "Stopped"));
+  g_assert_cmpuint (poste_test_provider_get_sessions (f->provider), ==, 2);
+}
+
+/* SIGTERM in the reversed state: the session answers 421, the provider keeps the message, the
+ * history records a cancelled session, and the daemon exits 0. */
+static void
+test_run_stop_in_session (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (poste_test_provider_set_faults (f->provider, "silent=rcpt", &error));
+  g_assert_no_error (error);
+  add_message (f, first_rcpt);
+  write_config (f, FALSE);
+  start_run (f, "-v");
+
+  /* -v: the session's states as they happen. */
+  g_free (wait_line (f, "first: *  ", "receiving"));
+  g_assert_cmpint (stop_run (f, SIGINT), ==, 0);
+  g_assert_nonnull (strstr (f->seen->str, "first: stopped"));
+  g_assert_nonnull (strstr (f->seen->str, "first: C: 421 "));
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
+  g_assert_cmpuint (delivered (f, "first"), ==, 0);
+  g_assert_cmpuint (history_count ("first", POSTE_SESSION_OUTCOME_CANCELLED), ==, 1);
+}
+
+/* No configuration: a usage error at once, nothing left running. */
+static void
+test_run_no_config (Fixture       *f,
+                    gconstpointer  data)
+{
+  start_run (f, NULL);
+  g_free (wait_line (f, "poste-restante-cli: ", "no configuration"));
+  g_assert_true (g_subprocess_wait (f->process, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (f->process), ==, POSTE_EXIT_USAGE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  poste_test_init (&argc, &argv);
+
+  g_test_add ("/run/reload-stop", Fixture, NULL, fixture_setup, test_run_reload_stop,
+              fixture_teardown);
+  g_test_add ("/run/stop-in-session", Fixture, NULL, fixture_setup, test_run_stop_in_session,
+              fixture_teardown);
+  g_test_add ("/run/no-config", Fixture, NULL, fixture_setup, test_run_no_config,
+              fixture_teardown);
+  return g_test_run ();
+}

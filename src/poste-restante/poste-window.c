@@ -374,7 +374,10 @@ poste_window_create_provider_row (gpointer item,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->schedule_label));
 
   row->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (row->spinner), 34, 16);
+  /* As wide as the button it stands in for. */
+  gtk_widget_set_size_request (GTK_WIDGET (row->spinner), 16, 16);
+  gtk_widget_set_margin_start (GTK_WIDGET (row->spinner), 9);
+  gtk_widget_set_margin_end (GTK_WIDGET (row->spinner), 9);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->spinner),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Fetching"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->spinner));
@@ -747,8 +750,17 @@ session_finished_cb (PosteWindow              *self,
   update_provider (self, report->provider);
   poste_window_reload_history (self);
 
-  /* Translators: "<provider>: <what happened>" */
-  title = g_strdup_printf (_("%s: %s"), report->provider, what);
+  /* The user stopped it: no need to say so. */
+  if (report->outcome == POSTE_SESSION_OUTCOME_CANCELLED)
+    return;
+
+  if (report->outcome == POSTE_SESSION_OUTCOME_MAIL)
+    /* Translators: "<provider>: <n> new messages", when a fetch brought mail */
+    title = g_strdup_printf (ngettext ("%s: %u new message", "%s: %u new messages", report->messages),
+                             report->provider, report->messages);
+  else
+    /* Translators: "<provider>: <what happened>" */
+    title = g_strdup_printf (_("%s: %s"), report->provider, what);
   /* A toast's title is Pango markup in libadwaita 1.2. */
   escaped = g_markup_escape_text (title, -1);
   toast = adw_toast_new (escaped);

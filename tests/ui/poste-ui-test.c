@@ -9,6 +9,9 @@
 #include "poste-test.h"
 #include "poste-ui-test.h"
 
+/* The system's data directories, as they were before G_TEST_OPTION_ISOLATE_DIRS hid them. */
+static GStrv system_data_dirs;
+
 /* The helpers below were first written in test-window.c. */
 
 /**
@@ -42,6 +45,8 @@ poste_ui_test_init (int          *argc,
       g_strv_builder_add (builder, mime_dir);
     }
   mime_dirs = g_strv_builder_end (builder);
+  g_clear_pointer (&system_data_dirs, g_strfreev);
+  system_data_dirs = g_strdupv ((char **)g_get_system_data_dirs ());
 
   poste_test_init (argc, argv);
 
@@ -206,3 +211,24 @@ poste_ui_test_save_screenshot (GdkTexture *texture,
   return path;
 }
 
+
+/**
+ * poste_ui_test_add_system_icons:
+ *
+ * Adds the system's icon themes (Adwaita's symbolic icons) to the default display's icon theme,
+ * as a desktop session has them: the isolated XDG_DATA_DIRS of a test case hides them, and the
+ * screenshots would show missing-image icons. Call once GTK is initialised.
+ */
+void
+poste_ui_test_add_system_icons (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  g_assert_nonnull (system_data_dirs);
+  for (guint i = 0; system_data_dirs[i] != NULL; i++)
+    {
+      g_autofree char *icons = g_build_filename (system_data_dirs[i], "icons", NULL);
+
+      gtk_icon_theme_add_search_path (theme, icons);
+    }
+}

@@ -12,6 +12,7 @@ void poste_ui_test_init (int    *argc,
                          char ***argv,
                          const char *name);
 
+void        poste_ui_test_add_system_icons (void);
 void        poste_ui_test_iterate_until    (gboolean   (*done) (gpointer data),
                                             gpointer     data);
 void        poste_ui_test_iterate_pending  (void);

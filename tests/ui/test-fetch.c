@@ -244,6 +244,7 @@ startup (void)
   g_assert_no_error (error);
   g_assert_nonnull (poste_application_get_scheduler (app));
   g_assert_nonnull (poste_application_get_history (app));
+  poste_ui_test_add_system_icons ();
 
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   g_application_activate (G_APPLICATION (app));
@@ -438,7 +439,6 @@ test_fetch_add_and_fetch (void)
   row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Last fetch"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "1 message,"));
-  screenshot (GTK_WIDGET (window), "main-window");
 
   /* The history: both sessions, newest first, with their transcripts. */
   {
@@ -499,6 +499,7 @@ test_fetch_trust (void)
   g_autofree char *pin_line = NULL;
   g_autofree char *texts = NULL;
   const PosteCheckResult *check;
+  const PosteSessionReport *report;
   GtkWidget *dialog;
   GtkWindow *trust;
   guint16 port;
@@ -559,6 +560,29 @@ test_fetch_trust (void)
   pin_line = g_strconcat ("pinned-sha256=", cert->sha256, "\n", NULL);
   g_assert_nonnull (strstr (contents, "[provider self-signed]"));
   g_assert_nonnull (strstr (contents, pin_line));
+
+  /* The pinned provider fetches. */
+  poste_test_provider_add_message (provider, "erin@example.net", recipients,
+                                   "From: Erin <erin@example.net>\r\nTo: alice@example.org\r\n"
+                                   "Subject: Pinned\r\n\r\nThrough the pinned certificate.\r\n", -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "self-signed"));
+  poste_ui_test_iterate_until (session_running, (gpointer)"self-signed");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+  report = poste_application_get_last_report (app, "self-signed");
+  g_assert_no_error (report->error);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_cmpuint (report->messages, ==, 1);
+
+  /* Both providers, each with its last fetch. */
+  {
+    g_autoptr(GPtrArray) stacks = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+
+    g_assert_cmpuint (stacks->len, ==, 1);
+    adw_view_stack_set_visible_child_name (g_ptr_array_index (stacks, 0), "providers");
+  }
+  g_assert_nonnull (find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme"));
+  g_assert_nonnull (find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "self-signed"));
+  screenshot (GTK_WIDGET (window), "main-window");
 
   poste_test_provider_stop (provider);
 }

@@ -1122,6 +1122,59 @@ test_check (void)
 }
 
 static void
+test_check_untrusted (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(PosteCheckResult) result = NULL;
+
+  fixture_setup (&f, POSTE_TEST_TLS_IMPLICIT, NULL);
+  poste_provider_set_ca_file (f.provider, NULL);
+  fixture_start (&f);
+
+  /* The certificate is described even though it failed: the trust dialog shows it. */
+  result = poste_session_check (f.provider, PASSWORD, TIMEOUT, NULL);
+  g_assert_error (result->error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_false (result->authenticated);
+  g_assert_nonnull (result->certificate);
+  g_assert_cmpstr (result->certificate_sha256, ==, f.cert->sha256);
+  g_assert_nonnull (result->certificate_issuer);
+  g_assert_nonnull (result->capabilities);
+  g_assert_null (result->capabilities[0]);
+  fixture_teardown (&f);
+}
+
+static void
+check_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  PosteCheckResult **out = data;
+
+  *out = poste_session_check_finish (result);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+test_check_async (void)
+{
+  Fixture f = { 0, };
+  PosteCheckResult *result = NULL;
+
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, NULL);
+  fixture_start (&f);
+
+  poste_session_check_async (f.provider, PASSWORD, TIMEOUT, NULL, check_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (result->error);
+  g_assert_true (result->authenticated);
+  g_assert_nonnull (result->transcript);
+  g_assert_cmpuint (result->transcript->len, >, 5);
+  poste_check_result_free (result);
+  fixture_teardown (&f);
+}
+
+static void
 test_check_bad_password (void)
 {
   Fixture f = { 0, };
@@ -1207,6 +1260,8 @@ main (int   argc,
   g_test_add_func ("/session/cancel-before", test_cancel_before);
   g_test_add_func ("/session/check", test_check);
   g_test_add_func ("/session/check-bad-password", test_check_bad_password);
+  g_test_add_func ("/session/check-untrusted", test_check_untrusted);
+  g_test_add_func ("/session/check-async", test_check_async);
 
   return g_test_run ();
 }

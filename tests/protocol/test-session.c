@@ -318,6 +318,60 @@ test_untrusted (void)
 }
 
 static void
+test_expired (gconstpointer data)
+{
+  gboolean pinned = GPOINTER_TO_INT (data);
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expired_dir = NULL;
+  g_autoptr(PosteTestCert) expired = NULL;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  expired_dir = poste_test_make_dir ("expired");
+  expired = poste_test_cert_new (expired_dir, "provider.test", POSTE_TEST_CERT_EXPIRED, &error);
+  g_assert_no_error (error);
+  poste_test_provider_set_tls (f.tp, POSTE_TEST_TLS_STARTTLS, expired->certificate);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  poste_provider_set_security (f.provider, POSTE_SECURITY_STARTTLS);
+  poste_provider_set_ca_file (f.provider, expired->ca_file);
+  /* A pin names one certificate the user chose to trust, whatever its CA and dates. */
+  if (pinned)
+    poste_provider_set_pinned_sha256 (f.provider, expired->sha256);
+  fixture_start (&f);
+
+  if (pinned)
+    {
+      g_assert_true (run (&f, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+    }
+  else
+    {
+      g_assert_false (run (&f, &error));
+      g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+      g_assert_nonnull (strstr (error->message, "expired"));
+    }
+  fixture_teardown (&f);
+}
+
+static void
+test_wrong_host (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  /* The certificate names provider.test and 127.0.0.1, not localhost. */
+  fixture_setup (&f, POSTE_TEST_TLS_IMPLICIT, NULL);
+  poste_provider_set_host (f.provider, "localhost");
+  fixture_start (&f);
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "another host"));
+  fixture_teardown (&f);
+}
+
+static void
 test_tls_required (gconstpointer data)
 {
   Fixture f = { 0, };
@@ -1215,6 +1269,9 @@ main (int   argc,
   g_test_add_data_func ("/session/pinned/match", GINT_TO_POINTER (TRUE), test_pinned);
   g_test_add_data_func ("/session/pinned/mismatch", GINT_TO_POINTER (FALSE), test_pinned);
   g_test_add_func ("/session/untrusted", test_untrusted);
+  g_test_add_data_func ("/session/expired/ca-file", GINT_TO_POINTER (FALSE), test_expired);
+  g_test_add_data_func ("/session/expired/pinned", GINT_TO_POINTER (TRUE), test_expired);
+  g_test_add_func ("/session/wrong-host", test_wrong_host);
   g_test_add_data_func ("/session/tls-required/not-offered", "no-starttls", test_tls_required);
   g_test_add_data_func ("/session/tls-required/refused", "starttls-reply=454", test_tls_required);
   g_test_add_func ("/session/injection", test_injection);

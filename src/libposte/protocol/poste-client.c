@@ -10,8 +10,9 @@
  *
  * TLS: server-identity is the configured host. Verification uses, in this order of precedence:
  *  - pinned-sha256: exactly the certificate whose DER has that SHA-256 is accepted, whatever
- *    signed it (the database is unset so that GIO always asks accept-certificate, and the pin
- *    is compared in constant time; it is checked again after the handshake);
+ *    signed it and whatever its dates (the user chose that one certificate; the database is unset
+ *    so that GIO always asks accept-certificate, and any other certificate is refused even when a
+ *    CA vouches for it; the pin is compared in constant time, and again after the handshake);
  *  - ca-file: a GTlsFileDatabase of that file, and only it;
  *  - otherwise the system's trust store.
  * The peer certificate is kept in any case, so that the user can be shown its fingerprint when

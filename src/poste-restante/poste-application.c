@@ -8,6 +8,7 @@
 
 #include "poste-application-private.h"
 #include "poste-autostart.h"
+#include "poste-background.h"
 #include "poste-window.h"
 
 G_DEFINE_FINAL_TYPE (PosteApplication, poste_application, ADW_TYPE_APPLICATION)
@@ -223,8 +224,13 @@ poste_application_start_at_login_changed (PosteApplication *self,
   g_assert (G_IS_SETTINGS (settings));
 
   /* Inside Flatpak the autostart folder is not the host's: that needs the Background portal. */
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return;
+  if (poste_background_in_flatpak ())
+    {
+      poste_background_request (settings,
+                                gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                g_settings_get_boolean (settings, "start-at-login"));
+      return;
+    }
 
   if (!poste_autostart_set_enabled (g_settings_get_boolean (settings, "start-at-login"), &error))
     g_warning ("Could not change starting at login: %s", error->message);
@@ -250,6 +256,13 @@ poste_application_startup (GApplication *app)
                            G_CALLBACK (poste_application_start_at_login_changed),
                            self,
                            G_CONNECT_SWAPPED);
+  /* Inside Flatpak, running without a window is a permission too (the Background portal). */
+  if (poste_background_in_flatpak ())
+    g_signal_connect_object (self->settings,
+                             "changed::run-in-background",
+                             G_CALLBACK (poste_application_start_at_login_changed),
+                             self,
+                             G_CONNECT_SWAPPED);
   /* Put the autostart entry back if it went missing; never touch it when the setting is off. */
   if (g_settings_get_boolean (self->settings, "start-at-login"))
     poste_application_start_at_login_changed (self, "start-at-login", self->settings);

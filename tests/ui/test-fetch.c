@@ -584,6 +584,11 @@ test_fetch_trust (void)
   g_assert_nonnull (find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "self-signed"));
   screenshot (GTK_WIDGET (window), "main-window");
 
+  /* The dark style: libadwaita's colours, nothing of our own to get wrong. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot (GTK_WIDGET (window), "main-window-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   poste_test_provider_stop (provider);
 }
 

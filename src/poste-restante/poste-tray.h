@@ -1,0 +1,24 @@
+/* poste-tray.h: the tray icon, a StatusNotifierItem with a dbusmenu menu
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "poste-app-types.h"
+
+G_BEGIN_DECLS
+
+/* Where the item and its menu live on the application's D-Bus connection. */
+#define POSTE_TRAY_ITEM_PATH "/StatusNotifierItem"
+#define POSTE_TRAY_MENU_PATH "/MenuBar"
+
+#define POSTE_TYPE_TRAY (poste_tray_get_type ())
+G_DECLARE_FINAL_TYPE (PosteTray, poste_tray, POSTE, TRAY, GObject)
+
+PosteTray  *poste_tray_new            (PosteApplication *application);
+gboolean    poste_tray_get_registered (PosteTray        *self);
+void        poste_tray_add_actions    (PosteApplication *application);
+
+G_END_DECLS

@@ -933,6 +933,41 @@ test_timeout_greeting (void)
 }
 
 static void
+test_timeout_handshake (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  /* The TLS handshake has a deadline too. */
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, "silent=handshake");
+  fixture_start (&f);
+  poste_session_set_timeout (f.session, 2);
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  fixture_teardown (&f);
+}
+
+static void
+test_timeout_atrn (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  /* The wait for ATRN's reply has its own deadline ("atrn-timeout", 15 minutes by default). */
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, "silent=atrn");
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  fixture_start (&f);
+  poste_session_set_atrn_timeout (f.session, 2);
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (transcript_has (&f, "C: ATRN example.org"));
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
+  fixture_teardown (&f);
+}
+
+static void
 test_timeout_reversed (void)
 {
   Fixture f = { 0, };
@@ -1311,6 +1346,8 @@ main (int   argc,
     }
   g_test_add_func ("/session/timeout/greeting", test_timeout_greeting);
   g_test_add_func ("/session/timeout/reversed", test_timeout_reversed);
+  g_test_add_func ("/session/timeout/handshake", test_timeout_handshake);
+  g_test_add_func ("/session/timeout/atrn", test_timeout_atrn);
   g_test_add_func ("/session/cancel-reversed", test_cancel_reversed);
   g_test_add_func ("/session/async-progress", test_async_progress);
   g_test_add_func ("/session/maildir-target", test_maildir_target);

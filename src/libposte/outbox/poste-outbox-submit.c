@@ -1,0 +1,915 @@
+/* poste-outbox-submit.c: the outbox handed to a provider's relay (RFC 6409 submission)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * ODMR only brings mail in; what goes out is ordinary authenticated submission to the provider's
+ * relay, in the same round as the fetch. The connection, TLS (with the provider's verification
+ * settings: system trust, ca-file or pinned-sha256), EHLO, STARTTLS and SASL are libposte's
+ * client phase (poste-client.c), run against a copy of the provider whose host and port are
+ * those of `submission=`: port 465 means implicit TLS (RFC 8314), any other port STARTTLS
+ * (RFC 3207), unless the provider has `security=none`, which the user chose for this provider's
+ * servers. The credentials are the provider's.
+ *
+ * Then, for each queued message whose sender belongs to the provider's domains and that is due:
+ * MAIL FROM, one RCPT TO per recipient, DATA, the message streamed from its file with CR LF line
+ * ends and dot-stuffing (RFC 5321 section 4.5.2), and the final dot. Each recipient's fate:
+ *  - 250 to the end of DATA: delivered; a message leaves the queue only when all of its
+ *    recipients are delivered (or bounced);
+ *  - 4xx (to MAIL, RCPT, DATA or the final dot): kept, with attempts + 1 and a next attempt
+ *    after an exponential backoff (5 minutes doubling up to 4 hours), stored in its envelope;
+ *    after 5 days of 4xx it is returned like a 5xx;
+ *  - 5xx: returned to the sender as a delivery status notification (RFC 3464) delivered through
+ *    the provider's own local delivery target (the sender is one of the provider's domains, so
+ *    the router sends it where that domain's incoming mail goes). When even that fails the
+ *    message stays in the queue, failed, for the user to see.
+ * A 421 or a lost connection ends the round; messages not yet answered stay queued. A message
+ * whose final dot was sent but whose reply was lost is sent again next time: RFC 5321 section
+ * 6.1 prefers a duplicate to a loss.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "poste-client.h"
+#include "poste-delivery.h"
+#include "poste-error.h"
+#include "poste-outbox-private.h"
+#include "poste-outbox-submit.h"
+#include "poste-provider.h"
+#include "poste-router.h"
+#include "poste-session-private.h"
+
+/* RFC 5321 section 4.5.3.2.6: wait at least 10 minutes for the reply to the final dot. */
+#define DATA_END_TIMEOUT 600
+#define CONTENT_CHUNK (64 * 1024)
+
+typedef struct {
+  PosteOutbox        *outbox;
+  PosteProvider      *provider;
+  PosteSessionCtx    *ctx;
+  PosteOutboxCounts  *counts;
+  gint64              now;
+  char               *remote;
+  gboolean            has_size;
+  gboolean            has_8bitmime;
+  gboolean            has_smtputf8;
+} Round;
+
+void
+_poste_outbox_failure_free (gpointer data)
+{
+  PosteOutboxFailure *failure = data;
+
+  g_free (failure->recipient);
+  g_free (failure->status);
+  g_free (failure->diagnostic);
+  g_free (failure);
+}
+
+static char *
+domain_ascii (const char *domain)
+{
+  g_autofree char *ascii = g_hostname_to_ascii (domain);
+
+  return g_ascii_strdown (ascii != NULL ? ascii : domain, -1);
+}
+
+/**
+ * poste_outbox_sender_belongs:
+ * @provider: a provider
+ * @sender: an envelope sender
+ *
+ * Whether @provider submits @sender's mail: the domain of @sender (after its last "@") is one of
+ * the provider's domains, compared without case and as A-labels (RFC 5890).
+ *
+ * Returns: %TRUE when @sender is one of @provider's
+ */
+gboolean
+poste_outbox_sender_belongs (PosteProvider *provider,
+                             const char    *sender)
+{
+  const char * const *domains;
+  g_autofree char *domain = NULL;
+  const char *at;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+
+  if (sender == NULL || (at = strrchr (sender, '@')) == NULL || at[1] == '\0')
+    return FALSE;
+  domain = domain_ascii (at + 1);
+  domains = poste_provider_get_domains (provider);
+  for (guint i = 0; domains != NULL && domains[i] != NULL; i++)
+    {
+      g_autofree char *candidate = domain_ascii (domains[i]);
+
+      if (g_str_equal (candidate, domain))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_due (const PosteOutboxItem  *item,
+        PosteOutboxSubmitFlags  flags,
+        gint64                  now)
+{
+  if (item->state == POSTE_OUTBOX_STATE_FAILED)
+    return FALSE;
+  if (flags & POSTE_OUTBOX_SUBMIT_FORCE)
+    return TRUE;
+  return item->next_attempt <= now;
+}
+
+/* The provider's messages; counts the ones not due in @waiting. */
+static GPtrArray *
+collect (PosteOutbox             *self,
+         PosteProvider           *provider,
+         PosteOutboxSubmitFlags   flags,
+         guint                   *waiting,
+         GError                 **error)
+{
+  g_autoptr(GPtrArray) all = poste_outbox_list (self, error);
+  GPtrArray *due;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (all == NULL)
+    return NULL;
+  due = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_outbox_item_free);
+  for (guint i = 0; i < all->len; i++)
+    {
+      PosteOutboxItem *item = all->pdata[i];
+
+      if (!poste_outbox_sender_belongs (provider, item->sender))
+        continue;
+      if (is_due (item, flags, now))
+        g_ptr_array_add (due, poste_outbox_item_copy (item));
+      else if (waiting != NULL)
+        (*waiting)++;
+    }
+  return due;
+}
+
+/**
+ * poste_outbox_has_due:
+ * @self: a #PosteOutbox
+ * @provider: a provider
+ * @flags: as for poste_outbox_submit()
+ *
+ * Returns: %TRUE when poste_outbox_submit() would try at least one message now
+ */
+gboolean
+poste_outbox_has_due (PosteOutbox             *self,
+                      PosteProvider           *provider,
+                      PosteOutboxSubmitFlags   flags)
+{
+  g_autoptr(GPtrArray) due = NULL;
+
+  g_return_val_if_fail (POSTE_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+
+  due = collect (self, provider, flags, NULL, NULL);
+  return due != NULL && due->len > 0;
+}
+
+/* A copy of @provider that points at its submission server. */
+static PosteProvider *
+submission_provider (PosteProvider  *provider,
+                     GError        **error)
+{
+  const char *submission = poste_provider_get_submission (provider);
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autoptr(PosteProvider) copy = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint16 port;
+
+  if (submission == NULL || *submission == '\0')
+    {
+      g_set_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NO_SUBMISSION,
+                   _("The provider %s has no submission server (submission=HOST:PORT); its "
+                     "outgoing mail stays in the outbox"), poste_provider_get_name (provider));
+      return NULL;
+    }
+  address = g_network_address_parse (submission, POSTE_SUBMISSION_PORT, &local_error);
+  if (address == NULL)
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                   _("The submission server '%s' is not HOST:PORT: %s"), submission,
+                   local_error->message);
+      return NULL;
+    }
+  port = g_network_address_get_port (G_NETWORK_ADDRESS (address));
+  copy = poste_provider_copy (provider);
+  poste_provider_set_host (copy, g_network_address_get_hostname (G_NETWORK_ADDRESS (address)));
+  poste_provider_set_port (copy, port);
+  if (port == POSTE_SUBMISSIONS_PORT)
+    poste_provider_set_security (copy, POSTE_SECURITY_TLS);
+  else if (poste_provider_get_security (provider) != POSTE_SECURITY_NONE)
+    poste_provider_set_security (copy, POSTE_SECURITY_STARTTLS);
+  return g_steal_pointer (&copy);
+}
+
+/* Sends @line and reads the reply; %NULL on an I/O or protocol error. */
+static PosteReply *
+command (Round       *r,
+         const char  *line,
+         GError     **error)
+{
+  if (!poste_session_ctx_send (r->ctx, line, error))
+    return NULL;
+  return poste_session_ctx_read_reply (r->ctx, error);
+}
+
+static void
+add_failure (GPtrArray        *failures,
+             const char       *recipient,
+             const PosteReply *reply,
+             const char       *status)
+{
+  PosteOutboxFailure *failure = g_new0 (PosteOutboxFailure, 1);
+  g_autofree char *text = poste_reply_to_string (reply);
+
+  failure->recipient = g_strdup (recipient);
+  if (status != NULL)
+    failure->status = g_strdup (status);
+  else if (reply->enhanced != NULL)
+    failure->status = g_strdup (reply->enhanced);
+  else
+    failure->status = g_strdup_printf ("%u.0.0", reply->code / 100);
+  failure->diagnostic = g_strchomp (poste_printable (text, -1));
+  for (char *p = failure->diagnostic; *p != '\0'; p++)
+    if (*p == '\r' || *p == '\n')
+      *p = ' ';
+  g_ptr_array_add (failures, failure);
+}
+
+/* Streams the message file with CR LF line ends and dot-stuffing, then the final dot. A bare CR
+ * becomes a line end: RFC 5321 section 2.3.8 allows CR only before LF. */
+static gboolean
+send_content (Round       *r,
+              const char  *path,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autofree guint8 *in = g_malloc (CONTENT_CHUNK);
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (CONTENT_CHUNK * 2 + 8);
+  PosteConnection *connection = r->ctx->connection;
+  GCancellable *cancellable = r->ctx->cancellable;
+  gboolean line_start = TRUE;
+  gboolean pending_cr = FALSE;
+  static const guint8 crlf[] = { '\r', '\n' };
+
+  input = g_file_read (file, cancellable, error);
+  if (input == NULL)
+    return FALSE;
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (input), in, CONTENT_CHUNK, cancellable,
+                                      error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      g_byte_array_set_size (out, 0);
+      for (gssize i = 0; i < n; i++)
+        {
+          guint8 c = in[i];
+
+          if (c == '\n')
+            {
+              g_byte_array_append (out, crlf, 2);
+              pending_cr = FALSE;
+              line_start = TRUE;
+              continue;
+            }
+          if (pending_cr)
+            {
+              g_byte_array_append (out, crlf, 2);
+              pending_cr = FALSE;
+              line_start = TRUE;
+            }
+          if (c == '\r')
+            {
+              pending_cr = TRUE;
+              continue;
+            }
+          if (line_start && c == '.')
+            g_byte_array_append (out, &c, 1);
+          g_byte_array_append (out, &c, 1);
+          line_start = FALSE;
+        }
+      if (out->len > 0 && !poste_connection_write (connection, out->data, out->len, cancellable,
+                                                   error))
+        return FALSE;
+    }
+  g_byte_array_set_size (out, 0);
+  if (pending_cr || !line_start)
+    g_byte_array_append (out, crlf, 2);
+  g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
+  return poste_connection_write (connection, out->data, out->len, cancellable, error) &&
+         poste_connection_flush (connection, cancellable, error);
+}
+
+static gboolean
+needs_smtputf8 (const PosteOutboxItem *item)
+{
+  if (!g_str_is_ascii (item->sender))
+    return TRUE;
+  for (guint i = 0; item->recipients[i] != NULL; i++)
+    if (!g_str_is_ascii (item->recipients[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Returns the bounce through the provider's local delivery target. */
+static gboolean
+deliver_bounce (Round            *r,
+                PosteOutboxItem  *item,
+                GPtrArray        *failures,
+                GError          **error)
+{
+  g_autoptr(PosteDelivery) delivery = NULL;
+  g_autoptr(PosteEnvelope) envelope = poste_envelope_new ("");
+  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(GBytes) dsn = NULL;
+  g_autofree char *path = poste_outbox_dup_message_path (r->outbox, item->id);
+  GCancellable *cancellable = r->ctx->cancellable;
+  const guint8 *data;
+  gsize length;
+
+  dsn = _poste_outbox_build_dsn (item, path, failures, r->ctx->local_name, r->remote, r->now);
+  delivery = poste_router_new (r->provider, error);
+  if (delivery == NULL)
+    return FALSE;
+
+  reply = poste_delivery_begin (delivery, envelope, cancellable);
+  if (poste_reply_is_positive (reply))
+    {
+      g_clear_pointer (&reply, poste_reply_free);
+      reply = poste_delivery_add_recipient (delivery, envelope, item->sender, cancellable);
+      if (poste_reply_is_positive (reply))
+        {
+          g_ptr_array_add (envelope->recipients, g_strdup (item->sender));
+          data = g_bytes_get_data (dsn, &length);
+          if (!poste_delivery_write (delivery, data, length, cancellable, error))
+            {
+              poste_delivery_abort (delivery);
+              poste_delivery_close (delivery);
+              return FALSE;
+            }
+          g_clear_pointer (&reply, poste_reply_free);
+          reply = poste_delivery_commit (delivery, cancellable);
+        }
+    }
+  if (!poste_reply_is_positive (reply))
+    {
+      g_autofree char *text = poste_reply_describe (reply);
+
+      poste_delivery_abort (delivery);
+      poste_delivery_close (delivery);
+      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY, "%s", text);
+      return FALSE;
+    }
+  poste_delivery_close (delivery);
+  return TRUE;
+}
+
+static gint64
+backoff (guint attempts)
+{
+  gint64 wait = POSTE_OUTBOX_RETRY_FIRST;
+
+  for (guint i = 1; i < attempts && wait < POSTE_OUTBOX_RETRY_MAX; i++)
+    wait *= 2;
+  return MIN (wait, POSTE_OUTBOX_RETRY_MAX);
+}
+
+/* Writes down what happened to @item: removed, deferred, bounced or failed. */
+static gboolean
+settle (Round            *r,
+        PosteOutboxItem  *item,
+        GPtrArray        *deferred,
+        const char       *deferred_reason,
+        GPtrArray        *failures,
+        GError          **error)
+{
+  g_autoptr(GError) bounce_error = NULL;
+
+  /* Refused with 4xx for too long: the deferred recipients are returned too. */
+  if (deferred->len > 0 && r->now - item->queued >= POSTE_OUTBOX_EXPIRE)
+    {
+      for (guint i = 0; i < deferred->len; i++)
+        {
+          g_autoptr(PosteReply) reply = poste_reply_new (450, "4.4.7", "%s",
+                                                         deferred_reason != NULL
+                                                           ? deferred_reason
+                                                           : "delivery time expired");
+
+          add_failure (failures, deferred->pdata[i], reply, "4.4.7");
+        }
+      g_ptr_array_set_size (deferred, 0);
+    }
+
+  if (failures->len > 0)
+    {
+      gboolean bounced = FALSE;
+
+      if (*item->sender == '\0')
+        {
+          /* A bounce is never bounced (RFC 5321 section 4.5.5). */
+          poste_session_ctx_note (r->ctx, "message %s refused for good; null sender: dropped",
+                                  item->id);
+          bounced = TRUE;
+        }
+      else if (deliver_bounce (r, item, failures, &bounce_error))
+        {
+          poste_session_ctx_note (r->ctx, "message %s refused for good; returned to %s",
+                                  item->id, item->sender);
+          bounced = TRUE;
+        }
+      if (!bounced)
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+          g_autoptr(GPtrArray) keep = g_ptr_array_new ();
+
+          for (guint i = 0; i < failures->len; i++)
+            {
+              PosteOutboxFailure *failure = failures->pdata[i];
+
+              g_ptr_array_add (keep, failure->recipient);
+              if (i == 0)
+                g_string_append (text, failure->diagnostic);
+            }
+          g_string_append_printf (text, _("; the bounce could not be delivered: %s"),
+                                  bounce_error->message);
+          for (guint i = 0; i < deferred->len; i++)
+            g_ptr_array_add (keep, deferred->pdata[i]);
+          g_ptr_array_add (keep, NULL);
+          poste_session_ctx_note (r->ctx, "message %s refused for good; bounce failed: %s",
+                                  item->id, bounce_error->message);
+          g_strfreev (item->recipients);
+          item->recipients = g_strdupv ((char **) keep->pdata);
+          item->state = POSTE_OUTBOX_STATE_FAILED;
+          g_free (item->last_error);
+          item->last_error = g_string_free (g_steal_pointer (&text), FALSE);
+          r->counts->failed++;
+          return poste_outbox_update (r->outbox, item, error);
+        }
+      r->counts->bounced++;
+    }
+
+  if (deferred->len == 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!poste_outbox_remove (r->outbox, item->id, &local_error) &&
+          !g_error_matches (local_error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  g_ptr_array_add (deferred, NULL);
+  g_strfreev (item->recipients);
+  item->recipients = g_strdupv ((char **) deferred->pdata);
+  g_ptr_array_set_size (deferred, deferred->len - 1);
+  item->attempts++;
+  item->state = POSTE_OUTBOX_STATE_DEFERRED;
+  item->next_attempt = r->now + backoff (item->attempts);
+  g_free (item->last_error);
+  item->last_error = g_strdup (deferred_reason);
+  r->counts->deferred++;
+  poste_session_ctx_note (r->ctx, "message %s deferred (attempt %u), next try in %" G_GINT64_FORMAT
+                          " s", item->id, item->attempts, item->next_attempt - r->now);
+  return poste_outbox_update (r->outbox, item, error);
+}
+
+static char *
+reply_text (const PosteReply *reply)
+{
+  g_autofree char *text = poste_reply_describe (reply);
+
+  return poste_printable (text, -1);
+}
+
+/* One message. FALSE ends the round (a lost connection, a 421, a local I/O error). */
+static gboolean
+submit_one (Round            *r,
+            PosteOutboxItem  *item,
+            GError          **error)
+{
+  g_autoptr(GString) mail = g_string_new (NULL);
+  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(GPtrArray) accepted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) deferred = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (_poste_outbox_failure_free);
+  g_autofree char *path = poste_outbox_dup_message_path (r->outbox, item->id);
+  g_autofree char *reason = NULL;
+  gboolean closing = FALSE;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;  /* removed meanwhile */
+
+  g_string_append_printf (mail, "MAIL FROM:<%s>", item->sender);
+  if (r->has_size)
+    g_string_append_printf (mail, " SIZE=%" G_GUINT64_FORMAT, item->size);
+  if (item->body_8bit && r->has_8bitmime)
+    g_string_append (mail, " BODY=8BITMIME");
+  if (r->has_smtputf8 && needs_smtputf8 (item))
+    g_string_append (mail, " SMTPUTF8");
+
+  reply = command (r, mail->str, error);
+  if (reply == NULL)
+    return FALSE;
+  if (!poste_reply_is_positive (reply))
+    {
+      for (guint i = 0; item->recipients[i] != NULL; i++)
+        if (poste_reply_is_permanent (reply))
+          add_failure (failures, item->recipients[i], reply, NULL);
+        else
+          g_ptr_array_add (deferred, g_strdup (item->recipients[i]));
+      reason = reply_text (reply);
+      closing = reply->code == 421;
+    }
+  else
+    {
+      for (guint i = 0; item->recipients[i] != NULL && !closing; i++)
+        {
+          g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", item->recipients[i]);
+          g_autoptr(PosteReply) rcpt_reply = command (r, rcpt, error);
+
+          if (rcpt_reply == NULL)
+            return FALSE;
+          if (poste_reply_is_positive (rcpt_reply))
+            g_ptr_array_add (accepted, item->recipients[i]);
+          else if (poste_reply_is_permanent (rcpt_reply))
+            add_failure (failures, item->recipients[i], rcpt_reply, NULL);
+          else
+            {
+              g_ptr_array_add (deferred, g_strdup (item->recipients[i]));
+              g_free (reason);
+              reason = reply_text (rcpt_reply);
+              if (rcpt_reply->code == 421)
+                {
+                  closing = TRUE;
+                  /* No DATA will follow: the accepted ones and the rest stay too. */
+                  for (guint j = 0; j < accepted->len; j++)
+                    g_ptr_array_add (deferred, g_strdup (accepted->pdata[j]));
+                  for (guint j = i + 1; item->recipients[j] != NULL; j++)
+                    g_ptr_array_add (deferred, g_strdup (item->recipients[j]));
+                  g_ptr_array_set_size (accepted, 0);
+                }
+            }
+        }
+
+      if (accepted->len > 0)
+        {
+          g_autoptr(PosteReply) data_reply = command (r, "DATA", error);
+          g_autoptr(PosteReply) end_reply = NULL;
+          guint timeout;
+
+          if (data_reply == NULL)
+            return FALSE;
+          if (data_reply->code == 354)
+            {
+              poste_session_ctx_note (r->ctx, "message %s: %" G_GUINT64_FORMAT " bytes",
+                                      item->id, item->size);
+              if (!send_content (r, path, error))
+                return FALSE;
+              timeout = poste_connection_get_timeout (r->ctx->connection);
+              poste_connection_set_timeout (r->ctx->connection, MAX (timeout, DATA_END_TIMEOUT));
+              end_reply = poste_session_ctx_read_reply (r->ctx, error);
+              poste_connection_set_timeout (r->ctx->connection, timeout);
+              if (end_reply == NULL)
+                return FALSE;
+            }
+          else
+            end_reply = g_steal_pointer (&data_reply);
+
+          if (poste_reply_is_positive (end_reply) && end_reply->code != 354)
+            {
+              r->counts->submitted++;
+              g_ptr_array_set_size (accepted, 0);
+            }
+          else
+            {
+              for (guint i = 0; i < accepted->len; i++)
+                if (poste_reply_is_permanent (end_reply))
+                  add_failure (failures, accepted->pdata[i], end_reply, NULL);
+                else
+                  g_ptr_array_add (deferred, g_strdup (accepted->pdata[i]));
+              if (!poste_reply_is_permanent (end_reply))
+                {
+                  g_free (reason);
+                  reason = reply_text (end_reply);
+                }
+              closing = end_reply->code == 421;
+            }
+        }
+      if (!closing && (deferred->len > 0 || failures->len > 0))
+        {
+          /* Whatever state the transaction is in, start the next one clean. */
+          g_autoptr(PosteReply) rset = command (r, "RSET", error);
+
+          if (rset == NULL)
+            {
+              g_autoptr(GError) settle_error = NULL;
+
+              settle (r, item, deferred, reason, failures, &settle_error);
+              return FALSE;
+            }
+        }
+    }
+
+  if (!settle (r, item, deferred, reason, failures, error))
+    return FALSE;
+  if (closing)
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TRY_LATER,
+                   _("The submission server is closing the connection: %s"), reason);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Holds the outbox's lock file while a round runs, so that two processes never submit the same
+ * message at once. */
+static int
+take_lock (PosteOutbox  *self,
+           GError      **error)
+{
+  g_autofree char *path = g_build_filename (poste_outbox_get_path (self), "lock", NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (poste_outbox_get_path (self), 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s",
+                   poste_outbox_get_path (self), g_strerror (errno));
+      return -1;
+    }
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_BUSY,
+                     _("Another process is sending the outbox right now"));
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
+                     g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+/**
+ * poste_outbox_submit:
+ * @self: a #PosteOutbox
+ * @provider: the provider whose relay takes the mail of its domains
+ * @password: (nullable): the provider's password
+ * @flags: which messages: the due ones, or all (#PosteOutboxSubmitFlags)
+ * @cancellable: (nullable): stops the round between two reads or writes
+ * @counts: (out caller-allocates) (optional): what happened
+ * @transcript: (element-type utf8) (nullable): where to append the redacted transcript ("C: ",
+ *   "S: " and "*  " lines, as in a #PosteSessionReport)
+ * @error: return location for a #GError
+ *
+ * One round of submission (RFC 6409) of @provider's queued messages (see the top of this file).
+ * Blocks: run it in a worker thread, or use poste_outbox_submit_async(). Does not connect when
+ * no message is due.
+ *
+ * Returns: %TRUE when every due message got an answer (accepted, deferred or bounced: see
+ *   @counts); %FALSE with %POSTE_OUTBOX_ERROR_NO_SUBMISSION (messages are due but the provider
+ *   has no `submission=`), %POSTE_OUTBOX_ERROR_BUSY (another process is submitting), the client
+ *   phase's errors (%POSTE_SESSION_ERROR, %POSTE_PROTOCOL_ERROR, %G_TLS_ERROR, %G_IO_ERROR) or
+ *   %POSTE_SESSION_ERROR_TRY_LATER for a 421. Messages not answered stay queued, unchanged.
+ */
+gboolean
+poste_outbox_submit (PosteOutbox             *self,
+                     PosteProvider           *provider,
+                     const char              *password,
+                     PosteOutboxSubmitFlags   flags,
+                     GCancellable            *cancellable,
+                     PosteOutboxCounts       *counts,
+                     GPtrArray               *transcript,
+                     GError                 **error)
+{
+  PosteOutboxCounts local_counts = { 0, };
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(PosteProvider) relay = NULL;
+  g_autoptr(PosteSessionCtx) ctx = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Round r = { 0, };
+  gboolean ok = TRUE;
+  int lock;
+
+  g_return_val_if_fail (POSTE_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+
+  if (counts == NULL)
+    counts = &local_counts;
+  memset (counts, 0, sizeof *counts);
+
+  due = collect (self, provider, flags, &counts->waiting, error);
+  if (due == NULL)
+    return FALSE;
+  if (due->len == 0)
+    return TRUE;
+
+  relay = submission_provider (provider, error);
+  if (relay == NULL)
+    return FALSE;
+
+  lock = take_lock (self, error);
+  if (lock < 0)
+    return FALSE;
+  /* Another round may have sent some of them while we waited for nothing: read again. */
+  g_clear_pointer (&due, g_ptr_array_unref);
+  counts->waiting = 0;
+  due = collect (self, provider, flags, &counts->waiting, &local_error);
+  if (due == NULL || due->len == 0)
+    {
+      close (lock);
+      if (due == NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return due != NULL;
+    }
+
+  ctx = poste_session_ctx_new (relay, password, NULL);
+  ctx->cancellable = cancellable;
+  r.outbox = self;
+  r.provider = provider;
+  r.ctx = ctx;
+  r.counts = counts;
+  r.now = g_get_real_time () / G_USEC_PER_SEC;
+  r.remote = g_strdup (poste_provider_get_host (relay));
+
+  poste_session_ctx_note (ctx, "submitting %u message%s to %s:%u", due->len,
+                          due->len == 1 ? "" : "s", poste_provider_get_host (relay),
+                          poste_provider_get_port (relay));
+  ok = poste_client_open (ctx, &local_error) &&
+       poste_client_authenticate (ctx, &local_error);
+  if (ok)
+    {
+      const char *size = NULL;
+
+      poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_SUBMITTING);
+      r.has_size = poste_reply_has_keyword (ctx->capabilities, "SIZE", &size);
+      r.has_8bitmime = poste_reply_has_keyword (ctx->capabilities, "8BITMIME", NULL);
+      r.has_smtputf8 = poste_reply_has_keyword (ctx->capabilities, "SMTPUTF8", NULL);
+      for (guint i = 0; i < due->len && ok; i++)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+            ok = FALSE;
+          else
+            ok = submit_one (&r, due->pdata[i], &local_error);
+        }
+    }
+  if (ok || (local_error != NULL && local_error->domain != G_IO_ERROR &&
+             local_error->domain != G_TLS_ERROR && ctx->connection != NULL))
+    poste_client_quit (ctx);
+  poste_client_close (ctx);
+  close (lock);
+
+  if (ok)
+    poste_session_ctx_note (ctx, "outbox: %u submitted, %u deferred, %u returned, %u failed",
+                            counts->submitted, counts->deferred, counts->bounced,
+                            counts->failed);
+  else
+    poste_session_ctx_note (ctx, "outbox: %s", local_error->message);
+  if (transcript != NULL)
+    for (guint i = 0; i < ctx->transcript->len; i++)
+      g_ptr_array_add (transcript, g_strdup (ctx->transcript->pdata[i]));
+  ctx->cancellable = NULL;
+  g_free (r.remote);
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  PosteProvider          *provider;
+  char                   *password;
+  PosteOutboxSubmitFlags  flags;
+  PosteOutboxCounts       counts;
+  GPtrArray              *transcript;
+} SubmitData;
+
+static void
+submit_data_free (gpointer data)
+{
+  SubmitData *d = data;
+
+  g_clear_object (&d->provider);
+  if (d->password != NULL)
+    explicit_bzero (d->password, strlen (d->password));
+  g_free (d->password);
+  g_clear_pointer (&d->transcript, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+submit_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SubmitData *d = task_data;
+  GError *error = NULL;
+
+  if (poste_outbox_submit (source_object, d->provider, d->password, d->flags, cancellable,
+                           &d->counts, d->transcript, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * poste_outbox_submit_async:
+ * @self: a #PosteOutbox
+ * @provider: the provider
+ * @password: (nullable): its password (copied, and wiped when done)
+ * @flags: which messages
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called in the caller's main context when the round has ended
+ * @user_data: for @callback
+ *
+ * poste_outbox_submit() in a worker thread. Finish with poste_outbox_submit_finish().
+ */
+void
+poste_outbox_submit_async (PosteOutbox             *self,
+                           PosteProvider           *provider,
+                           const char              *password,
+                           PosteOutboxSubmitFlags   flags,
+                           GCancellable            *cancellable,
+                           GAsyncReadyCallback      callback,
+                           gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SubmitData *d;
+
+  g_return_if_fail (POSTE_IS_OUTBOX (self));
+  g_return_if_fail (POSTE_IS_PROVIDER (provider));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, poste_outbox_submit_async);
+  d = g_new0 (SubmitData, 1);
+  d->provider = poste_provider_copy (provider);
+  d->password = g_strdup (password);
+  d->flags = flags;
+  d->transcript = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, d, submit_data_free);
+  g_task_run_in_thread (task, submit_thread);
+}
+
+/**
+ * poste_outbox_submit_finish:
+ * @self: a #PosteOutbox
+ * @result: the #GAsyncResult given to the callback
+ * @counts: (out caller-allocates) (optional): what happened (also when it failed part way)
+ * @transcript: (out) (transfer full) (optional) (element-type utf8): the redacted transcript
+ * @error: return location for a #GError
+ *
+ * Returns: as poste_outbox_submit()
+ */
+gboolean
+poste_outbox_submit_finish (PosteOutbox        *self,
+                            GAsyncResult       *result,
+                            PosteOutboxCounts  *counts,
+                            GPtrArray         **transcript,
+                            GError            **error)
+{
+  SubmitData *d;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == poste_outbox_submit_async,
+                        FALSE);
+
+  d = g_task_get_task_data (G_TASK (result));
+  if (counts != NULL)
+    *counts = d->counts;
+  if (transcript != NULL)
+    *transcript = g_ptr_array_ref (d->transcript);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -9,6 +9,8 @@
 #include "poste-application-private.h"
 #include "poste-autostart.h"
 #include "poste-background.h"
+#include "poste-notifier.h"
+#include "poste-tray.h"
 #include "poste-window.h"
 
 G_DEFINE_FINAL_TYPE (PosteApplication, poste_application, ADW_TYPE_APPLICATION)
@@ -274,6 +276,12 @@ poste_application_startup (GApplication *app)
 
   _poste_application_sessions_init (self);
   _poste_application_actions_init (self);
+
+  /* The tray icon and the notifications (poste-tray.c, poste-notifier.c): they only watch the
+   * sessions and activate actions. */
+  g_object_set_data_full (G_OBJECT (self), "poste-tray", poste_tray_new (self), g_object_unref);
+  g_object_set_data_full (G_OBJECT (self), "poste-notifier", poste_notifier_new (self),
+                          g_object_unref);
 }
 
 static void
@@ -297,6 +305,10 @@ poste_application_shutdown (GApplication *app)
 
   if (self->settings != NULL)
     g_settings_unbind (self, "run-in-background");
+
+  /* The tray and the notifications go before the sessions they watch. */
+  g_object_set_data (G_OBJECT (self), "poste-tray", NULL);
+  g_object_set_data (G_OBJECT (self), "poste-notifier", NULL);
 
   _poste_application_sessions_shutdown (self);
 

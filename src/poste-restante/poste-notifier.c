@@ -1,0 +1,428 @@
+/* poste-notifier.c: desktop notifications through libnotify
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Watches the application's sessions (#PosteApplication::session-finished) and tells the user
+ * what needs telling, when the `notifications` setting allows it:
+ * - new mail: one notification, kept up to date, with a count per provider since the user last
+ *   looked; Open (and a click on the notification itself) presents the window;
+ * - a failure: one notification per provider per kind of failure (see #PosteNotifyKind), with
+ *   Edit for what only the user can fix and Retry; the same kind again for the same provider says
+ *   nothing more until a fetch of that provider succeeds, so a network that stays down does not
+ *   flood the screen.
+ * The notifications' actions are the application's own (app.open, app.fetch-provider::NAME,
+ * app.edit-provider::NAME).
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libnotify/notify.h>
+
+#include "poste-application.h"
+#include "poste-error.h"
+#include "poste-notifier.h"
+#include "poste-session.h"
+
+struct _PosteNotifier
+{
+  GObject             parent_instance;
+
+  /* The application owns the notifier: a weak pointer. */
+  PosteApplication   *application;
+
+  /* New mail: provider name -> messages (GUINT_TO_POINTER) since the user last looked. */
+  GHashTable         *counts;
+  NotifyNotification *mail;
+
+  /* Provider name -> the PosteNotifyKind last notified (GINT_TO_POINTER), and its
+   * notification. */
+  GHashTable         *notified;
+  GHashTable         *failures;
+};
+
+G_DEFINE_FINAL_TYPE (PosteNotifier, poste_notifier, G_TYPE_OBJECT)
+
+/**
+ * poste_notifier_classify_error:
+ * @error: (nullable): why a fetch failed (a session report's error)
+ *
+ * Sorts a failure into what the user can do about it.
+ *
+ * Returns: the #PosteNotifyKind; %POSTE_NOTIFY_KIND_NONE for %NULL and for a cancelled session
+ */
+PosteNotifyKind
+poste_notifier_classify_error (const GError *error)
+{
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return POSTE_NOTIFY_KIND_NONE;
+
+  if (error->domain == POSTE_SESSION_ERROR)
+    {
+      switch ((PosteSessionError) error->code)
+        {
+        case POSTE_SESSION_ERROR_AUTH_FAILED:
+        case POSTE_SESSION_ERROR_AUTH_REQUIRED:
+        case POSTE_SESSION_ERROR_AUTH_UNAVAILABLE:
+          return POSTE_NOTIFY_KIND_AUTH;
+        case POSTE_SESSION_ERROR_CERTIFICATE:
+          return POSTE_NOTIFY_KIND_CERTIFICATE;
+        case POSTE_SESSION_ERROR_DELIVERY:
+          return POSTE_NOTIFY_KIND_DELIVERY;
+        case POSTE_SESSION_ERROR_TLS_REQUIRED:
+        case POSTE_SESSION_ERROR_NOT_SUPPORTED:
+        case POSTE_SESSION_ERROR_CONFIG:
+          return POSTE_NOTIFY_KIND_CONFIG;
+        case POSTE_SESSION_ERROR_REFUSED:
+        case POSTE_SESSION_ERROR_TRY_LATER:
+        default:
+          return POSTE_NOTIFY_KIND_TRANSIENT;
+        }
+    }
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+    return POSTE_NOTIFY_KIND_AUTH;
+  if (error->domain == POSTE_CONFIG_ERROR)
+    return POSTE_NOTIFY_KIND_CONFIG;
+  if (error->domain == POSTE_DELIVERY_ERROR)
+    return POSTE_NOTIFY_KIND_DELIVERY;
+  if (error->domain == G_TLS_ERROR && error->code == G_TLS_ERROR_BAD_CERTIFICATE)
+    return POSTE_NOTIFY_KIND_CERTIFICATE;
+  return POSTE_NOTIFY_KIND_TRANSIENT;
+}
+
+static gboolean
+enabled (PosteNotifier *self)
+{
+  GSettings *settings;
+
+  if (self->application == NULL)
+    return FALSE;
+  settings = poste_application_get_settings (self->application);
+  return settings != NULL && g_settings_get_boolean (settings, "notifications");
+}
+
+static void
+show (NotifyNotification *notification)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* No notification server (a bare session, a test) is not worth a warning. */
+  if (!notify_notification_show (notification, &error))
+    g_debug ("Notifier: cannot show a notification: %s", error->message);
+}
+
+static NotifyNotification *
+new_notification (const char *summary,
+                  const char *body,
+                  const char *category)
+{
+  NotifyNotification *notification = notify_notification_new (summary, body, APP_ID);
+
+  notify_notification_set_category (notification, category);
+  notify_notification_set_hint (notification, "desktop-entry", g_variant_new_string (APP_ID));
+  return notification;
+}
+
+/* Actions: the application's own. */
+
+static void
+activate_app_action (PosteNotifier *self,
+                     const char    *action,
+                     const char    *provider)
+{
+  GActionGroup *group;
+
+  if (self->application == NULL)
+    return;
+  group = G_ACTION_GROUP (self->application);
+  if (g_action_group_get_action_enabled (group, action))
+    g_action_group_activate_action (group, action,
+                                    provider != NULL ? g_variant_new_string (provider) : NULL);
+}
+
+static void
+mail_open_cb (NotifyNotification *notification,
+              char               *action,
+              gpointer            user_data)
+{
+  PosteNotifier *self = user_data;
+
+  g_hash_table_remove_all (self->counts);
+  activate_app_action (self, "open", NULL);
+}
+
+static void
+mail_closed_cb (NotifyNotification *notification,
+                PosteNotifier      *self)
+{
+  /* The user has seen it: count afresh. */
+  g_hash_table_remove_all (self->counts);
+}
+
+static void
+failure_action_cb (NotifyNotification *notification,
+                   char               *action,
+                   gpointer            user_data)
+{
+  PosteNotifier *self = user_data;
+  const char *provider = g_object_get_data (G_OBJECT (notification), "poste-provider");
+
+  if (g_str_equal (action, "retry"))
+    activate_app_action (self, "fetch-provider", provider);
+  else if (g_str_equal (action, "edit") || g_str_equal (action, "default"))
+    activate_app_action (self, "edit-provider", provider);
+}
+
+/* New mail */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+notify_mail (PosteNotifier *self,
+             const char    *provider,
+             guint          messages)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *summary = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  guint total = 0;
+
+  g_hash_table_replace (self->counts, g_strdup (provider),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->counts,
+                                                                                 provider))
+                                          + messages));
+
+  g_hash_table_iter_init (&iter, self->counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_ptr_array_add (names, key);
+      total += GPOINTER_TO_UINT (value);
+    }
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, names->pdata[i]));
+
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      /* Translators: a line of the new mail notification: a provider's name, then a count */
+      g_string_append_printf (body, ngettext ("%s: %u new message", "%s: %u new messages", count),
+                              (const char *) names->pdata[i], count);
+    }
+  summary = g_strdup_printf (ngettext ("%u new message", "%u new messages", total), total);
+
+  if (self->mail == NULL)
+    {
+      self->mail = new_notification (summary, body->str, "email.arrived");
+      g_signal_connect (self->mail, "closed", G_CALLBACK (mail_closed_cb), self);
+      notify_notification_add_action (self->mail, "default", _("Open"), mail_open_cb, self, NULL);
+      notify_notification_add_action (self->mail, "open", _("Open"), mail_open_cb, self, NULL);
+    }
+  else
+    notify_notification_update (self->mail, summary, body->str, APP_ID);
+  show (self->mail);
+}
+
+/* Failures */
+
+static void
+clear_failure (PosteNotifier *self,
+               const char    *provider)
+{
+  NotifyNotification *notification = g_hash_table_lookup (self->failures, provider);
+
+  g_hash_table_remove (self->notified, provider);
+  if (notification != NULL)
+    {
+      /* The problem is gone: so is what said so (it may be closed already). */
+      notify_notification_close (notification, NULL);
+      g_hash_table_remove (self->failures, provider);
+    }
+}
+
+static void
+notify_failure (PosteNotifier   *self,
+                const char      *provider,
+                PosteNotifyKind  kind,
+                const GError    *error)
+{
+  g_autofree char *summary = NULL;
+  g_autofree char *body = NULL;
+  NotifyNotification *notification;
+  gboolean needs_user = kind != POSTE_NOTIFY_KIND_TRANSIENT;
+
+  if (g_hash_table_contains (self->notified, provider) &&
+      GPOINTER_TO_INT (g_hash_table_lookup (self->notified, provider)) == (int) kind)
+    {
+      g_debug ("Notifier: %s failed again the same way; already notified", provider);
+      return;
+    }
+  g_hash_table_replace (self->notified, g_strdup (provider), GINT_TO_POINTER (kind));
+
+  switch (kind)
+    {
+    case POSTE_NOTIFY_KIND_AUTH:
+      summary = g_strdup_printf (_("%s: authentication failed"), provider);
+      body = g_strdup_printf (_("%s\nCheck the user name and password."), error->message);
+      break;
+    case POSTE_NOTIFY_KIND_CERTIFICATE:
+      summary = g_strdup_printf (_("%s: the certificate cannot be trusted"), provider);
+      body = g_strdup_printf (_("%s\nThe provider’s certificate changed or cannot be verified; "
+                                "no mail is fetched until you decide."), error->message);
+      break;
+    case POSTE_NOTIFY_KIND_DELIVERY:
+      summary = g_strdup_printf (_("%s: mail could not be delivered"), provider);
+      body = g_strdup_printf (_("%s\nThe provider keeps the mail until delivery works."),
+                              error->message);
+      break;
+    case POSTE_NOTIFY_KIND_CONFIG:
+      summary = g_strdup_printf (_("%s: the settings need attention"), provider);
+      body = g_strdup (error->message);
+      break;
+    case POSTE_NOTIFY_KIND_TRANSIENT:
+    case POSTE_NOTIFY_KIND_NONE:
+    default:
+      summary = g_strdup_printf (_("%s: cannot fetch mail"), provider);
+      body = g_strdup_printf (_("%s\nPoste Restante will try again."), error->message);
+      break;
+    }
+
+  notification = g_hash_table_lookup (self->failures, provider);
+  if (notification == NULL)
+    {
+      notification = new_notification (summary, body, needs_user ? "email" : "network.error");
+      g_object_set_data_full (G_OBJECT (notification), "poste-provider", g_strdup (provider),
+                              g_free);
+      g_hash_table_replace (self->failures, g_strdup (provider), notification);
+    }
+  else
+    {
+      notify_notification_update (notification, summary, body, APP_ID);
+      notify_notification_clear_actions (notification);
+    }
+  notify_notification_set_category (notification, needs_user ? "email" : "network.error");
+  notify_notification_set_urgency (notification, needs_user ? NOTIFY_URGENCY_CRITICAL
+                                                            : NOTIFY_URGENCY_NORMAL);
+  if (needs_user)
+    {
+      notify_notification_add_action (notification, "default", _("Edit Provider"),
+                                      failure_action_cb, self, NULL);
+      notify_notification_add_action (notification, "edit", _("Edit Provider"),
+                                      failure_action_cb, self, NULL);
+    }
+  notify_notification_add_action (notification, "retry", _("Retry"), failure_action_cb, self,
+                                  NULL);
+  show (notification);
+}
+
+static void
+session_finished_cb (PosteApplication         *application,
+                     PosteSession             *session,
+                     const PosteSessionReport *report,
+                     PosteNotifier            *self)
+{
+  PosteNotifyKind kind;
+
+  switch (report->outcome)
+    {
+    case POSTE_SESSION_OUTCOME_MAIL:
+      clear_failure (self, report->provider);
+      if (report->messages > 0 && enabled (self))
+        notify_mail (self, report->provider, report->messages);
+      break;
+
+    case POSTE_SESSION_OUTCOME_NO_MAIL:
+      clear_failure (self, report->provider);
+      break;
+
+    case POSTE_SESSION_OUTCOME_FAILED:
+      kind = poste_notifier_classify_error (report->error);
+      if (kind != POSTE_NOTIFY_KIND_NONE && enabled (self))
+        notify_failure (self, report->provider, kind, report->error);
+      break;
+
+    case POSTE_SESSION_OUTCOME_CANCELLED:
+    case POSTE_SESSION_OUTCOME_NONE:
+    default:
+      break;
+    }
+}
+
+/**
+ * poste_notifier_new:
+ * @application: a #PosteApplication after its startup
+ *
+ * Starts notifying about @application's sessions (libnotify, initialised with the application
+ * id as the application name). Without a notification server nothing is shown and nothing
+ * fails.
+ *
+ * Returns: (transfer full): the notifier; keep it as long as the application runs
+ */
+PosteNotifier *
+poste_notifier_new (PosteApplication *application)
+{
+  PosteNotifier *self;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
+
+  if (!notify_is_initted () && !notify_init (APP_ID))
+    g_debug ("Notifier: libnotify could not start");
+
+  self = g_object_new (POSTE_TYPE_NOTIFIER, NULL);
+  self->application = application;
+  g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
+  g_signal_connect_object (application, "session-finished", G_CALLBACK (session_finished_cb),
+                           self, 0);
+  return self;
+}
+
+static void
+poste_notifier_dispose (GObject *object)
+{
+  PosteNotifier *self = (PosteNotifier *)object;
+
+  if (self->mail != NULL)
+    g_signal_handlers_disconnect_by_data (self->mail, self);
+  g_clear_object (&self->mail);
+  g_hash_table_remove_all (self->failures);
+  if (self->application != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
+  self->application = NULL;
+
+  G_OBJECT_CLASS (poste_notifier_parent_class)->dispose (object);
+}
+
+static void
+poste_notifier_finalize (GObject *object)
+{
+  PosteNotifier *self = (PosteNotifier *)object;
+
+  g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->notified, g_hash_table_unref);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+
+  G_OBJECT_CLASS (poste_notifier_parent_class)->finalize (object);
+}
+
+static void
+poste_notifier_class_init (PosteNotifierClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = poste_notifier_dispose;
+  object_class->finalize = poste_notifier_finalize;
+}
+
+static void
+poste_notifier_init (PosteNotifier *self)
+{
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}

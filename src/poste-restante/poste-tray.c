@@ -1,0 +1,1059 @@
+/* poste-tray.c: the tray icon, a StatusNotifierItem with a dbusmenu menu
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * No GTK 4 library for StatusNotifierItem exists on Debian 12, so the item is written over
+ * GDBus with gdbus-codegen from the interfaces in dbus/. The item lives at
+ * POSTE_TRAY_ITEM_PATH on the application's own connection and registers with the
+ * org.kde.StatusNotifierWatcher by that object path (the watcher takes our unique name from the
+ * call), again whenever a watcher appears. Its menu (com.canonical.dbusmenu at
+ * POSTE_TRAY_MENU_PATH) only activates application actions: app.fetch-now,
+ * app.fetch-provider::NAME, app.pause-schedules, app.open and app.quit, the same ones that the
+ * desktop file's actions and `gapplication action` use.
+ *
+ * The icon says what is going on: the application's symbolic icon when idle; a synchronizing
+ * overlay while sessions run (the tooltip counts providers, messages and bytes); Status
+ * NeedsAttention with a warning icon while a provider's last fetch failed, until it succeeds.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "poste-application.h"
+#include "poste-config.h"
+#include "poste-provider.h"
+#include "poste-scheduler.h"
+#include "poste-session.h"
+#include "poste-tray.h"
+#include "poste-tray-dbus.h"
+
+#define WATCHER_NAME "org.kde.StatusNotifierWatcher"
+#define WATCHER_PATH "/StatusNotifierWatcher"
+#define WATCHER_INTERFACE "org.kde.StatusNotifierWatcher"
+
+#define ICON_NAME APP_ID "-symbolic"
+#define FETCHING_ICON_NAME "emblem-synchronizing-symbolic"
+#define ERROR_ICON_NAME "dialog-warning-symbolic"
+
+/* Fixed menu item ids; providers get ids from FIRST_PROVIDER_ID on, kept for each name. */
+enum {
+  ITEM_ROOT = 0,
+  ITEM_FETCH_NOW,
+  ITEM_SEPARATOR_1,
+  ITEM_SEPARATOR_2,
+  ITEM_PAUSE,
+  ITEM_OPEN,
+  ITEM_SEPARATOR_3,
+  ITEM_QUIT,
+  FIRST_PROVIDER_ID = 100,
+};
+
+typedef struct {
+  int       id;
+  gboolean  separator;
+  char     *label;
+  /* The application action, without "app.", and its target. */
+  char     *action;
+  GVariant *target;
+  gboolean  toggle;
+} MenuItem;
+
+struct _PosteTray
+{
+  GObject                  parent_instance;
+
+  /* The application owns the tray: a weak pointer. */
+  PosteApplication        *application;
+  GDBusConnection         *connection;
+  PosteStatusNotifierItem *item;
+  PosteDbusmenu           *menu;
+  guint                    watch_id;
+  GCancellable            *cancellable;
+  gboolean                 registered;
+
+  GPtrArray               *items;
+  GHashTable              *provider_ids;
+  int                      next_provider_id;
+  guint                    revision;
+
+  PosteScheduler          *scheduler;
+  GListModel              *providers;
+  /* Provider name -> running PosteSession. */
+  GHashTable              *sessions;
+  /* Provider name -> the message of its last failure. */
+  GHashTable              *failures;
+};
+
+G_DEFINE_FINAL_TYPE (PosteTray, poste_tray, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_REGISTERED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+menu_item_free (gpointer data)
+{
+  MenuItem *item = data;
+
+  g_free (item->label);
+  g_free (item->action);
+  g_clear_pointer (&item->target, g_variant_unref);
+  g_free (item);
+}
+
+static void
+add_item (PosteTray  *self,
+          int         id,
+          const char *label,
+          const char *action,
+          GVariant   *target,
+          gboolean    toggle)
+{
+  MenuItem *item = g_new0 (MenuItem, 1);
+
+  item->id = id;
+  item->separator = label == NULL;
+  item->label = g_strdup (label);
+  item->action = g_strdup (action);
+  item->target = target != NULL ? g_variant_ref_sink (target) : NULL;
+  item->toggle = toggle;
+  g_ptr_array_add (self->items, item);
+}
+
+static MenuItem *
+find_item (PosteTray *self,
+           int        id)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      MenuItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->id == id)
+        return item;
+    }
+  return NULL;
+}
+
+/* A provider's name as a menu label: an underscore marks a mnemonic there. */
+static char *
+escape_label (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "_", -1);
+
+  return g_strjoinv ("__", parts);
+}
+
+/* The menu */
+
+static GVariant *
+item_properties (PosteTray    *self,
+                 MenuItem     *item,
+                 const char  **names)
+{
+  GVariantDict dict;
+
+#define WANTED(name) (names == NULL || names[0] == NULL || g_strv_contains (names, name))
+
+  g_variant_dict_init (&dict, NULL);
+  if (item->id == ITEM_ROOT)
+    {
+      if (WANTED ("children-display"))
+        g_variant_dict_insert (&dict, "children-display", "s", "submenu");
+      return g_variant_dict_end (&dict);
+    }
+  if (item->separator)
+    {
+      if (WANTED ("type"))
+        g_variant_dict_insert (&dict, "type", "s", "separator");
+      return g_variant_dict_end (&dict);
+    }
+
+  if (WANTED ("label"))
+    g_variant_dict_insert (&dict, "label", "s", item->label);
+  if (WANTED ("enabled"))
+    {
+      GActionGroup *group = G_ACTION_GROUP (self->application);
+      gboolean enabled = group != NULL &&
+                         g_action_group_has_action (group, item->action) &&
+                         g_action_group_get_action_enabled (group, item->action);
+
+      g_variant_dict_insert (&dict, "enabled", "b", enabled);
+    }
+  if (item->toggle)
+    {
+      g_autoptr(GVariant) state = NULL;
+
+      if (self->application != NULL)
+        state = g_action_group_get_action_state (G_ACTION_GROUP (self->application),
+                                                 item->action);
+      if (WANTED ("toggle-type"))
+        g_variant_dict_insert (&dict, "toggle-type", "s", "checkmark");
+      if (WANTED ("toggle-state"))
+        g_variant_dict_insert (&dict, "toggle-state", "i",
+                               state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN)
+                                 && g_variant_get_boolean (state) ? 1 : 0);
+    }
+#undef WANTED
+  return g_variant_dict_end (&dict);
+}
+
+static GVariant *
+item_layout (PosteTray   *self,
+             MenuItem    *item,
+             int          depth,
+             const char **names)
+{
+  static MenuItem root = { ITEM_ROOT };
+  GVariantBuilder children;
+
+  g_variant_builder_init (&children, G_VARIANT_TYPE ("av"));
+  if (item == NULL)
+    {
+      item = &root;
+      if (depth != 0)
+        for (guint i = 0; i < self->items->len; i++)
+          g_variant_builder_add (&children, "v",
+                                 item_layout (self, g_ptr_array_index (self->items, i),
+                                              depth - 1, names));
+    }
+  return g_variant_new ("(i@a{sv}av)", item->id, item_properties (self, item, names),
+                        &children);
+}
+
+static void
+rebuild_menu (PosteTray *self)
+{
+  guint n = self->providers != NULL ? g_list_model_get_n_items (self->providers) : 0;
+
+  g_ptr_array_set_size (self->items, 0);
+  add_item (self, ITEM_FETCH_NOW, _("_Fetch Now"), "fetch-now", NULL, FALSE);
+  if (n > 0)
+    add_item (self, ITEM_SEPARATOR_1, NULL, NULL, NULL, FALSE);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
+      const char *name = poste_provider_get_name (provider);
+      g_autofree char *escaped = escape_label (name);
+      g_autofree char *label = NULL;
+      gpointer id;
+
+      if (!g_hash_table_lookup_extended (self->provider_ids, name, NULL, &id))
+        {
+          id = GINT_TO_POINTER (self->next_provider_id++);
+          g_hash_table_insert (self->provider_ids, g_strdup (name), id);
+        }
+      /* Translators: a tray menu item; %s is a provider's name */
+      label = g_strdup_printf (_("Fetch from %s"), escaped);
+      add_item (self, GPOINTER_TO_INT (id), label, "fetch-provider", g_variant_new_string (name),
+                FALSE);
+    }
+  add_item (self, ITEM_SEPARATOR_2, NULL, NULL, NULL, FALSE);
+  add_item (self, ITEM_PAUSE, _("_Pause Schedules"), "pause-schedules", NULL, TRUE);
+  add_item (self, ITEM_OPEN, _("_Open Poste Restante"), "open", NULL, FALSE);
+  add_item (self, ITEM_SEPARATOR_3, NULL, NULL, NULL, FALSE);
+  add_item (self, ITEM_QUIT, _("_Quit"), "quit", NULL, FALSE);
+
+  self->revision++;
+  if (self->menu != NULL)
+    poste_dbusmenu_emit_layout_updated (self->menu, self->revision, ITEM_ROOT);
+}
+
+static gboolean
+handle_get_layout (PosteDbusmenu         *menu,
+                   GDBusMethodInvocation *invocation,
+                   int                    parent_id,
+                   int                    depth,
+                   const char * const    *names,
+                   PosteTray             *self)
+{
+  MenuItem *item = NULL;
+
+  if (parent_id != ITEM_ROOT && (item = find_item (self, parent_id)) == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "No menu item %d", parent_id);
+      return TRUE;
+    }
+  poste_dbusmenu_complete_get_layout (menu, invocation, self->revision,
+                                      item_layout (self, item, depth, (const char **) names));
+  return TRUE;
+}
+
+static gboolean
+handle_get_group_properties (PosteDbusmenu         *menu,
+                             GDBusMethodInvocation *invocation,
+                             GVariant              *ids,
+                             const char * const    *names,
+                             PosteTray             *self)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  gint32 id;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ia{sv})"));
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "i", &id))
+    {
+      MenuItem *item = find_item (self, id);
+
+      if (item != NULL)
+        g_variant_builder_add (&builder, "(i@a{sv})", id,
+                               item_properties (self, item, (const char **) names));
+    }
+  poste_dbusmenu_complete_get_group_properties (menu, invocation,
+                                                g_variant_builder_end (&builder));
+  return TRUE;
+}
+
+static gboolean
+handle_get_property (PosteDbusmenu         *menu,
+                     GDBusMethodInvocation *invocation,
+                     int                    id,
+                     const char            *name,
+                     PosteTray             *self)
+{
+  MenuItem *item = find_item (self, id);
+  const char *names[] = { name, NULL };
+  g_autoptr(GVariant) props = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  if (item != NULL)
+    {
+      props = g_variant_ref_sink (item_properties (self, item, names));
+      value = g_variant_lookup_value (props, name, NULL);
+    }
+  if (value == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "No property %s on menu item %d", name, id);
+      return TRUE;
+    }
+  poste_dbusmenu_complete_get_property (menu, invocation, g_variant_new_variant (value));
+  return TRUE;
+}
+
+/* Activates the item's action from the main loop, after the D-Bus call was answered: Quit must
+ * not pull the connection away under the reply. */
+typedef struct {
+  GApplication *application;
+  char         *action;
+  GVariant     *target;
+} Activation;
+
+static gboolean
+activate_idle (gpointer data)
+{
+  Activation *activation = data;
+  GActionGroup *group = G_ACTION_GROUP (activation->application);
+
+  if (g_action_group_get_action_enabled (group, activation->action))
+    g_action_group_activate_action (group, activation->action, activation->target);
+  g_object_unref (activation->application);
+  g_free (activation->action);
+  g_clear_pointer (&activation->target, g_variant_unref);
+  g_free (activation);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+item_event (PosteTray  *self,
+            int         id,
+            const char *event)
+{
+  MenuItem *item = find_item (self, id);
+  Activation *activation;
+
+  if (item == NULL)
+    return FALSE;
+  if (!g_str_equal (event, "clicked") || item->action == NULL || self->application == NULL)
+    return TRUE;
+
+  activation = g_new0 (Activation, 1);
+  activation->application = g_object_ref (G_APPLICATION (self->application));
+  activation->action = g_strdup (item->action);
+  if (item->toggle)
+    {
+      /* A checkbox flips its state. */
+      g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self->application),
+                                                                   item->action);
+
+      g_free (activation->action);
+      activation->action = NULL;
+      if (state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN))
+        g_action_group_change_action_state (G_ACTION_GROUP (self->application), item->action,
+                                            g_variant_new_boolean (!g_variant_get_boolean (state)));
+      g_object_unref (activation->application);
+      g_free (activation);
+      return TRUE;
+    }
+  activation->target = item->target != NULL ? g_variant_ref (item->target) : NULL;
+  g_idle_add (activate_idle, activation);
+  return TRUE;
+}
+
+static gboolean
+handle_event (PosteDbusmenu         *menu,
+              GDBusMethodInvocation *invocation,
+              int                    id,
+              const char            *event,
+              GVariant              *data,
+              guint                  timestamp,
+              PosteTray             *self)
+{
+  if (!item_event (self, id, event))
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "No menu item %d", id);
+      return TRUE;
+    }
+  poste_dbusmenu_complete_event (menu, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_event_group (PosteDbusmenu         *menu,
+                    GDBusMethodInvocation *invocation,
+                    GVariant              *events,
+                    PosteTray             *self)
+{
+  GVariantBuilder errors;
+  GVariantIter iter;
+  const char *event;
+  gint32 id;
+
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
+  g_variant_iter_init (&iter, events);
+  while (g_variant_iter_next (&iter, "(i&svu)", &id, &event, NULL, NULL))
+    if (!item_event (self, id, event))
+      g_variant_builder_add (&errors, "i", id);
+  poste_dbusmenu_complete_event_group (menu, invocation, g_variant_builder_end (&errors));
+  return TRUE;
+}
+
+static gboolean
+handle_about_to_show (PosteDbusmenu         *menu,
+                      GDBusMethodInvocation *invocation,
+                      int                    id,
+                      PosteTray             *self)
+{
+  /* The layout is always current: LayoutUpdated says when it changes. */
+  poste_dbusmenu_complete_about_to_show (menu, invocation, FALSE);
+  return TRUE;
+}
+
+static gboolean
+handle_about_to_show_group (PosteDbusmenu         *menu,
+                            GDBusMethodInvocation *invocation,
+                            GVariant              *ids,
+                            PosteTray             *self)
+{
+  poste_dbusmenu_complete_about_to_show_group (menu, invocation,
+                                               g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
+                                               g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0));
+  return TRUE;
+}
+
+/* The item */
+
+static gboolean
+handle_activate (PosteStatusNotifierItem *item,
+                 GDBusMethodInvocation   *invocation,
+                 int                      x,
+                 int                      y,
+                 PosteTray               *self)
+{
+  item_event (self, ITEM_OPEN, "clicked");
+  poste_status_notifier_item_complete_activate (item, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_secondary_activate (PosteStatusNotifierItem *item,
+                           GDBusMethodInvocation   *invocation,
+                           int                      x,
+                           int                      y,
+                           PosteTray               *self)
+{
+  /* A middle click fetches. */
+  item_event (self, ITEM_FETCH_NOW, "clicked");
+  poste_status_notifier_item_complete_secondary_activate (item, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_context_menu (PosteStatusNotifierItem *item,
+                     GDBusMethodInvocation   *invocation,
+                     int                      x,
+                     int                      y,
+                     PosteTray               *self)
+{
+  /* The host shows the Menu itself. */
+  poste_status_notifier_item_complete_context_menu (item, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_scroll (PosteStatusNotifierItem *item,
+               GDBusMethodInvocation   *invocation,
+               int                      delta,
+               const char              *orientation,
+               PosteTray               *self)
+{
+  poste_status_notifier_item_complete_scroll (item, invocation);
+  return TRUE;
+}
+
+static GVariant *
+no_pixmaps (void)
+{
+  return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
+}
+
+/* What the icon and the tooltip say: idle, fetching (with counts), or an error. */
+static void
+update_status (PosteTray *self)
+{
+  g_autoptr(GString) description = g_string_new (NULL);
+  const char *status = "Active";
+  const char *overlay = "";
+  const char *title = _("Poste Restante");
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (self->item == NULL)
+    return;
+
+  if (g_hash_table_size (self->sessions) > 0)
+    {
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      g_autofree char *size = NULL;
+      g_autofree char *joined = NULL;
+      guint messages = 0;
+      guint64 bytes = 0;
+
+      g_hash_table_iter_init (&iter, self->sessions);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_ptr_array_add (names, key);
+          messages += poste_session_get_messages (value);
+          bytes += poste_session_get_bytes (value);
+        }
+      g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+      g_ptr_array_add (names, NULL);
+      joined = g_strjoinv (", ", (char **) names->pdata);
+      size = g_format_size (bytes);
+      overlay = FETCHING_ICON_NAME;
+      /* Translators: the tray's tooltip; %s lists providers, then a count of messages, then a
+       * size such as "12.3 kB" */
+      g_string_append_printf (description,
+                              ngettext ("Fetching from %s: %u message, %s",
+                                        "Fetching from %s: %u messages, %s", messages),
+                              joined, messages, size);
+    }
+
+  if (g_hash_table_size (self->failures) > 0)
+    {
+      g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (self->failures),
+                                            (GCompareFunc) g_strcmp0);
+
+      status = "NeedsAttention";
+      if (overlay[0] == '\0')
+        overlay = ERROR_ICON_NAME;
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          if (description->len > 0)
+            g_string_append_c (description, '\n');
+          /* Translators: the tray's tooltip; a provider's name, then why its last fetch
+           * failed */
+          g_string_append_printf (description, _("%s: %s"), (const char *) l->data,
+                                  (const char *) g_hash_table_lookup (self->failures, l->data));
+        }
+    }
+
+  if (description->len == 0)
+    {
+      if (self->scheduler != NULL && poste_scheduler_get_paused (self->scheduler))
+        g_string_append (description, _("Idle, schedules paused"));
+      else
+        g_string_append (description, _("Idle"));
+    }
+
+  if (g_strcmp0 (poste_status_notifier_item_get_status (self->item), status) != 0)
+    {
+      poste_status_notifier_item_set_status (self->item, status);
+      poste_status_notifier_item_emit_new_status (self->item, status);
+    }
+  if (g_strcmp0 (poste_status_notifier_item_get_overlay_icon_name (self->item), overlay) != 0)
+    {
+      poste_status_notifier_item_set_overlay_icon_name (self->item, overlay);
+      poste_status_notifier_item_emit_new_overlay_icon (self->item);
+    }
+  poste_status_notifier_item_set_tool_tip (self->item,
+                                           g_variant_new ("(s@a(iiay)ss)", ICON_NAME,
+                                                          no_pixmaps (), title,
+                                                          description->str));
+  poste_status_notifier_item_emit_new_tool_tip (self->item);
+}
+
+/* What happens in the application */
+
+static void
+session_progress_cb (PosteSession *session,
+                     GParamSpec   *pspec,
+                     PosteTray    *self)
+{
+  update_status (self);
+}
+
+static void
+session_started_cb (PosteApplication *application,
+                    PosteSession     *session,
+                    PosteTray        *self)
+{
+  const char *name = poste_provider_get_name (poste_session_get_provider (session));
+
+  g_signal_connect_object (session, "notify::messages", G_CALLBACK (session_progress_cb), self, 0);
+  g_hash_table_replace (self->sessions, g_strdup (name), g_object_ref (session));
+  update_status (self);
+}
+
+static void
+session_finished_cb (PosteApplication         *application,
+                     PosteSession             *session,
+                     const PosteSessionReport *report,
+                     PosteTray                *self)
+{
+  if (session != NULL)
+    g_signal_handlers_disconnect_by_data (session, self);
+  g_hash_table_remove (self->sessions, report->provider);
+
+  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED && report->error != NULL)
+    g_hash_table_replace (self->failures, g_strdup (report->provider),
+                          g_strdup (report->error->message));
+  else if (report->outcome == POSTE_SESSION_OUTCOME_MAIL ||
+           report->outcome == POSTE_SESSION_OUTCOME_NO_MAIL)
+    g_hash_table_remove (self->failures, report->provider);
+  update_status (self);
+}
+
+static void
+providers_changed_cb (GListModel *model,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      PosteTray  *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  /* A provider that is gone no longer needs attention. */
+  g_hash_table_iter_init (&iter, self->failures);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (model) && !found; i++)
+        {
+          g_autoptr(PosteProvider) provider = g_list_model_get_item (model, i);
+
+          found = g_strcmp0 (poste_provider_get_name (provider), key) == 0;
+        }
+      if (!found)
+        g_hash_table_iter_remove (&iter);
+    }
+  rebuild_menu (self);
+  update_status (self);
+}
+
+static void
+action_changed_cb (PosteTray *self)
+{
+  rebuild_menu (self);
+}
+
+static void
+paused_changed_cb (PosteTray *self)
+{
+  update_status (self);
+}
+
+/* Registration with the watcher */
+
+static void
+set_registered (PosteTray *self,
+                gboolean   registered)
+{
+  if (self->registered == registered)
+    return;
+  self->registered = registered;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTERED]);
+}
+
+static void
+register_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PosteTray) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Tray: the StatusNotifierWatcher refused the item: %s", error->message);
+      return;
+    }
+  g_debug ("Tray: registered with the StatusNotifierWatcher");
+  set_registered (self, TRUE);
+}
+
+static void
+watcher_appeared_cb (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *owner,
+                     gpointer         user_data)
+{
+  PosteTray *self = user_data;
+
+  /* The modern form: our object path; the watcher takes our unique name from the message. */
+  g_dbus_connection_call (connection, owner, WATCHER_PATH, WATCHER_INTERFACE,
+                          "RegisterStatusNotifierItem",
+                          g_variant_new ("(s)", POSTE_TRAY_ITEM_PATH),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable,
+                          register_cb, g_object_ref (self));
+}
+
+static void
+watcher_vanished_cb (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  set_registered (user_data, FALSE);
+}
+
+static void
+export (PosteTray *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->item = poste_status_notifier_item_skeleton_new ();
+  poste_status_notifier_item_set_category (self->item, "Communications");
+  poste_status_notifier_item_set_id (self->item, APP_ID);
+  poste_status_notifier_item_set_title (self->item, _("Poste Restante"));
+  poste_status_notifier_item_set_status (self->item, "Active");
+  poste_status_notifier_item_set_window_id (self->item, 0);
+  poste_status_notifier_item_set_icon_theme_path (self->item, "");
+  poste_status_notifier_item_set_menu (self->item, POSTE_TRAY_MENU_PATH);
+  poste_status_notifier_item_set_item_is_menu (self->item, FALSE);
+  poste_status_notifier_item_set_icon_name (self->item, ICON_NAME);
+  poste_status_notifier_item_set_icon_pixmap (self->item, no_pixmaps ());
+  poste_status_notifier_item_set_overlay_icon_name (self->item, "");
+  poste_status_notifier_item_set_overlay_icon_pixmap (self->item, no_pixmaps ());
+  poste_status_notifier_item_set_attention_icon_name (self->item, ERROR_ICON_NAME);
+  poste_status_notifier_item_set_attention_icon_pixmap (self->item, no_pixmaps ());
+  poste_status_notifier_item_set_attention_movie_name (self->item, "");
+  g_signal_connect (self->item, "handle-activate", G_CALLBACK (handle_activate), self);
+  g_signal_connect (self->item, "handle-secondary-activate",
+                    G_CALLBACK (handle_secondary_activate), self);
+  g_signal_connect (self->item, "handle-context-menu", G_CALLBACK (handle_context_menu), self);
+  g_signal_connect (self->item, "handle-scroll", G_CALLBACK (handle_scroll), self);
+
+  self->menu = poste_dbusmenu_skeleton_new ();
+  poste_dbusmenu_set_version (self->menu, 3);
+  poste_dbusmenu_set_text_direction (self->menu,
+                                     gtk_get_locale_direction () == GTK_TEXT_DIR_RTL ? "rtl" : "ltr");
+  poste_dbusmenu_set_status (self->menu, "normal");
+  poste_dbusmenu_set_icon_theme_path (self->menu, (const char * const []) { NULL });
+  g_signal_connect (self->menu, "handle-get-layout", G_CALLBACK (handle_get_layout), self);
+  g_signal_connect (self->menu, "handle-get-group-properties",
+                    G_CALLBACK (handle_get_group_properties), self);
+  g_signal_connect (self->menu, "handle-get-property", G_CALLBACK (handle_get_property), self);
+  g_signal_connect (self->menu, "handle-event", G_CALLBACK (handle_event), self);
+  g_signal_connect (self->menu, "handle-event-group", G_CALLBACK (handle_event_group), self);
+  g_signal_connect (self->menu, "handle-about-to-show", G_CALLBACK (handle_about_to_show), self);
+  g_signal_connect (self->menu, "handle-about-to-show-group",
+                    G_CALLBACK (handle_about_to_show_group), self);
+
+  update_status (self);
+
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->item), self->connection,
+                                         POSTE_TRAY_ITEM_PATH, &error) ||
+      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->menu), self->connection,
+                                         POSTE_TRAY_MENU_PATH, &error))
+    {
+      g_debug ("Tray: cannot export the item: %s", error->message);
+      return;
+    }
+
+  self->watch_id = g_bus_watch_name_on_connection (self->connection, WATCHER_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   watcher_appeared_cb, watcher_vanished_cb,
+                                                   self, NULL);
+}
+
+/* The actions only the tray adds */
+
+static void
+open_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+static void
+pause_change_state (GSimpleAction *action,
+                    GVariant      *state,
+                    gpointer       user_data)
+{
+  PosteScheduler *scheduler = poste_application_get_scheduler (user_data);
+
+  if (scheduler != NULL)
+    poste_scheduler_set_paused (scheduler, g_variant_get_boolean (state));
+  g_simple_action_set_state (action, state);
+}
+
+static void
+scheduler_paused_cb (PosteScheduler *scheduler,
+                     GParamSpec     *pspec,
+                     GSimpleAction  *action)
+{
+  g_simple_action_set_state (action, g_variant_new_boolean (poste_scheduler_get_paused (scheduler)));
+}
+
+/**
+ * poste_tray_add_actions:
+ * @application: a #PosteApplication, after its startup has made its scheduler
+ *
+ * Adds the application actions that the tray's menu needs and nothing else provides:
+ * `app.open` (presents the main window, as activating the application does) and
+ * `app.pause-schedules` (a boolean state: poste_scheduler_set_paused(), kept in step with the
+ * scheduler's #PosteScheduler:paused). Actions already there are left alone.
+ */
+void
+poste_tray_add_actions (PosteApplication *application)
+{
+  PosteScheduler *scheduler;
+
+  g_return_if_fail (POSTE_IS_APPLICATION (application));
+
+  if (g_action_map_lookup_action (G_ACTION_MAP (application), "open") == NULL)
+    {
+      g_autoptr(GSimpleAction) open = g_simple_action_new ("open", NULL);
+
+      g_signal_connect_object (open, "activate", G_CALLBACK (open_activated), application, 0);
+      g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (open));
+    }
+
+  if (g_action_map_lookup_action (G_ACTION_MAP (application), "pause-schedules") == NULL)
+    {
+      g_autoptr(GSimpleAction) pause = NULL;
+
+      scheduler = poste_application_get_scheduler (application);
+      pause = g_simple_action_new_stateful ("pause-schedules", NULL,
+                                            g_variant_new_boolean (scheduler != NULL &&
+                                                                   poste_scheduler_get_paused (scheduler)));
+      g_simple_action_set_enabled (pause, scheduler != NULL);
+      g_signal_connect_object (pause, "change-state", G_CALLBACK (pause_change_state),
+                               application, 0);
+      if (scheduler != NULL)
+        g_signal_connect_object (scheduler, "notify::paused", G_CALLBACK (scheduler_paused_cb),
+                                 pause, 0);
+      g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (pause));
+    }
+}
+
+/* The object */
+
+static void poste_tray_setup (PosteTray        *self,
+                              PosteApplication *application);
+
+/**
+ * poste_tray_new:
+ * @application: a #PosteApplication after its startup
+ *
+ * Exports the tray item and its menu on @application's D-Bus connection and registers the item
+ * with the StatusNotifierWatcher whenever one is there (none on most GNOME desktops without an
+ * extension: then nothing shows, and nothing fails). Adds the actions the menu needs
+ * (poste_tray_add_actions()).
+ *
+ * Returns: (transfer full): the tray; keep it as long as the application runs
+ */
+PosteTray *
+poste_tray_new (PosteApplication *application)
+{
+  PosteTray *self;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (POSTE_TYPE_TRAY, NULL);
+  poste_tray_setup (self, application);
+  return self;
+}
+
+/**
+ * poste_tray_get_registered:
+ * @self: a #PosteTray
+ *
+ * Returns: whether a StatusNotifierWatcher accepted the item (and has not gone since)
+ */
+gboolean
+poste_tray_get_registered (PosteTray *self)
+{
+  g_return_val_if_fail (POSTE_IS_TRAY (self), FALSE);
+  return self->registered;
+}
+
+static void
+poste_tray_setup (PosteTray        *self,
+                  PosteApplication *application)
+{
+  PosteConfig *config = poste_application_get_config (application);
+
+  self->application = application;
+  g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
+
+  poste_tray_add_actions (application);
+
+  self->scheduler = poste_application_get_scheduler (application);
+  if (self->scheduler != NULL)
+    {
+      g_object_ref (self->scheduler);
+      g_signal_connect_object (self->scheduler, "notify::paused", G_CALLBACK (paused_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  if (config != NULL)
+    {
+      self->providers = g_object_ref (poste_config_get_providers (config));
+      g_signal_connect_object (self->providers, "items-changed",
+                               G_CALLBACK (providers_changed_cb), self, 0);
+    }
+
+  g_signal_connect_object (application, "session-started", G_CALLBACK (session_started_cb),
+                           self, 0);
+  g_signal_connect_object (application, "session-finished", G_CALLBACK (session_finished_cb),
+                           self, 0);
+  g_signal_connect_object (application, "action-added", G_CALLBACK (action_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "action-removed", G_CALLBACK (action_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "action-enabled-changed",
+                           G_CALLBACK (action_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "action-state-changed", G_CALLBACK (action_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  rebuild_menu (self);
+
+  self->connection = g_application_get_dbus_connection (G_APPLICATION (application));
+  if (self->connection == NULL)
+    {
+      g_debug ("Tray: the application has no D-Bus connection; no tray item");
+      return;
+    }
+  g_object_ref (self->connection);
+  export (self);
+}
+
+static void
+poste_tray_dispose (GObject *object)
+{
+  PosteTray *self = (PosteTray *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->watch_id != 0)
+    g_bus_unwatch_name (self->watch_id);
+  self->watch_id = 0;
+  if (self->item != NULL)
+    {
+      if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->item)))
+        g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->item));
+      g_signal_handlers_disconnect_by_data (self->item, self);
+    }
+  if (self->menu != NULL)
+    {
+      if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->menu)))
+        g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->menu));
+      g_signal_handlers_disconnect_by_data (self->menu, self);
+    }
+  g_clear_object (&self->item);
+  g_clear_object (&self->menu);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->providers);
+  g_clear_object (&self->scheduler);
+  if (self->application != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
+  self->application = NULL;
+  g_hash_table_remove_all (self->sessions);
+
+  G_OBJECT_CLASS (poste_tray_parent_class)->dispose (object);
+}
+
+static void
+poste_tray_finalize (GObject *object)
+{
+  PosteTray *self = (PosteTray *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->provider_ids, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+
+  G_OBJECT_CLASS (poste_tray_parent_class)->finalize (object);
+}
+
+static void
+poste_tray_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PosteTray *self = POSTE_TRAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_REGISTERED:
+      g_value_set_boolean (value, self->registered);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+poste_tray_class_init (PosteTrayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = poste_tray_dispose;
+  object_class->finalize = poste_tray_finalize;
+  object_class->get_property = poste_tray_get_property;
+
+  /**
+   * PosteTray:registered:
+   *
+   * Whether a StatusNotifierWatcher accepted the item.
+   */
+  properties[PROP_REGISTERED] =
+    g_param_spec_boolean ("registered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+poste_tray_init (PosteTray *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->items = g_ptr_array_new_with_free_func (menu_item_free);
+  self->provider_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->next_provider_id = FIRST_PROVIDER_ID;
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}

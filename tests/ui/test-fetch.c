@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 
+#include "poste-error.h"
 #include "poste-test.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
@@ -592,6 +593,162 @@ test_fetch_trust (void)
   poste_test_provider_stop (provider);
 }
 
+/* Every button that does something has a name a screen reader can say. */
+static void
+assert_buttons_named (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
+  guint n_checked = 0;
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) == NULL || GTK_IS_MENU_BUTTON (button))
+        continue;
+
+      n_checked++;
+      if (gtk_button_get_label (GTK_BUTTON (button)) == NULL &&
+          !gtk_test_accessible_has_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        g_error ("the %s button has no accessible name",
+                 gtk_actionable_get_action_name (GTK_ACTIONABLE (button)));
+    }
+
+  g_assert_cmpuint (n_checked, >, 0);
+}
+
+static void
+test_fetch_edit (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) spins = NULL;
+  GtkWidget *dialog;
+  GtkWidget *hours;
+  GtkWidget *row;
+
+  assert_buttons_named (GTK_WIDGET (window));
+
+  /* Activating the row opens its editor, filled from the configuration. */
+  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_activate (row));
+  poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
+  dialog = GTK_WIDGET (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  g_assert_cmpstr (poste_provider_dialog_get_editing (POSTE_PROVIDER_DIALOG (dialog)), ==, "acme");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Provider");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Server"))), ==, "127.0.0.1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "User Name"))), ==, USER);
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Name"))));
+  assert_buttons_named (dialog);
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+
+  /* Checked as typed: the row turns red and Save waits. */
+  hours = find_row (dialog, ADW_TYPE_ENTRY_ROW, "Active Hours (08:00-19:00, empty for all day)");
+  gtk_editable_set_text (GTK_EDITABLE (hours), "25:00-26:00");
+  g_assert_true (gtk_widget_has_css_class (hours, "error"));
+  g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  gtk_editable_set_text (GTK_EDITABLE (hours), "08:00-19:00");
+  g_assert_false (gtk_widget_has_css_class (hours, "error"));
+  set_row_text (dialog, "Pinned Certificate (SHA-256)", "not a fingerprint");
+  g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  set_row_text (dialog, "Pinned Certificate (SHA-256)", "");
+
+  spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 30);
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "interval=30"));
+  g_assert_nonnull (strstr (contents, "active-hours=08:00-19:00"));
+
+  /* Now on a schedule: the list says when (or that it fetches already, or will retry, since
+   * the test provider of the first case is gone). */
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  g_clear_pointer (&contents, g_free);
+  contents = label_texts (row);
+  g_test_message ("the row says: %s", contents);
+  g_assert_null (strstr (contents, "On demand"));
+  g_assert_true (strstr (contents, "Next at ") != NULL || strstr (contents, "Fetching…") != NULL ||
+                 strstr (contents, "Retry at ") != NULL);
+}
+
+static gboolean
+toast_button_shown (gpointer data)
+{
+  return find_button (data, "win.review-certificate", NULL) != NULL;
+}
+
+static void
+test_fetch_review_certificate (void)
+{
+  PosteWindow *window = get_main_window ();
+  PosteConfig *config = poste_application_get_config (app);
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autofree char *pin_line = NULL;
+  const PosteSessionReport *report;
+  PosteProvider *configured;
+  GtkWindow *trust;
+  guint16 port;
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-review");
+  cert = poste_test_cert_new (dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, &error);
+  g_assert_no_error (error);
+  provider = poste_test_provider_new ();
+  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_IMPLICIT, cert->certificate);
+  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  port = poste_test_provider_start (provider, &error);
+  g_assert_no_error (error);
+
+  /* The provider renewed its certificate: the pin no longer matches. */
+  configured = poste_config_lookup (config, "self-signed");
+  g_assert_nonnull (configured);
+  g_assert_cmpstr (poste_provider_get_pinned_sha256 (configured), !=, cert->sha256);
+  poste_provider_set_port (configured, port);
+  g_assert_true (poste_application_save_config (app, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "self-signed"));
+  poste_ui_test_iterate_until (session_running, (gpointer)"self-signed");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+  report = poste_application_get_last_report (app, "self-signed");
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
+  g_assert_error (report->error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+
+  /* The toast offers to review it; the dialog says it changed. */
+  poste_ui_test_iterate_until (toast_button_shown, window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.review-certificate", "s", "self-signed"));
+  poste_ui_test_iterate_until (message_dialog_shown, NULL);
+  trust = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Certificate Changed");
+
+  /* Accept pins the new one in the file, and fetches again, through now. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  poste_ui_test_iterate_until (session_running, (gpointer)"self-signed");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+  report = poste_application_get_last_report (app, "self-signed");
+  g_assert_no_error (report->error);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  pin_line = g_strconcat ("pinned-sha256=", cert->sha256, "\n", NULL);
+  g_assert_nonnull (strstr (contents, pin_line));
+
+  poste_test_provider_stop (provider);
+}
+
 static void
 test_fetch_quit (void)
 {
@@ -610,6 +767,8 @@ main (int   argc,
 
   g_test_add_func ("/ui/fetch/add-and-fetch", test_fetch_add_and_fetch);
   g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
+  g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
+  g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
   g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
 
   ret = g_test_run ();

@@ -714,7 +714,10 @@ add_test_row (PosteProviderDialog *self,
       if (style != NULL)
         gtk_widget_add_css_class (icon, style);
       gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      g_strcmp0 (style, "success") == 0 ? _("Good") : _("Problem"), -1);
+                                      g_strcmp0 (style, "success") == 0 ? _("Good")
+                                      : g_strcmp0 (style, "dim-label") == 0 ? title
+                                      : _("Problem"),
+                                      -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
     }
 
@@ -776,7 +779,7 @@ show_test_result (PosteProviderDialog    *self,
     {
       g_autofree char *fingerprint = poste_trust_dialog_format_sha256 (result->certificate_sha256);
 
-      add_test_row (self, NULL, NULL, _("SHA-256 Fingerprint"), fingerprint);
+      add_test_row (self, "auth-fingerprint-symbolic", "dim-label", _("SHA-256 Fingerprint"), fingerprint);
     }
 
   if (reached)
@@ -804,7 +807,7 @@ show_test_result (PosteProviderDialog    *self,
     {
       g_autofree char *capabilities = g_strjoinv (", ", result->capabilities);
 
-      add_test_row (self, NULL, NULL, _("Server Capabilities"), capabilities);
+      add_test_row (self, "view-list-symbolic", "dim-label", _("Server Capabilities"), capabilities);
     }
 }
 

@@ -520,6 +520,38 @@ test_received_header (void)
   g_assert_true (g_str_has_suffix (header, "\r\n"));
 }
 
+static void
+test_long_ehlo (void)
+{
+  Harness h = { 0, };
+  g_autoptr(GString) name = g_string_new ("EHLO ");
+  const char *text;
+  gsize n;
+  g_autofree char *copy = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* A 1500-octet EHLO argument: our reply stays within 512 octets a line, our header within
+   * 998, and the message is delivered. */
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_c (name, 'a' + i % 26);
+  harness_setup (&h, NULL);
+  expect (&h, "220 ");
+  say (&h, name->str, "250-customer.example greets abcdef");
+  say (&h, "MAIL FROM:<a@b.example>", "250 ");
+  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  say (&h, "DATA", "354 ");
+  send_raw (&h, "x\r\n.\r\n", -1);
+  expect (&h, "250 ");
+  say (&h, "QUIT", "221 ");
+  g_assert_true (harness_finish (&h));
+  text = message_text (&h, 0, &n);
+  copy = g_strndup (text, n);
+  lines = g_strsplit (copy, "\r\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_assert_cmpuint (strlen (lines[i]), <=, 998);
+  harness_teardown (&h);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -538,6 +570,7 @@ main (int   argc,
   g_test_add_func ("/server/bdat", test_bdat);
   g_test_add_func ("/server/closed", test_closed);
   g_test_add_func ("/server/received-header", test_received_header);
+  g_test_add_func ("/server/long-ehlo", test_long_ehlo);
 
   return g_test_run ();
 }

@@ -251,6 +251,7 @@ cmd_ehlo (Server      *srv,
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PosteReply) r = NULL;
   const char *name = skip_spaces (args);
+  g_autofree char *shown = NULL;
 
   if (*name == '\0')
     return reply (srv, 501, "5.5.4", error, "Syntax: %s hostname", extended ? "EHLO" : "HELO");
@@ -263,7 +264,10 @@ cmd_ehlo (Server      *srv,
   if (!extended)
     return reply (srv, 250, NULL, error, "%s", srv->ctx->local_name);
 
-  g_ptr_array_add (lines, g_strdup_printf ("%s greets %s", srv->ctx->local_name, name));
+  /* The provider's name is echoed printable and short: our reply stays ASCII and within 512
+   * octets (RFC 5321 section 4.5.3.1.5) whatever it sent. */
+  shown = poste_printable (name, MIN (strlen (name), 100));
+  g_ptr_array_add (lines, g_strdup_printf ("%s greets %s", srv->ctx->local_name, shown));
   g_ptr_array_add (lines, g_strdup ("PIPELINING"));
   g_ptr_array_add (lines, g_strdup_printf ("SIZE %" G_GUINT64_FORMAT, srv->ctx->max_message_size));
   if (srv->flags & POSTE_DELIVERY_FLAGS_8BITMIME)
@@ -471,7 +475,15 @@ poste_server_received (const char *helo,
   g_autoptr(GDateTime) local = g_date_time_to_local (date);
   gint offset = (gint) (g_date_time_get_utc_offset (local) / G_TIME_SPAN_MINUTE);
 
-  g_string_append (header, safe_helo);
+  /* A domain has at most 253 octets: a longer EHLO argument is shortened in our own header (the
+   * message itself is never touched), so that the line stays far below 998 octets. */
+  if (g_utf8_strlen (safe_helo, -1) > 255)
+    {
+      g_autofree char *start = g_utf8_substring (safe_helo, 0, 255);
+      g_string_append_printf (header, "%s...", start);
+    }
+  else
+    g_string_append (header, safe_helo);
   g_string_append_printf (header, " (%s", safe_host);
   /* RFC 5321 section 4.1.3: an IPv6 address literal carries its tag. */
   if (peer_address != NULL)

@@ -104,6 +104,11 @@ typedef struct {
   PosteSession        *session;
   PosteSessionOutcome  outcome;
   GError              *error;
+  /* The outbox leaves in the same round (cmd-send.c): what it needs after the session. */
+  PosteProvider       *provider;
+  char                *password;
+  GCancellable        *cancellable;
+  PosteSessionReport  *report;
 } FetchOne;
 
 static void
@@ -116,6 +121,10 @@ fetch_one_free (gpointer data)
   g_clear_object (&one->delivery);
   g_clear_object (&one->session);
   g_clear_error (&one->error);
+  g_clear_object (&one->provider);
+  poste_secrets_free_password (one->password);
+  g_clear_object (&one->cancellable);
+  g_clear_pointer (&one->report, poste_session_report_free);
   g_free (one);
 }
 
@@ -133,6 +142,22 @@ fetch_one_fail_early (GTask  *task,
   g_task_return_int (task, poste_cli_status_for_error (error));
 }
 
+static void fetch_one_end (GTask *task, GError *error, PosteSessionReport *report);
+
+/* The outbox's round has ended: back to the session's summary. */
+static void
+fetch_one_submitted (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchOne *one = g_task_get_task_data (task);
+
+  poste_cli_outbox_submit_finish (one->cli, result, one->report);
+  fetch_one_end (g_steal_pointer (&task), g_steal_pointer (&one->error),
+                 g_steal_pointer (&one->report));
+}
+
 static void
 fetch_one_done (GObject      *object,
                 GAsyncResult *result,
@@ -140,18 +165,41 @@ fetch_one_done (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   FetchOne *one = g_task_get_task_data (task);
-  PosteCli *cli = one->cli;
-  const char *name = one->name;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosteSessionReport) report = NULL;
-  g_autofree char *line = NULL;
-  guint failures;
-  int status;
+  GError *error = NULL;
+  PosteSessionReport *report = NULL;
 
   poste_session_run_finish (one->session, result, &error);
 
   if (poste_session_get_report (one->session) != NULL)
     report = poste_session_report_copy (poste_session_get_report (one->session));
+
+  /* Outgoing mail leaves in the same round, unless the user stopped it (DESIGN.md, Outbox). */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      one->error = error;
+      one->report = report;
+      poste_cli_outbox_submit_async (one->cli, one->provider, one->password, one->cancellable,
+                                     fetch_one_submitted, g_steal_pointer (&task));
+      return;
+    }
+  fetch_one_end (g_steal_pointer (&task), error, report);
+}
+
+/* Takes @task, @error and @report. */
+static void
+fetch_one_end (GTask              *task_in,
+               GError             *error_in,
+               PosteSessionReport *report_in)
+{
+  g_autoptr(GTask) task = task_in;
+  FetchOne *one = g_task_get_task_data (task);
+  PosteCli *cli = one->cli;
+  const char *name = one->name;
+  g_autoptr(GError) error = error_in;
+  g_autoptr(PosteSessionReport) report = report_in;
+  g_autofree char *line = NULL;
+  guint failures;
+  int status;
 
   /* The session ended well, but the target refused what it was given: the provider keeps that
    * mail, and the user must hear of it (exit status 10). */
@@ -257,7 +305,9 @@ poste_cli_fetch_one_async (PosteCli            *cli,
   one->delivery = poste_cli_delivery_new (router);
 
   one->session = poste_session_new (provider, password, one->delivery);
-  poste_secrets_free_password (password);
+  one->provider = g_object_ref (provider);
+  one->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  one->password = password;
 
   if (cli->verbose)
     g_signal_connect_data (one->session, "notify::state", G_CALLBACK (on_state),

@@ -1,4 +1,4 @@
-/* cmd-run.c: poste-restante-cli run (the scheduler, headless) and send (not implemented yet)
+/* cmd-run.c: poste-restante-cli run (the scheduler, headless)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -229,6 +229,7 @@ poste_cli_run (PosteCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(PosteOutboxListener) outbox_listener = NULL;
   Run run = { 0 };
   guint sources[3];
 
@@ -272,8 +273,14 @@ poste_cli_run (PosteCli  *cli,
                      poste_config_get_path (run.config));
   g_print (_("Scheduler started with %s\n"), poste_config_get_path (run.config));
   apply_config (&run, NULL, run.config);
+  /* [outbox] listen=ADDRESS: the SMTP listener on loopback (cmd-send.c). */
+  outbox_listener = poste_cli_outbox_listener_start (cli, run.config, &error);
+  if (error != NULL)
+    poste_cli_error (cli, _("the outbox listener did not start: %s"), error->message);
 
   g_main_loop_run (loop);
+  if (outbox_listener != NULL)
+    poste_outbox_listener_stop (outbox_listener);
 
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     g_source_remove (sources[i]);
@@ -284,39 +291,4 @@ poste_cli_run (PosteCli  *cli,
   g_clear_object (&run.config);
   g_print (_("Stopped\n"));
   return 0;
-}
-
-/**
- * poste_cli_send:
- * @cli: the global options
- * @argc: the argument count (argv[0] is "send")
- * @argv: the arguments
- *
- * The sendmail-style entry to the outbox. Not available in this version: says so and fails
- * without reading standard input.
- *
- * Returns: 5
- */
-int
-poste_cli_send (PosteCli  *cli,
-                int        argc,
-                char     **argv)
-{
-  g_autofree char *sender = NULL;
-  gboolean from_headers = FALSE;
-  GOptionEntry entries[] = {
-    { "sender", 'f', 0, G_OPTION_ARG_STRING, &sender, N_("The envelope sender"), N_("ADDRESS") },
-    { "read-recipients", 't', 0, G_OPTION_ARG_NONE, &from_headers,
-      N_("Take the recipients from the To:, Cc: and Bcc: headers"), NULL },
-    { NULL }
-  };
-
-  if (!poste_cli_parse_options (cli, "send", _("[-f SENDER] [-t] RECIPIENT..."),
-                                _("Queue a message read from standard input in the outbox; it "
-                                  "leaves with the next fetch."),
-                                entries, &argc, &argv))
-    return POSTE_EXIT_USAGE;
-  poste_cli_error (cli, _("send: the outbox is not available in this version yet; nothing was "
-                          "queued"));
-  return POSTE_EXIT_USAGE;
 }

@@ -31,7 +31,7 @@ static const PosteCliCommand commands[] = {
   { "run", "", N_("Run the scheduler headless, fetching at each provider's interval, until stopped"),
     poste_cli_run },
   { "send", N_("[-f SENDER] [-t] RECIPIENT..."),
-    N_("Queue a message read from standard input in the outbox, sendmail style (not available yet)"),
+    N_("Queue a message read from standard input in the outbox, sendmail style"),
     poste_cli_send },
 };
 

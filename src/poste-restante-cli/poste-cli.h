@@ -9,6 +9,7 @@
 #include "poste.h"
 #include "poste-config.h"
 #include "poste-history.h"
+#include "poste-outbox-listener.h"
 #include "poste-session.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,20 @@ void         poste_cli_fetch_one_async    (PosteCli            *cli,
 int          poste_cli_fetch_one_finish   (GAsyncResult         *result,
                                            PosteSessionOutcome  *outcome,
                                            GError              **error);
+
+/* cmd-send.c: the outbox in fetch and run */
+void         poste_cli_outbox_submit_async (PosteCli            *cli,
+                                            PosteProvider       *provider,
+                                            const char          *password,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     poste_cli_outbox_submit_finish (PosteCli           *cli,
+                                             GAsyncResult       *result,
+                                             PosteSessionReport *report);
+PosteOutboxListener *poste_cli_outbox_listener_start (PosteCli     *cli,
+                                                      PosteConfig  *config,
+                                                      GError      **error);
 
 gboolean     poste_cli_parse_options      (PosteCli      *cli,
                                            const char    *command,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "poste-connection.h"
+#include "poste-data-decoder.h"
 #include "poste-error.h"
 #include "poste-reply.h"
 #include "poste-test-provider.h"
@@ -26,6 +27,7 @@
 #define MAX_COMMAND_LINE   12288
 #define MAX_BAD_COMMANDS   20
 #define DEFAULT_TIMEOUT    30
+#define MAX_SUBMITTED_SIZE (128 * 1024 * 1024)
 #define CHUNK_SIZE         (64 * 1024)
 #define DEFAULT_MECHANISMS "SCRAM-SHA-256,SCRAM-SHA-1,CRAM-MD5,PLAIN,LOGIN"
 
@@ -88,6 +90,11 @@ typedef struct {
   gboolean  raw;
   guint64   huge;
   char     *cram_challenge;
+  guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
+  guint     submit_rcpt;
+  char     *submit_rcpt_for;
+  guint     submit_data;
+  guint     submit_end;
 } Faults;
 
 typedef struct {
@@ -120,6 +127,7 @@ struct _PosteTestProvider
   GPtrArray         *accepted;   /* PosteTestMessage* */
   GString           *transcript; /* the current or last session */
   guint              sessions;
+  gboolean           submission; /* RFC 6409 submission instead of ODMR */
 
   GSocketListener   *listener;
   GThread           *thread;
@@ -145,6 +153,8 @@ typedef struct {
   char              *external_user;     /* who EXTERNAL authenticated */
   char              *cb_exporter;       /* channel bindings, base64 (RFC 9266, RFC 5929) */
   char              *cb_unique;
+  char              *mail_from;         /* submission mode: the transaction */
+  GPtrArray         *rcpt_to;
 } Session;
 
 /* Messages */
@@ -228,6 +238,7 @@ faults_clear (Faults *f)
   g_clear_pointer (&f->atrn_text, g_free);
   g_clear_pointer (&f->mechanisms, g_strfreev);
   g_clear_pointer (&f->cram_challenge, g_free);
+  g_clear_pointer (&f->submit_rcpt_for, g_free);
   memset (f, 0, sizeof *f);
   f->drop = STAGE_NONE;
   f->silent = STAGE_NONE;
@@ -395,6 +406,38 @@ faults_parse (Faults      *f,
         {
           g_free (f->cram_challenge);
           f->cram_challenge = g_strdup (value);
+        }
+      else if (g_str_equal (name, "submit-rcpt") && value != NULL && strchr (value, ':') != NULL)
+        {
+          /* submit-rcpt=CODE:ADDRESS: only that recipient gets CODE. */
+          const char *colon = strchr (value, ':');
+          g_autofree char *code = g_strndup (value, colon - value);
+
+          if (!parse_number (name, code, 599, &n, error))
+            return FALSE;
+          f->submit_rcpt = (guint) n;
+          g_free (f->submit_rcpt_for);
+          f->submit_rcpt_for = g_strdup (colon + 1);
+        }
+      else if (g_str_equal (name, "submit-mail") || g_str_equal (name, "submit-rcpt") ||
+               g_str_equal (name, "submit-data") || g_str_equal (name, "submit-end"))
+        {
+          if (!parse_number (name, value, 599, &n, error))
+            return FALSE;
+          if (n < 200)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "%s needs a code from 200 to 599", name);
+              return FALSE;
+            }
+          if (g_str_equal (name, "submit-mail"))
+            f->submit_mail = (guint) n;
+          else if (g_str_equal (name, "submit-rcpt"))
+            f->submit_rcpt = (guint) n;
+          else if (g_str_equal (name, "submit-data"))
+            f->submit_data = (guint) n;
+          else
+            f->submit_end = (guint) n;
         }
       else
         {
@@ -860,7 +903,8 @@ send_ehlo_reply (Session    *s,
       g_string_append_printf (mechs, " %s", all[i]);
   if (mechs->len > 0)
     g_ptr_array_add (lines, g_strdup_printf ("AUTH%s", mechs->str));
-  g_ptr_array_add (lines, g_strdup ("ATRN"));
+  if (!s->provider->submission)
+    g_ptr_array_add (lines, g_strdup ("ATRN"));
   if (s->provider->tls_mode == POSTE_TEST_TLS_STARTTLS && !s->tls_active && !f->no_starttls)
     g_ptr_array_add (lines, g_strdup ("STARTTLS"));
   g_ptr_array_add (lines, g_strdup ("8BITMIME"));
@@ -1547,6 +1591,136 @@ reversed_session (Session *s)
     reply = read_reply (s);
 }
 
+/* Submission mode (RFC 6409): we are the provider's relay */
+
+static void
+submission_decoded_cb (const guint8 *data,
+                       gsize         length,
+                       gpointer      user_data)
+{
+  GByteArray *message = user_data;
+
+  if (message->len + length <= MAX_SUBMITTED_SIZE)
+    g_byte_array_append (message, data, (guint) length);
+}
+
+static gboolean
+submission_path (const char  *args,
+                 const char  *keyword,
+                 char       **address)
+{
+  const char *open, *close;
+
+  if (g_ascii_strncasecmp (args, keyword, strlen (keyword)) != 0)
+    return FALSE;
+  open = strchr (args, '<');
+  close = open != NULL ? strchr (open, '>') : NULL;
+  if (close == NULL)
+    return FALSE;
+  *address = g_strndup (open + 1, close - open - 1);
+  return TRUE;
+}
+
+/* MAIL, RCPT, DATA and RSET of an authenticated client; the accepted messages are recorded as
+ * poste_test_provider_dup_accepted() returns them. */
+static gboolean
+handle_submission (Session    *s,
+                   const char *verb,
+                   const char *args)
+{
+  const Faults *f = &s->provider->faults;
+
+  if (g_str_equal (verb, "ATRN"))
+    return send_line (s, "502 5.5.1 This is a submission service");
+  if (g_str_equal (verb, "RSET"))
+    {
+      g_clear_pointer (&s->mail_from, g_free);
+      g_clear_pointer (&s->rcpt_to, g_ptr_array_unref);
+      return send_line (s, "250 2.0.0 OK");
+    }
+  if (s->account == NULL && s->external_user == NULL)
+    return send_line (s, "530 5.7.0 Authentication required");
+
+  if (g_str_equal (verb, "MAIL"))
+    {
+      g_autofree char *address = NULL;
+
+      if (s->mail_from != NULL)
+        return send_line (s, "503 5.5.1 Nested MAIL command");
+      if (!submission_path (args, "FROM:", &address))
+        return send_line (s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+      if (f->submit_mail != 0 && f->submit_mail != 250)
+        return send_line (s, "%03u %u.0.0 Scripted reply to MAIL", f->submit_mail,
+                          f->submit_mail / 100);
+      s->mail_from = g_steal_pointer (&address);
+      s->rcpt_to = g_ptr_array_new_with_free_func (g_free);
+      return send_line (s, "250 2.1.0 OK");
+    }
+  if (g_str_equal (verb, "RCPT"))
+    {
+      g_autofree char *address = NULL;
+
+      if (s->mail_from == NULL)
+        return send_line (s, "503 5.5.1 Need MAIL first");
+      if (!submission_path (args, "TO:", &address))
+        return send_line (s, "501 5.5.4 Syntax: RCPT TO:<address>");
+      if (f->submit_rcpt != 0 && f->submit_rcpt != 250 &&
+          (f->submit_rcpt_for == NULL || g_ascii_strcasecmp (f->submit_rcpt_for, address) == 0))
+        return send_line (s, "%03u %u.1.1 Scripted reply to RCPT", f->submit_rcpt,
+                          f->submit_rcpt / 100);
+      g_ptr_array_add (s->rcpt_to, g_steal_pointer (&address));
+      return send_line (s, "250 2.1.5 OK");
+    }
+
+  /* DATA */
+  if (s->mail_from == NULL || s->rcpt_to->len == 0)
+    return send_line (s, "503 5.5.1 Need RCPT first");
+  if (f->submit_data != 0 && f->submit_data != 354)
+    return send_line (s, "%03u %u.0.0 Scripted reply to DATA", f->submit_data,
+                      f->submit_data / 100);
+  if (!send_line (s, "354 Go ahead"))
+    return FALSE;
+  {
+    g_autoptr(PosteDataDecoder) decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
+    g_autoptr(GByteArray) message = g_byte_array_new ();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    gboolean too_big;
+
+    while (!poste_data_decoder_is_done (decoder))
+      {
+        gsize length, used;
+        const guint8 *data = poste_connection_peek (s->conn, &length, s->cancellable, &error);
+
+        if (data == NULL)
+          {
+            session_fail (s, error);
+            return FALSE;
+          }
+        used = poste_data_decoder_feed (decoder, data, length, submission_decoded_cb, message);
+        poste_connection_consume (s->conn, used);
+      }
+    transcript_add (s, "C: ", "<message content>", -1);
+    too_big = poste_data_decoder_get_size (decoder) > MAX_SUBMITTED_SIZE;
+    if (too_big)
+      return send_line (s, "552 5.3.4 Message too big");
+    if (f->submit_end != 0 && f->submit_end != 250)
+      {
+        g_clear_pointer (&s->mail_from, g_free);
+        g_clear_pointer (&s->rcpt_to, g_ptr_array_unref);
+        return send_line (s, "%03u %u.0.0 Scripted reply to the end of DATA", f->submit_end,
+                          f->submit_end / 100);
+      }
+    bytes = g_byte_array_free_to_bytes (g_steal_pointer (&message));
+    g_mutex_lock (&s->provider->lock);
+    g_ptr_array_add (s->provider->accepted,
+                     message_new (s->mail_from, g_steal_pointer (&s->rcpt_to), bytes, NULL));
+    g_mutex_unlock (&s->provider->lock);
+    g_clear_pointer (&s->mail_from, g_free);
+    return send_line (s, "250 2.0.0 Accepted");
+  }
+}
+
 /* The client phase: we are the SMTP server */
 
 static void
@@ -1580,6 +1754,11 @@ client_phase (Session *s)
         ok = handle_starttls (s);
       else if (g_str_equal (verb, "AUTH"))
         ok = handle_auth (s, args);
+      else if (s->provider->submission &&
+               (g_str_equal (verb, "MAIL") || g_str_equal (verb, "RCPT") ||
+                g_str_equal (verb, "DATA") || g_str_equal (verb, "RSET") ||
+                g_str_equal (verb, "ATRN")))
+        ok = handle_submission (s, verb, args);
       else if (g_str_equal (verb, "ATRN"))
         {
           gboolean turn = FALSE;
@@ -1644,6 +1823,8 @@ serve (PosteTestProvider *self,
   g_free (s.external_user);
   g_free (s.cb_exporter);
   g_free (s.cb_unique);
+  g_free (s.mail_from);
+  g_clear_pointer (&s.rcpt_to, g_ptr_array_unref);
 }
 
 static gpointer
@@ -1762,6 +1943,26 @@ poste_test_provider_set_tls (PosteTestProvider *self,
 
   self->tls_mode = mode;
   g_set_object (&self->certificate, certificate);
+}
+
+/**
+ * poste_test_provider_set_submission:
+ * @self: a #PosteTestProvider
+ * @submission: %TRUE to serve message submission (RFC 6409) instead of ODMR
+ *
+ * In submission mode the provider is a relay: after EHLO, STARTTLS (as set with
+ * poste_test_provider_set_tls()) and AUTH (the same accounts), it takes MAIL, RCPT and DATA and
+ * records each message it answers 250 to the end of DATA, with its recipients, as
+ * poste_test_provider_dup_accepted() returns them (content CRLF, not dot-stuffed). MAIL before
+ * AUTH gets 530; ATRN gets 502. The faults submit-mail=, submit-rcpt=, submit-data= and
+ * submit-end= script refusals. Call before poste_test_provider_start().
+ */
+void
+poste_test_provider_set_submission (PosteTestProvider *self,
+                                    gboolean           submission)
+{
+  g_return_if_fail (POSTE_IS_TEST_PROVIDER (self));
+  self->submission = submission;
 }
 
 /**

@@ -97,6 +97,13 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   cram-challenge=TEXT      CRAM-MD5 uses this fixed challenge (RFC 2195's example is
  *                            "<1896.697170952@postoffice.reston.mci.net>")
  *
+ * In submission mode (poste_test_provider_set_submission()):
+ *   submit-mail=CODE         answer every MAIL with CODE (e.g. 451, 550)
+ *   submit-rcpt=CODE[:ADDR]  answer every RCPT (or only the one for ADDR) with CODE
+ *   submit-data=CODE         answer every DATA with CODE instead of 354
+ *   submit-end=CODE          answer the end of every message's DATA with CODE (the message is
+ *                            then not recorded as accepted)
+ *
  * Unknown fault names fail with G_IO_ERROR_INVALID_ARGUMENT.
  */
 
@@ -104,6 +111,8 @@ PosteTestProvider *poste_test_provider_new             (void);
 void               poste_test_provider_set_tls         (PosteTestProvider    *self,
                                                         PosteTestTls          mode,
                                                         GTlsCertificate      *certificate);
+void               poste_test_provider_set_submission  (PosteTestProvider    *self,
+                                                        gboolean              submission);
 void               poste_test_provider_set_hostname    (PosteTestProvider    *self,
                                                         const char           *hostname);
 void               poste_test_provider_add_account     (PosteTestProvider    *self,

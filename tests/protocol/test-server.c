@@ -552,6 +552,39 @@ test_long_ehlo (void)
   harness_teardown (&h);
 }
 
+static void
+test_transcript_bounded (void)
+{
+  Harness h = { 0, };
+  g_autoptr(GString) batch = g_string_new (NULL);
+  g_autoptr(GPtrArray) transcript = NULL;
+  const char *last;
+
+  harness_setup (&h, NULL);
+  greet (&h);
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (batch, "NOOP\r\n");
+  g_string_append (batch, "QUIT\r\n");
+  send_raw (&h, batch->str, batch->len);
+  for (guint i = 0; i < 3000; i++)
+    expect (&h, "250 2.0.0 OK");
+  expect (&h, "221 ");
+  g_assert_true (harness_finish (&h));
+
+  /* 6,000 and more lines: the first 4,000, a note, the last 1,000 (how it ended). */
+  transcript = poste_session_ctx_dup_transcript (h.ctx);
+  g_assert_cmpuint (transcript->len, ==, POSTE_SESSION_TRANSCRIPT_HEAD + 1 +
+                                         POSTE_SESSION_TRANSCRIPT_TAIL);
+  g_assert_true (g_str_has_prefix (transcript->pdata[0], "C: 220 customer.example"));
+  g_assert_true (g_str_has_prefix (transcript->pdata[POSTE_SESSION_TRANSCRIPT_HEAD], "*  ("));
+  g_assert_true (g_str_has_suffix (transcript->pdata[POSTE_SESSION_TRANSCRIPT_HEAD],
+                                   " lines left out)"));
+  last = transcript->pdata[transcript->len - 1];
+  g_assert_true (g_str_has_prefix (last, "C: 221 2.0.0"));
+  g_assert_cmpstr (transcript->pdata[transcript->len - 2], ==, "S: QUIT");
+  harness_teardown (&h);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +604,7 @@ main (int   argc,
   g_test_add_func ("/server/closed", test_closed);
   g_test_add_func ("/server/received-header", test_received_header);
   g_test_add_func ("/server/long-ehlo", test_long_ehlo);
+  g_test_add_func ("/server/transcript-bounded", test_transcript_bounded);
 
   return g_test_run ();
 }

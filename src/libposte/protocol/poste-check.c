@@ -144,8 +144,7 @@ poste_session_check (PosteProvider *provider,
       result->certificate_not_after = g_tls_certificate_get_not_valid_after (ctx->peer_certificate);
       result->certificate_sha256 = poste_client_certificate_sha256 (ctx->peer_certificate);
     }
-  result->transcript = g_steal_pointer (&ctx->transcript);
-  ctx->transcript = g_ptr_array_new ();
+  result->transcript = poste_session_ctx_dup_transcript (ctx);
   return result;
 }
 

@@ -14,8 +14,10 @@
 
 G_BEGIN_DECLS
 
-/* Transcripts are bounded: a session of thousands of messages keeps its first lines and a note. */
-#define POSTE_SESSION_MAX_TRANSCRIPT 5000
+/* Transcripts are bounded: a session of thousands of messages keeps its first lines, its last
+ * lines (how it ended) and a note of how many were left out in between. */
+#define POSTE_SESSION_TRANSCRIPT_HEAD 4000
+#define POSTE_SESSION_TRANSCRIPT_TAIL 1000
 
 typedef struct _PosteSessionCtx PosteSessionCtx;
 
@@ -65,8 +67,10 @@ struct _PosteSessionCtx
   guint64                bytes;
   gint64                 current_size;
   GError                *delivery_error;
-  GPtrArray             *transcript;
-  gboolean               transcript_full;
+  GPtrArray             *transcript;     /* the first lines */
+  GPtrArray             *transcript_tail; /* the last lines, a ring once full */
+  guint                  tail_next;
+  guint64                transcript_dropped;
 
   PosteSessionCtxNotify  notify;
   gpointer               notify_data;
@@ -97,6 +101,7 @@ gboolean         poste_session_ctx_send_reply (PosteSessionCtx *ctx,
                                               GError         **error);
 PosteReply      *poste_session_ctx_read_reply (PosteSessionCtx *ctx,
                                               GError         **error);
+GPtrArray       *poste_session_ctx_dup_transcript (PosteSessionCtx *ctx);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosteSessionCtx, poste_session_ctx_free)
 

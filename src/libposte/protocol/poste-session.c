@@ -153,6 +153,7 @@ poste_session_ctx_new (PosteProvider *provider,
   ctx->max_recipients = DEFAULT_MAX_RECIPIENTS;
   ctx->current_size = -1;
   ctx->transcript = g_ptr_array_new_with_free_func (g_free);
+  ctx->transcript_tail = g_ptr_array_new_with_free_func (g_free);
   return ctx;
 }
 
@@ -180,6 +181,7 @@ poste_session_ctx_free (PosteSessionCtx *ctx)
   g_strfreev (ctx->requested);
   g_clear_error (&ctx->delivery_error);
   g_ptr_array_unref (ctx->transcript);
+  g_ptr_array_unref (ctx->transcript_tail);
   g_free (ctx);
 }
 
@@ -206,15 +208,34 @@ static void
 transcript_add (PosteSessionCtx *ctx,
                 char            *line)
 {
-  if (ctx->transcript->len >= POSTE_SESSION_MAX_TRANSCRIPT)
+  if (ctx->transcript->len < POSTE_SESSION_TRANSCRIPT_HEAD)
+    g_ptr_array_add (ctx->transcript, line);
+  else if (ctx->transcript_tail->len < POSTE_SESSION_TRANSCRIPT_TAIL)
+    g_ptr_array_add (ctx->transcript_tail, line);
+  else
     {
-      if (!ctx->transcript_full)
-        g_ptr_array_add (ctx->transcript, g_strdup ("*  (transcript too long: the rest is left out)"));
-      ctx->transcript_full = TRUE;
-      g_free (line);
-      return;
+      g_free (ctx->transcript_tail->pdata[ctx->tail_next]);
+      ctx->transcript_tail->pdata[ctx->tail_next] = line;
+      ctx->tail_next = (ctx->tail_next + 1) % POSTE_SESSION_TRANSCRIPT_TAIL;
+      ctx->transcript_dropped++;
     }
-  g_ptr_array_add (ctx->transcript, line);
+}
+
+/* The transcript in order: the first lines, a note of what was left out, the last lines. */
+GPtrArray *
+poste_session_ctx_dup_transcript (PosteSessionCtx *ctx)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  guint n = ctx->transcript_tail->len;
+
+  for (guint i = 0; i < ctx->transcript->len; i++)
+    g_ptr_array_add (lines, g_strdup (ctx->transcript->pdata[i]));
+  if (ctx->transcript_dropped > 0)
+    g_ptr_array_add (lines, g_strdup_printf ("*  (%" G_GUINT64_FORMAT " lines left out)",
+                                             ctx->transcript_dropped));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (lines, g_strdup (ctx->transcript_tail->pdata[(ctx->tail_next + i) % n]));
+  return lines;
 }
 
 void
@@ -859,8 +880,8 @@ session_run (PosteSession  *self,
   report->bytes = ctx->bytes;
   report->tls = g_strdup (ctx->tls_description);
   report->mechanism = g_strdup (ctx->mechanism);
-  for (guint i = 0; i < ctx->transcript->len; i++)
-    g_ptr_array_add (report->transcript, g_strdup (ctx->transcript->pdata[i]));
+  g_ptr_array_unref (report->transcript);
+  report->transcript = poste_session_ctx_dup_transcript (ctx);
 
   g_clear_pointer (&self->report, poste_session_report_free);
   self->report = report;

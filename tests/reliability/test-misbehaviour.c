@@ -1,0 +1,811 @@
+/* test-misbehaviour.c: a catalogue of provider misbehaviours, each met with a clear error and
+ * nothing lost
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two kinds of provider play the villain:
+ *  - PosteTestProvider with its faults (real TLS, real SASL): bad replies, STARTTLS injection and
+ *    stripping, certificates for another host, expired or no longer matching their pin, bare LF
+ *    and NUL in DATA, over-long lines, silence in every phase;
+ *  - a scripted provider written here (plain text, PLAIN allowed in clear by configuration) for
+ *    what no well-behaved server library would send: non-digit codes, NUL, bare CR and bare LF in
+ *    replies, endless lines, the SMTP smuggling sequences, dot-stuffing split across reads, SIZE
+ *    above our limit, too many recipients, addresses built to inject MDA arguments or shell.
+ *
+ * "Nothing lost" means: the provider still holds every message it did not get a 250 for, and
+ * nothing reached the target that we did not acknowledge.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+
+#include "poste.h"
+#include "poste-test-cert.h"
+#include "poste-test-provider.h"
+#include "poste-test.h"
+#include "test-memory-delivery.h"
+
+#define USER "customer"
+#define PASSWORD "Villain-pa55word"
+#define TIMEOUT 15
+#define SHORT_TIMEOUT 2
+
+static const char *const domains[] = { "example.org", NULL };
+static const char *const one_rcpt[] = { "someone@example.org", NULL };
+
+#define MESSAGE "From: a@sender.example\r\nSubject: one\r\n\r\nHello\r\n.dot\r\n"
+
+/* ---- The test provider ---- */
+
+typedef struct {
+  char              *dir;
+  PosteTestCert     *cert;
+  PosteTestProvider *tp;
+  PosteProvider     *provider;
+  TestDelivery      *delivery;
+  PosteSession      *session;
+  GError            *error;
+  gboolean           ok;
+} Fixture;
+
+static void
+fixture_setup (Fixture            *f,
+               PosteTestCertFlags  cert_flags,
+               const char         *faults)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = poste_test_make_dir ("villain");
+  f->cert = poste_test_cert_new (f->dir, "provider.test", cert_flags, &error);
+  g_assert_no_error (error);
+  f->tp = poste_test_provider_new ();
+  poste_test_provider_set_tls (f->tp, POSTE_TEST_TLS_STARTTLS, f->cert->certificate);
+  poste_test_provider_add_account (f->tp, USER, PASSWORD, domains);
+  poste_test_provider_set_timeout (f->tp, 60);
+  poste_test_provider_set_faults (f->tp, faults, &error);
+  g_assert_no_error (error);
+  poste_test_provider_add_message (f->tp, "a@sender.example", one_rcpt, MESSAGE, -1);
+
+  f->provider = poste_provider_new ("villain");
+  poste_provider_set_host (f->provider, "127.0.0.1");
+  poste_provider_set_username (f->provider, USER);
+  poste_provider_set_domains (f->provider, domains);
+  poste_provider_set_security (f->provider, POSTE_SECURITY_STARTTLS);
+  poste_provider_set_ca_file (f->provider, f->cert->ca_file);
+  f->delivery = test_delivery_new ();
+}
+
+static void
+fixture_run (Fixture *f,
+             guint    timeout)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = poste_test_provider_start (f->tp, &error);
+  PosteSessionReport *report;
+
+  g_assert_no_error (error);
+  poste_provider_set_port (f->provider, port);
+  f->session = poste_session_new (f->provider, PASSWORD, POSTE_DELIVERY (f->delivery));
+  poste_session_set_timeout (f->session, timeout);
+  poste_session_set_atrn_timeout (f->session, timeout);
+  poste_session_set_local_name (f->session, "customer.example");
+  f->ok = poste_session_run (f->session, NULL, &f->error);
+  report = poste_session_get_report (f->session);
+  for (guint i = 0; i < report->transcript->len; i++)
+    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
+  g_test_message ("result: %s", f->ok ? "ok" : f->error->message);
+  /* An error always says something a person can act on. */
+  if (!f->ok)
+    g_assert_cmpuint (strlen (f->error->message), >, 10);
+}
+
+/* Nothing lost: the message is still the provider's, and nothing reached the target. */
+static void
+assert_kept (Fixture *f)
+{
+  g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->tp);
+
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->tp), ==, 1);
+  g_assert_cmpuint (accepted->len, ==, 0);
+  g_assert_cmpuint (f->delivery->messages->len, ==, 0);
+}
+
+static gboolean
+transcript_has (Fixture    *f,
+                const char *prefix)
+{
+  PosteSessionReport *report = poste_session_get_report (f->session);
+
+  for (guint i = 0; i < report->transcript->len; i++)
+    if (g_str_has_prefix (report->transcript->pdata[i], prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  poste_test_provider_stop (f->tp);
+  g_clear_error (&f->error);
+  g_clear_object (&f->session);
+  g_clear_object (&f->tp);
+  g_clear_object (&f->provider);
+  g_clear_object (&f->delivery);
+  g_clear_pointer (&f->cert, poste_test_cert_free);
+  g_free (f->dir);
+}
+
+/* A fault of the test provider that must end the session with @domain/@code. */
+typedef struct {
+  const char         *path;
+  const char         *faults;
+  PosteTestCertFlags  cert;
+  GQuark            (*domain) (void);
+  int                 code;
+  gboolean            short_timeout;
+} FaultCase;
+
+static void
+test_fault (gconstpointer data)
+{
+  const FaultCase *c = data;
+  Fixture f = { 0, };
+
+  fixture_setup (&f, c->cert, c->faults);
+  fixture_run (&f, c->short_timeout ? SHORT_TIMEOUT : TIMEOUT);
+  g_assert_false (f.ok);
+  g_assert_error (f.error, c->domain (), c->code);
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+static GQuark
+io_error (void)
+{
+  return G_IO_ERROR;
+}
+
+static GQuark
+protocol_error (void)
+{
+  return POSTE_PROTOCOL_ERROR;
+}
+
+static GQuark
+session_error (void)
+{
+  return POSTE_SESSION_ERROR;
+}
+
+static const FaultCase fault_cases[] = {
+  { "/misbehaviour/reply/over-long-line", "reply-long-line", 0, protocol_error,
+    POSTE_PROTOCOL_ERROR_LINE_TOO_LONG, FALSE },
+  { "/misbehaviour/reply/endless-multiline", "reply-endless-multiline", 0, protocol_error,
+    POSTE_PROTOCOL_ERROR_TOO_MANY_LINES, FALSE },
+  { "/misbehaviour/reply/code-change", "reply-code-change", 0, protocol_error,
+    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE },
+  { "/misbehaviour/auth/junk-334", "junk-334", 0, protocol_error,
+    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE },
+  { "/misbehaviour/tls/starttls-injection", "inject-after-starttls", 0, protocol_error,
+    POSTE_PROTOCOL_ERROR_INJECTION, FALSE },
+  { "/misbehaviour/tls/stripped-not-offered", "no-starttls", 0, session_error,
+    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE },
+  { "/misbehaviour/tls/stripped-454", "starttls-reply=454", 0, session_error,
+    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE },
+  { "/misbehaviour/tls/expired-certificate", NULL, POSTE_TEST_CERT_EXPIRED, session_error,
+    POSTE_SESSION_ERROR_CERTIFICATE, FALSE },
+  { "/misbehaviour/silent/greeting", "silent=greeting", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/ehlo", "silent=ehlo", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/starttls", "silent=starttls", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/tls-handshake", "silent=handshake", 0, io_error, G_IO_ERROR_TIMED_OUT,
+    TRUE },
+  { "/misbehaviour/silent/auth", "silent=auth", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/atrn", "silent=atrn", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/mail", "silent=mail", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/rcpt", "silent=rcpt", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+  { "/misbehaviour/silent/data", "silent=data", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+};
+
+/* The provider sends nothing after our 220: a deadline ends the reversed state with 421. */
+static void
+test_silent_after_220 (void)
+{
+  Fixture f = { 0, };
+
+  fixture_setup (&f, 0, "silent=our-220");
+  fixture_run (&f, SHORT_TIMEOUT);
+  g_assert_false (f.ok);
+  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (transcript_has (&f, "C: 421"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* The certificate is valid, but for another host than the one configured. */
+static void
+test_other_host (void)
+{
+  Fixture f = { 0, };
+
+  fixture_setup (&f, 0, NULL);
+  /* The certificate names provider.test and 127.0.0.1; "localhost" is neither. The test
+   * provider listens on 127.0.0.1 only. */
+  poste_provider_set_host (f.provider, "localhost");
+  fixture_run (&f, TIMEOUT);
+  g_assert_false (f.ok);
+  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_false (transcript_has (&f, "C: AUTH"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* The certificate changed since it was pinned (and no CA vouches for it). */
+static void
+test_pin_changed (void)
+{
+  Fixture f = { 0, };
+
+  fixture_setup (&f, 0, NULL);
+  poste_provider_set_ca_file (f.provider, NULL);
+  poste_provider_set_pinned_sha256 (f.provider,
+    "aa5b1a1e8c3dd0e5b15e8e2ad5f3a0c3b1b8cf6a1b3a1e2f7d0c4b2a19f8e7d6");
+  fixture_run (&f, TIMEOUT);
+  g_assert_false (f.ok);
+  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_false (transcript_has (&f, "C: AUTH"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* Bare LF or NUL in DATA: refused with 550 (the stated policy), never stored changed. */
+static void
+test_refused_content (gconstpointer data)
+{
+  Fixture f = { 0, };
+  g_autoptr(GPtrArray) accepted = NULL;
+
+  fixture_setup (&f, 0, data);
+  fixture_run (&f, TIMEOUT);
+  g_assert_no_error (f.error);
+  g_assert_true (transcript_has (&f, "C: 550 5.6.0"));
+  g_assert_cmpuint (poste_session_get_report (f.session)->refused, ==, 1);
+  g_assert_cmpuint (f.delivery->messages->len, ==, 0);
+  g_assert_cmpuint (f.delivery->aborts, >=, 1);
+  accepted = poste_test_provider_dup_accepted (f.tp);
+  g_assert_cmpuint (accepted->len, ==, 0);
+  fixture_teardown (&f);
+}
+
+/* An over-long line (5000 octets, RFC 5321 allows 998) is stored verbatim, never cut. */
+static void
+test_long_line (void)
+{
+  Fixture f = { 0, };
+  g_autofree char *line = g_strnfill (5000 - strlen ("X-Long: "), 'x');
+  g_autofree char *header = g_strdup_printf ("\r\nX-Long: %s\r\n", line);
+  gsize length;
+  const char *stored;
+
+  fixture_setup (&f, 0, "long-line=5000");
+  fixture_run (&f, TIMEOUT);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  stored = g_bytes_get_data (f.delivery->messages->pdata[0], &length);
+  g_assert_nonnull (g_strstr_len (stored, length, header));
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  fixture_teardown (&f);
+}
+
+/* Dot-stuffing across TLS records: a large message with a dot at the start of every line, of
+ * varying lengths, so that stuffed dots fall at every offset of the provider's writes. */
+static void
+test_dots_across_records (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GString) message = g_string_new ("Subject: dots\r\n\r\n");
+  gsize length;
+  const char *stored;
+
+  for (guint i = 0; message->len < 300 * 1024; i++)
+    {
+      g_string_append_c (message, '.');
+      for (guint j = 0; j < i % 97; j++)
+        g_string_append_c (message, j % 5 == 0 ? '.' : 'a' + (char) (j % 26));
+      g_string_append (message, "\r\n");
+    }
+  fixture_setup (&f, 0, NULL);
+  poste_test_provider_add_message (f.tp, "b@sender.example", one_rcpt, message->str, -1);
+  fixture_run (&f, TIMEOUT);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.delivery->messages->len, ==, 2);
+  stored = g_bytes_get_data (f.delivery->messages->pdata[1], &length);
+  g_assert_cmpuint (length, >, message->len);
+  /* After our Received: header, exactly the message. */
+  g_assert_true (memcmp (stored + length - message->len, message->str, message->len) == 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  fixture_teardown (&f);
+}
+
+/* CR LF inside a configured user name or domain: refused before a byte of it is sent. */
+static void
+test_crlf_in_config (gconstpointer data)
+{
+  Fixture f = { 0, };
+  static const char *const evil_domains[] = { "example.org\r\nRCPT TO:<x@y>", NULL };
+  g_autofree char *provider_transcript = NULL;
+
+  fixture_setup (&f, 0, NULL);
+  if (g_str_equal (data, "user"))
+    poste_provider_set_username (f.provider, "customer\r\nATRN example.net");
+  else
+    poste_provider_set_domains (f.provider, evil_domains);
+  fixture_run (&f, TIMEOUT);
+  g_assert_false (f.ok);
+  g_assert_true (f.error->domain == POSTE_SESSION_ERROR || f.error->domain == POSTE_CONFIG_ERROR ||
+                 f.error->domain == POSTE_PROTOCOL_ERROR);
+  provider_transcript = poste_test_provider_dup_transcript (f.tp);
+  g_test_message ("%s", provider_transcript);
+  g_assert_null (strstr (provider_transcript, "RCPT TO:<x@y>"));
+  g_assert_null (strstr (provider_transcript, "ATRN example.net"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* ---- The scripted provider ---- */
+
+/*
+ * A script is a list of steps:
+ *   ">TEXT"   send TEXT
+ *   "~TEXT"   send TEXT one byte at a time, flushed, so that it arrives in many reads
+ *   "0"       send one NUL byte
+ *   "<"       read one reply of the customer (up to a line whose 4th octet is a space)
+ *   "="       read until the customer closes the connection
+ * Everything the customer sent is kept for the test to look at.
+ */
+typedef struct {
+  const char *const *steps;
+  GSocketListener   *listener;
+  guint16            port;
+  GThread           *thread;
+  GString           *heard;
+} Script;
+
+static gboolean
+script_read_line (GInputStream *in,
+                  GString      *heard,
+                  GString      *line)
+{
+  char c;
+
+  g_string_truncate (line, 0);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, &c, 1, NULL, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      g_string_append_c (heard, c);
+      g_string_append_c (line, c);
+      if (c == '\n')
+        return TRUE;
+    }
+}
+
+static gpointer
+script_thread (gpointer data)
+{
+  Script *s = data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  GInputStream *in;
+  GOutputStream *out;
+
+  connection = g_socket_listener_accept (s->listener, NULL, NULL, NULL);
+  if (connection == NULL)
+    return NULL;
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  for (guint i = 0; s->steps[i] != NULL; i++)
+    {
+      const char *step = s->steps[i];
+
+      switch (step[0])
+        {
+        case '>':
+          if (!g_output_stream_write_all (out, step + 1, strlen (step + 1), NULL, NULL, NULL))
+            return NULL;
+          break;
+        case '0':
+          if (!g_output_stream_write_all (out, "", 1, NULL, NULL, NULL))
+            return NULL;
+          break;
+        case '~':
+          for (const char *p = step + 1; *p != '\0'; p++)
+            {
+              if (!g_output_stream_write_all (out, p, 1, NULL, NULL, NULL))
+                return NULL;
+              g_usleep (200);
+            }
+          break;
+        case '<':
+          do
+            if (!script_read_line (in, s->heard, line))
+              return NULL;
+          while (line->len >= 4 && line->str[3] == '-');
+          break;
+        case '=':
+        default:
+          while (script_read_line (in, s->heard, line))
+            ;
+          return NULL;
+        }
+    }
+  /* The end of the script: the customer's last words, then close. */
+  while (script_read_line (in, s->heard, line))
+    ;
+  return NULL;
+}
+
+static void
+script_start (Script            *s,
+              const char *const *steps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  s->steps = steps;
+  s->heard = g_string_new (NULL);
+  s->listener = g_socket_listener_new ();
+  g_socket_listener_add_address (s->listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  s->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  s->thread = g_thread_new ("script", script_thread, s);
+}
+
+static void
+script_finish (Script *s)
+{
+  g_thread_join (s->thread);
+  g_socket_listener_close (s->listener);
+  g_object_unref (s->listener);
+  g_test_message ("the customer sent:\n%s", s->heard->str);
+}
+
+/* The client phase of a provider that speaks plain text and takes PLAIN. */
+#define CLIENT_PHASE \
+  ">220 scripted.example ESMTP\r\n", "<", \
+  ">250-scripted.example\r\n250 AUTH PLAIN\r\n", "<", \
+  ">235 2.7.0 OK\r\n", "<", \
+  ">250 OK now reversing the connection\r\n", "<", \
+  ">EHLO scripted.example\r\n", "<"
+
+typedef struct {
+  Script        script;
+  PosteProvider *provider;
+  TestDelivery  *delivery;
+  PosteDelivery *target;
+  PosteSession  *session;
+  GError        *error;
+  gboolean       ok;
+} Scripted;
+
+static void
+scripted_run (Scripted          *t,
+              const char *const *steps,
+              guint64            max_size,
+              guint              max_recipients)
+{
+  PosteSessionReport *report;
+
+  script_start (&t->script, steps);
+  t->provider = poste_provider_new ("scripted");
+  poste_provider_set_host (t->provider, "127.0.0.1");
+  poste_provider_set_port (t->provider, t->script.port);
+  poste_provider_set_username (t->provider, USER);
+  poste_provider_set_domains (t->provider, domains);
+  poste_provider_set_security (t->provider, POSTE_SECURITY_NONE);
+  poste_provider_set_auth (t->provider, POSTE_AUTH_PLAIN);
+  t->delivery = test_delivery_new ();
+  t->session = poste_session_new (t->provider, PASSWORD,
+                                  t->target != NULL ? t->target : POSTE_DELIVERY (t->delivery));
+  poste_session_set_timeout (t->session, TIMEOUT);
+  poste_session_set_local_name (t->session, "customer.example");
+  if (max_size > 0)
+    poste_session_set_max_message_size (t->session, max_size);
+  if (max_recipients > 0)
+    poste_session_set_max_recipients (t->session, max_recipients);
+  t->ok = poste_session_run (t->session, NULL, &t->error);
+  script_finish (&t->script);
+  report = poste_session_get_report (t->session);
+  for (guint i = 0; i < report->transcript->len; i++)
+    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
+  g_test_message ("result: %s", t->ok ? "ok" : t->error->message);
+}
+
+static void
+scripted_free (Scripted *t)
+{
+  g_clear_error (&t->error);
+  g_clear_object (&t->session);
+  g_clear_object (&t->provider);
+  g_clear_object (&t->delivery);
+  g_clear_object (&t->target);
+  g_string_free (t->script.heard, TRUE);
+}
+
+/* A greeting or a reply that is not SMTP: a protocol error, nothing sent after it. */
+typedef struct {
+  const char *path;
+  const char *steps[5];
+} BadReply;
+
+static const BadReply bad_replies[] = {
+  { "/misbehaviour/reply/non-digit-code", { ">2x0 scripted.example ESMTP\r\n", "=", NULL } },
+  { "/misbehaviour/reply/code-below-200", { ">120 wait\r\n", "=", NULL } },
+  { "/misbehaviour/reply/nul", { ">220 scripted", "0", ">.example\r\n", "=", NULL } },
+  { "/misbehaviour/reply/bare-cr", { ">220 scripted\r.example\r\n", "=", NULL } },
+  { "/misbehaviour/reply/bare-lf", { ">220 scripted.example\n", "=", NULL } },
+  { "/misbehaviour/reply/codes-differ", { ">220-scripted.example\r\n221 ESMTP\r\n", "=", NULL } },
+  { "/misbehaviour/reply/no-separator", { ">220scripted.example\r\n", "=", NULL } },
+  { "/misbehaviour/reply/control-byte", { ">220 scripted\x01.example\r\n", "=", NULL } },
+};
+
+static void
+test_bad_greeting (gconstpointer data)
+{
+  const BadReply *c = data;
+  Scripted t = { 0, };
+
+  scripted_run (&t, c->steps, 0, 0);
+  g_assert_false (t.ok);
+  g_assert_error (t.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED);
+  /* We said nothing to a provider that does not speak SMTP. */
+  g_assert_null (strstr (t.script.heard->str, "EHLO"));
+  scripted_free (&t);
+}
+
+/* A greeting line that never ends: the read is bounded. */
+static void
+test_endless_line (void)
+{
+  Scripted t = { 0, };
+  g_autofree char *endless = NULL;
+  const char *steps[] = { NULL, "=", NULL };
+  g_autoptr(GString) text = g_string_new (">220 ");
+
+  while (text->len < 256 * 1024)
+    g_string_append (text, "scripted.example ");
+  endless = g_string_free (g_steal_pointer (&text), FALSE);
+  steps[0] = endless;
+  scripted_run (&t, steps, 0, 0);
+  g_assert_false (t.ok);
+  g_assert_error (t.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG);
+  scripted_free (&t);
+}
+
+/* The SMTP smuggling sequences: "\n.\r\n" and "\r\n.\n" are not the end of DATA. What follows
+ * them is content, never commands: the smuggled MAIL is not executed, the message is refused
+ * (bare LF policy) and nothing is stored. */
+static void
+test_smuggling (gconstpointer data)
+{
+  Scripted t = { 0, };
+  g_autofree char *content = g_strdup_printf (">Subject: smuggle\r\n\r\nhello%s"
+                                              "MAIL FROM:<evil@attacker.example>\r\n"
+                                              "RCPT TO:<victim@example.org>\r\n"
+                                              "DATA\r\n"
+                                              "Subject: smuggled\r\n\r\nevil\r\n"
+                                              ".\r\n", (const char *) data);
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<someone@example.org>\r\n", "<",
+    ">DATA\r\n", "<",
+    content, "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  scripted_run (&t, steps, 0, 0);
+  g_assert_no_error (t.error);
+  g_assert_true (t.ok);
+  g_assert_cmpuint (t.delivery->messages->len, ==, 0);
+  /* One reply to the whole DATA: 550, then 221. No 250 for a smuggled command. */
+  g_assert_nonnull (strstr (t.script.heard->str, "\r\n550 5.6.0"));
+  {
+    const char *first = strstr (t.script.heard->str, "\r\n354 ");
+
+    g_assert_nonnull (first);
+    g_assert_null (strstr (first + 1, "\r\n354 "));
+    g_assert_null (strstr (t.script.heard->str, "evil@attacker"));
+  }
+  g_assert_cmpuint (poste_session_get_report (t.session)->refused, ==, 1);
+  scripted_free (&t);
+}
+
+/* Dot-stuffing split across reads: the content arrives a byte at a time. */
+static void
+test_dots_across_reads (void)
+{
+  Scripted t = { 0, };
+  static const char message[] = "Subject: dots\r\n\r\n.\r\n..\r\n.a\r\n\r\n.\r\nend\r\n";
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<someone@example.org>\r\n", "<",
+    ">DATA\r\n", "<",
+    "~Subject: dots\r\n\r\n..\r\n...\r\n..a\r\n\r\n..\r\nend\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+  gsize length;
+  const char *stored;
+
+  scripted_run (&t, steps, 0, 0);
+  g_assert_no_error (t.error);
+  g_assert_cmpuint (t.delivery->messages->len, ==, 1);
+  stored = g_bytes_get_data (t.delivery->messages->pdata[0], &length);
+  g_assert_cmpuint (length, >, strlen (message));
+  g_assert_true (memcmp (stored + length - strlen (message), message, strlen (message)) == 0);
+  scripted_free (&t);
+}
+
+/* SIZE above our limit: 552 at MAIL, before a byte of content (RFC 1870 section 6.1). */
+static void
+test_size_above_limit (void)
+{
+  Scripted t = { 0, };
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">MAIL FROM:<a@sender.example> SIZE=5000000\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  scripted_run (&t, steps, 1000000, 0);
+  g_assert_no_error (t.error);
+  g_assert_nonnull (strstr (t.script.heard->str, "\r\n552 5.3.4 "));
+  g_assert_cmpuint (t.delivery->messages->len, ==, 0);
+  scripted_free (&t);
+}
+
+/* More recipients than our limit: 452 to the next (RFC 5321 section 4.5.3.1.10); the provider
+ * sends them again in another transaction, and every recipient gets the message. */
+static void
+test_too_many_recipients (void)
+{
+  Scripted t = { 0, };
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<one@example.org>\r\n", "<",
+    ">RCPT TO:<two@example.org>\r\n", "<",
+    ">RCPT TO:<three@example.org>\r\n", "<",
+    ">DATA\r\n", "<",
+    ">Subject: many\r\n\r\nx\r\n.\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<three@example.org>\r\n", "<",
+    ">DATA\r\n", "<",
+    ">Subject: many\r\n\r\nx\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  scripted_run (&t, steps, 0, 2);
+  g_assert_no_error (t.error);
+  g_assert_nonnull (strstr (t.script.heard->str, "\r\n452 4.5.3 "));
+  g_assert_cmpuint (t.delivery->messages->len, ==, 2);
+  g_assert_cmpstr (t.delivery->recipients->pdata[0], ==, "one@example.org,two@example.org");
+  g_assert_cmpstr (t.delivery->recipients->pdata[1], ==, "three@example.org");
+  scripted_free (&t);
+}
+
+/* The codes of the customer's replies, in order (the last line of each). */
+static char *
+reply_codes (const GString *heard)
+{
+  g_auto(GStrv) lines = g_strsplit (heard->str, "\r\n", -1);
+  GString *codes = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strlen (lines[i]) >= 4 && lines[i][3] == ' ' && g_ascii_isdigit (lines[i][0]))
+      g_string_append_printf (codes, "%s%.1s", codes->len > 0 ? " " : "", lines[i]);
+  return g_string_free (codes, FALSE);
+}
+
+/* Addresses built to inject MDA arguments or shell syntax are refused with 5xx at MAIL or RCPT
+ * (the MDA target validates them; no shell ever runs), and a clean address in the same session
+ * reaches the MDA as one whole argument. */
+static void
+test_mda_injection (void)
+{
+  Scripted t = { 0, };
+  g_autofree char *dir = poste_test_make_dir ("mda");
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *args_file = g_strconcat (out, ".args", NULL);
+  g_autofree char *pwned = g_build_filename (dir, "pwned", NULL);
+  g_autofree char *mda = g_build_filename (poste_test_build_root (), "tests", "delivery",
+                                           "poste-test-mda", NULL);
+  g_autofree char *spec = g_strdup_printf ("mda:%s copy %s -f %%F %%T", mda, out);
+  g_autofree char *mail1 = g_strdup_printf (">MAIL FROM:<-oQ%s@sender.example>\r\n", pwned);
+  g_autofree char *mail2 = g_strdup_printf (">MAIL FROM:<\"`touch %s`\"@sender.example>\r\n",
+                                            pwned);
+  g_autofree char *rcpt1 = g_strdup_printf (">RCPT TO:<\"$(touch %s)\"@example.org>\r\n", pwned);
+  g_autofree char *rcpt2 = g_strdup_printf (">RCPT TO:<\"a;touch %s\"@example.org>\r\n", pwned);
+  g_autofree char *codes = NULL;
+  g_autofree char *args = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *steps[] = {
+    CLIENT_PHASE,
+    mail1, "<", ">RSET\r\n", "<",
+    mail2, "<", ">RSET\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<", rcpt1, "<", ">RSET\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<", rcpt2, "<", ">RSET\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<", ">RCPT TO:<-v@example.org>\r\n", "<",
+    ">RSET\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<", ">RCPT TO:<someone@example.org>\r\n", "<",
+    ">DATA\r\n", "<", ">Subject: clean\r\n\r\nx\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  if (!g_file_test (mda, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("tests/delivery/poste-test-mda is not built");
+      return;
+    }
+  t.target = poste_delivery_new_for_target (spec, &error);
+  g_assert_no_error (error);
+  scripted_run (&t, steps, 0, 0);
+  g_assert_no_error (t.error);
+
+  /* 220 and EHLO's 250; each injection refused with 5xx (RSET's 250 after it); then the clean
+   * message: MAIL, RCPT, DATA, its 250 and QUIT's 221. */
+  codes = reply_codes (t.script.heard);
+  g_assert_cmpstr (codes, ==, "2 2 5 2 5 2 2 5 2 2 5 2 2 5 2 2 2 3 2 2");
+  /* No shell ran. */
+  g_assert_false (g_file_test (pwned, G_FILE_TEST_EXISTS));
+  /* The clean message reached the MDA with whole arguments. */
+  g_assert_true (g_file_get_contents (args_file, &args, NULL, NULL));
+  g_assert_cmpstr (args, ==, "-f\na@sender.example\nsomeone@example.org\n");
+  scripted_free (&t);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  poste_test_init (&argc, &argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault);
+  g_test_add_func ("/misbehaviour/silent/after-our-220", test_silent_after_220);
+  g_test_add_func ("/misbehaviour/tls/other-host", test_other_host);
+  g_test_add_func ("/misbehaviour/tls/pin-changed", test_pin_changed);
+  g_test_add_data_func ("/misbehaviour/data/bare-lf", "bare-lf", test_refused_content);
+  g_test_add_data_func ("/misbehaviour/data/nul", "nul", test_refused_content);
+  g_test_add_func ("/misbehaviour/data/over-long-line", test_long_line);
+  g_test_add_func ("/misbehaviour/data/dots-across-tls-records", test_dots_across_records);
+  g_test_add_data_func ("/misbehaviour/config/crlf-in-user", "user", test_crlf_in_config);
+  g_test_add_data_func ("/misbehaviour/config/crlf-in-domain", "domain", test_crlf_in_config);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_replies); i++)
+    g_test_add_data_func (bad_replies[i].path, &bad_replies[i], test_bad_greeting);
+  g_test_add_func ("/misbehaviour/reply/endless-line", test_endless_line);
+  g_test_add_data_func ("/misbehaviour/data/smuggling-lf-dot-crlf", "\n.\r\n", test_smuggling);
+  g_test_add_data_func ("/misbehaviour/data/smuggling-crlf-dot-lf", "\r\n.\n", test_smuggling);
+  g_test_add_func ("/misbehaviour/data/dots-across-reads", test_dots_across_reads);
+  g_test_add_func ("/misbehaviour/limits/size-above-limit", test_size_above_limit);
+  g_test_add_func ("/misbehaviour/limits/too-many-recipients", test_too_many_recipients);
+  g_test_add_func ("/misbehaviour/mda/argument-injection", test_mda_injection);
+
+  return g_test_run ();
+}

@@ -301,6 +301,24 @@ test_pinned (gconstpointer data)
 }
 
 static void
+test_pin_beats_ca (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  /* The CA file vouches for the certificate, but a pin names another one: refused. */
+  fixture_setup (&f, POSTE_TEST_TLS_STARTTLS, NULL);
+  poste_provider_set_pinned_sha256 (f.provider,
+    "ab:cd:ef:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00");
+  fixture_start (&f);
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "pinned"));
+  fixture_teardown (&f);
+}
+
+static void
 test_untrusted (void)
 {
   Fixture f = { 0, };
@@ -1303,6 +1321,7 @@ main (int   argc,
   g_test_add_func ("/session/implicit-tls", test_implicit_tls);
   g_test_add_data_func ("/session/pinned/match", GINT_TO_POINTER (TRUE), test_pinned);
   g_test_add_data_func ("/session/pinned/mismatch", GINT_TO_POINTER (FALSE), test_pinned);
+  g_test_add_func ("/session/pinned/mismatch-with-ca", test_pin_beats_ca);
   g_test_add_func ("/session/untrusted", test_untrusted);
   g_test_add_data_func ("/session/expired/ca-file", GINT_TO_POINTER (FALSE), test_expired);
   g_test_add_data_func ("/session/expired/pinned", GINT_TO_POINTER (TRUE), test_expired);

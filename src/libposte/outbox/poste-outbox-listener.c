@@ -14,8 +14,8 @@
  * is too large. Every read is bounded: command lines (POSTE_OUTBOX_LISTENER_MAX_LINE), the
  * message (POSTE_OUTBOX_MAX_MESSAGE_SIZE), recipients (POSTE_OUTBOX_MAX_RECIPIENTS), and time
  * (POSTE_OUTBOX_LISTENER_TIMEOUT for each read); a client that errs too often is disconnected.
- * Each connection is served in a thread of the service's pool (at most MAX_CONNECTIONS at once;
- * further ones wait in the listen backlog).
+ * A thread of its own accepts connections (so no main loop needs to run), and each connection is
+ * served in a thread of a pool (at most MAX_CONNECTIONS at once; further ones wait their turn).
  */
 #include "config.h"
 
@@ -36,7 +36,9 @@ struct _PosteOutboxListener
   GObject           parent_instance;
 
   PosteOutbox      *outbox;
-  GSocketService   *service;
+  GSocketListener  *listener;
+  GThread          *thread;
+  GThreadPool      *pool;
   GCancellable     *cancellable;
   guint16           port;
   guint             timeout;
@@ -77,7 +79,9 @@ reply (Client     *c,
   va_start (args, format);
   line = g_strdup_vprintf (format, args);
   va_end (args);
-  return poste_connection_write_line (c->conn, line, c->self->cancellable, NULL) &&
+  /* One write, several lines for EHLO: every line ends in CR LF. */
+  return poste_connection_write (c->conn, line, strlen (line), c->self->cancellable, NULL) &&
+         poste_connection_write (c->conn, "\r\n", 2, c->self->cancellable, NULL) &&
          poste_connection_flush (c->conn, c->self->cancellable, NULL);
 }
 
@@ -348,13 +352,12 @@ out:
   poste_connection_unref (c.conn);
 }
 
-static gboolean
-run_cb (GThreadedSocketService *service,
-        GSocketConnection      *connection,
-        GObject                *source_object,
-        gpointer                user_data)
+static void
+serve_cb (gpointer data,
+          gpointer user_data)
 {
   PosteOutboxListener *self = user_data;
+  g_autoptr(GSocketConnection) connection = data;
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
 
   /* Bound to loopback, so only local peers can reach us; check all the same. */
@@ -363,10 +366,32 @@ run_cb (GThreadedSocketService *service,
         g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
     {
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
+      return;
     }
   serve (self, connection);
-  return TRUE;
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  PosteOutboxListener *self = data;
+
+  while (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      GSocketConnection *connection;
+
+      connection = g_socket_listener_accept (self->listener, NULL, self->cancellable, NULL);
+      if (connection == NULL)
+        {
+          /* Out of descriptors, say: do not spin. */
+          if (!g_cancellable_is_cancelled (self->cancellable))
+            g_usleep (100 * 1000);
+          continue;
+        }
+      g_thread_pool_push (self->pool, connection, NULL);
+    }
+  return NULL;
 }
 
 static void
@@ -404,7 +429,6 @@ poste_outbox_listener_init (PosteOutboxListener *self)
   const char *host = g_get_host_name ();
 
   self->timeout = POSTE_OUTBOX_LISTENER_TIMEOUT;
-  self->cancellable = g_cancellable_new ();
   self->hostname = g_strdup (host != NULL && *host != '\0' ? host : "localhost");
 }
 
@@ -466,7 +490,7 @@ poste_outbox_listener_start (PosteOutboxListener  *self,
   g_autoptr(GSocketAddress) effective = NULL;
 
   g_return_val_if_fail (POSTE_IS_OUTBOX_LISTENER (self), 0);
-  g_return_val_if_fail (self->service == NULL, 0);
+  g_return_val_if_fail (self->listener == NULL, 0);
 
   inet = g_inet_address_new_from_string (address != NULL && *address != '\0' ? address
                                                                                : "127.0.0.1");
@@ -478,17 +502,17 @@ poste_outbox_listener_start (PosteOutboxListener  *self,
       return 0;
     }
   bind_address = g_inet_socket_address_new (inet, port);
-  self->service = g_threaded_socket_service_new (MAX_CONNECTIONS);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), bind_address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, error))
+  self->listener = g_socket_listener_new ();
+  if (!g_socket_listener_add_address (self->listener, bind_address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
     {
-      g_clear_object (&self->service);
+      g_clear_object (&self->listener);
       return 0;
     }
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect (self->service, "run", G_CALLBACK (run_cb), self);
-  g_socket_service_start (self->service);
+  self->cancellable = g_cancellable_new ();
+  self->pool = g_thread_pool_new (serve_cb, self, MAX_CONNECTIONS, FALSE, NULL);
+  self->thread = g_thread_new ("outbox-listener", accept_thread, self);
   return self->port;
 }
 
@@ -502,7 +526,7 @@ guint16
 poste_outbox_listener_get_port (PosteOutboxListener *self)
 {
   g_return_val_if_fail (POSTE_IS_OUTBOX_LISTENER (self), 0);
-  return self->service != NULL ? self->port : 0;
+  return self->listener != NULL ? self->port : 0;
 }
 
 /**
@@ -517,12 +541,14 @@ poste_outbox_listener_stop (PosteOutboxListener *self)
 {
   g_return_if_fail (POSTE_IS_OUTBOX_LISTENER (self));
 
-  if (self->service == NULL)
+  if (self->listener == NULL)
     return;
   g_cancellable_cancel (self->cancellable);
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_object (&self->service);
+  g_thread_join (g_steal_pointer (&self->thread));
+  /* Waits for the connections being served: each sees the cancellation at its next read. */
+  g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
+  g_socket_listener_close (self->listener);
+  g_clear_object (&self->listener);
+  g_clear_object (&self->cancellable);
   self->port = 0;
 }

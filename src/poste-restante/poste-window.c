@@ -25,6 +25,8 @@
 /* How many sessions the history view lists, and transcript lines it shows for each. */
 #define HISTORY_LIMIT 100
 #define TRANSCRIPT_LINES 400
+/* Transcripts longer than this scroll inside their row. */
+#define TRANSCRIPT_SHOWN_LINES 18
 
 struct _PosteWindow
 {
@@ -111,6 +113,13 @@ poste_window_describe_report (const PosteSessionReport *report)
       return g_strdup (_("No new mail"));
 
     case POSTE_SESSION_OUTCOME_CANCELLED:
+      if (report->messages > 0)
+        {
+          g_autofree char *delivered = format_messages (report->messages, report->bytes);
+
+          /* Translators: %s is "<n> messages, <size>" */
+          return g_strdup_printf (_("Stopped after %s"), delivered);
+        }
       return g_strdup (_("Stopped"));
 
     case POSTE_SESSION_OUTCOME_FAILED:
@@ -608,6 +617,7 @@ create_history_row (const PosteSessionReport *report)
   GtkWidget *row;
   GtkWidget *icon;
   GtkWidget *label;
+  GtkWidget *scrolled;
   const char *icon_name;
   const char *style;
 
@@ -689,7 +699,18 @@ create_history_row (const PosteSessionReport *report)
   gtk_widget_add_css_class (label, "caption");
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Transcript"), -1);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+
+  /* A long transcript scrolls inside its row rather than stretching the list. */
+  if (report->transcript != NULL && report->transcript->len > TRANSCRIPT_SHOWN_LINES)
+    {
+      scrolled = gtk_scrolled_window_new ();
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 280);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), scrolled);
+    }
+  else
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
 
   return row;
 }
@@ -801,6 +822,49 @@ poste_window_review_certificate (GtkWidget  *widget,
     return;
 
   poste_trust_dialog_present_for_provider (self->application, GTK_WINDOW (self), name, certificate);
+}
+
+static void
+clear_history_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           PosteWindow      *self)
+{
+  PosteHistory *history = poste_application_get_history (self->application);
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "clear") != 0 || history == NULL)
+    return;
+
+  if (!poste_history_clear (history, &error))
+    {
+      g_autofree char *message = g_markup_escape_text (error->message, -1);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    }
+
+  poste_window_reload_history (self);
+}
+
+static void
+poste_window_clear_history (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  PosteWindow *self = POSTE_WINDOW (widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Clear the History?"),
+                                   _("Every session’s record and transcript is deleted. Your mail "
+                                     "and your providers are not touched."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "clear", _("C_lear"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "clear",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (clear_history_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -950,6 +1014,8 @@ poste_window_class_init (PosteWindowClass *klass)
                                    poste_window_review_certificate);
   gtk_widget_class_install_action (widget_class, "win.show-history", NULL,
                                    poste_window_show_history);
+  gtk_widget_class_install_action (widget_class, "win.clear-history", NULL,
+                                   poste_window_clear_history);
 }
 
 static void

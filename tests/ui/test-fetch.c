@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "poste-error.h"
+#include "poste-history.h"
 #include "poste-test.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
@@ -201,6 +202,41 @@ screenshot (GtkWidget  *widget,
   texture = poste_ui_test_render_widget (widget);
   g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);
   g_free (poste_ui_test_save_screenshot (texture, name));
+}
+
+/* The close button of the toast on show, if any. */
+static GtkWidget *
+find_toast_close (GtkWidget *window)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (window, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      for (GtkWidget *parent = gtk_widget_get_parent (button); parent != NULL; parent = gtk_widget_get_parent (parent))
+        {
+          if (g_str_equal (gtk_widget_get_css_name (parent), "toast") &&
+              g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (button)), "window-close-symbolic") == 0 &&
+              gtk_widget_get_mapped (button))
+            return button;
+        }
+    }
+
+  return NULL;
+}
+
+/* Closes the toasts shown and queued, through their own close buttons. */
+static void
+dismiss_toasts (GtkWidget *window)
+{
+  GtkWidget *close;
+
+  while ((close = find_toast_close (window)))
+    {
+      gtk_widget_activate (close);
+      poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+    }
 }
 
 static guint
@@ -459,6 +495,7 @@ test_fetch_add_and_fetch (void)
     adw_expander_row_set_expanded (newest, TRUE);
     poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
     g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (newest)));
+    dismiss_toasts (GTK_WIDGET (window));
     screenshot (GTK_WIDGET (window), "history");
   }
 
@@ -750,6 +787,38 @@ test_fetch_review_certificate (void)
 }
 
 static void
+test_fetch_clear_history (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GPtrArray) expanders = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+
+  /* Let any fetch still running end first, so that nothing is added behind our back. */
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+
+  reports = poste_history_list (poste_application_get_history (app), NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, >=, 4);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-history", NULL));
+  poste_ui_test_iterate_until (message_dialog_shown, NULL);
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Clear the History?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "clear");
+  poste_ui_test_iterate_pending ();
+
+  g_clear_pointer (&reports, g_ptr_array_unref);
+  reports = poste_history_list (poste_application_get_history (app), NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, ==, 0);
+  expanders = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW);
+  g_assert_cmpuint (expanders->len, ==, 0);
+}
+
+static void
 test_fetch_quit (void)
 {
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
@@ -769,6 +838,7 @@ main (int   argc,
   g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
   g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
   g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
+  g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);
   g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
 
   ret = g_test_run ();

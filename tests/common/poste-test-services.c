@@ -313,10 +313,46 @@ service_free (PosteTestService *service)
  * Returns: (transfer full): the service, or %NULL with the reason (the binary is missing, it
  *   would not start: the error holds the end of its log)
  */
+static PosteTestService *postfix_start (const char *dir, const char *extra, guint16 *port,
+                                        GError **error);
+
 PosteTestService *
 poste_test_postfix_start (const char  *dir,
                           guint16     *port,
                           GError     **error)
+{
+  return postfix_start (dir, NULL, port, error);
+}
+
+/**
+ * poste_test_postfix_start_with_relayhost:
+ * @dir: as for poste_test_postfix_start()
+ * @relay_port: a port on 127.0.0.1 where mail for other domains goes (relayhost, plain SMTP)
+ * @port: (out): where Postfix's smtpd listens on 127.0.0.1
+ * @error: return location for a #GError
+ *
+ * poste_test_postfix_start(), with `relayhost = [127.0.0.1]:RELAY_PORT`: mail that loopback
+ * clients send to any domain but POSTE_TEST_MAIL_DOMAIN is relayed there.
+ *
+ * Returns: (transfer full): the service, or %NULL with the reason
+ */
+PosteTestService *
+poste_test_postfix_start_with_relayhost (const char  *dir,
+                                         guint16      relay_port,
+                                         guint16     *port,
+                                         GError     **error)
+{
+  g_autofree char *extra = g_strdup_printf ("relayhost = [127.0.0.1]:%u\n"
+                                            "smtp_tls_security_level = none\n", relay_port);
+
+  return postfix_start (dir, extra, port, error);
+}
+
+static PosteTestService *
+postfix_start (const char  *dir,
+               const char  *extra,
+               guint16     *port,
+               GError     **error)
 {
   PosteTestService *service;
   g_autofree char *main_cf = NULL;
@@ -422,7 +458,9 @@ poste_test_postfix_start (const char  *dir,
 
   {
     g_autofree char *path = g_build_filename (service->config, "main.cf", NULL);
-    write_file (path, main_cf);
+    g_autofree char *text = g_strconcat (main_cf, extra, NULL);
+
+    write_file (path, text);
   }
   {
     g_autofree char *path = g_build_filename (service->config, "master.cf", NULL);

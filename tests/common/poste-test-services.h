@@ -27,6 +27,10 @@ gboolean          poste_test_wait_for_port      (guint16            port,
 PosteTestService *poste_test_postfix_start      (const char        *dir,
                                                  guint16           *port,
                                                  GError           **error);
+PosteTestService *poste_test_postfix_start_with_relayhost (const char *dir,
+                                                          guint16     relay_port,
+                                                          guint16    *port,
+                                                          GError    **error);
 void              poste_test_postfix_stop       (PosteTestService  *service);
 guint             poste_test_postfix_kill_smtpd (PosteTestService  *service);
 PosteTestService *poste_test_dovecot_start      (const char        *dir,

@@ -7,8 +7,8 @@
  *  - a parsed reply has a code from 200 to 599 (RFC 5321 section 4.2.1 gives 2yz to 5yz; codes
  *    below are not replies to commands we send), at least one line, and no line holds CR, LF
  *    or NUL;
- *  - formatting a parsed reply and parsing it again gives the same reply (the formatter writes
- *    only what the parser takes);
+ *  - formatting a parsed reply and parsing it again gives a reply of the same code, enhanced
+ *    code and number of lines (the formatter writes only what the parser takes);
  *  - reading the same bytes through PosteConnection (poste_reply_read) gives the same reply, so
  *    the two entry points cannot disagree about what a provider said.
  */
@@ -57,7 +57,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   for (guint i = 0; reply->lines[i] != NULL; i++)
     g_assert_null (strpbrk (reply->lines[i], "\r\n"));
 
-  /* Format, parse again: the same reply. */
+  /* Format, parse again: a reply of the same code, enhanced code and number of lines. (The text
+   * of a line is not compared: text that looks like an enhanced code is taken for one on any
+   * line, RFC 2034 section 4, so a line's text can change on the way round.) */
   {
     g_autofree char *text = poste_reply_to_string (reply);
     g_autoptr(PosteReply) again = poste_reply_parse (text, strlen (text), &error);
@@ -65,7 +67,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
     g_assert_no_error (error);
     g_assert_nonnull (again);
-    assert_same (reply, again);
+    g_assert_cmpuint (reply->code, ==, again->code);
+    g_assert_cmpstr (reply->enhanced, ==, again->enhanced);
+    g_assert_cmpuint (g_strv_length (reply->lines), ==, g_strv_length (again->lines));
     g_assert_nonnull (description);
     (void) poste_reply_has_keyword (reply, "STARTTLS", NULL);
   }

@@ -96,7 +96,9 @@ def global_and_command_options():
     check('--version' in complete('--'), '--<TAB> offers --version')
     check(complete('history', '--l') == ['--limit'], 'history --l<TAB>')
     check(complete('import-fetchmailrc', '--d') == ['--dry-run'], 'import-fetchmailrc --d<TAB>')
-    check(complete('send', '--s') == ['--sender'], 'send --s<TAB>')
+    send = complete('send', '-')
+    check({'-f', '-t', '-i', '-oi'} <= set(send), f'send -<TAB> gives {send}')
+    check(complete('send', '-o') == ['-oi'], 'send -o<TAB>')
 
 
 @tap.test

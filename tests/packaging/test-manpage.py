@@ -69,9 +69,18 @@ def commands():
 
 
 def options(text_):
+    """The options of a --help text: on each indented line that starts with a dash, every
+    comma-separated option before the description ("-c, --config=FILE", "-f SENDER",
+    "-i, -oi")."""
     found = set()
-    for match in re.finditer(r'^\s+(?:(-\w), )?(--[\w-]+)', text_, re.M):
-        found.update(o for o in match.groups() if o and o not in ('-h', '--help'))
+    for line in text_.split('\n'):
+        if not re.match(r'^\s+-', line):
+            continue
+        head = re.split(r'\s{2,}', line.strip(), maxsplit=1)[0]
+        for part in head.split(','):
+            word = re.split(r'[= ]', part.strip(), maxsplit=1)[0]
+            if word.startswith('-') and word not in ('-h', '--help'):
+                found.add(word)
     return found
 
 

@@ -327,6 +327,77 @@ test_run_no_config (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (f->process), ==, POSTE_EXIT_USAGE);
 }
 
+/* The systemd user unit: `systemd-analyze verify --user` has nothing to say about it (unknown
+ * keys and bad values are warnings on standard error there, not a failing status), with its
+ * ExecStart= pointed at the built binary. */
+static void
+test_run_systemd_unit (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *analyze = g_find_program_in_path ("systemd-analyze");
+  g_autofree char *unit_path = g_build_filename (poste_test_build_root (), "data",
+                                                 "poste-restante.service", NULL);
+  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
+                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *unit = NULL;
+  g_autofree char *copy = g_build_filename (f->dir, "poste-restante.service", NULL);
+  g_autofree char *runtime = g_build_filename (f->dir, "runtime", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autofree char *command = NULL;
+  const char *exec;
+  const char *end;
+
+  if (analyze == NULL)
+    {
+      g_test_skip ("systemd-analyze is not installed");
+      return;
+    }
+
+  g_assert_true (g_file_get_contents (unit_path, &unit, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (unit, "\nRestart=on-failure\n"));
+  g_assert_nonnull (strstr (unit, "\nNoNewPrivileges=yes\n"));
+  exec = strstr (unit, "\nExecStart=");
+  g_assert_nonnull (exec);
+  exec += strlen ("\nExecStart=");
+  end = strchr (exec, '\n');
+  g_assert_nonnull (end);
+  command = g_strndup (exec, end - exec);
+  g_assert_true (g_str_has_suffix (command, "/poste-restante-cli run"));
+  text = g_string_new_len (unit, exec - unit);
+  g_string_append_printf (text, "%s run%s", cli, end);
+  g_assert_true (g_file_set_contents (copy, text->str, -1, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Only what the user manager's search paths need, all private to the test. */
+  {
+    const char *environment[] = { NULL };
+
+    g_subprocess_launcher_set_environ (launcher, (char **) environment);
+  }
+  g_subprocess_launcher_setenv (launcher, "PATH", g_getenv ("PATH"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SYSTEMD_LOG_LEVEL", "warning", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, analyze, "verify", "--user", copy,
+                                         NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("systemd-analyze: %s%s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +409,8 @@ main (int   argc,
   g_test_add ("/run/stop-in-session", Fixture, NULL, fixture_setup, test_run_stop_in_session,
               fixture_teardown);
   g_test_add ("/run/no-config", Fixture, NULL, fixture_setup, test_run_no_config,
+              fixture_teardown);
+  g_test_add ("/run/systemd-unit", Fixture, NULL, fixture_setup, test_run_systemd_unit,
               fixture_teardown);
   return g_test_run ();
 }

@@ -210,9 +210,9 @@ poste_atrn_build_command (const char * const  *domains,
   if (line->len > POSTE_ATRN_MAX_COMMAND)
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
-                   _("The ATRN command for these %u domains would be %" G_GSIZE_FORMAT
-                     " octets long, over the limit of %u"),
-                   list->len, line->len, POSTE_ATRN_MAX_COMMAND);
+                   _("The ATRN command for these %u domains would be %u octets long, over "
+                     "the limit of %u"),
+                   list->len, (guint) line->len, POSTE_ATRN_MAX_COMMAND);
       return NULL;
     }
 

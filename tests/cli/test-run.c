@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "poste-test.h"
 #include "poste-test-cert.h"
@@ -155,6 +156,13 @@ write_config (Fixture  *f,
   g_assert_true (g_file_set_contents (f->config, text->str, -1, NULL));
 }
 
+/* In the child, before exec: if the test dies on a failed assertion, the daemon goes too. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 start_run (Fixture    *f,
            const char *option)
@@ -177,6 +185,7 @@ start_run (Fixture    *f,
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
                                 "unix:path=/nonexistent/poste-test-system-bus", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 
   f->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);

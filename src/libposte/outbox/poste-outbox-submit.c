@@ -795,8 +795,12 @@ poste_outbox_submit (PosteOutbox             *self,
   else
     poste_session_ctx_note (ctx, "outbox: %s", local_error->message);
   if (transcript != NULL)
-    for (guint i = 0; i < ctx->transcript->len; i++)
-      g_ptr_array_add (transcript, g_strdup (ctx->transcript->pdata[i]));
+    {
+      g_autoptr(GPtrArray) lines = poste_session_ctx_dup_transcript (ctx);
+
+      for (guint i = 0; i < lines->len; i++)
+        g_ptr_array_add (transcript, g_strdup (lines->pdata[i]));
+    }
   ctx->cancellable = NULL;
   g_free (r.remote);
 

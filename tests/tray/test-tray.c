@@ -726,9 +726,20 @@ test_tray_notifications (void)
   g_assert_cmpstrv (auth->actions, auth_actions);
   g_assert_cmpuint (notifications->len, ==, 2);
 
-  /* The same failure again: nothing new. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "fetch-provider",
-                                  g_variant_new_string ("bigco"));
+  /* The same failure again: nothing new. The fetch is asked for over D-Bus, as
+   * `gapplication action io.github.posterestante.PosteRestante fetch-provider "'bigco'"` does
+   * (org.gtk.Actions on the application's object path). */
+  {
+    g_autoptr(GVariant) reply = NULL;
+    GVariantBuilder parameter;
+
+    g_variant_builder_init (&parameter, G_VARIANT_TYPE ("av"));
+    g_variant_builder_add (&parameter, "v", g_variant_new_string ("bigco"));
+    reply = call (item_owner, g_application_get_dbus_object_path (G_APPLICATION (app)),
+                  "org.gtk.Actions", "Activate",
+                  g_variant_new ("(sava{sv})", "fetch-provider", &parameter, NULL),
+                  G_VARIANT_TYPE ("()"));
+  }
   wait_finished (1);
   g_clear_pointer (&notifications, g_array_unref);
   notifications = get_notifications ();

@@ -139,9 +139,10 @@ def systemd_user_unit():
 def man_page():
     if man_built != '1':
         return 'scdoc was not found: no man page built'
-    path = under(mandir, 'man1', 'poste-restante-cli.1')
-    check_installed(path)
-    check('.TH "poste-restante-cli" "1"' in read(path), 'a section 1 page')
+    for page in ('poste-restante-cli', 'poste-restante'):
+        path = under(mandir, 'man1', page + '.1')
+        check_installed(path)
+        check(f'.TH "{page}" "1"' in read(path), 'a section 1 page')
 
 
 @tap.test

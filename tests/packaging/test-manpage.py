@@ -7,7 +7,11 @@ Every command that `poste-restante-cli --help` lists and every option of every c
 poste-config.c, so a new key without documentation fails here), the route.ADDRESS= keys, the
 [outbox] group, and every exit status of PosteExitStatus.
 
-Arguments: MAN_PAGE SCD_SOURCE CLI SOURCE_ROOT   (MAN_PAGE is "-" when scdoc was not found)
+The graphical application's page, poste-restante(1), documents every option of
+`poste-restante --help-all` and every application action.
+
+Arguments: MAN_PAGE SCD_SOURCE CLI SOURCE_ROOT [GUI_MAN_PAGE GUI_SCD_SOURCE GUI]
+(MAN_PAGE is "-" when scdoc was not found)
 """
 
 import os
@@ -19,6 +23,7 @@ import sys
 from packaging_tap import Tap, check, skip_all
 
 man_page, scd_source, cli, source_root = sys.argv[1:5]
+gui_page, gui_scd, gui = (sys.argv[5:8] + [None, None, None])[:3]
 if man_page == '-':
     skip_all('scdoc was not found when the build was configured (tools/install-deps installs it)')
 
@@ -26,7 +31,7 @@ tap = Tap()
 env = dict(os.environ, LC_ALL='C.UTF-8', LANG='C.UTF-8', MANWIDTH='100', MAN_KEEP_FORMATTING='')
 
 
-def render():
+def render(man_page=man_page):
     """The page as a reader sees it, plain text."""
     if shutil.which('man'):
         out = subprocess.run(['man', '--warnings', '-E', 'UTF-8', '-l', man_page], env=env,
@@ -48,8 +53,8 @@ with open(man_page, encoding='utf-8') as f:
 flat = re.sub(r'\s+', ' ', re.sub(r'\u2010|-\n\s*', '-', text or ''))
 
 
-def help_of(*args):
-    out = subprocess.run([cli, *args, '--help'], env=env, capture_output=True, text=True,
+def help_of(*args, program=cli, flag='--help'):
+    out = subprocess.run([program, *args, flag], env=env, capture_output=True, text=True,
                          timeout=60)
     check(out.returncode == 0, f'{args} --help exits 0')
     return out.stdout
@@ -150,6 +155,37 @@ def every_exit_status_is_documented():
     section = scd.split('# EXIT STATUS', 1)[1].split('\n# ', 1)[0]
     documented = sorted(int(v) for v in re.findall(r'^\*(\d+)\*$', section, re.M))
     check(documented == statuses, f'EXIT STATUS lists {documented}')
+
+
+@tap.test
+def gui_page_documents_options_and_actions():
+    if not gui_page:
+        return 'the GUI is not built'
+    with open(gui_scd, encoding='utf-8') as f:
+        page = f.read()
+    with open(gui_page, encoding='utf-8') as f:
+        check('.TH "poste-restante" "1"' in f.read(), 'scdoc wrote poste-restante(1)')
+    rendered, warned = render(gui_page)
+    if rendered is not None:
+        check('poste-restante - collect the mail' in rendered, 'the NAME line')
+        check(not warned.strip(), f'no troff warnings: {warned}')
+    documented = set(re.findall(r'\*(--?[\w-]+)\*', page))
+    wanted = options(help_of(program=gui, flag='--help-all'))
+    check('--fetch-now' in wanted, f'--help-all lists {wanted}')
+    check(not sorted(wanted - documented), f'missing: {sorted(wanted - documented)}')
+    actions = set()
+    app_dir = os.path.join(source_root, 'src', 'poste-restante')
+    with open(os.path.join(app_dir, 'poste-application-actions.c'), encoding='utf-8') as f:
+        actions |= set(re.findall(r'^\s*\{ "([a-z-]+)", poste_application_actions_', f.read(),
+                                  re.M))
+    for name in os.listdir(app_dir):
+        if name.endswith('.c'):
+            with open(os.path.join(app_dir, name), encoding='utf-8') as f:
+                actions |= set(re.findall(r'g_simple_action_new(?:_stateful)? \("([a-z-]+)"',
+                                          f.read()))
+    check('fetch-now' in actions and len(actions) >= 8, f'actions found: {sorted(actions)}')
+    missing = sorted(a for a in actions if f'*{a}*' not in page)
+    check(not missing, f'actions missing from poste-restante(1): {missing}')
 
 
 sys.exit(tap.run())

@@ -53,5 +53,7 @@ void _poste_application_actions_init  (PosteApplication *self);
 void _poste_application_sessions_init (PosteApplication *self);
 void _poste_application_sessions_shutdown (PosteApplication *self);
 void _poste_application_sync_scheduler (PosteApplication *self);
+/* poste-application-outbox.c: app.send-now, app.outbox, the outbox after each fetch */
+void _poste_application_outbox_init (PosteApplication *self);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ enum {
   ITEM_OPEN,
   ITEM_SEPARATOR_3,
   ITEM_QUIT,
+  ITEM_SEND_NOW,  /* the outbox (issue 11) */
   FIRST_PROVIDER_ID = 100,
 };
 
@@ -231,6 +232,7 @@ rebuild_menu (PosteTray *self)
 
   g_ptr_array_set_size (self->items, 0);
   add_item (self, ITEM_FETCH_NOW, _("_Fetch Now"), "fetch-now", NULL, FALSE);
+  add_item (self, ITEM_SEND_NOW, _("_Send Now"), "send-now", NULL, FALSE);  /* the outbox */
   if (n > 0)
     add_item (self, ITEM_SEPARATOR_1, NULL, NULL, NULL, FALSE);
   for (guint i = 0; i < n; i++)

@@ -604,7 +604,7 @@ static void
 test_tray_menu (void)
 {
   const char *expected[] = {
-    "_Fetch Now", NULL, "Fetch from acme", "Fetch from bigco", NULL, "_Pause Schedules",
+    "_Fetch Now", "_Send Now", NULL, "Fetch from acme", "Fetch from bigco", NULL, "_Pause Schedules",
     "_Open Poste Restante", NULL, "_Quit",
   };
   g_autoptr(GArray) items = get_menu ();

@@ -1,0 +1,104 @@
+/* test-outbox-view.c: the Outbox window over a real queue: rows, state, Remove, new messages
+ * appearing as they are queued
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "poste-outbox.h"
+#include "poste-outbox-view.h"
+#include "poste-test.h"
+#include "../ui/poste-ui-test.h"
+
+static PosteOutboxView *view;
+
+static char *
+queue (PosteOutbox *outbox,
+       const char  *recipient)
+{
+  const char *rcpts[] = { recipient, NULL };
+  g_autoptr(GBytes) head = g_bytes_new_static ("Subject: x\n\nx\n", 14);
+  g_autoptr(GError) error = NULL;
+  char *id = poste_outbox_enqueue (outbox, "alice@example.org", rcpts, head, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+static gboolean
+has_three (gpointer data)
+{
+  return poste_outbox_view_get_n_items (view) == 3;
+}
+
+static GtkWidget *
+find_button (const char *tooltip)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (view),
+                                                                 GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (buttons->pdata[i]), tooltip) == 0)
+      return buttons->pdata[i];
+  return NULL;
+}
+
+static void
+test_view (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("outbox-view");
+  g_autoptr(PosteOutbox) outbox = poste_outbox_new (dir);
+  g_autofree char *id1 = queue (outbox, "bob@remote.example");
+  g_autofree char *id2 = queue (outbox, "carol@remote.example");
+  g_autofree char *id3 = NULL;
+  g_autoptr(PosteOutboxItem) item = poste_outbox_lookup (outbox, id2, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  gboolean found_error = FALSE;
+
+  item->state = POSTE_OUTBOX_STATE_DEFERRED;
+  item->attempts = 1;
+  item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + 300;
+  item->last_error = g_strdup ("451 4.3.0 Try <later>");
+  g_assert_true (poste_outbox_update (outbox, item, NULL));
+
+  view = poste_outbox_view_new (outbox);
+  gtk_window_present (GTK_WINDOW (view));
+  g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 2);
+  rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
+  g_assert_cmpuint (rows->len, ==, 2);
+  for (guint i = 0; i < rows->len; i++)
+    found_error |= strstr (adw_action_row_get_subtitle (rows->pdata[i]),
+                           "451 4.3.0 Try") != NULL;
+  g_assert_true (found_error);
+
+  /* Remove takes the message out of the queue. */
+  g_signal_emit_by_name (find_button ("Remove"), "clicked");
+  g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 1);
+  items = poste_outbox_list (outbox, NULL);
+  g_assert_cmpuint (items->len, ==, 1);
+
+  /* Messages queued elsewhere appear. */
+  id3 = queue (outbox, "dave@remote.example");
+  queue (outbox, "erin@remote.example");
+  poste_ui_test_iterate_until (has_three, NULL);
+  g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 3);
+
+  gtk_window_destroy (GTK_WINDOW (view));
+  poste_ui_test_iterate_pending ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  poste_ui_test_init (&argc, &argv, "test-outbox-view");
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/outbox/view", test_view);
+  return g_test_run ();
+}

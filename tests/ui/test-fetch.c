@@ -630,6 +630,42 @@ test_fetch_trust (void)
   poste_test_provider_stop (provider);
 }
 
+static GtkWindow *
+find_file_chooser (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (const GList *iter = toplevels; iter != NULL; iter = iter->next)
+    {
+      if (GTK_IS_FILE_CHOOSER_DIALOG (iter->data) && gtk_widget_get_mapped (iter->data))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+recent_file_written (gpointer data)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "recently-used.xbel", NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+chooser_has_file (gpointer data)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (data);
+
+  return file != NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
 /* Every button that does something has a name a screen reader can say. */
 static void
 assert_buttons_named (GtkWidget *root)
@@ -692,6 +728,52 @@ test_fetch_edit (void)
   set_row_text (dialog, "Pinned Certificate (SHA-256)", "not a fingerprint");
   g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
   set_row_text (dialog, "Pinned Certificate (SHA-256)", "");
+
+  /* The delivery target by kind: an mbox file through the file chooser. */
+  {
+    AdwComboRow *kind = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Deliver To"));
+    g_autofree char *mbox_dir = poste_test_make_dir ("ui-edit");
+    g_autofree char *mbox = g_build_filename (mbox_dir, "inbox.mbox", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (mbox);
+    g_autofree char *folder = NULL;
+    GtkWidget *location;
+    GtkWindow *chooser;
+
+    g_assert_true (g_file_set_contents (mbox, "", 0, NULL));
+    /* GTK records the chosen file in recently-used.xbel there, as on any desktop. */
+    g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+    location = find_row (dialog, ADW_TYPE_ENTRY_ROW, "Folder");
+    g_assert_nonnull (location);
+    folder = g_strdup (gtk_editable_get_text (GTK_EDITABLE (location)));
+    adw_combo_row_set_selected (kind, 1);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (location)), ==, "File");
+
+    g_assert_true (gtk_widget_activate_action (dialog, "provider.choose-delivery", NULL));
+    poste_ui_test_iterate_until (file_chooser_shown, NULL);
+    chooser = find_file_chooser ();
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), parent, NULL));
+      poste_ui_test_wait_for_drawn (chooser);
+    }
+    g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+    /* The selection is made once the folder has loaded. */
+    poste_ui_test_iterate_until (chooser_has_file, chooser);
+    gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+    poste_ui_test_iterate_pending ();
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (location)), ==, mbox);
+    /* Before this test case's home goes away. */
+    poste_ui_test_iterate_until (recent_file_written, NULL);
+    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+
+    /* A program, then back to the Maildir. */
+    adw_combo_row_set_selected (kind, 3);
+    gtk_editable_set_text (GTK_EDITABLE (location), "/usr/bin/procmail -f %F");
+    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    adw_combo_row_set_selected (kind, 0);
+    gtk_editable_set_text (GTK_EDITABLE (location), folder);
+  }
 
   spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 30);
@@ -833,6 +915,14 @@ main (int   argc,
   int ret;
 
   poste_ui_test_init (&argc, &argv, "test-fetch");
+
+  /* GTK's file chooser reads its own settings schema, installed with GTK, besides ours. */
+  {
+    g_autofree char *schema_dirs = g_strconcat (g_getenv ("GSETTINGS_SCHEMA_DIR"), G_SEARCHPATH_SEPARATOR_S,
+                                                "/usr/share/glib-2.0/schemas", NULL);
+
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dirs, TRUE);
+  }
 
   g_test_add_func ("/ui/fetch/add-and-fetch", test_fetch_add_and_fetch);
   g_test_add_func ("/ui/fetch/trust", test_fetch_trust);

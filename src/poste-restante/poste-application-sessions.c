@@ -110,7 +110,7 @@ start_session (Fetch      *fetch,
   g_autoptr(GError) error = NULL;
   PosteProvider *provider;
 
-  provider = poste_config_lookup (self->config, fetch->name);
+  provider = self->config != NULL ? poste_config_lookup (self->config, fetch->name) : NULL;
   if (provider == NULL)
     {
       g_set_error (&error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND,

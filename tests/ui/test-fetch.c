@@ -178,6 +178,21 @@ test_finished (gpointer data)
          poste_provider_dialog_get_test_result (dialog) != NULL;
 }
 
+/* Scrolls @dialog's page to @fraction of the way down. */
+static void
+scroll_to (GtkWidget *dialog,
+           double     fraction)
+{
+  g_autoptr(GPtrArray) scrolled = poste_ui_test_find_descendants (dialog, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+
+  g_assert_cmpuint (scrolled->len, >=, 1);
+  adjustment = gtk_scrolled_window_get_vadjustment (g_ptr_array_index (scrolled, 0));
+  gtk_adjustment_set_value (adjustment, fraction * (gtk_adjustment_get_upper (adjustment) -
+                                                    gtk_adjustment_get_page_size (adjustment)));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+}
+
 static void
 scroll_to_bottom (GtkWidget *dialog)
 {
@@ -379,6 +394,8 @@ test_fetch_add_and_fetch (void)
   fill_editor (dialog, "acme", port, 0, cert->ca_file, maildir);
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
   screenshot (dialog, "provider-editor");
+  scroll_to (dialog, 0.45);
+  screenshot (dialog, "provider-editor-delivery");
 
   /* Test Connection: TLS, the certificate, the capabilities, the mechanism, ATRN. */
   g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));

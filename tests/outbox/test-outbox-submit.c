@@ -170,6 +170,8 @@ test_submit (Fixture       *f,
   PosteTestMessage *m;
   const char *expected;
 
+  g_assert_nonnull (id1);  /* queued: only its effects are checked */
+  g_assert_nonnull (id2);  /* queued: only its effects are checked */
   g_assert_true (poste_outbox_has_due (f->outbox, f->provider, POSTE_OUTBOX_SUBMIT_NONE));
   g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
   g_assert_no_error (error);
@@ -283,6 +285,7 @@ test_bounced (Fixture       *f,
   PosteOutboxCounts counts;
   PosteTestMessage *m;
 
+  g_assert_nonnull (id);  /* queued: only its effects are checked */
   /* One recipient refused for good, the other taken. */
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-rcpt=550:nobody@remote.example",
                                                  &error));
@@ -328,6 +331,7 @@ test_refused_whole (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
+  g_assert_nonnull (id1);  /* queued: only its effects are checked */
   /* A null sender belongs to no provider: it stays. */
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-mail=554", &error));
   g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
@@ -396,6 +400,7 @@ test_untrusted (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
+  g_assert_nonnull (id);  /* queued: only its effects are checked */
   /* The provider's verification settings hold for its relay too. */
   poste_provider_set_ca_file (f->provider, NULL);
   g_assert_false (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
@@ -413,6 +418,7 @@ test_no_submission (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
+  g_assert_nonnull (id);  /* queued: only its effects are checked */
   poste_provider_set_submission (f->provider, NULL);
   g_assert_false (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
   g_assert_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NO_SUBMISSION);
@@ -440,6 +446,7 @@ test_async (Fixture       *f,
   PosteOutboxCounts counts;
   gboolean found_data = FALSE;
 
+  g_assert_nonnull (id);  /* queued: only its effects are checked */
   poste_outbox_submit_async (f->outbox, f->provider, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, NULL,
                              submitted_cb, &result);
   while (result == NULL)

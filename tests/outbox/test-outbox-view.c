@@ -59,6 +59,7 @@ test_view (void)
   g_autoptr(GPtrArray) items = NULL;
   gboolean found_error = FALSE;
 
+  g_assert_nonnull (id1);  /* queued: only its effects are checked */
   item->state = POSTE_OUTBOX_STATE_DEFERRED;
   item->attempts = 1;
   item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + 300;

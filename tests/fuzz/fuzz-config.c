@@ -6,8 +6,8 @@
  *  - loading either succeeds or fails with a POSTE_CONFIG_ERROR whose message names the file;
  *    a failed load leaves the configuration as it was (empty);
  *  - a configuration that loads saves (poste_config_to_data) to text that loads again, to the
- *    same providers, and saves to the same text: what we write we can read back, so a saved
- *    file never locks the user out;
+ *    same number of providers, and from the second save on to the same text: what we write we
+ *    can read back, so a saved file never locks the user out;
  *  - no value that loaded holds CR, LF or NUL (a keyfile line cannot carry them, and none may
  *    reach a protocol line or an MDA argument).
  */
@@ -75,6 +75,17 @@ LLVMFuzzerTestOneInput (const guint8 *data,
              error->message, (int) size, (const char *) data, saved);
   g_assert_cmpuint (g_list_model_get_n_items (poste_config_get_providers (again)), ==, n);
   saved_again = poste_config_to_data (again, NULL);
-  g_assert_cmpstr (saved, ==, saved_again);
+  /* Saving keeps the user's own lines (comments, order), so the first save may still differ in
+   * bytes the keyfile parser ignores (a CR before the end of the file); from then on the text
+   * is stable. */
+  {
+    g_autoptr(PosteConfig) third = poste_config_new ();
+    g_autofree char *saved_third = NULL;
+
+    g_assert_true (poste_config_load_from_data (third, "fuzz.conf", saved_again, -1, &error));
+    g_assert_no_error (error);
+    saved_third = poste_config_to_data (third, NULL);
+    g_assert_cmpstr (saved_again, ==, saved_third);
+  }
   return 0;
 }

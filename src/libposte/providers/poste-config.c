@@ -488,8 +488,9 @@ poste_config_expand_path (const char  *path,
  * @error: a #GError, or %NULL
  *
  * Checks the form of a delivery target: `smtp://HOST[:PORT]`, `lmtp://HOST:PORT`,
- * `lmtp:/path/socket`, `mbox:/path`, `maildir:/path` or `mda:/path/program ARGS...`. Paths may
- * start with "~/". Whether the target works is only known when it is used.
+ * `lmtp:/path/socket`, `mbox:/path`, `maildir:/path` or `mda:/path/program ARGS...`, without
+ * control characters. Paths may start with "~/". Whether the target works is only known when it
+ * is used.
  *
  * Returns: %TRUE when the form is right; otherwise %FALSE with
  *   %POSTE_CONFIG_ERROR_INVALID_VALUE
@@ -502,6 +503,13 @@ poste_config_check_target (const char  *target,
 
   g_return_val_if_fail (target != NULL, FALSE);
 
+  /* A CR, an LF or another control byte has no place in a path, a host or an MDA argument. */
+  if (has_control (target))
+    {
+      g_set_error_literal (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                           _("a delivery target holds a control character"));
+      return FALSE;
+    }
   if (g_str_has_prefix (target, "smtp://"))
     return check_host_port (target + strlen ("smtp://"), FALSE, error);
   if (g_str_has_prefix (target, "lmtp://"))

@@ -632,6 +632,30 @@ test_smuggling (gconstpointer data)
   scripted_free (&t);
 }
 
+/* A bare CR in DATA (the test provider's faults only make bare LF and NUL): refused with 550,
+ * like them, and nothing stored. */
+static void
+test_bare_cr (void)
+{
+  Scripted t = { 0, };
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<someone@example.org>\r\n", "<",
+    ">DATA\r\n", "<",
+    ">Subject: cr\r\n\r\nbefore\rafter\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  scripted_run (&t, steps, 0, 0);
+  g_assert_no_error (t.error);
+  g_assert_nonnull (strstr (t.script.heard->str, "\r\n550 5.6.0"));
+  g_assert_cmpuint (t.delivery->messages->len, ==, 0);
+  g_assert_cmpuint (poste_session_get_report (t.session)->refused, ==, 1);
+  scripted_free (&t);
+}
+
 /* Dot-stuffing split across reads: the content arrives a byte at a time. */
 static void
 test_dots_across_reads (void)
@@ -802,6 +826,7 @@ main (int   argc,
   g_test_add_func ("/misbehaviour/reply/endless-line", test_endless_line);
   g_test_add_data_func ("/misbehaviour/data/smuggling-lf-dot-crlf", "\n.\r\n", test_smuggling);
   g_test_add_data_func ("/misbehaviour/data/smuggling-crlf-dot-lf", "\r\n.\n", test_smuggling);
+  g_test_add_func ("/misbehaviour/data/bare-cr", test_bare_cr);
   g_test_add_func ("/misbehaviour/data/dots-across-reads", test_dots_across_reads);
   g_test_add_func ("/misbehaviour/limits/size-above-limit", test_size_above_limit);
   g_test_add_func ("/misbehaviour/limits/too-many-recipients", test_too_many_recipients);

@@ -13,7 +13,6 @@
 #include <signal.h>
 
 #include "poste-cli.h"
-#include "poste-cli-delivery.h"
 #include "poste-router.h"
 #include "poste-secrets.h"
 #include "poste-session.h"
@@ -198,28 +197,11 @@ fetch_one_end (GTask              *task_in,
   g_autoptr(GError) error = error_in;
   g_autoptr(PosteSessionReport) report = report_in;
   g_autofree char *line = NULL;
-  guint failures;
   int status;
 
-  /* The session ended well, but the target refused what it was given: the provider keeps that
-   * mail, and the user must hear of it (exit status 10). */
-  failures = poste_cli_delivery_get_failures (POSTE_CLI_DELIVERY (one->delivery));
-  if (error == NULL && failures > 0)
-    {
-      g_set_error (&error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
-                   ngettext ("local delivery failed %u time, the provider keeps that mail: %s",
-                             "local delivery failed %u times, the provider keeps that mail: %s",
-                             failures),
-                   failures, poste_cli_delivery_get_last (POSTE_CLI_DELIVERY (one->delivery)));
-      if (report != NULL && report->error == NULL)
-        {
-          report->error = g_error_copy (error);
-          if (report->messages == 0)
-            report->outcome = POSTE_SESSION_OUTCOME_FAILED;
-        }
-    }
-
-  /* The record first: whoever reads the summary line (a log, a test) finds it there. */
+  /* The record first: whoever reads the summary line (a log, a test) finds it there. A message
+   * the delivery target refused with 4xx (at MAIL, RCPT or the end of DATA) is already the
+   * session's POSTE_SESSION_ERROR_DELIVERY: exit status 10, the provider keeps that mail. */
   if (report != NULL)
     {
       g_autoptr(GError) history_error = NULL;
@@ -302,7 +284,7 @@ poste_cli_fetch_one_async (PosteCli            *cli,
       fetch_one_fail_early (task, g_steal_pointer (&error));
       return;
     }
-  one->delivery = poste_cli_delivery_new (router);
+  one->delivery = g_steal_pointer (&router);
 
   one->session = poste_session_new (provider, password, one->delivery);
   one->provider = g_object_ref (provider);

@@ -462,6 +462,8 @@ test_delivery (Fixture       *f,
   write_config (f, "delivery", "delivery=maildir:/etc/hostname/Maildir\n");
   g_assert_cmpint (run_cli (f, "-v", "fetch", NULL), ==, POSTE_EXIT_DELIVERY);
   g_assert_true (g_str_has_prefix (f->out, "test: error: "));
+  /* The session's own error (no wrapper around the target): the target's reply, described. */
+  g_assert_nonnull (strstr (f->out, "451 4.3.0 "));
   /* The provider keeps the message. */
   g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
 }

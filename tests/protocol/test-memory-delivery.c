@@ -34,6 +34,9 @@ td_begin (PosteDelivery       *delivery,
   TestDelivery *self = TEST_DELIVERY (delivery);
 
   g_assert_null (self->current);
+  if (self->begin_code != 0 && self->begin_code != 250)
+    return poste_reply_new (self->begin_code, self->begin_code < 500 ? "4.3.0" : "5.3.0",
+                            "Sender refused (test)");
   self->current = g_byte_array_new ();
   g_clear_pointer (&self->envelope, poste_envelope_free);
   self->envelope = poste_envelope_new (envelope->sender);
@@ -49,6 +52,15 @@ td_add_recipient (PosteDelivery       *delivery,
   TestDelivery *self = TEST_DELIVERY (delivery);
 
   g_assert_nonnull (self->current);
+  if (self->rcpt_code != 0 && self->rcpt_code != 250)
+    return poste_reply_new (self->rcpt_code, self->rcpt_code < 500 ? "4.2.1" : "5.2.1",
+                            "Recipient refused (test)");
+  if (g_strcmp0 (recipient, self->refuse_recipient) == 0)
+    return poste_reply_new (550, "5.1.1", "No such user (test)");
+  if (g_strcmp0 (recipient, self->defer_recipient) == 0)
+    return poste_reply_new (450, "4.2.1", "Mailbox busy (test)");
+  if (self->rcpt_limit > 0 && self->envelope->recipients->len >= self->rcpt_limit)
+    return poste_reply_new (452, "4.5.3", "Too many recipients (test)");
   g_ptr_array_add (self->envelope->recipients, g_strdup (recipient));
   return poste_reply_new (250, "2.1.5", "Recipient OK");
 }
@@ -133,6 +145,8 @@ test_delivery_finalize (GObject *object)
   g_ptr_array_unref (self->senders);
   g_clear_pointer (&self->current, g_byte_array_unref);
   g_clear_pointer (&self->envelope, poste_envelope_free);
+  g_free (self->refuse_recipient);
+  g_free (self->defer_recipient);
   G_OBJECT_CLASS (test_delivery_parent_class)->finalize (object);
 }
 

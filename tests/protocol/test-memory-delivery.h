@@ -27,6 +27,11 @@ struct _TestDelivery
   gsize               largest_write;
   guint               aborts;
   guint               closes;
+  guint               begin_code;        /* the reply to begin() when not 0 (and not 250) */
+  guint               rcpt_code;         /* the reply to add_recipient() when not 0 (and not 250) */
+  char               *refuse_recipient;  /* this recipient gets 550 5.1.1 */
+  char               *defer_recipient;   /* this recipient gets 450 4.2.1 */
+  guint               rcpt_limit;        /* more recipients get 452 4.5.3 (as LMTP's router) */
 };
 
 TestDelivery *test_delivery_new (void);

@@ -835,6 +835,180 @@ test_one_recipient_target (void)
   fixture_teardown (&f);
 }
 
+/* The target refuses at MAIL (a Maildir that cannot be created, a local MTA that is down): each
+ * message is refused by the target, and a 4xx is a local delivery failure. */
+static void
+test_target_refuses_mail (gconstpointer data)
+{
+  const char *faults = data;
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, faults);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  poste_test_provider_add_message (f.tp, "b@sender.example", two_rcpts, MESSAGE_2, -1);
+  fixture_start (&f);
+  f.delivery->begin_code = 451;
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
+  g_assert_nonnull (strstr (error->message, "451 4.3.0 Sender refused (test)"));
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
+  g_assert_error (report->error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
+  g_assert_cmpuint (report->messages, ==, 0);
+  g_assert_cmpuint (report->refused, ==, 2);
+  g_assert_true (transcript_has (&f, "C: 451 4.3.0 Sender refused (test)"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 2);
+  fixture_teardown (&f);
+}
+
+/* A 5xx at MAIL from the target is its verdict, passed through: refused, bounced by the provider,
+ * not a local failure. */
+static void
+test_target_refuses_mail_permanently (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  fixture_start (&f);
+  f.delivery->begin_code = 550;
+
+  g_assert_true (run (&f, &error));
+  g_assert_no_error (error);
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
+  g_assert_null (report->error);
+  g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_true (transcript_has (&f, "C: 550 5.3.0"));
+  fixture_teardown (&f);
+}
+
+/* The target refuses every recipient with 4xx: the transaction delivers nothing, and the
+ * messages stay with the provider. */
+static void
+test_target_refuses_rcpt (gconstpointer data)
+{
+  const char *faults = data;
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, faults);
+  poste_test_provider_add_message (f.tp, "a@sender.example", one_rcpt, MESSAGE_1, -1);
+  poste_test_provider_add_message (f.tp, "b@sender.example", two_rcpts, MESSAGE_2, -1);
+  fixture_start (&f);
+  f.delivery->rcpt_code = 450;
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
+  g_assert_nonnull (strstr (error->message, "450 4.2.1 Recipient refused (test)"));
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
+  g_assert_cmpuint (report->messages, ==, 0);
+  g_assert_cmpuint (report->refused, ==, 2);
+  g_assert_true (transcript_has (&f, "C: 450 4.2.1"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 0);
+  g_assert_cmpuint (f.delivery->aborts, >=, 2);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 2);
+  fixture_teardown (&f);
+}
+
+/* A local MTA's 550 for one unknown user: the others get the message, the provider bounces that
+ * recipient's copy, and nothing failed locally. */
+static void
+test_target_refuses_one_recipient (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", two_rcpts, MESSAGE_1, -1);
+  fixture_start (&f);
+  f.delivery->refuse_recipient = g_strdup ("second@example.org");
+
+  g_assert_true (run (&f, &error));
+  g_assert_no_error (error);
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_null (report->error);
+  g_assert_cmpuint (report->messages, ==, 1);
+  g_assert_cmpuint (report->refused, ==, 0);
+  g_assert_true (transcript_has (&f, "C: 550 5.1.1 No such user (test)"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  fixture_teardown (&f);
+}
+
+/* A 4xx from the target for one recipient of a message the other received: delivered once, the
+ * provider keeps the busy recipient's copy (sent again in a transaction of its own, refused again:
+ * counted then), and the session reports the local failure. */
+static void
+test_target_defers_one_recipient (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", two_rcpts, MESSAGE_1, -1);
+  fixture_start (&f);
+  f.delivery->defer_recipient = g_strdup ("second@example.org");
+
+  g_assert_false (run (&f, &error));
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
+  g_assert_nonnull (strstr (error->message, "450 4.2.1 Mailbox busy (test)"));
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
+  g_assert_cmpuint (report->messages, ==, 1);
+  g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
+  fixture_teardown (&f);
+}
+
+/* A target that takes one recipient a transaction and says so itself (452 4.5.3 from
+ * add_recipient, as the router does for LMTP): normal flow, every recipient gets the message in
+ * its own transaction, and nothing is refused. */
+static void
+test_target_recipient_limit (void)
+{
+  static const char *const three_rcpts[] = {
+    "first@example.org", "second@example.org", "third@example.org", NULL
+  };
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *report;
+
+  fixture_setup (&f, POSTE_TEST_TLS_NONE, NULL);
+  poste_test_provider_add_message (f.tp, "a@sender.example", three_rcpts, MESSAGE_1, -1);
+  fixture_start (&f);
+  f.delivery->rcpt_limit = 1;
+
+  g_assert_true (run (&f, &error));
+  g_assert_no_error (error);
+  report = poste_session_get_report (f.session);
+  g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_null (report->error);
+  g_assert_cmpuint (report->messages, ==, 3);
+  g_assert_cmpuint (report->refused, ==, 0);
+  g_assert_true (transcript_has (&f, "C: 452 4.5.3 Too many recipients (test)"));
+  g_assert_cmpuint (f.delivery->messages->len, ==, 3);
+  g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
+  g_assert_cmpstr (f.delivery->recipients->pdata[1], ==, "second@example.org");
+  g_assert_cmpstr (f.delivery->recipients->pdata[2], ==, "third@example.org");
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  fixture_teardown (&f);
+}
+
 static void
 test_size_limit (void)
 {
@@ -1355,6 +1529,16 @@ main (int   argc,
   g_test_add_func ("/session/commit-transient", test_commit_transient);
   g_test_add_func ("/session/write-failure", test_write_failure);
   g_test_add_func ("/session/one-recipient-target", test_one_recipient_target);
+  g_test_add_data_func ("/session/target-refuses/mail", NULL, test_target_refuses_mail);
+  g_test_add_data_func ("/session/target-refuses/mail-no-pipelining", "no-pipelining",
+                        test_target_refuses_mail);
+  g_test_add_func ("/session/target-refuses/mail-5xx", test_target_refuses_mail_permanently);
+  g_test_add_data_func ("/session/target-refuses/rcpt", NULL, test_target_refuses_rcpt);
+  g_test_add_data_func ("/session/target-refuses/rcpt-no-pipelining", "no-pipelining",
+                        test_target_refuses_rcpt);
+  g_test_add_func ("/session/target-refuses/one-recipient", test_target_refuses_one_recipient);
+  g_test_add_func ("/session/target-defers/one-recipient", test_target_defers_one_recipient);
+  g_test_add_func ("/session/target-recipient-limit", test_target_recipient_limit);
   g_test_add_func ("/session/size-limit", test_size_limit);
   g_test_add_func ("/session/ehlo-quit", test_ehlo_quit);
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)

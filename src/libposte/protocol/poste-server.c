@@ -33,6 +33,25 @@
  *  - Every message gets a Received: header (RFC 5321 section 4.4), written before the content.
  *  - The user's Stop (cancellation) answers "421 4.3.2" and closes; a wait past the timeout
  *    answers "421 4.4.2".
+ *
+ * Local delivery failures. Two kinds of refusal reach the provider, and only one is a failure:
+ *  - Our own policy: the replies this file makes up for a recipient outside the requested
+ *    domains (550 5.7.1), a recipient limit (452 4.5.3, ours or the target's), a bare LF, CR or
+ *    NUL (550 5.6.0), a message too big (552 5.3.4), a syntax error. A 452 4.5.3 is normal flow
+ *    (the provider sends the recipient again in another transaction). A message we refuse at its
+ *    end (550 5.6.0, 552 5.3.4) counts in the report's "refused"; the provider bounces it.
+ *  - The target's replies to begin() (MAIL), add_recipient() (RCPT) and commit() (the end of the
+ *    message), passed through. A 452 with 4.5.3 (or with no enhanced code) is a recipient limit
+ *    (the router's "another target", LMTP's one recipient a transaction): policy, as above. Any
+ *    other 4xx is a local delivery failure: the provider keeps the mail, and the user must hear of
+ *    it. A target that cannot answer at all counts as "451 4.3.0".
+ *  So: a message refused by the target with 4xx at MAIL, at every one of its RCPTs, or at the end
+ *  of its content (and a write error, answered 451) counts in "refused" and makes the session
+ *  fail with POSTE_SESSION_ERROR_DELIVERY, whose message describes the target's first such reply.
+ *  A 4xx from the target for one recipient of a message that others received fails the session
+ *  the same way (that copy waits at the provider) without counting in "refused". A 5xx from the
+ *  target (a local MTA's 550 for an unknown user) is a permanent refusal passed through: counted
+ *  in "refused" when the whole message is refused, never a failure (the provider bounces it).
  */
 #include "config.h"
 
@@ -68,6 +87,10 @@ typedef struct {
   GError             *write_error;
   gboolean            too_big;
   guint64             reported;
+
+  /* The target's refusals in the open transaction (see "Local delivery failures" above). */
+  PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
+  gboolean            target_refused;   /* it answered 5xx to a recipient */
 } Server;
 
 static gboolean
@@ -100,9 +123,64 @@ reply (Server      *srv,
   return poste_session_ctx_send_reply (srv->ctx, r, error);
 }
 
+/* A 452 with 4.5.3 (or without an enhanced code): "too many recipients", RFC 5321 section
+ * 4.5.3.1.10; the provider sends the recipient again in another transaction. */
+static gboolean
+is_recipient_limit (const PosteReply *r)
+{
+  return r->code == 452 && (r->enhanced == NULL || g_str_equal (r->enhanced, "4.5.3"));
+}
+
+/* A 4xx from the target for a local reason: the provider keeps the mail, and the session will
+ * end with POSTE_SESSION_ERROR_DELIVERY (the first such reply, described). */
+static void
+local_failure (Server           *srv,
+               const PosteReply *r)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  g_autofree char *text = poste_reply_describe (r);
+
+  poste_session_ctx_note (ctx, "local delivery failed: %s", text);
+  if (ctx->delivery_error == NULL)
+    ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+                                       _("A message could not be delivered locally: %s"), text);
+}
+
+/* Remembers the target's refusal of a recipient, for transaction_settle(). */
+static void
+note_target_refusal (Server           *srv,
+                     const PosteReply *r)
+{
+  if (poste_reply_is_permanent (r))
+    srv->target_refused = TRUE;
+  else if (poste_reply_is_transient (r) && !is_recipient_limit (r) && srv->target_failure == NULL)
+    srv->target_failure = poste_reply_copy (r);
+}
+
+/* The open transaction ends (committed or not): a message whose every recipient the target
+ * refused counts in "refused", and a 4xx from the target is a local failure. */
+static void
+transaction_settle (Server *srv)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+
+  if (srv->envelope != NULL && srv->envelope->recipients->len == 0)
+    {
+      if (srv->target_failure != NULL)
+        ctx->deferred++;
+      else if (srv->target_refused)
+        ctx->refused++;
+    }
+  if (srv->envelope != NULL && srv->target_failure != NULL)
+    local_failure (srv, srv->target_failure);
+  g_clear_pointer (&srv->target_failure, poste_reply_free);
+  srv->target_refused = FALSE;
+}
+
 static void
 transaction_reset (Server *srv)
 {
+  transaction_settle (srv);
   if (srv->envelope != NULL)
     poste_delivery_abort (srv->ctx->delivery);
   g_clear_pointer (&srv->envelope, poste_envelope_free);
@@ -339,9 +417,17 @@ cmd_mail (Server      *srv,
 
   r = poste_delivery_begin (srv->ctx->delivery, envelope, srv->ctx->cancellable);
   if (r == NULL)
-    return reply (srv, 451, "4.3.0", error, "Local delivery is not available");
+    r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
     srv->envelope = g_steal_pointer (&envelope);
+  else if (poste_reply_is_transient (r))
+    {
+      /* The target refused the whole message: the provider keeps it. */
+      srv->ctx->deferred++;
+      local_failure (srv, r);
+    }
+  else
+    srv->ctx->refused++;
   return send_delivery_reply (srv, r, error);
 }
 
@@ -400,9 +486,11 @@ cmd_rcpt (Server      *srv,
   r = poste_delivery_add_recipient (srv->ctx->delivery, srv->envelope, recipient,
                                     srv->ctx->cancellable);
   if (r == NULL)
-    return reply (srv, 451, "4.3.0", error, "Local delivery is not available");
+    r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
     g_ptr_array_add (srv->envelope->recipients, g_steal_pointer (&recipient));
+  else
+    note_target_refusal (srv, r);
   return send_delivery_reply (srv, r, error);
 }
 
@@ -651,16 +739,12 @@ finish_message (Server  *srv,
         }
       else if (poste_reply_is_transient (r))
         {
-          g_autofree char *text = poste_reply_describe (r);
-
           ctx->deferred++;
-          if (ctx->delivery_error == NULL)
-            ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
-                                               _("A message could not be delivered locally: %s"),
-                                               text);
+          local_failure (srv, r);
         }
       else
         ctx->refused++;
+      transaction_settle (srv);
       transaction_done (srv);
       ok = send_delivery_reply (srv, r, error);
     }

@@ -821,8 +821,9 @@ should_quit_after (const GError *error)
  * Outcomes: MAIL when at least one message was acknowledged with 250; NO_MAIL for ATRN's 453, for
  * "EHLO then QUIT", and for a session whose every message we refused with 5xx (the report's
  * "refused" counts them; the provider bounces them); FAILED with POSTE_SESSION_ERROR_DELIVERY
- * when a message was answered 4xx for a local reason (the provider keeps it and retries), even if
- * others were delivered; CANCELLED for the user's Stop. */
+ * when the delivery target refused a message with 4xx, at MAIL, at RCPT or at the end of the
+ * message (the provider keeps it and retries; see "Local delivery failures" in poste-server.c),
+ * even if others were delivered; CANCELLED for the user's Stop. */
 static gboolean
 session_run (PosteSession  *self,
              GCancellable  *cancellable,

@@ -68,7 +68,8 @@ const char *poste_session_outcome_to_string (PosteSessionOutcome outcome);
  * @outcome: how it ended
  * @error: (nullable): why it failed, when it did
  * @messages: messages delivered and acknowledged with 250
- * @refused: messages the provider keeps because we answered 4xx or 5xx
+ * @refused: messages we (or the delivery target, at MAIL, at every RCPT or at the end of the
+ *   message) answered 4xx or 5xx: the provider keeps them (4xx) or bounces them (5xx)
  * @bytes: bytes of message content delivered (as received, after dot-unstuffing)
  * @submitted: outbox messages the provider's relay accepted
  * @tls: (nullable): the TLS protocol and cipher, "TLS 1.3 / AES-256-GCM", or %NULL without TLS

@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every user of every ODMR poll entry becomes a provider, merged into the configuration (a
- * provider of the same name is replaced) and saved atomically; passwords go to the keyring.
- * Everything that cannot be carried over is listed on standard output, never dropped silently.
+ * provider of the same name is replaced, keeping the settings a fetchmailrc cannot express)
+ * and saved atomically; passwords go to the keyring. Everything that cannot be carried over is
+ * listed on standard output, never dropped silently.
  */
 #include "config.h"
 
@@ -13,6 +14,72 @@
 #include "poste-cli.h"
 #include "poste-fetchmailrc.h"
 #include "poste-secrets.h"
+
+/* A provider imported again replaces the one of the same name, but a fetchmailrc has no word
+ * for what was added to it since (a password file, routes, the submission server, schedules,
+ * a CA file or a pin): those are kept, and named in @kept. */
+static void
+keep_local_settings (PosteProvider *old,
+                     PosteProvider *imported,
+                     GString       *kept)
+{
+#define KEEP(key) g_string_append_printf (kept, "%s%s", kept->len > 0 ? ", " : "", key)
+  if (poste_provider_get_password_file (old) != NULL &&
+      poste_provider_get_password_file (imported) == NULL)
+    {
+      poste_provider_set_password_file (imported, poste_provider_get_password_file (old));
+      KEEP ("password-file");
+    }
+  if (poste_provider_get_client_certificate (old) != NULL &&
+      poste_provider_get_client_certificate (imported) == NULL)
+    {
+      poste_provider_set_client_certificate (imported,
+                                             poste_provider_get_client_certificate (old));
+      KEEP ("client-certificate");
+    }
+  if (poste_provider_get_ca_file (old) != NULL && poste_provider_get_ca_file (imported) == NULL)
+    {
+      poste_provider_set_ca_file (imported, poste_provider_get_ca_file (old));
+      KEEP ("ca-file");
+    }
+  if (poste_provider_get_pinned_sha256 (old) != NULL &&
+      poste_provider_get_pinned_sha256 (imported) == NULL)
+    {
+      poste_provider_set_pinned_sha256 (imported, poste_provider_get_pinned_sha256 (old));
+      KEEP ("pinned-sha256");
+    }
+  if (poste_provider_get_routes (old) != NULL && poste_provider_get_routes (old)[0] != NULL &&
+      (poste_provider_get_routes (imported) == NULL ||
+       poste_provider_get_routes (imported)[0] == NULL))
+    {
+      poste_provider_set_routes (imported, poste_provider_get_routes (old));
+      KEEP ("route.*");
+    }
+  if (poste_provider_get_submission (old) != NULL &&
+      poste_provider_get_submission (imported) == NULL)
+    {
+      poste_provider_set_submission (imported, poste_provider_get_submission (old));
+      KEEP ("submission");
+    }
+  if (poste_provider_get_send_with_fetch (old) != poste_provider_get_send_with_fetch (imported))
+    {
+      poste_provider_set_send_with_fetch (imported, poste_provider_get_send_with_fetch (old));
+      KEEP ("send-with-fetch");
+    }
+  if (poste_provider_get_active_hours (old) != NULL &&
+      poste_provider_get_active_hours (imported) == NULL)
+    {
+      poste_provider_set_active_hours (imported, poste_provider_get_active_hours (old));
+      KEEP ("active-hours");
+    }
+  if (poste_provider_get_active_days (old) != NULL &&
+      poste_provider_get_active_days (imported) == NULL)
+    {
+      poste_provider_set_active_days (imported, poste_provider_get_active_days (old));
+      KEEP ("active-days");
+    }
+#undef KEEP
+}
 
 /**
  * poste_cli_import_fetchmailrc:
@@ -73,8 +140,12 @@ poste_cli_import_fetchmailrc (PosteCli  *cli,
       PosteProvider *provider = entry->provider;
       const char *name = poste_provider_get_name (provider);
       g_autoptr(GError) invalid = NULL;
-      gboolean replaced;
+      g_autoptr(GString) kept = g_string_new (NULL);
+      PosteProvider *existing = poste_config_lookup (config, name);
+      gboolean replaced = existing != NULL;
 
+      if (existing != NULL)
+        keep_local_settings (existing, provider, kept);
       if (!poste_config_validate_provider (provider, &invalid))
         {
           g_print (_("not carried over: %s:%u: provider %s: %s\n"), argv[1], entry->line, name,
@@ -82,7 +153,6 @@ poste_cli_import_fetchmailrc (PosteCli  *cli,
           status = POSTE_EXIT_USAGE;
           continue;
         }
-      replaced = poste_config_lookup (config, name) != NULL;
       poste_config_add_provider (config, provider);
       imported++;
       g_print (replaced ? _("replaced provider %s: %s port %u, user %s, delivery %s\n")
@@ -91,6 +161,8 @@ poste_cli_import_fetchmailrc (PosteCli  *cli,
                poste_provider_get_username (provider) != NULL
                  ? poste_provider_get_username (provider) : "-",
                poste_provider_get_delivery (provider));
+      if (kept->len > 0)
+        g_print (_("kept in provider %s from the configuration: %s\n"), name, kept->str);
       if (entry->password != NULL)
         g_ptr_array_add (passwords, entry);
     }

@@ -587,8 +587,9 @@ test_import_and_fetch (Fixture       *f,
     for (guint i = 0; lines[i] != NULL; i++)
       {
         if (g_str_has_prefix (lines[i], "delivery="))
-          g_string_append_printf (edited, "delivery=maildir:%s\nca-file=%s\n", f->maildir,
-                                  f->cert->ca_file);
+          g_string_append_printf (edited, "delivery=maildir:%s\nca-file=%s\n"
+                                  "route.@example.com=maildir:%s\n", f->maildir,
+                                  f->cert->ca_file, f->maildir);
         else if (lines[i][0] != '\0' || lines[i + 1] != NULL)
           g_string_append_printf (edited, "%s\n", lines[i]);
       }
@@ -598,11 +599,21 @@ test_import_and_fetch (Fixture       *f,
   g_assert_true (g_str_has_prefix (f->out, "127.0.0.1: 2 messages, "));
   g_assert_cmpuint (delivered (f), ==, 2);
 
-  /* Importing again replaces the provider, keeping the file's other lines. */
+  /* Importing again replaces the provider, keeping the file's other lines, and what a
+   * fetchmailrc cannot say (the CA file, the routes) is kept, and named. */
   g_assert_cmpint (run_cli (f, "import-fetchmailrc", rc_path, NULL), ==, 0);
   g_assert_nonnull (strstr (f->out, "replaced provider 127.0.0.1"));
+  g_assert_nonnull (strstr (f->out, "kept in provider 127.0.0.1 from the configuration: "
+                                    "ca-file, route.*"));
   g_assert_true (g_file_get_contents (f->config, &fixed, NULL, NULL));
   g_assert_nonnull (strstr (fixed, "[provider 127.0.0.1]"));
+  g_assert_nonnull (strstr (fixed, "delivery=smtp://localhost:2525"));
+  {
+    g_autofree char *ca_line = g_strdup_printf ("ca-file=%s\n", f->cert->ca_file);
+
+    g_assert_nonnull (strstr (fixed, ca_line));
+    g_assert_nonnull (strstr (fixed, "route.@example.com=maildir:"));
+  }
 
   /* A file without any ODMR entry imports nothing: exit 5. */
   g_assert_true (g_file_set_contents (rc_path, "poll pop.example.net proto POP3 user me\n", -1, NULL));

@@ -422,6 +422,39 @@ test_sigkill_mbox (void)
   }
 }
 
+/* A target that cannot be written names itself: with routes, "Permission denied" alone does not
+ * say which mbox or Maildir it was. An mbox path that is a folder, and a Maildir path that is
+ * a file. */
+static void
+test_unwritable_target_named (void)
+{
+  g_autofree char *dir = poste_test_service_dir_new ("named");
+  g_autofree char *mbox = g_build_filename (dir, "mbox-folder", NULL);
+  g_autofree char *maildir = g_build_filename (dir, "maildir-file", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(PosteDelivery) to_mbox = NULL;
+  g_autoptr(PosteDelivery) to_maildir = NULL;
+  g_autoptr(PosteEnvelope) envelope = NULL;
+  g_autoptr(PosteReply) reply = NULL;
+
+  g_assert_no_errno (g_mkdir (mbox, 0700));
+  to_mbox = poste_mbox_delivery_new (mbox);
+  reply = deliver (to_mbox, "s@p", "a@b", "Subject: x\r\n\r\nx\r\n");
+  g_assert_cmpuint (reply->code, ==, 451);
+  expected = g_strdup_printf ("“%s”", mbox);
+  g_assert_nonnull (strstr (reply->lines[0], expected));
+  g_clear_pointer (&reply, poste_reply_free);
+  g_clear_pointer (&expected, g_free);
+
+  g_assert_true (g_file_set_contents (maildir, "not a folder\n", -1, NULL));
+  to_maildir = poste_maildir_delivery_new (maildir);
+  envelope = poste_envelope_new ("s@p");
+  reply = poste_delivery_begin (to_maildir, envelope, NULL);
+  g_assert_cmpuint (reply->code / 100, ==, 4);
+  expected = g_strdup_printf ("“%s", maildir);
+  g_assert_nonnull (strstr (reply->lines[0], expected));
+}
+
 /* A shared mail folder that takes no files of ours (as /var/mail, group "mail", mode 2775):
  * no dotlock and no spool there, the fcntl lock alone, and the message still lands. Run as
  * nobody in a forked child, since root may write anywhere. */
@@ -482,6 +515,7 @@ main (int   argc,
   g_test_add_func ("/delivery/faults/disk-full/maildir", test_disk_full_maildir);
   g_test_add_func ("/delivery/faults/mbox-locked", test_mbox_locked);
   g_test_add_func ("/delivery/faults/mbox-unwritable-folder", test_mbox_unwritable_folder);
+  g_test_add_func ("/delivery/faults/unwritable-target-named", test_unwritable_target_named);
   g_test_add_func ("/delivery/faults/sigkill/maildir", test_sigkill_maildir);
   g_test_add_func ("/delivery/faults/sigkill/mbox", test_sigkill_mbox);
 

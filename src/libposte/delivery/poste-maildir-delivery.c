@@ -158,9 +158,11 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
       if (self->fd < 0 && errno != EEXIST)
         {
           int errsv = errno;
+          g_autofree char *what = g_strdup_printf (_("Could not make a file in the Maildir “%s”"),
+                                                   self->path);
 
           g_clear_pointer (&self->tmp_path, g_free);
-          return _poste_reply_for_errno (errsv, _("Could not make a file in the Maildir"));
+          return _poste_reply_for_errno (errsv, what);
         }
     }
   if (self->fd < 0)

@@ -128,6 +128,45 @@ print_usage (PosteCli *cli)
              "ignored. Bcc: is removed from the queued message.\n"), cli->prgname);
 }
 
+/* A queued message leaves only through the submission server of a provider whose domains hold
+ * its sender: say so now when none will ever take it, rather than let it wait unseen. The
+ * message stays queued (the configuration may change); a broken configuration is left for fetch
+ * to report. */
+static void
+warn_if_stuck (PosteCli   *cli,
+               const char *sender)
+{
+  g_autoptr(PosteConfig) config = poste_cli_load_config (cli, TRUE, NULL);
+  g_autofree char *path = NULL;
+  GListModel *providers;
+
+  if (config == NULL)
+    return;
+  if (poste_config_get_path (config) != NULL)
+    path = g_strdup (poste_config_get_path (config));
+  else if (cli->config_path != NULL)
+    path = g_strdup (cli->config_path);
+  else
+    path = poste_config_dup_default_path ();
+  providers = poste_config_get_providers (config);
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
+
+      if (!poste_outbox_sender_belongs (provider, sender))
+        continue;
+      if (poste_provider_get_submission (provider) == NULL)
+        poste_cli_error (cli, _("send: warning: provider %s has no submission server "
+                                "(submission=HOST:PORT in %s); the message waits in the outbox "
+                                "until it has one"),
+                         poste_provider_get_name (provider), path);
+      return;
+    }
+  poste_cli_error (cli, _("send: warning: the domain of the sender %s is in no provider's "
+                          "domains= in %s; the message waits in the outbox until one holds it"),
+                   sender, path);
+}
+
 /* sendmail's options that take a value, as a separate argument or stuck to the letter. */
 static gboolean
 takes_value (char letter)
@@ -349,6 +388,7 @@ poste_cli_send (PosteCli  *cli,
     goto failed;
   if (cli->verbose)
     g_printerr (_("send: queued as %s in %s\n"), id, poste_outbox_get_path (outbox));
+  warn_if_stuck (cli, sender);
   return 0;
 
 failed:

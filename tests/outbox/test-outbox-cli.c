@@ -283,6 +283,37 @@ test_send_t (Fixture       *f,
                                 "Bcc: this is the body\r\n");
 }
 
+/* A message no provider will ever take is still queued (exit 0), but send says why it will
+ * wait: no provider's domains hold its sender, or that provider has no submission server. */
+static void
+test_send_warns (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *message = "Subject: x\n\nx\n";
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (run_cli (f, message, "send", "-f", "alice@example.org", "bob@remote.example",
+                            NULL), ==, 0);
+  g_assert_cmpstr (f->err, ==, "");
+
+  g_assert_cmpint (run_cli (f, message, "send", "-f", "alice@elsewhere.example",
+                            "bob@remote.example", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->err, "warning: the domain of the sender alice@elsewhere.example "
+                                    "is in no provider's domains="));
+  g_assert_nonnull (strstr (f->err, f->config));
+
+  text = g_strdup_printf ("[provider nosub]\nhost=127.0.0.1\nusername=" USER "\n"
+                          "domains=example.org\ndelivery=maildir:%s\ninterval=0\n", f->maildir);
+  g_assert_true (g_file_set_contents (f->config, text, -1, NULL));
+  g_assert_cmpint (run_cli (f, message, "send", "-f", "alice@example.org", "bob@remote.example",
+                            NULL), ==, 0);
+  g_assert_nonnull (strstr (f->err, "warning: provider nosub has no submission server"));
+
+  items = list (f);
+  g_assert_cmpuint (items->len, ==, 3);
+}
+
 static void
 test_send_usage (Fixture       *f,
                  gconstpointer  data)
@@ -581,6 +612,7 @@ main (int   argc,
   g_test_add ("/outbox/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("send", test_send);
   ADD ("send-t", test_send_t);
+  ADD ("send-warns", test_send_warns);
   ADD ("send-usage", test_send_usage);
   ADD ("fetch-submits", test_fetch_submits);
   ADD ("fetch-without-send", test_fetch_without_send);

@@ -133,6 +133,7 @@ poste_cli_check (PosteCli  *cli,
   if (result->error != NULL)
     {
       g_print (_("Error:         %s\n"), result->error->message);
+      poste_cli_print_hint (cli, name, result->error);
       status = poste_cli_status_for_error (result->error);
     }
 

@@ -213,6 +213,7 @@ fetch_one_end (GTask              *task_in,
 
   line = summary_line (name, report, error);
   g_print ("%s\n", line);
+  poste_cli_print_hint (cli, name, error);
   if (report != NULL)
     poste_cli_print_transcript (cli, name, report->transcript);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "poste-cli.h"
+#include "poste-error.h"
 #include "poste-secrets.h"
 
 /**
@@ -139,6 +140,28 @@ poste_cli_print_transcript (PosteCli   *cli,
   lines = poste_history_bound_transcript (transcript);
   for (guint i = 0; i < lines->len; i++)
     g_printerr ("%s: %s\n", provider, (const char *) lines->pdata[i]);
+}
+
+/**
+ * poste_cli_print_hint:
+ * @cli: the global options
+ * @provider: the provider's name
+ * @error: (nullable): why a session or a check failed
+ *
+ * Writes to standard error what to do about @error when the message alone does not say it: an
+ * untrusted or changed certificate (%POSTE_SESSION_ERROR_CERTIFICATE) is trusted through
+ * pinned-sha256= or ca-file=, which the application does with its trust dialog.
+ */
+void
+poste_cli_print_hint (PosteCli     *cli,
+                      const char   *provider,
+                      const GError *error)
+{
+  if (g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE))
+    g_printerr (_("%s: if you trust this certificate (compare its SHA-256 with the one your "
+                  "provider publishes), set pinned-sha256= to it in [provider %s], or ca-file= "
+                  "to the authority that signed it; 'poste-restante-cli check %s' shows it\n"),
+                provider, provider, provider);
 }
 
 /**

@@ -102,6 +102,9 @@ void         poste_cli_error              (PosteCli   *cli,
 void         poste_cli_print_transcript   (PosteCli   *cli,
                                            const char *provider,
                                            GPtrArray  *transcript);
+void         poste_cli_print_hint         (PosteCli     *cli,
+                                           const char   *provider,
+                                           const GError *error);
 char        *poste_cli_dup_password       (PosteCli       *cli,
                                            PosteProvider  *provider,
                                            GError        **error);

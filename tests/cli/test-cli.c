@@ -351,12 +351,15 @@ test_network_certificate (Fixture       *f,
   write_config (f, "ca-file", NULL);
   g_assert_cmpint (run_cli (f, "fetch", NULL), ==, POSTE_EXIT_NETWORK);
   g_assert_true (g_str_has_prefix (f->out, "test: error: "));
+  /* ... with what to do about it, since the command line has no trust dialog. */
+  g_assert_nonnull (strstr (f->err, "set pinned-sha256= to it in [provider test], or ca-file="));
   g_assert_cmpuint (delivered (f), ==, 0);
   g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
 
   /* A pin that does not match. */
   write_config (f, NULL, "pinned-sha256=0000000000000000000000000000000000000000000000000000000000000000\n");
   g_assert_cmpint (run_cli (f, "fetch", NULL), ==, POSTE_EXIT_NETWORK);
+  g_assert_nonnull (strstr (f->err, "set pinned-sha256= to it in [provider test]"));
   g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
 }
 
@@ -544,6 +547,7 @@ test_check (Fixture       *f,
   write_config (f, "ca-file", NULL);
   g_assert_cmpint (run_cli (f, "check", "test", NULL), ==, POSTE_EXIT_NETWORK);
   g_assert_nonnull (strstr (f->out, "Error:"));
+  g_assert_nonnull (strstr (f->err, "set pinned-sha256= to it in [provider test]"));
 }
 
 static void

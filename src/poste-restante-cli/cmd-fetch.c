@@ -52,10 +52,42 @@ on_state (PosteSession *session,
               poste_session_state_to_string (poste_session_get_state (session)));
 }
 
+/* Where a session was when the provider hung up or went silent: "The peer closed the
+ * connection" alone does not tell a refused login from a dropped delivery. */
+static const char *
+stage_text (PosteSessionState state)
+{
+  switch (state)
+    {
+    case POSTE_SESSION_STATE_CONNECTING:
+      return _("while connecting");
+    case POSTE_SESSION_STATE_GREETING:
+      return _("waiting for the provider's greeting");
+    case POSTE_SESSION_STATE_EHLO:
+      return _("after EHLO");
+    case POSTE_SESSION_STATE_STARTTLS:
+      return _("during STARTTLS");
+    case POSTE_SESSION_STATE_AUTH:
+      return _("during authentication");
+    case POSTE_SESSION_STATE_ATRN:
+      return _("waiting for the answer to ATRN");
+    case POSTE_SESSION_STATE_RECEIVING:
+      return _("while receiving mail");
+    case POSTE_SESSION_STATE_SUBMITTING:
+      return _("while sending the outbox");
+    case POSTE_SESSION_STATE_IDLE:
+    case POSTE_SESSION_STATE_DONE:
+    case POSTE_SESSION_STATE_FAILED:
+    default:
+      return NULL;
+    }
+}
+
 static char *
 summary_line (const char               *name,
               const PosteSessionReport *report,
-              const GError             *error)
+              const GError             *error,
+              PosteSessionState         stage)
 {
   g_autofree char *size = NULL;
   GString *line = g_string_new (NULL);
@@ -66,6 +98,10 @@ summary_line (const char               *name,
         g_string_append_printf (line, _("%s: stopped"), name);
       else
         g_string_append_printf (line, _("%s: error: %s"), name, error->message);
+      if ((g_error_matches (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) &&
+          stage_text (stage) != NULL)
+        g_string_append_printf (line, " (%s)", stage_text (stage));
       if (report != NULL && report->messages > 0)
         g_string_append_printf (line, ngettext (" (%u message delivered before)",
                                                 " (%u messages delivered before)",
@@ -102,6 +138,7 @@ typedef struct {
   PosteDelivery       *delivery;
   PosteSession        *session;
   PosteSessionOutcome  outcome;
+  PosteSessionState    stage;       /* the last state before done or failed */
   GError              *error;
   /* The outbox leaves in the same round (cmd-send.c): what it needs after the session. */
   PosteProvider       *provider;
@@ -109,6 +146,19 @@ typedef struct {
   GCancellable        *cancellable;
   PosteSessionReport  *report;
 } FetchOne;
+
+/* Keeps the last state of the session before it ended, for the summary line. */
+static void
+on_stage (PosteSession *session,
+          GParamSpec   *pspec,
+          gpointer      user_data)
+{
+  FetchOne *one = user_data;
+  PosteSessionState state = poste_session_get_state (session);
+
+  if (state != POSTE_SESSION_STATE_DONE && state != POSTE_SESSION_STATE_FAILED)
+    one->stage = state;
+}
 
 static void
 fetch_one_free (gpointer data)
@@ -118,6 +168,8 @@ fetch_one_free (gpointer data)
   g_free (one->name);
   g_clear_object (&one->history);
   g_clear_object (&one->delivery);
+  if (one->session != NULL)
+    g_signal_handlers_disconnect_by_data (one->session, one);
   g_clear_object (&one->session);
   g_clear_error (&one->error);
   g_clear_object (&one->provider);
@@ -211,7 +263,7 @@ fetch_one_end (GTask              *task_in,
                          history_error->message);
     }
 
-  line = summary_line (name, report, error);
+  line = summary_line (name, report, error, one->stage);
   g_print ("%s\n", line);
   poste_cli_print_hint (cli, name, error);
   if (report != NULL)
@@ -292,6 +344,7 @@ poste_cli_fetch_one_async (PosteCli            *cli,
   one->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   one->password = password;
 
+  g_signal_connect (one->session, "notify::state", G_CALLBACK (on_stage), one);
   if (cli->verbose)
     g_signal_connect_data (one->session, "notify::state", G_CALLBACK (on_state),
                            g_strdup (one->name), (GClosureNotify) G_CALLBACK (g_free), 0);

@@ -440,6 +440,28 @@ test_config_error (Fixture       *f,
   g_assert_nonnull (strstr (f->err, "does not exist"));
 }
 
+/* A provider that hangs up: exit 2, and the summary says at which stage (the bare "The peer
+ * closed the connection" did not tell a refused login from a dropped delivery). */
+static void
+test_network_dropped (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  add_messages (f, 1);
+  g_assert_true (poste_test_provider_set_faults (f->provider, "drop=auth", &error));
+  g_assert_no_error (error);
+  write_config (f, NULL, NULL);
+  g_assert_cmpint (run_cli (f, "fetch", NULL), ==, POSTE_EXIT_NETWORK);
+  g_assert_true (g_str_has_prefix (f->out, "test: error: "));
+  g_assert_nonnull (strstr (f->out, " (during authentication)\n"));
+
+  g_assert_true (poste_test_provider_set_faults (f->provider, "drop=atrn", &error));
+  g_assert_cmpint (run_cli (f, "fetch", NULL), ==, POSTE_EXIT_NETWORK);
+  g_assert_nonnull (strstr (f->out, " (waiting for the answer to ATRN)\n"));
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
+}
+
 static void
 test_refused (Fixture       *f,
               gconstpointer  data)
@@ -639,6 +661,7 @@ main (int   argc,
   ADD ("exit/1-no-mail", test_no_mail);
   ADD ("exit/2-connection-refused", test_network_refused);
   ADD ("exit/2-certificate", test_network_certificate);
+  ADD ("exit/2-dropped", test_network_dropped);
   ADD ("exit/3-auth-failed", test_auth);
   ADD ("exit/3-no-password", test_no_password);
   ADD ("exit/4-protocol", test_protocol);

@@ -123,6 +123,14 @@ static const BadCase bad_cases[] = {
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=-bad.example\n",
     "/c/x.conf:4: key 'domains': '-bad.example' is not a valid domain name",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
+  /* Caught here, with the line, not by the session after signing in. */
+  { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=example.org.\n",
+    "/c/x.conf:4: key 'domains': 'example.org.' ends with a dot; ATRN takes the domain without it",
+    POSTE_CONFIG_ERROR_INVALID_VALUE },
+  { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=\360\237\222\251.la\n",
+    "/c/x.conf:4: key 'domains': '\360\237\222\251.la' is not a valid domain name for ATRN: "
+    "The domain \342\200\234\\360\\237\\222\\251.la\342\200\235 cannot be converted to ASCII: "
+    "string contains a disallowed character", POSTE_CONFIG_ERROR_INVALID_VALUE },
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=192.0.2.1\n",
     "/c/x.conf:4: key 'domains': '192.0.2.1' is an address, not a domain name",
     POSTE_CONFIG_ERROR_INVALID_VALUE },

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "poste-atrn.h"
 #include "poste-config.h"
 #include "poste-error.h"
 
@@ -373,6 +374,36 @@ poste_config_check_domain (const char  *domain,
     }
   if (ascii != NULL)
     *ascii = g_steal_pointer (&converted);
+  return TRUE;
+}
+
+/* A domain of domains=: a domain name that ATRN can carry (RFC 2645 section 4: RFC 5321's
+ * Domain, so no final dot, and IDNA 2008 for U-labels), checked as the session will convert it,
+ * so that a bad one is reported here with its line rather than after signing in. */
+static gboolean
+check_atrn_domain (const char  *domain,
+                   GError     **error)
+{
+  g_autoptr(GError) atrn_error = NULL;
+  g_autofree char *ascii = NULL;
+  gsize len = strlen (domain);
+
+  if (!poste_config_check_domain (domain, NULL, error))
+    return FALSE;
+  if (len > 0 && domain[len - 1] == '.')
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' ends with a dot; ATRN takes the domain without it"), domain);
+      return FALSE;
+    }
+  ascii = poste_atrn_domain_to_ascii (domain, &atrn_error);
+  if (ascii == NULL)
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not a valid domain name for ATRN: %s"), domain,
+                   atrn_error->message);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -775,7 +806,7 @@ apply_provider_key (PosteProvider  *provider,
 
           if (*domain == '\0')
             continue;
-          if (!poste_config_check_domain (domain, NULL, error))
+          if (!check_atrn_domain (domain, error))
             return FALSE;
           for (guint j = 0; j < domains->len; j++)
             if (g_ascii_strcasecmp (domains->pdata[j], domain) == 0)
@@ -1526,7 +1557,7 @@ poste_config_validate_provider (PosteProvider  *provider,
   key = "domains";
   domains = poste_provider_get_domains (provider);
   for (guint i = 0; domains[i] != NULL; i++)
-    if (!poste_config_check_domain (domains[i], NULL, &local_error))
+    if (!check_atrn_domain (domains[i], &local_error))
       goto fail;
   key = "route";
   routes = poste_provider_get_routes (provider);

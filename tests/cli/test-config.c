@@ -208,6 +208,23 @@ test_load_bad (void)
     }
 }
 
+/* A file saved by an editor that writes a UTF-8 byte order mark loads as the same text. */
+static void
+test_load_bom (void)
+{
+  g_autoptr(PosteConfig) config = poste_config_new ();
+  g_autoptr(GError) error = NULL;
+  PosteProvider *provider;
+
+  g_assert_true (poste_config_load_from_data (config, "/c/x.conf",
+                                              "\xef\xbb\xbf[provider a]\r\nhost=h.example\r\n"
+                                              "delivery=mbox:/m\r\n", -1, &error));
+  g_assert_no_error (error);
+  provider = poste_config_lookup (config, "a");
+  g_assert_nonnull (provider);
+  g_assert_cmpstr (poste_provider_get_host (provider), ==, "h.example");
+}
+
 static void
 test_load_all_errors (void)
 {
@@ -488,6 +505,7 @@ main (int   argc,
 
   g_test_add_func ("/config/load/good", test_load_good);
   g_test_add_func ("/config/load/bad", test_load_bad);
+  g_test_add_func ("/config/load/bom", test_load_bom);
   g_test_add_func ("/config/load/all-errors", test_load_all_errors);
   g_test_add_func ("/config/load/file", test_load_file);
   g_test_add_func ("/config/save/round-trip", test_save_round_trip);

@@ -1216,6 +1216,13 @@ poste_config_load_from_data (PosteConfig  *self,
 
   if (length < 0)
     length = strlen (data);
+  /* The byte order mark some Windows editors put at the start of a UTF-8 file is not text: the
+   * first group would read as an unknown line and every key after it as outside any group. */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    {
+      data += 3;
+      length -= 3;
+    }
 
   scan.path = path;
   scan.group_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

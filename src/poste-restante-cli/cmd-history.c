@@ -79,7 +79,10 @@ poste_cli_history (PosteCli  *cli,
     }
   if (reports->len == 0)
     {
-      g_print (_("No sessions yet.\n"));
+      if (provider != NULL)
+        g_print (_("No sessions of provider '%s' yet.\n"), provider);
+      else
+        g_print (_("No sessions yet.\n"));
       return 0;
     }
 

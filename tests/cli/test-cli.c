@@ -288,6 +288,9 @@ test_mail (Fixture       *f,
   g_assert_cmpint (run_cli (f, "-v", "history", "--provider", "test", NULL), ==, 0);
   g_assert_nonnull (strstr (f->err, "ATRN"));
   assert_no_secret_in (f->err);
+  /* A provider without sessions (a typo, say) is named, not "No sessions yet." */
+  g_assert_cmpint (run_cli (f, "history", "--provider", "tset", NULL), ==, 0);
+  g_assert_cmpstr (f->out, ==, "No sessions of provider 'tset' yet.\n");
 
   /* And nothing on disk holds the secret either. */
   state = g_build_filename (g_get_user_state_dir (), "poste-restante", "history", NULL);

@@ -149,17 +149,19 @@ poste_cli_check (PosteCli  *cli,
   if (result->error == NULL)
     {
       g_print (_("SASL:          %s\n"), result->mechanism != NULL ? result->mechanism : _("none"));
+      /* Without a password the exchange can only fail: why it was missing is the news, not
+       * the mechanism's complaint ("the password was not provided"). */
       if (result->authenticated)
         g_print (_("AUTH:          succeeded\n"));
-      else if (result->auth_error != NULL)
-        {
-          g_print (_("AUTH:          failed: %s\n"), result->auth_error->message);
-          status = poste_cli_status_for_error (result->auth_error);
-        }
       else if (password_error != NULL)
         {
           g_print (_("AUTH:          not tried: %s\n"), password_error->message);
           status = POSTE_EXIT_AUTH;
+        }
+      else if (result->auth_error != NULL)
+        {
+          g_print (_("AUTH:          failed: %s\n"), result->auth_error->message);
+          status = poste_cli_status_for_error (result->auth_error);
         }
       else
         {

@@ -388,6 +388,10 @@ test_no_password (Fixture       *f,
   g_assert_cmpint (run_cli (f, "fetch", NULL), ==, POSTE_EXIT_AUTH);
   g_assert_nonnull (strstr (f->out, "test: error: no password for provider 'test'"));
   g_assert_cmpuint (poste_test_provider_get_sessions (f->provider), ==, 0);
+
+  /* check still shows the connection, and says why AUTH could not succeed. */
+  g_assert_cmpint (run_cli (f, "check", "test", NULL), ==, POSTE_EXIT_AUTH);
+  g_assert_nonnull (strstr (f->out, "AUTH:          not tried: no password for provider 'test'"));
 }
 
 static void

@@ -172,6 +172,9 @@ static const BadCase bad_cases[] = {
   { "[provider a b]\nhost=h.example\ndelivery=mbox:/m\n",
     "/c/x.conf:1: group '[provider a b]': 'a b' is not a valid provider name (letters, digits, '.', '_', '-', '+', '@')",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
+  { "[outbox]\nlisten=0.0.0.0\n",
+    "/c/x.conf:2: key 'listen': '0.0.0.0' is not a loopback address (127.0.0.1 or ::1): the "
+    "listener takes mail without authentication", POSTE_CONFIG_ERROR_INVALID_VALUE },
   { "[outbox]\nlisten=localhost\n",
     "/c/x.conf:2: key 'listen': 'localhost' is not an IP address (the listener binds loopback)",
     POSTE_CONFIG_ERROR_INVALID_VALUE },

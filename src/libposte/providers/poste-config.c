@@ -407,6 +407,16 @@ check_atrn_domain (const char  *domain,
   return TRUE;
 }
 
+/* [outbox] listen=: the listener relays without authentication, so only loopback will do (the
+ * listener refuses anything else too; saying so here gives the line). */
+static gboolean
+is_loopback_address (const char *text)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 static gboolean
 check_host (const char  *host,
             GError     **error)
@@ -1295,6 +1305,10 @@ poste_config_load_from_data (PosteConfig  *self,
               else if (!g_hostname_is_ip_address (value))
                 key_error (&scan, POSTE_CONFIG_ERROR_INVALID_VALUE, kline, keys[k],
                            _("'%s' is not an IP address (the listener binds loopback)"), value);
+              else if (!is_loopback_address (value))
+                key_error (&scan, POSTE_CONFIG_ERROR_INVALID_VALUE, kline, keys[k],
+                           _("'%s' is not a loopback address (127.0.0.1 or ::1): the listener "
+                             "takes mail without authentication"), value);
               else
                 {
                   g_free (outbox_listen);

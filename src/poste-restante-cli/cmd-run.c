@@ -169,6 +169,13 @@ apply_config (Run         *run,
           else
             g_print (_("%s: configuration changed\n"), name);
         }
+      else
+        continue;
+
+      /* A provider that run will never fetch should not look like one that has no mail. */
+      if (poste_provider_get_interval (provider) == 0)
+        g_print (_("%s: interval=0, so run never fetches it; 'poste-restante-cli fetch %s' "
+                   "does\n"), name, name);
     }
 }
 

@@ -328,6 +328,32 @@ test_run_stop_in_session (Fixture       *f,
   g_assert_cmpuint (history_count ("first", POSTE_SESSION_OUTCOME_CANCELLED), ==, 1);
 }
 
+/* A provider with interval=0 is never fetched by run: run says so, rather than sitting there
+ * as if the provider had no mail. */
+static void
+test_run_on_demand (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GString) edited = NULL;
+
+  add_message (f, first_rcpt);
+  write_config (f, FALSE);
+  g_assert_true (g_file_get_contents (f->config, &text, NULL, NULL));
+  edited = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (edited, "interval=1\n", "interval=0\n", 0), ==, 1);
+  g_assert_true (g_file_set_contents (f->config, edited->str, -1, NULL));
+
+  start_run (f, NULL);
+  /* Said as the configuration is applied, before the main loop sees the signal. */
+  line = wait_line (f, "Scheduler started", "");
+  g_assert_cmpint (stop_run (f, SIGTERM), ==, 0);
+  g_assert_nonnull (strstr (f->seen->str, "\nfirst: interval=0, so run never fetches it; "
+                                          "'poste-restante-cli fetch first' does\n"));
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
+}
+
 /* No configuration: a usage error at once, nothing left running. */
 static void
 test_run_no_config (Fixture       *f,
@@ -419,6 +445,8 @@ main (int   argc,
   g_test_add ("/run/reload-stop", Fixture, NULL, fixture_setup, test_run_reload_stop,
               fixture_teardown);
   g_test_add ("/run/stop-in-session", Fixture, NULL, fixture_setup, test_run_stop_in_session,
+              fixture_teardown);
+  g_test_add ("/run/on-demand", Fixture, NULL, fixture_setup, test_run_on_demand,
               fixture_teardown);
   g_test_add ("/run/no-config", Fixture, NULL, fixture_setup, test_run_no_config,
               fixture_teardown);

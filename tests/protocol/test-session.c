@@ -1102,7 +1102,8 @@ static const DropCase fault_cases[] = {
   { "drop=atrn", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
   { "drop=data", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
   { "drop-in-data=20", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
-  { "drop=our-220", NULL, 0, 0 },
+  /* A hang-up after our 220 and before any EHLO is a broken session, never "no mail". */
+  { "drop=our-220", poste_protocol_error_quark, POSTE_PROTOCOL_ERROR_CLOSED, 0 },
   { "drop=after-250", NULL, 0, 1 },
   { "no-pipelining", NULL, 0, 2 },
   { "slow-lines=20", NULL, 0, 2 },

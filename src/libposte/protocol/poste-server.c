@@ -1036,8 +1036,9 @@ poste_server_run (PosteSessionCtx  *ctx,
                                          ctx->cancellable, &local_error);
       /* A provider that hangs up between transactions has finished, if rudely: what was
        * acknowledged is delivered and nothing is lost. Inside a transaction it is an error (the
-       * message is aborted; the provider still has it). */
-      if (line == NULL && srv.envelope == NULL &&
+       * message is aborted; the provider still has it), and so is a hang-up before its EHLO or
+       * HELO: after a 250 to ATRN that is a broken session, not "no mail". */
+      if (line == NULL && srv.envelope == NULL && srv.helo != NULL &&
           g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED))
         {
           poste_session_ctx_note (ctx, "the provider closed the connection without QUIT");

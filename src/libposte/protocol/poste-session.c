@@ -39,6 +39,8 @@ struct _PosteSession
   GThread            *caller;
   gint                sequence;        /* snapshots taken (atomic) */
   gint                applied;         /* the last snapshot applied */
+  GMutex              progress_lock;   /* guards pending */
+  struct _Snapshot   *pending;         /* the newest snapshot not yet applied, or NULL */
   gboolean            running;
   PosteSessionReport *report;
 
@@ -310,7 +312,7 @@ poste_session_ctx_read_reply (PosteSessionCtx  *ctx,
 
 /* ---- Progress, from the worker to the caller's context ---- */
 
-typedef struct {
+typedef struct _Snapshot {
   PosteSession      *self;
   gint               sequence;
   PosteSessionState  state;
@@ -368,12 +370,24 @@ apply_snapshot (PosteSession   *self,
     g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
 }
 
+/* Applies the newest snapshot the worker left. At most one of these is queued at a time: a
+ * worker that reports faster than the caller's loop runs (several times a message) overwrites the
+ * pending snapshot instead of queueing a wake-up for each. */
 static gboolean
-apply_snapshot_cb (gpointer data)
+apply_pending_cb (gpointer data)
 {
-  Snapshot *snapshot = data;
+  PosteSession *self = data;
+  Snapshot *snapshot;
 
-  apply_snapshot (snapshot->self, snapshot);
+  g_mutex_lock (&self->progress_lock);
+  snapshot = g_steal_pointer (&self->pending);
+  g_mutex_unlock (&self->progress_lock);
+
+  if (snapshot != NULL)
+    {
+      apply_snapshot (self, snapshot);
+      snapshot_free (snapshot);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -383,6 +397,7 @@ ctx_notify_cb (PosteSessionCtx *ctx,
 {
   PosteSession *self = user_data;
   Snapshot *snapshot = g_new0 (Snapshot, 1);
+  Snapshot *older;
   g_autoptr(GSource) idle = NULL;
 
   snapshot->self = g_object_ref (self);
@@ -402,9 +417,20 @@ ctx_notify_cb (PosteSessionCtx *ctx,
       snapshot_free (snapshot);
       return;
     }
+  g_mutex_lock (&self->progress_lock);
+  older = g_steal_pointer (&self->pending);
+  self->pending = snapshot;
+  g_mutex_unlock (&self->progress_lock);
+  if (older != NULL)
+    {
+      /* An idle is queued already and will apply the newest snapshot. */
+      snapshot_free (older);
+      return;
+    }
+
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, apply_snapshot_cb, snapshot, snapshot_free);
+  g_source_set_callback (idle, apply_pending_cb, g_object_ref (self), g_object_unref);
   g_source_set_static_name (idle, "[poste] session progress");
   g_source_attach (idle, self->context);
 }
@@ -418,6 +444,7 @@ poste_session_finalize (GObject *object)
 
   poste_session_ctx_free (self->ctx);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->progress_lock);
   g_clear_pointer (&self->report, poste_session_report_free);
 
   G_OBJECT_CLASS (poste_session_parent_class)->finalize (object);
@@ -578,6 +605,7 @@ poste_session_class_init (PosteSessionClass *klass)
 static void
 poste_session_init (PosteSession *self)
 {
+  g_mutex_init (&self->progress_lock);
   self->current_size = -1;
 }
 

@@ -23,87 +23,6 @@
 
 static PosteApplication *app;
 
-/* Runs the main context until @done says so. No clock: the suite's timeout is the only limit. */
-static void
-iterate_until (gboolean (*done) (gpointer data),
-               gpointer   data)
-{
-  while (!done (data))
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-iterate_pending (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-count_paint (GdkFrameClock *frame_clock,
-             guint         *n_paints)
-{
-  (*n_paints)++;
-}
-
-typedef struct {
-  GtkWidget *widget;
-  guint      n_paints;
-} DrawnWait;
-
-static gboolean
-is_mapped_and_painted (gpointer data)
-{
-  DrawnWait *wait = data;
-
-  return gtk_widget_get_mapped (wait->widget) && wait->n_paints > 0;
-}
-
-/* Waits until @window is mapped and its surface has painted a frame since this was called. */
-static void
-wait_for_drawn (GtkWindow *window)
-{
-  DrawnWait wait = { GTK_WIDGET (window), 0 };
-  GdkFrameClock *frame_clock;
-  GdkSurface *surface;
-  gulong handler;
-
-  gtk_widget_realize (GTK_WIDGET (window));
-  surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_assert_nonnull (surface);
-  frame_clock = gdk_surface_get_frame_clock (surface);
-  g_assert_nonnull (frame_clock);
-
-  handler = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (count_paint), &wait.n_paints);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  iterate_until (is_mapped_and_painted, &wait);
-  g_signal_handler_disconnect (frame_clock, handler);
-}
-
-static void
-collect_descendants (GtkWidget  *widget,
-                     GType       type,
-                     GPtrArray  *found)
-{
-  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_descendants (child, type, found);
-}
-
-static GPtrArray *
-find_descendants (GtkWidget *widget,
-                  GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect_descendants (widget, type, found);
-  return found;
-}
-
 static GtkWindow *
 find_app_window (GType type)
 {
@@ -126,81 +45,14 @@ get_main_window (void)
   g_assert_nonnull (app);
   window = poste_application_get_main_window (app);
   g_assert_true (POSTE_IS_WINDOW (window));
-  wait_for_drawn (GTK_WINDOW (window));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
   return window;
-}
-
-/* Renders @widget the way its window draws it: a snapshot of the widget through a
- * GtkWidgetPaintable, turned into a texture by the window's own GskRenderer. */
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr(GskRenderNode) node = NULL;
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  /* A widget paintable made while a layout is pending draws nothing: draw a frame and retry. */
-  for (;;)
-    {
-      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      g_assert_cmpint (width, >, 0);
-      g_assert_cmpint (height, >, 0);
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      if ((node = gtk_snapshot_free_to_node (snapshot)))
-        break;
-
-      wait_for_drawn (GTK_WINDOW (gtk_widget_get_root (widget)));
-    }
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_assert_nonnull (renderer);
-
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-static guint
-count_colours (GdkTexture *texture)
-{
-  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize)width * 4;
-  g_autofree guint32 *pixels = g_malloc_n ((gsize)height, stride);
-
-  gdk_texture_download (texture, (guchar *)pixels, stride);
-
-  for (gsize i = 0; i < (gsize)width * height; i++)
-    g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
-
-  return g_hash_table_size (colours);
-}
-
-/* Saves @texture as <build>/tests/ui/screenshots/@name.png and returns the path. */
-static char *
-save_screenshot (GdkTexture *texture,
-                 const char *name)
-{
-  g_autofree char *dir = g_build_filename (poste_test_build_root (), "tests", "ui", "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  char *path = g_build_filename (dir, file, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot saved to %s", path);
-
-  return path;
 }
 
 static const char *
 visible_page (PosteWindow *window)
 {
-  g_autoptr(GPtrArray) stacks = find_descendants (GTK_WIDGET (window), GTK_TYPE_STACK);
+  g_autoptr(GPtrArray) stacks = poste_ui_test_find_descendants (GTK_WIDGET (window), GTK_TYPE_STACK);
 
   /* The window's own stack, among those inside other widgets. */
   for (guint i = 0; i < stacks->len; i++)
@@ -249,7 +101,7 @@ test_window_empty_state (void)
 
   /* The empty state is there, on screen, with the product's icon. */
   g_assert_cmpstr (visible_page (window), ==, "empty");
-  pages = find_descendants (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
+  pages = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
   page = NULL;
   for (guint i = 0; i < pages->len; i++)
     {
@@ -268,7 +120,7 @@ test_window_empty_state (void)
                                           APP_ID));
 
   /* The Add Provider buttons: the empty state's and the header bar's, both on app.add-provider. */
-  buttons = find_descendants (GTK_WIDGET (window), GTK_TYPE_BUTTON);
+  buttons = poste_ui_test_find_descendants (GTK_WIDGET (window), GTK_TYPE_BUTTON);
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
@@ -353,7 +205,7 @@ window_is_mapped (gpointer data)
 static guint
 count_active_switches (GtkWidget *window)
 {
-  g_autoptr(GPtrArray) switches = find_descendants (window, GTK_TYPE_SWITCH);
+  g_autoptr(GPtrArray) switches = poste_ui_test_find_descendants (window, GTK_TYPE_SWITCH);
   guint n_active = 0;
 
   g_assert_cmpuint (switches->len, ==, 3);
@@ -378,7 +230,7 @@ test_window_preferences (void)
   g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
-  iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PREFERENCES_WINDOW));
+  poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PREFERENCES_WINDOW));
   prefs = find_app_window (POSTE_TYPE_PREFERENCES_WINDOW);
   g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (window));
 
@@ -399,7 +251,7 @@ test_window_preferences (void)
   g_assert_false (poste_application_get_run_in_background (app));
   autostart = poste_autostart_dup_path ();
   g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
-  switches = find_descendants (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
+  switches = poste_ui_test_find_descendants (GTK_WIDGET (prefs), GTK_TYPE_SWITCH);
   start_at_login_row = gtk_widget_get_ancestor (g_ptr_array_index (switches, 1), ADW_TYPE_ACTION_ROW);
   g_assert_false (gtk_widget_get_sensitive (start_at_login_row));
   for (guint i = 0; i < switches->len; i++)
@@ -420,13 +272,13 @@ test_window_preferences (void)
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
 
   /* For the record (and for people reviewing the look): the preferences as they are drawn. */
-  wait_for_drawn (prefs);
-  texture = render_widget (GTK_WIDGET (prefs));
-  g_assert_cmpuint (count_colours (texture), >, 100);
-  g_free (save_screenshot (texture, "preferences"));
+  poste_ui_test_wait_for_drawn (prefs);
+  texture = poste_ui_test_render_widget (GTK_WIDGET (prefs));
+  g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);
+  g_free (poste_ui_test_save_screenshot (texture, "preferences"));
 
   gtk_window_destroy (prefs);
-  iterate_pending ();
+  poste_ui_test_iterate_pending ();
   g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
 }
 
@@ -437,7 +289,7 @@ test_window_about (void)
   GtkWindow *about;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.about", NULL));
-  iterate_until (window_is_mapped, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW));
+  poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW));
   about = find_app_window (ADW_TYPE_ABOUT_WINDOW);
 
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Poste Restante");
@@ -447,7 +299,7 @@ test_window_about (void)
   g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
 
   gtk_window_destroy (about);
-  iterate_pending ();
+  poste_ui_test_iterate_pending ();
   g_assert_null (find_app_window (ADW_TYPE_ABOUT_WINDOW));
 }
 
@@ -470,9 +322,9 @@ test_window_shortcuts (void)
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
-  iterate_until (widget_is_mapped, overlay);
+  poste_ui_test_iterate_until (widget_is_mapped, overlay);
 
-  shortcuts = find_descendants (GTK_WIDGET (overlay), GTK_TYPE_SHORTCUTS_SHORTCUT);
+  shortcuts = poste_ui_test_find_descendants (GTK_WIDGET (overlay), GTK_TYPE_SHORTCUTS_SHORTCUT);
   g_assert_cmpuint (shortcuts->len, >=, 6);
   for (guint i = 0; i < shortcuts->len; i++)
     {
@@ -484,7 +336,7 @@ test_window_shortcuts (void)
   g_assert_true (found_fetch);
 
   gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
-  iterate_pending ();
+  poste_ui_test_iterate_pending ();
 }
 
 static void
@@ -497,24 +349,24 @@ test_window_screenshot (void)
   g_autofree char *path = NULL;
   guint n_colours;
 
-  texture = render_widget (GTK_WIDGET (window));
+  texture = poste_ui_test_render_widget (GTK_WIDGET (window));
   g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (window)));
   g_assert_cmpint (gdk_texture_get_height (texture), ==, gtk_widget_get_height (GTK_WIDGET (window)));
 
   /* A blank or single-colour window would have a handful of colours; text, the icon and the
    * button give hundreds. */
-  n_colours = count_colours (texture);
+  n_colours = poste_ui_test_count_colours (texture);
   g_test_message ("the main window's screenshot has %u colours", n_colours);
   g_assert_cmpuint (n_colours, >, 200);
 
-  path = save_screenshot (texture, "empty-state");
+  path = poste_ui_test_save_screenshot (texture, "empty-state");
 
   /* What was written reads back as the same picture. */
   loaded = gdk_texture_new_from_filename (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gdk_texture_get_width (loaded), ==, gdk_texture_get_width (texture));
   g_assert_cmpint (gdk_texture_get_height (loaded), ==, gdk_texture_get_height (texture));
-  g_assert_cmpuint (count_colours (loaded), ==, n_colours);
+  g_assert_cmpuint (poste_ui_test_count_colours (loaded), ==, n_colours);
 }
 
 static void
@@ -522,7 +374,7 @@ set_row_text (GtkWidget  *dialog,
               const char *title,
               const char *text)
 {
-  g_autoptr(GPtrArray) rows = find_descendants (dialog, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (dialog, ADW_TYPE_ENTRY_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -542,7 +394,7 @@ static GtkWidget *
 find_button (GtkWidget  *root,
              const char *action_name)
 {
-  g_autoptr(GPtrArray) buttons = find_descendants (root, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -560,7 +412,7 @@ open_provider_dialog (PosteWindow *window)
 
   g_assert_null (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL));
-  iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
+  poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
   dialog = find_app_window (POSTE_TYPE_PROVIDER_DIALOG);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
   g_assert_true (gtk_window_get_modal (dialog));
@@ -593,7 +445,7 @@ test_window_add_provider (void)
   g_assert_cmpstr (visible_page (window), ==, "empty");
 
   dialog = open_provider_dialog (window);
-  wait_for_drawn (GTK_WINDOW (dialog));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
   add = find_button (dialog, "provider.add");
   g_assert_nonnull (add);
 
@@ -608,13 +460,13 @@ test_window_add_provider (void)
   set_row_text (dialog, "Domains, separated by commas", "example.org, example.com");
   g_assert_true (gtk_widget_is_sensitive (add));
 
-  wait_for_drawn (GTK_WINDOW (dialog));
-  texture = render_widget (dialog);
-  g_free (save_screenshot (texture, "add-provider"));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+  texture = poste_ui_test_render_widget (dialog);
+  g_free (poste_ui_test_save_screenshot (texture, "add-provider"));
 
   /* Without a password nothing goes to the keyring: the provider is saved at once. */
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  iterate_until (dialog_is_gone, NULL);
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
 
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -626,9 +478,9 @@ test_window_add_provider (void)
 
   /* The main window lists it in place of the empty state. */
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
-  wait_for_drawn (GTK_WINDOW (window));
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
   g_assert_cmpstr (visible_page (window), ==, "providers");
-  rows = find_descendants (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW);
+  rows = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW);
   for (guint i = 0; i < rows->len; i++)
     {
       if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), "acme") == 0)
@@ -640,9 +492,9 @@ test_window_add_provider (void)
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "odmr.acme.example · example.org, example.com\n"));
 
   g_clear_object (&texture);
-  texture = render_widget (GTK_WIDGET (window));
-  g_assert_cmpuint (count_colours (texture), >, 100);
-  g_free (save_screenshot (texture, "providers"));
+  texture = poste_ui_test_render_widget (GTK_WIDGET (window));
+  g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);
+  g_free (poste_ui_test_save_screenshot (texture, "providers"));
 
   /* A second provider of the same name is refused before anything is written. */
   dialog = open_provider_dialog (window);
@@ -652,7 +504,7 @@ test_window_add_provider (void)
   add = find_button (dialog, "provider.add");
   g_assert_false (gtk_widget_is_sensitive (add));
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate_pending ();
+  poste_ui_test_iterate_pending ();
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
 }
 
@@ -680,7 +532,7 @@ test_window_add_provider_password (void)
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
 
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  iterate_until (dialog_is_gone, NULL);
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
 
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, n_before + 1);
   provider = poste_config_lookup (poste_application_get_config (app), "keyed");
@@ -702,7 +554,7 @@ test_window_quit (void)
   get_main_window ();
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  iterate_pending ();
+  poste_ui_test_iterate_pending ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 }
 

@@ -28,24 +28,10 @@ is_mapped (gpointer data)
 }
 
 static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static void
 test_config_error_shown (void)
 {
   g_autoptr(PosteApplication) app = NULL;
-  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  g_autoptr(GPtrArray) pages = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = poste_config_dup_default_path ();
   g_autofree char *dir = g_path_get_dirname (path);
@@ -70,11 +56,10 @@ test_config_error_shown (void)
   g_application_activate (G_APPLICATION (app));
   window = poste_application_get_main_window (app);
   g_assert_nonnull (window);
-  while (!is_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
+  poste_ui_test_iterate_until (is_mapped, window);
 
   /* The one status page on screen is the error, with PosteConfig's message. */
-  collect (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, pages);
+  pages = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
   for (guint i = 0; i < pages->len; i++)
     {
       if (gtk_widget_get_mapped (g_ptr_array_index (pages, i)))

@@ -195,24 +195,11 @@ run_cli (Fixture    *f,
 }
 
 static guint
-count_files (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
-static guint
 delivered (Fixture *f)
 {
   g_autofree char *new_dir = g_build_filename (f->maildir, "new", NULL);
 
-  return count_files (new_dir);
+  return poste_test_count_entries (new_dir);
 }
 
 static void

@@ -53,14 +53,8 @@ delivered (Fixture    *f,
 {
   g_autofree char *dir = maildir (f, name);
   g_autofree char *new_dir = g_build_filename (dir, "new", NULL);
-  g_autoptr(GDir) d = g_dir_open (new_dir, 0, NULL);
-  guint n = 0;
 
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
+  return poste_test_count_entries (new_dir);
 }
 
 static void

@@ -77,3 +77,25 @@ poste_test_build_root (void)
   g_assert_nonnull (root);
   return root;
 }
+
+/**
+ * poste_test_count_entries:
+ * @dir: a folder
+ *
+ * Counts every entry of @dir, dot files included (unlike poste_test_dir_count(), which skips
+ * them): a test that expects a queue or a tmp/ to be empty sees a stray temporary file.
+ *
+ * Returns: how many entries @dir has; 0 when it does not exist or cannot be opened
+ */
+guint
+poste_test_count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}

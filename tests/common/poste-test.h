@@ -13,5 +13,6 @@ void        poste_test_init        (int          *argc,
 char       *poste_test_make_dir    (const char   *name);
 const char *poste_test_source_root (void);
 const char *poste_test_build_root  (void);
+guint       poste_test_count_entries (const char *dir);
 
 G_END_DECLS

@@ -12,19 +12,6 @@
 #include "poste-reply.h"
 #include "poste-test.h"
 
-static guint
-count_files (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
 static char *
 read_message (PosteOutbox *outbox,
               const char  *id)
@@ -59,13 +46,13 @@ test_queue (void)
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 0);
   g_clear_pointer (&items, g_ptr_array_unref);
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS) && count_files (queue) > 0);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS) && poste_test_count_entries (queue) > 0);
 
   id = poste_outbox_enqueue (outbox, "alice@example.org", rcpts, head, rest, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (id);
-  g_assert_cmpuint (count_files (tmp), ==, 0);
-  g_assert_cmpuint (count_files (queue), ==, 2);
+  g_assert_cmpuint (poste_test_count_entries (tmp), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (queue), ==, 2);
 
   data = read_message (outbox, id);
   g_assert_cmpstr (data, ==, text);
@@ -101,7 +88,7 @@ test_queue (void)
   g_assert_cmpuint (item->attempts, ==, 3);
   g_assert_cmpint (item->next_attempt, ==, G_GINT64_CONSTANT (4102444800));
   g_assert_cmpstr (item->last_error, ==, "451 4.3.0 try later\nwith a second line");
-  g_assert_cmpuint (count_files (tmp), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (tmp), ==, 0);
 
   /* Send now: due again, the count of attempts kept. */
   g_assert_true (poste_outbox_retry_now (outbox, id, &error));
@@ -120,13 +107,13 @@ test_queue (void)
 
   g_assert_true (poste_outbox_remove (outbox, id, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_files (queue), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (queue), ==, 0);
   g_assert_false (poste_outbox_remove (outbox, id, &error));
   g_assert_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_false (poste_outbox_update (outbox, item, &error));
   g_assert_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NOT_FOUND);
-  g_assert_cmpuint (count_files (queue), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (queue), ==, 0);
 }
 
 static void
@@ -147,10 +134,10 @@ test_writer_abort (void)
   writer = poste_outbox_writer_new (outbox, "", rcpts, &error);
   g_assert_no_error (error);
   g_assert_true (poste_outbox_writer_write (writer, (const guint8 *) "x\n", 2, &error));
-  g_assert_cmpuint (count_files (tmp), ==, 1);
+  g_assert_cmpuint (poste_test_count_entries (tmp), ==, 1);
   poste_outbox_writer_free (writer);
-  g_assert_cmpuint (count_files (tmp), ==, 0);
-  g_assert_cmpuint (count_files (queue), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (tmp), ==, 0);
+  g_assert_cmpuint (poste_test_count_entries (queue), ==, 0);
 
   /* 8-bit content is noted (BODY=8BITMIME when submitted); the null sender is allowed. */
   writer = poste_outbox_writer_new (outbox, "", rcpts, &error);

@@ -258,14 +258,8 @@ static guint
 delivered (void)
 {
   g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
-  g_autoptr(GDir) d = g_dir_open (new_dir, 0, NULL);
-  guint n = 0;
 
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
+  return poste_test_count_entries (new_dir);
 }
 
 /* The notifications dbusmock has recorded: (summary, body, actions) of every Notify call. */

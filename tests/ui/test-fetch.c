@@ -254,19 +254,6 @@ dismiss_toasts (GtkWidget *window)
     }
 }
 
-static guint
-count_files (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
 static char *
 label_texts (GtkWidget *root)
 {
@@ -456,7 +443,7 @@ test_fetch_add_and_fetch (void)
     g_assert_cmpuint (bars->len, ==, 1);
     g_assert_cmpfloat (gtk_progress_bar_get_fraction (g_ptr_array_index (bars, 0)), >, 0.6);
   }
-  g_assert_cmpuint (count_files (maildir_new), ==, 2);
+  g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 2);
   screenshot (GTK_WIDGET (window), "live-session");
 
   button = find_button (GTK_WIDGET (window), "app.stop", "acme");
@@ -485,7 +472,7 @@ test_fetch_add_and_fetch (void)
   g_assert_no_error (report->error);
 
   /* The mail arrived, and the provider keeps nothing. */
-  g_assert_cmpuint (count_files (maildir_new), ==, 3);
+  g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 3);
   g_assert_cmpuint (poste_test_provider_count_spooled (provider), ==, 0);
 
   /* The list shows the last fetch. */

@@ -51,6 +51,17 @@ username_of (PosteProvider *provider)
   return username != NULL ? username : "";
 }
 
+/* The provider's item attributes in poste_secrets_get_schema(), for the libsecret calls below;
+ * %NULL, after libsecret's critical warning, when the provider has no name. */
+static GHashTable *
+attributes_of (PosteProvider *provider)
+{
+  return secret_attributes_build (poste_secrets_get_schema (),
+                                  "provider", poste_provider_get_name (provider),
+                                  "username", username_of (provider),
+                                  NULL);
+}
+
 /**
  * poste_secrets_free_password:
  * @password: (nullable) (transfer full): a password from this module
@@ -107,17 +118,19 @@ poste_secrets_store_sync (PosteProvider  *provider,
                           GCancellable   *cancellable,
                           GError        **error)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
 
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
   g_return_val_if_fail (password != NULL, FALSE);
 
   label = g_strdup_printf (_("Poste Restante password for %s"), poste_provider_get_name (provider));
-  return secret_password_store_sync (poste_secrets_get_schema (), SECRET_COLLECTION_DEFAULT,
-                                     label, password, cancellable, error,
-                                     "provider", poste_provider_get_name (provider),
-                                     "username", username_of (provider),
-                                     NULL);
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return FALSE;
+  return secret_password_storev_sync (poste_secrets_get_schema (), attributes,
+                                      SECRET_COLLECTION_DEFAULT, label, password, cancellable,
+                                      error);
 }
 
 static void
@@ -151,20 +164,21 @@ poste_secrets_store (PosteProvider       *provider,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   g_autofree char *label = NULL;
   GTask *task;
 
   g_return_if_fail (POSTE_IS_PROVIDER (provider));
   g_return_if_fail (password != NULL);
 
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return;
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, poste_secrets_store);
   label = g_strdup_printf (_("Poste Restante password for %s"), poste_provider_get_name (provider));
-  secret_password_store (poste_secrets_get_schema (), SECRET_COLLECTION_DEFAULT, label, password,
-                         cancellable, store_cb, task,
-                         "provider", poste_provider_get_name (provider),
-                         "username", username_of (provider),
-                         NULL);
+  secret_password_storev (poste_secrets_get_schema (), attributes, SECRET_COLLECTION_DEFAULT,
+                          label, password, cancellable, store_cb, task);
 }
 
 /**
@@ -198,16 +212,17 @@ poste_secrets_lookup_sync (PosteProvider  *provider,
                            GCancellable   *cancellable,
                            GError        **error)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
   char *password;
 
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
 
-  password = take_secret (secret_password_lookup_sync (poste_secrets_get_schema (), cancellable,
-                                                       &local_error,
-                                                       "provider", poste_provider_get_name (provider),
-                                                       "username", username_of (provider),
-                                                       NULL));
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return NULL;
+  password = take_secret (secret_password_lookupv_sync (poste_secrets_get_schema (), attributes,
+                                                        cancellable, &local_error));
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -253,17 +268,18 @@ poste_secrets_lookup (PosteProvider       *provider,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   GTask *task;
 
   g_return_if_fail (POSTE_IS_PROVIDER (provider));
 
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return;
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, poste_secrets_lookup);
   g_task_set_task_data (task, g_object_ref (provider), g_object_unref);
-  secret_password_lookup (poste_secrets_get_schema (), cancellable, lookup_cb, task,
-                          "provider", poste_provider_get_name (provider),
-                          "username", username_of (provider),
-                          NULL);
+  secret_password_lookupv (poste_secrets_get_schema (), attributes, cancellable, lookup_cb, task);
 }
 
 /**
@@ -297,14 +313,16 @@ poste_secrets_clear_sync (PosteProvider  *provider,
                           GCancellable   *cancellable,
                           GError        **error)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   GError *local_error = NULL;
 
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
 
-  secret_password_clear_sync (poste_secrets_get_schema (), cancellable, &local_error,
-                              "provider", poste_provider_get_name (provider),
-                              "username", username_of (provider),
-                              NULL);
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return FALSE;
+  secret_password_clearv_sync (poste_secrets_get_schema (), attributes, cancellable,
+                               &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -343,16 +361,17 @@ poste_secrets_clear (PosteProvider       *provider,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
+  g_autoptr(GHashTable) attributes = NULL;
   GTask *task;
 
   g_return_if_fail (POSTE_IS_PROVIDER (provider));
 
+  attributes = attributes_of (provider);
+  if (attributes == NULL)
+    return;
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, poste_secrets_clear);
-  secret_password_clear (poste_secrets_get_schema (), cancellable, clear_cb, task,
-                         "provider", poste_provider_get_name (provider),
-                         "username", username_of (provider),
-                         NULL);
+  secret_password_clearv (poste_secrets_get_schema (), attributes, cancellable, clear_cb, task);
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "poste-test.h"
+#include "poste-test-services.h"
 #include "poste-error.h"
 #include "poste-secrets.h"
 
@@ -69,24 +70,6 @@ start_keyring (GError **error)
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                "gnome-keyring-daemon never appeared on the bus");
   return FALSE;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -179,7 +162,7 @@ main (int   argc,
    * for it in vain: stop the bus instead (gnome-keyring-daemon leaves with it). */
   secret_service_disconnect ();
   g_test_dbus_stop (bus);
-  remove_tree (keyring_home);
+  poste_test_remove_tree (keyring_home);
   g_free (keyring_home);
   return status;
 }

@@ -24,6 +24,7 @@
 #include "poste-test.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
+#include "poste-test-services.h"
 #include "poste-ui-test.h"
 #include "poste-application.h"
 #include "poste-config.h"
@@ -486,24 +487,6 @@ tray_registered (gpointer data)
   return tray != NULL && poste_tray_get_registered (tray) == GPOINTER_TO_INT (data);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Tests */
 
 /* The first case starts everything, inside its private home. */
@@ -869,7 +852,7 @@ main (int   argc,
   g_free (item_owner);
   g_free (maildir);
   if (dir != NULL)
-    remove_tree (dir);
+    poste_test_remove_tree (dir);
   g_free (dir);
   return ret;
 }

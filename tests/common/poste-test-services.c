@@ -817,3 +817,68 @@ poste_test_maildir_wait (const char *maildir,
       g_usleep (50 * 1000);
     }
 }
+
+struct _PosteTestLock {
+  pid_t pid;
+  int   ready;   /* read end: the child wrote one byte once it held the lock */
+  int   hold;    /* write end: closing it lets the child go */
+};
+
+/**
+ * poste_test_lock_hold:
+ * @path: an existing file
+ *
+ * Has another process hold an fcntl() write lock on all of @path, as another mail program
+ * would: a child takes it with F_SETLKW and keeps it until poste_test_lock_release(). Returns
+ * once the lock is held.
+ *
+ * Returns: (transfer full): the holder, to give to poste_test_lock_release()
+ */
+PosteTestLock *
+poste_test_lock_hold (const char *path)
+{
+  PosteTestLock *lock = g_new0 (PosteTestLock, 1);
+  int ready[2], hold[2];
+  char c;
+
+  g_assert_no_errno (pipe (ready));
+  g_assert_no_errno (pipe (hold));
+  lock->pid = fork ();
+  g_assert_cmpint (lock->pid, >=, 0);
+  if (lock->pid == 0)
+    {
+      struct flock fl = { 0 };
+      int fd = open (path, O_RDWR);
+
+      close (ready[0]);
+      close (hold[1]);
+      fl.l_type = F_WRLCK;
+      fl.l_whence = SEEK_SET;
+      if (fd < 0 || fcntl (fd, F_SETLKW, &fl) < 0 || write (ready[1], "x", 1) != 1)
+        _exit (1);
+      while (read (hold[0], &c, 1) > 0)
+        ;
+      _exit (0);
+    }
+  close (ready[1]);
+  close (hold[0]);
+  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  lock->ready = ready[0];
+  lock->hold = hold[1];
+  return lock;
+}
+
+/**
+ * poste_test_lock_release:
+ * @lock: (transfer full): from poste_test_lock_hold()
+ *
+ * Lets the holder go, waits for it to exit (so the lock is free on return) and frees @lock.
+ */
+void
+poste_test_lock_release (PosteTestLock *lock)
+{
+  close (lock->hold);
+  close (lock->ready);
+  g_assert_cmpint (waitpid (lock->pid, NULL, 0), ==, lock->pid);
+  g_free (lock);
+}

@@ -48,4 +48,9 @@ gboolean          poste_test_maildir_wait       (const char        *maildir,
                                                  guint              seconds);
 guint             poste_test_dir_count          (const char        *dir);
 
+typedef struct _PosteTestLock PosteTestLock;
+
+PosteTestLock    *poste_test_lock_hold          (const char        *path);
+void              poste_test_lock_release       (PosteTestLock     *lock);
+
 G_END_DECLS

@@ -188,36 +188,13 @@ test_mbox_locked (void)
   g_autoptr(PosteDelivery) delivery = poste_mbox_delivery_new (path);
   g_autoptr(PosteReply) first = NULL;
   g_autoptr(GBytes) before = NULL;
-  int ready[2], hold[2];
-  char c;
-  pid_t pid;
+  PosteTestLock *holder;
 
   first = deliver (delivery, "s@p", "a@b", "Subject: a\r\n\r\nx\r\n");
   g_assert_cmpuint (first->code, ==, 250);
   before = read_file (path);
 
-  g_assert_no_errno (pipe (ready));
-  g_assert_no_errno (pipe (hold));
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      struct flock fl = { 0 };
-      int fd = open (path, O_RDWR);
-
-      close (ready[0]);
-      close (hold[1]);
-      fl.l_type = F_WRLCK;
-      fl.l_whence = SEEK_SET;
-      if (fd < 0 || fcntl (fd, F_SETLKW, &fl) < 0 || write (ready[1], "x", 1) != 1)
-        _exit (1);
-      while (read (hold[0], &c, 1) > 0)
-        ;
-      _exit (0);
-    }
-  close (ready[1]);
-  close (hold[0]);
-  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  holder = poste_test_lock_hold (path);
 
   poste_mbox_delivery_set_lock_timeout (POSTE_MBOX_DELIVERY (delivery), 1);
   {
@@ -229,9 +206,7 @@ test_mbox_locked (void)
     g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
   }
 
-  close (hold[1]);
-  close (ready[0]);
-  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  poste_test_lock_release (holder);
   {
     g_autoptr(PosteReply) reply = deliver (delivery, "s@p", "a@b", "Subject: b\r\n\r\ny\r\n");
 

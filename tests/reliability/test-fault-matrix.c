@@ -668,33 +668,10 @@ test_local_mbox_locked (void)
   g_autofree char *path = g_build_filename (dir, "mbox", NULL);
   g_autofree char *spec = g_strdup_printf ("mbox:%s", path);
   g_autoptr(PosteDelivery) locked = NULL;
-  int ready[2], hold[2];
-  char c;
-  pid_t pid;
+  PosteTestLock *holder;
 
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  g_assert_no_errno (pipe (ready));
-  g_assert_no_errno (pipe (hold));
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      struct flock fl = { 0 };
-      int fd = open (path, O_RDWR);
-
-      close (ready[0]);
-      close (hold[1]);
-      fl.l_type = F_WRLCK;
-      fl.l_whence = SEEK_SET;
-      if (fd < 0 || fcntl (fd, F_SETLKW, &fl) < 0 || write (ready[1], "x", 1) != 1)
-        _exit (1);
-      while (read (hold[0], &c, 1) > 0)
-        ;
-      _exit (0);
-    }
-  close (ready[1]);
-  close (hold[0]);
-  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  holder = poste_test_lock_hold (path);
 
   locked = poste_mbox_delivery_new (path);
   poste_mbox_delivery_set_lock_timeout (POSTE_MBOX_DELIVERY (locked), 2);
@@ -709,9 +686,7 @@ test_local_mbox_locked (void)
   }
 
   /* The other program lets go. */
-  close (hold[1]);
-  close (ready[0]);
-  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  poste_test_lock_release (holder);
   local_fetch_delivers (&l, spec, TARGET_MBOX, path);
   local_teardown (&l);
 }

@@ -144,6 +144,26 @@ poste_ui_test_find_descendants (GtkWidget *widget,
   return found;
 }
 
+/**
+ * poste_ui_test_find_app_window:
+ * @app: the application
+ * @type: a #GtkWindow type
+ *
+ * Returns: (transfer none) (nullable): the first of @app's windows that is a @type, or %NULL
+ */
+GtkWindow *
+poste_ui_test_find_app_window (GtkApplication *app,
+                               GType           type)
+{
+  for (const GList *iter = gtk_application_get_windows (app); iter != NULL; iter = iter->next)
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
 /* Renders @widget the way its window draws it: a snapshot of the widget through a
  * GtkWidgetPaintable, turned into a texture by the window's own GskRenderer. */
 GdkTexture *

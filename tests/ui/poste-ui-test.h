@@ -19,6 +19,8 @@ void        poste_ui_test_iterate_pending  (void);
 void        poste_ui_test_wait_for_drawn   (GtkWindow   *window);
 GPtrArray  *poste_ui_test_find_descendants (GtkWidget   *widget,
                                             GType        type);
+GtkWindow  *poste_ui_test_find_app_window (GtkApplication *app,
+                                           GType           type);
 GdkTexture *poste_ui_test_render_widget    (GtkWidget   *widget);
 guint       poste_ui_test_count_colours    (GdkTexture  *texture);
 char       *poste_ui_test_save_screenshot  (GdkTexture  *texture,

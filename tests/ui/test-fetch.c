@@ -36,24 +36,10 @@ static const char *recipients[] = { "alice@example.org", NULL };
 
 /* Helpers */
 
-static GtkWindow *
-find_app_window (GType type)
-{
-  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (app));
-       iter != NULL;
-       iter = iter->next)
-    {
-      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type))
-        return iter->data;
-    }
-
-  return NULL;
-}
-
 static gboolean
 window_is_mapped (gpointer data)
 {
-  GtkWindow *window = find_app_window (GPOINTER_TO_SIZE (data));
+  GtkWindow *window = poste_ui_test_find_app_window (GTK_APPLICATION (app), GPOINTER_TO_SIZE (data));
 
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
@@ -61,7 +47,7 @@ window_is_mapped (gpointer data)
 static gboolean
 dialog_is_gone (gpointer data)
 {
-  return find_app_window (POSTE_TYPE_PROVIDER_DIALOG) == NULL;
+  return poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG) == NULL;
 }
 
 static PosteWindow *
@@ -130,10 +116,10 @@ open_editor (PosteWindow *window)
 {
   GtkWidget *dialog;
 
-  g_assert_null (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
-  dialog = GTK_WIDGET (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  dialog = GTK_WIDGET (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
 
   return dialog;
@@ -713,7 +699,7 @@ test_fetch_edit (void)
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_activate (row));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
-  dialog = GTK_WIDGET (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  dialog = GTK_WIDGET (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
   g_assert_cmpstr (poste_provider_dialog_get_editing (POSTE_PROVIDER_DIALOG (dialog)), ==, "acme");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Provider");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Server"))), ==, "127.0.0.1");

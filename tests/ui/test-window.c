@@ -23,20 +23,6 @@
 
 static PosteApplication *app;
 
-static GtkWindow *
-find_app_window (GType type)
-{
-  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (app));
-       iter != NULL;
-       iter = iter->next)
-    {
-      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type))
-        return iter->data;
-    }
-
-  return NULL;
-}
-
 static PosteWindow *
 get_main_window (void)
 {
@@ -197,7 +183,7 @@ static gboolean
 window_is_mapped (gpointer data)
 {
   GType type = GPOINTER_TO_SIZE (data);
-  GtkWindow *window = find_app_window (type);
+  GtkWindow *window = poste_ui_test_find_app_window (GTK_APPLICATION (app), type);
 
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
@@ -227,11 +213,11 @@ test_window_preferences (void)
   GtkWindow *prefs;
 
   g_assert_true (G_IS_SETTINGS (settings));
-  g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
+  g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PREFERENCES_WINDOW));
-  prefs = find_app_window (POSTE_TYPE_PREFERENCES_WINDOW);
+  prefs = poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW);
   g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (window));
 
   /* Activating it again brings back the same window rather than a second one. */
@@ -279,7 +265,7 @@ test_window_preferences (void)
 
   gtk_window_destroy (prefs);
   poste_ui_test_iterate_pending ();
-  g_assert_null (find_app_window (POSTE_TYPE_PREFERENCES_WINDOW));
+  g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW));
 }
 
 static void
@@ -290,7 +276,7 @@ test_window_about (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.about", NULL));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW));
-  about = find_app_window (ADW_TYPE_ABOUT_WINDOW);
+  about = poste_ui_test_find_app_window (GTK_APPLICATION (app), ADW_TYPE_ABOUT_WINDOW);
 
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Poste Restante");
   g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
@@ -300,7 +286,7 @@ test_window_about (void)
 
   gtk_window_destroy (about);
   poste_ui_test_iterate_pending ();
-  g_assert_null (find_app_window (ADW_TYPE_ABOUT_WINDOW));
+  g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), ADW_TYPE_ABOUT_WINDOW));
 }
 
 static gboolean
@@ -410,10 +396,10 @@ open_provider_dialog (PosteWindow *window)
 {
   GtkWindow *dialog;
 
-  g_assert_null (find_app_window (POSTE_TYPE_PROVIDER_DIALOG));
+  g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
-  dialog = find_app_window (POSTE_TYPE_PROVIDER_DIALOG);
+  dialog = poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
   g_assert_true (gtk_window_get_modal (dialog));
 
@@ -423,7 +409,7 @@ open_provider_dialog (PosteWindow *window)
 static gboolean
 dialog_is_gone (gpointer data)
 {
-  return find_app_window (POSTE_TYPE_PROVIDER_DIALOG) == NULL;
+  return poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG) == NULL;
 }
 
 

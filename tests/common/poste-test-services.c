@@ -882,3 +882,82 @@ poste_test_lock_release (PosteTestLock *lock)
   g_assert_cmpint (waitpid (lock->pid, NULL, 0), ==, lock->pid);
   g_free (lock);
 }
+
+#define NEED_ROOT "Postfix and Dovecot instances need root here"
+
+/* For the try_start functions: a service that is not installed is a reason to skip, anything
+ * else aborts the program. */
+static PosteTestService *
+started_or_why_not (PosteTestService  *service,
+                    GError            *error,
+                    char             **why_not)
+{
+  if (service == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_error ("%s", error->message);
+      *why_not = g_strdup (error->message);
+      g_error_free (error);
+    }
+  return service;
+}
+
+/**
+ * poste_test_postfix_try_start:
+ * @port: (out): where Postfix's smtpd listens on 127.0.0.1
+ * @why_not: (out) (transfer full): the reason there is no Postfix, for g_test_skip()
+ *
+ * poste_test_postfix_start() in a new poste_test_service_dir_new() folder, for a test program
+ * whose cases skip without Postfix: not running as root, or Postfix not installed
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ *
+ * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
+ */
+PosteTestService *
+poste_test_postfix_try_start (guint16  *port,
+                              char    **why_not)
+{
+  g_autofree char *dir = NULL;
+  GError *error = NULL;
+  PosteTestService *service;
+
+  if (getuid () != 0)
+    {
+      *why_not = g_strdup (NEED_ROOT);
+      return NULL;
+    }
+  dir = poste_test_service_dir_new ("postfix");
+  service = poste_test_postfix_start (dir, port, &error);
+  return started_or_why_not (service, error, why_not);
+}
+
+/**
+ * poste_test_dovecot_try_start:
+ * @port: (out): where Dovecot's LMTP listens on 127.0.0.1
+ * @socket_path: (out) (optional) (transfer full): its LMTP UNIX socket
+ * @why_not: (out) (transfer full): the reason there is no Dovecot, for g_test_skip()
+ *
+ * poste_test_dovecot_start() in a new poste_test_service_dir_new() folder, for a test program
+ * whose cases skip without Dovecot: not running as root, or Dovecot not installed
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ *
+ * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
+ */
+PosteTestService *
+poste_test_dovecot_try_start (guint16   *port,
+                              char     **socket_path,
+                              char     **why_not)
+{
+  g_autofree char *dir = NULL;
+  GError *error = NULL;
+  PosteTestService *service;
+
+  if (getuid () != 0)
+    {
+      *why_not = g_strdup (NEED_ROOT);
+      return NULL;
+    }
+  dir = poste_test_service_dir_new ("dovecot");
+  service = poste_test_dovecot_start (dir, port, socket_path, &error);
+  return started_or_why_not (service, error, why_not);
+}

@@ -38,6 +38,11 @@ PosteTestService *poste_test_dovecot_start      (const char        *dir,
                                                  char             **socket_path,
                                                  GError           **error);
 void              poste_test_dovecot_stop       (PosteTestService  *service);
+PosteTestService *poste_test_postfix_try_start   (guint16           *port,
+                                                 char             **why_not);
+PosteTestService *poste_test_dovecot_try_start   (guint16           *port,
+                                                 char             **socket_path,
+                                                 char             **why_not);
 char             *poste_test_service_maildir    (PosteTestService  *service,
                                                  const char        *user);
 char             *poste_test_service_log        (PosteTestService  *service);

@@ -514,39 +514,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *postfix_dir = NULL;
-  g_autofree char *dovecot_dir = NULL;
-  g_autoptr(GError) error = NULL;
   int status;
 
   poste_test_init (&argc, &argv);
 
-  if (getuid () != 0)
-    {
-      postfix_failure = g_strdup ("Postfix and Dovecot instances need root here");
-      dovecot_failure = g_strdup (postfix_failure);
-    }
-  else
-    {
-      postfix_dir = poste_test_service_dir_new ("postfix");
-      postfix = poste_test_postfix_start (postfix_dir, &postfix_port, &error);
-      if (postfix == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            g_error ("%s", error->message);
-          postfix_failure = g_strdup (error->message);
-          g_clear_error (&error);
-        }
-      dovecot_dir = poste_test_service_dir_new ("dovecot");
-      dovecot = poste_test_dovecot_start (dovecot_dir, &dovecot_port, &dovecot_socket, &error);
-      if (dovecot == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            g_error ("%s", error->message);
-          dovecot_failure = g_strdup (error->message);
-          g_clear_error (&error);
-        }
-    }
+  postfix = poste_test_postfix_try_start (&postfix_port, &postfix_failure);
+  dovecot = poste_test_dovecot_try_start (&dovecot_port, &dovecot_socket, &dovecot_failure);
 
   g_test_add_func ("/delivery/postfix/relay", test_postfix_relay);
   g_test_add_func ("/delivery/postfix/refused-only", test_postfix_refused_only);

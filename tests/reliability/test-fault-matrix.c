@@ -695,8 +695,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *postfix_dir = NULL;
-  g_autofree char *dovecot_dir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   int status;
@@ -707,32 +705,8 @@ main (int   argc,
   cert = poste_test_cert_new (work_dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
 
-  if (getuid () != 0)
-    {
-      postfix_failure = g_strdup ("Postfix and Dovecot instances need root here");
-      dovecot_failure = g_strdup (postfix_failure);
-    }
-  else
-    {
-      postfix_dir = poste_test_service_dir_new ("postfix");
-      postfix = poste_test_postfix_start (postfix_dir, &postfix_port, &error);
-      if (postfix == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            g_error ("%s", error->message);
-          postfix_failure = g_strdup (error->message);
-          g_clear_error (&error);
-        }
-      dovecot_dir = poste_test_service_dir_new ("dovecot");
-      dovecot = poste_test_dovecot_start (dovecot_dir, &dovecot_port, &dovecot_socket, &error);
-      if (dovecot == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            g_error ("%s", error->message);
-          dovecot_failure = g_strdup (error->message);
-          g_clear_error (&error);
-        }
-    }
+  postfix = poste_test_postfix_try_start (&postfix_port, &postfix_failure);
+  dovecot = poste_test_dovecot_try_start (&dovecot_port, &dovecot_socket, &dovecot_failure);
 
   for (guint t = 0; t < N_TARGETS; t++)
     for (guint d = 0; d < G_N_ELEMENTS (drops); d++)

@@ -99,3 +99,22 @@ poste_test_count_entries (const char *dir)
     n++;
   return n;
 }
+
+/**
+ * poste_test_launcher_set_private_dirs:
+ * @launcher: the launcher of a program under test
+ *
+ * Gives the programs @launcher starts the test case's private directories, as GLib sees them in
+ * this process (G_TEST_OPTION_ISOLATE_DIRS): HOME, XDG_CONFIG_HOME, XDG_STATE_HOME,
+ * XDG_DATA_HOME, XDG_CACHE_HOME and XDG_RUNTIME_DIR.
+ */
+void
+poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher)
+{
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+}

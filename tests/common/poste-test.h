@@ -14,5 +14,6 @@ char       *poste_test_make_dir    (const char   *name);
 const char *poste_test_source_root (void);
 const char *poste_test_build_root  (void);
 guint       poste_test_count_entries (const char *dir);
+void        poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher);
 
 G_END_DECLS

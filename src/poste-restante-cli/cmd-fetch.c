@@ -138,7 +138,6 @@ typedef struct {
   PosteDelivery       *delivery;
   PosteSession        *session;
   PosteSessionOutcome  outcome;
-  PosteSessionState    stage;       /* the last state before done or failed */
   GError              *error;
   /* The outbox leaves in the same round (cmd-send.c): what it needs after the session. */
   PosteProvider       *provider;
@@ -146,19 +145,6 @@ typedef struct {
   GCancellable        *cancellable;
   PosteSessionReport  *report;
 } FetchOne;
-
-/* Keeps the last state of the session before it ended, for the summary line. */
-static void
-on_stage (PosteSession *session,
-          GParamSpec   *pspec,
-          gpointer      user_data)
-{
-  FetchOne *one = user_data;
-  PosteSessionState state = poste_session_get_state (session);
-
-  if (state != POSTE_SESSION_STATE_DONE && state != POSTE_SESSION_STATE_FAILED)
-    one->stage = state;
-}
 
 static void
 fetch_one_free (gpointer data)
@@ -263,7 +249,10 @@ fetch_one_end (GTask              *task_in,
                          history_error->message);
     }
 
-  line = summary_line (name, report, error, one->stage);
+  /* The report says where the session ended: the state notifications seen here may skip
+   * phases, since the session applies only its newest progress in this thread. */
+  line = summary_line (name, report, error,
+                       report != NULL ? report->last_state : POSTE_SESSION_STATE_IDLE);
   g_print ("%s\n", line);
   poste_cli_print_hint (cli, name, error);
   if (report != NULL)
@@ -344,7 +333,6 @@ poste_cli_fetch_one_async (PosteCli            *cli,
   one->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   one->password = password;
 
-  g_signal_connect (one->session, "notify::state", G_CALLBACK (on_stage), one);
   if (cli->verbose)
     g_signal_connect_data (one->session, "notify::state", G_CALLBACK (on_state),
                            g_strdup (one->name), (GClosureNotify) G_CALLBACK (g_free), 0);

@@ -46,6 +46,7 @@ poste_session_report_copy (const PosteSessionReport *report)
   copy->started = report->started != NULL ? g_date_time_ref (report->started) : NULL;
   copy->duration = report->duration;
   copy->outcome = report->outcome;
+  copy->last_state = report->last_state;
   copy->error = report->error != NULL ? g_error_copy (report->error) : NULL;
   copy->messages = report->messages;
   copy->refused = report->refused;

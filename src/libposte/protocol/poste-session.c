@@ -870,10 +870,12 @@ session_run (PosteSession  *self,
   ok = poste_client_open (ctx, &local_error) &&
        poste_client_authenticate (ctx, &local_error) &&
        poste_client_atrn (ctx, &turned, &local_error);
+  report->last_state = ctx->state;
 
   if (ok && turned)
     {
       ok = poste_server_run (ctx, &local_error);
+      report->last_state = ctx->state;
       poste_delivery_close (ctx->delivery);
       if (ok && ctx->delivery_error != NULL)
         {

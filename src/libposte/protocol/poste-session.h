@@ -66,6 +66,8 @@ const char *poste_session_outcome_to_string (PosteSessionOutcome outcome);
  * @started: when the session started (wall clock, UTC)
  * @duration: how long it took, in seconds
  * @outcome: how it ended
+ * @last_state: where the session was when it ended: the phase that failed, or the last phase of
+ *   a session that ended well (never %POSTE_SESSION_STATE_DONE or %POSTE_SESSION_STATE_FAILED)
  * @error: (nullable): why it failed, when it did
  * @messages: messages delivered and acknowledged with 250
  * @refused: messages we (or the delivery target, at MAIL, at every RCPT or at the end of the
@@ -85,6 +87,7 @@ struct _PosteSessionReport
   GDateTime           *started;
   double               duration;
   PosteSessionOutcome  outcome;
+  PosteSessionState    last_state;
   GError              *error;
   guint                messages;
   guint                refused;

@@ -3,12 +3,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * After each session (PosteApplication::session-finished), the provider's due messages leave
- * through its relay when it has send-with-fetch (the default); the number the relay accepted is
- * added to the provider's last report (what the windows show). app.send-now does the same for
- * every provider at once, deferred messages included (the user asked). A message the relay
- * refused for good, or a round that failed, is told in a notification with an action that opens
- * the Outbox window (app.outbox).
+ * After each session, before its report is recorded (poste-application-sessions.c), the
+ * provider's due messages leave through its relay when it has send-with-fetch (the default):
+ * _poste_application_outbox_round(), whose count of accepted messages goes into that report,
+ * as the CLI's fetch does. app.send-now runs the same round for every provider at once,
+ * deferred messages included (the user asked); what it submitted is added to the provider's
+ * last report (what the windows show). A message the relay refused for good, or a round that
+ * failed, is told in a notification with an action that opens the Outbox window (app.outbox).
  */
 #include "config.h"
 
@@ -24,9 +25,11 @@
 #define OUTBOX_KEY "poste-outbox"
 
 typedef struct {
-  PosteApplication       *application;
-  PosteProvider          *provider;
-  PosteOutboxSubmitFlags  flags;
+  PosteApplication             *application;
+  PosteProvider                *provider;
+  PosteOutboxSubmitFlags        flags;
+  PosteApplicationRoundCallback callback;
+  gpointer                      user_data;
 } Round;
 
 static void
@@ -35,6 +38,26 @@ round_free (Round *round)
   g_clear_object (&round->application);
   g_clear_object (&round->provider);
   g_free (round);
+}
+
+/* Ends @round (and frees it): tells its caller how many messages the relay accepted, or, for
+ * Send Now (no caller), adds them to the provider's last report. */
+static void
+round_end (Round *round,
+           guint  submitted)
+{
+  if (round->callback != NULL)
+    round->callback (round->application, submitted, round->user_data);
+  else if (submitted > 0)
+    {
+      PosteSessionReport *report = (PosteSessionReport *)
+        poste_application_get_last_report (round->application,
+                                           poste_provider_get_name (round->provider));
+
+      if (report != NULL)
+        report->submitted += submitted;
+    }
+  round_free (round);
 }
 
 static PosteOutbox *
@@ -71,15 +94,10 @@ submitted_cb (GObject      *object,
   const char *name = poste_provider_get_name (round->provider);
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts = { 0, };
-  PosteSessionReport *report;
 
   poste_outbox_submit_finish (POSTE_OUTBOX (object), result, &counts, NULL, &error);
   g_debug ("Outbox of %s: %u submitted, %u deferred, %u bounced, %u failed", name,
            counts.submitted, counts.deferred, counts.bounced, counts.failed);
-
-  report = (PosteSessionReport *) poste_application_get_last_report (self, name);
-  if (report != NULL)
-    report->submitted += counts.submitted;
 
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       !g_error_matches (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_BUSY))
@@ -96,7 +114,7 @@ submitted_cb (GObject      *object,
 
       notify_user (self, name, body);
     }
-  round_free (round);
+  round_end (round, counts.submitted);
 }
 
 static void
@@ -120,29 +138,50 @@ password_cb (GObject      *object,
     {
       g_debug ("Outbox of %s: no password: %s", poste_provider_get_name (round->provider),
                error != NULL ? error->message : "none stored");
-      round_free (round);
+      round_end (round, 0);
       return;
     }
   submit_with_password (round, password);
   poste_secrets_free_password (password);
 }
 
-/* Submits @provider's due messages (all of them with FORCE), with its password. */
-static void
-submit (PosteApplication       *self,
-        PosteProvider          *provider,
-        PosteOutboxSubmitFlags  flags)
+/**
+ * _poste_application_outbox_round:
+ * @self: the application, after its startup
+ * @provider: the provider whose outgoing mail leaves
+ * @flags: %POSTE_OUTBOX_SUBMIT_FORCE for every queued message (Send Now), deferred ones
+ *   included; %POSTE_OUTBOX_SUBMIT_NONE for the due ones only (after a fetch)
+ * @callback: (nullable) (scope async): called once when the round has ended, with the number of
+ *   messages the relay accepted; %NULL adds that number to @provider's last report instead
+ * @user_data: data for @callback
+ *
+ * Submits @provider's due messages through its submission server (poste_outbox_submit_async()),
+ * with its password from its password file or the keyring. Refusals for good and a failed round
+ * are told in a notification. @callback may be called before this returns (the password file
+ * could not be read).
+ *
+ * Returns: %TRUE when a round started (@callback will be called); %FALSE when nothing is due
+ *   (@callback is not called)
+ */
+gboolean
+_poste_application_outbox_round (PosteApplication              *self,
+                                 PosteProvider                 *provider,
+                                 PosteOutboxSubmitFlags         flags,
+                                 PosteApplicationRoundCallback  callback,
+                                 gpointer                       user_data)
 {
   Round *round;
   const char *password_file = poste_provider_get_password_file (provider);
 
-  if (!poste_outbox_has_due (get_outbox (self), provider, flags))
-    return;
+  if (get_outbox (self) == NULL || !poste_outbox_has_due (get_outbox (self), provider, flags))
+    return FALSE;
 
   round = g_new0 (Round, 1);
   round->application = g_object_ref (self);
   round->provider = poste_provider_copy (provider);
   round->flags = flags;
+  round->callback = callback;
+  round->user_data = user_data;
 
   if (!poste_secrets_auth_needs_password (provider))
     submit_with_password (round, NULL);
@@ -154,29 +193,15 @@ submit (PosteApplication       *self,
       if (password == NULL)
         {
           notify_user (self, poste_provider_get_name (provider), error->message);
-          round_free (round);
-          return;
+          round_end (round, 0);
+          return TRUE;
         }
       submit_with_password (round, password);
       poste_secrets_free_password (password);
     }
   else
     poste_secrets_lookup (provider, NULL, password_cb, round);
-}
-
-static void
-session_finished_cb (PosteApplication         *self,
-                     PosteSession             *session,
-                     const PosteSessionReport *report)
-{
-  PosteProvider *provider;
-
-  if (report->provider == NULL || self->config == NULL ||
-      report->outcome == POSTE_SESSION_OUTCOME_CANCELLED)
-    return;
-  provider = poste_config_lookup (self->config, report->provider);
-  if (provider != NULL && poste_provider_get_send_with_fetch (provider))
-    submit (self, provider, POSTE_OUTBOX_SUBMIT_NONE);
+  return TRUE;
 }
 
 static void
@@ -194,7 +219,7 @@ send_now_activated (GSimpleAction *action,
     {
       g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
 
-      submit (self, provider, POSTE_OUTBOX_SUBMIT_FORCE);
+      _poste_application_outbox_round (self, provider, POSTE_OUTBOX_SUBMIT_FORCE, NULL, NULL);
     }
 }
 
@@ -228,7 +253,8 @@ outbox_activated (GSimpleAction *action,
  * _poste_application_outbox_init:
  * @self: the application, in its startup
  *
- * Installs app.send-now and app.outbox and submits the outbox after each fetch.
+ * Installs app.send-now and app.outbox and opens the outbox that
+ * _poste_application_outbox_round() submits.
  */
 void
 _poste_application_outbox_init (PosteApplication *self)
@@ -240,5 +266,4 @@ _poste_application_outbox_init (PosteApplication *self)
 
   g_object_set_data_full (G_OBJECT (self), OUTBOX_KEY, poste_outbox_new (NULL), g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
-  g_signal_connect (self, "session-finished", G_CALLBACK (session_finished_cb), NULL);
 }

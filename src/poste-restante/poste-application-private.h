@@ -6,6 +6,7 @@
 
 #include <poste-config.h>
 #include <poste-history.h>
+#include <poste-outbox-submit.h>
 #include <poste-provider.h>
 #include <poste-scheduler.h>
 #include <poste-session.h>
@@ -55,5 +56,14 @@ void _poste_application_sessions_shutdown (PosteApplication *self);
 void _poste_application_sync_scheduler (PosteApplication *self);
 /* poste-application-outbox.c: app.send-now, app.outbox, the outbox after each fetch */
 void _poste_application_outbox_init (PosteApplication *self);
+/* Called once when an outbox round ends, with the number of messages the relay accepted. */
+typedef void (*PosteApplicationRoundCallback) (PosteApplication *self,
+                                               guint             submitted,
+                                               gpointer          user_data);
+gboolean _poste_application_outbox_round (PosteApplication              *self,
+                                          PosteProvider                 *provider,
+                                          PosteOutboxSubmitFlags         flags,
+                                          PosteApplicationRoundCallback  callback,
+                                          gpointer                       user_data);
 
 G_END_DECLS

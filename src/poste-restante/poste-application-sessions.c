@@ -4,8 +4,10 @@
  *
  * One flow for every fetch, whoever asks: the user's Fetch now, the tray's menu and the
  * schedule all go through poste_scheduler_request_fetch(); the scheduler's #PosteScheduler::fetch
- * runs a #PosteSession here; its end is recorded in the history, announced with
- * #PosteApplication::session-finished and handed back with poste_scheduler_fetch_finished().
+ * runs a #PosteSession here, then the provider's outbox round (poste-application-outbox.c), whose
+ * count of submitted messages goes into the session's report; its end is recorded in the history,
+ * announced with #PosteApplication::session-finished and handed back with
+ * poste_scheduler_fetch_finished().
  * The windows, the tray and the notifications only observe.
  */
 #include "config.h"
@@ -76,6 +78,58 @@ fail_fetch (Fetch        *fetch,
   finish_fetch (fetch, NULL, report);
 }
 
+typedef struct
+{
+  Fetch        *fetch;
+  PosteSession *session;
+} FetchRound;
+
+/* The outbox's round after @round's session has ended: its count goes into the session's report,
+ * then the report is recorded. */
+static void
+fetch_round_cb (PosteApplication *self,
+                guint             submitted,
+                gpointer          user_data)
+{
+  FetchRound *round = user_data;
+  PosteSessionReport *report = poste_session_get_report (round->session);
+
+  report->submitted += submitted;
+  /* The application may have shut down while the round ran: nothing left to record in. */
+  if (self->sessions != NULL)
+    finish_fetch (round->fetch, round->session, report);
+  fetch_free (round->fetch);
+  g_object_unref (round->session);
+  g_free (round);
+}
+
+/* Starts the outbox's round for @fetch's provider when it submits with each fetch and has mail
+ * due; then the round takes @fetch. Returns %FALSE when there is no round to run. */
+static gboolean
+start_outbox_round (Fetch        *fetch,
+                    PosteSession *session)
+{
+  PosteApplication *self = fetch->application;
+  PosteProvider *provider;
+  FetchRound *round;
+
+  provider = self->config != NULL ? poste_config_lookup (self->config, fetch->name) : NULL;
+  if (provider == NULL || !poste_provider_get_send_with_fetch (provider))
+    return FALSE;
+
+  round = g_new0 (FetchRound, 1);
+  round->fetch = fetch;
+  round->session = g_object_ref (session);
+  if (!_poste_application_outbox_round (self, provider, POSTE_OUTBOX_SUBMIT_NONE,
+                                        fetch_round_cb, round))
+    {
+      g_object_unref (round->session);
+      g_free (round);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 session_run_cb (GObject      *object,
                 GAsyncResult *result,
@@ -96,6 +150,14 @@ session_run_cb (GObject      *object,
     }
 
   g_debug ("Session of %s ended: %s", fetch->name, poste_session_outcome_to_string (report->outcome));
+
+  /* Outgoing mail leaves in the same round, unless the user stopped it (DESIGN.md, Outbox), and
+   * what the relay accepted is part of the report the history records, as in the CLI's fetch. */
+  if (report->outcome != POSTE_SESSION_OUTCOME_CANCELLED && start_outbox_round (fetch, session))
+    {
+      fetch = NULL;  /* the round's callback has it now */
+      return;
+    }
   finish_fetch (fetch, session, report);
 }
 

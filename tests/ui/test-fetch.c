@@ -15,6 +15,7 @@
 
 #include "poste-error.h"
 #include "poste-history.h"
+#include "poste-outbox.h"
 #include "poste-test.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
@@ -30,6 +31,8 @@
 
 static PosteApplication *app;
 static char *dir;
+/* The application's outbox: its folder is in the first case's private home, like the rest. */
+static char *outbox_path;
 
 static const char *domains[] = { "example.org", NULL };
 static const char *recipients[] = { "alice@example.org", NULL };
@@ -265,6 +268,7 @@ startup (void)
   g_autoptr(GError) error = NULL;
 
   app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  outbox_path = poste_outbox_dup_default_path ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
   g_assert_nonnull (poste_application_get_scheduler (app));
@@ -858,6 +862,97 @@ test_fetch_review_certificate (void)
   poste_test_provider_stop (provider);
 }
 
+static gboolean
+finished_once (gpointer data)
+{
+  return *(guint *)data >= 1;
+}
+
+/* Issue 11: the outbox's round after a fetch is part of that fetch's report, in the history too
+ * (as in the CLI's fetch), not only in the last report the windows show. */
+static void
+test_fetch_outbox (void)
+{
+  PosteWindow *window = get_main_window ();
+  PosteConfig *config = poste_application_get_config (app);
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) odmr = NULL;
+  g_autoptr(PosteTestProvider) relay = NULL;
+  g_autoptr(PosteOutbox) outbox = poste_outbox_new (outbox_path);
+  g_autoptr(GBytes) head = g_bytes_new_static ("Subject: x\r\n\r\nx\r\n", 17);
+  g_autoptr(GPtrArray) accepted = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *submission = NULL;
+  const char *to[] = { "bob@remote.example", NULL };
+  const PosteSessionReport *newest;
+  PosteProvider *configured;
+  guint n_finished = 0;
+  guint16 port;
+
+  /* Let the fetches of the cases before end, so that the newest record is this one. */
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-outbox");
+  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  odmr = poste_test_provider_new ();
+  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  port = poste_test_provider_start (odmr, &error);
+  g_assert_no_error (error);
+  relay = poste_test_provider_new ();
+  poste_test_provider_set_submission (relay, TRUE);
+  poste_test_provider_set_tls (relay, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (relay, USER, PASSWORD, domains);
+  submission = g_strdup_printf ("127.0.0.1:%u", poste_test_provider_start (relay, &error));
+  g_assert_no_error (error);
+
+  configured = poste_config_lookup (config, "acme");
+  g_assert_nonnull (configured);
+  poste_provider_set_port (configured, port);
+  poste_provider_set_ca_file (configured, cert->ca_file);
+  poste_provider_set_submission (configured, submission);
+  poste_provider_set_send_with_fetch (configured, TRUE);
+  g_assert_true (poste_application_save_config (app, &error));
+  g_assert_no_error (error);
+
+  /* A message from one of acme's domains waits in the application's outbox. */
+  id = poste_outbox_enqueue (outbox, "alice@example.org", to, head, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+
+  g_signal_connect (app, "session-finished", G_CALLBACK (count_finished), &n_finished);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "acme"));
+  poste_ui_test_iterate_until (finished_once, &n_finished);
+  g_signal_handlers_disconnect_by_func (app, count_finished, &n_finished);
+  g_assert_cmpuint (n_finished, ==, 1);
+
+  /* The relay has it, the outbox no longer does. */
+  accepted = poste_test_provider_dup_accepted (relay);
+  g_assert_cmpuint (accepted->len, ==, 1);
+  queued = poste_outbox_list (outbox, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queued->len, ==, 0);
+
+  /* The history's record of the fetch (newest first) counts it, and so does the last report. */
+  reports = poste_history_list (poste_application_get_history (app), NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, >=, 1);
+  newest = g_ptr_array_index (reports, 0);
+  g_assert_cmpstr (newest->provider, ==, "acme");
+  g_assert_no_error (newest->error);
+  g_assert_cmpuint (newest->submitted, ==, 1);
+  g_assert_cmpuint (poste_application_get_last_report (app, "acme")->submitted, ==, 1);
+
+  poste_test_provider_stop (relay);
+  poste_test_provider_stop (odmr);
+}
+
 static void
 test_fetch_clear_history (void)
 {
@@ -918,6 +1013,7 @@ main (int   argc,
   g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
   g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
   g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
+  g_test_add_func ("/ui/fetch/outbox", test_fetch_outbox);
   g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);
   g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
 
@@ -925,5 +1021,6 @@ main (int   argc,
 
   g_clear_object (&app);
   g_free (dir);
+  g_free (outbox_path);
   return ret;
 }

@@ -275,6 +275,17 @@ test_maildir (void)
     g_assert_cmpuint (poste_test_dir_count (tmp), ==, 0);
     g_assert_cmpuint (poste_test_dir_count (new_dir), ==, 4);
   }
+
+  /* The folders are made once per target; a tmp/ removed since is made again. */
+  {
+    g_autoptr(PosteReply) reply = NULL;
+
+    g_assert_no_errno (g_rmdir (tmp));
+    reply = deliver (delivery, "", "alice@example.org", "Subject: y\r\n\r\nagain\r\n");
+    g_assert_cmpuint (reply->code, ==, 250);
+    g_assert_true (g_file_test (tmp, G_FILE_TEST_IS_DIR));
+    g_assert_cmpuint (poste_test_dir_count (new_dir), ==, 5);
+  }
 }
 
 /* --- mbox --------------------------------------------------------------------------------- */

@@ -32,6 +32,7 @@ struct _PosteMaildirDelivery
   GObject          parent_instance;
 
   char            *path;
+  gboolean         folders_made;  /* tmp/, new/ and cur/ exist, as far as we know */
 
   /* the open transaction */
   gboolean         open;
@@ -144,8 +145,11 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
   g_autoptr(GError) error = NULL;
 
   reset_transaction (self);
-  if (!ensure_folders (self->path, &error))
+  /* The folders are made once per target, not for every message; a tmp/ that went away since
+   * (ENOENT below) makes them again. */
+  if (!self->folders_made && !ensure_folders (self->path, &error))
     return poste_reply_new (451, "4.3.0", "%s", error->message);
+  self->folders_made = TRUE;
 
   for (guint attempt = 0; attempt < 10 && self->fd < 0; attempt++)
     {
@@ -155,6 +159,16 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
       self->tmp_path = g_build_filename (self->path, "tmp", self->name, NULL);
       self->fd = open (self->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                        0600);
+      if (self->fd < 0 && errno == ENOENT && attempt == 0)
+        {
+          if (!ensure_folders (self->path, &error))
+            {
+              self->folders_made = FALSE;
+              g_clear_pointer (&self->tmp_path, g_free);
+              return poste_reply_new (451, "4.3.0", "%s", error->message);
+            }
+          continue;
+        }
       if (self->fd < 0 && errno != EEXIST)
         {
           int errsv = errno;

@@ -337,29 +337,21 @@ poste_history_bound_transcript (GPtrArray *transcript)
   return result;
 }
 
-/**
- * poste_session_report_to_json:
- * @report: a #PosteSessionReport
- * @length: (out) (optional): the text's length
- *
- * Serializes a report as a JSON object: version, provider, started (ISO 8601, UTC), duration
- * (seconds), outcome ("mail", "no-mail", "failed", "cancelled"), error (domain, code, message, or
- * null), messages, refused, bytes, submitted, tls, mechanism and the transcript (bounded with
- * poste_history_bound_transcript()).
- *
- * Returns: (transfer full): the JSON text
- */
-char *
-poste_session_report_to_json (const PosteSessionReport *report,
-                              gsize                    *length)
+/* The members a round's record and each of its sessions share. */
+static void
+add_counts (JsonBuilder              *builder,
+            const PosteSessionReport *report)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) transcript = NULL;
   g_autofree char *started = NULL;
-
-  g_return_val_if_fail (report != NULL, NULL);
+  struct { const char *name; guint value; } counts[] = {
+    { "messages", report->messages },
+    { "refused", report->refused },
+    { "deferred", report->deferred },
+    { "returned", report->returned },
+    { "submitted", report->submitted },
+    { "send-deferred", report->send_deferred },
+    { "send-returned", report->send_returned },
+  };
 
   if (report->started != NULL)
     {
@@ -368,11 +360,6 @@ poste_session_report_to_json (const PosteSessionReport *report,
       started = g_date_time_format_iso8601 (utc);
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, RECORD_VERSION);
-  json_builder_set_member_name (builder, "provider");
-  json_builder_add_string_value (builder, report->provider != NULL ? report->provider : "");
   json_builder_set_member_name (builder, "started");
   if (started != NULL)
     json_builder_add_string_value (builder, started);
@@ -399,14 +386,13 @@ poste_session_report_to_json (const PosteSessionReport *report,
     }
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "messages");
-  json_builder_add_int_value (builder, report->messages);
-  json_builder_set_member_name (builder, "refused");
-  json_builder_add_int_value (builder, report->refused);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      json_builder_set_member_name (builder, counts[i].name);
+      json_builder_add_int_value (builder, counts[i].value);
+    }
   json_builder_set_member_name (builder, "bytes");
   json_builder_add_int_value (builder, (gint64) MIN (report->bytes, (guint64) G_MAXINT64));
-  json_builder_set_member_name (builder, "submitted");
-  json_builder_add_int_value (builder, report->submitted);
   json_builder_set_member_name (builder, "tls");
   if (report->tls != NULL)
     json_builder_add_string_value (builder, report->tls);
@@ -417,11 +403,54 @@ poste_session_report_to_json (const PosteSessionReport *report,
     json_builder_add_string_value (builder, report->mechanism);
   else
     json_builder_add_null_value (builder);
+}
+
+/**
+ * poste_session_report_to_json:
+ * @report: a #PosteSessionReport
+ * @length: (out) (optional): the text's length
+ *
+ * Serializes a report as a JSON object: version, provider, started (ISO 8601, UTC), duration
+ * (seconds), outcome ("mail", "no-mail", "failed", "cancelled"), error (domain, code, message, or
+ * null), messages, refused, deferred, returned, submitted, send-deferred, send-returned, bytes,
+ * tls, mechanism, the transcript (bounded with poste_history_bound_transcript()) and "sessions":
+ * the same members (but version, provider, transcript and sessions) for each session of a fetch
+ * round, at most %POSTE_HISTORY_MAX_SESSIONS of them.
+ *
+ * Returns: (transfer full): the JSON text
+ */
+char *
+poste_session_report_to_json (const PosteSessionReport *report,
+                              gsize                    *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) transcript = NULL;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, RECORD_VERSION);
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_string_value (builder, report->provider != NULL ? report->provider : "");
+  add_counts (builder, report);
   json_builder_set_member_name (builder, "transcript");
   json_builder_begin_array (builder);
   transcript = poste_history_bound_transcript (report->transcript);
   for (guint i = 0; i < transcript->len; i++)
     json_builder_add_string_value (builder, transcript->pdata[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "sessions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; report->sessions != NULL && i < report->sessions->len
+                    && i < POSTE_HISTORY_MAX_SESSIONS; i++)
+    {
+      json_builder_begin_object (builder);
+      add_counts (builder, report->sessions->pdata[i]);
+      json_builder_end_object (builder);
+    }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
@@ -478,6 +507,102 @@ get_int (JsonObject  *object,
   return TRUE;
 }
 
+/* A count that records written before it existed lack: 0 then. */
+static gboolean
+get_count (JsonObject  *object,
+           const char  *member,
+           gboolean     optional,
+           guint       *out,
+           GError     **error)
+{
+  gint64 number;
+
+  if (optional && !json_object_has_member (object, member))
+    {
+      *out = 0;
+      return TRUE;
+    }
+  if (!get_int (object, member, G_MAXUINT, &number, error))
+    return FALSE;
+  *out = (guint) number;
+  return TRUE;
+}
+
+/* Reads what add_counts() wrote into @report. */
+static gboolean
+read_counts (JsonObject          *object,
+             PosteSessionReport  *report,
+             GError             **error)
+{
+  g_autofree char *started = NULL;
+  g_autofree char *outcome = NULL;
+  JsonNode *node;
+  gint64 number;
+
+  if (!get_string (object, "started", TRUE, &started, error))
+    return FALSE;
+  if (started != NULL)
+    {
+      g_clear_pointer (&report->started, g_date_time_unref);
+      report->started = g_date_time_new_from_iso8601 (started, NULL);
+      if (report->started == NULL)
+        return invalid (error, "started");
+    }
+
+  node = json_object_get_member (object, "duration");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return invalid (error, "duration");
+  report->duration = json_node_get_double (node);
+  if (!(report->duration >= 0))
+    return invalid (error, "duration");
+
+  if (!get_string (object, "outcome", FALSE, &outcome, error))
+    return FALSE;
+  report->outcome = POSTE_SESSION_OUTCOME_NONE;
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_names); i++)
+    if (g_str_equal (outcome, outcome_names[i]))
+      report->outcome = i;
+
+  node = json_object_get_member (object, "error");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *e = json_node_get_object (node);
+      g_autofree char *domain = NULL;
+      g_autofree char *message = NULL;
+      gint64 code;
+
+      if (!get_string (e, "domain", FALSE, &domain, error)
+          || !get_string (e, "message", FALSE, &message, error)
+          || !get_int (e, "code", G_MAXINT, &code, error))
+        return FALSE;
+      g_clear_error (&report->error);
+      report->error = g_error_new_literal (g_quark_from_string (domain), (int) code, message);
+    }
+  else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return invalid (error, "error");
+
+  if (!get_count (object, "messages", FALSE, &report->messages, error)
+      || !get_count (object, "refused", FALSE, &report->refused, error)
+      || !get_count (object, "submitted", FALSE, &report->submitted, error)
+      || !get_count (object, "deferred", TRUE, &report->deferred, error)
+      || !get_count (object, "returned", TRUE, &report->returned, error)
+      || !get_count (object, "send-deferred", TRUE, &report->send_deferred, error)
+      || !get_count (object, "send-returned", TRUE, &report->send_returned, error))
+    return FALSE;
+  /* A record from before the split counted every refusal as left with the provider. */
+  if (!json_object_has_member (object, "deferred") && !json_object_has_member (object, "returned"))
+    report->deferred = report->refused;
+  if (!get_int (object, "bytes", G_MAXINT64, &number, error))
+    return FALSE;
+  report->bytes = (guint64) number;
+  g_clear_pointer (&report->tls, g_free);
+  g_clear_pointer (&report->mechanism, g_free);
+  if (!get_string (object, "tls", TRUE, &report->tls, error)
+      || !get_string (object, "mechanism", TRUE, &report->mechanism, error))
+    return FALSE;
+  return TRUE;
+}
+
 /**
  * poste_session_report_from_json:
  * @data: a record written by poste_session_report_to_json()
@@ -485,7 +610,9 @@ get_int (JsonObject  *object,
  * @error: a #GError, or %NULL
  *
  * Reads a record back. The error is rebuilt in its original domain (by the domain's name), so
- * poste_exit_status_for_error() gives the same answer as for the live session.
+ * poste_exit_status_for_error() gives the same answer as for the live session. Records written
+ * before the deferred, returned, send-deferred, send-returned and sessions members existed read
+ * as 0 and no sessions, every refusal counted as deferred.
  *
  * Returns: (transfer full) (nullable): the report, or %NULL with %G_IO_ERROR_INVALID_DATA
  */
@@ -497,8 +624,6 @@ poste_session_report_from_json (const char  *data,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(PosteSessionReport) report = NULL;
   g_autofree char *provider = NULL;
-  g_autofree char *started = NULL;
-  g_autofree char *outcome = NULL;
   JsonObject *object;
   JsonNode *node;
   gint64 number;
@@ -520,64 +645,7 @@ poste_session_report_from_json (const char  *data,
     return NULL;
 
   report = poste_session_report_new (provider);
-  if (!get_string (object, "started", TRUE, &started, error))
-    return NULL;
-  if (started != NULL)
-    {
-      g_clear_pointer (&report->started, g_date_time_unref);
-      report->started = g_date_time_new_from_iso8601 (started, NULL);
-      if (report->started == NULL)
-        return invalid (error, "started"), NULL;
-    }
-
-  node = json_object_get_member (object, "duration");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return invalid (error, "duration"), NULL;
-  report->duration = json_node_get_double (node);
-  if (!(report->duration >= 0))
-    return invalid (error, "duration"), NULL;
-
-  if (!get_string (object, "outcome", FALSE, &outcome, error))
-    return NULL;
-  report->outcome = POSTE_SESSION_OUTCOME_NONE;
-  for (guint i = 0; i < G_N_ELEMENTS (outcome_names); i++)
-    if (g_str_equal (outcome, outcome_names[i]))
-      report->outcome = i;
-
-  node = json_object_get_member (object, "error");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *e = json_node_get_object (node);
-      g_autofree char *domain = NULL;
-      g_autofree char *message = NULL;
-      gint64 code;
-
-      if (!get_string (e, "domain", FALSE, &domain, error)
-          || !get_string (e, "message", FALSE, &message, error)
-          || !get_int (e, "code", G_MAXINT, &code, error))
-        return NULL;
-      g_clear_error (&report->error);
-      report->error = g_error_new_literal (g_quark_from_string (domain), (int) code, message);
-    }
-  else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    return invalid (error, "error"), NULL;
-
-  if (!get_int (object, "messages", G_MAXUINT, &number, error))
-    return NULL;
-  report->messages = (guint) number;
-  if (!get_int (object, "refused", G_MAXUINT, &number, error))
-    return NULL;
-  report->refused = (guint) number;
-  if (!get_int (object, "bytes", G_MAXINT64, &number, error))
-    return NULL;
-  report->bytes = (guint64) number;
-  if (!get_int (object, "submitted", G_MAXUINT, &number, error))
-    return NULL;
-  report->submitted = (guint) number;
-  g_clear_pointer (&report->tls, g_free);
-  g_clear_pointer (&report->mechanism, g_free);
-  if (!get_string (object, "tls", TRUE, &report->tls, error)
-      || !get_string (object, "mechanism", TRUE, &report->mechanism, error))
+  if (!read_counts (object, report, error))
     return NULL;
 
   node = json_object_get_member (object, "transcript");
@@ -587,8 +655,6 @@ poste_session_report_from_json (const char  *data,
     JsonArray *array = json_node_get_array (node);
     guint n = json_array_get_length (array);
 
-    if (report->transcript == NULL)
-      report->transcript = g_ptr_array_new_with_free_func (g_free);
     g_ptr_array_set_size (report->transcript, 0);
     for (guint i = 0; i < n && i <= POSTE_HISTORY_MAX_TRANSCRIPT_LINES; i++)
       {
@@ -599,6 +665,28 @@ poste_session_report_from_json (const char  *data,
         g_ptr_array_add (report->transcript, printable_line (json_node_get_string (line)));
       }
   }
+
+  node = json_object_get_member (object, "sessions");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      for (guint i = 0; i < n && i < POSTE_HISTORY_MAX_SESSIONS; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          g_autoptr(PosteSessionReport) session = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            return invalid (error, "sessions"), NULL;
+          session = poste_session_report_new (provider);
+          if (!read_counts (json_node_get_object (element), session, error))
+            return NULL;
+          g_ptr_array_add (report->sessions, g_steal_pointer (&session));
+        }
+    }
+  else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return invalid (error, "sessions"), NULL;
 
   return g_steal_pointer (&report);
 }

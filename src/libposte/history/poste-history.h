@@ -27,6 +27,15 @@ G_BEGIN_DECLS
 #define POSTE_HISTORY_MAX_TRANSCRIPT_LINES 2000
 
 /**
+ * POSTE_HISTORY_MAX_SESSIONS:
+ *
+ * The most sessions a fetch round's record lists (a round that drains the provider connects
+ * again while it keeps handing mail over, up to its own bound, which is lower). A record read
+ * back keeps no more than this, whatever the file says.
+ */
+#define POSTE_HISTORY_MAX_SESSIONS 200
+
+/**
  * POSTE_HISTORY_MAX_TRANSCRIPT_BYTES:
  *
  * The most transcript bytes a record keeps, 256 KiB, cut like the lines.

@@ -25,6 +25,7 @@ poste_session_report_new (const char *provider)
   report->started = g_date_time_new_now_utc ();
   report->outcome = POSTE_SESSION_OUTCOME_NONE;
   report->transcript = g_ptr_array_new_with_free_func (g_free);
+  report->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_session_report_free);
   return report;
 }
 
@@ -50,14 +51,21 @@ poste_session_report_copy (const PosteSessionReport *report)
   copy->error = report->error != NULL ? g_error_copy (report->error) : NULL;
   copy->messages = report->messages;
   copy->refused = report->refused;
+  copy->deferred = report->deferred;
+  copy->returned = report->returned;
   copy->bytes = report->bytes;
   copy->submitted = report->submitted;
+  copy->send_deferred = report->send_deferred;
+  copy->send_returned = report->send_returned;
   copy->tls = g_strdup (report->tls);
   copy->mechanism = g_strdup (report->mechanism);
   copy->transcript = g_ptr_array_new_full (report->transcript != NULL ? report->transcript->len : 0,
                                            g_free);
   for (guint i = 0; report->transcript != NULL && i < report->transcript->len; i++)
     g_ptr_array_add (copy->transcript, g_strdup (report->transcript->pdata[i]));
+  copy->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_session_report_free);
+  for (guint i = 0; report->sessions != NULL && i < report->sessions->len; i++)
+    g_ptr_array_add (copy->sessions, poste_session_report_copy (report->sessions->pdata[i]));
   return copy;
 }
 
@@ -76,5 +84,6 @@ poste_session_report_free (PosteSessionReport *report)
   g_free (report->tls);
   g_free (report->mechanism);
   g_clear_pointer (&report->transcript, g_ptr_array_unref);
+  g_clear_pointer (&report->sessions, g_ptr_array_unref);
   g_free (report);
 }

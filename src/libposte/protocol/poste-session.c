@@ -908,6 +908,8 @@ session_run (PosteSession  *self,
   report->error = local_error != NULL ? g_error_copy (local_error) : NULL;
   report->messages = ctx->messages;
   report->refused = ctx->refused + ctx->deferred;
+  report->deferred = ctx->deferred;
+  report->returned = ctx->refused;
   report->bytes = ctx->bytes;
   report->tls = g_strdup (ctx->tls_description);
   report->mechanism = g_strdup (ctx->mechanism);

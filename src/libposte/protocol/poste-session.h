@@ -71,9 +71,19 @@ const char *poste_session_outcome_to_string (PosteSessionOutcome outcome);
  * @error: (nullable): why it failed, when it did
  * @messages: messages delivered and acknowledged with 250
  * @refused: messages we (or the delivery target, at MAIL, at every RCPT or at the end of the
- *   message) answered 4xx or 5xx: the provider keeps them (4xx) or bounces them (5xx)
+ *   message) did not take: @deferred plus @returned
+ * @deferred: messages answered 4xx: "left with the provider", which keeps them and offers them
+ *   again later (RFC 5321 section 4.2.5)
+ * @returned: messages answered 5xx: the provider returns them to their senders with a
+ *   delivery status notification (RFC 5321 section 6.1); never "left with the provider"
  * @bytes: bytes of message content delivered (as received, after dot-unstuffing)
  * @submitted: outbox messages the provider's relay accepted
+ * @send_deferred: outbox messages the relay answered 4xx: they stay queued for a later round
+ * @send_returned: outbox messages the relay refused for good (5xx): the outbox returned them to
+ *   their senders as a delivery status notification (RFC 3464)
+ * @sessions: (element-type PosteSessionReport): in the report of a fetch round, one report for
+ *   each ODMR session of the round, in order (a round drains the provider by connecting again
+ *   while it keeps handing mail over); empty in the report of a single session
  * @tls: (nullable): the TLS protocol and cipher, "TLS 1.3 / AES-256-GCM", or %NULL without TLS
  * @mechanism: (nullable): the SASL mechanism used, or %NULL
  * @transcript: (element-type utf8): the redacted transcript, one line an element, each line
@@ -91,8 +101,13 @@ struct _PosteSessionReport
   GError              *error;
   guint                messages;
   guint                refused;
+  guint                deferred;
+  guint                returned;
   guint64              bytes;
   guint                submitted;
+  guint                send_deferred;
+  guint                send_returned;
+  GPtrArray           *sessions;
   char                *tls;
   char                *mechanism;
   GPtrArray           *transcript;

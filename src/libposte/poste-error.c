@@ -28,6 +28,13 @@ poste_exit_status_for_error (const GError *error)
   if (error == NULL)
     return POSTE_EXIT_MAIL;
 
+  /* No password to be found is an authentication failure; a file that cannot be used as
+   * configuration or password file, or a bad option, is the user's to fix. */
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+    return POSTE_EXIT_AUTH;
+  if (error->domain == G_FILE_ERROR || error->domain == G_OPTION_ERROR)
+    return POSTE_EXIT_USAGE;
+
   if (error->domain == POSTE_SESSION_ERROR)
     {
       switch ((PosteSessionError) error->code)
@@ -67,4 +74,68 @@ poste_exit_status_for_error (const GError *error)
 
   /* G_IO_ERROR, G_TLS_ERROR, G_RESOLVER_ERROR: the network or TLS. */
   return POSTE_EXIT_NETWORK;
+}
+
+/**
+ * poste_error_get_kind:
+ * @error: (nullable): why a fetch, a check or a submission failed
+ *
+ * Classifies @error once for everyone who reacts to it: the scheduler's backoff, the
+ * notifications and whether the user must act (poste_error_kind_needs_user()).
+ * poste_exit_status_for_error() gives the command line's exit status for the same error.
+ *
+ * Returns: the #PosteErrorKind; %POSTE_ERROR_KIND_NONE for %NULL and for %G_IO_ERROR_CANCELLED
+ */
+PosteErrorKind
+poste_error_get_kind (const GError *error)
+{
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return POSTE_ERROR_KIND_NONE;
+
+  if (error->domain == POSTE_SESSION_ERROR)
+    {
+      switch ((PosteSessionError) error->code)
+        {
+        case POSTE_SESSION_ERROR_AUTH_FAILED:
+        case POSTE_SESSION_ERROR_AUTH_REQUIRED:
+        case POSTE_SESSION_ERROR_AUTH_UNAVAILABLE:
+          return POSTE_ERROR_KIND_AUTH;
+        case POSTE_SESSION_ERROR_CERTIFICATE:
+          return POSTE_ERROR_KIND_CERTIFICATE;
+        case POSTE_SESSION_ERROR_DELIVERY:
+          return POSTE_ERROR_KIND_DELIVERY;
+        case POSTE_SESSION_ERROR_TLS_REQUIRED:
+        case POSTE_SESSION_ERROR_NOT_SUPPORTED:
+        case POSTE_SESSION_ERROR_CONFIG:
+          return POSTE_ERROR_KIND_CONFIG;
+        case POSTE_SESSION_ERROR_REFUSED:
+        case POSTE_SESSION_ERROR_TRY_LATER:
+          return POSTE_ERROR_KIND_BUSY;
+        default:
+          return POSTE_ERROR_KIND_TRANSIENT;
+        }
+    }
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+    return POSTE_ERROR_KIND_AUTH;
+  if (error->domain == POSTE_CONFIG_ERROR || error->domain == G_FILE_ERROR)
+    return POSTE_ERROR_KIND_CONFIG;
+  if (error->domain == POSTE_DELIVERY_ERROR)
+    return POSTE_ERROR_KIND_DELIVERY;
+  if (error->domain == G_TLS_ERROR && error->code == G_TLS_ERROR_BAD_CERTIFICATE)
+    return POSTE_ERROR_KIND_CERTIFICATE;
+  return POSTE_ERROR_KIND_TRANSIENT;
+}
+
+/**
+ * poste_error_kind_needs_user:
+ * @kind: a #PosteErrorKind
+ *
+ * Returns: %TRUE when only the user can mend what @kind says (credentials, a certificate, the
+ *   configuration, the local delivery target): worth a notification at once, with a way to act
+ */
+gboolean
+poste_error_kind_needs_user (PosteErrorKind kind)
+{
+  return kind == POSTE_ERROR_KIND_AUTH || kind == POSTE_ERROR_KIND_CERTIFICATE ||
+         kind == POSTE_ERROR_KIND_CONFIG || kind == POSTE_ERROR_KIND_DELIVERY;
 }

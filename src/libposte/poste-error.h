@@ -143,4 +143,35 @@ typedef enum {
 
 PosteExitStatus poste_exit_status_for_error (const GError *error);
 
+/**
+ * PosteErrorKind:
+ * @POSTE_ERROR_KIND_NONE: no error, or the user stopped the fetch: nothing to tell, no backoff
+ * @POSTE_ERROR_KIND_TRANSIENT: the network, a timeout, a provider that misbehaved once: try again
+ *   with the usual backoff; worth telling the user only when it persists
+ * @POSTE_ERROR_KIND_BUSY: the provider asked for time (450 or 451 to ATRN, RFC 2645 section 5):
+ *   back off longer
+ * @POSTE_ERROR_KIND_AUTH: the credentials, or no password at all: the user must act; no automatic
+ *   retry until the configuration changes (a retry would only lock the account)
+ * @POSTE_ERROR_KIND_CERTIFICATE: the provider's certificate is not trusted: the user must decide
+ * @POSTE_ERROR_KIND_CONFIG: the configuration (or the provider's setup) does not allow a fetch:
+ *   the user must act
+ * @POSTE_ERROR_KIND_DELIVERY: the local delivery target failed (the provider keeps the mail):
+ *   the user must look at the target; retried with the usual backoff
+ *
+ * What an error means for the people and programs that react to it: the one classification that
+ * the command line's exit status, the scheduler's backoff and the notifications all follow.
+ */
+typedef enum {
+  POSTE_ERROR_KIND_NONE,
+  POSTE_ERROR_KIND_TRANSIENT,
+  POSTE_ERROR_KIND_BUSY,
+  POSTE_ERROR_KIND_AUTH,
+  POSTE_ERROR_KIND_CERTIFICATE,
+  POSTE_ERROR_KIND_CONFIG,
+  POSTE_ERROR_KIND_DELIVERY,
+} PosteErrorKind;
+
+PosteErrorKind  poste_error_get_kind           (const GError   *error);
+gboolean        poste_error_kind_needs_user    (PosteErrorKind  kind);
+
 G_END_DECLS

@@ -21,3 +21,4 @@
 #include "poste-provider.h"
 #include "poste-clock.h"
 #include "poste-scheduler.h"
+#include "poste-fetch.h"

@@ -98,7 +98,7 @@ poste_cli_check (PosteCli  *cli,
                                                   POSTE_CONFIG_ERROR_NO_SECRET))
     {
       g_print (_("%s: error: %s\n"), name, password_error->message);
-      return poste_cli_status_for_error (password_error);
+      return poste_exit_status_for_error (password_error);
     }
 
   g_print (_("Provider:      %s (%s port %u, %s)\n"), name, poste_provider_get_host (provider),
@@ -134,7 +134,7 @@ poste_cli_check (PosteCli  *cli,
     {
       g_print (_("Error:         %s\n"), result->error->message);
       poste_cli_print_hint (cli, name, result->error);
-      status = poste_cli_status_for_error (result->error);
+      status = poste_exit_status_for_error (result->error);
     }
 
   if (result->capabilities != NULL && result->capabilities[0] != NULL)
@@ -161,7 +161,7 @@ poste_cli_check (PosteCli  *cli,
       else if (result->auth_error != NULL)
         {
           g_print (_("AUTH:          failed: %s\n"), result->auth_error->message);
-          status = poste_cli_status_for_error (result->auth_error);
+          status = poste_exit_status_for_error (result->auth_error);
         }
       else
         {

@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One session per provider, one after the other; each ends with a one-line summary and a
- * record in the history. Ctrl-C (SIGINT) or SIGTERM stops the running session cleanly (the
- * session answers 421 in the reversed state, so the provider keeps what was not taken).
+ * One fetch round per provider (#PosteFetch: the sessions that drain it, then its outbox), one
+ * after the other; each ends with its summary, and the round has written its record in the
+ * history. Ctrl-C (SIGINT) or SIGTERM stops the running round cleanly (the session answers 421
+ * in the reversed state, so the provider keeps what was not taken).
  */
 #include "config.h"
 
@@ -13,9 +14,8 @@
 #include <signal.h>
 
 #include "poste-cli.h"
-#include "poste-router.h"
-#include "poste-secrets.h"
-#include "poste-session.h"
+#include "poste-fetch.h"
+#include "poste-outbox.h"
 
 typedef struct {
   GMainLoop    *loop;
@@ -52,340 +52,107 @@ on_state (PosteSession *session,
               poste_session_state_to_string (poste_session_get_state (session)));
 }
 
-/* Where a session was when the provider hung up or went silent: "The peer closed the
- * connection" alone does not tell a refused login from a dropped delivery. */
-static const char *
-stage_text (PosteSessionState state)
-{
-  switch (state)
-    {
-    case POSTE_SESSION_STATE_CONNECTING:
-      return _("while connecting");
-    case POSTE_SESSION_STATE_GREETING:
-      return _("waiting for the provider's greeting");
-    case POSTE_SESSION_STATE_EHLO:
-      return _("after EHLO");
-    case POSTE_SESSION_STATE_STARTTLS:
-      return _("during STARTTLS");
-    case POSTE_SESSION_STATE_AUTH:
-      return _("during authentication");
-    case POSTE_SESSION_STATE_ATRN:
-      return _("waiting for the answer to ATRN");
-    case POSTE_SESSION_STATE_RECEIVING:
-      return _("while receiving mail");
-    case POSTE_SESSION_STATE_SUBMITTING:
-      return _("while sending the outbox");
-    case POSTE_SESSION_STATE_IDLE:
-    case POSTE_SESSION_STATE_DONE:
-    case POSTE_SESSION_STATE_FAILED:
-    default:
-      return NULL;
-    }
-}
-
-static char *
-summary_line (const char               *name,
-              const PosteSessionReport *report,
-              const GError             *error,
-              PosteSessionState         stage)
-{
-  g_autofree char *size = NULL;
-  GString *line = g_string_new (NULL);
-
-  if (error != NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_string_append_printf (line, _("%s: stopped"), name);
-      else
-        g_string_append_printf (line, _("%s: error: %s"), name, error->message);
-      if ((g_error_matches (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED) ||
-           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) &&
-          stage_text (stage) != NULL)
-        g_string_append_printf (line, " (%s)", stage_text (stage));
-      if (report != NULL && report->messages > 0)
-        g_string_append_printf (line, ngettext (" (%u message delivered before)",
-                                                " (%u messages delivered before)",
-                                                report->messages),
-                                report->messages);
-      return g_string_free (line, FALSE);
-    }
-  if (report == NULL || report->messages == 0)
-    {
-      g_string_append_printf (line, _("%s: no mail"), name);
-      if (report != NULL && report->refused > 0)
-        g_string_append_printf (line, ngettext (", %u message left with the provider",
-                                                ", %u messages left with the provider",
-                                                report->refused),
-                                report->refused);
-      return g_string_free (line, FALSE);
-    }
-  size = g_format_size (report->bytes);
-  g_string_append_printf (line, ngettext ("%s: %u message, %s in %.1f s",
-                                          "%s: %u messages, %s in %.1f s", report->messages),
-                          name, report->messages, size, report->duration);
-  if (report->refused > 0)
-    g_string_append_printf (line, ngettext (", %u left with the provider",
-                                            ", %u left with the provider", report->refused),
-                            report->refused);
-  return g_string_free (line, FALSE);
-}
-
-/* One fetch in flight: what poste_cli_fetch_one_async() needs until the session ends. */
-typedef struct {
-  PosteCli            *cli;
-  char                *name;
-  PosteHistory        *history;
-  PosteDelivery       *delivery;
-  PosteSession        *session;
-  PosteSessionOutcome  outcome;
-  GError              *error;
-  /* The outbox leaves in the same round (cmd-send.c): what it needs after the session. */
-  PosteProvider       *provider;
-  char                *password;
-  GCancellable        *cancellable;
-  PosteSessionReport  *report;
-} FetchOne;
-
+/* -v: each session of the round, as the round drains the provider. */
 static void
-fetch_one_free (gpointer data)
+on_session_started (PosteFetch   *fetch,
+                    PosteSession *session,
+                    gpointer      user_data)
 {
-  FetchOne *one = data;
+  const char *name = user_data;
 
-  g_free (one->name);
-  g_clear_object (&one->history);
-  g_clear_object (&one->delivery);
-  if (one->session != NULL)
-    g_signal_handlers_disconnect_by_data (one->session, one);
-  g_clear_object (&one->session);
-  g_clear_error (&one->error);
-  g_clear_object (&one->provider);
-  poste_secrets_free_password (one->password);
-  g_clear_object (&one->cancellable);
-  g_clear_pointer (&one->report, poste_session_report_free);
-  g_free (one);
+  g_printerr (_("%s: *  session %u\n"), name, poste_fetch_get_n_sessions (fetch));
+  g_signal_connect_data (session, "notify::state", G_CALLBACK (on_state),
+                         g_strdup (name), (GClosureNotify) G_CALLBACK (g_free), 0);
 }
 
-/* The session could not start (no password, no delivery target): say so as a session that
- * failed would. */
-static void
-fetch_one_fail_early (GTask  *task,
-                      GError *error)
-{
-  FetchOne *one = g_task_get_task_data (task);
-
-  g_print (_("%s: error: %s\n"), one->name, error->message);
-  one->outcome = POSTE_SESSION_OUTCOME_FAILED;
-  one->error = error;
-  g_task_return_int (task, poste_cli_status_for_error (error));
-}
-
-static void fetch_one_end (GTask *task, GError *error, PosteSessionReport *report);
-
-/* The outbox's round has ended: back to the session's summary. */
-static void
-fetch_one_submitted (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FetchOne *one = g_task_get_task_data (task);
-
-  poste_cli_outbox_submit_finish (one->cli, result, one->report);
-  fetch_one_end (g_steal_pointer (&task), g_steal_pointer (&one->error),
-                 g_steal_pointer (&one->report));
-}
-
+/* The round has ended (and been recorded): its summary, and the task's result. */
 static void
 fetch_one_done (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  FetchOne *one = g_task_get_task_data (task);
-  GError *error = NULL;
-  PosteSessionReport *report = NULL;
+  PosteFetch *fetch = POSTE_FETCH (object);
+  PosteCli *cli = g_task_get_task_data (task);
+  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
+  g_autofree char *summary = poste_fetch_report_format_summary (report);
 
-  poste_session_run_finish (one->session, result, &error);
-
-  if (poste_session_get_report (one->session) != NULL)
-    report = poste_session_report_copy (poste_session_get_report (one->session));
-
-  /* Outgoing mail leaves in the same round, unless the user stopped it (DESIGN.md, Outbox). */
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      one->error = error;
-      one->report = report;
-      poste_cli_outbox_submit_async (one->cli, one->provider, one->password, one->cancellable,
-                                     fetch_one_submitted, g_steal_pointer (&task));
-      return;
-    }
-  fetch_one_end (g_steal_pointer (&task), error, report);
-}
-
-/* Takes @task, @error and @report. */
-static void
-fetch_one_end (GTask              *task_in,
-               GError             *error_in,
-               PosteSessionReport *report_in)
-{
-  g_autoptr(GTask) task = task_in;
-  FetchOne *one = g_task_get_task_data (task);
-  PosteCli *cli = one->cli;
-  const char *name = one->name;
-  g_autoptr(GError) error = error_in;
-  g_autoptr(PosteSessionReport) report = report_in;
-  g_autofree char *line = NULL;
-  int status;
-
-  /* The record first: whoever reads the summary line (a log, a test) finds it there. A message
-   * the delivery target refused with 4xx (at MAIL, RCPT or the end of DATA) is already the
-   * session's POSTE_SESSION_ERROR_DELIVERY: exit status 10, the provider keeps that mail. */
-  if (report != NULL)
-    {
-      g_autoptr(GError) history_error = NULL;
-
-      if (!poste_history_add (one->history, report, &history_error))
-        poste_cli_error (cli, _("%s: the session was not recorded in the history: %s"), name,
-                         history_error->message);
-    }
-
-  /* The report says where the session ended: the state notifications seen here may skip
-   * phases, since the session applies only its newest progress in this thread. */
-  line = summary_line (name, report, error,
-                       report != NULL ? report->last_state : POSTE_SESSION_STATE_IDLE);
-  g_print ("%s\n", line);
-  poste_cli_print_hint (cli, name, error);
-  if (report != NULL)
-    poste_cli_print_transcript (cli, name, report->transcript);
-
-  if (error != NULL)
-    status = poste_cli_status_for_error (error);
-  else
-    status = report != NULL && report->messages > 0 ? POSTE_EXIT_MAIL : POSTE_EXIT_NO_MAIL;
-
-  if (report != NULL && report->outcome != POSTE_SESSION_OUTCOME_NONE)
-    one->outcome = report->outcome;
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    one->outcome = POSTE_SESSION_OUTCOME_CANCELLED;
-  else if (error != NULL)
-    one->outcome = POSTE_SESSION_OUTCOME_FAILED;
-  else
-    one->outcome = status == POSTE_EXIT_MAIL ? POSTE_SESSION_OUTCOME_MAIL
-                                             : POSTE_SESSION_OUTCOME_NO_MAIL;
-  one->error = g_steal_pointer (&error);
-  g_task_return_int (task, status);
+  g_print ("%s\n", summary);
+  poste_cli_print_hint (cli, report->provider, report->error);
+  poste_cli_print_transcript (cli, report->provider, report->transcript);
+  g_task_return_pointer (task, g_steal_pointer (&report),
+                         (GDestroyNotify) poste_session_report_free);
 }
 
 /**
  * poste_cli_fetch_one_async:
  * @cli: the global options
  * @provider: the provider to fetch from
- * @history: where the session report goes
- * @cancellable: (nullable): cancels the session cleanly (421 in the reversed state)
- * @callback: called when the session has ended, been summed up and recorded
+ * @history: where the round's record goes
+ * @outbox: (nullable): the outbox whose due mail leaves in the same round
+ * @cancellable: (nullable): stops the round cleanly (421 in the reversed state)
+ * @callback: called when the round has ended, been recorded and summed up
  * @user_data: for @callback
  *
- * One session, as `fetch` runs it and `run` too: the password (password file or keyring), the
- * provider's delivery routes, the session; then a one-line summary on standard output, the
- * transcript on standard error with -v, and a record in @history. Finish with
- * poste_cli_fetch_one_finish().
+ * One fetch round (#PosteFetch), as `fetch` runs it and `run` too; then its summary on standard
+ * output, and with -v each session's states as they happen and the transcript on standard error.
+ * Finish with poste_cli_fetch_one_finish().
  */
 void
 poste_cli_fetch_one_async (PosteCli            *cli,
                            PosteProvider       *provider,
                            PosteHistory        *history,
+                           PosteOutbox         *outbox,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosteDelivery) router = NULL;
-  FetchOne *one;
-  char *password;
+  g_autoptr(PosteFetch) fetch = poste_fetch_new (provider, history, outbox);
 
   g_task_set_source_tag (task, poste_cli_fetch_one_async);
-  one = g_new0 (FetchOne, 1);
-  one->cli = cli;
-  one->name = g_strdup (poste_provider_get_name (provider));
-  one->history = g_object_ref (history);
-  one->outcome = POSTE_SESSION_OUTCOME_NONE;
-  g_task_set_task_data (task, one, fetch_one_free);
-
-  password = poste_cli_dup_password (cli, provider, &error);
-  if (error != NULL)
-    {
-      fetch_one_fail_early (task, g_steal_pointer (&error));
-      return;
-    }
-
-  router = poste_router_new (provider, &error);
-  if (router == NULL)
-    {
-      poste_secrets_free_password (password);
-      fetch_one_fail_early (task, g_steal_pointer (&error));
-      return;
-    }
-  one->delivery = g_steal_pointer (&router);
-
-  one->session = poste_session_new (provider, password, one->delivery);
-  one->provider = g_object_ref (provider);
-  one->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  one->password = password;
-
+  g_task_set_task_data (task, cli, NULL);
   if (cli->verbose)
-    g_signal_connect_data (one->session, "notify::state", G_CALLBACK (on_state),
-                           g_strdup (one->name), (GClosureNotify) G_CALLBACK (g_free), 0);
-
-  poste_session_run_async (one->session, cancellable, fetch_one_done, g_steal_pointer (&task));
+    g_signal_connect_data (fetch, "session-started", G_CALLBACK (on_session_started),
+                           g_strdup (poste_provider_get_name (provider)),
+                           (GClosureNotify) G_CALLBACK (g_free), 0);
+  poste_fetch_run_async (fetch, cancellable, fetch_one_done, g_steal_pointer (&task));
 }
 
 /**
  * poste_cli_fetch_one_finish:
  * @result: what poste_cli_fetch_one_async() gave its callback
- * @outcome: (out) (optional): how the session ended (%POSTE_SESSION_OUTCOME_FAILED when it could
- *   not start)
- * @error: (out) (optional): why it failed, when it did (a %POSTE_SESSION_ERROR, %G_IO_ERROR,
- *   %POSTE_CONFIG_ERROR, ...), as poste_scheduler_fetch_finished() wants it
  *
- * Returns: the session's exit status (#PosteExitStatus): 0 mail, 1 no mail, else the error's
+ * Returns: (transfer full): the round's report (poste_fetch_report_get_exit_status() gives the
+ *   exit status; its error, if any, is what poste_scheduler_fetch_finished() wants)
  */
-int
-poste_cli_fetch_one_finish (GAsyncResult         *result,
-                            PosteSessionOutcome  *outcome,
-                            GError              **error)
+PosteSessionReport *
+poste_cli_fetch_one_finish (GAsyncResult *result)
 {
-  GTask *task = G_TASK (result);
-  FetchOne *one;
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == poste_cli_fetch_one_async,
+                        NULL);
 
-  g_return_val_if_fail (g_task_is_valid (result, NULL), POSTE_EXIT_USAGE);
-  g_return_val_if_fail (g_task_get_source_tag (task) == poste_cli_fetch_one_async,
-                        POSTE_EXIT_USAGE);
-
-  one = g_task_get_task_data (task);
-  if (outcome != NULL)
-    *outcome = one->outcome;
-  if (error != NULL && one->error != NULL)
-    *error = g_error_copy (one->error);
-  return (int) g_task_propagate_int (task, NULL);
+  return g_task_propagate_pointer (G_TASK (result), NULL);
 }
 
 static int
 fetch_one (PosteCli      *cli,
            PosteProvider *provider,
            PosteHistory  *history,
+           PosteOutbox   *outbox,
            GCancellable  *cancellable)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(PosteSessionReport) report = NULL;
   Wait wait = { 0 };
-  int status;
 
   wait.loop = loop;
-  poste_cli_fetch_one_async (cli, provider, history, cancellable, on_done, &wait);
+  poste_cli_fetch_one_async (cli, provider, history, outbox, cancellable, on_done, &wait);
   g_main_loop_run (loop);
-  status = poste_cli_fetch_one_finish (wait.result, NULL, NULL);
+  report = poste_cli_fetch_one_finish (wait.result);
   g_clear_object (&wait.result);
-  return status;
+  return poste_fetch_report_get_exit_status (report);
 }
 
 /**
@@ -405,6 +172,7 @@ poste_cli_fetch (PosteCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteConfig) config = NULL;
   g_autoptr(PosteHistory) history = NULL;
+  g_autoptr(PosteOutbox) outbox = NULL;
   g_autoptr(GPtrArray) providers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   guint sigint;
@@ -452,12 +220,13 @@ poste_cli_fetch (PosteCli  *cli,
     }
 
   history = poste_history_new (NULL);
+  outbox = poste_outbox_new (NULL);
   sigint = g_unix_signal_add (SIGINT, on_signal, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, cancellable);
 
   for (guint i = 0; i < providers->len && !g_cancellable_is_cancelled (cancellable); i++)
     status = poste_cli_worse_status (status, fetch_one (cli, providers->pdata[i], history,
-                                                        cancellable));
+                                                        outbox, cancellable));
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

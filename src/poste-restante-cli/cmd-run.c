@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * `run` adds every provider of the configuration to a PosteScheduler and runs a session whenever
- * it asks, exactly as `fetch` does (poste_cli_fetch_one_async()): one summary line per fetch on
+ * it asks, exactly as `fetch` does (poste_cli_fetch_one_async(), a #PosteFetch round): one summary per fetch on
  * standard output, a record in the history. SIGHUP reads the configuration again and tells the
  * scheduler what changed; SIGTERM and SIGINT stop the running sessions cleanly (421 in the
  * reversed state, so the provider keeps what was not taken) and exit 0.
@@ -24,6 +24,7 @@ typedef struct {
   PosteConfig    *config;
   PosteScheduler *scheduler;
   PosteHistory   *history;
+  PosteOutbox    *outbox;
   /* Cancelled on SIGTERM or SIGINT: every running session stops. */
   GCancellable   *cancellable;
   guint           running;
@@ -49,12 +50,10 @@ fetch_done (GObject      *object,
 {
   Fetch *fetch = user_data;
   Run *run = fetch->run;
-  g_autoptr(GError) error = NULL;
-  PosteSessionOutcome outcome;
+  g_autoptr(PosteSessionReport) report = poste_cli_fetch_one_finish (result);
 
-  poste_cli_fetch_one_finish (result, &outcome, &error);
-  poste_scheduler_fetch_finished (run->scheduler, fetch->name, outcome, error);
-  if (outcome == POSTE_SESSION_OUTCOME_FAILED &&
+  poste_scheduler_fetch_finished (run->scheduler, fetch->name, report->outcome, report->error);
+  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED &&
       poste_scheduler_get_state (run->scheduler, fetch->name) == POSTE_SCHEDULE_STATE_STOPPED)
     poste_cli_error (run->cli, _("%s: no automatic fetch until the configuration changes "
                                  "(send SIGHUP after fixing it)"), fetch->name);
@@ -86,8 +85,8 @@ on_fetch (PosteScheduler   *scheduler,
   fetch->run = run;
   fetch->name = g_strdup (name);
   run->running++;
-  poste_cli_fetch_one_async (run->cli, provider, run->history, run->cancellable, fetch_done,
-                             fetch);
+  poste_cli_fetch_one_async (run->cli, provider, run->history, run->outbox, run->cancellable,
+                             fetch_done, fetch);
 }
 
 /* Whether two providers differ in any property (the configuration's keys). */
@@ -267,6 +266,7 @@ poste_cli_run (PosteCli  *cli,
   run.cli = cli;
   run.loop = loop;
   run.history = poste_history_new (NULL);
+  run.outbox = poste_outbox_new (NULL);
   run.cancellable = g_cancellable_new ();
   run.scheduler = poste_scheduler_new (NULL, NULL);
   g_signal_connect (run.scheduler, "fetch", G_CALLBACK (on_fetch), &run);
@@ -295,6 +295,7 @@ poste_cli_run (PosteCli  *cli,
   g_clear_object (&run.scheduler);
   g_clear_object (&run.cancellable);
   g_clear_object (&run.history);
+  g_clear_object (&run.outbox);
   g_clear_object (&run.config);
   g_print (_("Stopped\n"));
   return 0;

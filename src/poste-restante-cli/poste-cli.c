@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <libsecret/secret.h>
 #include <stdio.h>
 
 #include "poste-cli.h"
@@ -170,10 +169,9 @@ poste_cli_print_hint (PosteCli     *cli,
  * @provider: a provider
  * @error: a #GError, or %NULL
  *
- * The provider's password: its password-file, else the keyring. Failures come back as
- * %POSTE_CONFIG_ERROR: %POSTE_CONFIG_ERROR_NO_SECRET when no password can be found (no item,
- * or no keyring to ask: exit status 3), %POSTE_CONFIG_ERROR_INSECURE or
- * %POSTE_CONFIG_ERROR_INVALID_VALUE for a password file that cannot be used (exit status 5).
+ * The provider's password as a fetch gets it: its password-file, else the keyring; a failure
+ * explained by poste_secrets_explain_error() (%POSTE_CONFIG_ERROR_NO_SECRET: exit status 3; a
+ * password file that cannot be used: 5).
  *
  * Returns: (transfer full) (nullable): the password (free with poste_secrets_free_password()),
  *   or %NULL without error when the provider needs none
@@ -184,30 +182,12 @@ poste_cli_dup_password (PosteCli       *cli,
                         GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
-  const char *name = poste_provider_get_name (provider);
-  const char *username = poste_provider_get_username (provider);
   char *password;
 
   password = poste_secrets_get_password_sync (provider, NULL, &local_error);
-  if (local_error == NULL)
-    return password;
-
-  if (local_error->domain == POSTE_CONFIG_ERROR
-      && local_error->code != POSTE_CONFIG_ERROR_NO_SECRET)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else if (local_error->domain == G_FILE_ERROR)
-    g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, "%s",
-                 local_error->message);
-  else
-    g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET,
-                 _("no password for provider '%s' (%s); store one in the keyring with "
-                   "'secret-tool store --label=\"Poste Restante %s\" xdg:schema %s provider %s "
-                   "username %s', or set password-file= to a file only you can read"),
-                 name,
-                 g_error_matches (local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET)
-                   ? _("none in the keyring") : local_error->message,
-                 name, APP_ID, name, username != NULL ? username : "''");
-  return NULL;
+  if (local_error != NULL)
+    g_propagate_error (error, poste_secrets_explain_error (provider, local_error));
+  return password;
 }
 
 /**
@@ -231,23 +211,4 @@ poste_cli_worse_status (int a,
   if (a <= POSTE_EXIT_NO_MAIL && b <= POSTE_EXIT_NO_MAIL)
     return MIN (a, b);
   return rank_a >= rank_b ? a : b;
-}
-
-/**
- * poste_cli_status_for_error:
- * @error: an error
- *
- * poste_exit_status_for_error(), with the tool's own cases: no password to be found is an
- * authentication failure (3), a configuration or option error a usage error (5).
- *
- * Returns: the exit status for @error
- */
-int
-poste_cli_status_for_error (const GError *error)
-{
-  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
-    return POSTE_EXIT_AUTH;
-  if (error->domain == G_FILE_ERROR || error->domain == G_OPTION_ERROR)
-    return POSTE_EXIT_USAGE;
-  return poste_exit_status_for_error (error);
 }

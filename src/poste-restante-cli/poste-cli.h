@@ -9,6 +9,7 @@
 #include "poste.h"
 #include "poste-config.h"
 #include "poste-history.h"
+#include "poste-outbox.h"
 #include "poste-outbox-listener.h"
 #include "poste-session.h"
 
@@ -65,23 +66,13 @@ int          poste_cli_send               (PosteCli   *cli,
 void         poste_cli_fetch_one_async    (PosteCli            *cli,
                                            PosteProvider       *provider,
                                            PosteHistory        *history,
+                                           PosteOutbox         *outbox,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
-int          poste_cli_fetch_one_finish   (GAsyncResult         *result,
-                                           PosteSessionOutcome  *outcome,
-                                           GError              **error);
+PosteSessionReport *poste_cli_fetch_one_finish (GAsyncResult *result);
 
-/* cmd-send.c: the outbox in fetch and run */
-void         poste_cli_outbox_submit_async (PosteCli            *cli,
-                                            PosteProvider       *provider,
-                                            const char          *password,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
-gboolean     poste_cli_outbox_submit_finish (PosteCli           *cli,
-                                             GAsyncResult       *result,
-                                             PosteSessionReport *report);
+/* cmd-send.c: the outbox listener of run */
 PosteOutboxListener *poste_cli_outbox_listener_start (PosteCli     *cli,
                                                       PosteConfig  *config,
                                                       GError      **error);
@@ -110,6 +101,5 @@ char        *poste_cli_dup_password       (PosteCli       *cli,
                                            GError        **error);
 int          poste_cli_worse_status       (int         a,
                                            int         b);
-int          poste_cli_status_for_error   (const GError *error);
 
 G_END_DECLS

@@ -464,29 +464,6 @@ fail_early (PosteFetch *self,
   finish (self);
 }
 
-/* What to say when no password can be had, whichever store was asked. */
-static GError *
-no_password_error (PosteProvider *provider,
-                   const GError  *cause)
-{
-  const char *name = poste_provider_get_name (provider);
-
-  if (cause->domain == POSTE_CONFIG_ERROR && cause->code != POSTE_CONFIG_ERROR_NO_SECRET)
-    return g_error_copy (cause);
-  if (cause->domain == G_FILE_ERROR)
-    return g_error_new_literal (POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                                cause->message);
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_copy (cause);
-  return g_error_new (POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET,
-                      _("no password for provider '%s' (%s): store one in the keyring (the "
-                        "application's provider editor does), or set password-file= to a file "
-                        "only you can read"),
-                      name,
-                      g_error_matches (cause, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET)
-                        ? _("none in the keyring") : cause->message);
-}
-
 static void
 password_cb (GObject      *object,
              GAsyncResult *result,
@@ -498,7 +475,7 @@ password_cb (GObject      *object,
   self->password = poste_secrets_lookup_finish (result, &error);
   if (self->password == NULL)
     {
-      fail_early (self, no_password_error (self->provider, error));
+      fail_early (self, poste_secrets_explain_error (self->provider, error));
       return;
     }
   run_session (self);
@@ -671,12 +648,19 @@ submitted_cb (GObject      *object,
                            "%u outgoing messages were refused by the provider's relay",
                            counts.bounced + counts.failed),
                  counts.bounced + counts.failed);
+  if (error != NULL)
+    g_ptr_array_add (report->transcript, g_strdup_printf ("*  outbox: %s", error->message));
   if (error != NULL && report->error == NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       !g_error_matches (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_BUSY))
-    report->error = g_steal_pointer (&error);
-  else if (error != NULL)
-    g_ptr_array_add (report->transcript, g_strdup_printf ("*  outbox: %s", error->message));
+    {
+      /* In the outbox's domain, so that nobody takes it for the fetch's own failure. */
+      if (error->domain == POSTE_OUTBOX_ERROR)
+        report->error = g_steal_pointer (&error);
+      else
+        report->error = g_error_new_literal (POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_SUBMISSION,
+                                             error->message);
+    }
   finish (self);
 }
 
@@ -778,7 +762,7 @@ poste_fetch_run_async (PosteFetch          *self,
     {
       self->password = poste_secrets_get_password_sync (self->provider, NULL, &error);
       if (self->password == NULL)
-        fail_early (self, no_password_error (self->provider, error));
+        fail_early (self, poste_secrets_explain_error (self->provider, error));
       else
         run_session (self);
       return;
@@ -973,7 +957,10 @@ static void
 append_outbox (GString                  *line,
                const PosteSessionReport *report)
 {
-  if (report->submitted + report->send_deferred + report->send_returned == 0)
+  const GError *error = report->error != NULL && report->error->domain == POSTE_OUTBOX_ERROR
+                          ? report->error : NULL;
+
+  if (report->submitted + report->send_deferred + report->send_returned == 0 && error == NULL)
     return;
   g_string_append_c (line, '\n');
   g_string_append_printf (line, ngettext ("%s: outbox: %u message sent",
@@ -983,6 +970,8 @@ append_outbox (GString                  *line,
     g_string_append_printf (line, _(", %u deferred"), report->send_deferred);
   if (report->send_returned > 0)
     g_string_append_printf (line, _(", %u returned to the sender"), report->send_returned);
+  if (error != NULL && !g_error_matches (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_BOUNCED))
+    g_string_append_printf (line, _(", error: %s"), error->message);
 }
 
 /**

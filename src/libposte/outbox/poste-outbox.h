@@ -27,6 +27,8 @@ G_BEGIN_DECLS
  * @POSTE_OUTBOX_ERROR_BOUNCED: the provider's relay refused messages for good; they were
  *   returned to their senders (or could not be: see each message's last error)
  * @POSTE_OUTBOX_ERROR_BUSY: another process is submitting this outbox right now
+ * @POSTE_OUTBOX_ERROR_SUBMISSION: a fetch round's submission failed as a whole (the relay could
+ *   not be reached, TLS or AUTH failed): the messages stay queued; the message says why
  *
  * Errors of the outbox. I/O errors keep their #GIOError domain.
  */
@@ -38,6 +40,7 @@ typedef enum {
   POSTE_OUTBOX_ERROR_NO_SUBMISSION,
   POSTE_OUTBOX_ERROR_BOUNCED,
   POSTE_OUTBOX_ERROR_BUSY,
+  POSTE_OUTBOX_ERROR_SUBMISSION,
 } PosteOutboxError;
 
 GQuark poste_outbox_error_quark (void);

@@ -550,3 +550,41 @@ poste_secrets_get_password_sync (PosteProvider  *provider,
     return NULL;
   return poste_secrets_lookup_sync (provider, cancellable, error);
 }
+
+/**
+ * poste_secrets_explain_error:
+ * @provider: the provider whose password was asked for
+ * @cause: why poste_secrets_get_password_sync() or poste_secrets_lookup_finish() gave none
+ *
+ * Turns a failed password lookup into the error the user reads: a password file that cannot be
+ * used keeps its %POSTE_CONFIG_ERROR (%POSTE_CONFIG_ERROR_INSECURE, ...) or becomes
+ * %POSTE_CONFIG_ERROR_INVALID_VALUE (a %G_FILE_ERROR); cancellation stays %G_IO_ERROR_CANCELLED;
+ * anything else (no item, no keyring to ask) is %POSTE_CONFIG_ERROR_NO_SECRET with what to do.
+ *
+ * Returns: (transfer full): the error to report
+ */
+GError *
+poste_secrets_explain_error (PosteProvider *provider,
+                             const GError  *cause)
+{
+  const char *name;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (cause != NULL, NULL);
+
+  name = poste_provider_get_name (provider);
+  if (cause->domain == POSTE_CONFIG_ERROR && cause->code != POSTE_CONFIG_ERROR_NO_SECRET)
+    return g_error_copy (cause);
+  if (cause->domain == G_FILE_ERROR)
+    return g_error_new_literal (POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                                cause->message);
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (cause);
+  return g_error_new (POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET,
+                      _("no password for provider '%s' (%s): store one in the keyring (the "
+                        "application's provider editor does), or set password-file= to a file "
+                        "only you can read"),
+                      name,
+                      g_error_matches (cause, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET)
+                        ? _("none in the keyring") : cause->message);
+}

@@ -56,5 +56,7 @@ char               *poste_secrets_get_password_sync   (PosteProvider        *pro
                                                        GError              **error);
 gboolean            poste_secrets_auth_needs_password (PosteProvider        *provider);
 void                poste_secrets_free_password       (char                 *password);
+GError             *poste_secrets_explain_error       (PosteProvider        *provider,
+                                                       const GError         *cause);
 
 G_END_DECLS

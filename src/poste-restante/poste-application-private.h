@@ -6,7 +6,7 @@
 
 #include <poste-config.h>
 #include <poste-history.h>
-#include <poste-outbox-submit.h>
+#include <poste-outbox.h>
 #include <poste-provider.h>
 #include <poste-scheduler.h>
 #include <poste-session.h>
@@ -29,9 +29,11 @@ struct _PosteApplication
   /* When to fetch, and what happened (poste-application-sessions.c). */
   PosteScheduler *scheduler;
   PosteHistory   *history;
-  /* Provider name -> the running PosteSession, and its GCancellable (the user's Stop). */
+  /* The outbox whose mail leaves in each round (poste-application-outbox.c). */
+  PosteOutbox    *outbox;
+  /* Provider name -> its running PosteFetch round, and that round's running PosteSession. */
+  GHashTable     *rounds;
   GHashTable     *sessions;
-  GHashTable     *cancellables;
   /* Provider name -> the newest PosteSessionReport (from the history at startup, then live). */
   GHashTable     *last_reports;
   /* Provider names the scheduler knows. */
@@ -54,16 +56,12 @@ void _poste_application_actions_init  (PosteApplication *self);
 void _poste_application_sessions_init (PosteApplication *self);
 void _poste_application_sessions_shutdown (PosteApplication *self);
 void _poste_application_sync_scheduler (PosteApplication *self);
-/* poste-application-outbox.c: app.send-now, app.outbox, the outbox after each fetch */
-void _poste_application_outbox_init (PosteApplication *self);
-/* Called once when an outbox round ends, with the number of messages the relay accepted. */
-typedef void (*PosteApplicationRoundCallback) (PosteApplication *self,
-                                               guint             submitted,
-                                               gpointer          user_data);
-gboolean _poste_application_outbox_round (PosteApplication              *self,
-                                          PosteProvider                 *provider,
-                                          PosteOutboxSubmitFlags         flags,
-                                          PosteApplicationRoundCallback  callback,
-                                          gpointer                       user_data);
+gboolean _poste_application_start_round (PosteApplication *self,
+                                         PosteProvider    *provider,
+                                         gboolean          send_only);
+/* poste-application-outbox.c: app.send-now, app.outbox, what the user must hear of the outbox */
+void _poste_application_outbox_init   (PosteApplication         *self);
+void _poste_application_outbox_report (PosteApplication         *self,
+                                       const PosteSessionReport *report);
 
 G_END_DECLS

@@ -4,10 +4,10 @@
  *
  * One flow for every fetch, whoever asks: the user's Fetch now, the tray's menu and the
  * schedule all go through poste_scheduler_request_fetch(); the scheduler's #PosteScheduler::fetch
- * runs a #PosteSession here, then the provider's outbox round (poste-application-outbox.c), whose
- * count of submitted messages goes into the session's report; its end is recorded in the history,
- * announced with #PosteApplication::session-finished and handed back with
- * poste_scheduler_fetch_finished().
+ * starts a #PosteFetch round here, which does the whole fetch in the core (the password, the
+ * sessions that drain the provider, the outbox, the one history record). Each session is
+ * announced with #PosteApplication::session-started, the round's end with
+ * #PosteApplication::session-finished and handed back with poste_scheduler_fetch_finished().
  * The windows, the tray and the notifications only observe.
  */
 #include "config.h"
@@ -15,214 +15,87 @@
 #include <glib/gi18n.h>
 
 #include <poste-error.h>
-#include <poste-router.h>
-#include <poste-secrets.h>
+#include <poste-fetch.h>
 
 #include "poste-application-private.h"
 
-typedef struct
-{
-  PosteApplication *application;
-  char             *name;
-  GCancellable     *cancellable;
-} Fetch;
-
+/* A round of @name has started a session (the first, or another while draining). */
 static void
-fetch_free (Fetch *fetch)
+round_session_started_cb (PosteFetch       *fetch,
+                          PosteSession     *session,
+                          PosteApplication *self)
 {
-  g_clear_object (&fetch->application);
-  g_clear_object (&fetch->cancellable);
-  g_free (fetch->name);
-  g_free (fetch);
+  const char *name = poste_provider_get_name (poste_fetch_get_provider (fetch));
+
+  if (self->sessions == NULL)
+    return;
+  g_hash_table_replace (self->sessions, g_strdup (name), g_object_ref (session));
+  g_signal_emit (self, _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_STARTED], 0,
+                 session);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fetch, fetch_free)
-
-/* Records @report, tells the observers and the scheduler. @session is %NULL when the fetch
- * failed before a session could start (no password, a bad delivery target). */
+/* The round has ended and written its record: tell the observers and the scheduler. */
 static void
-finish_fetch (Fetch                    *fetch,
-              PosteSession             *session,
-              const PosteSessionReport *report)
+round_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  PosteApplication *self = fetch->application;
-  g_autoptr(GError) error = NULL;
+  PosteFetch *fetch = POSTE_FETCH (object);
+  g_autoptr(PosteApplication) self = user_data;
+  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
+  g_autofree char *name = g_strdup (poste_provider_get_name (poste_fetch_get_provider (fetch)));
+  g_autoptr(PosteSession) session = NULL;
 
-  if (self->history != NULL && !poste_history_add (self->history, report, &error))
-    g_warning ("Could not record the session of %s in the history: %s", fetch->name, error->message);
+  g_debug ("Fetch from %s ended: %s after %u sessions", name,
+           poste_session_outcome_to_string (report->outcome), report->sessions->len);
 
-  g_hash_table_replace (self->last_reports, g_strdup (fetch->name),
-                        poste_session_report_copy (report));
-  g_hash_table_remove (self->sessions, fetch->name);
-  g_hash_table_remove (self->cancellables, fetch->name);
+  /* The application may have shut down while the round ran: nobody left to tell. */
+  if (self->rounds == NULL)
+    return;
+
+  /* The last session, if any: the observers let go of it now. */
+  g_hash_table_steal_extended (self->sessions, name, NULL, (gpointer *) &session);
+  g_hash_table_remove (self->rounds, name);
+  g_hash_table_replace (self->last_reports, g_strdup (name), poste_session_report_copy (report));
+  _poste_application_outbox_report (self, report);
 
   g_signal_emit (self, _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_FINISHED], 0,
                  session, report);
 
   if (self->scheduler != NULL)
-    poste_scheduler_fetch_finished (self->scheduler, fetch->name, report->outcome, report->error);
+    poste_scheduler_fetch_finished (self->scheduler, name, report->outcome, report->error);
 }
 
-static void
-fail_fetch (Fetch        *fetch,
-            const GError *error)
+/**
+ * _poste_application_start_round:
+ * @self: the application, after its startup
+ * @provider: the provider
+ * @send_only: %TRUE for Send Now: only the outbox, every queued message (deferred ones too)
+ *
+ * Starts a #PosteFetch round for @provider (the round does everything: the password, the
+ * sessions, the outbox, the record); its sessions and its end are announced with
+ * #PosteApplication::session-started and #PosteApplication::session-finished.
+ *
+ * Returns: %FALSE when a round of @provider is already running (nothing started)
+ */
+gboolean
+_poste_application_start_round (PosteApplication *self,
+                                PosteProvider    *provider,
+                                gboolean          send_only)
 {
-  g_autoptr(PosteSessionReport) report = poste_session_report_new (fetch->name);
+  const char *name = poste_provider_get_name (provider);
+  g_autoptr(PosteFetch) fetch = NULL;
 
-  report->started = g_date_time_new_now_utc ();
-  report->outcome = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                      ? POSTE_SESSION_OUTCOME_CANCELLED : POSTE_SESSION_OUTCOME_FAILED;
-  report->error = g_error_copy (error);
-  g_ptr_array_add (report->transcript, g_strdup_printf ("*  %s", error->message));
-
-  finish_fetch (fetch, NULL, report);
-}
-
-typedef struct
-{
-  Fetch        *fetch;
-  PosteSession *session;
-} FetchRound;
-
-/* The outbox's round after @round's session has ended: its count goes into the session's report,
- * then the report is recorded. */
-static void
-fetch_round_cb (PosteApplication *self,
-                guint             submitted,
-                gpointer          user_data)
-{
-  FetchRound *round = user_data;
-  PosteSessionReport *report = poste_session_get_report (round->session);
-
-  report->submitted += submitted;
-  /* The application may have shut down while the round ran: nothing left to record in. */
-  if (self->sessions != NULL)
-    finish_fetch (round->fetch, round->session, report);
-  fetch_free (round->fetch);
-  g_object_unref (round->session);
-  g_free (round);
-}
-
-/* Starts the outbox's round for @fetch's provider when it submits with each fetch and has mail
- * due; then the round takes @fetch. Returns %FALSE when there is no round to run. */
-static gboolean
-start_outbox_round (Fetch        *fetch,
-                    PosteSession *session)
-{
-  PosteApplication *self = fetch->application;
-  PosteProvider *provider;
-  FetchRound *round;
-
-  provider = self->config != NULL ? poste_config_lookup (self->config, fetch->name) : NULL;
-  if (provider == NULL || !poste_provider_get_send_with_fetch (provider))
+  if (self->rounds == NULL || g_hash_table_contains (self->rounds, name))
     return FALSE;
 
-  round = g_new0 (FetchRound, 1);
-  round->fetch = fetch;
-  round->session = g_object_ref (session);
-  if (!_poste_application_outbox_round (self, provider, POSTE_OUTBOX_SUBMIT_NONE,
-                                        fetch_round_cb, round))
-    {
-      g_object_unref (round->session);
-      g_free (round);
-      return FALSE;
-    }
+  fetch = poste_fetch_new (provider, self->history, self->outbox);
+  if (send_only)
+    poste_fetch_set_send_only (fetch, TRUE);
+  g_hash_table_replace (self->rounds, g_strdup (name), g_object_ref (fetch));
+  g_signal_connect_object (fetch, "session-started", G_CALLBACK (round_session_started_cb), self, 0);
+  poste_fetch_run_async (fetch, NULL, round_done_cb, g_object_ref (self));
   return TRUE;
-}
-
-static void
-session_run_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  PosteSession *session = POSTE_SESSION (object);
-  g_autoptr(Fetch) fetch = user_data;
-  g_autoptr(GError) error = NULL;
-  PosteSessionReport *report;
-
-  poste_session_run_finish (session, result, &error);
-  report = poste_session_get_report (session);
-
-  if (report == NULL)
-    {
-      fail_fetch (fetch, error);
-      return;
-    }
-
-  g_debug ("Session of %s ended: %s", fetch->name, poste_session_outcome_to_string (report->outcome));
-
-  /* Outgoing mail leaves in the same round, unless the user stopped it (DESIGN.md, Outbox), and
-   * what the relay accepted is part of the report the history records, as in the CLI's fetch. */
-  if (report->outcome != POSTE_SESSION_OUTCOME_CANCELLED && start_outbox_round (fetch, session))
-    {
-      fetch = NULL;  /* the round's callback has it now */
-      return;
-    }
-  finish_fetch (fetch, session, report);
-}
-
-/* Takes @fetch: the session's callback frees it, or this does when the session cannot start. */
-static void
-start_session (Fetch      *fetch,
-               const char *password)
-{
-  PosteApplication *self = fetch->application;
-  g_autoptr(PosteDelivery) router = NULL;
-  g_autoptr(PosteSession) session = NULL;
-  g_autoptr(GError) error = NULL;
-  PosteProvider *provider;
-
-  provider = self->config != NULL ? poste_config_lookup (self->config, fetch->name) : NULL;
-  if (provider == NULL)
-    {
-      g_set_error (&error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND,
-                   _("The provider “%s” is no longer configured."), fetch->name);
-      fail_fetch (fetch, error);
-      fetch_free (fetch);
-      return;
-    }
-
-  if (!(router = poste_router_new (provider, &error)))
-    {
-      fail_fetch (fetch, error);
-      fetch_free (fetch);
-      return;
-    }
-
-  session = poste_session_new (provider, password, router);
-  g_hash_table_replace (self->sessions, g_strdup (fetch->name), g_object_ref (session));
-
-  g_signal_emit (self, _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_STARTED], 0,
-                 session);
-
-  poste_session_run_async (session, fetch->cancellable, session_run_cb, fetch);
-}
-
-static void
-password_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  g_autoptr(GError) error = NULL;
-  char *password;
-
-  password = poste_secrets_lookup_finish (result, &error);
-  if (password == NULL)
-    {
-      g_autoptr(GError) friendly = NULL;
-
-      if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
-        friendly = g_error_new (POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET,
-                                _("No password for “%s” in the keyring: edit the provider to set one."),
-                                fetch->name);
-      fail_fetch (fetch, friendly != NULL ? friendly : error);
-      fetch_free (fetch);
-      return;
-    }
-
-  start_session (fetch, password);
-  poste_secrets_free_password (password);
 }
 
 static void
@@ -231,50 +104,16 @@ scheduler_fetch_cb (PosteScheduler   *scheduler,
                     PosteFetchReason  reason,
                     PosteApplication *self)
 {
-  Fetch *fetch;
   PosteProvider *provider;
 
   g_assert (POSTE_IS_APPLICATION (self));
 
   g_debug ("Fetch %s (%s)", name, poste_fetch_reason_to_string (reason));
 
-  fetch = g_new0 (Fetch, 1);
-  fetch->application = g_object_ref (self);
-  fetch->name = g_strdup (name);
-  fetch->cancellable = g_cancellable_new ();
-  g_hash_table_replace (self->cancellables, g_strdup (name), g_object_ref (fetch->cancellable));
-
   provider = self->config != NULL ? poste_config_lookup (self->config, name) : NULL;
-  if (provider == NULL)
-    {
-      start_session (fetch, NULL);
-      return;
-    }
-
-  if (!poste_secrets_auth_needs_password (provider))
-    {
-      start_session (fetch, NULL);
-      return;
-    }
-
-  if (poste_provider_get_password_file (provider) != NULL &&
-      poste_provider_get_password_file (provider)[0] != '\0')
-    {
-      g_autoptr(GError) error = NULL;
-      char *password = poste_secrets_get_password_sync (provider, NULL, &error);
-
-      if (password == NULL)
-        {
-          fail_fetch (fetch, error);
-          fetch_free (fetch);
-          return;
-        }
-      start_session (fetch, password);
-      poste_secrets_free_password (password);
-      return;
-    }
-
-  poste_secrets_lookup (provider, fetch->cancellable, password_cb, fetch);
+  /* Gone from the configuration since the scheduler asked, or Send Now is submitting it. */
+  if (provider == NULL || !_poste_application_start_round (self, provider, FALSE))
+    poste_scheduler_fetch_finished (scheduler, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
 }
 
 /**
@@ -362,7 +201,7 @@ _poste_application_sessions_init (PosteApplication *self)
   g_assert (POSTE_IS_APPLICATION (self));
 
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->cancellables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->last_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify)poste_session_report_free);
   self->scheduled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -387,11 +226,11 @@ _poste_application_sessions_shutdown (PosteApplication *self)
   GHashTableIter iter;
   gpointer value;
 
-  if (self->cancellables != NULL)
+  if (self->rounds != NULL)
     {
-      g_hash_table_iter_init (&iter, self->cancellables);
+      g_hash_table_iter_init (&iter, self->rounds);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_cancellable_cancel (value);
+        poste_fetch_cancel (value);
     }
 
   if (self->scheduler != NULL)
@@ -399,7 +238,8 @@ _poste_application_sessions_shutdown (PosteApplication *self)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->history);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
-  g_clear_pointer (&self->cancellables, g_hash_table_unref);
+  g_clear_pointer (&self->rounds, g_hash_table_unref);
+  g_clear_object (&self->outbox);
   g_clear_pointer (&self->last_reports, g_hash_table_unref);
   g_clear_pointer (&self->scheduled, g_hash_table_unref);
 }
@@ -486,13 +326,13 @@ void
 poste_application_stop (PosteApplication *self,
                         const char       *name)
 {
-  GCancellable *cancellable;
+  PosteFetch *fetch;
 
   g_return_if_fail (POSTE_IS_APPLICATION (self));
   g_return_if_fail (name != NULL);
 
-  if (self->cancellables != NULL && (cancellable = g_hash_table_lookup (self->cancellables, name)))
-    g_cancellable_cancel (cancellable);
+  if (self->rounds != NULL && (fetch = g_hash_table_lookup (self->rounds, name)))
+    poste_fetch_cancel (fetch);
 }
 
 /**

@@ -276,7 +276,7 @@ poste_application_startup (GApplication *app)
 
   _poste_application_sessions_init (self);
   _poste_application_actions_init (self);
-  _poste_application_outbox_init (self);  /* the outbox (issue 11) */
+  _poste_application_outbox_init (self);
 
   /* The tray icon and the notifications (poste-tray.c, poste-notifier.c): they only watch the
    * sessions and activate actions. */

@@ -752,6 +752,8 @@ session_started_cb (PosteWindow      *self,
                     PosteSession     *session,
                     PosteApplication *application)
 {
+  /* A round that drains the provider starts one session after another: follow the new one. */
+  remove_session_row (self, poste_provider_get_name (poste_session_get_provider (session)));
   add_session_row (self, session);
   update_provider (self, poste_provider_get_name (poste_session_get_provider (session)));
 }

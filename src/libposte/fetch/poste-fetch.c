@@ -39,6 +39,7 @@ struct _PosteFetch
   guint               max_sessions;
   guint               max_seconds;
   guint               session_timeout;
+  gboolean            send_only;
 
   GTask              *task;
   GCancellable       *cancellable;     /* ours: poste_fetch_cancel() and the caller's both cancel it */
@@ -410,6 +411,25 @@ poste_fetch_set_limits (PosteFetch *self,
 }
 
 /**
+ * poste_fetch_set_send_only:
+ * @self: a #PosteFetch, not yet running
+ * @send_only: %TRUE for a round of only the outbox
+ *
+ * A send-only round (the user's Send Now) opens no ODMR session: it submits every queued message
+ * of the provider, deferred ones included (%POSTE_OUTBOX_SUBMIT_FORCE), whether or not the
+ * provider has `send-with-fetch`, and records itself like any round.
+ */
+void
+poste_fetch_set_send_only (PosteFetch *self,
+                           gboolean    send_only)
+{
+  g_return_if_fail (POSTE_IS_FETCH (self));
+  g_return_if_fail (!self->running);
+
+  self->send_only = !!send_only;
+}
+
+/**
  * poste_fetch_set_session_timeout:
  * @self: a #PosteFetch, not yet running
  * @seconds: the deadline of every wait in each session (poste_session_set_timeout()), or 0 for
@@ -591,6 +611,12 @@ run_session (PosteFetch *self)
   g_autoptr(PosteSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (self->send_only)
+    {
+      submit_outbox (self);
+      return;
+    }
+
   if (g_cancellable_set_error_if_cancelled (self->cancellable, &error))
     {
       if (self->n_sessions == 0)
@@ -668,16 +694,18 @@ submitted_cb (GObject      *object,
 static void
 submit_outbox (PosteFetch *self)
 {
+  PosteOutboxSubmitFlags flags = self->send_only ? POSTE_OUTBOX_SUBMIT_FORCE
+                                                 : POSTE_OUTBOX_SUBMIT_NONE;
+
   if (self->outbox == NULL || g_cancellable_is_cancelled (self->cancellable) ||
-      !poste_provider_get_send_with_fetch (self->provider) ||
-      !poste_outbox_has_due (self->outbox, self->provider, POSTE_OUTBOX_SUBMIT_NONE))
+      (!self->send_only && !poste_provider_get_send_with_fetch (self->provider)) ||
+      !poste_outbox_has_due (self->outbox, self->provider, flags))
     {
       finish (self);
       return;
     }
-  poste_outbox_submit_async (self->outbox, self->provider, self->password,
-                             POSTE_OUTBOX_SUBMIT_NONE, self->cancellable, submitted_cb,
-                             g_object_ref (self));
+  poste_outbox_submit_async (self->outbox, self->provider, self->password, flags,
+                             self->cancellable, submitted_cb, g_object_ref (self));
 }
 
 static void

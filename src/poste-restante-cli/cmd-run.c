@@ -29,6 +29,7 @@ typedef struct {
   GCancellable   *cancellable;
   guint           running;
   gboolean        stopping;
+  gboolean        reloading;      /* after the first SIGHUP: new providers are news */
 } Run;
 
 typedef struct {
@@ -89,93 +90,38 @@ on_fetch (PosteScheduler   *scheduler,
                              fetch_done, fetch);
 }
 
-/* Whether two providers differ in any property (the configuration's keys). */
-static gboolean
-provider_changed (PosteProvider *a,
-                  PosteProvider *b)
-{
-  g_autofree GParamSpec **specs = NULL;
-  guint n_specs;
-  gboolean changed = FALSE;
-
-  specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (a), &n_specs);
-  for (guint i = 0; i < n_specs && !changed; i++)
-    {
-      g_auto(GValue) value_a = G_VALUE_INIT;
-      g_auto(GValue) value_b = G_VALUE_INIT;
-
-      if (!(specs[i]->flags & G_PARAM_READABLE))
-        continue;
-      g_value_init (&value_a, specs[i]->value_type);
-      g_value_init (&value_b, specs[i]->value_type);
-      g_object_get_property (G_OBJECT (a), specs[i]->name, &value_a);
-      g_object_get_property (G_OBJECT (b), specs[i]->name, &value_b);
-      /* Boxed values compare by pointer: compare the lists of domains and routes item by
-       * item. */
-      if (specs[i]->value_type == G_TYPE_STRV)
-        changed = !g_strv_equal (g_value_get_boxed (&value_a) != NULL
-                                   ? g_value_get_boxed (&value_a) : (const char *[]) { NULL },
-                                 g_value_get_boxed (&value_b) != NULL
-                                   ? g_value_get_boxed (&value_b) : (const char *[]) { NULL });
-      else
-        changed = g_param_values_cmp (specs[i], &value_a, &value_b) != 0;
-    }
-  return changed;
-}
-
-/* Gives the scheduler every provider of @config; on a reload, removes the ones gone and updates
- * the ones that changed. */
+/* What the scheduler made of the configuration's providers: a line for each change, and a
+ * word for a provider that run will never fetch (it should not look like one without mail). */
 static void
-apply_config (Run         *run,
-              PosteConfig *old,
-              PosteConfig *config)
+on_provider_synced (PosteScheduler    *scheduler,
+                    const char        *name,
+                    PosteProviderSync  sync,
+                    const GError      *error,
+                    gpointer           user_data)
 {
-  GListModel *providers = poste_config_get_providers (config);
+  Run *run = user_data;
+  PosteProvider *provider = poste_config_lookup (run->config, name);
 
-  if (old != NULL)
+  switch (sync)
     {
-      GListModel *old_providers = poste_config_get_providers (old);
-
-      for (guint i = 0; i < g_list_model_get_n_items (old_providers); i++)
-        {
-          g_autoptr(PosteProvider) provider = g_list_model_get_item (old_providers, i);
-          const char *name = poste_provider_get_name (provider);
-
-          if (poste_config_lookup (config, name) == NULL &&
-              poste_scheduler_remove_provider (run->scheduler, name))
-            g_print (_("%s: removed\n"), name);
-        }
+    case POSTE_PROVIDER_SYNC_FAILED:
+      poste_cli_error (run->cli, _("%s: not scheduled: %s"), name, error->message);
+      return;
+    case POSTE_PROVIDER_SYNC_REMOVED:
+      g_print (_("%s: removed\n"), name);
+      return;
+    case POSTE_PROVIDER_SYNC_ADDED:
+      if (run->reloading)
+        g_print (_("%s: added\n"), name);
+      break;
+    case POSTE_PROVIDER_SYNC_UPDATED:
+    default:
+      g_print (_("%s: configuration changed\n"), name);
+      break;
     }
-
-  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
-    {
-      g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
-      const char *name = poste_provider_get_name (provider);
-      PosteProvider *before = old != NULL ? poste_config_lookup (old, name) : NULL;
-      g_autoptr(GError) error = NULL;
-
-      if (!poste_scheduler_has_provider (run->scheduler, name))
-        {
-          if (!poste_scheduler_add_provider (run->scheduler, provider, &error))
-            poste_cli_error (run->cli, _("%s: not scheduled: %s"), name, error->message);
-          else if (old != NULL)
-            g_print (_("%s: added\n"), name);
-        }
-      else if (before == NULL || provider_changed (before, provider))
-        {
-          if (!poste_scheduler_update_provider (run->scheduler, provider, &error))
-            poste_cli_error (run->cli, _("%s: schedule not changed: %s"), name, error->message);
-          else
-            g_print (_("%s: configuration changed\n"), name);
-        }
-      else
-        continue;
-
-      /* A provider that run will never fetch should not look like one that has no mail. */
-      if (poste_provider_get_interval (provider) == 0)
-        g_print (_("%s: interval=0, so run never fetches it; 'poste-restante-cli fetch %s' "
-                   "does\n"), name, name);
-    }
+  if (provider != NULL && poste_provider_get_interval (provider) == 0)
+    g_print (_("%s: interval=0, so run never fetches it; 'poste-restante-cli fetch %s' "
+               "does\n"), name, name);
 }
 
 static gboolean
@@ -196,8 +142,9 @@ on_sighup (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
   g_print (_("Configuration reloaded from %s\n"), poste_config_get_path (config));
-  apply_config (run, run->config, config);
   g_set_object (&run->config, config);
+  run->reloading = TRUE;
+  poste_scheduler_follow_providers (run->scheduler, poste_config_get_providers (config));
   return G_SOURCE_CONTINUE;
 }
 
@@ -279,7 +226,8 @@ poste_cli_run (PosteCli  *cli,
     poste_cli_error (cli, _("no providers in %s yet; waiting (send SIGHUP after adding one)"),
                      poste_config_get_path (run.config));
   g_print (_("Scheduler started with %s\n"), poste_config_get_path (run.config));
-  apply_config (&run, NULL, run.config);
+  g_signal_connect (run.scheduler, "provider-synced", G_CALLBACK (on_provider_synced), &run);
+  poste_scheduler_follow_providers (run.scheduler, poste_config_get_providers (run.config));
   /* [outbox] listen=ADDRESS: the SMTP listener on loopback (cmd-send.c). */
   outbox_listener = poste_cli_outbox_listener_start (cli, run.config, &error);
   if (error != NULL)

@@ -36,8 +36,6 @@ struct _PosteApplication
   GHashTable     *sessions;
   /* Provider name -> the newest PosteSessionReport (from the history at startup, then live). */
   GHashTable     *last_reports;
-  /* Provider names the scheduler knows. */
-  GHashTable     *scheduled;
 
   guint           run_in_background : 1;
   /* TRUE while we hold the application because of run-in-background. */
@@ -55,7 +53,6 @@ extern guint _poste_application_signals[POSTE_APPLICATION_N_SIGNALS];
 void _poste_application_actions_init  (PosteApplication *self);
 void _poste_application_sessions_init (PosteApplication *self);
 void _poste_application_sessions_shutdown (PosteApplication *self);
-void _poste_application_sync_scheduler (PosteApplication *self);
 gboolean _poste_application_start_round (PosteApplication *self,
                                          PosteProvider    *provider,
                                          gboolean          send_only);

@@ -116,62 +116,6 @@ scheduler_fetch_cb (PosteScheduler   *scheduler,
     poste_scheduler_fetch_finished (scheduler, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
 }
 
-/**
- * _poste_application_sync_scheduler:
- * @self: a #PosteApplication
- *
- * Makes the scheduler know exactly the configuration's providers: adds the new ones and
- * removes those that are gone. Called whenever the provider list changes.
- */
-void
-_poste_application_sync_scheduler (PosteApplication *self)
-{
-  GListModel *providers;
-  g_autoptr(GHashTable) present = NULL;
-  GHashTableIter iter;
-  gpointer key;
-
-  g_assert (POSTE_IS_APPLICATION (self));
-
-  if (self->scheduler == NULL || self->config == NULL || self->config_error != NULL)
-    return;
-
-  present = g_hash_table_new (g_str_hash, g_str_equal);
-  providers = poste_config_get_providers (self->config);
-
-  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
-    {
-      g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
-      const char *name = poste_provider_get_name (provider);
-      g_autoptr(GError) error = NULL;
-
-      g_hash_table_add (present, (gpointer)name);
-      if (g_hash_table_contains (self->scheduled, name))
-        continue;
-
-      if (poste_scheduler_add_provider (self->scheduler, provider, &error))
-        g_hash_table_add (self->scheduled, g_strdup (name));
-      else
-        g_warning ("Could not schedule %s: %s", name, error->message);
-    }
-
-  g_hash_table_iter_init (&iter, self->scheduled);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      if (!g_hash_table_contains (present, key))
-        {
-          poste_scheduler_remove_provider (self->scheduler, key);
-          g_hash_table_iter_remove (&iter);
-        }
-    }
-}
-
-static void
-providers_changed_cb (PosteApplication *self)
-{
-  _poste_application_sync_scheduler (self);
-}
-
 static void
 load_last_reports (PosteApplication *self)
 {
@@ -204,7 +148,6 @@ _poste_application_sessions_init (PosteApplication *self)
   self->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->last_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify)poste_session_report_free);
-  self->scheduled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->history = poste_history_new (NULL);
   load_last_reports (self);
@@ -212,12 +155,10 @@ _poste_application_sessions_init (PosteApplication *self)
   self->scheduler = poste_scheduler_new (NULL, NULL);
   g_signal_connect_object (self->scheduler, "fetch", G_CALLBACK (scheduler_fetch_cb), self, 0);
 
+  /* The scheduler follows the configuration's providers itself, as they are added, edited and
+   * removed. */
   if (self->config != NULL && self->config_error == NULL)
-    {
-      g_signal_connect_object (poste_config_get_providers (self->config), "items-changed",
-                               G_CALLBACK (providers_changed_cb), self, G_CONNECT_SWAPPED);
-      _poste_application_sync_scheduler (self);
-    }
+    poste_scheduler_follow_providers (self->scheduler, poste_config_get_providers (self->config));
 }
 
 void
@@ -241,7 +182,6 @@ _poste_application_sessions_shutdown (PosteApplication *self)
   g_clear_pointer (&self->rounds, g_hash_table_unref);
   g_clear_object (&self->outbox);
   g_clear_pointer (&self->last_reports, g_hash_table_unref);
-  g_clear_pointer (&self->scheduled, g_hash_table_unref);
 }
 
 /**
@@ -423,8 +363,10 @@ poste_application_provider_changed (PosteApplication *self,
   if (self->scheduler == NULL || self->config == NULL)
     return;
 
-  _poste_application_sync_scheduler (self);
+  /* The scheduler follows the provider list; an edit in place is told here, and retries a
+   * provider stopped by an authentication failure. */
   if ((provider = poste_config_lookup (self->config, name)) &&
+      poste_scheduler_has_provider (self->scheduler, name) &&
       !poste_scheduler_update_provider (self->scheduler, provider, &error))
     g_warning ("Could not reschedule %s: %s", name, error->message);
 }

@@ -868,3 +868,50 @@ poste_provider_set_active_days (PosteProvider *self,
   if (set_str (&self->active_days, value))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_DAYS]);
 }
+
+/**
+ * poste_provider_equal:
+ * @a: a provider
+ * @b: another
+ *
+ * Compares every setting (every readable property: the configuration's keys), lists of domains
+ * and routes item by item.
+ *
+ * Returns: %TRUE when @a and @b have the same settings
+ */
+gboolean
+poste_provider_equal (PosteProvider *a,
+                      PosteProvider *b)
+{
+  g_autofree GParamSpec **specs = NULL;
+  guint n_specs;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (a), FALSE);
+  g_return_val_if_fail (POSTE_IS_PROVIDER (b), FALSE);
+
+  specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (a), &n_specs);
+  for (guint i = 0; i < n_specs; i++)
+    {
+      g_auto(GValue) value_a = G_VALUE_INIT;
+      g_auto(GValue) value_b = G_VALUE_INIT;
+      gboolean same;
+
+      if (!(specs[i]->flags & G_PARAM_READABLE))
+        continue;
+      g_value_init (&value_a, specs[i]->value_type);
+      g_value_init (&value_b, specs[i]->value_type);
+      g_object_get_property (G_OBJECT (a), specs[i]->name, &value_a);
+      g_object_get_property (G_OBJECT (b), specs[i]->name, &value_b);
+      /* Boxed values compare by pointer: compare the lists item by item. */
+      if (specs[i]->value_type == G_TYPE_STRV)
+        same = g_strv_equal (g_value_get_boxed (&value_a) != NULL
+                               ? g_value_get_boxed (&value_a) : (const char *[]) { NULL },
+                             g_value_get_boxed (&value_b) != NULL
+                               ? g_value_get_boxed (&value_b) : (const char *[]) { NULL });
+      else
+        same = g_param_values_cmp (specs[i], &value_a, &value_b) == 0;
+      if (!same)
+        return FALSE;
+    }
+  return TRUE;
+}

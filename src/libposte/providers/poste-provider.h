@@ -67,6 +67,8 @@ G_DECLARE_FINAL_TYPE (PosteProvider, poste_provider, POSTE, PROVIDER, GObject)
 
 PosteProvider  *poste_provider_new                (const char     *name);
 PosteProvider  *poste_provider_copy               (PosteProvider  *self);
+gboolean         poste_provider_equal            (PosteProvider *a,
+                                                  PosteProvider *b);
 const char     *poste_provider_get_name           (PosteProvider  *self);
 void            poste_provider_set_name           (PosteProvider  *self,
                                                    const char     *name);

@@ -92,9 +92,20 @@ struct _PosteScheduler
   GCancellable      *cancellable;
   GDBusConnection   *system_bus;
   guint              sleep_subscription;
+
+  /* The configuration's provider list it follows, and a copy of each provider as last applied,
+   * to tell a changed one. */
+  GListModel        *providers;
+  GHashTable        *applied;
 };
 
 G_DEFINE_FINAL_TYPE (PosteScheduler, poste_scheduler, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (PosteProviderSync, poste_provider_sync,
+  G_DEFINE_ENUM_VALUE (POSTE_PROVIDER_SYNC_ADDED, "added"),
+  G_DEFINE_ENUM_VALUE (POSTE_PROVIDER_SYNC_UPDATED, "updated"),
+  G_DEFINE_ENUM_VALUE (POSTE_PROVIDER_SYNC_REMOVED, "removed"),
+  G_DEFINE_ENUM_VALUE (POSTE_PROVIDER_SYNC_FAILED, "failed"))
 
 G_DEFINE_ENUM_TYPE (PosteFetchReason, poste_fetch_reason,
   G_DEFINE_ENUM_VALUE (POSTE_FETCH_REASON_SCHEDULE, "schedule"),
@@ -123,6 +134,7 @@ enum {
 enum {
   FETCH,
   PROVIDER_CHANGED,
+  PROVIDER_SYNCED,
   N_SIGNALS
 };
 
@@ -812,6 +824,10 @@ poste_scheduler_dispose (GObject *object)
   g_clear_object (&self->system_bus);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  g_clear_object (&self->providers);
+  g_clear_pointer (&self->applied, g_hash_table_unref);
   if (self->timer_id != 0)
     {
       poste_clock_remove_timeout (self->clock, self->timer_id);
@@ -926,6 +942,21 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
   signals[PROVIDER_CHANGED] =
     g_signal_new ("provider-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PosteScheduler::provider-synced:
+   * @self: the scheduler
+   * @name: the provider's name
+   * @sync: what happened to it (#PosteProviderSync)
+   * @error: (nullable): why it could not be scheduled, with %POSTE_PROVIDER_SYNC_FAILED
+   *
+   * The provider list that poste_scheduler_follow_providers() follows changed, and the
+   * scheduler applied the change for @name. For logs (`run` prints a line).
+   */
+  signals[PROVIDER_SYNCED] =
+    g_signal_new ("provider-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, POSTE_TYPE_PROVIDER_SYNC,
+                  G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -1080,6 +1111,11 @@ poste_scheduler_update_provider (PosteScheduler  *self,
   if (!read_provider (provider, &interval, &window, &has_window, error))
     return FALSE;
 
+  /* Told directly (the editor saved it): the list that is followed need not tell it again. */
+  if (self->applied != NULL)
+    g_hash_table_replace (self->applied, g_strdup (poste_provider_get_name (provider)),
+                          poste_provider_copy (provider));
+
   now = poste_clock_get_monotonic (self->clock);
   old_interval = entry->interval;
   entry->interval = interval;
@@ -1132,6 +1168,8 @@ poste_scheduler_remove_provider (PosteScheduler *self,
 
       if (g_strcmp0 (entry->name, name) == 0)
         {
+          if (self->applied != NULL)
+            g_hash_table_remove (self->applied, name);
           g_ptr_array_remove_index (self->entries, i);
           update_timer (self);
           return TRUE;
@@ -1450,4 +1488,94 @@ poste_scheduler_get_failures (PosteScheduler *self,
 
   entry = find_entry (self, name);
   return entry != NULL ? entry->failures : 0;
+}
+
+/* Applies the provider list to the entries: the ones gone are removed, the new ones added, the
+ * changed ones updated (a provider stopped by an authentication failure is then tried again). */
+static void
+sync_providers (PosteScheduler *self)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  guint n = g_list_model_get_n_items (self->providers);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
+      const char *name = poste_provider_get_name (provider);
+      PosteProvider *applied = g_hash_table_lookup (self->applied, name);
+      g_autoptr(GError) error = NULL;
+      PosteProviderSync sync;
+
+      g_hash_table_add (present, (gpointer) name);
+      if (find_entry (self, name) == NULL)
+        sync = poste_scheduler_add_provider (self, provider, &error)
+                 ? POSTE_PROVIDER_SYNC_ADDED : POSTE_PROVIDER_SYNC_FAILED;
+      else if (applied == NULL || !poste_provider_equal (applied, provider))
+        sync = poste_scheduler_update_provider (self, provider, &error)
+                 ? POSTE_PROVIDER_SYNC_UPDATED : POSTE_PROVIDER_SYNC_FAILED;
+      else
+        continue;
+
+      if (sync != POSTE_PROVIDER_SYNC_FAILED)
+        g_hash_table_replace (self->applied, g_strdup (name), poste_provider_copy (provider));
+      g_signal_emit (self, signals[PROVIDER_SYNCED], 0, name, sync, error);
+    }
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+
+      if (!g_hash_table_contains (present, entry->name))
+        g_ptr_array_add (gone, g_strdup (entry->name));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      poste_scheduler_remove_provider (self, gone->pdata[i]);
+      g_signal_emit (self, signals[PROVIDER_SYNCED], 0, gone->pdata[i],
+                     POSTE_PROVIDER_SYNC_REMOVED, NULL);
+    }
+}
+
+static void
+providers_changed_cb (GListModel     *providers,
+                      guint           position,
+                      guint           removed,
+                      guint           added,
+                      PosteScheduler *self)
+{
+  sync_providers (self);
+}
+
+/**
+ * poste_scheduler_follow_providers:
+ * @self: a #PosteScheduler
+ * @providers: (nullable): a list of #PosteProvider, such as poste_config_get_providers(); %NULL
+ *   to follow none (every provider is removed)
+ *
+ * Makes the scheduler know exactly @providers, now and whenever the list changes: a provider
+ * that appears is added, one that disappears removed, and one whose settings differ from the
+ * ones last applied (poste_provider_equal()) updated (poste_scheduler_update_provider()). A new
+ * list (a configuration read again) replaces the old one the same way. Each change is told by
+ * #PosteScheduler::provider-synced. A provider whose settings cannot be scheduled (its active
+ * hours, say) is left out, with %POSTE_PROVIDER_SYNC_FAILED.
+ */
+void
+poste_scheduler_follow_providers (PosteScheduler *self,
+                                  GListModel     *providers)
+{
+  g_autoptr(GListModel) empty = NULL;
+
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  g_return_if_fail (providers == NULL || G_IS_LIST_MODEL (providers));
+
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  if (providers == NULL)
+    providers = empty = G_LIST_MODEL (g_list_store_new (POSTE_TYPE_PROVIDER));
+  g_set_object (&self->providers, providers);
+  if (self->applied == NULL)
+    self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_signal_connect_object (providers, "items-changed", G_CALLBACK (providers_changed_cb), self, 0);
+  sync_providers (self);
 }

@@ -88,6 +88,25 @@ gboolean poste_active_window_contains (const PosteActiveWindow *window,
 GDateTime *poste_active_window_next_open (const PosteActiveWindow *window,
                                           GDateTime               *time);
 
+/**
+ * PosteProviderSync:
+ * @POSTE_PROVIDER_SYNC_ADDED: a provider appeared in the list and is scheduled
+ * @POSTE_PROVIDER_SYNC_UPDATED: its settings changed and were applied
+ * @POSTE_PROVIDER_SYNC_REMOVED: it left the list and is no longer scheduled
+ * @POSTE_PROVIDER_SYNC_FAILED: it could not be scheduled (the error says why)
+ *
+ * What poste_scheduler_follow_providers() did for one provider.
+ */
+typedef enum {
+  POSTE_PROVIDER_SYNC_ADDED,
+  POSTE_PROVIDER_SYNC_UPDATED,
+  POSTE_PROVIDER_SYNC_REMOVED,
+  POSTE_PROVIDER_SYNC_FAILED,
+} PosteProviderSync;
+
+#define POSTE_TYPE_PROVIDER_SYNC (poste_provider_sync_get_type ())
+GType       poste_provider_sync_get_type (void) G_GNUC_CONST;
+
 #define POSTE_TYPE_SCHEDULER (poste_scheduler_get_type ())
 G_DECLARE_FINAL_TYPE (PosteScheduler, poste_scheduler, POSTE, SCHEDULER, GObject)
 
@@ -100,6 +119,8 @@ gboolean            poste_scheduler_add_provider           (PosteScheduler      
 gboolean            poste_scheduler_update_provider        (PosteScheduler      *self,
                                                             PosteProvider       *provider,
                                                             GError             **error);
+void                poste_scheduler_follow_providers       (PosteScheduler      *self,
+                                                            GListModel          *providers);
 gboolean            poste_scheduler_remove_provider        (PosteScheduler      *self,
                                                             const char          *name);
 gboolean            poste_scheduler_has_provider           (PosteScheduler      *self,

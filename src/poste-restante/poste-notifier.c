@@ -6,7 +6,7 @@
  * what needs telling, when the `notifications` setting allows it:
  * - new mail: one notification, kept up to date, with a count per provider since the user last
  *   looked; Open (and a click on the notification itself) presents the window;
- * - a failure: one notification per provider per kind of failure (see #PosteNotifyKind), with
+ * - a failure: one notification per provider per kind of failure (see #PosteErrorKind), with
  *   Edit for what only the user can fix and Retry; the same kind again for the same provider says
  *   nothing more until a fetch of that provider succeeds, so a network that stays down does not
  *   flood the screen.
@@ -34,60 +34,13 @@ struct _PosteNotifier
   GHashTable         *counts;
   NotifyNotification *mail;
 
-  /* Provider name -> the PosteNotifyKind last notified (GINT_TO_POINTER), and its
+  /* Provider name -> the PosteErrorKind last notified (GINT_TO_POINTER), and its
    * notification. */
   GHashTable         *notified;
   GHashTable         *failures;
 };
 
 G_DEFINE_FINAL_TYPE (PosteNotifier, poste_notifier, G_TYPE_OBJECT)
-
-/**
- * poste_notifier_classify_error:
- * @error: (nullable): why a fetch failed (a session report's error)
- *
- * Sorts a failure into what the user can do about it.
- *
- * Returns: the #PosteNotifyKind; %POSTE_NOTIFY_KIND_NONE for %NULL and for a cancelled session
- */
-PosteNotifyKind
-poste_notifier_classify_error (const GError *error)
-{
-  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return POSTE_NOTIFY_KIND_NONE;
-
-  if (error->domain == POSTE_SESSION_ERROR)
-    {
-      switch ((PosteSessionError) error->code)
-        {
-        case POSTE_SESSION_ERROR_AUTH_FAILED:
-        case POSTE_SESSION_ERROR_AUTH_REQUIRED:
-        case POSTE_SESSION_ERROR_AUTH_UNAVAILABLE:
-          return POSTE_NOTIFY_KIND_AUTH;
-        case POSTE_SESSION_ERROR_CERTIFICATE:
-          return POSTE_NOTIFY_KIND_CERTIFICATE;
-        case POSTE_SESSION_ERROR_DELIVERY:
-          return POSTE_NOTIFY_KIND_DELIVERY;
-        case POSTE_SESSION_ERROR_TLS_REQUIRED:
-        case POSTE_SESSION_ERROR_NOT_SUPPORTED:
-        case POSTE_SESSION_ERROR_CONFIG:
-          return POSTE_NOTIFY_KIND_CONFIG;
-        case POSTE_SESSION_ERROR_REFUSED:
-        case POSTE_SESSION_ERROR_TRY_LATER:
-        default:
-          return POSTE_NOTIFY_KIND_TRANSIENT;
-        }
-    }
-  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
-    return POSTE_NOTIFY_KIND_AUTH;
-  if (error->domain == POSTE_CONFIG_ERROR)
-    return POSTE_NOTIFY_KIND_CONFIG;
-  if (error->domain == POSTE_DELIVERY_ERROR)
-    return POSTE_NOTIFY_KIND_DELIVERY;
-  if (error->domain == G_TLS_ERROR && error->code == G_TLS_ERROR_BAD_CERTIFICATE)
-    return POSTE_NOTIFY_KIND_CERTIFICATE;
-  return POSTE_NOTIFY_KIND_TRANSIENT;
-}
 
 static gboolean
 enabled (PosteNotifier *self)
@@ -249,13 +202,13 @@ clear_failure (PosteNotifier *self,
 static void
 notify_failure (PosteNotifier   *self,
                 const char      *provider,
-                PosteNotifyKind  kind,
+                PosteErrorKind  kind,
                 const GError    *error)
 {
   g_autofree char *summary = NULL;
   g_autofree char *body = NULL;
   NotifyNotification *notification;
-  gboolean needs_user = kind != POSTE_NOTIFY_KIND_TRANSIENT;
+  gboolean needs_user = poste_error_kind_needs_user (kind);
 
   if (g_hash_table_contains (self->notified, provider) &&
       GPOINTER_TO_INT (g_hash_table_lookup (self->notified, provider)) == (int) kind)
@@ -267,26 +220,27 @@ notify_failure (PosteNotifier   *self,
 
   switch (kind)
     {
-    case POSTE_NOTIFY_KIND_AUTH:
+    case POSTE_ERROR_KIND_AUTH:
       summary = g_strdup_printf (_("%s: authentication failed"), provider);
       body = g_strdup_printf (_("%s\nCheck the user name and password."), error->message);
       break;
-    case POSTE_NOTIFY_KIND_CERTIFICATE:
+    case POSTE_ERROR_KIND_CERTIFICATE:
       summary = g_strdup_printf (_("%s: the certificate cannot be trusted"), provider);
       body = g_strdup_printf (_("%s\nThe provider’s certificate changed or cannot be verified; "
                                 "no mail is fetched until you decide."), error->message);
       break;
-    case POSTE_NOTIFY_KIND_DELIVERY:
+    case POSTE_ERROR_KIND_DELIVERY:
       summary = g_strdup_printf (_("%s: mail could not be delivered"), provider);
       body = g_strdup_printf (_("%s\nThe provider keeps the mail until delivery works."),
                               error->message);
       break;
-    case POSTE_NOTIFY_KIND_CONFIG:
+    case POSTE_ERROR_KIND_CONFIG:
       summary = g_strdup_printf (_("%s: the settings need attention"), provider);
       body = g_strdup (error->message);
       break;
-    case POSTE_NOTIFY_KIND_TRANSIENT:
-    case POSTE_NOTIFY_KIND_NONE:
+    case POSTE_ERROR_KIND_TRANSIENT:
+    case POSTE_ERROR_KIND_BUSY:
+    case POSTE_ERROR_KIND_NONE:
     default:
       summary = g_strdup_printf (_("%s: cannot fetch mail"), provider);
       body = g_strdup_printf (_("%s\nPoste Restante will try again."), error->message);
@@ -327,7 +281,7 @@ session_finished_cb (PosteApplication         *application,
                      const PosteSessionReport *report,
                      PosteNotifier            *self)
 {
-  PosteNotifyKind kind;
+  PosteErrorKind kind;
 
   switch (report->outcome)
     {
@@ -342,8 +296,8 @@ session_finished_cb (PosteApplication         *application,
       break;
 
     case POSTE_SESSION_OUTCOME_FAILED:
-      kind = poste_notifier_classify_error (report->error);
-      if (kind != POSTE_NOTIFY_KIND_NONE && enabled (self))
+      kind = poste_error_get_kind (report->error);
+      if (kind != POSTE_ERROR_KIND_NONE && enabled (self))
         notify_failure (self, report->provider, kind, report->error);
       break;
 

@@ -39,12 +39,12 @@
  * the window next opens.
  *
  * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling, capped at
- * %POSTE_SCHEDULER_RETRY_CAP or the interval); after 450 (%POSTE_SESSION_ERROR_REFUSED) a longer
- * one (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling to %POSTE_SCHEDULER_REFUSED_CAP or
- * the interval), which network and resume events do not cut short; after an authentication
- * failure (%POSTE_SESSION_ERROR_AUTH_FAILED, %POSTE_SESSION_ERROR_AUTH_REQUIRED,
- * %POSTE_SESSION_ERROR_AUTH_UNAVAILABLE) no automatic fetch at all until
- * poste_scheduler_update_provider() says the configuration changed, or the user asks and it works.
+ * %POSTE_SCHEDULER_RETRY_CAP or the interval); after 450 (%POSTE_SESSION_ERROR_REFUSED) a longer one (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling
+ * to %POSTE_SCHEDULER_REFUSED_CAP or the interval), which network and resume events do not cut
+ * short; after an error only the user can mend by changing the credentials
+ * (%POSTE_ERROR_KIND_AUTH: refused credentials, or no password at all) no automatic fetch at all
+ * until poste_scheduler_update_provider() says the configuration changed, or the user asks and
+ * it works. poste_error_get_kind() classifies the errors, for the notifications too.
  *
  * Idle means idle: the scheduler arms exactly one timer, for the earliest due fetch, and none
  * while nothing is due (all providers on demand, fetching, stopped, or the scheduler paused). It
@@ -492,14 +492,6 @@ entry_state (PosteScheduler *self,
   return POSTE_SCHEDULE_STATE_WAITING;
 }
 
-static gboolean
-is_auth_failure (const GError *error)
-{
-  return error != NULL &&
-         (g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_FAILED) ||
-          g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_REQUIRED) ||
-          g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE));
-}
 
 /* A request for one provider. Manual requests always lead to a fetch; automatic ones only for a
  * provider on a schedule that is not stopped, not refused, and not paused. */
@@ -1290,7 +1282,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
         entry->failures++;
       entry->refused = g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_REFUSED);
       entry->due = -1;
-      if (is_auth_failure (error))
+      if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
         {
           entry->stopped = TRUE;
           g_debug ("Scheduler: %s: authentication failed, no automatic fetch until the configuration changes",

@@ -87,6 +87,7 @@ typedef struct {
   gboolean  pipelining;
   gboolean  bdat;
   gboolean  ehlo_quit;
+  gboolean  one_per_session;
   gboolean  raw;
   guint64   huge;
   char     *cram_challenge;
@@ -394,6 +395,8 @@ faults_parse (Faults      *f,
         f->bdat = TRUE;
       else if (g_str_equal (name, "ehlo-quit"))
         f->ehlo_quit = TRUE;
+      else if (g_str_equal (name, "one-per-session"))
+        f->one_per_session = TRUE;
       else if (g_str_equal (name, "raw"))
         f->raw = TRUE;
       else if (g_str_equal (name, "huge"))
@@ -1579,6 +1582,9 @@ reversed_session (Session *s)
       for (guint i = 0; i < s->provider->spool->len; i++)
         g_ptr_array_add (todo, poste_test_message_ref (g_ptr_array_index (s->provider->spool, i)));
       g_mutex_unlock (&s->provider->lock);
+      /* Stock Exim over TLS: one message a session, then QUIT; the rest waits for the next. */
+      if (s->provider->faults.one_per_session && todo->len > 1)
+        g_ptr_array_set_size (todo, 1);
 
       for (guint i = 0; i < todo->len; i++)
         if (!deliver_message (s, g_ptr_array_index (todo, i)))

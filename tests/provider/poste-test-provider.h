@@ -90,6 +90,7 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   no-pipelining            never pipeline
  *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
+ *   one-per-session          hand over one message a session, then QUIT (stock Exim over TLS)
  *   raw                      poste_test_provider_add_message() keeps the data as given
  *   huge=BYTES               append filler lines (76 bytes each) to every message's DATA until at
  *                            least BYTES more were sent, generated while sending (the accepted

@@ -17,6 +17,7 @@
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
 #include "poste-error.h"
+#include "poste-history.h"
 
 #define USER "customer"
 #define PASSWORD "s3cret-Pa55"
@@ -292,6 +293,39 @@ test_mail (Fixture       *f,
       }
     g_assert_cmpuint (records, ==, 1);
   }
+}
+
+/* A provider that hands over one message a session (stock Exim over TLS): one fetch drains it,
+ * 50 messages in 51 sessions (the last finds nothing), each stored once, exit 0, one record that
+ * lists every session; -v shows each session. */
+static void
+test_drain (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(PosteHistory) history = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  PosteSessionReport *record;
+
+  g_assert_true (poste_test_provider_set_faults (f->provider, "one-per-session", &error));
+  add_messages (f, 50);
+  write_config (f, NULL, NULL);
+  g_assert_cmpint (run_cli (f, "-v", "fetch", NULL), ==, POSTE_EXIT_MAIL);
+  g_assert_true (g_str_has_prefix (f->out, "test: 50 messages, "));
+  g_assert_nonnull (strstr (f->out, "(51 sessions)"));
+  g_assert_nonnull (strstr (f->err, "test: *  session 51"));
+  g_assert_cmpuint (delivered (f), ==, 50);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 0);
+
+  history = poste_history_new (NULL);
+  records = poste_history_list (history, "test", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 1);
+  record = records->pdata[0];
+  g_assert_cmpuint (record->messages, ==, 50);
+  g_assert_cmpuint (record->sessions->len, ==, 51);
+  for (guint i = 0; i < 50; i++)
+    g_assert_cmpuint (((PosteSessionReport *) record->sessions->pdata[i])->messages, ==, 1);
 }
 
 static void
@@ -658,6 +692,7 @@ main (int   argc,
   ADD ("exit/7-refused", test_refused);
   ADD ("exit/10-delivery", test_delivery);
   ADD ("several-providers", test_several_providers);
+  ADD ("drain", test_drain);
   ADD ("check", test_check);
   ADD ("import-and-fetch", test_import_and_fetch);
 

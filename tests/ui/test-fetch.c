@@ -953,6 +953,155 @@ test_fetch_outbox (void)
   poste_test_provider_stop (odmr);
 }
 
+/* Compares two records of rounds that did the same work: every count, the outcome, the TLS and
+ * SASL lines and each session's counts; only the times differ. */
+static void
+assert_same_record (const PosteSessionReport *a,
+                    const PosteSessionReport *b)
+{
+  g_assert_cmpstr (a->provider, ==, b->provider);
+  g_assert_cmpint (a->outcome, ==, b->outcome);
+  g_assert_cmpint (a->last_state, ==, b->last_state);
+  g_assert_true ((a->error == NULL) == (b->error == NULL));
+  g_assert_cmpuint (a->messages, ==, b->messages);
+  g_assert_cmpuint (a->deferred, ==, b->deferred);
+  g_assert_cmpuint (a->returned, ==, b->returned);
+  g_assert_cmpuint (a->submitted, ==, b->submitted);
+  g_assert_cmpuint (a->bytes, ==, b->bytes);
+  g_assert_cmpstr (a->tls, ==, b->tls);
+  g_assert_cmpstr (a->mechanism, ==, b->mechanism);
+  g_assert_cmpuint (a->sessions->len, ==, b->sessions->len);
+  for (guint i = 0; i < a->sessions->len; i++)
+    {
+      const PosteSessionReport *sa = a->sessions->pdata[i];
+      const PosteSessionReport *sb = b->sessions->pdata[i];
+
+      g_assert_cmpint (sa->outcome, ==, sb->outcome);
+      g_assert_cmpuint (sa->messages, ==, sb->messages);
+      g_assert_cmpuint (sa->bytes, ==, sb->bytes);
+    }
+}
+
+static const PosteSessionReport *
+newest_record (GPtrArray **reports)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (reports, g_ptr_array_unref);
+  *reports = poste_history_list (poste_application_get_history (app), "acme", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint ((*reports)->len, ==, 1);
+  return (*reports)->pdata[0];
+}
+
+static void
+add_numbered (PosteTestProvider *provider,
+              guint              from,
+              guint              to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *data = g_strdup_printf ("From: bob@example.net\r\nTo: alice@example.org\r\n"
+                                               "Subject: %03u\r\n\r\nMessage %03u.\r\n", i, i);
+
+      poste_test_provider_add_message (provider, "bob@example.net", recipients, data, -1);
+    }
+}
+
+/* A provider that hands over one message a session: one Fetch now drains it (50 messages, one
+ * round, one record); and the command line's fetch of the same work gives the same record. */
+static void
+test_fetch_drain (void)
+{
+  PosteWindow *window = get_main_window ();
+  PosteConfig *config = poste_application_get_config (app);
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) odmr = NULL;
+  g_autoptr(PosteSessionReport) app_record = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *maildir_new = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *cli_path = g_build_filename (poste_test_build_root (), "src",
+                                                "poste-restante-cli", "poste-restante-cli", NULL);
+  const PosteSessionReport *record;
+  PosteProvider *configured;
+  guint n_finished = 0;
+  guint16 port;
+
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-drain");
+  maildir = g_build_filename (dir, "Maildir", NULL);
+  maildir_new = g_build_filename (maildir, "new", NULL);
+  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  odmr = poste_test_provider_new ();
+  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  g_assert_true (poste_test_provider_set_faults (odmr, "one-per-session", &error));
+  add_numbered (odmr, 0, 50);
+  port = poste_test_provider_start (odmr, &error);
+  g_assert_no_error (error);
+
+  configured = poste_config_lookup (config, "acme");
+  g_assert_nonnull (configured);
+  target = g_strdup_printf ("maildir:%s", maildir);
+  poste_provider_set_port (configured, port);
+  poste_provider_set_ca_file (configured, cert->ca_file);
+  poste_provider_set_delivery (configured, target);
+  poste_provider_set_send_with_fetch (configured, FALSE);
+  g_assert_true (poste_application_save_config (app, &error));
+  g_assert_no_error (error);
+
+  g_signal_connect (app, "session-finished", G_CALLBACK (count_finished), &n_finished);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "acme"));
+  poste_ui_test_iterate_until (finished_once, &n_finished);
+  g_assert_cmpuint (n_finished, ==, 1);
+  g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 50);
+  g_assert_cmpuint (poste_test_provider_count_spooled (odmr), ==, 0);
+  record = newest_record (&reports);
+  g_assert_cmpint (record->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_cmpuint (record->messages, ==, 50);
+  g_assert_cmpuint (record->sessions->len, ==, 51);
+
+  /* The same work twice, once through the application and once through the command line. */
+  add_numbered (odmr, 100, 103);
+  n_finished = 0;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "acme"));
+  poste_ui_test_iterate_until (finished_once, &n_finished);
+  g_signal_handlers_disconnect_by_func (app, count_finished, &n_finished);
+  app_record = poste_session_report_copy (newest_record (&reports));
+  g_assert_cmpuint (app_record->messages, ==, 3);
+
+  add_numbered (odmr, 200, 203);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* The application's configuration, keyring and history: the test case's private folders. */
+  poste_test_launcher_set_private_dirs (launcher);
+  cli = g_subprocess_launcher_spawn (launcher, &error, cli_path, "fetch", "acme", NULL);
+  g_assert_no_error (error);
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_true (g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error));
+    g_assert_no_error (error);
+    g_test_message ("poste-restante-cli fetch acme:\n%s%s", out, err);
+    g_assert_true (g_subprocess_get_if_exited (cli));
+    g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  }
+  g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 56);
+  assert_same_record (app_record, newest_record (&reports));
+
+  poste_test_provider_stop (odmr);
+}
+
 static void
 test_fetch_clear_history (void)
 {
@@ -1014,6 +1163,7 @@ main (int   argc,
   g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
   g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
   g_test_add_func ("/ui/fetch/outbox", test_fetch_outbox);
+  g_test_add_func ("/ui/fetch/drain", test_fetch_drain);
   g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);
   g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
 

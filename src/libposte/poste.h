@@ -22,3 +22,4 @@
 #include "poste-clock.h"
 #include "poste-scheduler.h"
 #include "poste-fetch.h"
+#include "poste-target.h"

@@ -16,6 +16,7 @@
 #include <poste-check.h>
 #include <poste-error.h>
 #include <poste-scheduler.h>
+#include <poste-target.h>
 
 #include "poste-application.h"
 #include "poste-config.h"
@@ -167,42 +168,76 @@ get_delivery_kind (PosteProviderDialog *self)
   return position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
 }
 
+/* The editor's field kinds and the core's target kinds: one "Server" field takes every target
+ * that hands mail to a mail server (smtp://, lmtp://, lmtp:/socket). */
+static PosteTargetKind
+target_kind_for (DeliveryKind kind)
+{
+  switch (kind)
+    {
+    case DELIVERY_MBOX:
+      return POSTE_TARGET_KIND_MBOX;
+    case DELIVERY_SERVER:
+      return POSTE_TARGET_KIND_SMTP;
+    case DELIVERY_MDA:
+      return POSTE_TARGET_KIND_MDA;
+    case DELIVERY_MAILDIR:
+    default:
+      return POSTE_TARGET_KIND_MAILDIR;
+    }
+}
+
+static DeliveryKind
+delivery_kind_for (PosteTargetKind kind)
+{
+  switch (kind)
+    {
+    case POSTE_TARGET_KIND_MBOX:
+      return DELIVERY_MBOX;
+    case POSTE_TARGET_KIND_SMTP:
+    case POSTE_TARGET_KIND_LMTP:
+    case POSTE_TARGET_KIND_LMTP_SOCKET:
+      return DELIVERY_SERVER;
+    case POSTE_TARGET_KIND_MDA:
+      return DELIVERY_MDA;
+    case POSTE_TARGET_KIND_MAILDIR:
+    default:
+      return DELIVERY_MAILDIR;
+    }
+}
+
+/* The target the fields describe, as text; one that does not parse is returned as typed (with
+ * its scheme), so that the configuration's check names what is wrong with it. */
 static char *
 build_target (PosteProviderDialog *self)
 {
   g_autofree char *location = stripped (self->delivery_row);
+  DeliveryKind kind = get_delivery_kind (self);
+  g_autoptr(PosteTarget) target = NULL;
 
-  switch (get_delivery_kind (self))
-    {
-    case DELIVERY_MBOX:
-      return g_strconcat ("mbox:", location, NULL);
-    case DELIVERY_SERVER:
-      if (g_str_has_prefix (location, "smtp://") || g_str_has_prefix (location, "lmtp:"))
-        return g_steal_pointer (&location);
-      return g_strconcat ("smtp://", location, NULL);
-    case DELIVERY_MDA:
-      return g_strconcat ("mda:", location, NULL);
-    case DELIVERY_MAILDIR:
-    default:
-      return g_strconcat ("maildir:", location, NULL);
-    }
+  /* The server field also takes a whole smtp://, lmtp:// or lmtp: target. */
+  if (kind == DELIVERY_SERVER && (target = poste_target_parse (location, NULL)) != NULL &&
+      delivery_kind_for (poste_target_get_kind (target)) == DELIVERY_SERVER)
+    return g_strdup (poste_target_get_spec (target));
+  g_clear_pointer (&target, poste_target_free);
+  if ((target = poste_target_new (target_kind_for (kind), location, NULL)) != NULL)
+    return g_strdup (poste_target_get_spec (target));
+  return g_strconcat (poste_target_kind_get_scheme (target_kind_for (kind)), location, NULL);
 }
 
 static void
 set_target (PosteProviderDialog *self,
-            const char          *target)
+            const char          *spec)
 {
-  DeliveryKind kind = DELIVERY_MAILDIR;
-  const char *location = target;
+  g_autoptr(PosteTarget) target = poste_target_parse (spec, NULL);
+  DeliveryKind kind = target != NULL ? delivery_kind_for (poste_target_get_kind (target))
+                                     : DELIVERY_MAILDIR;
+  const char *location = spec;
 
-  if (g_str_has_prefix (target, "maildir:"))
-    location = target + strlen ("maildir:");
-  else if (g_str_has_prefix (target, "mbox:"))
-    kind = DELIVERY_MBOX, location = target + strlen ("mbox:");
-  else if (g_str_has_prefix (target, "mda:"))
-    kind = DELIVERY_MDA, location = target + strlen ("mda:");
-  else if (g_str_has_prefix (target, "smtp:") || g_str_has_prefix (target, "lmtp:"))
-    kind = DELIVERY_SERVER;
+  /* A server target is shown whole (its scheme says SMTP or LMTP); the others by location. */
+  if (target != NULL)
+    location = kind == DELIVERY_SERVER ? poste_target_get_spec (target)
+                                       : poste_target_get_location (target);
 
   adw_combo_row_set_selected (self->delivery_kind_row, kind);
   gtk_editable_set_text (GTK_EDITABLE (self->delivery_row), location);

@@ -52,8 +52,6 @@ char     *_poste_mbox_sanitise_sender  (const char   *sender);
 char     *_poste_mbox_from_line        (const char   *sender,
                                         gint64        unix_time);
 
-PosteDelivery *_poste_smtp_delivery_new_for_target (const char  *target,
-                                                    GError     **error);
 PosteDelivery *_poste_mda_delivery_new_for_command (const char  *command,
                                                     GError     **error);
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "poste-config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -154,6 +156,7 @@ char *
 _poste_delivery_expand_path (const char  *path,
                              GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *expanded = NULL;
 
   if (path == NULL || *path == '\0')
@@ -162,21 +165,11 @@ _poste_delivery_expand_path (const char  *path,
                            _("The delivery target has no path"));
       return NULL;
     }
-  if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
-    expanded = g_build_filename (g_get_home_dir (), path + 1, NULL);
-  else if (path[0] == '~')
+  /* The configuration's one rule for paths, in the delivery's error domain. */
+  if (!(expanded = poste_config_expand_path (path, &local_error)))
     {
-      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
-                   _("“%s”: only “~/” is understood, not another user’s home directory"), path);
-      return NULL;
-    }
-  else
-    expanded = g_strdup (path);
-
-  if (!g_path_is_absolute (expanded))
-    {
-      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
-                   _("“%s” is not an absolute path"), path);
+      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
+                           local_error->message);
       return NULL;
     }
   return g_canonicalize_filename (expanded, NULL);

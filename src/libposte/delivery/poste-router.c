@@ -28,6 +28,7 @@
 #include "poste-provider.h"
 #include "poste-reply.h"
 #include "poste-router.h"
+#include "poste-target.h"
 #include "poste-smtp-delivery.h"
 
 typedef struct {
@@ -71,8 +72,9 @@ route_free (Route *route)
  *   a path may start with "~/" for the home directory
  * @error: return location for a #GError
  *
- * Makes the delivery target that @target describes. Nothing is opened yet: a local MTA is
- * connected to, and folders created, at the first message.
+ * Makes the delivery target that @target describes (poste_target_parse(), then
+ * poste_target_create_delivery()). Nothing is opened yet: a local MTA is connected to, and
+ * folders created, at the first message.
  *
  * Returns: (transfer full): a new #PosteDelivery, or %NULL with %POSTE_DELIVERY_ERROR_INVALID
  */
@@ -80,32 +82,19 @@ PosteDelivery *
 poste_delivery_new_for_target (const char  *target,
                                GError     **error)
 {
-  g_autofree char *spec = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(PosteTarget) parsed = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (target != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  spec = g_strstrip (g_strdup (target));
-  if (g_str_has_prefix (spec, "smtp:") || g_str_has_prefix (spec, "lmtp:"))
-    return _poste_smtp_delivery_new_for_target (spec, error);
-  if (g_str_has_prefix (spec, "mda:"))
-    return _poste_mda_delivery_new_for_command (spec + strlen ("mda:"), error);
-  if (g_str_has_prefix (spec, "mbox:"))
+  if (!(parsed = poste_target_parse (target, &local_error)))
     {
-      path = _poste_delivery_expand_path (spec + strlen ("mbox:"), error);
-      return path != NULL ? poste_mbox_delivery_new (path) : NULL;
+      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
+                           local_error->message);
+      return NULL;
     }
-  if (g_str_has_prefix (spec, "maildir:"))
-    {
-      path = _poste_delivery_expand_path (spec + strlen ("maildir:"), error);
-      return path != NULL ? poste_maildir_delivery_new (path) : NULL;
-    }
-
-  g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID,
-               _("Unknown delivery target “%s”: expected smtp://HOST:PORT, lmtp://HOST:PORT, "
-                 "lmtp:/SOCKET, mbox:/PATH, maildir:/PATH or mda:/PROGRAM ARGS"), spec);
-  return NULL;
+  return poste_target_create_delivery (parsed, error);
 }
 
 static gboolean

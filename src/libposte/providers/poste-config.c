@@ -21,6 +21,7 @@
 
 #include "poste-atrn.h"
 #include "poste-config.h"
+#include "poste-target.h"
 #include "poste-error.h"
 
 /* The longest provider name: it names a keyfile group, a keyring item and a history record. */
@@ -426,11 +427,22 @@ check_host (const char  *host,
   return poste_config_check_domain (host, NULL, error);
 }
 
-/* HOST, HOST:PORT or [IPV6]:PORT. */
-static gboolean
-check_host_port (const char  *text,
-                 gboolean     port_required,
-                 GError     **error)
+/**
+ * poste_config_check_host_port:
+ * @text: "HOST", "HOST:PORT" or "[IPV6]:PORT"
+ * @port_required: whether the port may be left out
+ * @error: a #GError, or %NULL
+ *
+ * Checks a server address as the configuration writes it (`submission=`, a delivery target's
+ * `smtp://` and `lmtp://`): a domain name or an IP address, and a port from 1 to 65535.
+ *
+ * Returns: %TRUE when the form is right; otherwise %FALSE with
+ *   %POSTE_CONFIG_ERROR_INVALID_VALUE
+ */
+gboolean
+poste_config_check_host_port (const char  *text,
+                              gboolean     port_required,
+                              GError     **error)
 {
   g_autofree char *host = NULL;
   const char *port = NULL;
@@ -528,10 +540,10 @@ poste_config_expand_path (const char  *path,
  * @target: a delivery target
  * @error: a #GError, or %NULL
  *
- * Checks the form of a delivery target: `smtp://HOST[:PORT]`, `lmtp://HOST:PORT`,
- * `lmtp:/path/socket`, `mbox:/path`, `maildir:/path` or `mda:/path/program ARGS...`, without
- * control characters. Paths may start with "~/". Whether the target works is only known when it
- * is used.
+ * Checks the form of a delivery target (poste_target_parse()): `smtp://HOST[:PORT]`,
+ * `lmtp://HOST:PORT`, `lmtp:/path/socket`, `mbox:/path`, `maildir:/path` or
+ * `mda:/path/program ARGS...`, without control characters. Paths may start with "~/". Whether the
+ * target works is only known when it is used.
  *
  * Returns: %TRUE when the form is right; otherwise %FALSE with
  *   %POSTE_CONFIG_ERROR_INVALID_VALUE
@@ -540,24 +552,12 @@ gboolean
 poste_config_check_target (const char  *target,
                            GError     **error)
 {
-  g_autofree char *expanded = NULL;
+  g_autoptr(PosteTarget) parsed = NULL;
 
   g_return_val_if_fail (target != NULL, FALSE);
 
-  /* A CR, an LF or another control byte has no place in a path, a host or an MDA argument. */
-  if (has_control (target))
-    {
-      g_set_error_literal (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                           _("a delivery target holds a control character"));
-      return FALSE;
-    }
-  if (g_str_has_prefix (target, "smtp://"))
-    return check_host_port (target + strlen ("smtp://"), FALSE, error);
-  if (g_str_has_prefix (target, "lmtp://"))
-    return check_host_port (target + strlen ("lmtp://"), TRUE, error);
-
-  expanded = poste_config_expand_target (target, error);
-  return expanded != NULL;
+  parsed = poste_target_parse (target, error);
+  return parsed != NULL;
 }
 
 /**
@@ -565,7 +565,8 @@ poste_config_check_target (const char  *target,
  * @target: a delivery target
  * @error: a #GError, or %NULL
  *
- * Expands "~/" in the path of an `lmtp:`, `mbox:`, `maildir:` or `mda:` target.
+ * Expands "~/" in the path of an `lmtp:`, `mbox:`, `maildir:` or `mda:` target
+ * (poste_target_dup_expanded()).
  *
  * Returns: (transfer full) (nullable): the target with an absolute path, or %NULL with
  *   %POSTE_CONFIG_ERROR_INVALID_VALUE when it is not a known kind of target
@@ -574,62 +575,13 @@ char *
 poste_config_expand_target (const char  *target,
                             GError     **error)
 {
-  static const char * const path_schemes[] = { "lmtp:", "mbox:", "maildir:" };
-  g_autofree char *path = NULL;
+  g_autoptr(PosteTarget) parsed = NULL;
 
   g_return_val_if_fail (target != NULL, NULL);
 
-  if (g_str_has_prefix (target, "smtp://") || g_str_has_prefix (target, "lmtp://"))
-    return g_strdup (target);
-
-  for (guint i = 0; i < G_N_ELEMENTS (path_schemes); i++)
-    if (g_str_has_prefix (target, path_schemes[i]))
-      {
-        const char *rest = target + strlen (path_schemes[i]);
-
-        if (*rest == '\0')
-          {
-            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                         _("'%s' has no path"), target);
-            return NULL;
-          }
-        path = poste_config_expand_path (rest, error);
-        if (path == NULL)
-          return NULL;
-        return g_strconcat (path_schemes[i], path, NULL);
-      }
-
-  if (g_str_has_prefix (target, "mda:"))
-    {
-      const char *rest = target + strlen ("mda:");
-      const char *space = strchr (rest, ' ');
-      g_autofree char *program = space != NULL ? g_strndup (rest, space - rest) : g_strdup (rest);
-      g_auto(GStrv) argv = NULL;
-
-      if (*program == '\0')
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' names no program"), target);
-          return NULL;
-        }
-      /* Only checks that the arguments split; the MDA runs without a shell. */
-      if (!g_shell_parse_argv (rest, NULL, &argv, NULL))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s': the arguments do not split into words"), target);
-          return NULL;
-        }
-      path = poste_config_expand_path (program, error);
-      if (path == NULL)
-        return NULL;
-      return g_strconcat ("mda:", path, space != NULL ? space : "", NULL);
-    }
-
-  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-               _("'%s' is not a delivery target (smtp://HOST:PORT, lmtp://HOST:PORT, lmtp:/SOCKET, "
-                 "mbox:/PATH, maildir:/PATH or mda:/PROGRAM ARGS)"),
-               target);
-  return NULL;
+  if (!(parsed = poste_target_parse (target, error)))
+    return NULL;
+  return poste_target_dup_expanded (parsed, error);
 }
 
 /**
@@ -899,7 +851,7 @@ apply_provider_key (PosteProvider  *provider,
     }
   else if (g_str_equal (key, "submission"))
     {
-      if (*value != '\0' && !check_host_port (value, FALSE, error))
+      if (*value != '\0' && !poste_config_check_host_port (value, FALSE, error))
         return FALSE;
       poste_provider_set_submission (provider, value);
     }
@@ -1614,7 +1566,7 @@ poste_config_validate_provider (PosteProvider  *provider,
     }
   key = "submission";
   value = poste_provider_get_submission (provider);
-  if (value != NULL && !check_host_port (value, FALSE, &local_error))
+  if (value != NULL && !poste_config_check_host_port (value, FALSE, &local_error))
     goto fail;
   return TRUE;
 

@@ -64,6 +64,9 @@ gboolean       poste_config_check_domain        (const char     *domain,
                                                  GError        **error);
 gboolean       poste_config_check_target        (const char     *target,
                                                  GError        **error);
+gboolean       poste_config_check_host_port     (const char     *text,
+                                                 gboolean        port_required,
+                                                 GError        **error);
 char          *poste_config_expand_path         (const char     *path,
                                                  GError        **error);
 char          *poste_config_expand_target       (const char     *target,

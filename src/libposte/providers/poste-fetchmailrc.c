@@ -22,6 +22,7 @@
 #include "poste-config.h"
 #include "poste-error.h"
 #include "poste-fetchmailrc.h"
+#include "poste-target.h"
 
 /* How many arguments a keyword takes. */
 typedef enum {
@@ -750,10 +751,13 @@ smtphost_target (const char *spec,
   const char *slash = strrchr (spec, '/');
   g_autofree char *host = NULL;
   const char *port = NULL;
-  const char *scheme = lmtp ? "lmtp" : "smtp";
+  g_autofree char *location = NULL;
+  g_autoptr(PosteTarget) target = NULL;
 
   if (spec[0] == '/')
-    return lmtp ? g_strconcat ("lmtp:", spec, NULL) : NULL;
+    target = lmtp ? poste_target_new (POSTE_TARGET_KIND_LMTP_SOCKET, spec, NULL) : NULL;
+  if (spec[0] == '/')
+    return target != NULL ? g_strdup (poste_target_get_spec (target)) : NULL;
   if (slash != NULL)
     {
       host = g_strndup (spec, slash - spec);
@@ -774,8 +778,12 @@ smtphost_target (const char *spec,
       host = bare;
     }
   if (strchr (host, ':') != NULL)
-    return g_strdup_printf ("%s://[%s]:%s", scheme, host, port);
-  return g_strdup_printf ("%s://%s:%s", scheme, host, port);
+    location = g_strdup_printf ("[%s]:%s", host, port);
+  else
+    location = g_strdup_printf ("%s:%s", host, port);
+  /* The one description of targets decides whether what fetchmail had is one. */
+  target = poste_target_new (lmtp ? POSTE_TARGET_KIND_LMTP : POSTE_TARGET_KIND_SMTP, location, NULL);
+  return target != NULL ? g_strdup (poste_target_get_spec (target)) : NULL;
 }
 
 static void

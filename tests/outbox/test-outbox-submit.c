@@ -313,7 +313,10 @@ test_bounced (Fixture       *f,
   g_assert_nonnull (strstr (dsn, "Final-Recipient: rfc822; nobody@remote.example\n"));
   g_assert_nonnull (strstr (dsn, "Action: failed\n"));
   g_assert_nonnull (strstr (dsn, "Status: 5.1.1\n"));
-  g_assert_nonnull (strstr (dsn, "Diagnostic-Code: smtp; 550 5.1.1"));
+  /* The relay's reply had two lines: both, on one line, with no escaped line end. */
+  g_assert_nonnull (strstr (dsn, "Diagnostic-Code: smtp; 550-5.1.1 Scripted reply to RCPT "
+                                 "550 5.1.1 <nobody@remote.example>: refused by the test\n"));
+  g_assert_null (strstr (dsn, "\\x0"));
   g_assert_nonnull (strstr (dsn, "Content-Type: text/rfc822-headers\n"));
   g_assert_nonnull (strstr (dsn, "Subject: Lunch?\n"));
   g_assert_null (strstr (dsn, "bob@remote.example"));

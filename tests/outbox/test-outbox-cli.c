@@ -760,6 +760,80 @@ test_run_listener_kill (Fixture       *f,
   g_assert_cmpstr (content, ==, "Subject: kill\r\n\r\nbody\r\n");
 }
 
+/* Mail given to `run`'s listener loses its Bcc: as mail given to `send` does; the envelope keeps
+ * the blind recipients, and the relay gets the message for all of them. */
+static void
+test_run_listener_bcc (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                          G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) accepted = NULL;
+  g_autofree char *cli = cli_path ();
+  g_autofree char *extra = NULL;
+  g_autofree char *content = NULL;
+  const char *rcpts[] = { "bob@remote.example", "dave@remote.example", "erin@remote.example",
+                          NULL };
+  const char *expected = "From: alice@example.org\r\n"
+                         "To: bob@remote.example\r\n"
+                         "Subject: blind\r\n"
+                         "\r\n"
+                         "Bcc: this line is the body\r\n";
+  PosteTestMessage *m;
+  Client c = { 0, };
+  guint16 port = poste_test_free_port ();
+
+  extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
+  write_config (f, extra);
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "--config", f->config, "run",
+                                         NULL);
+  g_assert_no_error (error);
+  g_assert_true (poste_test_wait_for_port (port, 30));
+
+  client_open (&c, port);
+  g_assert_cmpuint (say (&c, NULL), ==, 220);
+  g_assert_cmpuint (say (&c, "EHLO mta.example"), ==, 250);
+  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
+  for (guint i = 0; rcpts[i] != NULL; i++)
+    {
+      g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", rcpts[i]);
+
+      g_assert_cmpuint (say (&c, rcpt), ==, 250);
+    }
+  g_assert_cmpuint (say (&c, "DATA"), ==, 354);
+  g_assert_cmpuint (say (&c, "From: alice@example.org\r\n"
+                             "To: bob@remote.example\r\n"
+                             "Bcc: dave@remote.example,\r\n"
+                             " Erin <erin@remote.example>\r\n"
+                             "Subject: blind\r\n"
+                             "\r\n"
+                             "Bcc: this line is the body\r\n."), ==, 250);
+  g_assert_cmpuint (say (&c, "QUIT"), ==, 221);
+  client_close (&c);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  items = list (f);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpstrv (((PosteOutboxItem *) items->pdata[0])->recipients, rcpts);
+  content = message_of (f, items->pdata[0]);
+  g_assert_cmpstr (content, ==, expected);
+
+  g_assert_cmpint (run_cli (f, NULL, "fetch", NULL), ==, 1);
+  accepted = poste_test_provider_dup_accepted (f->relay);
+  g_assert_cmpuint (accepted->len, ==, 1);
+  m = accepted->pdata[0];
+  g_assert_cmpuint (m->recipients->len, ==, 3);
+  for (guint i = 0; rcpts[i] != NULL; i++)
+    g_assert_cmpstr (m->recipients->pdata[i], ==, rcpts[i]);
+  g_assert_cmpmem (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data), expected,
+                   strlen (expected));
+}
+
 /* Postfix with the listener as its relayhost: the message reaches the provider at the next
  * round. */
 static void
@@ -852,6 +926,7 @@ main (int   argc,
   ADD ("fetch-without-send", test_fetch_without_send);
   ADD ("fetch-bounce", test_fetch_bounce);
   ADD ("run-listener-kill", test_run_listener_kill);
+  ADD ("run-listener-bcc", test_run_listener_bcc);
   ADD ("postfix-relayhost", test_postfix_relayhost);
 #undef ADD
   return g_test_run ();

@@ -19,6 +19,10 @@ typedef struct {
 void    _poste_outbox_failure_free (gpointer data);
 gsize   _poste_outbox_header_end   (const char            *data,
                                     gsize                  length);
+gboolean _poste_outbox_find_header_end (const char         *data,
+                                        gsize               length,
+                                        gsize               from,
+                                        gsize              *end);
 GBytes *_poste_outbox_build_dsn    (const PosteOutboxItem *item,
                                     const char            *message_path,
                                     GPtrArray             *failures,

@@ -38,10 +38,11 @@
  * properties of #PosteProvider, see #PosteActiveWindow): one that falls due outside it runs when
  * the window next opens.
  *
- * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling, capped at
- * %POSTE_SCHEDULER_RETRY_CAP or the interval); after 450 (%POSTE_SESSION_ERROR_REFUSED) a longer
- * one (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling to %POSTE_SCHEDULER_REFUSED_CAP or
- * the interval), which network and resume events do not cut short; after an authentication
+ * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling up to
+ * %POSTE_SCHEDULER_RETRY_CAP, past a shorter interval); after 450 (%POSTE_SESSION_ERROR_REFUSED)
+ * or 451 and the other 4xx (%POSTE_SESSION_ERROR_TRY_LATER) a longer one
+ * (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling to %POSTE_SCHEDULER_REFUSED_CAP or the
+ * interval), which network and resume events do not cut short; after an authentication
  * failure (%POSTE_SESSION_ERROR_AUTH_FAILED, %POSTE_SESSION_ERROR_AUTH_REQUIRED,
  * %POSTE_SESSION_ERROR_AUTH_UNAVAILABLE) no automatic fetch at all until
  * poste_scheduler_update_provider() says the configuration changed, or the user asks and it works.
@@ -67,7 +68,7 @@ typedef struct
 
   guint               failures;         /* in a row */
   gboolean            stopped;          /* authentication failed */
-  gboolean            refused;          /* the last failure was 450 */
+  gboolean            refused;          /* the last failure was a 4xx: 450, 451, ... */
 
   /* What provider-changed last told. */
   PosteScheduleState  shown_state;
@@ -487,6 +488,16 @@ is_auth_failure (const GError *error)
          (g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_FAILED) ||
           g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_REQUIRED) ||
           g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE));
+}
+
+/* The provider itself asked us to come back later (RFC 2645 section 5: 450 to ATRN, busy or rate
+ * limited; 451, a local error; or another 4xx, such as 421 in the greeting). */
+static gboolean
+is_try_later (const GError *error)
+{
+  return error != NULL &&
+         (g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_REFUSED) ||
+          g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TRY_LATER));
 }
 
 /* A request for one provider. Manual requests always lead to a fetch; automatic ones only for a
@@ -1250,7 +1261,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
     default:
       if (entry->failures < G_MAXUINT)
         entry->failures++;
-      entry->refused = g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_REFUSED);
+      entry->refused = is_try_later (error);
       entry->due = -1;
       if (is_auth_failure (error))
         {
@@ -1267,8 +1278,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
                              MAX (POSTE_SCHEDULER_REFUSED_CAP, entry->interval),
                              entry->failures);
           else
-            delay = backoff (POSTE_SCHEDULER_RETRY_BASE,
-                             MIN (POSTE_SCHEDULER_RETRY_CAP, entry->interval),
+            delay = backoff (POSTE_SCHEDULER_RETRY_BASE, POSTE_SCHEDULER_RETRY_CAP,
                              entry->failures);
           entry->due = now + jittered (self, delay);
           entry->due_reason = POSTE_FETCH_REASON_RETRY;

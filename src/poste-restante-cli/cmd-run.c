@@ -54,10 +54,8 @@ fetch_done (GObject      *object,
 
   poste_cli_fetch_one_finish (result, &outcome, &error);
   poste_scheduler_fetch_finished (run->scheduler, fetch->name, outcome, error);
-  if (outcome == POSTE_SESSION_OUTCOME_FAILED &&
-      poste_scheduler_get_state (run->scheduler, fetch->name) == POSTE_SCHEDULE_STATE_STOPPED)
-    poste_cli_error (run->cli, _("%s: no automatic fetch until the configuration changes "
-                                 "(send SIGHUP after fixing it)"), fetch->name);
+  if (outcome == POSTE_SESSION_OUTCOME_FAILED)
+    poste_cli_print_schedule (run->cli, run->scheduler, fetch->name);
   g_free (fetch->name);
   g_free (fetch);
   run->running--;
@@ -144,7 +142,7 @@ apply_config (Run         *run,
 
           if (poste_config_lookup (config, name) == NULL &&
               poste_scheduler_remove_provider (run->scheduler, name))
-            g_print (_("%s: removed\n"), name);
+            poste_cli_log_line (run->cli, _("%s: removed\n"), name);
         }
     }
 
@@ -160,22 +158,22 @@ apply_config (Run         *run,
           if (!poste_scheduler_add_provider (run->scheduler, provider, &error))
             poste_cli_error (run->cli, _("%s: not scheduled: %s"), name, error->message);
           else if (old != NULL)
-            g_print (_("%s: added\n"), name);
+            poste_cli_log_line (run->cli, _("%s: added\n"), name);
         }
       else if (before == NULL || provider_changed (before, provider))
         {
           if (!poste_scheduler_update_provider (run->scheduler, provider, &error))
             poste_cli_error (run->cli, _("%s: schedule not changed: %s"), name, error->message);
           else
-            g_print (_("%s: configuration changed\n"), name);
+            poste_cli_log_line (run->cli, _("%s: configuration changed\n"), name);
         }
       else
         continue;
 
       /* A provider that run will never fetch should not look like one that has no mail. */
       if (poste_provider_get_interval (provider) == 0)
-        g_print (_("%s: interval=0, so run never fetches it; 'poste-restante-cli fetch %s' "
-                   "does\n"), name, name);
+        poste_cli_log_line (run->cli, _("%s: interval=0, so run never fetches it; "
+                                        "'poste-restante-cli fetch %s' does\n"), name, name);
     }
 }
 
@@ -196,7 +194,8 @@ on_sighup (gpointer user_data)
                        error->message);
       return G_SOURCE_CONTINUE;
     }
-  g_print (_("Configuration reloaded from %s\n"), poste_config_get_path (config));
+  poste_cli_log_line (run->cli, _("Configuration reloaded from %s\n"),
+                      poste_config_get_path (config));
   apply_config (run, run->config, config);
   g_set_object (&run->config, config);
   return G_SOURCE_CONTINUE;
@@ -211,8 +210,8 @@ on_stop (gpointer user_data)
     {
       run->stopping = TRUE;
       if (run->running > 0)
-        g_print (ngettext ("Stopping %u session\n", "Stopping %u sessions\n", run->running),
-                 run->running);
+        poste_cli_log_line (run->cli, ngettext ("Stopping %u session\n", "Stopping %u sessions\n",
+                                                run->running), run->running);
       g_cancellable_cancel (run->cancellable);
     }
   maybe_quit (run);
@@ -262,6 +261,7 @@ poste_cli_run (PosteCli  *cli,
 
   /* A log line per fetch: under systemd standard output is a pipe to the journal. */
   setvbuf (stdout, NULL, _IOLBF, 0);
+  cli->timestamps = TRUE;
 
   loop = g_main_loop_new (NULL, FALSE);
   run.cli = cli;
@@ -278,7 +278,7 @@ poste_cli_run (PosteCli  *cli,
   if (g_list_model_get_n_items (poste_config_get_providers (run.config)) == 0)
     poste_cli_error (cli, _("no providers in %s yet; waiting (send SIGHUP after adding one)"),
                      poste_config_get_path (run.config));
-  g_print (_("Scheduler started with %s\n"), poste_config_get_path (run.config));
+  poste_cli_log_line (cli, _("Scheduler started with %s\n"), poste_config_get_path (run.config));
   apply_config (&run, NULL, run.config);
   /* [outbox] listen=ADDRESS: the SMTP listener on loopback (cmd-send.c). */
   outbox_listener = poste_cli_outbox_listener_start (cli, run.config, &error);
@@ -296,6 +296,6 @@ poste_cli_run (PosteCli  *cli,
   g_clear_object (&run.cancellable);
   g_clear_object (&run.history);
   g_clear_object (&run.config);
-  g_print (_("Stopped\n"));
+  poste_cli_log_line (cli, _("Stopped\n"));
   return 0;
 }

@@ -390,6 +390,72 @@ test_fetch_submits (Fixture       *f,
   report = records->pdata[0];
   g_assert_cmpuint (report->submitted, ==, 1);
   g_assert_null (report->error);
+
+  /* `history` shows the round as one that sent mail, not as one with no mail. */
+  g_assert_cmpint (run_cli (f, NULL, "history", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, " mail sent "));
+  g_assert_null (strstr (f->out, "no mail"));
+  g_assert_nonnull (strstr (f->out, "\n    outbox: 1 sent, 0 deferred, 0 returned\n"));
+}
+
+/* `history` says for every round what the outbox did: sent, deferred, returned; a round that
+ * neither sent nor tried to has no outbox line. */
+static void
+test_history_outbox (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PosteHistory) history = poste_history_new (NULL);
+  g_autoptr(GError) error = NULL;
+  static const struct {
+    PosteSessionOutcome outcome;
+    guint               messages, submitted, deferred, returned;
+  } rounds[] = {
+    { POSTE_SESSION_OUTCOME_NO_MAIL, 0, 0, 0, 0 },
+    { POSTE_SESSION_OUTCOME_MAIL, 2, 1, 0, 0 },
+    { POSTE_SESSION_OUTCOME_NO_MAIL, 0, 0, 2, 1 },
+    { POSTE_SESSION_OUTCOME_NO_MAIL, 0, 3, 0, 0 },
+  };
+  static const char *expected =
+    "mail sent | 0\n"
+    "    outbox: 3 sent, 0 deferred, 0 returned\n"
+    "no mail | 0\n"
+    "    outbox: 0 sent, 2 deferred, 1 returned\n"
+    "mail | 2\n"
+    "    outbox: 1 sent, 0 deferred, 0 returned\n"
+    "no mail | 0\n";
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rounds); i++)
+    {
+      g_autoptr(PosteSessionReport) report = poste_session_report_new ("test");
+
+      g_clear_pointer (&report->started, g_date_time_unref);
+      report->started = g_date_time_new_from_unix_utc (1800000000 + i * 60);
+      report->outcome = rounds[i].outcome;
+      report->messages = rounds[i].messages;
+      report->submitted = rounds[i].submitted;
+      report->send_deferred = rounds[i].deferred;
+      report->send_returned = rounds[i].returned;
+      g_assert_true (poste_history_add (history, report, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (run_cli (f, NULL, "history", NULL), ==, 0);
+  /* The outcome and the messages column, and the outbox lines, newest first. */
+  lines = g_strsplit (f->out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      if (g_str_has_prefix (lines[i], "    "))
+        g_string_append_printf (seen, "%s\n", lines[i]);
+      else
+        {
+          g_auto(GStrv) columns = g_regex_split_simple ("  +", lines[i], 0, 0);
+
+          g_assert_cmpuint (g_strv_length (columns), >=, 4);
+          g_string_append_printf (seen, "%s | %s\n", columns[2], columns[3]);
+        }
+    }
+  g_assert_cmpstr (seen->str, ==, expected);
 }
 
 static void
@@ -925,6 +991,7 @@ main (int   argc,
   ADD ("fetch-submits", test_fetch_submits);
   ADD ("fetch-without-send", test_fetch_without_send);
   ADD ("fetch-bounce", test_fetch_bounce);
+  ADD ("history-outbox", test_history_outbox);
   ADD ("run-listener-kill", test_run_listener_kill);
   ADD ("run-listener-bcc", test_run_listener_bcc);
   ADD ("postfix-relayhost", test_postfix_relayhost);

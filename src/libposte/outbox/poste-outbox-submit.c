@@ -838,6 +838,29 @@ poste_outbox_submit (PosteOutbox             *self,
   return TRUE;
 }
 
+/**
+ * poste_outbox_counts_add_to_report:
+ * @counts: what a round of submission did (poste_outbox_submit())
+ * @report: the report of the fetch round it belongs to
+ *
+ * Adds @counts to @report's outbox counts, the ones the history keeps and the front ends show:
+ * submitted to @report->submitted ("sent"), deferred to @report->send_deferred, and bounced plus
+ * failed to @report->send_returned (refused for good by the relay, see #PosteOutboxCounts).
+ * Adding, not setting: a round that submits twice (after each drained session, or Send Now during
+ * a round) reports the sum.
+ */
+void
+poste_outbox_counts_add_to_report (const PosteOutboxCounts *counts,
+                                   PosteSessionReport      *report)
+{
+  g_return_if_fail (counts != NULL);
+  g_return_if_fail (report != NULL);
+
+  report->submitted += counts->submitted;
+  report->send_deferred += counts->deferred;
+  report->send_returned += counts->bounced + counts->failed;
+}
+
 typedef struct {
   PosteProvider          *provider;
   char                   *password;

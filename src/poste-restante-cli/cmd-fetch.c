@@ -76,8 +76,11 @@ fetch_one_done (GObject      *object,
   PosteCli *cli = g_task_get_task_data (task);
   g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
   g_autofree char *summary = poste_fetch_report_format_summary (report);
+  g_auto(GStrv) lines = g_strsplit (summary, "\n", -1);
 
-  g_print ("%s\n", summary);
+  /* One log line each: `run` puts its time before every one. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    poste_cli_log_line (cli, "%s\n", lines[i]);
   poste_cli_print_hint (cli, report->provider, report->error);
   poste_cli_print_transcript (cli, report->provider, report->transcript);
   g_task_return_pointer (task, g_steal_pointer (&report),

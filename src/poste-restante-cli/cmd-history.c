@@ -11,14 +11,18 @@
 /* How many sessions are shown unless --limit says otherwise. */
 #define DEFAULT_LIMIT 20
 
+/* The outcome of a round, as the history shows it: a round that found no mail but sent some
+ * did work, and says so. */
 static const char *
-outcome_text (PosteSessionOutcome outcome)
+outcome_text (const PosteSessionReport *report)
 {
-  switch (outcome)
+  switch (report->outcome)
     {
     case POSTE_SESSION_OUTCOME_MAIL:
       return _("mail");
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+      if (report->submitted > 0)
+        return _("mail sent");
       return _("no mail");
     case POSTE_SESSION_OUTCOME_FAILED:
       return _("failed");
@@ -37,7 +41,9 @@ outcome_text (PosteSessionOutcome outcome)
  * @argv: the arguments
  *
  * Prints the last sessions, newest first: time (local), provider, outcome, messages, bytes,
- * duration, and the error of a failed one; with -v, each session's redacted transcript.
+ * duration; under a round that sent (or tried to send) outbox mail, how many messages were
+ * sent, deferred and returned; the error of a failed one; with -v, each session's redacted
+ * transcript.
  *
  * Returns: 0, or 5 for a usage error or an unreadable history
  */
@@ -96,9 +102,13 @@ poste_cli_history (PosteCli  *cli,
                                             : g_strdup ("?");
       g_autofree char *size = g_format_size (report->bytes);
       g_autofree char *duration = g_strdup_printf ("%.1f s", report->duration);
+      g_autofree char *outbox = poste_session_report_describe_outbox (report);
 
       g_print ("%-19s  %-16s  %-10s  %8u  %10s  %8s\n", time, report->provider,
-               outcome_text (report->outcome), report->messages, size, duration);
+               outcome_text (report), report->messages, size, duration);
+      if (outbox != NULL)
+        /* Translators: under a round in the history: "outbox: 2 sent, 1 deferred, 0 returned" */
+        g_print (_("    outbox: %s\n"), outbox);
       if (report->error != NULL)
         g_print ("    %s\n", report->error->message);
       poste_cli_print_transcript (cli, report->provider, report->transcript);

@@ -54,10 +54,8 @@ fetch_done (GObject      *object,
   g_autoptr(PosteSessionReport) report = poste_cli_fetch_one_finish (result);
 
   poste_scheduler_fetch_finished (run->scheduler, fetch->name, report->outcome, report->error);
-  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED &&
-      poste_scheduler_get_state (run->scheduler, fetch->name) == POSTE_SCHEDULE_STATE_STOPPED)
-    poste_cli_error (run->cli, _("%s: no automatic fetch until the configuration changes "
-                                 "(send SIGHUP after fixing it)"), fetch->name);
+  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED)
+    poste_cli_print_schedule (run->cli, run->scheduler, fetch->name);
   g_free (fetch->name);
   g_free (fetch);
   run->running--;
@@ -108,20 +106,20 @@ on_provider_synced (PosteScheduler    *scheduler,
       poste_cli_error (run->cli, _("%s: not scheduled: %s"), name, error->message);
       return;
     case POSTE_PROVIDER_SYNC_REMOVED:
-      g_print (_("%s: removed\n"), name);
+      poste_cli_log_line (run->cli, _("%s: removed\n"), name);
       return;
     case POSTE_PROVIDER_SYNC_ADDED:
       if (run->reloading)
-        g_print (_("%s: added\n"), name);
+        poste_cli_log_line (run->cli, _("%s: added\n"), name);
       break;
     case POSTE_PROVIDER_SYNC_UPDATED:
     default:
-      g_print (_("%s: configuration changed\n"), name);
+      poste_cli_log_line (run->cli, _("%s: configuration changed\n"), name);
       break;
     }
   if (provider != NULL && poste_provider_get_interval (provider) == 0)
-    g_print (_("%s: interval=0, so run never fetches it; 'poste-restante-cli fetch %s' "
-               "does\n"), name, name);
+    poste_cli_log_line (run->cli, _("%s: interval=0, so run never fetches it; "
+                                    "'poste-restante-cli fetch %s' does\n"), name, name);
 }
 
 static gboolean
@@ -141,7 +139,8 @@ on_sighup (gpointer user_data)
                        error->message);
       return G_SOURCE_CONTINUE;
     }
-  g_print (_("Configuration reloaded from %s\n"), poste_config_get_path (config));
+  poste_cli_log_line (run->cli, _("Configuration reloaded from %s\n"),
+                      poste_config_get_path (config));
   g_set_object (&run->config, config);
   run->reloading = TRUE;
   poste_scheduler_follow_providers (run->scheduler, poste_config_get_providers (config));
@@ -157,8 +156,8 @@ on_stop (gpointer user_data)
     {
       run->stopping = TRUE;
       if (run->running > 0)
-        g_print (ngettext ("Stopping %u session\n", "Stopping %u sessions\n", run->running),
-                 run->running);
+        poste_cli_log_line (run->cli, ngettext ("Stopping %u session\n", "Stopping %u sessions\n",
+                                                run->running), run->running);
       g_cancellable_cancel (run->cancellable);
     }
   maybe_quit (run);
@@ -208,6 +207,7 @@ poste_cli_run (PosteCli  *cli,
 
   /* A log line per fetch: under systemd standard output is a pipe to the journal. */
   setvbuf (stdout, NULL, _IOLBF, 0);
+  cli->timestamps = TRUE;
 
   loop = g_main_loop_new (NULL, FALSE);
   run.cli = cli;
@@ -225,7 +225,7 @@ poste_cli_run (PosteCli  *cli,
   if (g_list_model_get_n_items (poste_config_get_providers (run.config)) == 0)
     poste_cli_error (cli, _("no providers in %s yet; waiting (send SIGHUP after adding one)"),
                      poste_config_get_path (run.config));
-  g_print (_("Scheduler started with %s\n"), poste_config_get_path (run.config));
+  poste_cli_log_line (cli, _("Scheduler started with %s\n"), poste_config_get_path (run.config));
   g_signal_connect (run.scheduler, "provider-synced", G_CALLBACK (on_provider_synced), &run);
   poste_scheduler_follow_providers (run.scheduler, poste_config_get_providers (run.config));
   /* [outbox] listen=ADDRESS: the SMTP listener on loopback (cmd-send.c). */
@@ -245,6 +245,6 @@ poste_cli_run (PosteCli  *cli,
   g_clear_object (&run.history);
   g_clear_object (&run.outbox);
   g_clear_object (&run.config);
-  g_print (_("Stopped\n"));
+  poste_cli_log_line (cli, _("Stopped\n"));
   return 0;
 }

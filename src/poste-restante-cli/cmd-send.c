@@ -15,7 +15,8 @@
  *                              accepted and ignored (sendmail options with no meaning here)
  *
  * Recipients given as arguments may be lists ("a@example.org, Bob <b@example.org>"). Bcc: is
- * always removed from the queued message so that blind copies stay blind. The exit status is 0
+ * always removed from the queued message so that blind copies stay blind (the outbox's writer
+ * does it, for the listener's mail too). The exit status is 0
  * only once the message is durably queued (poste_outbox_writer_commit()); 5 for a usage error
  * or an unusable address, 10 when the outbox could not store it. Nothing is printed on success
  * (with -v the queue identifier goes to standard error).
@@ -342,13 +343,6 @@ poste_cli_send (PosteCli  *cli,
         }
       sender = g_strdup (found->pdata[0]);
     }
-  {
-    g_autoptr(GBytes) without_bcc = poste_outbox_remove_header (head, "Bcc");
-
-    g_bytes_unref (head);
-    head = g_steal_pointer (&without_bcc);
-  }
-
   g_ptr_array_add (recipients, NULL);
   outbox = poste_outbox_new (NULL);
   writer = poste_outbox_writer_new (outbox, sender, (const char * const *) recipients->pdata,

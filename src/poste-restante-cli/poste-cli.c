@@ -6,10 +6,81 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "poste-cli.h"
 #include "poste-error.h"
 #include "poste-secrets.h"
+
+/**
+ * poste_cli_stream_is_journal:
+ * @fd: a file descriptor: STDOUT_FILENO or STDERR_FILENO
+ *
+ * Whether @fd writes to the systemd journal. systemd connects a service's standard output and
+ * error to the journal and sets `JOURNAL_STREAM=DEVICE:INODE` to that stream (systemd.exec(5));
+ * the variable is inherited by whatever the service starts, so only the device and inode of @fd
+ * itself (fstat()) say whether this descriptor still is that stream.
+ *
+ * Returns: %TRUE when @fd is the stream `JOURNAL_STREAM` names
+ */
+gboolean
+poste_cli_stream_is_journal (int fd)
+{
+  const char *value = g_getenv ("JOURNAL_STREAM");
+  g_auto(GStrv) parts = NULL;
+  guint64 device, inode;
+  struct stat st;
+
+  if (value == NULL || fstat (fd, &st) != 0)
+    return FALSE;
+  parts = g_strsplit (value, ":", 3);
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT64, &device, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT64, &inode, NULL))
+    return FALSE;
+  return (guint64) st.st_dev == device && (guint64) st.st_ino == inode;
+}
+
+/* What goes before a line written to @fd: the local time in ISO 8601 with its offset from UTC
+ * ("2026-12-07T04:12:05+01:00 "), or nothing when the journal, which stamps every line itself,
+ * takes it or when the command is not a log (@cli's timestamps). */
+static char *
+line_prefix (PosteCli *cli,
+             int       fd)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if (!cli->timestamps || poste_cli_stream_is_journal (fd))
+    return g_strdup ("");
+  now = g_date_time_new_now_local ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z ");
+}
+
+/**
+ * poste_cli_log_line:
+ * @cli: the global options
+ * @format: a printf() format for one line; its final line end may be left out
+ * @...: its arguments
+ *
+ * Writes one line to standard output, after the time when @cli's timestamps are on and standard
+ * output is not the journal (see poste_cli_stream_is_journal()).
+ */
+void
+poste_cli_log_line (PosteCli   *cli,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *prefix = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  prefix = line_prefix (cli, STDOUT_FILENO);
+  g_print ("%s%s%s", prefix, message, g_str_has_suffix (message, "\n") ? "" : "\n");
+}
 
 /**
  * poste_cli_error:
@@ -17,7 +88,8 @@
  * @format: a printf() format
  * @...: its arguments
  *
- * Writes "poste-restante-cli: MESSAGE" to standard error.
+ * Writes "poste-restante-cli: MESSAGE" to standard error (after the time, as
+ * poste_cli_log_line() does).
  */
 void
 poste_cli_error (PosteCli   *cli,
@@ -25,12 +97,57 @@ poste_cli_error (PosteCli   *cli,
                  ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *prefix = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("%s: %s\n", cli->prgname, message);
+  prefix = line_prefix (cli, STDERR_FILENO);
+  g_printerr ("%s%s: %s\n", prefix, cli->prgname, message);
+}
+
+/**
+ * poste_cli_print_schedule:
+ * @cli: the global options
+ * @scheduler: the scheduler that has just been told how a fetch of @name ended
+ * @name: a provider's name
+ *
+ * Says what happens next after a failed fetch, for `run`'s log: when the next attempt is (the
+ * scheduler's backoff, see #PosteScheduler) and how many fetches failed in a row, or that no
+ * automatic fetch comes until the configuration changes. Nothing after a success: the interval
+ * is what the configuration says.
+ */
+void
+poste_cli_print_schedule (PosteCli       *cli,
+                          PosteScheduler *scheduler,
+                          const char     *name)
+{
+  g_autoptr(GDateTime) next = NULL;
+  g_autofree char *when = NULL;
+  guint failures;
+
+  switch (poste_scheduler_get_state (scheduler, name))
+    {
+    case POSTE_SCHEDULE_STATE_STOPPED:
+      poste_cli_error (cli, _("%s: no automatic fetch until the configuration changes "
+                              "(send SIGHUP after fixing it)"), name);
+      break;
+    case POSTE_SCHEDULE_STATE_RETRYING:
+      next = poste_scheduler_get_next_fetch (scheduler, name);
+      if (next == NULL)
+        break;
+      when = g_date_time_format (next, "%Y-%m-%dT%H:%M:%S%:z");
+      failures = poste_scheduler_get_failures (scheduler, name);
+      /* Translators: a provider's name, an ISO 8601 time, then how many fetches failed */
+      poste_cli_log_line (cli, ngettext ("%s: next attempt at %s (%u failure in a row)",
+                                         "%s: next attempt at %s (%u failures in a row)",
+                                         failures),
+                          name, when, failures);
+      break;
+    default:
+      break;
+    }
 }
 
 /**
@@ -133,12 +250,14 @@ poste_cli_print_transcript (PosteCli   *cli,
                             GPtrArray  *transcript)
 {
   g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *prefix = NULL;
 
   if (!cli->verbose || transcript == NULL)
     return;
   lines = poste_history_bound_transcript (transcript);
+  prefix = line_prefix (cli, STDERR_FILENO);
   for (guint i = 0; i < lines->len; i++)
-    g_printerr ("%s: %s\n", provider, (const char *) lines->pdata[i]);
+    g_printerr ("%s%s: %s\n", prefix, provider, (const char *) lines->pdata[i]);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "poste-history.h"
 #include "poste-outbox.h"
 #include "poste-outbox-listener.h"
+#include "poste-scheduler.h"
 #include "poste-session.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,8 @@ G_BEGIN_DECLS
  * @prgname: the program's name, for messages
  * @config_path: (nullable): --config FILE, or %NULL for the default file
  * @verbose: -v: the transcript goes to stderr (redacted)
+ * @timestamps: every line starts with the local time in ISO 8601 unless it goes to the systemd
+ *   journal, which has the time already (`run` sets it: its output is a log)
  *
  * The global options, parsed before the command.
  */
@@ -27,6 +30,7 @@ typedef struct {
   const char *prgname;
   char       *config_path;
   gboolean    verbose;
+  gboolean    timestamps;
 } PosteCli;
 
 /**
@@ -90,6 +94,13 @@ PosteConfig *poste_cli_load_config        (PosteCli   *cli,
 void         poste_cli_error              (PosteCli   *cli,
                                            const char *format,
                                            ...) G_GNUC_PRINTF (2, 3);
+void         poste_cli_log_line           (PosteCli   *cli,
+                                           const char *format,
+                                           ...) G_GNUC_PRINTF (2, 3);
+gboolean     poste_cli_stream_is_journal  (int         fd);
+void         poste_cli_print_schedule     (PosteCli       *cli,
+                                           PosteScheduler *scheduler,
+                                           const char     *name);
 void         poste_cli_print_transcript   (PosteCli   *cli,
                                            const char *provider,
                                            GPtrArray  *transcript);

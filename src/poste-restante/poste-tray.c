@@ -515,6 +515,20 @@ no_pixmaps (void)
   return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
 }
 
+/* A time for the tooltip: 14:05 today, with the date on another day. */
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (local, "%H:%M");
+  /* Translators: a date and time in the past or future, see g_date_time_format() */
+  return g_date_time_format (local, _("%e %b, %H:%M"));
+}
+
 /* What the icon and the tooltip say: idle, fetching (with counts), or an error. */
 static void
 update_status (PosteTray *self)
@@ -567,12 +581,26 @@ update_status (PosteTray *self)
         overlay = ERROR_ICON_NAME;
       for (GList *l = names; l != NULL; l = l->next)
         {
+          g_autoptr(GDateTime) next = NULL;
+
           if (description->len > 0)
             g_string_append_c (description, '\n');
           /* Translators: the tray's tooltip; a provider's name, then why its last fetch
            * failed */
           g_string_append_printf (description, _("%s: %s"), (const char *) l->data,
                                   (const char *) g_hash_table_lookup (self->failures, l->data));
+          /* When the scheduler retries it on its own (its backoff), say when. */
+          if (self->scheduler != NULL &&
+              poste_scheduler_get_state (self->scheduler, l->data) == POSTE_SCHEDULE_STATE_RETRYING)
+            next = poste_scheduler_get_next_fetch (self->scheduler, l->data);
+          if (next != NULL)
+            {
+              g_autofree char *when = format_time (next);
+
+              /* Translators: the tray's tooltip, after why a provider's fetch failed; %s is a
+               * time, 14:05 */
+              g_string_append_printf (description, _(" (next attempt at %s)"), when);
+            }
         }
     }
 
@@ -681,6 +709,14 @@ static void
 paused_changed_cb (PosteTray *self)
 {
   update_status (self);
+}
+
+static void
+schedule_changed_cb (PosteTray  *self,
+                     const char *name)
+{
+  if (g_hash_table_contains (self->failures, name))
+    update_status (self);
 }
 
 /* Registration with the watcher */
@@ -929,6 +965,9 @@ poste_tray_setup (PosteTray        *self,
       g_object_ref (self->scheduler);
       g_signal_connect_object (self->scheduler, "notify::paused", G_CALLBACK (paused_changed_cb),
                                self, G_CONNECT_SWAPPED);
+      /* A failed provider's next attempt is in the tooltip. */
+      g_signal_connect_object (self->scheduler, "provider-changed",
+                               G_CALLBACK (schedule_changed_cb), self, G_CONNECT_SWAPPED);
     }
   if (config != NULL)
     {

@@ -110,6 +110,10 @@ poste_window_describe_report (const PosteSessionReport *report)
       return format_messages (report->messages, report->bytes);
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+      /* A round that only sent mail did work: it is not "no new mail" at a glance. */
+      if (report->submitted > 0)
+        return g_strdup_printf (ngettext ("%u message sent", "%u messages sent",
+                                          report->submitted), report->submitted);
       return g_strdup (_("No new mail"));
 
     case POSTE_SESSION_OUTCOME_CANCELLED:
@@ -635,6 +639,13 @@ create_history_row (const PosteSessionReport *report)
                             ngettext (" · %u left with the provider", " · %u left with the provider",
                                       report->refused),
                             report->refused);
+  {
+    g_autofree char *outbox = poste_session_report_describe_outbox (report);
+
+    if (outbox != NULL)
+      /* Translators: in a history row's subtitle: "outbox: 2 sent, 1 deferred, 0 returned" */
+      g_string_append_printf (subtitle, _(" · outbox: %s"), outbox);
+  }
 
   switch (report->outcome)
     {

@@ -10,10 +10,14 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "poste-test.h"
 #include "poste-test-cert.h"
@@ -32,8 +36,17 @@ typedef struct {
   char               *password_file;
   GSubprocess        *process;
   GDataInputStream   *output;
-  GString            *seen;
+  GString            *seen;       /* every line, without its time */
+  gboolean            stamped;    /* whether the last line read started with a time */
+  char               *stamp;      /* that time */
 } Fixture;
+
+/* How run stands to the systemd journal. */
+typedef enum {
+  NO_JOURNAL,        /* JOURNAL_STREAM unset: a terminal or a file */
+  JOURNAL,           /* JOURNAL_STREAM names run's standard output and error */
+  OTHER_JOURNAL,     /* JOURNAL_STREAM inherited, but names another stream */
+} JournalMode;
 
 static const char *first_domains[] = { "example.org", NULL };
 static const char *second_domains[] = { "example.net", NULL };
@@ -109,6 +122,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->provider);
   g_clear_pointer (&f->cert, poste_test_cert_free);
   g_string_free (f->seen, TRUE);
+  g_free (f->stamp);
   g_free (f->dir);
   g_free (f->config);
   g_free (f->password_file);
@@ -158,15 +172,40 @@ die_with_parent (gpointer user_data)
 }
 
 static void
-start_run (Fixture    *f,
-           const char *option)
+start_run_with (Fixture     *f,
+                const char  *option,
+                JournalMode  mode)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
                                            "poste-restante-cli", "poste-restante-cli", NULL);
   const char *argv[] = { cli, "--config", f->config, "run", option, NULL };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) pipe_in = NULL;
+  int fds[2];
+  struct stat st;
+
+  /* The test's own pipe for standard output and error (merged), so that JOURNAL_STREAM can
+   * name it before run starts, as systemd names the journal's stream. */
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+  g_assert_no_error (error);
+  /* Another stream: what run would see if a shell under systemd had redirected its output. */
+  if (mode == OTHER_JOURNAL)
+    g_assert_cmpint (stat ("/dev/null", &st), ==, 0);
+  else
+    g_assert_cmpint (fstat (fds[1], &st), ==, 0);
+  if (mode == NO_JOURNAL)
+    g_subprocess_launcher_unsetenv (launcher, "JOURNAL_STREAM");
+  else
+    {
+      g_autofree char *stream = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                                                 (guint64) st.st_dev, (guint64) st.st_ino);
+
+      g_subprocess_launcher_setenv (launcher, "JOURNAL_STREAM", stream, TRUE);
+    }
+  g_subprocess_launcher_take_stdout_fd (launcher, fds[1]);
+  pipe_in = g_unix_input_stream_new (fds[0], TRUE);
 
   poste_test_launcher_set_private_dirs (launcher);
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
@@ -178,7 +217,47 @@ start_run (Fixture    *f,
 
   f->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
-  f->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+  /* The launcher holds the write end until it is freed: then only run has it. */
+  g_clear_object (&launcher);
+  f->output = g_data_input_stream_new (pipe_in);
+}
+
+static void
+start_run (Fixture    *f,
+           const char *option)
+{
+  start_run_with (f, option, NO_JOURNAL);
+}
+
+/* Reads one line of run's output, without its leading time ("2026-12-07T04:12:05+01:00 ",
+ * noted in f->stamped and f->stamp); NULL at its end. */
+static char *
+read_line (Fixture *f)
+{
+  static GRegex *time_regex;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_utf8 (f->output, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  if (line == NULL)
+    return NULL;
+  g_test_message ("run: %s", line);
+  if (time_regex == NULL)
+    time_regex = g_regex_new ("^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                              "[+-][0-9]{2}:[0-9]{2}) ", 0, 0, NULL);
+  g_clear_pointer (&f->stamp, g_free);
+  f->stamped = g_regex_match (time_regex, line, 0, &match);
+  if (f->stamped)
+    {
+      gint end;
+
+      f->stamp = g_match_info_fetch (match, 1);
+      g_match_info_fetch_pos (match, 0, NULL, &end);
+      memmove (line, line + end, strlen (line + end) + 1);
+    }
+  g_string_append_printf (f->seen, "%s\n", line);
+  return g_steal_pointer (&line);
 }
 
 /* Reads the daemon's output until a line starts with @prefix and holds @part; returns it. */
@@ -189,15 +268,11 @@ wait_line (Fixture    *f,
 {
   for (;;)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (f->output, NULL, NULL, &error);
+      g_autofree char *line = read_line (f);
 
-      g_assert_no_error (error);
       if (line == NULL)
         g_error ("run ended before printing '%s...%s'; it printed:\n%s", prefix, part,
                  f->seen->str);
-      g_test_message ("run: %s", line);
-      g_string_append_printf (f->seen, "%s\n", line);
       if (g_str_has_prefix (line, prefix) && strstr (line, part) != NULL)
         return g_steal_pointer (&line);
     }
@@ -212,13 +287,8 @@ stop_run (Fixture *f,
 
   g_subprocess_send_signal (f->process, signal_number);
   /* Everything it says until it ends. */
-  while ((line = g_data_input_stream_read_line_utf8 (f->output, NULL, NULL, &error)) != NULL)
-    {
-      g_test_message ("run: %s", line);
-      g_string_append_printf (f->seen, "%s\n", line);
-      g_free (line);
-    }
-  g_assert_no_error (error);
+  while ((line = read_line (f)) != NULL)
+    g_free (line);
   g_assert_true (g_subprocess_wait (f->process, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (f->process));
@@ -344,6 +414,66 @@ test_run_on_demand (Fixture       *f,
   g_assert_cmpuint (poste_test_provider_count_spooled (f->provider), ==, 1);
 }
 
+/* Run's log: outside the journal each line of run's own starts with the local time in ISO 8601;
+ * when its standard output and error are the journal's stream (JOURNAL_STREAM names them, as
+ * systemd does), the journal's own time is enough. A failing provider's next attempt is in the
+ * log, backed off as the scheduler says (451: 15 minutes, even with interval=1). */
+static void
+test_run_time_prefix (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const JournalMode modes[] = { NO_JOURNAL, JOURNAL, OTHER_JOURNAL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (poste_test_provider_set_faults (f->provider, "atrn-reply=451", &error));
+  g_assert_no_error (error);
+  write_config (f, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      gboolean expect_time = modes[i] != JOURNAL;
+      g_autofree char *line = NULL;
+      g_autoptr(GDateTime) next = NULL;
+      g_autoptr(GDateTime) stamp = NULL;
+      const char *at;
+      GTimeSpan ahead;
+
+      g_string_truncate (f->seen, 0);
+      start_run_with (f, NULL, modes[i]);
+
+      g_free (wait_line (f, "Scheduler started with ", ""));
+      g_assert_cmpint (f->stamped, ==, expect_time);
+
+      line = wait_line (f, "first: next attempt at ", "(1 failure in a row)");
+      g_assert_cmpint (f->stamped, ==, expect_time);
+      at = line + strlen ("first: next attempt at ");
+      {
+        g_autofree char *iso = g_strndup (at, strcspn (at, " "));
+
+        next = g_date_time_new_from_iso8601 (iso, NULL);
+        g_assert_nonnull (next);
+      }
+      if (expect_time)
+        {
+          stamp = g_date_time_new_from_iso8601 (f->stamp, NULL);
+          g_assert_nonnull (stamp);
+          /* 15 minutes after the failure, give or take the scheduler's jitter (5 %). */
+          ahead = g_date_time_difference (next, stamp);
+          g_assert_cmpint (ahead, >=, 14 * G_TIME_SPAN_MINUTE);
+          g_assert_cmpint (ahead, <=, 16 * G_TIME_SPAN_MINUTE);
+        }
+
+      g_assert_cmpint (stop_run (f, SIGTERM), ==, 0);
+      g_assert_nonnull (strstr (f->seen->str, "\nStopped\n"));
+      g_assert_cmpint (f->stamped, ==, expect_time);
+      g_clear_object (&f->output);
+      g_clear_object (&f->process);
+    }
+  /* 451 is not retried every minute: one session in each run. */
+  g_assert_true (poste_test_provider_wait_sessions (f->provider, 3, 30));
+  g_assert_cmpuint (poste_test_provider_get_sessions (f->provider), ==, 3);
+}
+
 /* No configuration: a usage error at once, nothing left running. */
 static void
 test_run_no_config (Fixture       *f,
@@ -439,6 +569,8 @@ main (int   argc,
   g_test_add ("/run/on-demand", Fixture, NULL, fixture_setup, test_run_on_demand,
               fixture_teardown);
   g_test_add ("/run/no-config", Fixture, NULL, fixture_setup, test_run_no_config,
+              fixture_teardown);
+  g_test_add ("/run/time-prefix", Fixture, NULL, fixture_setup, test_run_time_prefix,
               fixture_teardown);
   g_test_add ("/run/systemd-unit", Fixture, NULL, fixture_setup, test_run_systemd_unit,
               fixture_teardown);

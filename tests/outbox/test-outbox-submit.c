@@ -10,6 +10,7 @@
 #include "poste-outbox.h"
 #include "poste-outbox-submit.h"
 #include "poste-provider.h"
+#include "poste-session.h"
 #include "poste-test.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
@@ -313,7 +314,10 @@ test_bounced (Fixture       *f,
   g_assert_nonnull (strstr (dsn, "Final-Recipient: rfc822; nobody@remote.example\n"));
   g_assert_nonnull (strstr (dsn, "Action: failed\n"));
   g_assert_nonnull (strstr (dsn, "Status: 5.1.1\n"));
-  g_assert_nonnull (strstr (dsn, "Diagnostic-Code: smtp; 550 5.1.1"));
+  /* The relay's reply had two lines: both, on one line, with no escaped line end. */
+  g_assert_nonnull (strstr (dsn, "Diagnostic-Code: smtp; 550-5.1.1 Scripted reply to RCPT "
+                                 "550 5.1.1 <nobody@remote.example>: refused by the test\n"));
+  g_assert_null (strstr (dsn, "\\x0"));
   g_assert_nonnull (strstr (dsn, "Content-Type: text/rfc822-headers\n"));
   g_assert_nonnull (strstr (dsn, "Subject: Lunch?\n"));
   g_assert_null (strstr (dsn, "bob@remote.example"));
@@ -369,6 +373,48 @@ test_bounce_undeliverable (Fixture       *f,
   /* Failed messages are never sent again, even on Send now. */
   g_assert_true (poste_test_provider_set_faults (f->relay, NULL, &error));
   g_assert_false (poste_outbox_has_due (f->outbox, f->provider, POSTE_OUTBOX_SUBMIT_FORCE));
+}
+
+/* What rounds of submission did, as a fetch round's report holds it and the history shows it:
+ * sent, deferred (4xx, still queued), returned (5xx, bounced or failed). */
+static void
+test_report (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *rcpts[] = { "bob@remote.example", NULL };
+  static const struct {
+    const char *faults;
+    const char *delivery;
+  } rounds[] = {
+    { NULL, NULL },                           /* accepted */
+    { "submit-end=451", NULL },               /* deferred */
+    { "submit-rcpt=550", NULL },              /* bounced */
+    { "submit-data=554", "mda:/bin/false" },  /* refused, and the bounce fails too */
+  };
+  g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+  g_autoptr(PosteSessionReport) empty = poste_session_report_new ("acme");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (poste_session_report_describe_outbox (empty));
+  for (guint i = 0; i < G_N_ELEMENTS (rounds); i++)
+    {
+      g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+      PosteOutboxCounts counts;
+
+      g_assert_nonnull (id);
+      g_assert_true (poste_test_provider_set_faults (f->relay, rounds[i].faults, &error));
+      if (rounds[i].delivery != NULL)
+        poste_provider_set_delivery (f->provider, rounds[i].delivery);
+      g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+      g_assert_no_error (error);
+      poste_outbox_counts_add_to_report (&counts, report);
+    }
+  g_assert_cmpuint (report->submitted, ==, 1);
+  g_assert_cmpuint (report->send_deferred, ==, 1);
+  g_assert_cmpuint (report->send_returned, ==, 2);
+  text = poste_session_report_describe_outbox (report);
+  g_assert_cmpstr (text, ==, "1 sent, 1 deferred, 2 returned");
 }
 
 static void
@@ -488,6 +534,7 @@ main (int   argc,
   ADD ("bounced", test_bounced);
   ADD ("refused-whole", test_refused_whole);
   ADD ("bounce-undeliverable", test_bounce_undeliverable);
+  ADD ("report", test_report);
   ADD ("auth-failed", test_auth_failed);
   ADD ("untrusted", test_untrusted);
   ADD ("no-submission", test_no_submission);

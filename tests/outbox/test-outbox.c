@@ -246,6 +246,92 @@ test_read_head (void)
   g_assert_null (head);
 }
 
+/* Queues @text through a writer in pieces of @piece bytes; returns what was stored. */
+static char *
+write_in_pieces (PosteOutbox *outbox,
+                 const char  *text,
+                 gsize        piece,
+                 guint64     *size)
+{
+  const char *rcpts[] = { "bob@remote.example", "dave@remote.example", NULL };
+  g_autoptr(PosteOutboxWriter) writer = NULL;
+  g_autoptr(PosteOutboxItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  gsize length = strlen (text);
+
+  writer = poste_outbox_writer_new (outbox, "alice@example.org", rcpts, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < length; i += piece)
+    g_assert_true (poste_outbox_writer_write (writer, (const guint8 *) text + i,
+                                              MIN (piece, length - i), &error));
+  id = poste_outbox_writer_commit (writer, &error);
+  g_assert_no_error (error);
+  item = poste_outbox_lookup (outbox, id, &error);
+  g_assert_no_error (error);
+  /* The envelope keeps every recipient, the blind ones too. */
+  g_assert_cmpstrv (item->recipients, rcpts);
+  *size = item->size;
+  return read_message (outbox, id);
+}
+
+/* Whatever writes to the queue (send, the listener), the blind copies stay blind: Bcc: and
+ * Resent-Bcc: leave the header, however the message is cut into pieces. */
+static void
+test_writer_bcc (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("outbox-bcc");
+  g_autoptr(PosteOutbox) outbox = poste_outbox_new (dir);
+  const char *crlf = "From: alice@example.org\r\n"
+                     "To: bob@remote.example\r\n"
+                     "Bcc: dave@remote.example,\r\n"
+                     "\terin@remote.example\r\n"
+                     "Subject: blind\r\n"
+                     "Resent-Bcc: dave@remote.example\r\n"
+                     "X-Bcc: kept\r\n"
+                     "\r\n"
+                     "Bcc: this is the body\r\n";
+  const char *crlf_expected = "From: alice@example.org\r\n"
+                              "To: bob@remote.example\r\n"
+                              "Subject: blind\r\n"
+                              "X-Bcc: kept\r\n"
+                              "\r\n"
+                              "Bcc: this is the body\r\n";
+  const char *lf = "bcc: dave@remote.example\nSubject: lf\n\nBcc: body\n";
+  const char *header_only = "Subject: no body\nBcc: dave@remote.example\n";
+  const gsize pieces[] = { 1, 2, 3, 7, 1000 };
+  const char *rcpts[] = { "bob@remote.example", NULL };
+  g_autoptr(PosteOutboxWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *huge = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pieces); i++)
+    {
+      g_autofree char *stored = NULL;
+      guint64 size;
+
+      stored = write_in_pieces (outbox, crlf, pieces[i], &size);
+      g_assert_cmpstr (stored, ==, crlf_expected);
+      g_assert_cmpuint (size, ==, strlen (crlf_expected));
+      g_clear_pointer (&stored, g_free);
+
+      stored = write_in_pieces (outbox, lf, pieces[i], &size);
+      g_assert_cmpstr (stored, ==, "Subject: lf\n\nBcc: body\n");
+      g_clear_pointer (&stored, g_free);
+
+      stored = write_in_pieces (outbox, header_only, pieces[i], &size);
+      g_assert_cmpstr (stored, ==, "Subject: no body\n");
+    }
+
+  /* A header that never ends is refused rather than queued with its Bcc: unread. */
+  huge = g_strnfill (POSTE_OUTBOX_MAX_HEADER_SIZE + 2, 'x');
+  writer = poste_outbox_writer_new (outbox, "alice@example.org", rcpts, &error);
+  g_assert_no_error (error);
+  g_assert_false (poste_outbox_writer_write (writer, (const guint8 *) huge, strlen (huge),
+                                             &error));
+  g_assert_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_TOO_BIG);
+}
+
 /* ---- The listener ---- */
 
 typedef struct {
@@ -396,6 +482,7 @@ main (int   argc,
 
   g_test_add_func ("/outbox/queue", test_queue);
   g_test_add_func ("/outbox/writer-abort", test_writer_abort);
+  g_test_add_func ("/outbox/writer-bcc", test_writer_bcc);
   g_test_add_func ("/outbox/addresses", test_addresses);
   g_test_add_func ("/outbox/headers", test_headers);
   g_test_add_func ("/outbox/read-head", test_read_head);

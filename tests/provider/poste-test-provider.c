@@ -1672,8 +1672,17 @@ handle_submission (Session    *s,
         return send_line (s, "501 5.5.4 Syntax: RCPT TO:<address>");
       if (f->submit_rcpt != 0 && f->submit_rcpt != 250 &&
           (f->submit_rcpt_for == NULL || g_ascii_strcasecmp (f->submit_rcpt_for, address) == 0))
-        return send_line (s, "%03u %u.1.1 Scripted reply to RCPT", f->submit_rcpt,
-                          f->submit_rcpt / 100);
+        {
+          /* Two lines, as real relays often give (Gmail's 550 5.1.1 runs over four): the customer
+           * must keep every line and no line end in what it reports. */
+          g_autofree char *first = g_strdup_printf ("%u.1.1 Scripted reply to RCPT",
+                                                    f->submit_rcpt / 100);
+          g_autofree char *second = g_strdup_printf ("%u.1.1 <%s>: refused by the test",
+                                                     f->submit_rcpt / 100, address);
+          const char *lines[] = { first, second, NULL };
+
+          return send_reply (s, f->submit_rcpt, lines);
+        }
       g_ptr_array_add (s->rcpt_to, g_steal_pointer (&address));
       return send_line (s, "250 2.1.5 OK");
     }

@@ -100,7 +100,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *
  * In submission mode (poste_test_provider_set_submission()):
  *   submit-mail=CODE         answer every MAIL with CODE (e.g. 451, 550)
- *   submit-rcpt=CODE[:ADDR]  answer every RCPT (or only the one for ADDR) with CODE
+ *   submit-rcpt=CODE[:ADDR]  answer every RCPT (or only the one for ADDR) with CODE (a reply of
+ *                            two lines)
  *   submit-data=CODE         answer every DATA with CODE instead of 354
  *   submit-end=CODE          answer the end of every message's DATA with CODE (the message is
  *                            then not recorded as accepted)

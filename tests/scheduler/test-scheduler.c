@@ -1044,7 +1044,7 @@ test_backoff (Fixture       *f,
               gconstpointer  data)
 {
   static const gint64 long_interval[] = { 1, 2, 4, 8, 16, 32, 60, 60, 60 };
-  static const gint64 short_interval[] = { 1, 2, 4, 8, 16, 30, 30 };
+  static const gint64 short_interval[] = { 1, 2, 4, 8, 16, 32, 60, 60 };
 
   poste_scheduler_set_jitter (f->scheduler, 0.0);
 
@@ -1055,7 +1055,7 @@ test_backoff (Fixture       *f,
   take_fetch (f, "daily", POSTE_FETCH_REASON_MANUAL);
   for (guint i = 0; i < G_N_ELEMENTS (long_interval); i++)
     {
-      g_assert_cmpint (fail_and_wait (f, "daily", POSTE_SESSION_ERROR_TRY_LATER), ==,
+      g_assert_cmpint (fail_and_wait (f, "daily", POSTE_SESSION_ERROR_DELIVERY), ==,
                        long_interval[i] * MINUTE);
       g_assert_cmpuint (poste_scheduler_get_failures (f->scheduler, "daily"), ==, i + 1);
     }
@@ -1066,7 +1066,8 @@ test_backoff (Fixture       *f,
   g_assert_true (poste_scheduler_remove_provider (f->scheduler, "daily"));
   assert_timers (f, 0);
 
-  /* A half-hour interval: capped at the interval. Other errors count the same. */
+  /* A half-hour interval: the backoff grows past it, to the same hour. Other errors count the
+   * same. */
   add (f, "half", 30);
   advance (f, 0);
   take_fetch (f, "half", POSTE_FETCH_REASON_SCHEDULE);
@@ -1081,7 +1082,7 @@ test_backoff (Fixture       *f,
 
     poste_scheduler_fetch_finished (f->scheduler, "half", POSTE_SESSION_OUTCOME_FAILED, error);
     g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "half"), ==,
-                     now (f) + 30 * MINUTE);
+                     now (f) + POSTE_SCHEDULER_RETRY_CAP);
   }
 
   /* Cancelled by the user: not a failure, the interval. */
@@ -1090,6 +1091,60 @@ test_backoff (Fixture       *f,
   poste_scheduler_fetch_finished (f->scheduler, "half", POSTE_SESSION_OUTCOME_CANCELLED, NULL);
   g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "half"), ==,
                    now (f) + 30 * MINUTE);
+}
+
+/* interval=1 and a provider down for a long time: it is not contacted every minute. */
+static void
+test_backoff_short_interval (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GDateTime) wall_before = NULL;
+  g_autoptr(GDateTime) next = NULL;
+  gint64 start, next_monotonic;
+  guint attempts = 1;
+
+  poste_scheduler_set_jitter (f->scheduler, 0.0);
+  add (f, "fast", 1);
+  advance (f, 0);
+  take_fetch (f, "fast", POSTE_FETCH_REASON_SCHEDULE);
+  start = now (f);
+  fail (f, "fast", POSTE_SESSION_ERROR_DELIVERY);
+
+  /* Minute by minute for an hour: every retry fails again. */
+  for (guint minute = 1; minute <= 60; minute++)
+    {
+      advance (f, MINUTE);
+      while (f->fetches->len > 0)
+        {
+          take_fetch (f, "fast", POSTE_FETCH_REASON_RETRY);
+          fail (f, "fast", POSTE_SESSION_ERROR_DELIVERY);
+          attempts++;
+        }
+    }
+  /* At 0, 1, 3, 7, 15 and 31 minutes; the next at 63, then every hour. */
+  g_assert_cmpuint (attempts, ==, 6);
+  g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "fast"), ==,
+                   start + 63 * MINUTE);
+  g_assert_cmpint (poste_scheduler_get_state (f->scheduler, "fast"), ==,
+                   POSTE_SCHEDULE_STATE_RETRYING);
+
+  /* The front ends show it as a wall time: the same distance ahead. */
+  next_monotonic = poste_scheduler_get_next_fetch_monotonic (f->scheduler, "fast");
+  wall_before = poste_clock_get_wall (f->clock);
+  next = poste_scheduler_get_next_fetch (f->scheduler, "fast");
+  g_assert_nonnull (next);
+  g_assert_cmpint (g_date_time_difference (next, wall_before), ==, next_monotonic - now (f));
+
+  advance (f, 3 * MINUTE);
+  take_fetch (f, "fast", POSTE_FETCH_REASON_RETRY);
+  g_assert_cmpint (fail_and_wait (f, "fast", POSTE_SESSION_ERROR_DELIVERY), ==,
+                   POSTE_SCHEDULER_RETRY_CAP);
+
+  /* A success goes back to the interval at once. */
+  succeed (f, "fast");
+  g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "fast"), ==,
+                   now (f) + MINUTE);
+  g_assert_cmpuint (poste_scheduler_get_failures (f->scheduler, "fast"), ==, 0);
 }
 
 static void
@@ -1104,7 +1159,7 @@ test_backoff_jitter (Fixture       *f,
   take_fetch (f, "acme", POSTE_FETCH_REASON_SCHEDULE);
   for (guint i = 0; i < G_N_ELEMENTS (nominal); i++)
     {
-      gint64 delay = fail_and_wait (f, "acme", POSTE_SESSION_ERROR_TRY_LATER);
+      gint64 delay = fail_and_wait (f, "acme", POSTE_SESSION_ERROR_DELIVERY);
 
       g_assert_cmpint (delay, >=, nominal[i] * MINUTE * 95 / 100);
       g_assert_cmpint (delay, <=, nominal[i] * MINUTE * 105 / 100);
@@ -1141,7 +1196,7 @@ test_refused (Fixture       *f,
   succeed (f, "busy");
   advance (f, 15 * MINUTE);
   take_fetch (f, "busy", POSTE_FETCH_REASON_SCHEDULE);
-  g_assert_cmpint (fail_and_wait (f, "busy", POSTE_SESSION_ERROR_TRY_LATER), ==, MINUTE);
+  g_assert_cmpint (fail_and_wait (f, "busy", POSTE_SESSION_ERROR_DELIVERY), ==, MINUTE);
 
   /* A long interval: never sooner than it. */
   add (f, "slow", 180);
@@ -1150,6 +1205,37 @@ test_refused (Fixture       *f,
   fail (f, "slow", POSTE_SESSION_ERROR_REFUSED);
   g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "slow"), ==,
                    now (f) + 180 * MINUTE);
+}
+
+/* 451 (a local error at the provider) is backed off as 450 is, even with interval=1, and the
+ * network coming back does not cut it short either. */
+static void
+test_try_later (Fixture       *f,
+                gconstpointer  data)
+{
+  static const gint64 fifteen[] = { 15, 30, 60, 120, 120 };
+
+  poste_scheduler_set_jitter (f->scheduler, 0.0);
+  add (f, "local-error", 1);
+  advance (f, 0);
+  take_fetch (f, "local-error", POSTE_FETCH_REASON_SCHEDULE);
+  for (guint i = 0; i < G_N_ELEMENTS (fifteen); i++)
+    g_assert_cmpint (fail_and_wait (f, "local-error", POSTE_SESSION_ERROR_TRY_LATER), ==,
+                     fifteen[i] * MINUTE);
+  fail (f, "local-error", POSTE_SESSION_ERROR_TRY_LATER);
+  poste_test_network_monitor_set (f->monitor, G_NETWORK_CONNECTIVITY_LOCAL);
+  poste_test_network_monitor_set (f->monitor, G_NETWORK_CONNECTIVITY_FULL);
+  advance (f, POSTE_SCHEDULER_NETWORK_DELAY);
+  assert_no_fetch (f);
+  g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "local-error"), ==,
+                   now (f) - POSTE_SCHEDULER_NETWORK_DELAY + 120 * MINUTE);
+  g_assert_cmpint (poste_scheduler_get_state (f->scheduler, "local-error"), ==,
+                   POSTE_SCHEDULE_STATE_RETRYING);
+
+  /* The user may still ask at once. */
+  g_assert_true (poste_scheduler_request_fetch (f->scheduler, "local-error"));
+  advance (f, 0);
+  take_fetch (f, "local-error", POSTE_FETCH_REASON_MANUAL);
 }
 
 static void
@@ -1518,6 +1604,8 @@ main (int   argc,
   ADD ("/scheduler/backoff", test_backoff);
   ADD ("/scheduler/backoff/jitter", test_backoff_jitter);
   ADD ("/scheduler/backoff/refused", test_refused);
+  ADD ("/scheduler/backoff/try-later", test_try_later);
+  ADD ("/scheduler/backoff/short-interval", test_backoff_short_interval);
   ADD ("/scheduler/auth-stop", test_auth);
   ADD ("/scheduler/update", test_update);
   ADD ("/scheduler/pause", test_pause);

@@ -768,6 +768,56 @@ test_tray_notifications (void)
   g_settings_set_boolean (poste_application_get_settings (app), "notifications", TRUE);
 }
 
+/* A provider on a schedule that fails is retried by the scheduler's backoff: the tooltip says
+ * when; once it is on demand again, no next attempt is shown. */
+static void
+test_tray_next_attempt (void)
+{
+  PosteScheduler *scheduler = poste_application_get_scheduler (app);
+  PosteProvider *acme = poste_config_lookup (poste_application_get_config (app), "acme");
+  g_autoptr(GDateTime) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *expected = NULL;
+
+  poste_provider_set_interval (acme, 60);
+  g_assert_true (poste_scheduler_update_provider (scheduler, acme, &error));
+  g_assert_no_error (error);
+  g_assert_true (poste_test_provider_set_faults (provider, "drop=greeting", &error));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "fetch-provider",
+                                  g_variant_new_string ("acme"));
+  wait_finished (1);
+  g_assert_cmpint (poste_scheduler_get_state (scheduler, "acme"), ==,
+                   POSTE_SCHEDULE_STATE_RETRYING);
+  next = poste_scheduler_get_next_fetch (scheduler, "acme");
+  g_assert_nonnull (next);
+  when = g_date_time_format (next, "%H:%M");
+  expected = g_strdup_printf (" (next attempt at %s)", when);
+  {
+    g_autofree char *tooltip = item_tooltip ();
+    g_auto(GStrv) lines = g_strsplit (tooltip, "\n", -1);
+
+    /* One line per provider that failed: bigco's authentication failure stays, not retried. */
+    g_test_message ("tooltip: %s", tooltip);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[0], "acme: "));
+    g_assert_true (g_str_has_suffix (lines[0], expected));
+    g_assert_true (g_str_has_prefix (lines[1], "bigco: "));
+    g_assert_null (strstr (lines[1], "next attempt"));
+  }
+
+  /* On demand again: the failure is still there, without a next attempt. */
+  poste_provider_set_interval (acme, 0);
+  g_assert_true (poste_scheduler_update_provider (scheduler, acme, &error));
+  g_assert_true (poste_test_provider_set_faults (provider, "", &error));
+  {
+    g_autofree char *tooltip = item_tooltip ();
+
+    g_assert_true (g_str_has_prefix (tooltip, "acme: "));
+    g_assert_null (strstr (tooltip, "next attempt"));
+  }
+}
+
 static gboolean
 registered_again (gpointer data)
 {
@@ -826,6 +876,7 @@ main (int   argc,
   g_test_add_func ("/tray/menu", test_tray_menu);
   g_test_add_func ("/tray/fetch", test_tray_fetch);
   g_test_add_func ("/tray/notifications", test_tray_notifications);
+  g_test_add_func ("/tray/next-attempt", test_tray_next_attempt);
   g_test_add_func ("/tray/watcher-restart", test_tray_watcher_restart);
   g_test_add_func ("/tray/open-quit", test_tray_open_quit);
 

@@ -949,6 +949,24 @@ test_fetch_outbox (void)
   g_assert_cmpuint (newest->submitted, ==, 1);
   g_assert_cmpuint (poste_application_get_last_report (app, "acme")->submitted, ==, 1);
 
+  /* The window's history: a round that found nothing but sent a message says so, and what the
+   * outbox did. */
+  g_assert_cmpint (newest->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
+  {
+    g_autofree char *what = poste_window_describe_report (newest);
+    g_autofree char *sent = poste_session_report_describe_outbox (newest);
+    g_autofree char *contents = NULL;
+    GtkWidget *row = NULL;
+
+    g_assert_cmpstr (what, ==, "1 message sent");
+    g_assert_cmpstr (sent, ==, "1 sent, 0 deferred, 0 returned");
+    poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+    row = find_row (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, "acme: 1 message sent");
+    g_assert_nonnull (row);
+    g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)),
+                              " · outbox: 1 sent, 0 deferred, 0 returned"));
+  }
+
   poste_test_provider_stop (relay);
   poste_test_provider_stop (odmr);
 }

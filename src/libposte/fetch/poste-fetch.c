@@ -558,9 +558,9 @@ should_drain (PosteFetch               *self,
   if (self->n_sessions >= self->max_sessions || elapsed >= self->max_seconds)
     {
       g_autofree char *note =
-        g_strdup_printf (_("stopped connecting again after %u sessions in %" G_GINT64_FORMAT
-                           " s; the provider may still hold mail for the next fetch"),
-                         self->n_sessions, elapsed);
+        g_strdup_printf (_("stopped connecting again after %u sessions in %u s; the provider "
+                           "may still hold mail for the next fetch"),
+                         self->n_sessions, (guint) elapsed);
 
       g_ptr_array_add (self->report->transcript, g_strdup_printf ("*  %s", note));
       return FALSE;
@@ -660,9 +660,7 @@ submitted_cb (GObject      *object,
   PosteOutboxCounts counts = { 0, };
 
   poste_outbox_submit_finish (POSTE_OUTBOX (object), result, &counts, &transcript, &error);
-  report->submitted += counts.submitted;
-  report->send_deferred += counts.deferred;
-  report->send_returned += counts.bounced + counts.failed;
+  poste_outbox_counts_add_to_report (&counts, report);
   for (guint i = 0; transcript != NULL && i < transcript->len; i++)
     g_ptr_array_add (report->transcript, g_strdup (transcript->pdata[i]));
 

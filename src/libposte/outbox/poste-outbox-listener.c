@@ -9,6 +9,9 @@
  * authentication, like a local MTA's own port 25 on loopback, and offers no TLS (the bytes never
  * leave the machine).
  *
+ * A message is queued as `send` queues it: the outbox's writer removes its Bcc: header, and the
+ * envelope's recipients (the blind ones too) are what the relay gets.
+ *
  * The end of DATA is answered 250 only once the message is durably queued (fsync, rename, fsync
  * of the folder: poste_outbox_writer_commit()), 451 on any local failure, 552 when the message
  * is too large. Every read is bounded: command lines (POSTE_OUTBOX_LISTENER_MAX_LINE), the

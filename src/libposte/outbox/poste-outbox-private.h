@@ -13,12 +13,16 @@ G_BEGIN_DECLS
 typedef struct {
   char *recipient;
   char *status;      /* "5.1.1": the reply's enhanced code, or one made from its code */
-  char *diagnostic;  /* "550 5.1.1 No such user", printable */
+  char *diagnostic;  /* "550 5.1.1 No such user": the whole reply on one printable line */
 } PosteOutboxFailure;
 
 void    _poste_outbox_failure_free (gpointer data);
 gsize   _poste_outbox_header_end   (const char            *data,
                                     gsize                  length);
+gboolean _poste_outbox_find_header_end (const char         *data,
+                                        gsize               length,
+                                        gsize               from,
+                                        gsize              *end);
 GBytes *_poste_outbox_build_dsn    (const PosteOutboxItem *item,
                                     const char            *message_path,
                                     GPtrArray             *failures,

@@ -225,27 +225,56 @@ command (Round       *r,
   return poste_session_ctx_read_reply (r->ctx, error);
 }
 
+/* The relay's reply as one line for a bounce, where it becomes the Diagnostic-Code field and a
+ * line of the readable text (RFC 3464 section 2.3.6: "smtp; 550 5.1.1 ..."). The reply as it came
+ * on the wire, each of its lines with its code (as Postfix quotes a multi-line reply), has its
+ * line ends turned into spaces first and only then is made printable: the other way round, every
+ * CR LF would be kept as a visible "\x0d\x0a". */
+static char *
+diagnostic_line (const PosteReply *reply)
+{
+  g_autofree char *wire = poste_reply_to_string (reply);
+  g_autoptr(GString) line = g_string_sized_new (strlen (wire));
+
+  for (const char *p = wire; *p != '\0'; p++)
+    {
+      if (*p != '\r' && *p != '\n')
+        g_string_append_c (line, *p);
+      else if (line->len > 0 && line->str[line->len - 1] != ' ')
+        g_string_append_c (line, ' ');
+    }
+  while (line->len > 0 && line->str[line->len - 1] == ' ')
+    g_string_truncate (line, line->len - 1);
+  return poste_printable (line->str, line->len);
+}
+
+/* @diagnostic: one printable line, taken. */
+static void
+add_failure_text (GPtrArray  *failures,
+                  const char *recipient,
+                  const char *status,
+                  char       *diagnostic)
+{
+  PosteOutboxFailure *failure = g_new0 (PosteOutboxFailure, 1);
+
+  failure->recipient = g_strdup (recipient);
+  failure->status = g_strdup (status);
+  failure->diagnostic = diagnostic;
+  g_ptr_array_add (failures, failure);
+}
+
 static void
 add_failure (GPtrArray        *failures,
              const char       *recipient,
-             const PosteReply *reply,
-             const char       *status)
+             const PosteReply *reply)
 {
-  PosteOutboxFailure *failure = g_new0 (PosteOutboxFailure, 1);
-  g_autofree char *text = poste_reply_to_string (reply);
+  g_autofree char *status = NULL;
 
-  failure->recipient = g_strdup (recipient);
-  if (status != NULL)
-    failure->status = g_strdup (status);
-  else if (reply->enhanced != NULL)
-    failure->status = g_strdup (reply->enhanced);
+  if (reply->enhanced != NULL)
+    status = g_strdup (reply->enhanced);
   else
-    failure->status = g_strdup_printf ("%u.0.0", reply->code / 100);
-  failure->diagnostic = g_strchomp (poste_printable (text, -1));
-  for (char *p = failure->diagnostic; *p != '\0'; p++)
-    if (*p == '\r' || *p == '\n')
-      *p = ' ';
-  g_ptr_array_add (failures, failure);
+    status = g_strdup_printf ("%u.0.0", reply->code / 100);
+  add_failure_text (failures, recipient, status, diagnostic_line (reply));
 }
 
 /* Streams the message file with CR LF line ends and dot-stuffing, then the final dot. A bare CR
@@ -405,15 +434,12 @@ settle (Round            *r,
   /* Refused with 4xx for too long: the deferred recipients are returned too. */
   if (deferred->len > 0 && r->now - item->queued >= POSTE_OUTBOX_EXPIRE)
     {
+      /* The last refusal is already one printable line (reply_text()). */
       for (guint i = 0; i < deferred->len; i++)
-        {
-          g_autoptr(PosteReply) reply = poste_reply_new (450, "4.4.7", "%s",
-                                                         deferred_reason != NULL
-                                                           ? deferred_reason
-                                                           : "delivery time expired");
-
-          add_failure (failures, deferred->pdata[i], reply, "4.4.7");
-        }
+        add_failure_text (failures, deferred->pdata[i], "4.4.7",
+                          g_strdup_printf ("450 4.4.7 %s", deferred_reason != NULL
+                                                             ? deferred_reason
+                                                             : "delivery time expired"));
       g_ptr_array_set_size (deferred, 0);
     }
 
@@ -534,7 +560,7 @@ submit_one (Round            *r,
     {
       for (guint i = 0; item->recipients[i] != NULL; i++)
         if (poste_reply_is_permanent (reply))
-          add_failure (failures, item->recipients[i], reply, NULL);
+          add_failure (failures, item->recipients[i], reply);
         else
           g_ptr_array_add (deferred, g_strdup (item->recipients[i]));
       reason = reply_text (reply);
@@ -552,7 +578,7 @@ submit_one (Round            *r,
           if (poste_reply_is_positive (rcpt_reply))
             g_ptr_array_add (accepted, item->recipients[i]);
           else if (poste_reply_is_permanent (rcpt_reply))
-            add_failure (failures, item->recipients[i], rcpt_reply, NULL);
+            add_failure (failures, item->recipients[i], rcpt_reply);
           else
             {
               g_ptr_array_add (deferred, g_strdup (item->recipients[i]));
@@ -604,7 +630,7 @@ submit_one (Round            *r,
             {
               for (guint i = 0; i < accepted->len; i++)
                 if (poste_reply_is_permanent (end_reply))
-                  add_failure (failures, accepted->pdata[i], end_reply, NULL);
+                  add_failure (failures, accepted->pdata[i], end_reply);
                 else
                   g_ptr_array_add (deferred, g_strdup (accepted->pdata[i]));
               if (!poste_reply_is_permanent (end_reply))
@@ -810,6 +836,29 @@ poste_outbox_submit (PosteOutbox             *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * poste_outbox_counts_add_to_report:
+ * @counts: what a round of submission did (poste_outbox_submit())
+ * @report: the report of the fetch round it belongs to
+ *
+ * Adds @counts to @report's outbox counts, the ones the history keeps and the front ends show:
+ * submitted to @report->submitted ("sent"), deferred to @report->send_deferred, and bounced plus
+ * failed to @report->send_returned (refused for good by the relay, see #PosteOutboxCounts).
+ * Adding, not setting: a round that submits twice (after each drained session, or Send Now during
+ * a round) reports the sum.
+ */
+void
+poste_outbox_counts_add_to_report (const PosteOutboxCounts *counts,
+                                   PosteSessionReport      *report)
+{
+  g_return_if_fail (counts != NULL);
+  g_return_if_fail (report != NULL);
+
+  report->submitted += counts->submitted;
+  report->send_deferred += counts->deferred;
+  report->send_returned += counts->bounced + counts->failed;
 }
 
 typedef struct {

@@ -69,7 +69,12 @@ typedef enum {
  * @failed: messages refused for good whose bounce could not be delivered either; kept, failed
  * @waiting: the provider's messages not tried in this round (not due yet, or failed)
  *
- * What one round of submission did.
+ * What one round of submission did. A message counts once for each fate its recipients met: one
+ * whose relay took some recipients and deferred others is both submitted and deferred. In a
+ * session report (poste_outbox_counts_add_to_report()) @submitted is "sent", @deferred "deferred"
+ * (still queued, tried again after its backoff) and @bounced plus @failed "returned": the relay
+ * refused them for good, and they went back to their senders as a bounce (@bounced) or, when
+ * even the bounce could not be delivered, stay in the outbox marked failed for the user (@failed).
  */
 typedef struct {
   guint submitted;
@@ -79,6 +84,8 @@ typedef struct {
   guint waiting;
 } PosteOutboxCounts;
 
+void      poste_outbox_counts_add_to_report (const PosteOutboxCounts *counts,
+                                             PosteSessionReport      *report);
 gboolean  poste_outbox_sender_belongs   (PosteProvider           *provider,
                                          const char              *sender);
 gboolean  poste_outbox_has_due          (PosteOutbox             *self,

@@ -715,6 +715,10 @@ invalid:
 
 /* Writer */
 
+/* The header fields no queued message keeps (RFC 5322 sections 3.6.3 and 3.6.6): they name the
+ * blind copies, which the envelope alone carries to the relay. */
+static const char * const blind_fields[] = { "Bcc", "Resent-Bcc", NULL };
+
 struct _PosteOutboxWriter
 {
   PosteOutbox      *outbox;
@@ -722,6 +726,8 @@ struct _PosteOutboxWriter
   char             *tmp_path;
   int               fd;
   GByteArray       *buffer;
+  GByteArray       *head;      /* the header so far, until its empty line; then NULL */
+  gsize             scanned;   /* how much of head has no end of header in it */
   gboolean          failed;
 };
 
@@ -736,6 +742,10 @@ struct _PosteOutboxWriter
  * Starts queueing one message: creates its file in tmp/. Write the message (as it is: bare LF
  * or CR LF line ends, not dot-stuffed) with poste_outbox_writer_write(), then
  * poste_outbox_writer_commit(); poste_outbox_writer_free() without a commit leaves no trace.
+ *
+ * Every message queued loses its `Bcc:` and `Resent-Bcc:` header fields (RFC 5322 section
+ * 3.6.3: the blind recipients must not be seen by the others), whichever way it came (`send`,
+ * the listener): @recipients, the envelope, still holds them.
  *
  * Returns: (transfer full): a writer, or %NULL with %POSTE_OUTBOX_ERROR_INVALID (an address) or
  *   a %G_IO_ERROR
@@ -789,6 +799,7 @@ poste_outbox_writer_new (PosteOutbox         *self,
       return NULL;
     }
   writer->buffer = g_byte_array_sized_new (WRITE_BUFFER);
+  writer->head = g_byte_array_new ();
   return g_steal_pointer (&writer);
 }
 
@@ -808,29 +819,13 @@ writer_flush (PosteOutboxWriter  *writer,
   return TRUE;
 }
 
-/**
- * poste_outbox_writer_write:
- * @writer: a writer
- * @data: (array length=length): the next bytes of the message
- * @length: how many
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success; %FALSE with %POSTE_OUTBOX_ERROR_TOO_BIG past
- *   %POSTE_OUTBOX_MAX_MESSAGE_SIZE, or a %G_IO_ERROR (the writer is then useless)
- */
-gboolean
-poste_outbox_writer_write (PosteOutboxWriter  *writer,
-                           const guint8       *data,
-                           gsize               length,
-                           GError            **error)
+/* Appends bytes to the message file (through the buffer), with the size limit. */
+static gboolean
+writer_put (PosteOutboxWriter  *writer,
+            const guint8       *data,
+            gsize               length,
+            GError            **error)
 {
-  g_return_val_if_fail (writer != NULL, FALSE);
-
-  if (writer->failed)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The message could not be written"));
-      return FALSE;
-    }
   if (writer->item->size + length > POSTE_OUTBOX_MAX_MESSAGE_SIZE)
     {
       writer->failed = TRUE;
@@ -862,6 +857,74 @@ poste_outbox_writer_write (PosteOutboxWriter  *writer,
   return TRUE;
 }
 
+/* Writes the header held so far without its blind fields, and what followed it. */
+static gboolean
+writer_put_head (PosteOutboxWriter  *writer,
+                 GError            **error)
+{
+  g_autoptr(GBytes) head = g_byte_array_free_to_bytes (g_steal_pointer (&writer->head));
+
+  for (guint i = 0; blind_fields[i] != NULL; i++)
+    {
+      GBytes *without = poste_outbox_remove_header (head, blind_fields[i]);
+
+      g_bytes_unref (head);
+      head = without;
+    }
+  return writer_put (writer, g_bytes_get_data (head, NULL), g_bytes_get_size (head), error);
+}
+
+/**
+ * poste_outbox_writer_write:
+ * @writer: a writer
+ * @data: (array length=length): the next bytes of the message
+ * @length: how many
+ * @error: return location for a #GError
+ *
+ * The header is held in memory until its empty line (at most %POSTE_OUTBOX_MAX_HEADER_SIZE
+ * bytes), so that its blind fields can be removed; the rest goes straight to the file.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_OUTBOX_ERROR_TOO_BIG past
+ *   %POSTE_OUTBOX_MAX_MESSAGE_SIZE or a header longer than %POSTE_OUTBOX_MAX_HEADER_SIZE, or a
+ *   %G_IO_ERROR (the writer is then useless)
+ */
+gboolean
+poste_outbox_writer_write (PosteOutboxWriter  *writer,
+                           const guint8       *data,
+                           gsize               length,
+                           GError            **error)
+{
+  gsize taken;
+
+  g_return_val_if_fail (writer != NULL, FALSE);
+
+  if (writer->failed)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The message could not be written"));
+      return FALSE;
+    }
+  if (writer->head == NULL)
+    return writer_put (writer, data, length, error);
+
+  /* Still in the header: its empty line may come in this piece, or straddle two. */
+  taken = MIN (length, POSTE_OUTBOX_MAX_HEADER_SIZE + 1 - writer->head->len);
+  g_byte_array_append (writer->head, data, (guint) taken);
+  if (_poste_outbox_find_header_end ((const char *) writer->head->data, writer->head->len,
+                                     writer->scanned, NULL))
+    return writer_put_head (writer, error) &&
+           (taken == length || writer_put (writer, data + taken, length - taken, error));
+  writer->scanned = writer->head->len;
+  if (writer->head->len > POSTE_OUTBOX_MAX_HEADER_SIZE)
+    {
+      writer->failed = TRUE;
+      g_set_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_TOO_BIG,
+                   _("The message's header is longer than %u KiB"),
+                   POSTE_OUTBOX_MAX_HEADER_SIZE / 1024);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * poste_outbox_writer_commit:
  * @writer: a writer
@@ -890,6 +953,9 @@ poste_outbox_writer_commit (PosteOutboxWriter  *writer,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The message could not be written"));
       return NULL;
     }
+  /* A message that is all header (no empty line): that header is its whole text. */
+  if (writer->head != NULL && !writer_put_head (writer, error))
+    return NULL;
   if (!writer_flush (writer, error))
     return NULL;
   if (fsync (writer->fd) != 0)
@@ -949,6 +1015,8 @@ poste_outbox_writer_free (PosteOutboxWriter *writer)
   g_free (writer->tmp_path);
   if (writer->buffer != NULL)
     g_byte_array_unref (writer->buffer);
+  if (writer->head != NULL)
+    g_byte_array_unref (writer->head);
   poste_outbox_item_free (writer->item);
   g_clear_object (&writer->outbox);
   g_free (writer);
@@ -1011,24 +1079,43 @@ poste_outbox_enqueue (PosteOutbox         *self,
 
 /* Headers */
 
+/* Whether @data holds the end of a header (its empty line), looked for from about @from (what an
+ * earlier call already saw); @end gets the offset just past the empty line, or @length. */
+gboolean
+_poste_outbox_find_header_end (const char *data,
+                               gsize       length,
+                               gsize       from,
+                               gsize      *end)
+{
+  gsize found = 0;
+
+  if (length > 0 && data[0] == '\n')
+    found = 1;
+  else if (length > 1 && data[0] == '\r' && data[1] == '\n')
+    found = 2;
+  /* An empty line is LF LF or LF CR LF: start two bytes back, in case it straddles @from. */
+  for (gsize i = from > 2 ? from - 2 : 0; found == 0 && i + 1 < length; i++)
+    if (data[i] == '\n')
+      {
+        if (data[i + 1] == '\n')
+          found = i + 2;
+        else if (data[i + 1] == '\r' && i + 2 < length && data[i + 2] == '\n')
+          found = i + 3;
+      }
+  if (end != NULL)
+    *end = found != 0 ? found : length;
+  return found != 0;
+}
+
 /* Where the header ends in @data: the offset just past the empty line, or @length. */
 gsize
 _poste_outbox_header_end (const char *data,
                           gsize       length)
 {
-  if (length > 0 && data[0] == '\n')
-    return 1;
-  if (length > 1 && data[0] == '\r' && data[1] == '\n')
-    return 2;
-  for (gsize i = 0; i + 1 < length; i++)
-    if (data[i] == '\n')
-      {
-        if (data[i + 1] == '\n')
-          return i + 2;
-        if (data[i + 1] == '\r' && i + 2 < length && data[i + 2] == '\n')
-          return i + 3;
-      }
-  return length;
+  gsize end;
+
+  _poste_outbox_find_header_end (data, length, 0, &end);
+  return end;
 }
 
 /**
@@ -1282,7 +1369,8 @@ poste_outbox_header_addresses (GBytes             *head,
  * @field: the field to remove, such as "Bcc"
  *
  * Removes every @field (with its folded continuation lines) from @head's header; the body part
- * of @head is kept as it is. `send -t` removes Bcc so that the blind copies stay blind.
+ * of @head is kept as it is. The outbox's writer removes Bcc with it so that the blind copies
+ * stay blind.
  *
  * Returns: (transfer full): the new start of the message
  */

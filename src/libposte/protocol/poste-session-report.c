@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "poste-session.h"
 
 G_DEFINE_BOXED_TYPE (PosteSessionReport, poste_session_report,
@@ -86,4 +88,39 @@ poste_session_report_free (PosteSessionReport *report)
   g_clear_pointer (&report->transcript, g_ptr_array_unref);
   g_clear_pointer (&report->sessions, g_ptr_array_unref);
   g_free (report);
+}
+
+/**
+ * poste_session_report_describe_outbox:
+ * @report: the report of a fetch round
+ *
+ * What the round did with the outbox, for the history and the summaries: "2 sent, 1 deferred,
+ * 0 returned" (@report's submitted, send_deferred and send_returned; see
+ * poste_outbox_counts_add_to_report()), translated. All three are given as soon as one is not
+ * zero, so that a reader never has to guess what a missing one means.
+ *
+ * Returns: (transfer full) (nullable): the description, or %NULL when the round neither sent nor
+ *   tried to send anything
+ */
+char *
+poste_session_report_describe_outbox (const PosteSessionReport *report)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (report->submitted == 0 && report->send_deferred == 0 && report->send_returned == 0)
+    return NULL;
+  /* Translators: outgoing messages a fetch round handed to the provider's relay */
+  g_string_append_printf (text, ngettext ("%u sent", "%u sent", report->submitted),
+                          report->submitted);
+  g_string_append (text, ", ");
+  /* Translators: outgoing messages the relay refused for now; they stay in the outbox */
+  g_string_append_printf (text, ngettext ("%u deferred", "%u deferred", report->send_deferred),
+                          report->send_deferred);
+  g_string_append (text, ", ");
+  /* Translators: outgoing messages the relay refused for good; they go back to the sender */
+  g_string_append_printf (text, ngettext ("%u returned", "%u returned", report->send_returned),
+                          report->send_returned);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -15,13 +15,16 @@ G_BEGIN_DECLS
 #define POSTE_SCHEDULER_NETWORK_DELAY (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
 /* After a resume from suspend: the network usually comes back within this. */
 #define POSTE_SCHEDULER_RESUME_DELAY  (G_GINT64_CONSTANT (10) * G_USEC_PER_SEC)
-/* Failures: 1, 2, 4, ... minutes, capped at an hour or the interval, whichever is shorter (no
- * point in retrying less often than the schedule would fetch anyway). */
+/* Failures: 1, 2, 4, ... minutes, doubling up to an hour whatever the interval, so past a short
+ * one: a provider that is down for an hour is contacted 6 times in that hour, not 60 times with
+ * interval=1 (a flood its operator would see as abuse), yet the mail it holds is late by at most
+ * an hour once it is back, and the user's Fetch now is never held back. */
 #define POSTE_SCHEDULER_RETRY_BASE    (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define POSTE_SCHEDULER_RETRY_CAP     (G_GINT64_CONSTANT (60) * 60 * G_USEC_PER_SEC)
-/* 450 (the provider refused ATRN: busy or rate limited, RFC 2645 section 5): it asked us to go
- * away, so never sooner than the interval nor 15 minutes, doubling up to two hours (or the
- * interval when that is longer). */
+/* 450 (the provider refused ATRN: busy or rate limited, RFC 2645 section 5) and 451 or another
+ * 4xx (a local error at the provider, or 421 at the greeting): it asked us to come back later,
+ * so never sooner than the interval nor 15 minutes, doubling up to two hours (or the interval
+ * when that is longer). */
 #define POSTE_SCHEDULER_REFUSED_BASE  (G_GINT64_CONSTANT (15) * 60 * G_USEC_PER_SEC)
 #define POSTE_SCHEDULER_REFUSED_CAP   (G_GINT64_CONSTANT (120) * 60 * G_USEC_PER_SEC)
 /* The default jitter: a fraction of each automatic delay, either way. */

@@ -38,13 +38,15 @@
  * properties of #PosteProvider, see #PosteActiveWindow): one that falls due outside it runs when
  * the window next opens.
  *
- * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling, capped at
- * %POSTE_SCHEDULER_RETRY_CAP or the interval); after 450 (%POSTE_SESSION_ERROR_REFUSED) a longer one (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling
- * to %POSTE_SCHEDULER_REFUSED_CAP or the interval), which network and resume events do not cut
- * short; after an error only the user can mend by changing the credentials
- * (%POSTE_ERROR_KIND_AUTH: refused credentials, or no password at all) no automatic fetch at all
- * until poste_scheduler_update_provider() says the configuration changed, or the user asks and
- * it works. poste_error_get_kind() classifies the errors, for the notifications too.
+ * After a failure: exponential backoff (%POSTE_SCHEDULER_RETRY_BASE doubling up to
+ * %POSTE_SCHEDULER_RETRY_CAP, past a shorter interval); after 450 (%POSTE_SESSION_ERROR_REFUSED)
+ * or 451 and the other 4xx (%POSTE_SESSION_ERROR_TRY_LATER) a longer one
+ * (%POSTE_SCHEDULER_REFUSED_BASE or the interval, doubling to %POSTE_SCHEDULER_REFUSED_CAP or the
+ * interval), which network and resume events do not cut short; after an error only the user can
+ * mend by changing the credentials (%POSTE_ERROR_KIND_AUTH: refused credentials, or no password
+ * at all) no automatic fetch at all until poste_scheduler_update_provider() says the
+ * configuration changed, or the user asks and it works. poste_error_get_kind() classifies the
+ * errors, for the notifications too.
  *
  * Idle means idle: the scheduler arms exactly one timer, for the earliest due fetch, and none
  * while nothing is due (all providers on demand, fetching, stopped, or the scheduler paused). It
@@ -67,7 +69,7 @@ typedef struct
 
   guint               failures;         /* in a row */
   gboolean            stopped;          /* authentication failed */
-  gboolean            refused;          /* the last failure was 450 */
+  gboolean            refused;          /* the last failure was a 4xx: 450, 451, ... */
 
   /* What provider-changed last told. */
   PosteScheduleState  shown_state;
@@ -1280,7 +1282,9 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
     default:
       if (entry->failures < G_MAXUINT)
         entry->failures++;
-      entry->refused = g_error_matches (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_REFUSED);
+      /* The provider itself asked us to come back later (RFC 2645 section 5: 450 to ATRN, busy
+       * or rate limited; 451, a local error): poste_error_get_kind() says so for everyone. */
+      entry->refused = poste_error_get_kind (error) == POSTE_ERROR_KIND_BUSY;
       entry->due = -1;
       if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
         {
@@ -1297,8 +1301,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
                              MAX (POSTE_SCHEDULER_REFUSED_CAP, entry->interval),
                              entry->failures);
           else
-            delay = backoff (POSTE_SCHEDULER_RETRY_BASE,
-                             MIN (POSTE_SCHEDULER_RETRY_CAP, entry->interval),
+            delay = backoff (POSTE_SCHEDULER_RETRY_BASE, POSTE_SCHEDULER_RETRY_CAP,
                              entry->failures);
           entry->due = now + jittered (self, delay);
           entry->due_reason = POSTE_FETCH_REASON_RETRY;

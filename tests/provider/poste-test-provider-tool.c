@@ -421,8 +421,6 @@ main (int    argc,
       g_printerr ("poste-test-provider: %s\n", error->message);
       return 1;
     }
-  g_print ("listening on 127.0.0.1:%u\n", bound);
-  fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);
@@ -438,12 +436,15 @@ main (int    argc,
   generator.max = (guint) new_max;
   generator.made = 0;
   if (new_every > 0 && new_max > 0)
-    {
-      g_timeout_add_seconds ((guint) new_every, generate_cb, &generator);
-      g_unix_signal_add (SIGUSR1, batch_now_cb, &generator);
-    }
+    g_timeout_add_seconds ((guint) new_every, generate_cb, &generator);
+  if (new_every > 0)
+    g_unix_signal_add (SIGUSR1, batch_now_cb, &generator);
   if (exit_on_eof)
     g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, loop);
+
+  /* Only now, with the signal handlers in place: a SIGUSR1 sent on this line cannot kill it. */
+  g_print ("listening on 127.0.0.1:%u\n", bound);
+  fflush (stdout);
   g_main_loop_run (loop);
 
   poste_test_provider_stop (provider);

@@ -3,11 +3,12 @@
 """The application starts from the build tree as tools/demo starts it, and quits cleanly.
 
 Run under xvfb-run and dbus-run-session (tests/ui/meson.build). It takes the command and the
-environment from tools/demo itself (app_command(), app_environment()), so it tests what the demo
-does, and leaves out the test suites' own GSETTINGS_SCHEMA_DIR and GSETTINGS_BACKEND: finding the
-schemas compiled in the build tree is the environment's job. It waits for the window titled
-"Poste Restante" (xdotool), quits through the application's "quit" action on the session bus,
-and checks the exit status and that nothing was logged as a warning or worse.
+environment from the demo itself (app_command() and app_environment() of tools/demo.py), so it
+tests what the demo does, and leaves out the test suites' own GSETTINGS_SCHEMA_DIR and
+GSETTINGS_BACKEND: finding the schemas compiled in the build tree is the environment's job. It
+waits for the window titled "Poste Restante" (xdotool), quits through the application's "quit"
+action on the session bus, and checks the exit status and that nothing was logged as a warning
+or worse.
 
 Usage: test-app-start.py SOURCE_ROOT BUILD_ROOT
 """
@@ -29,7 +30,7 @@ POLL_SECONDS = 0.1
 
 
 def load_demo(source_root):
-    path = str(pathlib.Path(source_root) / "tools" / "demo")
+    path = str(pathlib.Path(source_root) / "tools" / "demo.py")
     loader = importlib.machinery.SourceFileLoader("poste_demo", path)
     spec = importlib.util.spec_from_loader("poste_demo", loader)
     module = importlib.util.module_from_spec(spec)

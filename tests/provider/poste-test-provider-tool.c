@@ -7,16 +7,25 @@
  *                        --cert FILE --key FILE] --account USER:PASSWORD:DOMAIN[,DOMAIN...]...
  *                       [--spool FILE]... [--spool-dir DIR] [--sender ADDR] [--rcpt ADDR]...
  *                       [--faults "..."] [--sessions N] [--timeout SECONDS]
+ *                       [--new-every SECONDS [--new-count N] [--new-max N]] [--exit-on-eof]
  *
  * Spooled files are streamed from disk, never loaded: a 2 GB message costs no memory.
  *
+ * --new-every makes it a living provider, for the demo: every SECONDS it spools N (default 3)
+ * new generated messages, until it has made --new-max (default 60) of them; SIGUSR1 spools the
+ * next N at once (the demo uses it to show new mail without waiting). --exit-on-eof makes
+ * it quit when its standard input reaches end of file, that is when the program that started it
+ * with a pipe there is gone, however it ended.
+ *
  * Standard output, one line each, flushed: "CA file: PATH" and "SHA-256: HEX" (with --cert-dir),
- * then "listening on 127.0.0.1:PORT"; "spooled N" (messages still held) when it exits.
+ * then "listening on 127.0.0.1:PORT"; "new N (M in all)" each time new messages are spooled;
+ * "spooled N" (messages still held) when it exits.
  */
 #include "config.h"
 
 #include <glib-unix.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +58,115 @@ watch_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
+}
+
+/* Living provider: what --new-every spools. */
+typedef struct {
+  PosteTestProvider  *provider;
+  const char * const *recipients;
+  guint               count;
+  guint               max;
+  guint               made;
+} Generator;
+
+static const char * const new_senders[] = {
+  "Alice Martin <alice@example.net>",
+  "Bureau de poste <guichet@example.net>",
+  "Billing <billing@example.com>",
+  "Bob Durand <bob@example.net>",
+};
+
+static const char * const new_subjects[] = {
+  "Invoice for this month",
+  "Meeting moved to Thursday",
+  "Your parcel is on its way",
+  "Re: the quarterly figures",
+  "Photos from Saturday",
+  "Lunch?",
+};
+
+/* RFC 5322 section 3.3 names, never the locale's. */
+static const char * const day_names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+static const char * const month_names[] = {
+  "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+static char *
+generate_message (guint        number,
+                  const char  *to,
+                  char       **sender)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *zone = g_date_time_format (now, "%z");
+  const char *from = new_senders[number % G_N_ELEMENTS (new_senders)];
+  const char *subject = new_subjects[number % G_N_ELEMENTS (new_subjects)];
+  const char *lt = strchr (from, '<');
+
+  *sender = g_strndup (lt + 1, strlen (lt + 1) - 1);
+  return g_strdup_printf ("From: %s\n"
+                          "To: %s\n"
+                          "Subject: %s (#%u)\n"
+                          "Date: %s, %02d %s %d %02d:%02d:%02d %s\n"
+                          "Message-ID: <new-%u.%" G_GINT64_FORMAT "@provider.test>\n"
+                          "X-Generated-By: poste-test-provider\n"
+                          "MIME-Version: 1.0\n"
+                          "Content-Type: text/plain; charset=utf-8\n"
+                          "\n"
+                          "Hello,\n"
+                          "\n"
+                          "This is new message number %u, spooled by the test provider while\n"
+                          "Poste Restante was running: it waits here until the next fetch.\n",
+                          from, to, subject, number,
+                          day_names[g_date_time_get_day_of_week (now) - 1],
+                          g_date_time_get_day_of_month (now),
+                          month_names[g_date_time_get_month (now) - 1],
+                          g_date_time_get_year (now), g_date_time_get_hour (now),
+                          g_date_time_get_minute (now), g_date_time_get_second (now), zone,
+                          number, g_date_time_to_unix (now), number);
+}
+
+static gboolean
+generate_cb (gpointer data)
+{
+  Generator *g = data;
+  guint n = 0;
+
+  while (n < g->count && g->made < g->max)
+    {
+      g_autofree char *sender = NULL;
+      g_autofree char *text = generate_message (++g->made, g->recipients[0], &sender);
+
+      poste_test_provider_add_message (g->provider, sender, g->recipients, text, -1);
+      n++;
+    }
+  g_print ("new %u (%u in all)\n", n, g->made);
+  fflush (stdout);
+  return g->made < g->max ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+batch_now_cb (gpointer data)
+{
+  Generator *g = data;
+
+  generate_cb (g);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --exit-on-eof: standard input readable (or hung up) with nothing to read means its writer is
+ * gone. Whatever it does write is read and dropped, in bounded reads. */
+static gboolean
+stdin_cb (int          fd,
+          GIOCondition condition,
+          gpointer     data)
+{
+  char buffer[256];
+  gssize n = read (fd, buffer, sizeof buffer);
+
+  if (n > 0)
+    return G_SOURCE_CONTINUE;
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
 }
 
 /* The envelope sender from the first Return-Path: or From: header in the first 64 KiB. */
@@ -138,7 +256,9 @@ main (int    argc,
   g_auto(GStrv) accounts = NULL;
   g_auto(GStrv) spool = NULL;
   g_auto(GStrv) rcpts = NULL;
-  int port = 0, sessions = 0, timeout = 30;
+  int port = 0, sessions = 0, timeout = 30, new_every = 0, new_count = 3, new_max = 60;
+  gboolean exit_on_eof = FALSE;
+  Generator generator;
   PosteTestTls mode = POSTE_TEST_TLS_NONE;
   guint16 bound;
   Watch watch;
@@ -161,6 +281,12 @@ main (int    argc,
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults, "Scripted misbehaviour", "\"...\"" },
     { "sessions", 0, 0, G_OPTION_ARG_INT, &sessions, "Exit after N sessions (0: never)", "N" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Deadline of every wait", "SECONDS" },
+    { "new-every", 0, 0, G_OPTION_ARG_INT, &new_every,
+      "Spool new generated messages every SECONDS (0: never)", "SECONDS" },
+    { "new-count", 0, 0, G_OPTION_ARG_INT, &new_count, "How many each time (default 3)", "N" },
+    { "new-max", 0, 0, G_OPTION_ARG_INT, &new_max, "How many in all (default 60)", "N" },
+    { "exit-on-eof", 0, 0, G_OPTION_ARG_NONE, &exit_on_eof,
+      "Exit when standard input is closed", NULL },
     { NULL }
   };
 
@@ -174,6 +300,12 @@ main (int    argc,
   if (port < 0 || port > 65535 || sessions < 0 || timeout < 1)
     {
       g_printerr ("poste-test-provider: bad --port, --sessions or --timeout\n");
+      return 2;
+    }
+  if (new_every < 0 || new_every > 24 * 3600 || new_count < 1 || new_count > 1000 ||
+      new_max < 0 || new_max > 100000)
+    {
+      g_printerr ("poste-test-provider: bad --new-every, --new-count or --new-max\n");
       return 2;
     }
 
@@ -248,7 +380,7 @@ main (int    argc,
   for (guint i = 0; rcpts != NULL && rcpts[i] != NULL; i++)
     g_ptr_array_add (recipients, g_strdup (rcpts[i]));
   g_ptr_array_add (recipients, NULL);
-  if ((spool != NULL || spool_dir != NULL) && recipients->len == 1)
+  if ((spool != NULL || spool_dir != NULL || new_every > 0) && recipients->len == 1)
     {
       g_printerr ("poste-test-provider: spooled messages need --rcpt or an --account\n");
       return 2;
@@ -289,8 +421,6 @@ main (int    argc,
       g_printerr ("poste-test-provider: %s\n", error->message);
       return 1;
     }
-  g_print ("listening on 127.0.0.1:%u\n", bound);
-  fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);
@@ -300,6 +430,21 @@ main (int    argc,
   watch.sessions = (guint) sessions;
   if (sessions > 0)
     g_timeout_add (50, watch_cb, &watch);
+  generator.provider = provider;
+  generator.recipients = (const char * const *) recipients->pdata;
+  generator.count = (guint) new_count;
+  generator.max = (guint) new_max;
+  generator.made = 0;
+  if (new_every > 0 && new_max > 0)
+    g_timeout_add_seconds ((guint) new_every, generate_cb, &generator);
+  if (new_every > 0)
+    g_unix_signal_add (SIGUSR1, batch_now_cb, &generator);
+  if (exit_on_eof)
+    g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, loop);
+
+  /* Only now, with the signal handlers in place: a SIGUSR1 sent on this line cannot kill it. */
+  g_print ("listening on 127.0.0.1:%u\n", bound);
+  fflush (stdout);
   g_main_loop_run (loop);
 
   poste_test_provider_stop (provider);

@@ -23,3 +23,4 @@
 #include "poste-scheduler.h"
 #include "poste-fetch.h"
 #include "poste-target.h"
+#include "poste-fingerprint.h"

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "poste-check.h"
+#include "poste-fingerprint.h"
 #include "poste-cli.h"
 #include "poste-secrets.h"
 
@@ -26,21 +27,6 @@ format_time (GDateTime *time)
     return g_strdup ("?");
   utc = g_date_time_to_utc (time);
   return g_date_time_format (utc, "%Y-%m-%d %H:%M:%S UTC");
-}
-
-/* "ab:cd:..." for reading aloud and comparing with what the provider publishes. */
-static char *
-format_fingerprint (const char *hex)
-{
-  GString *out = g_string_new (NULL);
-
-  for (gsize i = 0; hex[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 2 == 0)
-        g_string_append_c (out, ':');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-    }
-  return g_string_free (out, FALSE);
 }
 
 /**
@@ -119,7 +105,7 @@ poste_cli_check (PosteCli  *cli,
       g_autofree char *not_before = format_time (result->certificate_not_before);
       g_autofree char *not_after = format_time (result->certificate_not_after);
       g_autofree char *fingerprint = result->certificate_sha256 != NULL
-        ? format_fingerprint (result->certificate_sha256) : g_strdup ("?");
+        ? poste_fingerprint_format (result->certificate_sha256, 0) : g_strdup ("?");
 
       g_print (_("Certificate:\n"));
       g_print (_("  Subject:     %s\n"), result->certificate_subject != NULL

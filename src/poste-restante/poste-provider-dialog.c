@@ -15,6 +15,7 @@
 
 #include <poste-check.h>
 #include <poste-error.h>
+#include <poste-fingerprint.h>
 #include <poste-scheduler.h>
 #include <poste-target.h>
 
@@ -131,35 +132,6 @@ split_list (const char *text,
   return g_strv_builder_end (builder);
 }
 
-/* Normalises a typed fingerprint: colons and spaces dropped, lower case. */
-static char *
-normalise_pin (const char *text)
-{
-  GString *pin = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == ':' || g_ascii_isspace (*p))
-        continue;
-      g_string_append_c (pin, g_ascii_tolower (*p));
-    }
-
-  return g_string_free (pin, FALSE);
-}
-
-static gboolean
-pin_is_valid (const char *pin)
-{
-  if (pin[0] == '\0')
-    return TRUE;
-  if (strlen (pin) != 64)
-    return FALSE;
-  for (const char *p = pin; *p != '\0'; p++)
-    if (!g_ascii_isxdigit (*p))
-      return FALSE;
-  return TRUE;
-}
-
 static DeliveryKind
 get_delivery_kind (PosteProviderDialog *self)
 {
@@ -259,7 +231,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *target = build_target (self);
   g_autofree char *hours = stripped (self->active_hours_row);
   g_autofree char *days = stripped (self->active_days_row);
-  g_autofree char *pin = normalise_pin (entry_text (self->pinned_row));
+  g_autofree char *pin_text = stripped (self->pinned_row);
+  g_autofree char *pin = poste_fingerprint_normalize (pin_text);
   g_autofree char *ca_file = stripped (self->ca_file_row);
   g_autofree char *client_certificate = stripped (self->client_certificate_row);
   g_autofree char *password_file = stripped (self->password_file_row);
@@ -348,7 +321,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
     }
 
   mark_row (self->pinned_row, TRUE);
-  if (!pin_is_valid (pin))
+  if (pin_text[0] != '\0' && pin == NULL)
     PROBLEM (self->pinned_row, "%s",
              _("A pinned certificate is its SHA-256 fingerprint: 64 hexadecimal digits."));
 
@@ -375,7 +348,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   poste_provider_set_active_hours (provider, hours[0] != '\0' ? hours : NULL);
   poste_provider_set_active_days (provider, days[0] != '\0' ? days : NULL);
   poste_provider_set_ca_file (provider, ca_file[0] != '\0' ? ca_file : NULL);
-  poste_provider_set_pinned_sha256 (provider, pin[0] != '\0' ? pin : NULL);
+  poste_provider_set_pinned_sha256 (provider, pin);
   poste_provider_set_client_certificate (provider, client_certificate[0] != '\0' ? client_certificate : NULL);
   poste_provider_set_password_file (provider, password_file[0] != '\0' ? password_file : NULL);
   poste_provider_set_submission (provider, submission[0] != '\0' ? submission : NULL);
@@ -812,7 +785,7 @@ show_test_result (PosteProviderDialog    *self,
 
   if (result->certificate_sha256 != NULL)
     {
-      g_autofree char *fingerprint = poste_trust_dialog_format_sha256 (result->certificate_sha256);
+      g_autofree char *fingerprint = poste_fingerprint_format (result->certificate_sha256, 16);
 
       add_test_row (self, "auth-fingerprint-symbolic", "dim-label", _("SHA-256 Fingerprint"), fingerprint);
     }
@@ -910,7 +883,7 @@ check_cb (GObject      *object,
           check->certificate != NULL)
         {
           g_autofree char *name = stripped (self->name_row);
-          g_autofree char *old_pin = normalise_pin (entry_text (self->pinned_row));
+          g_autofree char *old_pin = poste_fingerprint_normalize (entry_text (self->pinned_row));
           GtkWidget *dialog = poste_trust_dialog_new (GTK_WINDOW (self), name, check->certificate, old_pin);
 
           g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);

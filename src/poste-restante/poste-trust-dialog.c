@@ -16,56 +16,7 @@
 #include "poste-provider.h"
 #include "poste-trust-dialog.h"
 
-/**
- * poste_trust_dialog_dup_sha256:
- * @certificate: a #GTlsCertificate
- *
- * Computes the SHA-256 fingerprint of @certificate's DER encoding, the form `pinned-sha256` takes.
- *
- * Returns: (transfer full) (nullable): 64 lower-case hex digits, or %NULL without DER data
- */
-char *
-poste_trust_dialog_dup_sha256 (GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-
-  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL || der->len == 0)
-    return NULL;
-
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
-
-/**
- * poste_trust_dialog_format_sha256:
- * @sha256: a hex fingerprint
- *
- * Formats a fingerprint for people to compare: upper-case pairs separated by colons, on two
- * lines of 16 pairs.
- *
- * Returns: (transfer full): the formatted fingerprint
- */
-char *
-poste_trust_dialog_format_sha256 (const char *sha256)
-{
-  GString *text = g_string_new (NULL);
-  gsize length;
-
-  g_return_val_if_fail (sha256 != NULL, g_string_free (text, FALSE));
-
-  length = strlen (sha256);
-  for (gsize i = 0; i + 1 < length; i += 2)
-    {
-      if (i > 0)
-        g_string_append_c (text, i % 32 == 0 ? '\n' : ':');
-      g_string_append_c (text, g_ascii_toupper (sha256[i]));
-      g_string_append_c (text, g_ascii_toupper (sha256[i + 1]));
-    }
-
-  return g_string_free (text, FALSE);
-}
+#include <poste-fingerprint.h>
 
 /* A row of the certificate's details: a dim caption above a selectable value. */
 static GtkWidget *
@@ -153,8 +104,8 @@ poste_trust_dialog_new (GtkWindow       *parent,
   g_return_val_if_fail (provider != NULL, NULL);
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
 
-  sha256 = poste_trust_dialog_dup_sha256 (certificate);
-  fingerprint = poste_trust_dialog_format_sha256 (sha256 != NULL ? sha256 : "");
+  sha256 = poste_fingerprint_for_certificate (certificate);
+  fingerprint = poste_fingerprint_format (sha256 != NULL ? sha256 : "", 16);
   subject = g_tls_certificate_get_subject_name (certificate);
   issuer = g_tls_certificate_get_issuer_name (certificate);
   not_before = g_tls_certificate_get_not_valid_before (certificate);

@@ -10,8 +10,6 @@
 
 G_BEGIN_DECLS
 
-char      *poste_trust_dialog_dup_sha256            (GTlsCertificate  *certificate);
-char      *poste_trust_dialog_format_sha256         (const char       *sha256);
 GtkWidget *poste_trust_dialog_new                   (GtkWindow        *parent,
                                                      const char       *provider,
                                                      GTlsCertificate  *certificate,

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "poste-check.h"
+#include "poste-fingerprint.h"
 #include "poste-client.h"
 #include "poste-error.h"
 #include "poste-session-private.h"
@@ -142,7 +143,7 @@ poste_session_check (PosteProvider *provider,
       result->certificate_issuer = g_tls_certificate_get_issuer_name (ctx->peer_certificate);
       result->certificate_not_before = g_tls_certificate_get_not_valid_before (ctx->peer_certificate);
       result->certificate_not_after = g_tls_certificate_get_not_valid_after (ctx->peer_certificate);
-      result->certificate_sha256 = poste_client_certificate_sha256 (ctx->peer_certificate);
+      result->certificate_sha256 = poste_fingerprint_for_certificate (ctx->peer_certificate);
     }
   result->transcript = poste_session_ctx_dup_transcript (ctx);
   return result;

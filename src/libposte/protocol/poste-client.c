@@ -25,6 +25,7 @@
 
 #include "poste-atrn.h"
 #include "poste-client.h"
+#include "poste-fingerprint.h"
 #include "poste-error.h"
 #include "poste-sasl.h"
 
@@ -54,25 +55,6 @@ set_unexpected (GError           **error,
 }
 
 /**
- * poste_client_certificate_sha256:
- * @certificate: a certificate
- *
- * Returns: (transfer full): the lower-case hex SHA-256 of @certificate's DER, no colons
- */
-char *
-poste_client_certificate_sha256 (GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-
-  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
-
-/**
  * poste_client_pin_matches:
  * @certificate: the peer's certificate
  * @pin: the configured SHA-256 fingerprint in hex, upper or lower case, colons allowed
@@ -85,7 +67,7 @@ gboolean
 poste_client_pin_matches (GTlsCertificate *certificate,
                           const char      *pin)
 {
-  g_autofree char *actual = poste_client_certificate_sha256 (certificate);
+  g_autofree char *actual = poste_fingerprint_for_certificate (certificate);
   g_autoptr(GString) wanted = g_string_new (NULL);
   guint8 diff = 0;
 
@@ -229,7 +211,7 @@ start_tls (PosteSessionCtx  *ctx,
         {
           g_autofree char *why = describe_certificate_errors (ctx->peer_errors);
           g_autofree char *sha = ctx->peer_certificate != NULL
-            ? poste_client_certificate_sha256 (ctx->peer_certificate) : NULL;
+            ? poste_fingerprint_for_certificate (ctx->peer_certificate) : NULL;
 
           if (pin != NULL && *pin != '\0')
             g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,

@@ -25,7 +25,6 @@ gboolean  poste_client_atrn         (PosteSessionCtx  *ctx,
                                      GError          **error);
 void      poste_client_quit         (PosteSessionCtx  *ctx);
 void      poste_client_close        (PosteSessionCtx  *ctx);
-char     *poste_client_certificate_sha256 (GTlsCertificate *certificate);
 gboolean  poste_client_pin_matches  (GTlsCertificate  *certificate,
                                      const char       *pin);
 

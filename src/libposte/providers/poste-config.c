@@ -21,6 +21,7 @@
 
 #include "poste-atrn.h"
 #include "poste-config.h"
+#include "poste-fingerprint.h"
 #include "poste-target.h"
 #include "poste-error.h"
 
@@ -642,30 +643,6 @@ check_route_recipient (const char  *recipient,
   return poste_config_check_domain (at + 1, NULL, error);
 }
 
-static char *
-normalize_fingerprint (const char *text)
-{
-  GString *hex = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == ':')
-        continue;
-      if (!g_ascii_isxdigit (*p))
-        {
-          g_string_free (hex, TRUE);
-          return NULL;
-        }
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    }
-  if (hex->len != 64)
-    {
-      g_string_free (hex, TRUE);
-      return NULL;
-    }
-  return g_string_free (hex, FALSE);
-}
-
 static gboolean
 check_time (const char *text)
 {
@@ -838,7 +815,7 @@ apply_provider_key (PosteProvider  *provider,
 
       if (*value != '\0')
         {
-          hex = normalize_fingerprint (value);
+          hex = poste_fingerprint_normalize (value);
           if (hex == NULL)
             {
               g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
@@ -1554,7 +1531,7 @@ poste_config_validate_provider (PosteProvider  *provider,
   value = poste_provider_get_pinned_sha256 (provider);
   if (value != NULL)
     {
-      g_autofree char *hex = normalize_fingerprint (value);
+      g_autofree char *hex = poste_fingerprint_normalize (value);
 
       if (hex == NULL)
         {

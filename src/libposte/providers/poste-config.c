@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "poste-atrn.h"
+#include "poste-active-window.h"
 #include "poste-config.h"
 #include "poste-fingerprint.h"
 #include "poste-target.h"
@@ -643,44 +644,6 @@ check_route_recipient (const char  *recipient,
   return poste_config_check_domain (at + 1, NULL, error);
 }
 
-static gboolean
-check_time (const char *text)
-{
-  return g_ascii_isdigit (text[0]) && g_ascii_isdigit (text[1]) && text[2] == ':'
-    && g_ascii_isdigit (text[3]) && g_ascii_isdigit (text[4])
-    && (text[0] - '0') * 10 + (text[1] - '0') < 24
-    && (text[3] - '0') * 10 + (text[4] - '0') < 60;
-}
-
-/* "HH:MM-HH:MM"; a window may wrap past midnight. */
-static gboolean
-check_hours (const char *text)
-{
-  return strlen (text) == 11 && check_time (text) && text[5] == '-' && check_time (text + 6);
-}
-
-static gboolean
-check_days (const char *text)
-{
-  static const char * const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-  g_auto(GStrv) parts = g_strsplit (text, ";", -1);
-  guint count = 0;
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      gboolean known = FALSE;
-
-      if (parts[i][0] == '\0')
-        continue;
-      for (guint d = 0; d < G_N_ELEMENTS (days); d++)
-        known |= g_ascii_strcasecmp (parts[i], days[d]) == 0;
-      if (!known)
-        return FALSE;
-      count++;
-    }
-  return count > 0;
-}
-
 /* Parses one key of a provider group into @provider. Returns FALSE with @error (no file or line:
  * the caller adds them). */
 static gboolean
@@ -832,25 +795,18 @@ apply_provider_key (PosteProvider  *provider,
         return FALSE;
       poste_provider_set_submission (provider, value);
     }
-  else if (g_str_equal (key, "active-hours"))
+  else if (g_str_equal (key, "active-hours") || g_str_equal (key, "active-days"))
     {
-      if (*value != '\0' && !check_hours (value))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not HH:MM-HH:MM (local time, 00:00 to 23:59)"), value);
-          return FALSE;
-        }
-      poste_provider_set_active_hours (provider, value);
-    }
-  else if (g_str_equal (key, "active-days"))
-    {
-      if (*value != '\0' && !check_days (value))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a list of days (mon;tue;wed;thu;fri;sat;sun)"), value);
-          return FALSE;
-        }
-      poste_provider_set_active_days (provider, value);
+      PosteActiveWindow window;
+      gboolean hours = g_str_equal (key, "active-hours");
+
+      /* The scheduler's own reader: what passes here is what it will read. */
+      if (!poste_active_window_parse (hours ? value : NULL, hours ? NULL : value, &window, error))
+        return FALSE;
+      if (hours)
+        poste_provider_set_active_hours (provider, value);
+      else
+        poste_provider_set_active_days (provider, value);
     }
   else if (g_str_equal (key, "send-with-fetch"))
     {

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "poste-types.h"
+#include "poste-active-window.h"
 #include "poste-clock.h"
 #include "poste-session.h"
 
@@ -58,35 +59,6 @@ typedef enum {
 #define POSTE_TYPE_SCHEDULE_STATE (poste_schedule_state_get_type ())
 GType       poste_schedule_state_get_type  (void) G_GNUC_CONST;
 const char *poste_schedule_state_to_string (PosteScheduleState state);
-
-/**
- * PosteActiveWindow:
- * @start: the minute of the day (0 to 1439, local time) the window opens
- * @end: the minute of the day it closes; @end <= @start wraps past midnight, and @end == @start
- *   means the whole day
- * @days: the days a window may open on, bit 0 for Monday to bit 6 for Sunday
- *
- * When automatic fetches may run, read from a provider's "active-hours" ("08:00-19:00") and
- * "active-days" ("mon;tue;wed;thu;fri") keys. A window that wraps past midnight belongs to the day
- * it opens on.
- */
-typedef struct
-{
-  guint start;
-  guint end;
-  guint days;
-} PosteActiveWindow;
-
-#define POSTE_ACTIVE_WINDOW_ALL_DAYS 0x7f
-
-gboolean poste_active_window_parse    (const char         *hours,
-                                       const char         *days,
-                                       PosteActiveWindow  *window,
-                                       GError            **error);
-gboolean poste_active_window_contains (const PosteActiveWindow *window,
-                                       GDateTime               *time);
-GDateTime *poste_active_window_next_open (const PosteActiveWindow *window,
-                                          GDateTime               *time);
 
 /**
  * PosteProviderSync:

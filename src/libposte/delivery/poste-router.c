@@ -28,6 +28,7 @@
 #include "poste-provider.h"
 #include "poste-reply.h"
 #include "poste-router.h"
+#include "poste-sandbox.h"
 #include "poste-smtp-delivery.h"
 
 typedef struct {
@@ -72,9 +73,12 @@ route_free (Route *route)
  * @error: return location for a #GError
  *
  * Makes the delivery target that @target describes. Nothing is opened yet: a local MTA is
- * connected to, and folders created, at the first message.
+ * connected to, and folders created, at the first message. Inside a Flatpak sandbox a target
+ * the sandbox cannot reach is refused now (poste_delivery_check_reachable()), so that a fetch
+ * stops before its session and the provider keeps the mail.
  *
- * Returns: (transfer full): a new #PosteDelivery, or %NULL with %POSTE_DELIVERY_ERROR_INVALID
+ * Returns: (transfer full): a new #PosteDelivery, or %NULL with %POSTE_DELIVERY_ERROR_INVALID,
+ *   or %POSTE_DELIVERY_ERROR_SANDBOX inside a sandbox that cannot reach the target
  */
 PosteDelivery *
 poste_delivery_new_for_target (const char  *target,
@@ -87,6 +91,8 @@ poste_delivery_new_for_target (const char  *target,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   spec = g_strstrip (g_strdup (target));
+  if (!poste_delivery_check_reachable (spec, error))
+    return NULL;
   if (g_str_has_prefix (spec, "smtp:") || g_str_has_prefix (spec, "lmtp:"))
     return _poste_smtp_delivery_new_for_target (spec, error);
   if (g_str_has_prefix (spec, "mda:"))

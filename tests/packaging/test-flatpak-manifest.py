@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 
+from flatpak_manifest import comments, load
 from packaging_tap import Tap, check
 
 manifest_path, devel_path, app_id, source_root, build_root, flatpak_builder = sys.argv[1:7]
@@ -53,61 +54,9 @@ MODULE_PROVIDES = {
 }
 
 
-def comments(text):
-    """The /* */ comments outside strings."""
-    found = []
-    i = 0
-    in_string = False
-    while i < len(text):
-        c = text[i]
-        if in_string:
-            if c == '\\':
-                i += 1
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif text.startswith('/*', i):
-            end = text.index('*/', i + 2)
-            found.append(text[i + 2:end])
-            i = end + 1
-        i += 1
-    return found
-
-
-def strip_comments(text):
-    """Removes /* */ comments outside strings (flatpak-builder's JSON parser allows them)."""
-    out = []
-    i = 0
-    in_string = False
-    while i < len(text):
-        c = text[i]
-        if in_string:
-            out.append(c)
-            if c == '\\':
-                out.append(text[i + 1])
-                i += 1
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-            out.append(c)
-        elif text.startswith('/*', i):
-            end = text.index('*/', i + 2)
-            i = end + 1
-        else:
-            out.append(c)
-        i += 1
-    return ''.join(out)
-
-
-with open(manifest_path, encoding='utf-8') as f:
-    raw = f.read()
-manifest = json.loads(strip_comments(raw))
+raw, manifest = load(manifest_path)
 modules = manifest.get('modules', [])
-with open(devel_path, encoding='utf-8') as f:
-    devel_raw = f.read()
-devel = json.loads(strip_comments(devel_raw))
+devel_raw, devel = load(devel_path)
 
 
 def meson_dependencies():

@@ -268,6 +268,50 @@ test_window_preferences (void)
   g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW));
 }
 
+/* Checks @notes against the metainfo in the source tree, read without the application's
+ * parser: the description of <release version="PACKAGE_VERSION">, element by element. */
+static void
+assert_release_notes (const char *notes)
+{
+  g_autofree char *path = g_build_filename (poste_test_source_root (), "data",
+                                            APP_ID ".metainfo.xml.in", NULL);
+  g_autofree char *metainfo = NULL;
+  g_autoptr(GRegex) element = g_regex_new ("<(p|li)>(.*?)</\\1>", G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GRegex) space = g_regex_new ("\\s+", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  const char *release;
+  const char *end;
+  g_autofree char *description = NULL;
+
+  g_assert_nonnull (notes);
+  g_assert_true (g_file_get_contents (path, &metainfo, NULL, NULL));
+  release = strstr (metainfo, "<release version=\"" PACKAGE_VERSION "\"");
+  g_assert_nonnull (release);
+  end = strstr (release, "</release>");
+  g_assert_nonnull (end);
+  description = g_strndup (release, end - release);
+  g_regex_match (element, description, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree char *tag = g_match_info_fetch (match, 1);
+      g_autofree char *body = g_match_info_fetch (match, 2);
+      g_autofree char *collapsed = g_regex_replace_literal (space, body, -1, 0, " ", 0, NULL);
+
+      g_string_append_printf (expected, "<%s>%s</%s>", tag, g_strstrip (collapsed), tag);
+      g_match_info_next (match, NULL);
+    }
+  g_assert_cmpuint (expected->len, >, 0);
+  g_assert_nonnull (strstr (notes, "<ul>"));
+  /* The list's own tags aside, the same elements in the same order. */
+  {
+    g_autoptr(GRegex) lists = g_regex_new ("</?(ul|ol)>", 0, 0, NULL);
+    g_autofree char *flat = g_regex_replace_literal (lists, notes, -1, 0, "", 0, NULL);
+
+    g_assert_cmpstr (flat, ==, expected->str);
+  }
+}
+
 static void
 test_window_about (void)
 {
@@ -283,6 +327,12 @@ test_window_about (void)
   g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
   g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+
+  /* The release notes are the metainfo's for this version: every paragraph and list item of
+   * its <description>, in order. */
+  g_assert_cmpstr (adw_about_window_get_release_notes_version (ADW_ABOUT_WINDOW (about)), ==,
+                   PACKAGE_VERSION);
+  assert_release_notes (adw_about_window_get_release_notes (ADW_ABOUT_WINDOW (about)));
 
   gtk_window_destroy (about);
   poste_ui_test_iterate_pending ();

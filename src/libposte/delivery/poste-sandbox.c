@@ -23,10 +23,14 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "poste-delivery-private.h"
 #include "poste-error.h"
 #include "poste-sandbox.h"
+
+/* Flatpak writes a few hundred bytes there; anything this large is not its file. */
+#define SANDBOX_INFO_MAX_SIZE (64 * 1024)
 
 /* What "host" leaves out: the sandbox's own runtime and system folders, and its private /tmp
  * and /var, where a message would be stored out of every host program's sight. */
@@ -293,7 +297,8 @@ poste_sandbox_new_from_data (const char  *data,
  * The sandbox this process runs in, read once from %POSTE_SANDBOX_INFO_FILE.
  *
  * Returns: (transfer none) (nullable): the sandbox, or %NULL outside Flatpak. A sandbox whose
- *   info file cannot be read grants nothing but the application's own folder.
+ *   info file cannot be read is taken to grant nothing, neither a folder nor the network: every
+ *   target is then refused with its reason rather than trusted blindly.
  */
 PosteSandbox *
 poste_sandbox_get_default (void)
@@ -307,9 +312,14 @@ poste_sandbox_get_default (void)
       g_autoptr(GError) error = NULL;
       gsize length = 0;
 
-      if (g_file_test (POSTE_SANDBOX_INFO_FILE, G_FILE_TEST_EXISTS))
+      GStatBuf info;
+
+      if (g_stat (POSTE_SANDBOX_INFO_FILE, &info) == 0)
         {
-          if (g_file_get_contents (POSTE_SANDBOX_INFO_FILE, &contents, &length, &error))
+          if (info.st_size > SANDBOX_INFO_MAX_SIZE)
+            g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                         "larger than %d bytes", SANDBOX_INFO_MAX_SIZE);
+          else if (g_file_get_contents (POSTE_SANDBOX_INFO_FILE, &contents, &length, &error))
             sandbox = poste_sandbox_new_from_data (contents, length, g_get_home_dir (), &error);
           if (sandbox == NULL)
             {

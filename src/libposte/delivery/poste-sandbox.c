@@ -27,7 +27,7 @@
 
 #include "poste-delivery-private.h"
 #include "poste-error.h"
-#include "poste-sandbox.h"
+#include "poste-sandbox-private.h"
 
 /* Flatpak writes a few hundred bytes there; anything this large is not its file. */
 #define SANDBOX_INFO_MAX_SIZE (64 * 1024)
@@ -291,6 +291,36 @@ poste_sandbox_new_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* What the tests put in place of /.flatpak-info (main thread only, as the editor's tests are). */
+static PosteSandbox *stand_in;
+static gboolean has_stand_in;
+
+/*
+ * _poste_sandbox_set_default:
+ * @sandbox: (nullable): the sandbox poste_sandbox_get_default() returns from now on (%NULL:
+ *   none, as outside Flatpak)
+ *
+ * For tests: a window or a command can be tested as it behaves inside a sandbox without one.
+ */
+void
+_poste_sandbox_set_default (PosteSandbox *sandbox)
+{
+  g_set_object (&stand_in, sandbox);
+  has_stand_in = TRUE;
+}
+
+/*
+ * _poste_sandbox_reset_default:
+ *
+ * For tests: poste_sandbox_get_default() answers from /.flatpak-info again.
+ */
+void
+_poste_sandbox_reset_default (void)
+{
+  g_clear_object (&stand_in);
+  has_stand_in = FALSE;
+}
+
 /**
  * poste_sandbox_get_default:
  *
@@ -306,6 +336,8 @@ poste_sandbox_get_default (void)
   static PosteSandbox *sandbox;
   static gsize initialised;
 
+  if (has_stand_in)
+    return stand_in;
   if (g_once_init_enter (&initialised))
     {
       g_autofree char *contents = NULL;

@@ -119,6 +119,11 @@ poste_error_get_kind (const GError *error)
     return POSTE_ERROR_KIND_AUTH;
   if (error->domain == POSTE_CONFIG_ERROR || error->domain == G_FILE_ERROR)
     return POSTE_ERROR_KIND_CONFIG;
+  /* A target that cannot work (its form, or a sandbox that does not reach it) will not mend
+   * itself: only the configuration can. */
+  if (g_error_matches (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_INVALID) ||
+      g_error_matches (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_SANDBOX))
+    return POSTE_ERROR_KIND_CONFIG;
   if (error->domain == POSTE_DELIVERY_ERROR)
     return POSTE_ERROR_KIND_DELIVERY;
   if (error->domain == G_TLS_ERROR && error->code == G_TLS_ERROR_BAD_CERTIFICATE)

@@ -86,11 +86,14 @@ typedef enum {
  * @POSTE_DELIVERY_ERROR_TEMPORARY: the target could not take the message now (try again later)
  * @POSTE_DELIVERY_ERROR_PERMANENT: the target will never take this message
  * @POSTE_DELIVERY_ERROR_INVALID: the target's specification is not valid
+ * @POSTE_DELIVERY_ERROR_SANDBOX: the target cannot work inside this sandbox (Flatpak): a folder
+ *   outside the granted ones, a program of the host, a socket the sandbox cannot see
  */
 typedef enum {
   POSTE_DELIVERY_ERROR_TEMPORARY,
   POSTE_DELIVERY_ERROR_PERMANENT,
   POSTE_DELIVERY_ERROR_INVALID,
+  POSTE_DELIVERY_ERROR_SANDBOX,
 } PosteDeliveryError;
 
 /**

@@ -17,6 +17,7 @@
 #include "poste-mbox-delivery.h"
 #include "poste-mda-delivery.h"
 #include "poste-router.h"
+#include "poste-sandbox.h"
 #include "poste-smtp-delivery.h"
 #include "poste-provider.h"
 #include "poste-clock.h"

@@ -13,6 +13,7 @@
 #include "poste-check.h"
 #include "poste-fingerprint.h"
 #include "poste-cli.h"
+#include "poste-router.h"
 #include "poste-secrets.h"
 
 /* Seconds for each wait of the check. */
@@ -36,7 +37,8 @@ format_time (GDateTime *time)
  * @argv: the provider's name
  *
  * Returns: 0 when the connection, TLS and authentication all worked; otherwise the status of
- *   the first failure (2 network or TLS, 3 authentication, 4 protocol, 5 usage)
+ *   the first failure (2 network or TLS, 3 authentication, 4 protocol, 5 usage, 10 a delivery
+ *   target that cannot work here, such as one outside a Flatpak sandbox's grants)
  */
 int
 poste_cli_check (PosteCli  *cli,
@@ -47,6 +49,7 @@ poste_cli_check (PosteCli  *cli,
   g_autoptr(GError) password_error = NULL;
   g_autoptr(PosteConfig) config = NULL;
   g_autoptr(PosteCheckResult) result = NULL;
+  g_autoptr(PosteDelivery) router = NULL;
   PosteProvider *provider;
   const char *name;
   char *password;
@@ -76,6 +79,15 @@ poste_cli_check (PosteCli  *cli,
       poste_cli_error (cli, _("no provider called '%s' in %s"), name,
                        poste_config_get_path (config));
       return POSTE_EXIT_USAGE;
+    }
+
+  /* The delivery targets first: inside Flatpak, one the sandbox cannot reach would fail every
+   * fetch, whatever the connection shows (poste_router_new() asks the sandbox). */
+  router = poste_router_new (provider, &error);
+  if (router == NULL)
+    {
+      g_print (_("%s: error: %s\n"), name, error->message);
+      return poste_exit_status_for_error (error);
     }
 
   /* Without a password the check still shows the connection, TLS and capabilities. */

@@ -9,6 +9,7 @@
 #include "poste-application-private.h"
 #include "poste-preferences-window.h"
 #include "poste-provider-dialog.h"
+#include "poste-release-notes.h"
 #include "poste-window.h"
 
 static void
@@ -38,6 +39,7 @@ poste_application_actions_about (GSimpleAction *action,
     NULL
   };
   PosteApplication *self = user_data;
+  g_autofree char *release_notes = poste_release_notes_dup_current ();
   GtkWindow *parent;
   GtkWidget *about;
 
@@ -63,6 +65,12 @@ poste_application_actions_about (GSimpleAction *action,
                         /* Translators: your names, one per line */
                         "translator-credits", _("translator-credits"),
                         NULL);
+  /* The same notes as the software centre shows, from the metainfo. */
+  if (release_notes != NULL)
+    g_object_set (about,
+                  "release-notes", release_notes,
+                  "release-notes-version", PACKAGE_VERSION,
+                  NULL);
 
   gtk_window_present (GTK_WINDOW (about));
 }

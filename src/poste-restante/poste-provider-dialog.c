@@ -16,6 +16,7 @@
 #include <poste-check.h>
 #include <poste-error.h>
 #include <poste-fingerprint.h>
+#include <poste-sandbox.h>
 #include <poste-scheduler.h>
 #include <poste-target.h>
 
@@ -286,7 +287,10 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   {
     g_autoptr(GError) target_error = NULL;
 
-    if (!poste_config_check_target (target, &target_error))
+    /* Inside Flatpak a target the sandbox cannot reach (an MDA, a folder or a socket outside
+     * the grants) is refused here with the reason, rather than at the first fetch. */
+    if (!poste_config_check_target (target, &target_error) ||
+        !poste_delivery_check_reachable (target, &target_error))
       PROBLEM (self->delivery_row, "%s", target_error->message);
   }
 
@@ -298,7 +302,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
 
       if (eq == NULL || eq == routes[i])
         PROBLEM (self->routes_row, _("“%s” is not recipient=target."), routes[i]);
-      else if (!poste_config_check_target (eq + 1, &route_error))
+      else if (!poste_config_check_target (eq + 1, &route_error) ||
+               !poste_delivery_check_reachable (eq + 1, &route_error))
         PROBLEM (self->routes_row, "%s", route_error->message);
     }
 

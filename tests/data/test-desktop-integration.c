@@ -45,6 +45,9 @@ test_desktop_file (void)
 
   g_assert_true (g_key_file_get_boolean (desktop, "Desktop Entry", "DBusActivatable", &error));
   g_assert_no_error (error);
+  /* One main window (the application lives in the tray): docks offer no "New Window". */
+  g_assert_true (g_key_file_get_boolean (desktop, "Desktop Entry", "SingleMainWindow", &error));
+  g_assert_no_error (error);
 
   icon = g_key_file_get_string (desktop, "Desktop Entry", "Icon", &error);
   g_assert_no_error (error);

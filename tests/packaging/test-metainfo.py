@@ -3,8 +3,8 @@
 """The AppStream metainfo describes the application as it is built and shipped.
 
 appstreamcli validates the format (tests/data); this checks the content against the project:
-a real description, a release for the project's version (newest first), an OARS content
-rating, the launchable desktop file that exists, the binaries the build makes, and screenshots
+a real description, a release for the project's version (newest first) and notes for every
+release, the developer with an id, branding colours for light and dark, an OARS content rating, the launchable desktop file that exists, the binaries the build makes, and screenshots
 that are the PNGs in data/screenshots (each one listed, each listed one present, with a
 caption and a size software centres can show).
 
@@ -57,8 +57,30 @@ def releases_and_content_rating():
     for release in releases:
         check(re.fullmatch(r'\d{4}-\d{2}-\d{2}', release.get('date', '')) is not None,
               f"release {release.get('version')} has a date")
+        notes = untranslated(release.findall('description'))
+        words = sum(len(''.join(e.itertext()).split()) for e in notes)
+        check(len(notes) == 1 and words >= 10, f"release {release.get('version')} has notes")
     rating = root.find('content_rating')
     check(rating is not None and rating.get('type') in ('oars-1.0', 'oars-1.1'), 'OARS rating')
+
+
+@tap.test
+def developer_and_branding():
+    # Flathub wants the developer as <developer id=...> with a name (AppStream 1.0), not the
+    # older <developer_name>.
+    developer = root.find('developer')
+    check(developer is not None and re.fullmatch(r'[a-z0-9]+(\.[a-z0-9-]+)+',
+                                                 developer.get('id', '')) is not None,
+          'a developer with a reverse-DNS id')
+    check(untranslated(developer.findall('name')) and developer.findtext('name').strip(),
+          'the developer has a name')
+    check(root.find('developer_name') is None, 'no deprecated <developer_name>')
+    colours = {c.get('scheme_preference'): c.text for c in root.findall('branding/color')
+               if c.get('type') == 'primary'}
+    check(set(colours) == {'light', 'dark'}, f'primary colours for light and dark: {colours}')
+    for scheme, colour in colours.items():
+        check(re.fullmatch(r'#[0-9a-f]{6}', colour or '') is not None, f'{scheme}: {colour}')
+    check(colours['light'] != colours['dark'], 'the two colours differ')
 
 
 @tap.test

@@ -7,7 +7,8 @@
  * again, and checks that the provider list and the history update and that the mail is in the
  * Maildir. Then a provider with a self-signed certificate: Test Connection shows the trust
  * dialog, and Accept pins the certificate in the configuration file. Each view is saved as a
- * screenshot in <build>/tests/ui/screenshots (the metainfo's screenshots come from there).
+ * screenshot in <build>/tests/ui/screenshots, to look at when a test fails (the metainfo's
+ * screenshots are taken by tools/screenshots, from the demo with real mail).
  */
 #include "config.h"
 

@@ -18,6 +18,7 @@
 #include "poste-config.h"
 #include "poste-preferences-window.h"
 #include "poste-provider-dialog.h"
+#include "poste-sandbox-private.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
 
@@ -268,6 +269,50 @@ test_window_preferences (void)
   g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW));
 }
 
+/* Checks @notes against the metainfo in the source tree, read without the application's
+ * parser: the description of <release version="PACKAGE_VERSION">, element by element. */
+static void
+assert_release_notes (const char *notes)
+{
+  g_autofree char *path = g_build_filename (poste_test_source_root (), "data",
+                                            APP_ID ".metainfo.xml.in", NULL);
+  g_autofree char *metainfo = NULL;
+  g_autoptr(GRegex) element = g_regex_new ("<(p|li)>(.*?)</\\1>", G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GRegex) space = g_regex_new ("\\s+", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  const char *release;
+  const char *end;
+  g_autofree char *description = NULL;
+
+  g_assert_nonnull (notes);
+  g_assert_true (g_file_get_contents (path, &metainfo, NULL, NULL));
+  release = strstr (metainfo, "<release version=\"" PACKAGE_VERSION "\"");
+  g_assert_nonnull (release);
+  end = strstr (release, "</release>");
+  g_assert_nonnull (end);
+  description = g_strndup (release, end - release);
+  g_regex_match (element, description, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree char *tag = g_match_info_fetch (match, 1);
+      g_autofree char *body = g_match_info_fetch (match, 2);
+      g_autofree char *collapsed = g_regex_replace_literal (space, body, -1, 0, " ", 0, NULL);
+
+      g_string_append_printf (expected, "<%s>%s</%s>", tag, g_strstrip (collapsed), tag);
+      g_match_info_next (match, NULL);
+    }
+  g_assert_cmpuint (expected->len, >, 0);
+  g_assert_nonnull (strstr (notes, "<ul>"));
+  /* The list's own tags aside, the same elements in the same order. */
+  {
+    g_autoptr(GRegex) lists = g_regex_new ("</?(ul|ol)>", 0, 0, NULL);
+    g_autofree char *flat = g_regex_replace_literal (lists, notes, -1, 0, "", 0, NULL);
+
+    g_assert_cmpstr (flat, ==, expected->str);
+  }
+}
+
 static void
 test_window_about (void)
 {
@@ -283,6 +328,12 @@ test_window_about (void)
   g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
   g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+
+  /* The release notes are the metainfo's for this version: every paragraph and list item of
+   * its <description>, in order. */
+  g_assert_cmpstr (adw_about_window_get_release_notes_version (ADW_ABOUT_WINDOW (about)), ==,
+                   PACKAGE_VERSION);
+  assert_release_notes (adw_about_window_get_release_notes (ADW_ABOUT_WINDOW (about)));
 
   gtk_window_destroy (about);
   poste_ui_test_iterate_pending ();
@@ -534,6 +585,77 @@ test_window_add_provider_password (void)
   g_assert_cmpstr (password, ==, "correct horse battery staple");
 }
 
+static gboolean
+dialog_says (GtkWidget  *dialog,
+             const char *text)
+{
+  g_autoptr(GPtrArray) labels = poste_ui_test_find_descendants (dialog, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (strstr (gtk_label_get_text (g_ptr_array_index (labels, i)), text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Inside Flatpak the editor refuses, with the reason, a target the sandbox cannot reach. */
+static void
+test_window_add_provider_sandboxed (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autofree char *maildir = g_build_filename (g_get_home_dir (), "Maildir", NULL);
+  g_autoptr(PosteSandbox) sandbox = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog;
+  GtkWidget *add;
+  AdwComboRow *kind = NULL;
+  g_autoptr(GPtrArray) combos = NULL;
+
+  /* The manifest's grants, with the granted folder made as Flatpak makes it. */
+  g_assert_cmpint (g_mkdir_with_parents (maildir, 0700), ==, 0);
+  sandbox = poste_sandbox_new_from_data ("[Application]\nname=" APP_ID "\n"
+                                         "[Context]\nshared=network;ipc;\n"
+                                         "filesystems=~/Maildir:create;~/mail;\n",
+                                         -1, g_get_home_dir (), &error);
+  g_assert_no_error (error);
+  _poste_sandbox_set_default (sandbox);
+
+  dialog = open_provider_dialog (window);
+  set_row_text (dialog, "Name", "sandboxed");
+  set_row_text (dialog, "Server", "odmr.sandboxed.example");
+  set_row_text (dialog, "User Name", "example.net");
+  set_row_text (dialog, "Domains, separated by commas", "example.net");
+  add = find_button (dialog, "provider.add");
+
+  /* The default target, ~/Maildir, is granted. */
+  g_assert_true (gtk_widget_is_sensitive (add));
+
+  /* A folder outside the grants: refused, and the editor says why and what to do. */
+  set_row_text (dialog, "Folder", "~/Documents/Maildir");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (dialog_says (dialog, "cannot be reached from inside the Flatpak sandbox"));
+  g_assert_true (dialog_says (dialog, "flatpak override --user --filesystem=~/Documents/Maildir"));
+
+  /* A delivery program: never inside the sandbox. */
+  combos = poste_ui_test_find_descendants (dialog, ADW_TYPE_COMBO_ROW);
+  for (guint i = 0; i < combos->len; i++)
+    if (g_str_equal (adw_preferences_row_get_title (g_ptr_array_index (combos, i)), "Deliver To"))
+      kind = g_ptr_array_index (combos, i);
+  g_assert_nonnull (kind);
+  adw_combo_row_set_selected (kind, 3);
+  set_row_text (dialog, "Command (%F is the sender, %T the recipient)", "/usr/bin/procmail -f %F");
+  g_assert_false (gtk_widget_is_sensitive (add));
+  g_assert_true (dialog_says (dialog, "A mail delivery program cannot be used from the Flatpak"));
+
+  /* Back to a granted folder: accepted again. */
+  adw_combo_row_set_selected (kind, 0);
+  set_row_text (dialog, "Folder", "~/Maildir/.Lists");
+  g_assert_true (gtk_widget_is_sensitive (add));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_iterate_pending ();
+  _poste_sandbox_reset_default ();
+}
+
 static void
 test_window_quit (void)
 {
@@ -562,6 +684,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
   g_test_add_func ("/ui/window/add-provider", test_window_add_provider);
   g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
+  g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
   g_test_add_func ("/ui/window/quit", test_window_quit);
 
   ret = g_test_run ();

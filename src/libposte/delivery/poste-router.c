@@ -28,6 +28,7 @@
 #include "poste-provider.h"
 #include "poste-reply.h"
 #include "poste-router.h"
+#include "poste-sandbox.h"
 #include "poste-target.h"
 #include "poste-smtp-delivery.h"
 
@@ -74,9 +75,12 @@ route_free (Route *route)
  *
  * Makes the delivery target that @target describes (poste_target_parse(), then
  * poste_target_create_delivery()). Nothing is opened yet: a local MTA is connected to, and
- * folders created, at the first message.
+ * folders created, at the first message. Inside a Flatpak sandbox a target the sandbox cannot
+ * reach is refused now (poste_delivery_check_reachable()), so that a fetch stops before its
+ * session and the provider keeps the mail.
  *
- * Returns: (transfer full): a new #PosteDelivery, or %NULL with %POSTE_DELIVERY_ERROR_INVALID
+ * Returns: (transfer full): a new #PosteDelivery, or %NULL with %POSTE_DELIVERY_ERROR_INVALID,
+ *   or %POSTE_DELIVERY_ERROR_SANDBOX inside a sandbox that cannot reach the target
  */
 PosteDelivery *
 poste_delivery_new_for_target (const char  *target,
@@ -94,6 +98,8 @@ poste_delivery_new_for_target (const char  *target,
                            local_error->message);
       return NULL;
     }
+  if (!poste_delivery_check_reachable (poste_target_get_spec (parsed), error))
+    return NULL;
   return poste_target_create_delivery (parsed, error);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "poste-types.h"
+#include "poste-enums.h"
 #include "poste-error.h"
 #include "poste-connection.h"
 #include "poste-reply.h"

@@ -133,6 +133,58 @@ split_list (const char *text,
   return g_strv_builder_end (builder);
 }
 
+/* The security and sign-in lists are the core's GEnum types, in their order, with the core's
+ * labels: a position is mapped to a value through the type, never cast. */
+typedef const char *(*EnumLabel) (int value);
+
+static const char *
+security_label (int value)
+{
+  return poste_security_get_label ((PosteSecurity) value);
+}
+
+static const char *
+auth_label (int value)
+{
+  return poste_auth_get_label ((PosteAuth) value);
+}
+
+static void
+fill_enum_row (AdwComboRow *row,
+               GType        type,
+               EnumLabel    label)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    gtk_string_list_append (list, label (klass->values[i].value));
+  adw_combo_row_set_model (row, G_LIST_MODEL (list));
+}
+
+static int
+get_enum_row (AdwComboRow *row,
+              GType        type,
+              int          fallback)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  guint position = adw_combo_row_get_selected (row);
+
+  return position < klass->n_values ? klass->values[position].value : fallback;
+}
+
+static void
+set_enum_row (AdwComboRow *row,
+              GType        type,
+              int          value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    if (klass->values[i].value == value)
+      adw_combo_row_set_selected (row, i);
+}
+
 static DeliveryKind
 get_delivery_kind (PosteProviderDialog *self)
 {
@@ -242,7 +294,6 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_auto(GStrv) routes = split_list (entry_text (self->routes_row), "[;\\n]+");
   PosteConfig *config = poste_application_get_config (self->application);
   guint64 port = 0;
-  guint position;
   gboolean valid;
 
 #define PROBLEM(row, ...) G_STMT_START {                                                  \
@@ -341,12 +392,12 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   provider = poste_provider_new (name);
   poste_provider_set_host (provider, host);
   poste_provider_set_port (provider, (guint)port);
-  position = adw_combo_row_get_selected (self->security_row);
-  poste_provider_set_security (provider, position <= POSTE_SECURITY_NONE ? position : POSTE_SECURITY_STARTTLS);
+  poste_provider_set_security (provider, get_enum_row (self->security_row, POSTE_TYPE_SECURITY,
+                                                      POSTE_SECURITY_STARTTLS));
   poste_provider_set_username (provider, username);
   poste_provider_set_domains (provider, (const char * const *)domains);
-  position = adw_combo_row_get_selected (self->auth_row);
-  poste_provider_set_auth (provider, position <= POSTE_AUTH_EXTERNAL ? position : POSTE_AUTH_AUTO);
+  poste_provider_set_auth (provider, get_enum_row (self->auth_row, POSTE_TYPE_AUTH,
+                                              POSTE_AUTH_AUTO));
   poste_provider_set_delivery (provider, target);
   poste_provider_set_routes (provider, (const char * const *)routes);
   poste_provider_set_interval (provider, (guint)gtk_spin_button_get_value_as_int (self->interval_spin));
@@ -1037,11 +1088,11 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   SET (host_row, poste_provider_get_host (provider));
   port = g_strdup_printf ("%u", poste_provider_get_port (provider));
   SET (port_row, port);
-  adw_combo_row_set_selected (self->security_row, poste_provider_get_security (provider));
+  set_enum_row (self->security_row, POSTE_TYPE_SECURITY, poste_provider_get_security (provider));
   SET (username_row, poste_provider_get_username (provider));
   domains = g_strjoinv (", ", (char **)poste_provider_get_domains (provider));
   SET (domains_row, domains);
-  adw_combo_row_set_selected (self->auth_row, poste_provider_get_auth (provider));
+  set_enum_row (self->auth_row, POSTE_TYPE_AUTH, poste_provider_get_auth (provider));
   set_target (self, poste_provider_get_delivery (provider) != NULL
                       ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
   routes = g_strjoinv ("; ", (char **)poste_provider_get_routes (provider));
@@ -1185,6 +1236,8 @@ static void
 poste_provider_dialog_init (PosteProviderDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
+  fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
 
   self->cancellable = g_cancellable_new ();
 

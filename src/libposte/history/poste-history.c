@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "poste-error.h"
+#include "poste-enums.h"
 #include "poste-history.h"
 
 #define RECORD_VERSION 1
@@ -51,7 +52,6 @@ enum {
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
-static const char * const outcome_names[] = { "none", "mail", "no-mail", "failed", "cancelled" };
 
 static void
 poste_history_finalize (GObject *object)
@@ -368,9 +368,7 @@ add_counts (JsonBuilder              *builder,
   json_builder_set_member_name (builder, "duration");
   json_builder_add_double_value (builder, report->duration);
   json_builder_set_member_name (builder, "outcome");
-  json_builder_add_string_value (builder,
-                                 report->outcome < G_N_ELEMENTS (outcome_names)
-                                   ? outcome_names[report->outcome] : "none");
+  json_builder_add_string_value (builder, poste_session_outcome_to_string (report->outcome));
   json_builder_set_member_name (builder, "error");
   if (report->error != NULL)
     {
@@ -558,10 +556,12 @@ read_counts (JsonObject          *object,
 
   if (!get_string (object, "outcome", FALSE, &outcome, error))
     return FALSE;
-  report->outcome = POSTE_SESSION_OUTCOME_NONE;
-  for (guint i = 0; i < G_N_ELEMENTS (outcome_names); i++)
-    if (g_str_equal (outcome, outcome_names[i]))
-      report->outcome = i;
+  {
+    int value;
+
+    report->outcome = poste_enum_from_nick (POSTE_TYPE_SESSION_OUTCOME, outcome, &value)
+                        ? (PosteSessionOutcome) value : POSTE_SESSION_OUTCOME_NONE;
+  }
 
   node = json_object_get_member (object, "error");
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))

@@ -21,6 +21,7 @@
 
 #include "poste-atrn.h"
 #include "poste-client.h"
+#include "poste-enums.h"
 #include "poste-error.h"
 #include "poste-server.h"
 #include "poste-session-private.h"
@@ -77,54 +78,50 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+G_DEFINE_ENUM_TYPE (PosteSessionState, poste_session_state,
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_GREETING, "greeting"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_EHLO, "ehlo"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_STARTTLS, "starttls"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_AUTH, "auth"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_ATRN, "atrn"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_RECEIVING, "receiving"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_SUBMITTING, "submitting"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_DONE, "done"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_STATE_FAILED, "failed"))
+
+G_DEFINE_ENUM_TYPE (PosteSessionOutcome, poste_session_outcome,
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_MAIL, "mail"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_NO_MAIL, "no-mail"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_FAILED, "failed"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_CANCELLED, "cancelled"))
+
 /**
  * poste_session_state_to_string:
  * @state: a state
  *
- * Returns: (transfer none): the state's name for logs ("connecting", "receiving"...)
+ * Returns: (transfer none): the state's name for logs ("connecting", "receiving"...): its nick
+ *   in #PosteSessionState's GEnum type
  */
 const char *
 poste_session_state_to_string (PosteSessionState state)
 {
-  static const char *const names[] = {
-    [POSTE_SESSION_STATE_IDLE] = "idle",
-    [POSTE_SESSION_STATE_CONNECTING] = "connecting",
-    [POSTE_SESSION_STATE_GREETING] = "greeting",
-    [POSTE_SESSION_STATE_EHLO] = "ehlo",
-    [POSTE_SESSION_STATE_STARTTLS] = "starttls",
-    [POSTE_SESSION_STATE_AUTH] = "auth",
-    [POSTE_SESSION_STATE_ATRN] = "atrn",
-    [POSTE_SESSION_STATE_RECEIVING] = "receiving",
-    [POSTE_SESSION_STATE_SUBMITTING] = "submitting",
-    [POSTE_SESSION_STATE_DONE] = "done",
-    [POSTE_SESSION_STATE_FAILED] = "failed",
-  };
-
-  if ((guint) state < G_N_ELEMENTS (names))
-    return names[state];
-  return "unknown";
+  return poste_enum_get_nick (POSTE_TYPE_SESSION_STATE, state);
 }
 
 /**
  * poste_session_outcome_to_string:
  * @outcome: an outcome
  *
- * Returns: (transfer none): the outcome's name for logs and the history ("mail", "no-mail"...)
+ * Returns: (transfer none): the outcome's name for logs and the history ("mail", "no-mail"...):
+ *   its nick in #PosteSessionOutcome's GEnum type
  */
 const char *
 poste_session_outcome_to_string (PosteSessionOutcome outcome)
 {
-  static const char *const names[] = {
-    [POSTE_SESSION_OUTCOME_NONE] = "none",
-    [POSTE_SESSION_OUTCOME_MAIL] = "mail",
-    [POSTE_SESSION_OUTCOME_NO_MAIL] = "no-mail",
-    [POSTE_SESSION_OUTCOME_FAILED] = "failed",
-    [POSTE_SESSION_OUTCOME_CANCELLED] = "cancelled",
-  };
-
-  if ((guint) outcome < G_N_ELEMENTS (names))
-    return names[outcome];
-  return "unknown";
+  return poste_enum_get_nick (POSTE_TYPE_SESSION_OUTCOME, outcome);
 }
 
 /* ---- The shared state (poste-session-private.h) ---- */
@@ -498,33 +495,6 @@ poste_session_set_property (GObject      *object,
     }
 }
 
-static GType
-poste_session_state_get_type (void)
-{
-  static gsize type = 0;
-
-  if (g_once_init_enter (&type))
-    {
-      static const GEnumValue values[] = {
-        { POSTE_SESSION_STATE_IDLE, "POSTE_SESSION_STATE_IDLE", "idle" },
-        { POSTE_SESSION_STATE_CONNECTING, "POSTE_SESSION_STATE_CONNECTING", "connecting" },
-        { POSTE_SESSION_STATE_GREETING, "POSTE_SESSION_STATE_GREETING", "greeting" },
-        { POSTE_SESSION_STATE_EHLO, "POSTE_SESSION_STATE_EHLO", "ehlo" },
-        { POSTE_SESSION_STATE_STARTTLS, "POSTE_SESSION_STATE_STARTTLS", "starttls" },
-        { POSTE_SESSION_STATE_AUTH, "POSTE_SESSION_STATE_AUTH", "auth" },
-        { POSTE_SESSION_STATE_ATRN, "POSTE_SESSION_STATE_ATRN", "atrn" },
-        { POSTE_SESSION_STATE_RECEIVING, "POSTE_SESSION_STATE_RECEIVING", "receiving" },
-        { POSTE_SESSION_STATE_SUBMITTING, "POSTE_SESSION_STATE_SUBMITTING", "submitting" },
-        { POSTE_SESSION_STATE_DONE, "POSTE_SESSION_STATE_DONE", "done" },
-        { POSTE_SESSION_STATE_FAILED, "POSTE_SESSION_STATE_FAILED", "failed" },
-        { 0, NULL, NULL }
-      };
-      GType id = g_enum_register_static (g_intern_static_string ("PosteSessionState"), values);
-      g_once_init_leave (&type, id);
-    }
-  return type;
-}
-
 static void
 poste_session_class_init (PosteSessionClass *klass)
 {
@@ -546,7 +516,7 @@ poste_session_class_init (PosteSessionClass *klass)
    * Where the session is (#PosteSessionState).
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, poste_session_state_get_type (),
+    g_param_spec_enum ("state", NULL, NULL, POSTE_TYPE_SESSION_STATE,
                        POSTE_SESSION_STATE_IDLE,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**

@@ -40,6 +40,8 @@ typedef enum {
   POSTE_SESSION_STATE_FAILED,
 } PosteSessionState;
 
+#define POSTE_TYPE_SESSION_STATE (poste_session_state_get_type ())
+GType       poste_session_state_get_type  (void) G_GNUC_CONST;
 const char *poste_session_state_to_string (PosteSessionState state);
 
 /**
@@ -58,6 +60,8 @@ typedef enum {
   POSTE_SESSION_OUTCOME_CANCELLED,
 } PosteSessionOutcome;
 
+#define POSTE_TYPE_SESSION_OUTCOME (poste_session_outcome_get_type ())
+GType       poste_session_outcome_get_type  (void) G_GNUC_CONST;
 const char *poste_session_outcome_to_string (PosteSessionOutcome outcome);
 
 /**

@@ -22,6 +22,7 @@
 #include "poste-atrn.h"
 #include "poste-active-window.h"
 #include "poste-config.h"
+#include "poste-enums.h"
 #include "poste-fingerprint.h"
 #include "poste-target.h"
 #include "poste-error.h"
@@ -678,8 +679,10 @@ apply_provider_key (PosteProvider  *provider,
 
       if (!poste_security_from_string (value, &security))
         {
+          g_autofree char *names = poste_enum_list_nicks (POSTE_TYPE_SECURITY);
+
           g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not one of starttls, tls, none"), value);
+                       _("'%s' is not one of %s"), value, names);
           return FALSE;
         }
       poste_provider_set_security (provider, security);
@@ -728,10 +731,10 @@ apply_provider_key (PosteProvider  *provider,
 
       if (!poste_auth_from_string (value, &auth))
         {
+          g_autofree char *names = poste_enum_list_nicks (POSTE_TYPE_AUTH);
+
           g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not one of auto, scram-sha-256, scram-sha-1, cram-md5, plain, "
-                         "login, external"),
-                       value);
+                       _("'%s' is not one of %s"), value, names);
           return FALSE;
         }
       poste_provider_set_auth (provider, auth);

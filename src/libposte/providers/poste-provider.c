@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "poste-enums.h"
 #include "poste-provider.h"
 
 struct _PosteProvider
@@ -57,10 +60,19 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-static const char * const security_names[] = { "starttls", "tls", "none" };
-static const char * const auth_names[] = {
-  "auto", "scram-sha-256", "scram-sha-1", "cram-md5", "plain", "login", "external",
-};
+G_DEFINE_ENUM_TYPE (PosteSecurity, poste_security,
+  G_DEFINE_ENUM_VALUE (POSTE_SECURITY_STARTTLS, "starttls"),
+  G_DEFINE_ENUM_VALUE (POSTE_SECURITY_TLS, "tls"),
+  G_DEFINE_ENUM_VALUE (POSTE_SECURITY_NONE, "none"))
+
+G_DEFINE_ENUM_TYPE (PosteAuth, poste_auth,
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_AUTO, "auto"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_SCRAM_SHA_256, "scram-sha-256"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_SCRAM_SHA_1, "scram-sha-1"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_CRAM_MD5, "cram-md5"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_PLAIN, "plain"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_LOGIN, "login"),
+  G_DEFINE_ENUM_VALUE (POSTE_AUTH_EXTERNAL, "external"))
 
 /**
  * poste_security_to_string:
@@ -72,7 +84,7 @@ const char *
 poste_security_to_string (PosteSecurity security)
 {
   g_return_val_if_fail (security <= POSTE_SECURITY_NONE, NULL);
-  return security_names[security];
+  return poste_enum_get_nick (POSTE_TYPE_SECURITY, security);
 }
 
 /**
@@ -86,13 +98,12 @@ gboolean
 poste_security_from_string (const char    *text,
                             PosteSecurity *security)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (security_names); i++)
-    if (g_strcmp0 (text, security_names[i]) == 0)
-      {
-        *security = i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!poste_enum_from_nick (POSTE_TYPE_SECURITY, text, &value))
+    return FALSE;
+  *security = value;
+  return TRUE;
 }
 
 /**
@@ -105,7 +116,7 @@ const char *
 poste_auth_to_string (PosteAuth auth)
 {
   g_return_val_if_fail (auth <= POSTE_AUTH_EXTERNAL, NULL);
-  return auth_names[auth];
+  return poste_enum_get_nick (POSTE_TYPE_AUTH, auth);
 }
 
 /**
@@ -119,13 +130,12 @@ gboolean
 poste_auth_from_string (const char *text,
                         PosteAuth  *auth)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (auth_names); i++)
-    if (g_strcmp0 (text, auth_names[i]) == 0)
-      {
-        *auth = i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!poste_enum_from_nick (POSTE_TYPE_AUTH, text, &value))
+    return FALSE;
+  *auth = value;
+  return TRUE;
 }
 
 /* g_set_str() is GLib 2.76, newer than our floor. */
@@ -914,4 +924,57 @@ poste_provider_equal (PosteProvider *a,
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * poste_security_get_label:
+ * @security: a #PosteSecurity
+ *
+ * Returns: (transfer none): how the editor names @security, translated
+ */
+const char *
+poste_security_get_label (PosteSecurity security)
+{
+  switch (security)
+    {
+    case POSTE_SECURITY_STARTTLS:
+      return _("STARTTLS");
+    case POSTE_SECURITY_TLS:
+      return _("TLS from the first byte");
+    case POSTE_SECURITY_NONE:
+      return _("None (unsafe)");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/**
+ * poste_auth_get_label:
+ * @auth: a #PosteAuth
+ *
+ * Returns: (transfer none): how the editor names @auth (the SASL mechanism's own name, RFC 4422),
+ *   translated where it is words
+ */
+const char *
+poste_auth_get_label (PosteAuth auth)
+{
+  switch (auth)
+    {
+    case POSTE_AUTH_AUTO:
+      return _("Automatic");
+    case POSTE_AUTH_SCRAM_SHA_256:
+      return "SCRAM-SHA-256";
+    case POSTE_AUTH_SCRAM_SHA_1:
+      return "SCRAM-SHA-1";
+    case POSTE_AUTH_CRAM_MD5:
+      return "CRAM-MD5";
+    case POSTE_AUTH_PLAIN:
+      return "PLAIN";
+    case POSTE_AUTH_LOGIN:
+      return "LOGIN";
+    case POSTE_AUTH_EXTERNAL:
+      return _("Client certificate");
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }

@@ -48,6 +48,12 @@ typedef enum {
   POSTE_AUTH_EXTERNAL,
 } PosteAuth;
 
+#define POSTE_TYPE_SECURITY (poste_security_get_type ())
+GType       poste_security_get_type  (void) G_GNUC_CONST;
+#define POSTE_TYPE_AUTH (poste_auth_get_type ())
+GType       poste_auth_get_type      (void) G_GNUC_CONST;
+const char *poste_security_get_label (PosteSecurity  security);
+const char *poste_auth_get_label     (PosteAuth      auth);
 const char *poste_security_to_string (PosteSecurity  security);
 gboolean    poste_security_from_string (const char  *text,
                                         PosteSecurity *security);

@@ -12,8 +12,10 @@
 G_BEGIN_DECLS
 
 typedef struct _PosteApplication        PosteApplication;
+typedef struct _PosteNotifier           PosteNotifier;
 typedef struct _PostePreferencesWindow  PostePreferencesWindow;
 typedef struct _PosteProviderDialog     PosteProviderDialog;
+typedef struct _PosteTray               PosteTray;
 typedef struct _PosteWindow             PosteWindow;
 
 G_END_DECLS

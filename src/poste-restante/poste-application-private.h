@@ -12,6 +12,8 @@
 #include <poste-session.h>
 
 #include "poste-application.h"
+#include "poste-notifier.h"
+#include "poste-tray.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +31,10 @@ struct _PosteApplication
   /* When to fetch, and what happened (poste-application-sessions.c). */
   PosteScheduler *scheduler;
   PosteHistory   *history;
+  /* The tray icon and the notifications: they only watch the rounds and activate actions. */
+  PosteTray      *tray;
+  PosteNotifier  *notifier;
+
   /* The outbox whose mail leaves in each round (poste-application-outbox.c). */
   PosteOutbox    *outbox;
   /* Provider name -> its running PosteFetch round, and that round's running PosteSession. */

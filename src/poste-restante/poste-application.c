@@ -280,9 +280,8 @@ poste_application_startup (GApplication *app)
 
   /* The tray icon and the notifications (poste-tray.c, poste-notifier.c): they only watch the
    * sessions and activate actions. */
-  g_object_set_data_full (G_OBJECT (self), "poste-tray", poste_tray_new (self), g_object_unref);
-  g_object_set_data_full (G_OBJECT (self), "poste-notifier", poste_notifier_new (self),
-                          g_object_unref);
+  self->tray = poste_tray_new (self);
+  self->notifier = poste_notifier_new (self);
 }
 
 static void
@@ -308,8 +307,8 @@ poste_application_shutdown (GApplication *app)
     g_settings_unbind (self, "run-in-background");
 
   /* The tray and the notifications go before the sessions they watch. */
-  g_object_set_data (G_OBJECT (self), "poste-tray", NULL);
-  g_object_set_data (G_OBJECT (self), "poste-notifier", NULL);
+  g_clear_object (&self->tray);
+  g_clear_object (&self->notifier);
 
   _poste_application_sessions_shutdown (self);
 
@@ -429,4 +428,20 @@ static void
 poste_application_init (PosteApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
+}
+
+/**
+ * poste_application_get_tray:
+ * @self: a #PosteApplication
+ *
+ * Gets the StatusNotifierItem the application shows while it runs.
+ *
+ * Returns: (transfer none) (nullable): the tray, or %NULL before startup and after shutdown
+ */
+PosteTray *
+poste_application_get_tray (PosteApplication *self)
+{
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
+
+  return self->tray;
 }

@@ -30,6 +30,7 @@ void              poste_application_provider_changed       (PosteApplication  *s
                                                             const char        *name);
 PosteScheduler   *poste_application_get_scheduler          (PosteApplication  *self);
 PosteHistory     *poste_application_get_history            (PosteApplication  *self);
+PosteTray        *poste_application_get_tray               (PosteApplication  *self);
 void              poste_application_fetch                  (PosteApplication  *self,
                                                             const char        *name);
 void              poste_application_stop                   (PosteApplication  *self,

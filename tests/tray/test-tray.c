@@ -482,7 +482,7 @@ write_config (guint16 port)
 static gboolean
 tray_registered (gpointer data)
 {
-  PosteTray *tray = g_object_get_data (G_OBJECT (app), "poste-tray");
+  PosteTray *tray = poste_application_get_tray (app);
 
   return tray != NULL && poste_tray_get_registered (tray) == GPOINTER_TO_INT (data);
 }

@@ -6,7 +6,7 @@
  *   poste-test-provider [--port N] [--tls none|starttls|implicit] [--cert-dir DIR |
  *                        --cert FILE --key FILE] --account USER:PASSWORD:DOMAIN[,DOMAIN...]...
  *                       [--spool FILE]... [--spool-dir DIR] [--sender ADDR] [--rcpt ADDR]...
- *                       [--faults "..."] [--sessions N] [--timeout SECONDS]
+ *                       [--faults "..."] [--sessions N] [--timeout SECONDS] [--submission]
  *
  * Spooled files are streamed from disk, never loaded: a 2 GB message costs no memory.
  *
@@ -139,6 +139,7 @@ main (int    argc,
   g_auto(GStrv) spool = NULL;
   g_auto(GStrv) rcpts = NULL;
   int port = 0, sessions = 0, timeout = 30;
+  gboolean submission = FALSE;
   PosteTestTls mode = POSTE_TEST_TLS_NONE;
   guint16 bound;
   Watch watch;
@@ -161,6 +162,8 @@ main (int    argc,
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults, "Scripted misbehaviour", "\"...\"" },
     { "sessions", 0, 0, G_OPTION_ARG_INT, &sessions, "Exit after N sessions (0: never)", "N" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Deadline of every wait", "SECONDS" },
+    { "submission", 0, 0, G_OPTION_ARG_NONE, &submission,
+      "Serve message submission (RFC 6409) instead of ODMR", NULL },
     { NULL }
   };
 
@@ -182,6 +185,7 @@ main (int    argc,
     poste_test_provider_set_hostname (provider, hostname);
   poste_test_provider_set_port (provider, (guint16) port);
   poste_test_provider_set_timeout (provider, (guint) timeout);
+  poste_test_provider_set_submission (provider, submission);
   if (!poste_test_provider_set_faults (provider, faults, &error))
     {
       g_printerr ("poste-test-provider: %s\n", error->message);

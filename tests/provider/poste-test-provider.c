@@ -88,6 +88,7 @@ typedef struct {
   gboolean  bdat;
   gboolean  ehlo_quit;
   gboolean  raw;
+  gboolean  any_recipient;
   guint64   huge;
   char     *cram_challenge;
   guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
@@ -396,6 +397,8 @@ faults_parse (Faults      *f,
         f->ehlo_quit = TRUE;
       else if (g_str_equal (name, "raw"))
         f->raw = TRUE;
+      else if (g_str_equal (name, "any-recipient"))
+        f->any_recipient = TRUE;
       else if (g_str_equal (name, "huge"))
         {
           if (!parse_number (name, value, G_MAXUINT64 / 2, &n, error))
@@ -1417,7 +1420,7 @@ deliver_once (Session          *s,
   for (guint i = 0; i < m->recipients->len; i++)
     {
       const char *r = g_ptr_array_index (m->recipients, i);
-      if (domain_in (address_domain (r), (const char * const *) s->domains))
+      if (f->any_recipient || domain_in (address_domain (r), (const char * const *) s->domains))
         g_ptr_array_add (rcpts, g_strdup (r));
     }
   g_mutex_unlock (&s->provider->lock);

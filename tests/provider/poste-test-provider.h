@@ -91,6 +91,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
  *   raw                      poste_test_provider_add_message() keeps the data as given
+ *   any-recipient            in the reversed session, send RCPT for every recipient of a message,
+ *                            not only those in the session's domains (a provider trying to relay)
  *   huge=BYTES               append filler lines (76 bytes each) to every message's DATA until at
  *                            least BYTES more were sent, generated while sending (the accepted
  *                            record keeps the message as spooled, without them)

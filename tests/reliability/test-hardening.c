@@ -26,10 +26,13 @@
 #include <string.h>
 
 #include "poste.h"
+#include "poste-address.h"
 #include "poste-outbox.h"
+#include "poste-outbox-listener.h"
 #include "poste-outbox-submit.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
+#include "poste-test-services.h"
 #include "poste-test.h"
 
 #define USER "customer"
@@ -303,6 +306,341 @@ test_tls12_accepted (void)
   old_tls_stop (&t);
 }
 
+/* ---- Never a relay ---- */
+
+static void
+test_relay_address_syntax (void)
+{
+  static const struct { const char *address; gboolean routing; } cases[] = {
+    { "alice@example.org", FALSE },
+    { "o'brien@example.org", FALSE },
+    { "u&co@example.org", FALSE },
+    { "u#1@example.org", FALSE },
+    { "{u}@example.org", FALSE },
+    { "\"john smith\"@example.org", FALSE },
+    { "\"a\\\"b\"@example.org", FALSE },
+    { "postmaster", FALSE },
+    { "u@[192.0.2.1]", FALSE },
+    { "u%other.example@example.org", TRUE },
+    { "other.example!u@example.org", TRUE },
+    { "other.example!u", TRUE },
+    { "u@other.example@example.org", TRUE },
+    { "\"u@other.example\"@example.org", TRUE },
+    { "\"u\\@other.example\"@example.org", TRUE },
+    { "\"u%other.example\"@example.org", TRUE },
+    { "\"u!x\"@example.org", TRUE },
+    { "@hop.example:u@example.org", TRUE },
+    { "u@exa%mple.org", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s", cases[i].address);
+      g_assert_cmpint (poste_address_has_routing (cases[i].address), ==, cases[i].routing);
+    }
+  g_assert_true (poste_address_is_source_routed ("<@a.example,@b.example:u@c.example>"));
+  g_assert_true (poste_address_is_source_routed (" <@a.example:u@c.example>"));
+  g_assert_false (poste_address_is_source_routed ("<u@c.example>"));
+  g_assert_false (poste_address_is_source_routed ("<>"));
+}
+
+
+/* Addresses that ask a trusting MTA to route the mail elsewhere, each in the test domain: the
+ * percent hack, a bang path, a bare and a quoted second '@', a source route, and a plain
+ * recipient of a foreign domain. */
+static const char *const hostile[] = {
+  "victim%elsewhere.example@" POSTE_TEST_MAIL_DOMAIN,
+  "elsewhere.example!victim@" POSTE_TEST_MAIL_DOMAIN,
+  "victim@elsewhere.example@" POSTE_TEST_MAIL_DOMAIN,
+  "\"victim@elsewhere.example\"@" POSTE_TEST_MAIL_DOMAIN,
+  "\"victim%elsewhere.example\"@" POSTE_TEST_MAIL_DOMAIN,
+  "@" POSTE_TEST_MAIL_DOMAIN ",@hop.example:victim@elsewhere.example",
+  "victim@elsewhere.example",
+};
+
+typedef struct {
+  char              *dir;
+  PosteTestCert     *cert;
+  PosteTestProvider *tp;
+  PosteProvider     *provider;
+  PosteSession      *session;
+  GError            *error;
+  gboolean           ok;
+} Relay;
+
+/* A test provider holding one message for @recipients, and a provider with @domains (NULL for
+ * none, a bare ATRN) delivering to @target. */
+static void
+relay_setup (Relay              *r,
+             const char * const *domains_of_provider,
+             const char         *target,
+             const char * const *recipients)
+{
+  static const char *const account_domains[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  static const char *const none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+
+  r->dir = poste_test_make_dir ("relay");
+  r->cert = poste_test_cert_new (r->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  r->tp = poste_test_provider_new ();
+  poste_test_provider_set_tls (r->tp, POSTE_TEST_TLS_STARTTLS, r->cert->certificate);
+  poste_test_provider_add_account (r->tp, USER, PASSWORD, account_domains);
+  poste_test_provider_set_faults (r->tp, "any-recipient", &error);
+  g_assert_no_error (error);
+  poste_test_provider_add_message (r->tp, "sender@remote.example", recipients, MESSAGE, -1);
+
+  r->provider = poste_provider_new ("relay");
+  poste_provider_set_host (r->provider, "127.0.0.1");
+  poste_provider_set_username (r->provider, USER);
+  poste_provider_set_domains (r->provider, domains_of_provider != NULL ? domains_of_provider
+                                                                       : none);
+  poste_provider_set_security (r->provider, POSTE_SECURITY_STARTTLS);
+  poste_provider_set_ca_file (r->provider, r->cert->ca_file);
+  poste_provider_set_delivery (r->provider, target);
+}
+
+static void
+relay_run (Relay *r)
+{
+  g_autoptr(PosteDelivery) delivery = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port = poste_test_provider_start (r->tp, &error);
+  PosteSessionReport *report;
+
+  g_assert_no_error (error);
+  poste_provider_set_port (r->provider, port);
+  delivery = poste_router_new (r->provider, &error);
+  g_assert_no_error (error);
+  r->session = poste_session_new (r->provider, PASSWORD, delivery);
+  poste_session_set_timeout (r->session, TIMEOUT);
+  poste_session_set_local_name (r->session, "customer.example");
+  r->ok = poste_session_run (r->session, NULL, &r->error);
+  report = poste_session_get_report (r->session);
+  for (guint i = 0; i < report->transcript->len; i++)
+    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
+  g_test_message ("result: %s", r->ok ? "ok" : r->error->message);
+}
+
+/* How many of our replies in the session's transcript start with @text. */
+static guint
+relay_count_replies (Relay      *r,
+                     const char *text)
+{
+  PosteSessionReport *report = poste_session_get_report (r->session);
+  g_autofree char *wanted = g_strconcat ("C: ", text, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < report->transcript->len; i++)
+    if (g_str_has_prefix (report->transcript->pdata[i], wanted))
+      n++;
+  return n;
+}
+
+static void
+relay_teardown (Relay *r)
+{
+  poste_test_provider_stop (r->tp);
+  g_clear_error (&r->error);
+  g_clear_object (&r->session);
+  g_clear_object (&r->tp);
+  g_clear_object (&r->provider);
+  g_clear_pointer (&r->cert, poste_test_cert_free);
+  g_free (r->dir);
+}
+
+/* With a target that stores the mail here (Maildir), routing syntax is still refused, with 550,
+ * and only the plain recipient gets the message. */
+static void
+test_relay_routing_syntax (void)
+{
+  static const char *const domains_here[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new ();
+  g_autoptr(GPtrArray) accepted = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *target = NULL;
+  PosteTestMessage *m;
+  Relay r = { 0, };
+
+  g_ptr_array_add (recipients, (gpointer) "alice@" POSTE_TEST_MAIL_DOMAIN);
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    g_ptr_array_add (recipients, (gpointer) hostile[i]);
+  g_ptr_array_add (recipients, NULL);
+
+  maildir = g_build_filename (poste_test_make_dir ("relay-maildir"), "Maildir", NULL);
+  target = g_strconcat ("maildir:", maildir, NULL);
+  relay_setup (&r, domains_here, target, (const char * const *) recipients->pdata);
+  relay_run (&r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+
+  /* Six with routing syntax, and the foreign domain refused as before. */
+  g_assert_cmpuint (relay_count_replies (&r, "550 5.7.1 Routing syntax"), ==,
+                    G_N_ELEMENTS (hostile) - 1);
+  g_assert_cmpuint (relay_count_replies (&r, "550 5.7.1 Not a domain requested"), ==, 1);
+  accepted = poste_test_provider_dup_accepted (r.tp);
+  g_assert_cmpuint (accepted->len, ==, 1);
+  m = accepted->pdata[0];
+  g_assert_cmpuint (m->recipients->len, ==, 1);
+  g_assert_cmpstr (m->recipients->pdata[0], ==, "alice@" POSTE_TEST_MAIL_DOMAIN);
+  g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 0);
+  relay_teardown (&r);
+}
+
+/* No domains (a bare ATRN) and a target that relays (here the outbox listener, an SMTP server on
+ * loopback that takes any recipient): every recipient is refused with 550 before the target
+ * hears of it, and the target holds nothing. */
+static void
+test_relay_no_domains (void)
+{
+  static const char *const one[] = { "alice@" POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autoptr(PosteOutbox) sink = NULL;
+  g_autoptr(PosteOutboxListener) listener = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sink_dir = NULL;
+  g_autofree char *target = NULL;
+  guint16 sink_port;
+  Relay r = { 0, };
+
+  sink_dir = g_build_filename (poste_test_make_dir ("relay-sink"), "outbox", NULL);
+  sink = poste_outbox_new (sink_dir);
+  listener = poste_outbox_listener_new (sink);
+  sink_port = poste_outbox_listener_start (listener, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  target = g_strdup_printf ("smtp://127.0.0.1:%u", sink_port);
+
+  relay_setup (&r, NULL, target, one);
+  relay_run (&r);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (relay_count_replies (&r, "550 5.7.1 No domains are configured"), ==, 1);
+  g_assert_cmpuint (poste_session_get_report (r.session)->outcome, ==,
+                    POSTE_SESSION_OUTCOME_NO_MAIL);
+  items = poste_outbox_list (sink, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 0);
+  relay_teardown (&r);
+  poste_outbox_listener_stop (listener);
+}
+
+/* Hands a message for @recipient straight to Postfix on @port, as any loopback client could. */
+static void
+send_direct (guint16     port,
+             const char *recipient)
+{
+  g_autofree char *spec = g_strdup_printf ("smtp://127.0.0.1:%u", port);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteDelivery) delivery = poste_delivery_new_for_target (spec, &error);
+  g_autoptr(PosteEnvelope) envelope = poste_envelope_new ("sender@control.example");
+  g_autoptr(PosteReply) begun = NULL;
+  g_autoptr(PosteReply) added = NULL;
+  g_autoptr(PosteReply) committed = NULL;
+
+  g_assert_no_error (error);
+  begun = poste_delivery_begin (delivery, envelope, NULL);
+  g_assert_cmpuint (begun->code, ==, 250);
+  added = poste_delivery_add_recipient (delivery, envelope, recipient, NULL);
+  g_assert_cmpuint (added->code, ==, 250);
+  g_ptr_array_add (envelope->recipients, g_strdup (recipient));
+  g_assert_true (poste_delivery_write (delivery, (const guint8 *) MESSAGE, strlen (MESSAGE), NULL,
+                                       &error));
+  g_assert_no_error (error);
+  committed = poste_delivery_commit (delivery, NULL);
+  g_assert_cmpuint (committed->code, ==, 250);
+  poste_delivery_close (delivery);
+}
+
+/* Waits (polling, with a deadline) until the sink holds @count messages. */
+static GPtrArray *
+sink_wait (PosteOutbox *sink,
+           guint        count)
+{
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autoptr(GPtrArray) items = poste_outbox_list (sink, NULL);
+
+      if (items != NULL && items->len >= count)
+        return g_steal_pointer (&items);
+      g_usleep (100 * 1000);
+    }
+  g_error ("Postfix did not relay %u message%s to the sink", count, count == 1 ? "" : "s");
+  return NULL;
+}
+
+/* The real Postfix of the test suite, configured to relay whatever loopback sends to a sink (its
+ * relayhost): a control message shows that it does relay for us; then an ODMR session with the
+ * hostile recipients, through smtp:// to that Postfix; then a second control. The sink holds the
+ * two controls and nothing else, and Postfix never heard of the foreign domain. */
+static void
+test_relay_postfix (void)
+{
+  static const char *const domains_here[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autoptr(PosteOutbox) sink = NULL;
+  g_autoptr(PosteOutboxListener) listener = NULL;
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new ();
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *postfix_dir = NULL;
+  g_autofree char *sink_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *log = NULL;
+  PosteTestService *postfix;
+  guint16 sink_port, postfix_port = 0;
+  Relay r = { 0, };
+
+  if (!g_file_test ("/usr/sbin/postfix", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("Postfix is not installed");
+      return;
+    }
+  sink_dir = g_build_filename (poste_test_make_dir ("relay-sink"), "outbox", NULL);
+  sink = poste_outbox_new (sink_dir);
+  listener = poste_outbox_listener_new (sink);
+  sink_port = poste_outbox_listener_start (listener, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  postfix_dir = poste_test_service_dir_new ("relay-postfix");
+  postfix = poste_test_postfix_start_with_relayhost (postfix_dir, sink_port, &postfix_port,
+                                                     &error);
+  g_assert_no_error (error);
+
+  send_direct (postfix_port, "first@control.example");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = sink_wait (sink, 1);
+
+  g_ptr_array_add (recipients, (gpointer) "alice@" POSTE_TEST_MAIL_DOMAIN);
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    g_ptr_array_add (recipients, (gpointer) hostile[i]);
+  g_ptr_array_add (recipients, NULL);
+  target = g_strdup_printf ("smtp://127.0.0.1:%u", postfix_port);
+  relay_setup (&r, domains_here, target, (const char * const *) recipients->pdata);
+  relay_run (&r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (relay_count_replies (&r, "550 5.7.1 "), ==, G_N_ELEMENTS (hostile));
+  alice = poste_test_service_maildir (postfix, "alice");
+  g_assert_true (poste_test_maildir_wait (alice, 1, 60));
+
+  send_direct (postfix_port, "second@control.example");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = sink_wait (sink, 2);
+  g_assert_cmpuint (items->len, ==, 2);
+  for (guint i = 0; i < items->len; i++)
+    {
+      PosteOutboxItem *item = items->pdata[i];
+
+      g_assert_cmpuint (g_strv_length (item->recipients), ==, 1);
+      g_assert_true (g_str_has_suffix (item->recipients[0], "@control.example"));
+    }
+  log = poste_test_service_log (postfix);
+  g_assert_null (strstr (log, "elsewhere.example"));
+  g_assert_null (strstr (log, "hop.example"));
+
+  relay_teardown (&r);
+  poste_test_postfix_stop (postfix);
+  poste_outbox_listener_stop (listener);
+}
+
 static const char *const tls10_starttls[] = { "TLS1.0", "TLS 1.0", "starttls" };
 static const char *const tls10_implicit[] = { "TLS1.0", "TLS 1.0", "implicit" };
 static const char *const tls11_starttls[] = { "TLS1.1", "TLS 1.1", "starttls" };
@@ -325,6 +663,10 @@ main (int    argc,
   g_test_add_data_func ("/hardening/tls/1.0/implicit/cli", tls10_implicit, test_old_tls_cli);
   g_test_add_data_func ("/hardening/tls/1.1/starttls/cli", tls11_starttls, test_old_tls_cli);
   g_test_add_func ("/hardening/tls/1.2-accepted", test_tls12_accepted);
+  g_test_add_func ("/hardening/relay/address-syntax", test_relay_address_syntax);
+  g_test_add_func ("/hardening/relay/routing-syntax", test_relay_routing_syntax);
+  g_test_add_func ("/hardening/relay/no-domains", test_relay_no_domains);
+  g_test_add_func ("/hardening/relay/postfix", test_relay_postfix);
 
   return g_test_run ();
 }

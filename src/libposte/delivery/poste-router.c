@@ -262,6 +262,50 @@ poste_router_lookup (PosteRouter *self,
   return self->default_target;
 }
 
+/**
+ * poste_delivery_target_relays:
+ * @target: a target specification (see poste_delivery_new_for_target())
+ *
+ * Whether @target hands mail to another mail server that may pass it on: an SMTP relay
+ * ("smtp://") or an LMTP server ("lmtp://", "lmtp:/socket"; Dovecot and Cyrus can proxy too).
+ * A local MTA usually trusts loopback, so such a target must only ever get recipients in the
+ * provider's own domains. mbox, Maildir and MDA targets store the mail here.
+ *
+ * Returns: %TRUE for an SMTP or LMTP target
+ */
+gboolean
+poste_delivery_target_relays (const char *target)
+{
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  while (g_ascii_isspace (*target))
+    target++;
+  return g_ascii_strncasecmp (target, "smtp:", 5) == 0 ||
+         g_ascii_strncasecmp (target, "lmtp:", 5) == 0;
+}
+
+/**
+ * poste_delivery_relays_for:
+ * @delivery: a session's delivery (a #PosteRouter or one target)
+ * @recipient: an envelope recipient
+ *
+ * Whether @recipient would go to a target that relays (poste_delivery_target_relays()): through
+ * the router's routes for a #PosteRouter, or an SMTP or LMTP target itself.
+ *
+ * Returns: %TRUE when @recipient's target is an SMTP or LMTP server
+ */
+gboolean
+poste_delivery_relays_for (PosteDelivery *delivery,
+                           const char    *recipient)
+{
+  g_return_val_if_fail (POSTE_IS_DELIVERY (delivery), TRUE);
+  g_return_val_if_fail (recipient != NULL, TRUE);
+
+  if (POSTE_IS_ROUTER (delivery))
+    return poste_delivery_target_relays (poste_router_lookup (POSTE_ROUTER (delivery), recipient));
+  return POSTE_IS_SMTP_DELIVERY (delivery);
+}
+
 static PosteDeliveryFlags
 poste_router_get_flags (PosteDelivery *delivery)
 {

@@ -26,7 +26,10 @@
  *    takes one recipient a transaction (LMTP) gets "452 4.5.3" on the second RCPT.
  *  - Recipients outside the domains asked for in ATRN (or the customer's domains when ATRN was
  *    bare) get "550 5.7.1": we are not an open relay. With no domains configured at all there is
- *    nothing to check against, and every recipient the provider sends is taken.
+ *    nothing to check against, and every recipient the provider sends is taken, except by a
+ *    target that relays (SMTP, LMTP), which then takes none (550 5.7.1; the configuration refuses
+ *    that combination anyway). A recipient with routing syntax ('%', '!', a second '@', a source
+ *    route; poste-address.c) gets "550 5.7.1" before any target sees it, whatever the target.
  *  - A delivery write() error: read the DATA to its end, abort, answer "451 4.3.0".
  *  - The reply to the end of DATA is the target's commit() reply, which is 250 only once the
  *    message is durable. Any local doubt is a 4xx, so the provider keeps the message.
@@ -58,9 +61,11 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "poste-address.h"
 #include "poste-atrn.h"
 #include "poste-data-decoder.h"
 #include "poste-error.h"
+#include "poste-router.h"
 #include "poste-server.h"
 
 /* How long the last words (421) may take once the session is being stopped. */
@@ -454,6 +459,24 @@ domain_allowed (Server     *srv,
   return FALSE;
 }
 
+/* Never a relay (see poste-address.c): routing syntax in any recipient, and, with a target that
+ * relays (SMTP, LMTP), any recipient when there are no domains to hold it to, are refused before
+ * a target sees them. @args is the RCPT command's text after the verb. Returns the 550's text,
+ * or NULL when @recipient may go on. */
+static const char *
+relay_refusal (Server     *srv,
+               const char *args,
+               const char *recipient)
+{
+  const char *path = skip_spaces (skip_spaces (args) + strlen ("TO:"));
+
+  if (poste_address_is_source_routed (path) || poste_address_has_routing (recipient))
+    return "Routing syntax in an address is refused: no relaying";
+  if (srv->allowed->len == 0 && poste_delivery_relays_for (srv->ctx->delivery, recipient))
+    return "No domains are configured and this target relays: no relaying";
+  return NULL;
+}
+
 static gboolean
 cmd_rcpt (Server      *srv,
           const char  *args,
@@ -462,6 +485,7 @@ cmd_rcpt (Server      *srv,
   g_autofree char *recipient = NULL;
   g_autoptr(PosteReply) r = NULL;
   const char *rest = NULL;
+  const char *refusal;
   guint count;
 
   if (srv->envelope == NULL)
@@ -474,6 +498,9 @@ cmd_rcpt (Server      *srv,
     return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
   if (!srv->envelope->smtputf8 && !is_ascii (recipient))
     return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+  refusal = relay_refusal (srv, args, recipient);
+  if (refusal != NULL)
+    return reply (srv, 550, "5.7.1", error, "%s", refusal);
 
   count = srv->envelope->recipients->len;
   if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)

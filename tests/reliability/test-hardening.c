@@ -641,6 +641,94 @@ test_relay_postfix (void)
   poste_outbox_listener_stop (listener);
 }
 
+/* ---- Valid addresses reach an MDA ---- */
+
+/* One session that hands a message for @recipient to an MDA that records its arguments; returns
+ * the arguments it got (NULL when it never ran) and the session's error in @error. */
+static char *
+mda_session (const char  *recipient,
+             guint       *spooled,
+             GError     **error)
+{
+  static const char *const here[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autofree char *mda = g_build_filename (poste_test_build_root (), "tests", "delivery",
+                                           "poste-test-mda", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *args_file = NULL;
+  g_autofree char *target = NULL;
+  const char *recipients[] = { recipient, NULL };
+  char *args = NULL;
+  Relay r = { 0, };
+
+  relay_setup (&r, here, "maildir:/nonexistent", recipients);
+  out = g_build_filename (r.dir, "out", NULL);
+  args_file = g_strconcat (out, ".args", NULL);
+  target = g_strdup_printf ("mda:%s copy %s -f %%F -- %%T", mda, out);
+  poste_provider_set_delivery (r.provider, target);
+  relay_run (&r);
+  if (!g_file_get_contents (args_file, &args, NULL, NULL))
+    args = NULL;
+  *spooled = poste_test_provider_count_spooled (r.tp);
+  if (r.error != NULL)
+    g_propagate_error (error, g_steal_pointer (&r.error));
+  relay_teardown (&r);
+  return args;
+}
+
+/* Every address RFC 5321 section 4.1.2 allows reaches the MDA as one argument, as it was sent. */
+static void
+test_mda_valid_addresses (void)
+{
+  /* '%' and '!' are valid too, but refused earlier as routing syntax (never a relay). */
+  static const char *const valid[] = {
+    "o'brien@" POSTE_TEST_MAIL_DOMAIN,
+    "u&co@" POSTE_TEST_MAIL_DOMAIN,
+    "u#1@" POSTE_TEST_MAIL_DOMAIN,
+    "{u}@" POSTE_TEST_MAIL_DOMAIN,
+    "\"john smith\"@" POSTE_TEST_MAIL_DOMAIN,
+    "u|x$y*z?`w`~^=/+@" POSTE_TEST_MAIL_DOMAIN,
+    "\"a\\\"b;c (d)\"@" POSTE_TEST_MAIL_DOMAIN,
+  };
+  g_autofree char *mda = g_build_filename (poste_test_build_root (), "tests", "delivery",
+                                           "poste-test-mda", NULL);
+
+  if (!g_file_test (mda, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("tests/delivery/poste-test-mda is not built");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = g_strdup_printf ("-f\nsender@remote.example\n--\n%s\n",
+                                                   valid[i]);
+      g_autofree char *args = NULL;
+      guint spooled = 0;
+
+      args = mda_session (valid[i], &spooled, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (args, ==, expected);
+      g_assert_cmpuint (spooled, ==, 0);
+    }
+}
+
+/* A leading '-' cannot be passed: 451, the MDA never runs, the provider keeps the message and
+ * the fetch fails with a local delivery error (exit 10), never a permanent refusal. */
+static void
+test_mda_option_like (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *args = NULL;
+  guint spooled = 0;
+
+  args = mda_session ("-oQ@" POSTE_TEST_MAIL_DOMAIN, &spooled, &error);
+  g_assert_null (args);
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
+  g_assert_nonnull (strstr (error->message, "451 4.1.3"));
+  g_assert_cmpint (poste_exit_status_for_error (error), ==, POSTE_EXIT_DELIVERY);
+  g_assert_cmpuint (spooled, ==, 1);
+}
+
 static const char *const tls10_starttls[] = { "TLS1.0", "TLS 1.0", "starttls" };
 static const char *const tls10_implicit[] = { "TLS1.0", "TLS 1.0", "implicit" };
 static const char *const tls11_starttls[] = { "TLS1.1", "TLS 1.1", "starttls" };
@@ -667,6 +755,8 @@ main (int    argc,
   g_test_add_func ("/hardening/relay/routing-syntax", test_relay_routing_syntax);
   g_test_add_func ("/hardening/relay/no-domains", test_relay_no_domains);
   g_test_add_func ("/hardening/relay/postfix", test_relay_postfix);
+  g_test_add_func ("/hardening/mda/valid-addresses", test_mda_valid_addresses);
+  g_test_add_func ("/hardening/mda/option-like", test_mda_option_like);
 
   return g_test_run ();
 }

@@ -729,6 +729,102 @@ test_mda_option_like (void)
   g_assert_cmpuint (spooled, ==, 1);
 }
 
+/* ---- The cost of SASL ---- */
+
+typedef struct {
+  const char *mechanism;
+  guint       iterations;
+  gboolean    accepted;
+} ScramCase;
+
+/* A provider asking for @c->iterations: inside the bounds the fetch signs in; outside, the
+ * exchange is cancelled with "*" before any iteration is computed, and the fetch fails with a
+ * clear message (exit 3: the user must choose another mechanism or ask the provider). */
+static void
+test_scram_iterations (gconstpointer data)
+{
+  const ScramCase *c = data;
+  static const char *const here[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  static const char *const one[] = { "alice@" POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autofree char *faults = g_strdup_printf ("mechanisms=%s scram-iterations=%u", c->mechanism,
+                                             c->iterations);
+  g_autofree char *maildir = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+  Relay r = { 0, };
+
+  relay_setup (&r, here, "maildir:/nonexistent", one);
+  maildir = g_build_filename (r.dir, "Maildir", NULL);
+  target = g_strconcat ("maildir:", maildir, NULL);
+  poste_provider_set_delivery (r.provider, target);
+  poste_test_provider_set_faults (r.tp, faults, &error);
+  g_assert_no_error (error);
+  relay_run (&r);
+
+  if (c->accepted)
+    {
+      g_assert_no_error (r.error);
+      g_assert_true (r.ok);
+      g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 0);
+    }
+  else
+    {
+      g_autofree char *count = g_strdup_printf ("asked for %u SCRAM iterations", c->iterations);
+
+      g_assert_error (r.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE);
+      g_assert_nonnull (strstr (r.error->message, count));
+      g_assert_nonnull (strstr (r.error->message, "only 4096 to 100000"));
+      g_assert_cmpint (poste_exit_status_for_error (r.error), ==, POSTE_EXIT_AUTH);
+      g_assert_cmpuint (relay_count_replies (&r, "*"), ==, 1);
+      g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 1);
+    }
+  relay_teardown (&r);
+}
+
+/* An empty CRAM-MD5 challenge proves nothing (the response could be replayed): "*", and a
+ * protocol error. */
+static void
+test_cram_md5_empty (void)
+{
+  static const char *const here[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
+  static const char *const one[] = { "alice@" POSTE_TEST_MAIL_DOMAIN, NULL };
+  g_autoptr(GError) error = NULL;
+  PosteCheckResult *result;
+  Relay r = { 0, };
+
+  relay_setup (&r, here, "maildir:/nonexistent", one);
+  poste_test_provider_set_faults (r.tp, "mechanisms=CRAM-MD5 cram-challenge=", &error);
+  g_assert_no_error (error);
+  poste_provider_set_port (r.provider, poste_test_provider_start (r.tp, &error));
+  g_assert_no_error (error);
+  result = poste_session_check (r.provider, PASSWORD, TIMEOUT, NULL);
+  for (guint i = 0; i < result->transcript->len; i++)
+    g_test_message ("%s", (const char *) result->transcript->pdata[i]);
+  g_assert_no_error (result->error);
+  g_assert_false (result->authenticated);
+  g_assert_error (result->auth_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (result->auth_error->message, "empty CRAM-MD5 challenge"));
+  {
+    gboolean cancelled = FALSE;
+
+    for (guint i = 0; i < result->transcript->len; i++)
+      cancelled |= g_str_equal (result->transcript->pdata[i], "C: *");
+    g_assert_true (cancelled);
+  }
+  poste_check_result_free (result);
+  relay_teardown (&r);
+}
+
+static const ScramCase scram_cases[] = {
+  { "SCRAM-SHA-256", 4095, FALSE },
+  { "SCRAM-SHA-256", 4096, TRUE },
+  { "SCRAM-SHA-256", 100000, TRUE },
+  { "SCRAM-SHA-256", 100001, FALSE },
+  { "SCRAM-SHA-256", 2000000000, FALSE },
+  { "SCRAM-SHA-1", 1, FALSE },
+  { "SCRAM-SHA-1", 4294967295u, FALSE },
+};
+
 static const char *const tls10_starttls[] = { "TLS1.0", "TLS 1.0", "starttls" };
 static const char *const tls10_implicit[] = { "TLS1.0", "TLS 1.0", "implicit" };
 static const char *const tls11_starttls[] = { "TLS1.1", "TLS 1.1", "starttls" };
@@ -757,6 +853,14 @@ main (int    argc,
   g_test_add_func ("/hardening/relay/postfix", test_relay_postfix);
   g_test_add_func ("/hardening/mda/valid-addresses", test_mda_valid_addresses);
   g_test_add_func ("/hardening/mda/option-like", test_mda_option_like);
+  for (guint i = 0; i < G_N_ELEMENTS (scram_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hardening/sasl/%s/%u", scram_cases[i].mechanism,
+                                               scram_cases[i].iterations);
+
+      g_test_add_data_func (path, &scram_cases[i], test_scram_iterations);
+    }
+  g_test_add_func ("/hardening/sasl/cram-md5-empty", test_cram_md5_empty);
 
   return g_test_run ();
 }

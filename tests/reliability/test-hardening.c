@@ -825,6 +825,214 @@ static const ScramCase scram_cases[] = {
   { "SCRAM-SHA-1", 4294967295u, FALSE },
 };
 
+/* ---- The reversed state ---- */
+
+/* A provider that follows a script on loopback, in plain text, taking PLAIN: ">TEXT" is sent,
+ * "<" reads one reply of the customer (all its lines). What the customer said is kept. */
+typedef struct {
+  GSocketListener    *listener;
+  GThread            *thread;
+  const char *const  *steps;
+  GString            *heard;
+  guint16             port;
+} Script;
+
+static gboolean
+script_read_line (GInputStream *in,
+                  GString      *heard,
+                  GString      *line)
+{
+  char c;
+
+  g_string_truncate (line, 0);
+  while (g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
+    {
+      g_string_append_c (heard, c);
+      g_string_append_c (line, c);
+      if (c == '\n')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gpointer
+script_thread (gpointer data)
+{
+  Script *s = data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  GInputStream *in;
+  GOutputStream *out;
+
+  connection = g_socket_listener_accept (s->listener, NULL, NULL, NULL);
+  if (connection == NULL)
+    return NULL;
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  for (guint i = 0; s->steps[i] != NULL; i++)
+    {
+      const char *step = s->steps[i];
+
+      if (step[0] == '>')
+        {
+          if (!g_output_stream_write_all (out, step + 1, strlen (step + 1), NULL, NULL, NULL))
+            return NULL;
+        }
+      else
+        do
+          if (!script_read_line (in, s->heard, line))
+            return NULL;
+        while (line->len >= 4 && line->str[3] == '-');
+    }
+  while (script_read_line (in, s->heard, line))
+    ;
+  return NULL;
+}
+
+/* Runs a session against @steps into @provider's targets; returns the codes of the customer's
+ * replies in the reversed state ("2 2 5 ..."), one digit each. */
+static char *
+script_session (PosteProvider      *provider,
+                const char *const  *steps,
+                GError            **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(PosteDelivery) delivery = NULL;
+  g_autoptr(PosteSession) session = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) codes = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  Script s = { 0, };
+
+  s.steps = steps;
+  s.heard = g_string_new (NULL);
+  s.listener = g_socket_listener_new ();
+  g_socket_listener_add_address (s.listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error);
+  g_assert_no_error (local_error);
+  s.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  s.thread = g_thread_new ("script", script_thread, &s);
+
+  poste_provider_set_host (provider, "127.0.0.1");
+  poste_provider_set_port (provider, s.port);
+  poste_provider_set_username (provider, USER);
+  poste_provider_set_security (provider, POSTE_SECURITY_NONE);
+  poste_provider_set_auth (provider, POSTE_AUTH_PLAIN);
+  delivery = poste_router_new (provider, &local_error);
+  g_assert_no_error (local_error);
+  session = poste_session_new (provider, PASSWORD, delivery);
+  poste_session_set_timeout (session, TIMEOUT);
+  poste_session_set_local_name (session, "customer.example");
+  poste_session_run (session, NULL, error);
+
+  g_thread_join (s.thread);
+  g_socket_listener_close (s.listener);
+  g_object_unref (s.listener);
+  g_test_message ("the customer sent:\n%s", s.heard->str);
+  lines = g_strsplit (s.heard->str, "\r\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strlen (lines[i]) >= 4 && lines[i][3] == ' ' && g_ascii_isdigit (lines[i][0]))
+      g_string_append_printf (codes, "%s%.1s", codes->len > 0 ? " " : "", lines[i]);
+  g_string_free (s.heard, TRUE);
+  return g_string_free (g_steal_pointer (&codes), FALSE);
+}
+
+/* The client phase of the scripted provider: EHLO, AUTH PLAIN, ATRN, turn around. */
+#define CLIENT_PHASE \
+  ">220 scripted.example ESMTP\r\n", "<", \
+  ">250-scripted.example\r\n250 AUTH PLAIN\r\n", "<", \
+  ">235 2.7.0 OK\r\n", "<", \
+  ">250 OK now reversing the connection\r\n", "<"
+
+static guint
+maildir_count (const char *maildir)
+{
+  g_autofree char *path = g_build_filename (maildir, "new", NULL);
+
+  return poste_test_count_entries (path);
+}
+
+/* BDAT after HELO is refused with 503 (RFC 3030: CHUNKING is negotiated by EHLO), and its chunk,
+ * which looks like commands, is read and dropped, never obeyed; DATA still works. */
+static void
+test_bdat_after_helo (void)
+{
+  static const char *const here[] = { "example.org", NULL };
+  g_autofree char *dir = poste_test_make_dir ("bdat-helo");
+  g_autofree char *maildir = g_build_filename (dir, "Maildir", NULL);
+  g_autofree char *target = g_strconcat ("maildir:", maildir, NULL);
+  g_autoptr(PosteProvider) provider = poste_provider_new ("scripted");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *codes = NULL;
+  /* 30 octets that would be a transaction if they were read as commands. */
+  static const char chunk[] = "MAIL FROM:<e@x.example>\r\nRSET\r\n";
+  g_autofree char *bdat = g_strdup_printf (">BDAT %zu LAST\r\n%s", strlen (chunk), chunk);
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">HELO scripted.example\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<someone@example.org>\r\n", "<",
+    bdat, "<",
+    ">DATA\r\n", "<",
+    ">Subject: after BDAT\r\n\r\nbody\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  poste_provider_set_domains (provider, here);
+  poste_provider_set_delivery (provider, target);
+  codes = script_session (provider, steps, &error);
+  g_assert_no_error (error);
+  /* 220, HELO's 250, MAIL, RCPT, BDAT's 503, DATA's 354, 250, QUIT's 221. */
+  g_assert_cmpstr (codes, ==, "2 2 2 2 5 3 2 2");
+  g_assert_cmpuint (maildir_count (maildir), ==, 1);
+}
+
+/* "RCPT TO:<postmaster>" without a domain is taken (RFC 5321 section 4.5.1), whatever the case,
+ * and goes to the provider's postmaster route, else to the default target. */
+static void
+test_postmaster (void)
+{
+  static const char *const here[] = { "example.org", NULL };
+  g_autofree char *dir = poste_test_make_dir ("postmaster");
+  g_autofree char *main_box = g_build_filename (dir, "Maildir", NULL);
+  g_autofree char *pm_box = g_build_filename (dir, "Maildir-postmaster", NULL);
+  g_autofree char *target = g_strconcat ("maildir:", main_box, NULL);
+  g_autofree char *route = g_strconcat ("postmaster@example.org=maildir:", pm_box, NULL);
+  const char *routes[] = { route, NULL };
+  const char *steps[] = {
+    CLIENT_PHASE,
+    ">EHLO scripted.example\r\n", "<",
+    ">MAIL FROM:<a@sender.example>\r\n", "<",
+    ">RCPT TO:<PostMaster>\r\n", "<",
+    ">DATA\r\n", "<",
+    ">Subject: to the postmaster\r\n\r\nbody\r\n.\r\n", "<",
+    ">QUIT\r\n", "<",
+    NULL
+  };
+
+  for (guint with_route = 0; with_route < 2; with_route++)
+    {
+      g_autoptr(PosteProvider) provider = poste_provider_new ("scripted");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *codes = NULL;
+
+      poste_provider_set_domains (provider, here);
+      poste_provider_set_delivery (provider, target);
+      if (with_route)
+        poste_provider_set_routes (provider, routes);
+      codes = script_session (provider, steps, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (codes, ==, "2 2 2 2 3 2 2");
+    }
+  /* First the default target, then the route. */
+  g_assert_cmpuint (maildir_count (main_box), ==, 1);
+  g_assert_cmpuint (maildir_count (pm_box), ==, 1);
+}
+
 static const char *const tls10_starttls[] = { "TLS1.0", "TLS 1.0", "starttls" };
 static const char *const tls10_implicit[] = { "TLS1.0", "TLS 1.0", "implicit" };
 static const char *const tls11_starttls[] = { "TLS1.1", "TLS 1.1", "starttls" };
@@ -861,6 +1069,8 @@ main (int    argc,
       g_test_add_data_func (path, &scram_cases[i], test_scram_iterations);
     }
   g_test_add_func ("/hardening/sasl/cram-md5-empty", test_cram_md5_empty);
+  g_test_add_func ("/hardening/reversed/bdat-after-helo", test_bdat_after_helo);
+  g_test_add_func ("/hardening/reversed/postmaster", test_postmaster);
 
   return g_test_run ();
 }

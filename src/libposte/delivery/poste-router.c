@@ -7,6 +7,8 @@
  * domain ("@example.org"); in the keyfile they are written "route.alice@example.org=TARGET".
  * An exact address wins over a domain, a domain over the default; addresses and domains compare
  * without regard to ASCII case.
+ * "postmaster" without a domain (RFC 5321 section 4.5.1) goes to the first route for a
+ * "postmaster@" address, else to the default target.
  *
  * One transaction goes to one target: the router opens the target's transaction at the first
  * recipient, and a later recipient that belongs to another target gets 452 4.5.3, so the provider
@@ -230,6 +232,9 @@ poste_router_new (PosteProvider  *provider,
  * @self: a #PosteRouter
  * @recipient: an envelope recipient
  *
+ * The target for @recipient: its exact route, its domain's route, else the default; a bare
+ * "postmaster" (RFC 5321 section 4.5.1) takes the first route for a "postmaster@" address.
+ *
  * Returns: (transfer none): the target specification @recipient goes to
  */
 const char *
@@ -250,6 +255,14 @@ poste_router_lookup (PosteRouter *self,
       if (route->recipient[0] != '@' && strcmp (route->recipient, lower) == 0)
         return route->target;
     }
+  if (strcmp (lower, "postmaster") == 0)
+    for (guint i = 0; i < self->routes->len; i++)
+      {
+        Route *route = g_ptr_array_index (self->routes, i);
+
+        if (g_str_has_prefix (route->recipient, "postmaster@"))
+          return route->target;
+      }
   at = strrchr (lower, '@');
   if (at != NULL)
     for (guint i = 0; i < self->routes->len; i++)

@@ -135,6 +135,10 @@ static const BadCase bad_cases[] = {
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=192.0.2.1\n",
     "/c/x.conf:4: key 'domains': '192.0.2.1' is an address, not a domain name",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
+  /* An invalid escape: GKeyFile returns a value and an error; the value is not used. */
+  { "[provider a]\nhost=h.example\ndelivery=smtp:\\/127.0.0.1:25\n",
+    "/c/x.conf:3: key 'delivery': Key file contains key \342\200\234delivery\342\200\235 which "
+    "has a value that cannot be interpreted.", POSTE_CONFIG_ERROR_INVALID_VALUE },
   /* Never a relay: a target that relays needs domains to hold recipients to. */
   { "[provider a]\nhost=h.example\ndelivery=smtp://127.0.0.1:25\ndomains=\n",
     "/c/x.conf:4: key 'domains': empty, but the target smtp://127.0.0.1:25 relays (SMTP or LMTP): "

@@ -23,7 +23,9 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "poste.h"
 #include "poste-address.h"
@@ -51,6 +53,13 @@ typedef struct {
   guint16        port;
 } OldTls;
 
+/* A provider left behind by a failed assertion would listen for ever: it ends with the test. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Starts the standalone provider in a child process that can negotiate only @version
  * ("TLS1.0", "TLS1.1" or "TLS1.2"), in @mode ("starttls" or "implicit"), as an ODMR provider or
  * a submission relay. */
@@ -60,7 +69,8 @@ old_tls_start (OldTls     *t,
                const char *mode,
                gboolean    submission)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autofree char *tool = g_build_filename (poste_test_build_root (), "tests", "provider",
                                             "poste-test-provider", NULL);
   g_autofree char *priority = g_strdup_printf ("NORMAL:-VERS-ALL:+VERS-%s", version);
@@ -74,6 +84,7 @@ old_tls_start (OldTls     *t,
   t->cert = poste_test_cert_new (t->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_launcher_setenv (launcher, "G_TLS_GNUTLS_PRIORITY", priority, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   t->tool = g_subprocess_launcher_spawn (launcher, &error, tool, "--tls", mode,
                                          "--cert", t->cert->cert_file,
                                          "--key", t->cert->key_file,
@@ -170,6 +181,7 @@ test_old_tls_session (gconstpointer data)
   delivery = POSTE_DELIVERY (poste_maildir_delivery_new (maildir));
   session = poste_session_new (provider, PASSWORD, delivery);
   poste_session_set_timeout (session, TIMEOUT);
+  poste_session_set_atrn_timeout (session, TIMEOUT);
   poste_session_set_local_name (session, "customer.example");
   g_assert_false (poste_session_run (session, NULL, &error));
   assert_refused (error, poste_session_get_report (session)->transcript, c[1]);
@@ -385,6 +397,7 @@ relay_setup (Relay              *r,
   g_assert_no_error (error);
   r->tp = poste_test_provider_new ();
   poste_test_provider_set_tls (r->tp, POSTE_TEST_TLS_STARTTLS, r->cert->certificate);
+  poste_test_provider_set_timeout (r->tp, TIMEOUT);
   poste_test_provider_add_account (r->tp, USER, PASSWORD, account_domains);
   poste_test_provider_set_faults (r->tp, "any-recipient", &error);
   g_assert_no_error (error);
@@ -414,6 +427,7 @@ relay_run (Relay *r)
   g_assert_no_error (error);
   r->session = poste_session_new (r->provider, PASSWORD, delivery);
   poste_session_set_timeout (r->session, TIMEOUT);
+  poste_session_set_atrn_timeout (r->session, TIMEOUT);
   poste_session_set_local_name (r->session, "customer.example");
   r->ok = poste_session_run (r->session, NULL, &r->error);
   report = poste_session_get_report (r->session);
@@ -925,6 +939,7 @@ script_session (PosteProvider      *provider,
   g_assert_no_error (local_error);
   session = poste_session_new (provider, PASSWORD, delivery);
   poste_session_set_timeout (session, TIMEOUT);
+  poste_session_set_atrn_timeout (session, TIMEOUT);
   poste_session_set_local_name (session, "customer.example");
   poste_session_run (session, NULL, error);
 

@@ -13,7 +13,8 @@
  * failure (another target, a route, can take it), as with any local doubt.
  *
  * With "%T" a transaction has one recipient (get_max_recipients () is 1, the next RCPT gets 452
- * and the provider sends it again in another transaction), so the MDA's exit status is exactly that recipient's verdict.
+ * and the provider sends it again in another transaction), so the MDA's exit status is exactly
+ * that recipient's verdict.
  *
  * The message reaches the MDA's standard input with LF line ends. It is first spooled to an
  * unlinked temporary file, and the MDA starts at the end of DATA with that file as its standard

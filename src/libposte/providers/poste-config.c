@@ -1000,8 +1000,16 @@ get_value (GKeyFile    *keyfile,
            const char  *key,
            GError     **error)
 {
-  g_autofree char *value = g_key_file_get_string (keyfile, group, key, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = g_key_file_get_string (keyfile, group, key, &local_error);
 
+  /* GKeyFile returns the value of a line with an invalid escape ("\/") and sets the error
+   * all the same: such a value is refused, never half-read. */
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   if (value == NULL)
     return NULL;
   return strip_inline_comment (value);

@@ -37,6 +37,7 @@ static const char good_config[] =
   "security=tls\n"
   "port=1366\n"
   "auth=cram-md5\n"
+  "domains=backup.example\n"
   "delivery=smtp://127.0.0.1:2525\n"
   "interval=0\n"
   "pinned-sha256=AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\n"
@@ -134,6 +135,19 @@ static const BadCase bad_cases[] = {
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\ndomains=192.0.2.1\n",
     "/c/x.conf:4: key 'domains': '192.0.2.1' is an address, not a domain name",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
+  /* An invalid escape: GKeyFile returns a value and an error; the value is not used. */
+  { "[provider a]\nhost=h.example\ndelivery=smtp:\\/127.0.0.1:25\n",
+    "/c/x.conf:3: key 'delivery': Key file contains key \342\200\234delivery\342\200\235 which "
+    "has a value that cannot be interpreted.", POSTE_CONFIG_ERROR_INVALID_VALUE },
+  /* Never a relay: a target that relays needs domains to hold recipients to. */
+  { "[provider a]\nhost=h.example\ndelivery=smtp://127.0.0.1:25\ndomains=\n",
+    "/c/x.conf:4: key 'domains': empty, but the target smtp://127.0.0.1:25 relays (SMTP or LMTP): "
+    "without domains it could pass mail for any domain on; list the domains this provider holds "
+    "mail for", POSTE_CONFIG_ERROR_MISSING_KEY },
+  { "\n[provider a]\nhost=h.example\ndelivery=mbox:/m\nroute.@example.org=lmtp://127.0.0.1:24\n",
+    "/c/x.conf:2: key 'domains': empty, but the target lmtp://127.0.0.1:24 relays (SMTP or LMTP): "
+    "without domains it could pass mail for any domain on; list the domains this provider holds "
+    "mail for", POSTE_CONFIG_ERROR_MISSING_KEY },
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nsecurity=ssl\n",
     "/c/x.conf:4: key 'security': 'ssl' is not one of starttls, tls, none",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
@@ -419,6 +433,39 @@ write_password_file (const char *path,
   g_assert_cmpint (g_chmod (path, mode), ==, 0);
 }
 
+/* An editor's or an import's provider: the same rule, named by its key. */
+static void
+test_validate_relay_without_domains (void)
+{
+  g_autoptr(PosteProvider) provider = poste_provider_new ("p");
+  g_autoptr(GError) error = NULL;
+  const char *domains[] = { "example.org", NULL };
+  const char *none[] = { NULL };
+  const char *routes[] = { "bob@example.org=smtp://127.0.0.1:2525", NULL };
+
+  poste_provider_set_host (provider, "odmr.example");
+  poste_provider_set_delivery (provider, "maildir:/var/mail/m");
+  g_assert_true (poste_config_validate_provider (provider, &error));
+  g_assert_no_error (error);
+
+  poste_provider_set_routes (provider, routes);
+  g_assert_false (poste_config_validate_provider (provider, &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY);
+  g_assert_true (g_str_has_prefix (error->message, "key 'domains': empty, but the target "
+                                                   "smtp://127.0.0.1:2525 relays"));
+  g_clear_error (&error);
+
+  poste_provider_set_domains (provider, domains);
+  g_assert_true (poste_config_validate_provider (provider, &error));
+  g_assert_no_error (error);
+
+  poste_provider_set_routes (provider, none);
+  poste_provider_set_domains (provider, none);
+  poste_provider_set_delivery (provider, "lmtp:/run/dovecot/lmtp");
+  g_assert_false (poste_config_validate_provider (provider, &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY);
+}
+
 static void
 test_password_file (void)
 {
@@ -515,6 +562,7 @@ main (int   argc,
   g_test_add_func ("/config/expand", test_expand);
   g_test_add_func ("/config/domains/idn", test_domains_idn);
   g_test_add_func ("/config/password-file", test_password_file);
+  g_test_add_func ("/config/validate/relay-without-domains", test_validate_relay_without_domains);
 
   return g_test_run ();
 }

@@ -109,7 +109,8 @@ test_cli_import (void)
   char *password;
 
   g_assert_true (g_file_set_contents (rc, "poll odmr.example.net proto ODMR\n"
-                                          "  user \"example.org\" password \"from fetchmail\"\n",
+                                          "  user \"example.org\" password \"from fetchmail\"\n"
+                                          "  fetchdomains example.org\n",
                                       -1, NULL));
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "--config", config,
                               "import-fetchmailrc", rc, NULL);

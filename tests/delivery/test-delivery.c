@@ -596,6 +596,8 @@ test_mda_one_recipient_with_T (void)
   }
 }
 
+/* Only a leading '-' and control characters are refused, with 451 (local doubt is temporary);
+ * the MDA is never run for them. */
 static void
 test_mda_unsafe_addresses (void)
 {
@@ -603,9 +605,8 @@ test_mda_unsafe_addresses (void)
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   g_autoptr(PosteDelivery) delivery = mda_new ("copy '%s' -f %%F %%T", out);
   const char *bad[] = {
-    "-oQ/tmp@x.org", "a b@x.org", "a;rm@x.org", "a|b@x.org", "$(id)@x.org", "`id`@x.org",
-    "a&b@x.org", "a>b@x.org", "a'b@x.org", "a\"b@x.org", "a\\b@x.org", "a*b@x.org",
-    "a\tb@x.org", "",
+    "-oQ/tmp@x.org", "-v", "a\tb@x.org", "a\rb@x.org", "a\nb@x.org", "a\177b@x.org",
+    "a\302\205b@x.org", "a\377b@x.org", "",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -618,12 +619,14 @@ test_mda_unsafe_addresses (void)
 
       g_test_message ("“%s”", bad[i]);
       g_assert_cmpuint (begin->code, ==, 250);
-      g_assert_cmpuint (rcpt->code, ==, 553);
+      g_assert_cmpuint (rcpt->code, ==, 451);
+      g_assert_cmpstr (rcpt->enhanced, ==, "4.1.3");
       poste_delivery_abort (delivery);
       if (*bad[i] != '\0')
         {
           sender = poste_delivery_begin (delivery, bad_sender, NULL);
-          g_assert_cmpuint (sender->code, ==, 553);
+          g_assert_cmpuint (sender->code, ==, 451);
+          g_assert_cmpstr (sender->enhanced, ==, "4.1.7");
         }
     }
   /* Never run. */

@@ -6,7 +6,7 @@
  *   poste-test-provider [--port N] [--tls none|starttls|implicit] [--cert-dir DIR |
  *                        --cert FILE --key FILE] --account USER:PASSWORD:DOMAIN[,DOMAIN...]...
  *                       [--spool FILE]... [--spool-dir DIR] [--sender ADDR] [--rcpt ADDR]...
- *                       [--faults "..."] [--sessions N] [--timeout SECONDS]
+ *                       [--faults "..."] [--sessions N] [--timeout SECONDS] [--submission]
  *                       [--new-every SECONDS [--new-count N] [--new-max N]] [--exit-on-eof]
  *
  * Spooled files are streamed from disk, never loaded: a 2 GB message costs no memory.
@@ -258,6 +258,7 @@ main (int    argc,
   g_auto(GStrv) rcpts = NULL;
   int port = 0, sessions = 0, timeout = 30, new_every = 0, new_count = 3, new_max = 60;
   gboolean exit_on_eof = FALSE;
+  gboolean submission = FALSE;
   Generator generator;
   PosteTestTls mode = POSTE_TEST_TLS_NONE;
   guint16 bound;
@@ -287,6 +288,8 @@ main (int    argc,
     { "new-max", 0, 0, G_OPTION_ARG_INT, &new_max, "How many in all (default 60)", "N" },
     { "exit-on-eof", 0, 0, G_OPTION_ARG_NONE, &exit_on_eof,
       "Exit when standard input is closed", NULL },
+    { "submission", 0, 0, G_OPTION_ARG_NONE, &submission,
+      "Serve message submission (RFC 6409) instead of ODMR", NULL },
     { NULL }
   };
 
@@ -314,6 +317,7 @@ main (int    argc,
     poste_test_provider_set_hostname (provider, hostname);
   poste_test_provider_set_port (provider, (guint16) port);
   poste_test_provider_set_timeout (provider, (guint) timeout);
+  poste_test_provider_set_submission (provider, submission);
   if (!poste_test_provider_set_faults (provider, faults, &error))
     {
       g_printerr ("poste-test-provider: %s\n", error->message);

@@ -89,6 +89,8 @@ typedef struct {
   gboolean  ehlo_quit;
   gboolean  one_per_session;
   gboolean  raw;
+  gboolean  any_recipient;
+  guint64   scram_iterations;
   guint64   huge;
   char     *cram_challenge;
   guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
@@ -399,6 +401,14 @@ faults_parse (Faults      *f,
         f->one_per_session = TRUE;
       else if (g_str_equal (name, "raw"))
         f->raw = TRUE;
+      else if (g_str_equal (name, "any-recipient"))
+        f->any_recipient = TRUE;
+      else if (g_str_equal (name, "scram-iterations"))
+        {
+          if (!parse_number (name, value, G_MAXUINT32, &n, error))
+            return FALSE;
+          f->scram_iterations = n;
+        }
       else if (g_str_equal (name, "huge"))
         {
           if (!parse_number (name, value, G_MAXUINT64 / 2, &n, error))
@@ -711,6 +721,15 @@ sasl_callback (Gsasl          *ctx,
         if (cb == NULL)
           return GSASL_NO_CALLBACK;
         return gsasl_property_set (sctx, prop, cb);
+      }
+    case GSASL_SCRAM_ITER:
+      {
+        g_autofree char *count = NULL;
+
+        if (self->faults.scram_iterations == 0)
+          return GSASL_NO_CALLBACK;
+        count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->faults.scram_iterations);
+        return gsasl_property_set (sctx, GSASL_SCRAM_ITER, count);
       }
     case GSASL_VALIDATE_EXTERNAL:
       {
@@ -1420,7 +1439,7 @@ deliver_once (Session          *s,
   for (guint i = 0; i < m->recipients->len; i++)
     {
       const char *r = g_ptr_array_index (m->recipients, i);
-      if (domain_in (address_domain (r), (const char * const *) s->domains))
+      if (f->any_recipient || domain_in (address_domain (r), (const char * const *) s->domains))
         g_ptr_array_add (rcpts, g_strdup (r));
     }
   g_mutex_unlock (&s->provider->lock);

@@ -92,6 +92,10 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
  *   one-per-session          hand over one message a session, then QUIT (stock Exim over TLS)
  *   raw                      poste_test_provider_add_message() keeps the data as given
+ *   any-recipient            in the reversed session, send RCPT for every recipient of a message,
+ *                            not only those in the session's domains (a provider trying to relay)
+ *   scram-iterations=N       SCRAM's server-first message asks for N iterations (the default is
+ *                            libgsasl's 4096)
  *   huge=BYTES               append filler lines (76 bytes each) to every message's DATA until at
  *                            least BYTES more were sent, generated while sending (the accepted
  *                            record keeps the message as spooled, without them)

@@ -271,12 +271,15 @@ _poste_reply_for_errno (int         errsv,
  * @address: an envelope address
  * @allow_empty: whether "" (the null sender) is fine
  *
- * Whether @address may become one argument of an MDA's command line. No shell ever sees it, but
- * MDAs hand their arguments on to scripts and recipes, so only a conservative set of characters
- * passes: ASCII letters and digits, ". _ + = - @", and UTF-8 beyond ASCII; no leading '-' (it
- * would read as an option), no spaces, controls or shell metacharacters.
+ * Whether @address may become one argument of an MDA's command line. The MDA runs from an
+ * argument vector, never through a shell, so shell metacharacters mean nothing there: every
+ * address valid under RFC 5321 section 4.1.2 passes, "o'brien@", "u&co@", "u#1@", "{u}@" and a
+ * quoted local part ("\"john smith\"@") included, as one whole argument. Refused are only what
+ * no argument vector can carry safely: a leading '-' (the MDA would read an option, such as
+ * sendmail's -oQ or procmail's -m), control characters (C0, DEL and C1: a line end in an
+ * argument splits log lines and headers that scripts write from it), and text that is not UTF-8.
  *
- * Returns: %TRUE if @address is safe
+ * Returns: %TRUE if @address may be passed
  */
 gboolean
 _poste_address_is_safe_argument (const char *address,
@@ -286,18 +289,13 @@ _poste_address_is_safe_argument (const char *address,
     return FALSE;
   if (*address == '\0')
     return allow_empty;
-  if (address[0] == '-' || strlen (address) > 512)
+  if (address[0] == '-')
     return FALSE;
   if (!g_utf8_validate (address, -1, NULL))
     return FALSE;
-  for (const char *p = address; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      if (c >= 0x80 || g_ascii_isalnum (c) || strchr ("._+=-@", c) != NULL)
-        continue;
+  for (const char *p = address; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
       return FALSE;
-    }
   return TRUE;
 }
 

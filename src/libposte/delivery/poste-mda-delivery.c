@@ -3,11 +3,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The MDA runs from an argument vector, never through a shell. "%F" in an argument becomes the
- * envelope sender, "%T" the recipient, "%%" a '%'; each address is validated first
- * (_poste_address_is_safe_argument ()) and refused with 553 if it could be mistaken for an option
- * or carries shell metacharacters, so it is never passed at all. With "%T" a transaction has one
- * recipient (get_max_recipients () is 1, the next RCPT gets 452 and the provider sends it again
- * in another transaction), so the MDA's exit status is exactly that recipient's verdict.
+ * envelope sender, "%T" the recipient, "%%" a '%'. Every address valid under RFC 5321 section
+ * 4.1.2 passes as one whole argument, whatever characters it holds ("o'brien@", "u&co@",
+ * "\"john smith\"@"): there is no shell to interpret them. Only an address that could be
+ * mistaken for an option (a leading '-') or that carries control characters is refused
+ * (_poste_address_is_safe_argument ()), and never passed at all. That refusal is 451 (4.1.7 for
+ * the sender, 4.1.3 for a recipient), not 5xx: the address may be valid, and it is this local
+ * target that cannot take it, so the provider keeps the mail and the user hears of a local
+ * failure (another target, a route, can take it), as with any local doubt.
+ *
+ * With "%T" a transaction has one recipient (get_max_recipients () is 1, the next RCPT gets 452
+ * and the provider sends it again in another transaction), so the MDA's exit status is exactly
+ * that recipient's verdict.
  *
  * The message reaches the MDA's standard input with LF line ends. It is first spooled to an
  * unlinked temporary file, and the MDA starts at the end of DATA with that file as its standard
@@ -200,8 +207,9 @@ poste_mda_delivery_begin (PosteDelivery        *delivery,
 
   reset_transaction (self);
   if (self->uses_sender && !_poste_address_is_safe_argument (envelope->sender, TRUE))
-    return poste_reply_new (553, "5.1.7",
-                            "The sender address has characters the local MDA cannot take");
+    return poste_reply_new (451, "4.1.7",
+                            "The sender address starts with '-' or holds control characters, "
+                            "which the local MDA cannot take as an argument");
 
   self->spool_fd = open_spool (&error);
   if (self->spool_fd < 0)
@@ -223,8 +231,9 @@ poste_mda_delivery_add_recipient (PosteDelivery        *delivery,
   if (!self->open)
     return poste_reply_new (503, "5.5.1", "No transaction");
   if (self->uses_recipient && !_poste_address_is_safe_argument (recipient, FALSE))
-    return poste_reply_new (553, "5.1.3",
-                            "The recipient address has characters the local MDA cannot take");
+    return poste_reply_new (451, "4.1.3",
+                            "The recipient address starts with '-' or holds control characters, "
+                            "which the local MDA cannot take as an argument");
   if (self->uses_recipient && self->recipients->len >= 1)
     return poste_reply_new (452, "4.5.3", "Too many recipients, send the others separately");
   g_ptr_array_add (self->recipients, g_strdup (recipient));

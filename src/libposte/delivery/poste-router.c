@@ -7,6 +7,8 @@
  * domain ("@example.org"); in the keyfile they are written "route.alice@example.org=TARGET".
  * An exact address wins over a domain, a domain over the default; addresses and domains compare
  * without regard to ASCII case.
+ * "postmaster" without a domain (RFC 5321 section 4.5.1) goes to the first route for a
+ * "postmaster@" address, else to the default target.
  *
  * One transaction goes to one target: the router opens the target's transaction at the first
  * recipient, and a later recipient that belongs to another target gets 452 4.5.3, so the provider
@@ -225,6 +227,9 @@ poste_router_new (PosteProvider  *provider,
  * @self: a #PosteRouter
  * @recipient: an envelope recipient
  *
+ * The target for @recipient: its exact route, its domain's route, else the default; a bare
+ * "postmaster" (RFC 5321 section 4.5.1) takes the first route for a "postmaster@" address.
+ *
  * Returns: (transfer none): the target specification @recipient goes to
  */
 const char *
@@ -245,6 +250,14 @@ poste_router_lookup (PosteRouter *self,
       if (route->recipient[0] != '@' && strcmp (route->recipient, lower) == 0)
         return route->target;
     }
+  if (strcmp (lower, "postmaster") == 0)
+    for (guint i = 0; i < self->routes->len; i++)
+      {
+        Route *route = g_ptr_array_index (self->routes, i);
+
+        if (g_str_has_prefix (route->recipient, "postmaster@"))
+          return route->target;
+      }
   at = strrchr (lower, '@');
   if (at != NULL)
     for (guint i = 0; i < self->routes->len; i++)
@@ -255,6 +268,50 @@ poste_router_lookup (PosteRouter *self,
           return route->target;
       }
   return self->default_target;
+}
+
+/**
+ * poste_delivery_target_relays:
+ * @target: a target specification (see poste_delivery_new_for_target())
+ *
+ * Whether @target hands mail to another mail server that may pass it on: an SMTP relay
+ * ("smtp://") or an LMTP server ("lmtp://", "lmtp:/socket"; Dovecot and Cyrus can proxy too).
+ * A local MTA usually trusts loopback, so such a target must only ever get recipients in the
+ * provider's own domains. mbox, Maildir and MDA targets store the mail here.
+ *
+ * Returns: %TRUE for an SMTP or LMTP target
+ */
+gboolean
+poste_delivery_target_relays (const char *target)
+{
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  while (g_ascii_isspace (*target))
+    target++;
+  return g_ascii_strncasecmp (target, "smtp:", 5) == 0 ||
+         g_ascii_strncasecmp (target, "lmtp:", 5) == 0;
+}
+
+/**
+ * poste_delivery_relays_for:
+ * @delivery: a session's delivery (a #PosteRouter or one target)
+ * @recipient: an envelope recipient
+ *
+ * Whether @recipient would go to a target that relays (poste_delivery_target_relays()): through
+ * the router's routes for a #PosteRouter, or an SMTP or LMTP target itself.
+ *
+ * Returns: %TRUE when @recipient's target is an SMTP or LMTP server
+ */
+gboolean
+poste_delivery_relays_for (PosteDelivery *delivery,
+                           const char    *recipient)
+{
+  g_return_val_if_fail (POSTE_IS_DELIVERY (delivery), TRUE);
+  g_return_val_if_fail (recipient != NULL, TRUE);
+
+  if (POSTE_IS_ROUTER (delivery))
+    return poste_delivery_target_relays (poste_router_lookup (POSTE_ROUTER (delivery), recipient));
+  return POSTE_IS_SMTP_DELIVERY (delivery);
 }
 
 static PosteDeliveryFlags

@@ -22,5 +22,8 @@ PosteDelivery *poste_router_new_for_routes   (const char          *default_targe
                                               GError             **error);
 const char    *poste_router_lookup           (PosteRouter         *self,
                                               const char          *recipient);
+gboolean       poste_delivery_target_relays  (const char          *target);
+gboolean       poste_delivery_relays_for     (PosteDelivery       *delivery,
+                                              const char          *recipient);
 
 G_END_DECLS

@@ -127,24 +127,6 @@ describe_certificate_errors (GTlsCertificateFlags errors)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static const char *
-protocol_name (GTlsProtocolVersion version)
-{
-  switch (version)
-    {
-    case G_TLS_PROTOCOL_VERSION_SSL_3_0: return "SSL 3.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_1: return "TLS 1.1";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_2: return "TLS 1.2";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_3: return "TLS 1.3";
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_0: return "DTLS 1.0";
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_2: return "DTLS 1.2";
-    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
-    default:
-      return "TLS";
-    }
-}
-
 /* Wraps the current stream in TLS and shakes hands; on success the connection uses TLS. */
 static gboolean
 start_tls (PosteSessionCtx  *ctx,
@@ -242,7 +224,8 @@ start_tls (PosteSessionCtx  *ctx,
 
   g_set_object (&ctx->tls, tls);
   g_free (ctx->tls_protocol);
-  ctx->tls_protocol = g_strdup (protocol_name (g_tls_connection_get_protocol_version (tls)));
+  ctx->tls_protocol = g_strdup (poste_connection_tls_version_name (
+    g_tls_connection_get_protocol_version (tls)));
   g_free (ctx->tls_cipher);
   ctx->tls_cipher = g_tls_connection_get_ciphersuite_name (tls);
   g_free (ctx->tls_description);

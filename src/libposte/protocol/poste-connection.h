@@ -71,6 +71,10 @@ gboolean         poste_connection_handshake         (PosteConnection  *self,
                                                      GTlsConnection   *tls,
                                                      GCancellable     *cancellable,
                                                      GError          **error);
+gboolean         poste_connection_check_tls_version
+                                                    (GTlsConnection   *tls,
+                                                     GError          **error);
+const char      *poste_connection_tls_version_name  (GTlsProtocolVersion version);
 gboolean         poste_connection_close             (PosteConnection  *self,
                                                      GCancellable     *cancellable,
                                                      GError          **error);

@@ -13,6 +13,12 @@
  *
  * -PLUS needs channel binding data from the TLS layer (tls-exporter, RFC 9266, for TLS 1.3;
  * tls-unique, RFC 5929, for TLS 1.2); without it the plain SCRAM variant is used.
+ *
+ * The server's challenges are checked before libgsasl sees them, because the server chooses what
+ * the client pays: a SCRAM iteration count outside [POSTE_SASL_SCRAM_MIN_ITERATIONS,
+ * POSTE_SASL_SCRAM_MAX_ITERATIONS] and an empty CRAM-MD5 challenge (RFC 2195 wants a msg-id,
+ * a fixed or empty one makes the response replayable) fail the step, and the caller cancels the
+ * exchange with "*" (RFC 4954 section 4).
  */
 #include "config.h"
 
@@ -250,6 +256,70 @@ poste_sasl_new (const char  *mechanism,
   return g_steal_pointer (&self);
 }
 
+/* The value of attribute @name ("i") in a SCRAM message ("r=...,s=...,i=4096"), or NULL. */
+static const char *
+scram_attribute (char * const *attributes,
+                 char          name)
+{
+  for (guint i = 0; attributes[i] != NULL; i++)
+    if (attributes[i][0] == name && attributes[i][1] == '=')
+      return attributes[i] + 2;
+  return NULL;
+}
+
+/* Refuses a challenge that would cost too much or prove nothing (see the top of this file). */
+static gboolean
+check_challenge (PosteSasl   *self,
+                 const char  *input,
+                 GError     **error)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) attributes = NULL;
+  const char *count;
+  guint64 iterations = 0;
+  gsize length = 0;
+
+  if (*input != '\0')
+    decoded = g_base64_decode (input, &length);
+
+  if (g_str_equal (self->mechanism, "CRAM-MD5"))
+    {
+      if (length > 0)
+        return TRUE;
+      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                   _("The provider sent an empty CRAM-MD5 challenge; the authentication was "
+                     "cancelled"));
+      return FALSE;
+    }
+  if (!g_str_has_prefix (self->mechanism, "SCRAM-"))
+    return TRUE;
+
+  /* Only the server-first message carries "i="; the server-final one ("v=") passes. */
+  text = g_strndup ((const char *) decoded, length);
+  if (!g_str_has_prefix (text, "r="))
+    return TRUE;
+  attributes = g_strsplit (text, ",", -1);
+  count = scram_attribute (attributes, 'i');
+  if (count == NULL ||
+      !g_ascii_string_to_unsigned (count, 10, 0, G_MAXUINT64, &iterations, NULL) ||
+      iterations < POSTE_SASL_SCRAM_MIN_ITERATIONS ||
+      iterations > POSTE_SASL_SCRAM_MAX_ITERATIONS)
+    {
+      g_autofree char *shown = g_strndup (count != NULL ? count : "", 20);
+
+      g_strcanon (shown, "0123456789", '?');
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
+                   _("The provider asked for %s SCRAM iterations; only %u to %u are accepted "
+                     "(fewer are weak, more would keep this computer busy), so the "
+                     "authentication was cancelled"),
+                   *shown != '\0' ? shown : "?", POSTE_SASL_SCRAM_MIN_ITERATIONS,
+                   POSTE_SASL_SCRAM_MAX_ITERATIONS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * poste_sasl_step:
  * @self: an exchange
@@ -261,8 +331,15 @@ poste_sasl_new (const char  *mechanism,
  *
  * Runs one step of the exchange.
  *
+ * Checks the server's challenge first: a SCRAM iteration count outside
+ * [%POSTE_SASL_SCRAM_MIN_ITERATIONS, %POSTE_SASL_SCRAM_MAX_ITERATIONS] and an empty CRAM-MD5
+ * challenge are refused without computing anything; the caller then cancels the exchange with
+ * "*" (RFC 4954 section 4).
+ *
  * Returns: (transfer full): the response in base64 ("" for an empty one), or %NULL with
- *   %POSTE_SESSION_ERROR_AUTH_FAILED (for SCRAM, a server whose proof is wrong)
+ *   %POSTE_SESSION_ERROR_AUTH_FAILED (for SCRAM, a server whose proof is wrong),
+ *   %POSTE_SESSION_ERROR_AUTH_UNAVAILABLE (a SCRAM iteration count out of bounds) or
+ *   %POSTE_PROTOCOL_ERROR_MALFORMED (an empty CRAM-MD5 challenge)
  */
 char *
 poste_sasl_step (PosteSasl   *self,
@@ -275,6 +352,9 @@ poste_sasl_step (PosteSasl   *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (done != NULL, NULL);
+
+  if (input != NULL && !check_challenge (self, input, error))
+    return NULL;
 
   rc = gsasl_step64 (self->session, input, &output);
   if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE)

@@ -26,7 +26,14 @@
  *    takes one recipient a transaction (LMTP) gets "452 4.5.3" on the second RCPT.
  *  - Recipients outside the domains asked for in ATRN (or the customer's domains when ATRN was
  *    bare) get "550 5.7.1": we are not an open relay. With no domains configured at all there is
- *    nothing to check against, and every recipient the provider sends is taken.
+ *    nothing to check against, and every recipient the provider sends is taken, except by a
+ *    target that relays (SMTP, LMTP), which then takes none (550 5.7.1; the configuration refuses
+ *    that combination anyway). A recipient with routing syntax ('%', '!', a second '@', a source
+ *    route; poste-address.c) gets "550 5.7.1" before any target sees it, whatever the target.
+ *  - "RCPT TO:<postmaster>" without a domain is taken (RFC 5321 section 4.5.1) and goes where
+ *    the router sends it: the provider's route for a postmaster@ address, else the default target.
+ *  - BDAT after HELO (CHUNKING is only for a client that said EHLO, RFC 3030): its chunk is read
+ *    and dropped, never parsed as commands, and the answer is "503".
  *  - A delivery write() error: read the DATA to its end, abort, answer "451 4.3.0".
  *  - The reply to the end of DATA is the target's commit() reply, which is 250 only once the
  *    message is durable. Any local doubt is a 4xx, so the provider keeps the message.
@@ -58,9 +65,11 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "poste-address.h"
 #include "poste-atrn.h"
 #include "poste-data-decoder.h"
 #include "poste-error.h"
+#include "poste-router.h"
 #include "poste-server.h"
 
 /* How long the last words (421) may take once the session is being stopped. */
@@ -438,6 +447,9 @@ domain_allowed (Server     *srv,
   const char *at = strrchr (address, '@');
   g_autofree char *ascii = NULL;
 
+  /* RFC 5321 section 4.5.1: "postmaster" without a domain must be accepted. */
+  if (g_ascii_strcasecmp (address, "postmaster") == 0)
+    return TRUE;
   if (srv->allowed->len == 0)
     return TRUE;
   if (at == NULL || at[1] == '\0')
@@ -454,6 +466,25 @@ domain_allowed (Server     *srv,
   return FALSE;
 }
 
+/* Never a relay (see poste-address.c): routing syntax in any recipient, and, with a target that
+ * relays (SMTP, LMTP), any recipient when there are no domains to hold it to, are refused before
+ * a target sees them. @args is the RCPT command's text after the verb. Returns the 550's text,
+ * or NULL when @recipient may go on. */
+static const char *
+relay_refusal (Server     *srv,
+               const char *args,
+               const char *recipient)
+{
+  const char *path = skip_spaces (skip_spaces (args) + strlen ("TO:"));
+
+  if (poste_address_is_source_routed (path) || poste_address_has_routing (recipient))
+    return "Routing syntax in an address is refused: no relaying";
+  if (srv->allowed->len == 0 && g_ascii_strcasecmp (recipient, "postmaster") != 0 &&
+      poste_delivery_relays_for (srv->ctx->delivery, recipient))
+    return "No domains are configured and this target relays: no relaying";
+  return NULL;
+}
+
 static gboolean
 cmd_rcpt (Server      *srv,
           const char  *args,
@@ -462,6 +493,7 @@ cmd_rcpt (Server      *srv,
   g_autofree char *recipient = NULL;
   g_autoptr(PosteReply) r = NULL;
   const char *rest = NULL;
+  const char *refusal;
   guint count;
 
   if (srv->envelope == NULL)
@@ -474,6 +506,9 @@ cmd_rcpt (Server      *srv,
     return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
   if (!srv->envelope->smtputf8 && !is_ascii (recipient))
     return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+  refusal = relay_refusal (srv, args, recipient);
+  if (refusal != NULL)
+    return reply (srv, 550, "5.7.1", error, "%s", refusal);
 
   count = srv->envelope->recipients->len;
   if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)
@@ -817,6 +852,32 @@ skip_bytes (Server   *srv,
   return TRUE;
 }
 
+/* BDAT belongs to the CHUNKING extension (RFC 3030), which exists only for a client that said
+ * EHLO and saw CHUNKING advertised (RFC 5321 section 2.2.1); after HELO nothing was advertised,
+ * so the command is out of sequence: 503. Its chunk still follows the command line, and is read
+ * and dropped first, so that no byte of it is ever taken for a command. A size that does not
+ * parse loses the stream, as in cmd_bdat(). */
+static gboolean
+bdat_after_helo (Server      *srv,
+                 const char  *args,
+                 GError     **error)
+{
+  g_auto(GStrv) words = g_strsplit (skip_spaces (args), " ", -1);
+  guint64 size;
+
+  if (words[0] == NULL || !parse_size (words[0], &size) ||
+      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
+    {
+      reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
+      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                   _("The provider sent a malformed BDAT command"));
+      return FALSE;
+    }
+  if (!skip_bytes (srv, size, error))
+    return FALSE;
+  return reply (srv, 503, "5.5.1", error, "BDAT needs EHLO: CHUNKING was not negotiated");
+}
+
 static gboolean
 cmd_bdat (Server      *srv,
           const char  *args,
@@ -938,7 +999,7 @@ dispatch (Server      *srv,
   if (g_str_equal (verb, "DATA"))
     return cmd_data (srv, args, error);
   if (g_str_equal (verb, "BDAT"))
-    return cmd_bdat (srv, args, error);
+    return srv->esmtp ? cmd_bdat (srv, args, error) : bdat_after_helo (srv, args, error);
   if (g_str_equal (verb, "RSET"))
     {
       transaction_reset (srv);

@@ -26,6 +26,7 @@
 #include "poste-fingerprint.h"
 #include "poste-target.h"
 #include "poste-error.h"
+#include "poste-router.h"
 
 /* The longest provider name: it names a keyfile group, a keyring item and a history record. */
 #define MAX_NAME_LENGTH 64
@@ -887,11 +888,54 @@ get_value (GKeyFile    *keyfile,
            const char  *key,
            GError     **error)
 {
-  g_autofree char *value = g_key_file_get_string (keyfile, group, key, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = g_key_file_get_string (keyfile, group, key, &local_error);
 
+  /* GKeyFile returns the value of a line with an invalid escape ("\/") and sets the error
+   * all the same: such a value is refused, never half-read. */
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   if (value == NULL)
     return NULL;
   return strip_inline_comment (value);
+}
+
+/* With no domains= (a bare ATRN) there is nothing to hold recipients to; a target that relays
+ * (SMTP, LMTP) would then take mail for any domain from loopback, where a local MTA usually
+ * trusts its clients. Returns such a target of @provider (its delivery= or a route's), or NULL. */
+static const char *
+relaying_target_without_domains (PosteProvider *provider)
+{
+  const char * const *domains = poste_provider_get_domains (provider);
+  const char * const *routes = poste_provider_get_routes (provider);
+  const char *delivery = poste_provider_get_delivery (provider);
+
+  if (domains != NULL && domains[0] != NULL)
+    return NULL;
+  if (delivery != NULL && poste_delivery_target_relays (delivery))
+    return delivery;
+  for (guint i = 0; routes != NULL && routes[i] != NULL; i++)
+    {
+      const char *at = strchr (routes[i], '@');
+      const char *eq = at != NULL ? strchr (at, '=') : NULL;
+
+      if (eq != NULL && poste_delivery_target_relays (eq + 1))
+        return eq + 1;
+    }
+  return NULL;
+}
+
+static void
+set_relay_error (GError     **error,
+                 const char  *target)
+{
+  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+               _("empty, but the target %s relays (SMTP or LMTP): without domains it could pass "
+                 "mail for any domain on; list the domains this provider holds mail for"),
+               target);
 }
 
 static PosteProvider *
@@ -957,6 +1001,16 @@ load_provider (Scan       *scan,
       key_error (scan, POSTE_CONFIG_ERROR_MISSING_KEY, group_line, "delivery",
                  _("missing in [%s] (where should the mail go? e.g. delivery=maildir:~/Maildir)"),
                  group);
+      ok = FALSE;
+    }
+  if (ok && relaying_target_without_domains (provider) != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint line = scan_key_line (scan, group, "domains");
+
+      set_relay_error (&local_error, relaying_target_without_domains (provider));
+      key_error (scan, local_error->code, line > 0 ? line : group_line, "domains", "%s",
+                 local_error->message);
       ok = FALSE;
     }
   if (poste_provider_get_auth (provider) == POSTE_AUTH_EXTERNAL
@@ -1485,6 +1539,13 @@ poste_config_validate_provider (PosteProvider  *provider,
       if (!check_route_recipient (recipient, &local_error)
           || !poste_config_check_target (eq + 1, &local_error))
         goto fail;
+    }
+  key = "domains";
+  value = relaying_target_without_domains (provider);
+  if (value != NULL)
+    {
+      set_relay_error (&local_error, value);
+      goto fail;
     }
   key = "pinned-sha256";
   value = poste_provider_get_pinned_sha256 (provider);

@@ -999,8 +999,27 @@ get_value (GKeyFile    *keyfile,
            const char  *key,
            GError     **error)
 {
-  g_autofree char *value = g_key_file_get_string (keyfile, group, key, error);
+  g_autofree char *raw = g_key_file_get_value (keyfile, group, key, error);
+  g_autofree char *value = NULL;
 
+  if (raw == NULL)
+    return NULL;
+  /* The escapes are checked here, not left to g_key_file_get_string(): for a bad escape it
+   * returns the text with its error set (and sets a second error over the first when another
+   * bad escape ends the line), so a caller could not tell a value from a failure. */
+  for (const char *p = raw; *p != '\0'; p++)
+    {
+      if (*p != '\\')
+        continue;
+      p++;
+      if (*p == '\0' || strchr ("stnr\\", *p) == NULL)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("a backslash must start one of the escapes \\s, \\t, \\n, \\r or \\\\"));
+          return NULL;
+        }
+    }
+  value = g_key_file_get_string (keyfile, group, key, error);
   if (value == NULL)
     return NULL;
   return strip_inline_comment (value);
@@ -1775,7 +1794,8 @@ update_keyfile (PosteConfig *self)
  * @length: (out) (optional): the text's length in bytes
  *
  * Renders the configuration as keyfile text, keeping the comments and the values as written of
- * the file it was loaded from.
+ * the file it was loaded from. No line of the text ends in CR, so loading it and rendering again
+ * gives the same text.
  *
  * Returns: (transfer full): the keyfile text
  */
@@ -1783,10 +1803,32 @@ char *
 poste_config_to_data (PosteConfig *self,
                       gsize       *length)
 {
+  char *text;
+  char *r;
+  char *w;
+
   g_return_val_if_fail (POSTE_IS_CONFIG (self), NULL);
 
   update_keyfile (self);
-  return g_key_file_to_data (self->keyfile, length, NULL);
+  text = g_key_file_to_data (self->keyfile, NULL, NULL);
+
+  /* GKeyFile keeps blank and comment lines as read, minus one CR before their LF: a line that
+   * ended in two CRs would lose one at every load and save, and the saved text would never
+   * settle. Values cannot end in CR (g_key_file_set_string() escapes it), so dropping every CR
+   * at the end of a line changes no value and makes the text stable from this save on. */
+  for (r = text, w = text; *r != '\0'; r++)
+    {
+      if (*r == '\r' && r[strspn (r, "\r")] == '\n')
+        {
+          r += strspn (r, "\r") - 1;
+          continue;
+        }
+      *w++ = *r;
+    }
+  *w = '\0';
+  if (length != NULL)
+    *length = w - text;
+  return text;
 }
 
 /**

@@ -21,6 +21,7 @@
 
 #include "poste-atrn.h"
 #include "poste-config.h"
+#include "poste-delivery-private.h"
 #include "poste-error.h"
 
 /* The longest provider name: it names a keyfile group, a keyring item and a history record. */
@@ -1839,10 +1840,13 @@ poste_config_to_data (PosteConfig *self,
  *
  * Saves atomically and durably: the text goes to a temporary file that is fsynced and renamed
  * over @path (g_file_set_contents_full() with %G_FILE_SET_CONTENTS_CONSISTENT and
- * %G_FILE_SET_CONTENTS_DURABLE), mode 0600. The directory is made (0700) when missing. Every
- * provider is validated first; nothing is written when one is invalid.
+ * %G_FILE_SET_CONTENTS_DURABLE), mode 0600, then the directory is fsynced so that the new name
+ * survives a crash. The directory is made (0700) when missing. Every provider is validated
+ * first; nothing is written when one is invalid. On a failure before the rename the old file is
+ * left as it was.
  *
- * Returns: %TRUE on success; otherwise %FALSE with a %POSTE_CONFIG_ERROR or %G_FILE_ERROR
+ * Returns: %TRUE on success; otherwise %FALSE with a %POSTE_CONFIG_ERROR, a %G_FILE_ERROR, or a
+ *   %G_IO_ERROR when the directory could not be synced
  */
 gboolean
 poste_config_save (PosteConfig  *self,
@@ -1892,6 +1896,10 @@ poste_config_save (PosteConfig  *self,
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0600, error))
+    return FALSE;
+  /* GLib fsyncs the folder after the rename too, but ignores its failure: the new name might
+   * not survive a crash, and the user must hear of it. */
+  if (!_poste_fsync_directory (dir, error))
     return FALSE;
 
   set_path (self, path);

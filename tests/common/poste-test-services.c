@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 #include <pwd.h>
 
+#include "poste-test.h"
 #include "poste-test-services.h"
 
 #define NOBODY_UID 65534
@@ -883,7 +884,7 @@ poste_test_lock_release (PosteTestLock *lock)
   g_free (lock);
 }
 
-#define NEED_ROOT "Postfix and Dovecot instances need root here"
+#define NEED_ROOT "Postfix and Dovecot instances need root here (run the tests as root)"
 
 /* For the try_start functions: a service that is not installed is a reason to skip, anything
  * else aborts the program. */
@@ -896,6 +897,8 @@ started_or_why_not (PosteTestService  *service,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_error ("%s", error->message);
+      if (poste_test_in_ci ())
+        g_error ("%s (CI=true: what a test needs must be there)", error->message);
       *why_not = g_strdup (error->message);
       g_error_free (error);
     }
@@ -909,7 +912,8 @@ started_or_why_not (PosteTestService  *service,
  *
  * poste_test_postfix_start() in a new poste_test_service_dir_new() folder, for a test program
  * whose cases skip without Postfix: not running as root, or Postfix not installed
- * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program, and
+ * so does a missing Postfix in CI (poste_test_in_ci()).
  *
  * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
  */
@@ -923,6 +927,8 @@ poste_test_postfix_try_start (guint16  *port,
 
   if (getuid () != 0)
     {
+      if (poste_test_in_ci ())
+        g_error (NEED_ROOT " (CI=true: what a test needs must be there)");
       *why_not = g_strdup (NEED_ROOT);
       return NULL;
     }
@@ -939,7 +945,8 @@ poste_test_postfix_try_start (guint16  *port,
  *
  * poste_test_dovecot_start() in a new poste_test_service_dir_new() folder, for a test program
  * whose cases skip without Dovecot: not running as root, or Dovecot not installed
- * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program, and
+ * so does a missing Dovecot in CI (poste_test_in_ci()).
  *
  * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
  */
@@ -954,6 +961,8 @@ poste_test_dovecot_try_start (guint16   *port,
 
   if (getuid () != 0)
     {
+      if (poste_test_in_ci ())
+        g_error (NEED_ROOT " (CI=true: what a test needs must be there)");
       *why_not = g_strdup (NEED_ROOT);
       return NULL;
     }

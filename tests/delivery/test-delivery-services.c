@@ -120,7 +120,7 @@ need_postfix (void)
 {
   if (postfix != NULL)
     return TRUE;
-  g_test_skip (postfix_failure);
+  poste_test_missing (postfix_failure);
   return FALSE;
 }
 
@@ -129,7 +129,7 @@ need_dovecot (void)
 {
   if (dovecot != NULL)
     return TRUE;
-  g_test_skip (dovecot_failure);
+  poste_test_missing (dovecot_failure);
   return FALSE;
 }
 
@@ -479,7 +479,7 @@ test_procmail (void)
 
   if (!g_file_test ("/usr/bin/procmail", G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("procmail is not installed");
+      poste_test_missing ("procmail is not installed (/usr/bin/procmail)");
       return;
     }
   g_assert_true (g_file_set_contents (rc, rc_text, -1, NULL));

@@ -328,8 +328,7 @@ main (int    argc,
 {
   if (!g_file_test (FETCHMAIL, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_print ("1..0 # SKIP %s is not installed\n", FETCHMAIL);
-      return 0;
+      poste_test_missing_program (FETCHMAIL " is not installed (Debian package fetchmail)");
     }
   poste_test_init (&argc, &argv);
   g_test_add_func ("/provider/fetchmail/odmr", test_fetchmail_odmr);

@@ -886,9 +886,10 @@ test_mda_injection (void)
     NULL
   };
 
+  /* A build dependency of this test (meson's depends:), never a reason to skip. */
   if (!g_file_test (mda, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("tests/delivery/poste-test-mda is not built");
+      g_error ("%s is not built", mda);
       return;
     }
   t.target = poste_delivery_new_for_target (spec, &error);

@@ -819,6 +819,65 @@ poste_test_maildir_wait (const char *maildir,
     }
 }
 
+/* Files under @dir, in every subfolder (Postfix hashes its deferred queue into subfolders). */
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        n += count_files (path);
+      else
+        n++;
+    }
+  return n;
+}
+
+/**
+ * poste_test_postfix_wait_idle:
+ * @service: a Postfix instance
+ * @seconds: the deadline
+ *
+ * Waits until Postfix holds no message any more: its maildrop, incoming, active and deferred
+ * queues are empty, so whatever it was given has been delivered (or refused). A test that
+ * counts what arrived waits for this event instead of sleeping a while.
+ *
+ * Returns: whether Postfix went idle in time
+ */
+gboolean
+poste_test_postfix_wait_idle (PosteTestService *service,
+                              guint             seconds)
+{
+  static const char * const queues[] = { "maildrop", "incoming", "active", "deferred" };
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  g_return_val_if_fail (service->kind == SERVICE_POSTFIX, FALSE);
+  for (;;)
+    {
+      guint held = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (queues); i++)
+        {
+          g_autofree char *queue = g_build_filename (service->dir, "queue", queues[i], NULL);
+
+          held += count_files (queue);
+        }
+      if (held == 0)
+        return TRUE;
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (50 * 1000);
+    }
+}
+
 struct _PosteTestLock {
   pid_t pid;
   int   ready;   /* read end: the child wrote one byte once it held the lock */

@@ -4,8 +4,8 @@
  *
  * For tests only. Loaded with LD_PRELOAD into a program under test (poste-restante-cli), it
  * wraps fsync, fdatasync, rename, renameat, renameat2, link, write, pwrite, ftruncate and, to
- * place the replies among them, send and sendmsg. Nothing in the product knows it is there: the tests see
- * the product from outside, as a disk and a peer would.
+ * place the replies among them, send and sendmsg. Nothing in the product knows it is there: the
+ * tests see the product from outside, as a disk and a peer would.
  *
  *   POSTE_FAULT_LOG=FILE    append one line per call, in the order the calls were made:
  *                             PID fsync PATH = RESULT

@@ -51,6 +51,16 @@ cli_path (void)
                            "poste-restante-cli", NULL);
 }
 
+/* The index of the 354 that started the message's content. */
+static int
+data_started (GPtrArray *lines)
+{
+  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
+
+  g_assert_cmpint (at, >=, 0);
+  return at;
+}
+
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -236,8 +246,7 @@ test_maildir_order (Fixture       *f,
   last = poste_test_fault_log_assert_order (lines, order);
   /* The 250 is the first reply after the 354, and it comes after the folder's fsync. */
   g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, poste_test_fault_log_find (lines, 0,
-                                                                                       "send 354 *")),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
                    >, last);
   g_assert_cmpuint (poste_test_count_entries (new_dir), ==, 1);
   g_assert_cmpuint (accepted (f), ==, 1);
@@ -315,8 +324,7 @@ test_mbox_order (Fixture       *f,
   lines = poste_test_fault_log_read (f->log);
   last = poste_test_fault_log_assert_order (lines, order);
   g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, poste_test_fault_log_find (lines, 0,
-                                                                                       "send 354 *")),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
                    >, last);
   g_assert_true (g_file_get_contents (mbox, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, OLD_MBOX));
@@ -498,7 +506,8 @@ test_queue_fault (Fixture       *f,
 
 /* ---- the configuration's save (import-fetchmailrc) ---- */
 
-#define OLD_CONFIG "# the user's own file\n[provider old]\nhost=old.example\ndelivery=maildir:~/Maildir\n"
+#define OLD_CONFIG \
+  "# the user's own file\n[provider old]\nhost=old.example\ndelivery=maildir:~/Maildir\n"
 
 static char *
 write_fetchmailrc (Fixture *f)

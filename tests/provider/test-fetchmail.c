@@ -15,9 +15,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "poste-connection.h"
-#include "poste-error.h"
 #include "poste-test-provider.h"
+#include "poste-test-wire.h"
 #include "poste-test.h"
 
 #define FETCHMAIL "/usr/bin/fetchmail"
@@ -33,11 +32,11 @@ typedef struct {
 } SmtpSink;
 
 static gboolean
-sink_reply (PosteConnection *conn,
-            const char      *line)
+sink_reply (PosteTestWire *conn,
+            const char    *line)
 {
-  return poste_connection_write_line (conn, line, NULL, NULL) &&
-         poste_connection_flush (conn, NULL, NULL);
+  return poste_test_wire_write_line (conn, line, NULL, NULL) &&
+         poste_test_wire_flush (conn, NULL, NULL);
 }
 
 /* One SMTP session (RFC 5321) that accepts everything. */
@@ -45,21 +44,20 @@ static void
 sink_session (SmtpSink          *sink,
               GSocketConnection *socket)
 {
-  g_autoptr(PosteConnection) conn = poste_connection_new (G_IO_STREAM (socket));
+  g_autoptr(PosteTestWire) conn = poste_test_wire_new (G_IO_STREAM (socket));
   g_autoptr(GString) envelope = g_string_new (NULL);
   guint rcpts = 0;
 
-  poste_connection_set_timeout (conn, TIMEOUT);
+  poste_test_wire_set_timeout (conn, TIMEOUT);
   if (!sink_reply (conn, "220 sink.test ESMTP"))
     return;
   for (;;)
     {
       const char *line;
       gsize length;
-      PosteLineEnd end;
       g_autofree char *command = NULL;
 
-      line = poste_connection_read_line (conn, 1000, &length, &end, sink->cancellable, NULL);
+      line = poste_test_wire_read_line (conn, 1000, &length, sink->cancellable, NULL);
       if (line == NULL)
         return;
       command = g_strndup (line, length);
@@ -91,8 +89,7 @@ sink_session (SmtpSink          *sink,
           sink_reply (conn, "354 go ahead");
           for (;;)
             {
-              line = poste_connection_read_line (conn, 1000, &length, &end, sink->cancellable,
-                                                 NULL);
+              line = poste_test_wire_read_line (conn, 1000, &length, sink->cancellable, NULL);
               if (line == NULL)
                 return;
               if (length == 1 && line[0] == '.')
@@ -117,7 +114,7 @@ sink_session (SmtpSink          *sink,
       else if (g_ascii_strcasecmp (command, "QUIT") == 0)
         {
           sink_reply (conn, "221 2.0.0 Bye");
-          poste_connection_close (conn, NULL, NULL);
+          poste_test_wire_close (conn, NULL, NULL);
           return;
         }
       else

@@ -137,8 +137,8 @@ static const BadCase bad_cases[] = {
     POSTE_CONFIG_ERROR_INVALID_VALUE },
   /* An invalid escape: GKeyFile returns a value and an error; the value is not used. */
   { "[provider a]\nhost=h.example\ndelivery=smtp:\\/127.0.0.1:25\n",
-    "/c/x.conf:3: key 'delivery': Key file contains key \342\200\234delivery\342\200\235 which "
-    "has a value that cannot be interpreted.", POSTE_CONFIG_ERROR_INVALID_VALUE },
+    "/c/x.conf:3: key 'delivery': a backslash must start one of the escapes \\s, \\t, \\n, "
+    "\\r or \\\\", POSTE_CONFIG_ERROR_INVALID_VALUE },
   /* Never a relay: a target that relays needs domains to hold recipients to. */
   { "[provider a]\nhost=h.example\ndelivery=smtp://127.0.0.1:25\ndomains=\n",
     "/c/x.conf:4: key 'domains': empty, but the target smtp://127.0.0.1:25 relays (SMTP or LMTP): "

@@ -143,8 +143,8 @@ main (int   argc,
 
   if (daemon == NULL)
     {
-      g_print ("1..0 # SKIP gnome-keyring-daemon is not installed\n");
-      return 0;
+      poste_test_missing_program ("gnome-keyring-daemon is not installed (Debian package "
+                                  "gnome-keyring)");
     }
 
   keyring_home = g_dir_make_tmp ("poste-test-keyring-XXXXXX", NULL);

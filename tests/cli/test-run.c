@@ -512,7 +512,7 @@ test_run_systemd_unit (Fixture       *f,
 
   if (analyze == NULL)
     {
-      g_test_skip ("systemd-analyze is not installed");
+      poste_test_missing ("systemd-analyze is not installed (Debian package systemd)");
       return;
     }
 

@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 #include <pwd.h>
 
+#include "poste-test.h"
 #include "poste-test-services.h"
 
 #define NOBODY_UID 65534
@@ -818,6 +819,65 @@ poste_test_maildir_wait (const char *maildir,
     }
 }
 
+/* Files under @dir, in every subfolder (Postfix hashes its deferred queue into subfolders). */
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        n += count_files (path);
+      else
+        n++;
+    }
+  return n;
+}
+
+/**
+ * poste_test_postfix_wait_idle:
+ * @service: a Postfix instance
+ * @seconds: the deadline
+ *
+ * Waits until Postfix holds no message any more: its maildrop, incoming, active and deferred
+ * queues are empty, so whatever it was given has been delivered (or refused). A test that
+ * counts what arrived waits for this event instead of sleeping a while.
+ *
+ * Returns: whether Postfix went idle in time
+ */
+gboolean
+poste_test_postfix_wait_idle (PosteTestService *service,
+                              guint             seconds)
+{
+  static const char * const queues[] = { "maildrop", "incoming", "active", "deferred" };
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  g_return_val_if_fail (service->kind == SERVICE_POSTFIX, FALSE);
+  for (;;)
+    {
+      guint held = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (queues); i++)
+        {
+          g_autofree char *queue = g_build_filename (service->dir, "queue", queues[i], NULL);
+
+          held += count_files (queue);
+        }
+      if (held == 0)
+        return TRUE;
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (50 * 1000);
+    }
+}
+
 struct _PosteTestLock {
   pid_t pid;
   int   ready;   /* read end: the child wrote one byte once it held the lock */
@@ -883,7 +943,7 @@ poste_test_lock_release (PosteTestLock *lock)
   g_free (lock);
 }
 
-#define NEED_ROOT "Postfix and Dovecot instances need root here"
+#define NEED_ROOT "Postfix and Dovecot instances need root here (run the tests as root)"
 
 /* For the try_start functions: a service that is not installed is a reason to skip, anything
  * else aborts the program. */
@@ -896,6 +956,8 @@ started_or_why_not (PosteTestService  *service,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_error ("%s", error->message);
+      if (poste_test_in_ci ())
+        g_error ("%s (CI=true: what a test needs must be there)", error->message);
       *why_not = g_strdup (error->message);
       g_error_free (error);
     }
@@ -909,7 +971,8 @@ started_or_why_not (PosteTestService  *service,
  *
  * poste_test_postfix_start() in a new poste_test_service_dir_new() folder, for a test program
  * whose cases skip without Postfix: not running as root, or Postfix not installed
- * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program, and
+ * so does a missing Postfix in CI (poste_test_in_ci()).
  *
  * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
  */
@@ -923,6 +986,8 @@ poste_test_postfix_try_start (guint16  *port,
 
   if (getuid () != 0)
     {
+      if (poste_test_in_ci ())
+        g_error (NEED_ROOT " (CI=true: what a test needs must be there)");
       *why_not = g_strdup (NEED_ROOT);
       return NULL;
     }
@@ -939,7 +1004,8 @@ poste_test_postfix_try_start (guint16  *port,
  *
  * poste_test_dovecot_start() in a new poste_test_service_dir_new() folder, for a test program
  * whose cases skip without Dovecot: not running as root, or Dovecot not installed
- * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program.
+ * (%G_IO_ERROR_NOT_FOUND), gives %NULL and @why_not; any other failure aborts the program, and
+ * so does a missing Dovecot in CI (poste_test_in_ci()).
  *
  * Returns: (transfer full) (nullable): the service, or %NULL with @why_not set
  */
@@ -954,6 +1020,8 @@ poste_test_dovecot_try_start (guint16   *port,
 
   if (getuid () != 0)
     {
+      if (poste_test_in_ci ())
+        g_error (NEED_ROOT " (CI=true: what a test needs must be there)");
       *why_not = g_strdup (NEED_ROOT);
       return NULL;
     }

@@ -33,6 +33,8 @@ PosteTestService *poste_test_postfix_start_with_relayhost (const char *dir,
                                                           GError    **error);
 void              poste_test_postfix_stop       (PosteTestService  *service);
 guint             poste_test_postfix_kill_smtpd (PosteTestService  *service);
+gboolean          poste_test_postfix_wait_idle  (PosteTestService  *service,
+                                                 guint              seconds);
 PosteTestService *poste_test_dovecot_start      (const char        *dir,
                                                  guint16           *port,
                                                  char             **socket_path,

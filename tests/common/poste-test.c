@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <stdlib.h>
 
 #include "poste-test.h"
 
@@ -117,4 +118,55 @@ poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher)
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+}
+
+/**
+ * poste_test_in_ci:
+ *
+ * Whether the tests run in CI: the environment variable CI is "true" (.ci/run sets it, as hosted
+ * CI services do). There, nothing the tests need may be missing.
+ *
+ * Returns: %TRUE in CI
+ */
+gboolean
+poste_test_in_ci (void)
+{
+  return g_strcmp0 (g_getenv ("CI"), "true") == 0;
+}
+
+/**
+ * poste_test_missing:
+ * @what: exactly what is missing, for a person to install or change ("Postfix is not installed
+ *   (/usr/sbin/postfix)", "needs root to act as another user")
+ *
+ * The current test case cannot run here. Outside CI it is skipped with @what as the reason; in
+ * CI it fails: a machine without Postfix, Dovecot, fetchmail, a keyring or root would otherwise
+ * show green while testing nothing.
+ */
+void
+poste_test_missing (const char *what)
+{
+  if (poste_test_in_ci ())
+    g_test_fail_printf ("%s (CI=true: what a test needs must be there)", what);
+  else
+    g_test_skip (what);
+}
+
+/**
+ * poste_test_missing_program:
+ * @what: exactly what is missing
+ *
+ * As poste_test_missing(), for a whole test program, before g_test_run(): outside CI prints the
+ * TAP plan of a skipped program ("1..0 # SKIP @what") and exits 0; in CI bails out and exits 1.
+ */
+void
+poste_test_missing_program (const char *what)
+{
+  if (poste_test_in_ci ())
+    {
+      g_print ("Bail out! %s (CI=true: what a test needs must be there)\n", what);
+      exit (1);
+    }
+  g_print ("1..0 # SKIP %s\n", what);
+  exit (0);
 }

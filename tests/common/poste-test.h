@@ -15,5 +15,8 @@ const char *poste_test_source_root (void);
 const char *poste_test_build_root  (void);
 guint       poste_test_count_entries (const char *dir);
 void        poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher);
+gboolean    poste_test_in_ci       (void);
+void        poste_test_missing     (const char   *what);
+void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
 
 G_END_DECLS

@@ -445,7 +445,7 @@ test_mbox_unwritable_folder (void)
 
   if (getuid () != 0)
     {
-      g_test_skip ("needs root to act as another user");
+      poste_test_missing ("needs root to act as another user (run the tests as root)");
       return;
     }
   dir = poste_test_service_dir_new ("varmail");

@@ -919,7 +919,7 @@ test_postfix_relayhost (Fixture       *f,
 
   if (!g_file_test ("/usr/sbin/postfix", G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("Postfix is not installed");
+      poste_test_missing ("Postfix is not installed (/usr/sbin/postfix)");
       return;
     }
   listen_port = poste_outbox_listener_start (listener, "127.0.0.1", 0, &error);

@@ -5,8 +5,9 @@
  * A faithful, small ODMR provider: an SMTP server for the client phase (EHLO, STARTTLS per
  * RFC 3207, AUTH per RFC 4954 through libgsasl, ATRN per RFC 2645) that turns around on ATRN and
  * becomes an SMTP client (RFC 5321) delivering its spool to the customer, with PIPELINING
- * (RFC 2920) and BDAT (RFC 3030) when asked. Every read is bounded in length (PosteConnection) and
- * in time (the provider's timeout). It serves one connection at a time in a thread of its own.
+ * (RFC 2920) and BDAT (RFC 3030) when asked. Every read is bounded in length and in time (the
+ * provider's timeout) by its own line reader and reply parser (poste-test-wire.c), which share no
+ * code with the customer's. It serves one connection at a time in a thread of its own.
  *
  * Misbehaviour is scripted with "faults" (see poste-test-provider.h), so the customer's handling of
  * every odd reply, every drop and every malformed byte can be tested against real sockets.
@@ -17,11 +18,11 @@
 #include <gsasl.h>
 #include <string.h>
 
-#include "poste-connection.h"
 #include "poste-data-decoder.h"
 #include "poste-error.h"
 #include "poste-reply.h"
 #include "poste-test-provider.h"
+#include "poste-test-wire.h"
 
 /* RFC 4954 section 4: a SASL line may be 12288 octets; commands are far shorter. */
 #define MAX_COMMAND_LINE   12288
@@ -142,7 +143,7 @@ G_DEFINE_FINAL_TYPE (PosteTestProvider, poste_test_provider, G_TYPE_OBJECT)
 
 typedef struct {
   PosteTestProvider *provider;
-  PosteConnection   *conn;
+  PosteTestWire     *conn;
   GCancellable      *cancellable;
   Stage              stage;
   gboolean           tls_active;
@@ -516,8 +517,8 @@ send_raw (Session    *s,
       start = end + 1;
     }
   slow_down (s);
-  if (!poste_connection_write (s->conn, data, length, s->cancellable, &error) ||
-      !poste_connection_flush (s->conn, s->cancellable, &error))
+  if (!poste_test_wire_write (s->conn, data, length, s->cancellable, &error) ||
+      !poste_test_wire_flush (s->conn, s->cancellable, &error))
     {
       session_fail (s, error);
       return FALSE;
@@ -564,14 +565,12 @@ read_command (Session *s,
   g_autoptr(GError) error = NULL;
   const char *line;
   gsize length;
-  PosteLineEnd end;
 
-  line = poste_connection_read_line (s->conn, MAX_COMMAND_LINE, &length, &end, s->cancellable,
-                                     &error);
+  line = poste_test_wire_read_line (s->conn, MAX_COMMAND_LINE, &length, s->cancellable, &error);
   if (line == NULL)
     {
       /* RFC 5321 section 4.5.3.1.4: answer an over-long line, then give up on the session. */
-      if (g_error_matches (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG))
+      if (g_error_matches (error, POSTE_TEST_WIRE_ERROR, POSTE_TEST_WIRE_ERROR_LINE_TOO_LONG))
         send_line (s, "500 5.5.2 Line too long");
       session_fail (s, error);
       return NULL;
@@ -593,13 +592,13 @@ read_command (Session *s,
   return g_strndup (line, length);
 }
 
-static PosteReply *
+static PosteTestReply *
 read_reply (Session *s)
 {
   g_autoptr(GError) error = NULL;
-  PosteReply *reply;
+  PosteTestReply *reply;
 
-  reply = poste_reply_read (s->conn, s->cancellable, &error);
+  reply = poste_test_reply_read (s->conn, s->cancellable, &error);
   if (reply == NULL)
     {
       session_fail (s, error);
@@ -607,10 +606,8 @@ read_reply (Session *s)
     }
   for (guint i = 0; reply->lines[i] != NULL; i++)
     {
-      g_autofree char *text = g_strdup_printf ("%03u%c%s%s%s", reply->code,
+      g_autofree char *text = g_strdup_printf ("%03u%c%s", reply->code,
                                                reply->lines[i + 1] != NULL ? '-' : ' ',
-                                               reply->enhanced != NULL ? reply->enhanced : "",
-                                               reply->enhanced != NULL ? " " : "",
                                                reply->lines[i]);
       transcript_add (s, "C: ", text, -1);
     }
@@ -626,9 +623,9 @@ go_silent (Session *s)
     {
       gsize length;
 
-      if (poste_connection_peek (s->conn, &length, s->cancellable, NULL) == NULL)
+      if (poste_test_wire_peek (s->conn, &length, s->cancellable, NULL) == NULL)
         break;
-      poste_connection_consume (s->conn, length);
+      poste_test_wire_consume (s->conn, length);
     }
   s->closed = TRUE;
 }
@@ -636,7 +633,7 @@ go_silent (Session *s)
 static void
 close_now (Session *s)
 {
-  g_io_stream_close (poste_connection_get_stream (s->conn), NULL, NULL);
+  g_io_stream_close (poste_test_wire_get_stream (s->conn), NULL, NULL);
   s->closed = TRUE;
 }
 
@@ -962,13 +959,13 @@ send_ehlo_reply (Session    *s,
 
           if (i < 3)
             transcript_add (s, "S: ", line, strlen (line) - 2);
-          if (!poste_connection_write (s->conn, line, strlen (line), s->cancellable, &error))
+          if (!poste_test_wire_write (s->conn, line, strlen (line), s->cancellable, &error))
             {
               session_fail (s, error);
               return FALSE;
             }
         }
-      return poste_connection_flush (s->conn, s->cancellable, NULL);
+      return poste_test_wire_flush (s->conn, s->cancellable, NULL);
     }
   return send_reply (s, 250, (const char * const *) lines->pdata);
 }
@@ -1002,7 +999,7 @@ start_tls (Session *s)
 
   if (!enter_stage (s, STAGE_HANDSHAKE))
     return FALSE;
-  tls = g_tls_server_connection_new (poste_connection_get_stream (s->conn),
+  tls = g_tls_server_connection_new (poste_test_wire_get_stream (s->conn),
                                      s->provider->certificate, &error);
   if (tls != NULL && g_strv_contains (advertised_mechanisms (s), "EXTERNAL"))
     {
@@ -1012,7 +1009,7 @@ start_tls (Session *s)
       g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_cb), NULL);
     }
   if (tls == NULL ||
-      !poste_connection_handshake (s->conn, G_TLS_CONNECTION (tls), s->cancellable, &error))
+      !poste_test_wire_handshake (s->conn, G_TLS_CONNECTION (tls), s->cancellable, &error))
     {
       session_fail (s, error);
       return FALSE;
@@ -1159,7 +1156,7 @@ content_flush (Content  *c,
 {
   const gint64 drop_at = c->s->provider->faults.drop_in_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(PosteTestReply) reply = NULL;
   gsize length = c->out->len;
   gboolean drop = FALSE;
 
@@ -1173,13 +1170,13 @@ content_flush (Content  *c,
       g_autofree char *command = g_strdup_printf ("BDAT %u%s", c->out->len, last ? " LAST" : "");
 
       transcript_add (c->s, "S: ", command, -1);
-      if (!poste_connection_write_line (c->s->conn, command, c->s->cancellable, &error))
+      if (!poste_test_wire_write_line (c->s->conn, command, c->s->cancellable, &error))
         {
           session_fail (c->s, error);
           return FALSE;
         }
     }
-  if (!poste_connection_write (c->s->conn, c->out->data, length, c->s->cancellable, &error))
+  if (!poste_test_wire_write (c->s->conn, c->out->data, length, c->s->cancellable, &error))
     {
       session_fail (c->s, error);
       return FALSE;
@@ -1188,14 +1185,14 @@ content_flush (Content  *c,
   g_byte_array_set_size (c->out, 0);
   if (drop)
     {
-      poste_connection_flush (c->s->conn, c->s->cancellable, NULL);
+      poste_test_wire_flush (c->s->conn, c->s->cancellable, NULL);
       transcript_add (c->s, "", "[drop in data]", -1);
       close_now (c->s);
       return FALSE;
     }
   if (c->bdat && (length > 0 || last))
     {
-      if (!poste_connection_flush (c->s->conn, c->s->cancellable, &error))
+      if (!poste_test_wire_flush (c->s->conn, c->s->cancellable, &error))
         {
           session_fail (c->s, error);
           return FALSE;
@@ -1345,7 +1342,7 @@ send_content (Session          *s,
               guint            *code)
 {
   g_autoptr(GByteArray) out = g_byte_array_sized_new (CHUNK_SIZE + 16);
-  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(PosteTestReply) reply = NULL;
   Content c = { 0 };
 
   c.s = s;
@@ -1369,7 +1366,7 @@ send_content (Session          *s,
           *code = reply->code;
           return TRUE;
         }
-      g_clear_pointer (&reply, poste_reply_free);
+      g_clear_pointer (&reply, poste_test_reply_free);
     }
   else if (!enter_stage (s, STAGE_DATA))
     return FALSE;
@@ -1429,7 +1426,7 @@ deliver_once (Session          *s,
   g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) accepted = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(PosteTestReply) reply = NULL;
   gboolean pipeline = f->pipelining && s->peer_pipelining;
   guint mail_code;
   guint code = 0;
@@ -1466,7 +1463,7 @@ deliver_once (Session          *s,
   if ((reply = read_reply (s)) == NULL)
     return FALSE;
   mail_code = reply->code;
-  g_clear_pointer (&reply, poste_reply_free);
+  g_clear_pointer (&reply, poste_test_reply_free);
 
   for (guint i = 0; i < rcpts->len; i++)
     {
@@ -1491,7 +1488,7 @@ deliver_once (Session          *s,
             g_ptr_array_add (refused, g_strdup (r));
           /* 4xx, 452 included: the recipient waits for a later transaction. */
         }
-      g_clear_pointer (&reply, poste_reply_free);
+      g_clear_pointer (&reply, poste_test_reply_free);
     }
 
   if (mail_code / 100 != 2 || accepted->len == 0)
@@ -1552,7 +1549,7 @@ deliver_message (Session          *s,
 static gboolean
 reversed_hello (Session *s)
 {
-  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(PosteTestReply) reply = NULL;
 
   if ((reply = read_reply (s)) == NULL)
     return FALSE;
@@ -1563,13 +1560,13 @@ reversed_hello (Session *s)
       send_line (s, "QUIT");
       return FALSE;
     }
-  g_clear_pointer (&reply, poste_reply_free);
+  g_clear_pointer (&reply, poste_test_reply_free);
 
   if (!send_line (s, "EHLO %s", s->provider->hostname) || (reply = read_reply (s)) == NULL)
     return FALSE;
   if (reply->code != 250)
     {
-      g_clear_pointer (&reply, poste_reply_free);
+      g_clear_pointer (&reply, poste_test_reply_free);
       if (!send_line (s, "HELO %s", s->provider->hostname) || (reply = read_reply (s)) == NULL)
         return FALSE;
       if (reply->code != 250)
@@ -1579,9 +1576,9 @@ reversed_hello (Session *s)
         }
       return TRUE;
     }
-  s->peer_pipelining = poste_reply_has_keyword (reply, "PIPELINING", NULL);
-  s->peer_chunking = poste_reply_has_keyword (reply, "CHUNKING", NULL);
-  s->peer_8bitmime = poste_reply_has_keyword (reply, "8BITMIME", NULL);
+  s->peer_pipelining = poste_test_reply_has_keyword (reply, "PIPELINING", NULL);
+  s->peer_chunking = poste_test_reply_has_keyword (reply, "CHUNKING", NULL);
+  s->peer_8bitmime = poste_test_reply_has_keyword (reply, "8BITMIME", NULL);
   return TRUE;
 }
 
@@ -1590,7 +1587,7 @@ reversed_session (Session *s)
 {
   g_autoptr(GPtrArray) todo =
       g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
-  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(PosteTestReply) reply = NULL;
 
   if (!reversed_hello (s))
     return;
@@ -1724,7 +1721,7 @@ handle_submission (Session    *s,
     while (!poste_data_decoder_is_done (decoder))
       {
         gsize length, used;
-        const guint8 *data = poste_connection_peek (s->conn, &length, s->cancellable, &error);
+        const guint8 *data = poste_test_wire_peek (s->conn, &length, s->cancellable, &error);
 
         if (data == NULL)
           {
@@ -1732,7 +1729,7 @@ handle_submission (Session    *s,
             return FALSE;
           }
         used = poste_data_decoder_feed (decoder, data, length, submission_decoded_cb, message);
-        poste_connection_consume (s->conn, used);
+        poste_test_wire_consume (s->conn, used);
       }
     transcript_add (s, "C: ", "<message content>", -1);
     too_big = poste_data_decoder_get_size (decoder) > MAX_SUBMITTED_SIZE;
@@ -1837,8 +1834,8 @@ serve (PosteTestProvider *self,
   s.provider = self;
   s.cancellable = self->cancellable;
   s.stage = STAGE_GREETING;
-  s.conn = poste_connection_new (G_IO_STREAM (connection));
-  poste_connection_set_timeout (s.conn, self->timeout);
+  s.conn = poste_test_wire_new (G_IO_STREAM (connection));
+  poste_test_wire_set_timeout (s.conn, self->timeout);
 
   g_mutex_lock (&self->lock);
   g_string_truncate (self->transcript, 0);
@@ -1847,11 +1844,11 @@ serve (PosteTestProvider *self,
   client_phase (&s);
 
   if (!s.closed)
-    poste_connection_close (s.conn, NULL, NULL);
+    poste_test_wire_close (s.conn, NULL, NULL);
   else
-    g_io_stream_close (poste_connection_get_stream (s.conn), NULL, NULL);
+    g_io_stream_close (poste_test_wire_get_stream (s.conn), NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  poste_connection_unref (s.conn);
+  poste_test_wire_unref (s.conn);
   g_strfreev (s.domains);
   g_clear_object (&s.peer_certificate);
   g_free (s.external_user);

@@ -310,7 +310,7 @@ test_cell (gconstpointer data)
       (id->target == TARGET_LMTP && dovecot == NULL))
     {
       cell->skipped = TRUE;
-      g_test_skip (id->target == TARGET_SMTP ? postfix_failure : dovecot_failure);
+      poste_test_missing (id->target == TARGET_SMTP ? postfix_failure : dovecot_failure);
       return;
     }
   g_assert_no_errno (g_mkdir_with_parents (cell_dir, 0700));
@@ -545,7 +545,7 @@ test_local_unavailable (void)
 
   if (dovecot == NULL)
     {
-      g_test_skip (dovecot_failure);
+      poste_test_missing (dovecot_failure);
       return;
     }
   g_assert_no_errno (g_mkdir_with_parents (dir, 0700));

@@ -17,12 +17,16 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "poste.h"
+#include "poste-connection.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
 #include "poste-test.h"
@@ -146,6 +150,7 @@ typedef struct {
   GQuark            (*domain) (void);
   int                 code;
   gboolean            short_timeout;
+  const char         *message;   /* what the error must say: the check that spoke, not another */
 } FaultCase;
 
 static void
@@ -158,6 +163,9 @@ test_fault (gconstpointer data)
   fixture_run (&f, c->short_timeout ? SHORT_TIMEOUT : TIMEOUT);
   g_assert_false (f.ok);
   g_assert_error (f.error, c->domain (), c->code);
+  g_assert_nonnull (c->message);
+  if (strstr (f.error->message, c->message) == NULL)
+    g_error ("the error says '%s', not '%s'", f.error->message, c->message);
   assert_kept (&f);
   fixture_teardown (&f);
 }
@@ -182,32 +190,128 @@ session_error (void)
 
 static const FaultCase fault_cases[] = {
   { "/misbehaviour/reply/over-long-line", "reply-long-line", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_LINE_TOO_LONG, FALSE },
+    POSTE_PROTOCOL_ERROR_LINE_TOO_LONG, FALSE,
+    "A line of 2004 bytes is longer than the limit of 510" },
   { "/misbehaviour/reply/endless-multiline", "reply-endless-multiline", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_TOO_MANY_LINES, FALSE },
+    POSTE_PROTOCOL_ERROR_TOO_MANY_LINES, FALSE,
+    "A reply went on for more than 100 lines" },
   { "/misbehaviour/reply/code-change", "reply-code-change", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE },
+    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE,
+    "A multi-line reply changed its code from 250 to 251" },
   { "/misbehaviour/auth/junk-334", "junk-334", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE },
+    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE,
+    "The provider's authentication challenge is not valid base64" },
   { "/misbehaviour/tls/starttls-injection", "inject-after-starttls", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_INJECTION, FALSE },
+    POSTE_PROTOCOL_ERROR_INJECTION, FALSE,
+    "The provider sent data ahead of the TLS handshake (STARTTLS response injection)" },
   { "/misbehaviour/tls/stripped-not-offered", "no-starttls", 0, session_error,
-    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE },
+    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE,
+    "The provider does not offer STARTTLS, and this provider requires TLS" },
   { "/misbehaviour/tls/stripped-454", "starttls-reply=454", 0, session_error,
-    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE },
+    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE,
+    "The provider refused STARTTLS, and this provider requires TLS: 454 " },
   { "/misbehaviour/tls/expired-certificate", NULL, POSTE_TEST_CERT_EXPIRED, session_error,
-    POSTE_SESSION_ERROR_CERTIFICATE, FALSE },
-  { "/misbehaviour/silent/greeting", "silent=greeting", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/ehlo", "silent=ehlo", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/starttls", "silent=starttls", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+    POSTE_SESSION_ERROR_CERTIFICATE, FALSE,
+    "is not trusted: expired" },
+  { "/misbehaviour/silent/greeting", "silent=greeting", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/ehlo", "silent=ehlo", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/starttls", "silent=starttls", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
   { "/misbehaviour/silent/tls-handshake", "silent=handshake", 0, io_error, G_IO_ERROR_TIMED_OUT,
-    TRUE },
-  { "/misbehaviour/silent/auth", "silent=auth", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/atrn", "silent=atrn", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/mail", "silent=mail", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/rcpt", "silent=rcpt", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
-  { "/misbehaviour/silent/data", "silent=data", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE },
+    TRUE, "The TLS handshake did not complete within 2 seconds" },
+  { "/misbehaviour/silent/auth", "silent=auth", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/atrn", "silent=atrn", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/mail", "silent=mail", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/rcpt", "silent=rcpt", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
+  { "/misbehaviour/silent/data", "silent=data", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
+    "The peer did not answer within 2 seconds" },
 };
+
+/* STARTTLS is not offered: we stop before sending it (never "try and see": a 502 to it would
+ * end the session with another check's error, so this asserts that one spoke) and before any
+ * credential. */
+static void
+test_not_offered (void)
+{
+  Fixture f = { 0, };
+
+  fixture_setup (&f, 0, "no-starttls");
+  fixture_run (&f, TIMEOUT);
+  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TLS_REQUIRED);
+  g_assert_cmpstr (f.error->message, ==,
+                   "The provider does not offer STARTTLS, and this provider requires TLS");
+  g_assert_false (transcript_has (&f, "C: STARTTLS"));
+  g_assert_false (transcript_has (&f, "C: AUTH"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* Bytes after STARTTLS's 220 are refused by the session (its own note and message), before
+ * the connection's own check at the handshake could see them. */
+static void
+test_injection_session (void)
+{
+  Fixture f = { 0, };
+
+  fixture_setup (&f, 0, "inject-after-starttls");
+  fixture_run (&f, TIMEOUT);
+  g_assert_error (f.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION);
+  g_assert_cmpstr (f.error->message, ==,
+                   "The provider sent data ahead of the TLS handshake (STARTTLS response "
+                   "injection); the connection is not safe");
+  g_assert_true (transcript_has (&f, "*  14 bytes arrived after STARTTLS's 220"));
+  g_assert_false (transcript_has (&f, "C: AUTH"));
+  assert_kept (&f);
+  fixture_teardown (&f);
+}
+
+/* The connection's own check, alone: bytes buffered before a handshake refuse it, and not a
+ * byte of the handshake is sent. */
+static void
+test_injection_connection (void)
+{
+  static const char injected[] = "220 2.0.0 Ready to start TLS\r\n250 injected\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  PosteConnection *connection;
+  const char *line;
+  gsize length;
+  char byte;
+  int fds[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  socket = g_socket_new_from_fd (fds[0], &error);
+  g_assert_no_error (error);
+  stream = g_socket_connection_factory_create_connection (socket);
+  connection = poste_connection_new (G_IO_STREAM (stream));
+  poste_connection_set_timeout (connection, TIMEOUT);
+  g_assert_cmpint (write (fds[1], injected, sizeof injected - 1), ==, sizeof injected - 1);
+
+  line = poste_connection_read_line (connection, 512, &length, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "220 2.0.0 Ready to start TLS");
+  g_assert_cmpuint (poste_connection_get_buffered (connection), ==, strlen ("250 injected\r\n"));
+
+  tls = g_tls_client_connection_new (G_IO_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (poste_connection_handshake (connection, G_TLS_CONNECTION (tls), NULL, &error));
+  g_assert_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION);
+  g_assert_nonnull (strstr (error->message, "bytes ahead of the TLS handshake"));
+  /* No ClientHello went out. */
+  g_assert_cmpint (recv (fds[1], &byte, 1, MSG_DONTWAIT), ==, -1);
+  g_assert_cmpint (errno, ==, EAGAIN);
+
+  poste_connection_unref (connection);
+  close (fds[1]);
+}
 
 /* The provider sends nothing after our 220: a deadline ends the reversed state with 421. */
 static void
@@ -783,9 +887,10 @@ test_mda_injection (void)
     NULL
   };
 
+  /* A build dependency of this test (meson's depends:), never a reason to skip. */
   if (!g_file_test (mda, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("tests/delivery/poste-test-mda is not built");
+      g_error ("%s is not built", mda);
       return;
     }
   t.target = poste_delivery_new_for_target (spec, &error);
@@ -815,6 +920,9 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault);
   g_test_add_func ("/misbehaviour/silent/after-our-220", test_silent_after_220);
+  g_test_add_func ("/misbehaviour/tls/not-offered-never-sent", test_not_offered);
+  g_test_add_func ("/misbehaviour/tls/injection-seen-by-session", test_injection_session);
+  g_test_add_func ("/misbehaviour/tls/injection-seen-by-connection", test_injection_connection);
   g_test_add_func ("/misbehaviour/tls/other-host", test_other_host);
   g_test_add_func ("/misbehaviour/tls/pin-changed", test_pin_changed);
   g_test_add_data_func ("/misbehaviour/data/bare-lf", "bare-lf", test_refused_content);

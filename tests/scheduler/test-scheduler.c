@@ -868,7 +868,7 @@ test_resume_dbus (Fixture       *f,
 
   if (daemon == NULL)
     {
-      g_test_skip ("no dbus-daemon");
+      poste_test_missing ("dbus-daemon is not installed (Debian package dbus)");
       return;
     }
 

@@ -63,20 +63,51 @@ poste_ui_test_init (int          *argc,
   g_setenv ("SECRET_FILE_TEST_PASSWORD", name, TRUE);
 }
 
-/* Runs the main context until @done says so. No clock: the suite's timeout is the only limit. */
+/* Each wait of these helpers ends by this deadline, with a message that says what did not
+ * happen (not at the suite's timeout, with nothing said). */
+#define WAIT_SECONDS 30
+#define MAX_RENDER_TRIES 50
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  gboolean *passed = data;
+
+  *passed = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context until @done says so, at most WAIT_SECONDS. */
 void
 poste_ui_test_iterate_until (gboolean (*done) (gpointer data),
                gpointer   data)
 {
+  gboolean passed = FALSE;
+  guint timer = g_timeout_add_seconds (WAIT_SECONDS, deadline_cb, &passed);
+
   while (!done (data))
-    g_main_context_iteration (NULL, TRUE);
+    {
+      if (passed)
+        g_error ("the condition waited for did not come true within %u seconds", WAIT_SECONDS);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  if (!passed)
+    g_source_remove (timer);
 }
 
+/* Dispatches what is ready now, until nothing is; a context that never goes idle within
+ * WAIT_SECONDS (a source that keeps itself ready) is a failure. */
 void
 poste_ui_test_iterate_pending (void)
 {
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
   while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the main context was still busy after %u seconds", WAIT_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+    }
 }
 
 static void
@@ -174,8 +205,9 @@ poste_ui_test_render_widget (GtkWidget *widget)
   int width;
   int height;
 
-  /* A widget paintable made while a layout is pending draws nothing: draw a frame and retry. */
-  for (;;)
+  /* A widget paintable made while a layout is pending draws nothing: draw a frame and retry
+   * (each wait has its deadline, and so has the number of tries). */
+  for (guint tries = 0; ; tries++)
     {
       g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
       GtkSnapshot *snapshot = gtk_snapshot_new ();
@@ -188,6 +220,8 @@ poste_ui_test_render_widget (GtkWidget *widget)
       gdk_paintable_snapshot (paintable, snapshot, width, height);
       if ((node = gtk_snapshot_free_to_node (snapshot)))
         break;
+      if (tries == MAX_RENDER_TRIES)
+        g_error ("%s drew nothing after %u frames", G_OBJECT_TYPE_NAME (widget), tries);
 
       poste_ui_test_wait_for_drawn (GTK_WINDOW (gtk_widget_get_root (widget)));
     }

@@ -74,16 +74,14 @@ test_config_error_shown (void)
 
   /* Add Provider cannot run, and the user's file is untouched. */
   gtk_widget_activate_action (GTK_WIDGET (window), "app.add-provider", NULL);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  poste_ui_test_iterate_pending ();
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
   g_file_get_contents (path, &after, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (after, ==, broken);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  poste_ui_test_iterate_pending ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 }
 

@@ -25,6 +25,7 @@
 #include "poste-enums.h"
 #include "poste-fingerprint.h"
 #include "poste-target.h"
+#include "poste-delivery-private.h"
 #include "poste-error.h"
 #include "poste-router.h"
 
@@ -888,16 +889,27 @@ get_value (GKeyFile    *keyfile,
            const char  *key,
            GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *value = g_key_file_get_string (keyfile, group, key, &local_error);
+  g_autofree char *raw = g_key_file_get_value (keyfile, group, key, error);
+  g_autofree char *value = NULL;
 
-  /* GKeyFile returns the value of a line with an invalid escape ("\/") and sets the error
-   * all the same: such a value is refused, never half-read. */
-  if (local_error != NULL)
+  if (raw == NULL)
+    return NULL;
+  /* The escapes are checked here, not left to g_key_file_get_string(): for a bad escape it
+   * returns the text with its error set (and sets a second error over the first when another
+   * bad escape ends the line), so a caller could not tell a value from a failure. */
+  for (const char *p = raw; *p != '\0'; p++)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      if (*p != '\\')
+        continue;
+      p++;
+      if (*p == '\0' || strchr ("stnr\\", *p) == NULL)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("a backslash must start one of the escapes \\s, \\t, \\n, \\r or \\\\"));
+          return NULL;
+        }
     }
+  value = g_key_file_get_string (keyfile, group, key, error);
   if (value == NULL)
     return NULL;
   return strip_inline_comment (value);
@@ -1724,7 +1736,8 @@ update_keyfile (PosteConfig *self)
  * @length: (out) (optional): the text's length in bytes
  *
  * Renders the configuration as keyfile text, keeping the comments and the values as written of
- * the file it was loaded from.
+ * the file it was loaded from. No line of the text ends in CR, so loading it and rendering again
+ * gives the same text.
  *
  * Returns: (transfer full): the keyfile text
  */
@@ -1732,10 +1745,32 @@ char *
 poste_config_to_data (PosteConfig *self,
                       gsize       *length)
 {
+  char *text;
+  char *r;
+  char *w;
+
   g_return_val_if_fail (POSTE_IS_CONFIG (self), NULL);
 
   update_keyfile (self);
-  return g_key_file_to_data (self->keyfile, length, NULL);
+  text = g_key_file_to_data (self->keyfile, NULL, NULL);
+
+  /* GKeyFile keeps blank and comment lines as read, minus one CR before their LF: a line that
+   * ended in two CRs would lose one at every load and save, and the saved text would never
+   * settle. Values cannot end in CR (g_key_file_set_string() escapes it), so dropping every CR
+   * at the end of a line changes no value and makes the text stable from this save on. */
+  for (r = text, w = text; *r != '\0'; r++)
+    {
+      if (*r == '\r' && r[strspn (r, "\r")] == '\n')
+        {
+          r += strspn (r, "\r") - 1;
+          continue;
+        }
+      *w++ = *r;
+    }
+  *w = '\0';
+  if (length != NULL)
+    *length = w - text;
+  return text;
 }
 
 /**
@@ -1746,10 +1781,13 @@ poste_config_to_data (PosteConfig *self,
  *
  * Saves atomically and durably: the text goes to a temporary file that is fsynced and renamed
  * over @path (g_file_set_contents_full() with %G_FILE_SET_CONTENTS_CONSISTENT and
- * %G_FILE_SET_CONTENTS_DURABLE), mode 0600. The directory is made (0700) when missing. Every
- * provider is validated first; nothing is written when one is invalid.
+ * %G_FILE_SET_CONTENTS_DURABLE), mode 0600, then the directory is fsynced so that the new name
+ * survives a crash. The directory is made (0700) when missing. Every provider is validated
+ * first; nothing is written when one is invalid. On a failure before the rename the old file is
+ * left as it was.
  *
- * Returns: %TRUE on success; otherwise %FALSE with a %POSTE_CONFIG_ERROR or %G_FILE_ERROR
+ * Returns: %TRUE on success; otherwise %FALSE with a %POSTE_CONFIG_ERROR, a %G_FILE_ERROR, or a
+ *   %G_IO_ERROR when the directory could not be synced
  */
 gboolean
 poste_config_save (PosteConfig  *self,
@@ -1799,6 +1837,10 @@ poste_config_save (PosteConfig  *self,
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0600, error))
+    return FALSE;
+  /* GLib fsyncs the folder after the rename too, but ignores its failure: the new name might
+   * not survive a crash, and the user must hear of it. */
+  if (!_poste_fsync_directory (dir, error))
     return FALSE;
 
   set_path (self, path);

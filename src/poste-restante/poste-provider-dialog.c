@@ -106,11 +106,11 @@ stripped (AdwEntryRow *row)
 /* A field in red is also invalid for a screen reader, and described by the message below the
  * form, which says what is wrong. */
 static void
-mark_row (GtkLabel *message,
-          gpointer  row,
-          gboolean  valid)
+mark_row (PosteProviderDialog *self,
+          gpointer             row,
+          gboolean             valid)
 {
-  poste_accessible_set_invalid (GTK_WIDGET (row), valid ? NULL : GTK_WIDGET (message));
+  poste_accessible_set_invalid (GTK_WIDGET (row), valid ? NULL : GTK_WIDGET (self->message_label));
 }
 
 /* Splits a list the way people type it: commas, semicolons or spaces. */
@@ -238,12 +238,12 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   gboolean valid;
 
 #define PROBLEM(row, ...) G_STMT_START {                                                  \
-    mark_row (self->message_label, row, FALSE);                                                                \
+    mark_row (self, row, FALSE);                                                          \
     if (first == NULL)                                                                    \
       first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
   } G_STMT_END
 
-  mark_row (self->message_label, self->name_row, TRUE);
+  mark_row (self, self->name_row, TRUE);
   if (name[0] == '\0')
     PROBLEM (self->name_row, "%s", _("Give the provider a name."));
   else if (!poste_config_check_name (name, &name_error))
@@ -252,7 +252,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
     PROBLEM (self->name_row, _("A provider called “%s” already exists."), name);
 
   valid = host[0] != '\0' && strpbrk (host, " \t/") == NULL;
-  mark_row (self->message_label, self->host_row, valid || host[0] == '\0');
+  mark_row (self, self->host_row, valid || host[0] == '\0');
   if (!valid)
     {
       if (host[0] != '\0')
@@ -262,11 +262,11 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                      _("Enter the provider’s server."));
     }
 
-  mark_row (self->message_label, self->port_row, TRUE);
+  mark_row (self, self->port_row, TRUE);
   if (!g_ascii_string_to_unsigned (entry_text (self->port_row), 10, 1, G_MAXUINT16, &port, NULL))
     PROBLEM (self->port_row, "%s", _("The port is a number from 1 to 65535."));
 
-  mark_row (self->message_label, self->domains_row, TRUE);
+  mark_row (self, self->domains_row, TRUE);
   for (guint i = 0; domains[i] != NULL; i++)
     {
       g_autoptr(GError) domain_error = NULL;
@@ -275,7 +275,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
         PROBLEM (self->domains_row, "%s", domain_error->message);
     }
 
-  mark_row (self->message_label, self->delivery_row, TRUE);
+  mark_row (self, self->delivery_row, TRUE);
   {
     g_autoptr(GError) target_error = NULL;
 
@@ -283,7 +283,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       PROBLEM (self->delivery_row, "%s", target_error->message);
   }
 
-  mark_row (self->message_label, self->routes_row, TRUE);
+  mark_row (self, self->routes_row, TRUE);
   for (guint i = 0; routes[i] != NULL; i++)
     {
       const char *eq = strchr (routes[i], '=');
@@ -295,8 +295,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
         PROBLEM (self->routes_row, "%s", route_error->message);
     }
 
-  mark_row (self->message_label, self->active_hours_row, TRUE);
-  mark_row (self->message_label, self->active_days_row, TRUE);
+  mark_row (self, self->active_hours_row, TRUE);
+  mark_row (self, self->active_days_row, TRUE);
   if (hours[0] != '\0' || days[0] != '\0')
     {
       PosteActiveWindow window;
@@ -306,14 +306,16 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                       days[0] != '\0' ? days : NULL,
                                       &window, &window_error))
         {
-          mark_row (self->message_label, hours[0] != '\0' ? self->active_hours_row : self->active_days_row, FALSE);
+          mark_row (self, hours[0] != '\0' ? self->active_hours_row : self->active_days_row,
+                    FALSE);
           PROBLEM (self->active_days_row, "%s", window_error->message);
           if (hours[0] == '\0' || days[0] == '\0')
-            mark_row (self->message_label, hours[0] != '\0' ? self->active_days_row : self->active_hours_row, TRUE);
+            mark_row (self, hours[0] != '\0' ? self->active_days_row : self->active_hours_row,
+                      TRUE);
         }
     }
 
-  mark_row (self->message_label, self->pinned_row, TRUE);
+  mark_row (self, self->pinned_row, TRUE);
   if (!pin_is_valid (pin))
     PROBLEM (self->pinned_row, "%s",
              _("A pinned certificate is its SHA-256 fingerprint: 64 hexadecimal digits."));

@@ -731,6 +731,8 @@ create_history_row (const PosteSessionReport *report)
       gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
       gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 280);
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (scrolled), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Transcript"), -1);
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (transcript_row), scrolled);
     }
   else

@@ -35,6 +35,8 @@
 #define WATCHER_PATH "/StatusNotifierWatcher"
 #define ITEM_INTERFACE "org.kde.StatusNotifierItem"
 #define MENU_INTERFACE "com.canonical.dbusmenu"
+/* acme's last fetch in the history, before the program starts. */
+#define HISTORY_FAILURE "Could not connect: Connection refused"
 /* The panel's height, and the strip of the screen it takes (the top). */
 #define PANEL_SIZE 32
 
@@ -507,8 +509,7 @@ test_xfce_start (void)
   report = poste_session_report_new ("acme");
   report->started = g_date_time_new_now_utc ();
   report->outcome = POSTE_SESSION_OUTCOME_FAILED;
-  report->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                                       "Could not connect: Connection refused");
+  report->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, HISTORY_FAILURE);
   g_assert_true (poste_history_add (history, report, &error));
   g_assert_no_error (error);
   g_clear_pointer (&path, g_free);
@@ -573,6 +574,17 @@ static gboolean
 fetched (void)
 {
   g_autofree char *status = item_string ("Status");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) tooltip = get_property (item_name, item_path, ITEM_INTERFACE, "ToolTip",
+                                              &error);
+  const char *description = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get_child (tooltip, 3, "&s", &description);
+  /* A new failure would never turn into success: fail now, with what the item says. */
+  if (g_str_has_prefix (description, "acme: ") &&
+      !g_str_equal (description, "acme: " HISTORY_FAILURE))
+    g_error ("the fetch failed: %s", description);
 
   return poste_test_provider_count_spooled (provider) == 0 && g_str_equal (status, "Active");
 }

@@ -17,10 +17,11 @@
  * internal AdwGizmo, as "not focused"; only GTK's own entries (GtkEntry, GtkSpinButton,
  * GtkPasswordEntry) answer for their GtkText, and an application cannot answer for a widget in
  * 4.8 (the GtkAccessible interface is private until GTK 4.10, where libadwaita 1.4's entry rows
- * do it). Moving the focus to the row and back would be announced but selects the whole text and
- * breaks placing the cursor with a click, so the rows are left as they are: named, reachable
- * and readable (a screen reader's review finds each by its title), but not announced when the
- * focus enters them. test-accessibility checks that each one is named by its title.
+ * do it). The workaround, poste_accessible_announce_entry_rows(): when the keyboard brings the
+ * focus into a row's text, the row itself holds the focus for one main loop iteration (GTK
+ * reports that, with the row's name and role), then hands it back to its text; a screen reader
+ * keeps the row as the focus and follows the text typed into it, which GTK reports on the row.
+ * A click is left alone, so the cursor lands where the pointer put it.
  */
 #include "config.h"
 
@@ -267,5 +268,158 @@ poste_accessible_set_invalid (GtkWidget *widget,
       gtk_accessible_update_state (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_STATE_INVALID,
                                    GTK_ACCESSIBLE_INVALID_FALSE, -1);
       gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+    }
+}
+
+/* Entry rows: see the comment at the top of this file. */
+
+#define KEYBOARD_KEY "poste-accessible-keyboard"
+#define BOUNCING_KEY "poste-accessible-bouncing"
+
+static gboolean
+navigation_key_cb (GtkEventControllerKey *controller,
+                   guint                  keyval,
+                   guint                  keycode,
+                   GdkModifierType        state,
+                   GtkWidget             *root)
+{
+  gboolean navigation = keyval == GDK_KEY_Tab || keyval == GDK_KEY_ISO_Left_Tab ||
+                        keyval == GDK_KEY_KP_Tab || keyval == GDK_KEY_Up ||
+                        keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Up ||
+                        keyval == GDK_KEY_KP_Down;
+
+  g_object_set_data (G_OBJECT (root), KEYBOARD_KEY, GINT_TO_POINTER (navigation));
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+pointer_pressed_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    GtkWidget       *root)
+{
+  g_object_set_data (G_OBJECT (root), KEYBOARD_KEY, GINT_TO_POINTER (FALSE));
+}
+
+static gboolean
+give_focus_back (gpointer data)
+{
+  GtkWidget *row = data;
+
+  /* The row hands the focus to its text, which selects it all, as tabbing into an entry does. */
+  if (gtk_widget_has_focus (row))
+    gtk_widget_grab_focus (row);
+  g_object_set_data (G_OBJECT (row), BOUNCING_KEY, NULL);
+  g_object_unref (row);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+focus_row (gpointer data)
+{
+  GtkWidget *row = data;
+  GtkWidget *text = g_object_get_data (G_OBJECT (row), "poste-accessible-text");
+  GtkRoot *root = gtk_widget_get_root (row);
+
+  /* The row, a named text field in the tree, holds the focus for a moment: GTK reports that
+   * to screen readers, which then follow the text typed into it. */
+  if (root != NULL && gtk_widget_has_focus (text))
+    {
+      gtk_root_set_focus (root, row);
+      g_idle_add (give_focus_back, g_object_ref (row));
+    }
+  else
+    g_object_set_data (G_OBJECT (row), BOUNCING_KEY, NULL);
+  g_object_unref (row);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+text_focus_enter_cb (GtkEventControllerFocus *controller,
+                     GtkWidget               *row)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+
+  if (root == NULL || g_object_get_data (G_OBJECT (row), BOUNCING_KEY) != NULL ||
+      g_object_get_data (G_OBJECT (root), KEYBOARD_KEY) == NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (row), BOUNCING_KEY, GINT_TO_POINTER (TRUE));
+  g_idle_add (focus_row, g_object_ref (row));
+}
+
+static GtkWidget *
+find_text (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *text = find_text (child);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+static void
+collect_entry_rows (GtkWidget *widget,
+                    GPtrArray *rows)
+{
+  if (ADW_IS_ENTRY_ROW (widget))
+    g_ptr_array_add (rows, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_entry_rows (child, rows);
+}
+
+/**
+ * poste_accessible_announce_entry_rows:
+ * @root: a window holding #AdwEntryRow fields, once built
+ *
+ * Works around GTK 4.8 reporting no focus for an #AdwEntryRow (see the top of this file): when
+ * the keyboard (Tab, Shift+Tab, the arrows) moves the focus into an entry row's text, the row
+ * itself takes the focus for one main loop iteration, which GTK reports to screen readers as
+ * the named field gaining the focus, and then hands it back to its text (selecting it all, as
+ * tabbing into any entry does). A click places the cursor as always: the workaround stays out of
+ * the pointer's way.
+ */
+void
+poste_accessible_announce_entry_rows (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GtkEventController *keys;
+  GtkGesture *click;
+
+  g_return_if_fail (GTK_IS_WINDOW (root));
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (navigation_key_cb), root);
+  gtk_widget_add_controller (root, keys);
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (pointer_pressed_cb), root);
+  gtk_widget_add_controller (root, GTK_EVENT_CONTROLLER (click));
+
+  collect_entry_rows (root, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      GtkWidget *text = find_text (row);
+      GtkEventController *focus;
+
+      if (text == NULL)
+        continue;
+      g_object_set_data (G_OBJECT (row), "poste-accessible-text", text);
+      focus = gtk_event_controller_focus_new ();
+      g_signal_connect (focus, "enter", G_CALLBACK (text_focus_enter_cb), row);
+      gtk_widget_add_controller (text, focus);
     }
 }

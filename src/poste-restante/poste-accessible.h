@@ -18,5 +18,6 @@ void poste_accessible_name_image      (GtkImage       *image,
 void poste_accessible_track_expanded  (AdwExpanderRow *row);
 void poste_accessible_set_invalid     (GtkWidget      *widget,
                                        GtkWidget      *message);
+void poste_accessible_announce_entry_rows (GtkWidget  *root);
 
 G_END_DECLS

@@ -1178,6 +1178,7 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   poste_accessible_fix (GTK_WIDGET (self));
   poste_accessible_track_expanded (self->security_expander);
   poste_accessible_track_expanded (self->outbox_expander);
+  poste_accessible_announce_entry_rows (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 

@@ -8,16 +8,16 @@
 
 G_BEGIN_DECLS
 
-void poste_accessible_name_from_label (GtkButton      *button);
-void poste_accessible_name_button     (GtkButton      *button,
-                                       const char     *name);
-void poste_accessible_hide            (GtkWidget      *widget);
-void poste_accessible_fix             (GtkWidget      *root);
-void poste_accessible_name_image      (GtkImage       *image,
-                                       const char     *name);
-void poste_accessible_track_expanded  (AdwExpanderRow *row);
-void poste_accessible_set_invalid     (GtkWidget      *widget,
-                                       GtkWidget      *message);
-void poste_accessible_announce_entry_rows (GtkWidget  *root);
+void poste_accessible_name_from_label     (GtkButton      *button);
+void poste_accessible_name_button         (GtkButton      *button,
+                                           const char     *name);
+void poste_accessible_name_image          (GtkImage       *image,
+                                           const char     *name);
+void poste_accessible_hide                (GtkWidget      *widget);
+void poste_accessible_fix                 (GtkWidget      *root);
+void poste_accessible_track_expanded      (AdwExpanderRow *row);
+void poste_accessible_set_invalid         (GtkWidget      *widget,
+                                           GtkWidget      *message);
+void poste_accessible_announce_entry_rows (GtkWidget      *root);
 
 G_END_DECLS

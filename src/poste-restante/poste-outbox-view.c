@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "poste-accessible.h"
 #include "poste-outbox-view.h"
 
 struct _PosteOutboxView
@@ -104,6 +105,13 @@ make_row (PosteOutboxView       *self,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
 
   gtk_widget_set_tooltip_text (send, _("Send Now"));
+  {
+    /* Translators: the accessible name of a queued message's Send Now button; %s lists its
+     * recipients */
+    g_autofree char *name = g_strdup_printf (_("Send the message to %s now"), recipients);
+
+    poste_accessible_name_button (GTK_BUTTON (send), name);
+  }
   gtk_widget_set_valign (send, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (send, "flat");
   gtk_widget_set_sensitive (send, item->state != POSTE_OUTBOX_STATE_QUEUED);
@@ -112,11 +120,19 @@ make_row (PosteOutboxView       *self,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), send);
 
   gtk_widget_set_tooltip_text (remove, _("Remove"));
+  {
+    /* Translators: the accessible name of a queued message's Remove button; %s lists its
+     * recipients */
+    g_autofree char *name = g_strdup_printf (_("Remove the message to %s"), recipients);
+
+    poste_accessible_name_button (GTK_BUTTON (remove), name);
+  }
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
   g_object_set_data_full (G_OBJECT (remove), "outbox-id", g_strdup (item->id), g_free);
   g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  poste_accessible_fix (row);
   return row;
 }
 
@@ -244,6 +260,7 @@ poste_outbox_view_init (PosteOutboxView *self)
   gtk_stack_add_named (self->stack, empty, "empty");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
   adw_window_set_content (ADW_WINDOW (self), box);
+  poste_accessible_fix (GTK_WIDGET (self));
 }
 
 /**

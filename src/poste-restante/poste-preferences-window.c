@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "poste-accessible.h"
 #include "poste-application.h"
 #include "poste-preferences-window.h"
 
@@ -92,8 +93,34 @@ poste_preferences_window_class_init (PostePreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PostePreferencesWindow, start_at_login_row);
 }
 
+static GtkWidget *
+find_search_entry (GtkWidget *widget)
+{
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_search_entry (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 poste_preferences_window_init (PostePreferencesWindow *self)
 {
+  GtkWidget *search_entry;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  poste_accessible_fix (GTK_WIDGET (self));
+
+  /* Search is off (a single page): libadwaita 1.2 still builds its unnamed search entry, which
+   * a screen reader would find though no one can reach it. */
+  search_entry = find_search_entry (GTK_WIDGET (self));
+  if (search_entry != NULL)
+    poste_accessible_hide (search_entry);
 }

@@ -20,6 +20,7 @@
 #include <poste-scheduler.h>
 #include <poste-target.h>
 
+#include "poste-accessible.h"
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
@@ -105,14 +106,14 @@ stripped (AdwEntryRow *row)
   return g_strstrip (g_strdup (entry_text (row)));
 }
 
+/* A field in red is also invalid for a screen reader, and described by the message below the
+ * form, which says what is wrong. */
 static void
-mark_row (gpointer row,
-          gboolean valid)
+mark_row (PosteProviderDialog *self,
+          gpointer             row,
+          gboolean             valid)
 {
-  if (valid)
-    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  poste_accessible_set_invalid (GTK_WIDGET (row), valid ? NULL : GTK_WIDGET (self->message_label));
 }
 
 /* Splits a list the way people type it: commas, semicolons or spaces. */
@@ -297,12 +298,12 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   gboolean valid;
 
 #define PROBLEM(row, ...) G_STMT_START {                                                  \
-    mark_row (row, FALSE);                                                                \
+    mark_row (self, row, FALSE);                                                          \
     if (first == NULL)                                                                    \
       first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
   } G_STMT_END
 
-  mark_row (self->name_row, TRUE);
+  mark_row (self, self->name_row, TRUE);
   if (name[0] == '\0')
     PROBLEM (self->name_row, "%s", _("Give the provider a name."));
   else if (!poste_config_check_name (name, &name_error))
@@ -311,7 +312,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
     PROBLEM (self->name_row, _("A provider called “%s” already exists."), name);
 
   valid = host[0] != '\0' && strpbrk (host, " \t/") == NULL;
-  mark_row (self->host_row, valid || host[0] == '\0');
+  mark_row (self, self->host_row, valid || host[0] == '\0');
   if (!valid)
     {
       if (host[0] != '\0')
@@ -321,11 +322,11 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                      _("Enter the provider’s server."));
     }
 
-  mark_row (self->port_row, TRUE);
+  mark_row (self, self->port_row, TRUE);
   if (!g_ascii_string_to_unsigned (entry_text (self->port_row), 10, 1, G_MAXUINT16, &port, NULL))
     PROBLEM (self->port_row, "%s", _("The port is a number from 1 to 65535."));
 
-  mark_row (self->domains_row, TRUE);
+  mark_row (self, self->domains_row, TRUE);
   for (guint i = 0; domains[i] != NULL; i++)
     {
       g_autoptr(GError) domain_error = NULL;
@@ -334,7 +335,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
         PROBLEM (self->domains_row, "%s", domain_error->message);
     }
 
-  mark_row (self->delivery_row, TRUE);
+  mark_row (self, self->delivery_row, TRUE);
   {
     g_autoptr(GError) target_error = NULL;
 
@@ -345,7 +346,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       PROBLEM (self->delivery_row, "%s", target_error->message);
   }
 
-  mark_row (self->routes_row, TRUE);
+  mark_row (self, self->routes_row, TRUE);
   for (guint i = 0; routes[i] != NULL; i++)
     {
       const char *eq = strchr (routes[i], '=');
@@ -358,8 +359,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
         PROBLEM (self->routes_row, "%s", route_error->message);
     }
 
-  mark_row (self->active_hours_row, TRUE);
-  mark_row (self->active_days_row, TRUE);
+  mark_row (self, self->active_hours_row, TRUE);
+  mark_row (self, self->active_days_row, TRUE);
   if (hours[0] != '\0' || days[0] != '\0')
     {
       PosteActiveWindow window;
@@ -369,14 +370,16 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                       days[0] != '\0' ? days : NULL,
                                       &window, &window_error))
         {
-          mark_row (hours[0] != '\0' ? self->active_hours_row : self->active_days_row, FALSE);
+          mark_row (self, hours[0] != '\0' ? self->active_hours_row : self->active_days_row,
+                    FALSE);
           PROBLEM (self->active_days_row, "%s", window_error->message);
           if (hours[0] == '\0' || days[0] == '\0')
-            mark_row (hours[0] != '\0' ? self->active_days_row : self->active_hours_row, TRUE);
+            mark_row (self, hours[0] != '\0' ? self->active_days_row : self->active_hours_row,
+                      TRUE);
         }
     }
 
-  mark_row (self->pinned_row, TRUE);
+  mark_row (self, self->pinned_row, TRUE);
   if (pin_text[0] != '\0' && pin == NULL)
     PROBLEM (self->pinned_row, "%s",
              _("A pinned certificate is its SHA-256 fingerprint: 64 hexadecimal digits."));
@@ -777,11 +780,10 @@ add_test_row (PosteProviderDialog *self,
 
       if (style != NULL)
         gtk_widget_add_css_class (icon, style);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      g_strcmp0 (style, "success") == 0 ? _("Good")
-                                      : g_strcmp0 (style, "dim-label") == 0 ? title
-                                      : _("Problem"),
-                                      -1);
+      poste_accessible_name_image (GTK_IMAGE (icon),
+                                   g_strcmp0 (style, "success") == 0 ? _("Good")
+                                   : g_strcmp0 (style, "dim-label") == 0 ? title
+                                   : _("Problem"));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
     }
 
@@ -1078,6 +1080,7 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
 
   gtk_window_set_title (GTK_WINDOW (self), _("Edit Provider"));
   gtk_button_set_label (self->add_button, _("_Save"));
+  poste_accessible_name_from_label (self->add_button);
   gtk_widget_set_visible (GTK_WIDGET (self->remove_group), TRUE);
 
 #define SET(row, value) gtk_editable_set_text (GTK_EDITABLE (self->row), (value) != NULL ? (value) : "")
@@ -1238,6 +1241,10 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
+  poste_accessible_fix (GTK_WIDGET (self));
+  poste_accessible_track_expanded (self->security_expander);
+  poste_accessible_track_expanded (self->outbox_expander);
+  poste_accessible_announce_entry_rows (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 

@@ -11,13 +11,19 @@
  * app.fetch-provider::NAME, app.pause-schedules, app.open and app.quit, the same ones that the
  * desktop file's actions and `gapplication action` use.
  *
- * The icon says what is going on: the application's symbolic icon when idle; a synchronizing
- * overlay while sessions run (the tooltip counts providers, messages and bytes); Status
- * NeedsAttention with a warning icon while a provider's last fetch failed, until it succeeds.
+ * The icon says what is going on, with icons of its own (the application's letter, and a small
+ * badge for the states): idle; fetching while sessions run (the tooltip counts providers,
+ * messages and bytes); Status NeedsAttention with the attention icon while a provider's last
+ * fetch failed, until it succeeds, from the history's last report on start. Each icon goes as a
+ * themed name with IconThemePath (the installed icons, or the source tree's when run from the
+ * build tree) and as pixmaps, rendered from the PNGs in our resources, for hosts that cannot find
+ * the theme (another sandbox, another machine).
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+
+#include <poste-outbox.h>
 
 #include "poste-application.h"
 #include "poste-config.h"
@@ -31,9 +37,12 @@
 #define WATCHER_PATH "/StatusNotifierWatcher"
 #define WATCHER_INTERFACE "org.kde.StatusNotifierWatcher"
 
-#define ICON_NAME APP_ID "-symbolic"
-#define FETCHING_ICON_NAME "emblem-synchronizing-symbolic"
-#define ERROR_ICON_NAME "dialog-warning-symbolic"
+#define IDLE_ICON_NAME APP_ID "-tray"
+#define FETCHING_ICON_NAME APP_ID "-tray-fetching"
+#define ATTENTION_ICON_NAME APP_ID "-tray-attention"
+/* The PNG sizes in the resources for the pixmap fallback (data/icons/hicolor/SIZE/status). */
+#define PIXMAP_RESOURCE "/io/github/posterestante/PosteRestante/tray/%dx%d/%s.png"
+static const int pixmap_sizes[] = { 16, 24, 32, 48, 64 };
 
 /* Fixed menu item ids; providers get ids from FIRST_PROVIDER_ID on, kept for each name. */
 enum {
@@ -83,6 +92,13 @@ struct _PosteTray
   GHashTable              *sessions;
   /* Provider name -> the message of its last failure. */
   GHashTable              *failures;
+  /* Icon name -> its pixmaps, a(iiay), made once. */
+  GHashTable              *pixmaps;
+
+  /* The outbox, read to know whether Send Now has anything to send. */
+  PosteOutbox             *outbox;
+  GFileMonitor            *outbox_monitor;
+  gboolean                 outbox_empty;
 };
 
 G_DEFINE_FINAL_TYPE (PosteTray, poste_tray, G_TYPE_OBJECT)
@@ -182,6 +198,10 @@ item_properties (PosteTray    *self,
                          g_action_group_has_action (group, item->action) &&
                          g_action_group_get_action_enabled (group, item->action);
 
+      /* Send Now with nothing queued would do nothing, and say nothing. */
+      if (item->id == ITEM_SEND_NOW && self->outbox_empty)
+        enabled = FALSE;
+
       g_variant_dict_insert (&dict, "enabled", "b", enabled);
     }
   if (item->toggle)
@@ -262,6 +282,37 @@ rebuild_menu (PosteTray *self)
   self->revision++;
   if (self->menu != NULL)
     poste_dbusmenu_emit_layout_updated (self->menu, self->revision, ITEM_ROOT);
+}
+
+/* Reads whether the outbox holds anything; when that changed, tells the host (the layout's
+ * revision moves on) and returns TRUE. */
+static gboolean
+update_outbox (PosteTray *self)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean empty;
+
+  items = poste_outbox_list (self->outbox, &error);
+  if (items == NULL)
+    g_debug ("Tray: cannot read the outbox: %s", error->message);
+  empty = items == NULL || items->len == 0;
+  if (empty == self->outbox_empty)
+    return FALSE;
+
+  self->outbox_empty = empty;
+  rebuild_menu (self);
+  return TRUE;
+}
+
+static void
+outbox_changed_cb (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other_file,
+                   GFileMonitorEvent  event,
+                   PosteTray         *self)
+{
+  update_outbox (self);
 }
 
 static gboolean
@@ -442,8 +493,9 @@ handle_about_to_show (PosteDbusmenu         *menu,
                       int                    id,
                       PosteTray             *self)
 {
-  /* The layout is always current: LayoutUpdated says when it changes. */
-  poste_dbusmenu_complete_about_to_show (menu, invocation, FALSE);
+  /* The layout is current (LayoutUpdated says when it changes), but the outbox may have been
+   * filled by another program since: look again before the menu opens. */
+  poste_dbusmenu_complete_about_to_show (menu, invocation, update_outbox (self));
   return TRUE;
 }
 
@@ -453,8 +505,12 @@ handle_about_to_show_group (PosteDbusmenu         *menu,
                             GVariant              *ids,
                             PosteTray             *self)
 {
+  gint32 root = ITEM_ROOT;
+
   poste_dbusmenu_complete_about_to_show_group (menu, invocation,
-                                               g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
+                                               update_outbox (self)
+                                                 ? g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, &root, 1, sizeof root)
+                                                 : g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
                                                g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0));
   return TRUE;
 }
@@ -529,13 +585,94 @@ format_time (GDateTime *time)
   return g_date_time_format (local, _("%e %b, %H:%M"));
 }
 
+/* @icon_name's pixmaps for the item: every size in the resources, as ARGB32 in network byte
+ * order (alpha, red, green, blue, not premultiplied), as the StatusNotifierItem specification
+ * says. */
+static GVariant *
+icon_pixmaps (PosteTray  *self,
+              const char *icon_name)
+{
+  GVariantBuilder builder;
+  GVariant *pixmaps = g_hash_table_lookup (self->pixmaps, icon_name);
+
+  if (pixmaps != NULL)
+    return pixmaps;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
+  for (guint i = 0; i < G_N_ELEMENTS (pixmap_sizes); i++)
+    {
+      g_autofree char *path = g_strdup_printf (PIXMAP_RESOURCE, pixmap_sizes[i], pixmap_sizes[i],
+                                               icon_name);
+      g_autoptr(GdkPixbuf) loaded = NULL;
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint8 *pixels;
+      guint8 *argb;
+      int width, height, stride;
+
+      if (!(loaded = gdk_pixbuf_new_from_resource (path, &error)))
+        {
+          g_debug ("Tray: no pixmap %s: %s", path, error->message);
+          continue;
+        }
+      pixbuf = gdk_pixbuf_add_alpha (loaded, FALSE, 0, 0, 0);
+      width = gdk_pixbuf_get_width (pixbuf);
+      height = gdk_pixbuf_get_height (pixbuf);
+      stride = gdk_pixbuf_get_rowstride (pixbuf);
+      pixels = gdk_pixbuf_read_pixels (pixbuf);
+      argb = g_malloc ((gsize) width * height * 4);
+      for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+          {
+            const guint8 *rgba = pixels + (gsize) y * stride + (gsize) x * 4;
+            guint8 *out = argb + ((gsize) y * width + x) * 4;
+
+            out[0] = rgba[3];
+            out[1] = rgba[0];
+            out[2] = rgba[1];
+            out[3] = rgba[2];
+          }
+      g_variant_builder_add (&builder, "(ii@ay)", width, height,
+                             g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, argb,
+                                                      (gsize) width * height * 4, TRUE,
+                                                      g_free, argb));
+    }
+  pixmaps = g_variant_ref_sink (g_variant_builder_end (&builder));
+  g_hash_table_insert (self->pixmaps, g_strdup (icon_name), pixmaps);
+  return pixmaps;
+}
+
+/* Where a host finds our themed icons: the source tree's data/icons when this program runs
+ * from the build tree (a demo, the tests), else the installed data directory's icons. */
+static char *
+dup_icon_theme_path (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_root = g_strconcat (POSTE_BUILD_ROOT, G_DIR_SEPARATOR_S, NULL);
+
+  if (exe != NULL && g_str_has_prefix (exe, build_root))
+    return g_strdup (POSTE_SOURCE_ICONS_DIR);
+  return g_strdup (POSTE_INSTALLED_ICONS_DIR);
+}
+
+static void
+set_icon (PosteTray  *self,
+          const char *icon_name)
+{
+  if (g_strcmp0 (poste_status_notifier_item_get_icon_name (self->item), icon_name) == 0)
+    return;
+  poste_status_notifier_item_set_icon_name (self->item, icon_name);
+  poste_status_notifier_item_set_icon_pixmap (self->item, icon_pixmaps (self, icon_name));
+  poste_status_notifier_item_emit_new_icon (self->item);
+}
+
 /* What the icon and the tooltip say: idle, fetching (with counts), or an error. */
 static void
 update_status (PosteTray *self)
 {
   g_autoptr(GString) description = g_string_new (NULL);
   const char *status = "Active";
-  const char *overlay = "";
+  const char *icon = IDLE_ICON_NAME;
   const char *title = _("Poste Restante");
   GHashTableIter iter;
   gpointer key, value;
@@ -562,7 +699,7 @@ update_status (PosteTray *self)
       g_ptr_array_add (names, NULL);
       joined = g_strjoinv (", ", (char **) names->pdata);
       size = g_format_size (bytes);
-      overlay = FETCHING_ICON_NAME;
+      icon = FETCHING_ICON_NAME;
       /* Translators: the tray's tooltip; %s lists providers, then a count of messages, then a
        * size such as "12.3 kB" */
       g_string_append_printf (description,
@@ -576,9 +713,13 @@ update_status (PosteTray *self)
       g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (self->failures),
                                             (GCompareFunc) g_strcmp0);
 
-      status = "NeedsAttention";
-      if (overlay[0] == '\0')
-        overlay = ERROR_ICON_NAME;
+      /* A running fetch shows as such (a host would show the attention icon instead of the
+       * fetching one); the attention comes back when it ends. */
+      if (g_hash_table_size (self->sessions) == 0)
+        {
+          status = "NeedsAttention";
+          icon = ATTENTION_ICON_NAME;
+        }
       for (GList *l = names; l != NULL; l = l->next)
         {
           g_autoptr(GDateTime) next = NULL;
@@ -611,19 +752,19 @@ update_status (PosteTray *self)
       else
         g_string_append (description, _("Idle"));
     }
+  else if (g_hash_table_size (self->sessions) == 0 &&
+           self->scheduler != NULL && poste_scheduler_get_paused (self->scheduler))
+    /* Translators: the tray's tooltip, below the providers that need attention */
+    g_string_append_printf (description, "\n%s", _("Schedules paused"));
 
   if (g_strcmp0 (poste_status_notifier_item_get_status (self->item), status) != 0)
     {
       poste_status_notifier_item_set_status (self->item, status);
       poste_status_notifier_item_emit_new_status (self->item, status);
     }
-  if (g_strcmp0 (poste_status_notifier_item_get_overlay_icon_name (self->item), overlay) != 0)
-    {
-      poste_status_notifier_item_set_overlay_icon_name (self->item, overlay);
-      poste_status_notifier_item_emit_new_overlay_icon (self->item);
-    }
+  set_icon (self, icon);
   poste_status_notifier_item_set_tool_tip (self->item,
-                                           g_variant_new ("(s@a(iiay)ss)", ICON_NAME,
+                                           g_variant_new ("(s@a(iiay)ss)", IDLE_ICON_NAME,
                                                           no_pixmaps (), title,
                                                           description->str));
   poste_status_notifier_item_emit_new_tool_tip (self->item);
@@ -667,6 +808,7 @@ session_finished_cb (PosteApplication         *application,
   else if (report->outcome == POSTE_SESSION_OUTCOME_MAIL ||
            report->outcome == POSTE_SESSION_OUTCOME_NO_MAIL)
     g_hash_table_remove (self->failures, report->provider);
+  update_outbox (self);
   update_status (self);
 }
 
@@ -786,15 +928,20 @@ export (PosteTray *self)
   poste_status_notifier_item_set_title (self->item, _("Poste Restante"));
   poste_status_notifier_item_set_status (self->item, "Active");
   poste_status_notifier_item_set_window_id (self->item, 0);
-  poste_status_notifier_item_set_icon_theme_path (self->item, "");
+  {
+    g_autofree char *icon_theme_path = dup_icon_theme_path ();
+
+    poste_status_notifier_item_set_icon_theme_path (self->item, icon_theme_path);
+  }
   poste_status_notifier_item_set_menu (self->item, POSTE_TRAY_MENU_PATH);
   poste_status_notifier_item_set_item_is_menu (self->item, FALSE);
-  poste_status_notifier_item_set_icon_name (self->item, ICON_NAME);
-  poste_status_notifier_item_set_icon_pixmap (self->item, no_pixmaps ());
+  poste_status_notifier_item_set_icon_name (self->item, IDLE_ICON_NAME);
+  poste_status_notifier_item_set_icon_pixmap (self->item, icon_pixmaps (self, IDLE_ICON_NAME));
   poste_status_notifier_item_set_overlay_icon_name (self->item, "");
   poste_status_notifier_item_set_overlay_icon_pixmap (self->item, no_pixmaps ());
-  poste_status_notifier_item_set_attention_icon_name (self->item, ERROR_ICON_NAME);
-  poste_status_notifier_item_set_attention_icon_pixmap (self->item, no_pixmaps ());
+  poste_status_notifier_item_set_attention_icon_name (self->item, ATTENTION_ICON_NAME);
+  poste_status_notifier_item_set_attention_icon_pixmap (self->item,
+                                                        icon_pixmaps (self, ATTENTION_ICON_NAME));
   poste_status_notifier_item_set_attention_movie_name (self->item, "");
   g_signal_connect (self->item, "handle-activate", G_CALLBACK (handle_activate), self);
   g_signal_connect (self->item, "handle-secondary-activate",
@@ -976,6 +1123,37 @@ poste_tray_setup (PosteTray        *self,
                                G_CALLBACK (providers_changed_cb), self, 0);
     }
 
+  /* The state on start is the history's: a provider whose last fetch failed needs attention. */
+  for (guint i = 0; self->providers != NULL && i < g_list_model_get_n_items (self->providers); i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
+      const char *name = poste_provider_get_name (provider);
+      const PosteSessionReport *report = poste_application_get_last_report (application, name);
+
+      if (report != NULL && report->outcome == POSTE_SESSION_OUTCOME_FAILED)
+        g_hash_table_replace (self->failures, g_strdup (name),
+                              g_strdup (report->error != NULL ? report->error->message
+                                                              : _("The last fetch failed")));
+    }
+
+  /* Whether Send Now has anything to send: now, whenever the queue changes, and after each
+   * fetch (whose round sends the outbox). */
+  self->outbox = poste_outbox_new (NULL);
+  self->outbox_empty = TRUE;
+  update_outbox (self);
+  {
+    g_autofree char *queue = g_build_filename (poste_outbox_get_path (self->outbox), "queue", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (queue);
+    g_autoptr(GError) error = NULL;
+
+    self->outbox_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
+    if (self->outbox_monitor != NULL)
+      g_signal_connect_object (self->outbox_monitor, "changed", G_CALLBACK (outbox_changed_cb),
+                               self, 0);
+    else
+      g_debug ("Tray: cannot watch the outbox: %s", error->message);
+  }
+
   g_signal_connect_object (application, "session-started", G_CALLBACK (session_started_cb),
                            self, 0);
   g_signal_connect_object (application, "session-finished", G_CALLBACK (session_finished_cb),
@@ -1022,6 +1200,13 @@ poste_tray_dispose (GObject *object)
         g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->menu));
       g_signal_handlers_disconnect_by_data (self->menu, self);
     }
+  if (self->outbox_monitor != NULL)
+    {
+      g_file_monitor_cancel (self->outbox_monitor);
+      g_signal_handlers_disconnect_by_data (self->outbox_monitor, self);
+    }
+  g_clear_object (&self->outbox_monitor);
+  g_clear_object (&self->outbox);
   g_clear_object (&self->item);
   g_clear_object (&self->menu);
   g_clear_object (&self->connection);
@@ -1045,6 +1230,7 @@ poste_tray_finalize (GObject *object)
   g_clear_pointer (&self->provider_ids, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->pixmaps, g_hash_table_unref);
 
   G_OBJECT_CLASS (poste_tray_parent_class)->finalize (object);
 }
@@ -1097,4 +1283,6 @@ poste_tray_init (PosteTray *self)
   self->next_provider_id = FIRST_PROVIDER_ID;
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pixmaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_variant_unref);
 }

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "poste-accessible.h"
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
@@ -26,7 +27,11 @@ info_row (const char *title,
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *heading = gtk_label_new (title);
+  /* The value is named by the title: the caption is only its visible form. */
+  GtkWidget *heading = g_object_new (GTK_TYPE_LABEL,
+                                     "label", title,
+                                     "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                     NULL);
   GtkWidget *label = gtk_label_new (value != NULL ? value : _("Unknown"));
 
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
@@ -48,7 +53,10 @@ info_row (const char *title,
   gtk_box_append (GTK_BOX (box), heading);
   gtk_box_append (GTK_BOX (box), label);
 
+  /* The selectable value is the tab stop; the row is only its named container. */
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
   return row;
@@ -161,6 +169,7 @@ poste_trust_dialog_new (GtkWindow       *parent,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
   g_object_set_data_full (G_OBJECT (dialog), "poste-sha256", g_steal_pointer (&sha256), g_free);
+  poste_accessible_fix (dialog);
 
   return dialog;
 }

@@ -16,6 +16,7 @@
 #include <poste-scheduler.h>
 #include <poste-session.h>
 
+#include "poste-accessible.h"
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
@@ -304,10 +305,8 @@ update_provider_row (PosteWindow *self,
                                     : "emblem-ok-symbolic");
       gtk_widget_remove_css_class (GTK_WIDGET (row->icon), failed ? "success" : "warning");
       gtk_widget_add_css_class (GTK_WIDGET (row->icon), failed ? "warning" : "success");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row->icon),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      failed ? _("Last fetch failed") : _("Last fetch succeeded"),
-                                      -1);
+      poste_accessible_name_image (row->icon,
+                                   failed ? _("Last fetch failed") : _("Last fetch succeeded"));
     }
 
   schedule = describe_schedule (self, row->name);
@@ -319,8 +318,7 @@ update_provider_row (PosteWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (row->fetch_button), !running);
 
   label = g_strdup_printf (_("Fetch mail from %s now"), row->name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->fetch_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  poste_accessible_name_button (row->fetch_button, label);
 }
 
 static GtkWidget *
@@ -374,6 +372,7 @@ poste_window_create_provider_row (gpointer item,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row->row), "s", name);
 
   row->icon = GTK_IMAGE (gtk_image_new ());
+  poste_accessible_name_image (row->icon, _("Not fetched yet"));
   gtk_widget_set_valign (GTK_WIDGET (row->icon), GTK_ALIGN_CENTER);
   adw_action_row_add_prefix (row->row, GTK_WIDGET (row->icon));
 
@@ -408,7 +407,7 @@ poste_window_create_provider_row (gpointer item,
   gtk_actionable_set_action_name (GTK_ACTIONABLE (edit), "app.edit-provider");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (edit), "s", name);
   edit_label = g_strdup_printf (_("Edit %s"), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (edit), GTK_ACCESSIBLE_PROPERTY_LABEL, edit_label, -1);
+  poste_accessible_name_button (GTK_BUTTON (edit), edit_label);
   gtk_box_append (GTK_BOX (box), edit);
 
   adw_action_row_add_suffix (row->row, box);
@@ -416,6 +415,7 @@ poste_window_create_provider_row (gpointer item,
   g_object_set_data_full (G_OBJECT (row->row), "poste-provider-row", row,
                           (GDestroyNotify)provider_row_free);
   update_provider_row (self, row);
+  poste_accessible_fix (GTK_WIDGET (row->row));
 
   return GTK_WIDGET (row->row);
 }
@@ -497,6 +497,10 @@ update_session_row (SessionRow *row)
 
   gtk_label_set_text (row->status, text);
   gtk_progress_bar_set_fraction (row->progress, session_fraction (session));
+  /* The bar's value says how far, its value text what is happening: a screen reader hears the
+   * progress as it changes, as with the status line's live role. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->progress),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text, -1);
 }
 
 static void
@@ -556,7 +560,8 @@ add_session_row (PosteWindow  *self,
   gtk_widget_add_css_class (label, "heading");
   gtk_box_append (GTK_BOX (labels), label);
 
-  row->status = GTK_LABEL (gtk_label_new (NULL));
+  /* A status: GTK 4.8 has no announcement API, the status role is the polite live region. */
+  row->status = g_object_new (GTK_TYPE_LABEL, "accessible-role", GTK_ACCESSIBLE_ROLE_STATUS, NULL);
   gtk_label_set_xalign (row->status, 0);
   gtk_label_set_wrap (row->status, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (row->status), "dim-label");
@@ -569,16 +574,21 @@ add_session_row (PosteWindow  *self,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (stop), "s", name);
   /* Translators: %s is a provider's name */
   stop_label = g_strdup_printf (_("Stop fetching from %s"), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (stop), GTK_ACCESSIBLE_PROPERTY_LABEL, stop_label, -1);
+  poste_accessible_name_button (GTK_BUTTON (stop), stop_label);
   gtk_box_append (GTK_BOX (hbox), stop);
 
   row->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->progress),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row->progress),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, row->status, NULL, -1);
   gtk_box_append (GTK_BOX (vbox), GTK_WIDGET (row->progress));
 
+  /* Named by its title; the Stop button is its tab stop. */
   list_row = gtk_list_box_row_new ();
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (list_row), FALSE);
+  gtk_widget_set_focusable (list_row, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), vbox);
   g_object_set_data_full (G_OBJECT (list_row), "poste-session-row", row,
                           (GDestroyNotify)session_row_free);
@@ -622,7 +632,9 @@ create_history_row (const PosteSessionReport *report)
   GtkWidget *icon;
   GtkWidget *label;
   GtkWidget *scrolled;
+  GtkWidget *transcript_row;
   const char *icon_name;
+  const char *outcome;
   const char *style;
 
   /* Translators: "<provider>: <what happened>", a session in the history */
@@ -651,20 +663,24 @@ create_history_row (const PosteSessionReport *report)
     {
     case POSTE_SESSION_OUTCOME_MAIL:
       icon_name = "mail-unread-symbolic";
+      outcome = _("Mail received");
       style = "success";
       break;
     case POSTE_SESSION_OUTCOME_FAILED:
       icon_name = "dialog-warning-symbolic";
+      outcome = _("Failed");
       style = "warning";
       break;
     case POSTE_SESSION_OUTCOME_CANCELLED:
       icon_name = "media-playback-stop-symbolic";
+      outcome = _("Stopped");
       style = "dim-label";
       break;
     case POSTE_SESSION_OUTCOME_NO_MAIL:
     case POSTE_SESSION_OUTCOME_NONE:
     default:
       icon_name = "emblem-ok-symbolic";
+      outcome = _("No mail");
       style = "dim-label";
       break;
     }
@@ -679,9 +695,9 @@ create_history_row (const PosteSessionReport *report)
 
   icon = gtk_image_new_from_icon_name (icon_name);
   gtk_widget_add_css_class (icon, style);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  poste_session_outcome_to_string (report->outcome), -1);
+  poste_accessible_name_image (GTK_IMAGE (icon), outcome);
   adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
+  poste_accessible_track_expanded (ADW_EXPANDER_ROW (row));
 
   for (guint i = 0; report->transcript != NULL && i < report->transcript->len; i++)
     {
@@ -711,6 +727,14 @@ create_history_row (const PosteSessionReport *report)
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Transcript"), -1);
 
+  /* The transcript's own row: named, and no tab stop of its own (the selectable text is one);
+   * the list would otherwise wrap the text in an unnamed focusable row. */
+  transcript_row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (transcript_row), FALSE);
+  gtk_widget_set_focusable (transcript_row, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (transcript_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Transcript"), -1);
+
   /* A long transcript scrolls inside its row rather than stretching the list. */
   if (report->transcript != NULL && report->transcript->len > TRANSCRIPT_SHOWN_LINES)
     {
@@ -718,10 +742,14 @@ create_history_row (const PosteSessionReport *report)
       gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
       gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 280);
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), scrolled);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (scrolled), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Transcript"), -1);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (transcript_row), scrolled);
     }
   else
-    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+    gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (transcript_row), label);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), transcript_row);
+  poste_accessible_fix (row);
 
   return row;
 }
@@ -1035,6 +1063,7 @@ static void
 poste_window_init (PosteWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  poste_accessible_fix (GTK_WIDGET (self));
 
   self->session_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 

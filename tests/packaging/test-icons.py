@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The icon's PNG renderings are the SVG's, at every hicolor size, and the symbolic icon fits.
+"""The icons' PNG renderings are the SVGs', at every hicolor size, and the symbolic icon fits.
 
-The PNGs under data/icons/hicolor/SIZExSIZE/apps are made from the scalable SVG by
-data/icons/render-pngs (rsvg-convert) and committed. This renders the SVG again and compares
+The PNGs under data/icons/hicolor/SIZExSIZE/apps (the application) and .../status (the tray's
+idle, fetching and attention icons) are made from the scalable SVGs by data/icons/render-pngs
+(rsvg-convert) and committed. This renders the SVG again and compares
 pixels, so a changed SVG whose PNGs were not made again fails here. The symbolic icon is a
 16x16 SVG, as the icon naming specification's symbolic icons are.
 
@@ -24,6 +25,9 @@ from packaging_tap import Tap, check
 source_root, app_id = sys.argv[1:3]
 icons = os.path.join(source_root, 'data', 'icons', 'hicolor')
 svg = os.path.join(icons, 'scalable', 'apps', app_id + '.svg')
+# (category, icon name) of every icon with PNG renderings.
+ICONS = [('apps', app_id)] + [('status', f'{app_id}-{state}')
+                              for state in ('tray', 'tray-fetching', 'tray-attention')]
 SIZES = [16, 24, 32, 48, 64, 128, 256, 512]
 tap = Tap()
 tmp = tempfile.TemporaryDirectory(prefix='poste-icons-')
@@ -73,8 +77,8 @@ def decode_png(path):
 
 @tap.test
 def every_size_is_there_and_not_empty():
-    for size in SIZES:
-        path = os.path.join(icons, f'{size}x{size}', 'apps', app_id + '.png')
+    for (category, name), size in ((icon, size) for icon in ICONS for size in SIZES):
+        path = os.path.join(icons, f'{size}x{size}', category, name + '.png')
         width, height, pixels = decode_png(path)
         check((width, height) == (size, size), f'{path} is {width}x{height}')
         opaque = sum(1 for i in range(3, len(pixels), 4) if pixels[i] > 200)
@@ -86,14 +90,15 @@ def pngs_are_renderings_of_the_svg():
     rsvg = shutil.which('rsvg-convert')
     if rsvg is None:
         return 'rsvg-convert is not installed (Debian package librsvg2-bin)'
-    for size in SIZES:
-        fresh = os.path.join(tmp.name, f'{size}.png')
+    for (category, name), size in ((icon, size) for icon in ICONS for size in SIZES):
+        source = os.path.join(icons, 'scalable', category, name + '.svg')
+        fresh = os.path.join(tmp.name, f'{name}-{size}.png')
         subprocess.run([rsvg, '--width', str(size), '--height', str(size), '--keep-aspect-ratio',
-                        '--output', fresh, svg], check=True, timeout=60)
+                        '--output', fresh, source], check=True, timeout=60)
         _, _, want = decode_png(fresh)
-        _, _, have = decode_png(os.path.join(icons, f'{size}x{size}', 'apps', app_id + '.png'))
+        _, _, have = decode_png(os.path.join(icons, f'{size}x{size}', category, name + '.png'))
         worst = max(abs(p - q) for p, q in zip(want, have))
-        check(worst <= 8, f'{size}x{size} differs from the SVG by up to {worst}: run '
+        check(worst <= 8, f'{name} at {size}x{size} differs from its SVG by up to {worst}: run '
               'data/icons/render-pngs')
 
 
@@ -101,6 +106,9 @@ def pngs_are_renderings_of_the_svg():
 def scalable_and_symbolic_svgs():
     root = ET.parse(svg).getroot()
     check(root.get('viewBox') == '0 0 128 128', 'the scalable icon is drawn on 128x128')
+    for category, name in ICONS[1:]:
+        root = ET.parse(os.path.join(icons, 'scalable', category, name + '.svg')).getroot()
+        check(root.get('viewBox') == '0 0 128 128', f'{name} is drawn on 128x128')
     symbolic = os.path.join(icons, 'symbolic', 'apps', app_id + '-symbolic.svg')
     root = ET.parse(symbolic).getroot()
     check(root.get('viewBox') == '0 0 16 16', 'the symbolic icon is drawn on 16x16')

@@ -107,6 +107,11 @@ def icons_at_every_size_and_symbolic():
     symbolic = os.path.join(icons, 'symbolic', 'apps', app_id + '-symbolic.svg')
     check_installed(symbolic)
     check('<svg' in read(symbolic), 'the symbolic icon is an SVG')
+    # The tray's own status icons, scalable and at every size (poste-tray.c names them).
+    for state in ('tray', 'tray-fetching', 'tray-attention'):
+        check_installed(os.path.join(icons, 'scalable', 'status', f'{app_id}-{state}.svg'))
+        for size in ICON_SIZES:
+            check_installed(os.path.join(icons, f'{size}x{size}', 'status', f'{app_id}-{state}.png'))
 
 
 @tap.test

@@ -26,6 +26,8 @@
 #include "poste-test-provider.h"
 #include "poste-test-services.h"
 #include "poste-ui-test.h"
+#include "poste-history.h"
+#include "poste-outbox.h"
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-scheduler.h"
@@ -445,6 +447,23 @@ start_notification_daemon (void)
 
 /* Writes the configuration before the application starts: acme holds one message for us;
  * bigco's password file has the wrong password. Both fetch only on demand. */
+/* acme's last fetch, before this start, failed: the tray starts needing attention. */
+static void
+write_history (void)
+{
+  g_autofree char *history_dir = poste_history_dup_default_dir ();
+  g_autoptr(PosteHistory) history = poste_history_new (history_dir);
+  g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+  g_autoptr(GError) error = NULL;
+
+  report->started = g_date_time_new_now_utc ();
+  report->outcome = POSTE_SESSION_OUTCOME_FAILED;
+  report->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                       "Could not connect: Connection refused");
+  g_assert_true (poste_history_add (history, report, &error));
+  g_assert_no_error (error);
+}
+
 static void
 write_config (guint16 port)
 {
@@ -517,6 +536,7 @@ test_tray_register (void)
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
   write_config (port);
+  write_history ();
 
   address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
@@ -564,14 +584,48 @@ test_tray_properties (void)
   g_autofree char *id = item_string ("Id");
   g_autofree char *title = item_string ("Title");
   g_autofree char *overlay = item_string ("OverlayIconName");
+  g_autofree char *attention = item_string ("AttentionIconName");
+  g_autofree char *theme_path = item_string ("IconThemePath");
   g_autofree char *tooltip = item_tooltip ();
+  g_autofree char *themed = NULL;
+  g_autoptr(GVariant) pixmaps = item_property ("IconPixmap");
+  g_autoptr(GVariant) attention_pixmaps = item_property ("AttentionIconPixmap");
+  gboolean found_16 = FALSE;
 
-  g_assert_cmpstr (icon, ==, APP_ID "-symbolic");
-  g_assert_cmpstr (status, ==, "Active");
+  /* The history says acme's last fetch failed: attention from the start. */
+  g_assert_cmpstr (icon, ==, APP_ID "-tray-attention");
+  g_assert_cmpstr (status, ==, "NeedsAttention");
+  g_assert_cmpstr (attention, ==, APP_ID "-tray-attention");
+  g_assert_cmpstr (tooltip, ==, "acme: Could not connect: Connection refused");
   g_assert_cmpstr (id, ==, APP_ID);
   g_assert_cmpstr (title, ==, "Poste Restante");
   g_assert_cmpstr (overlay, ==, "");
-  g_assert_cmpstr (tooltip, ==, "Idle");
+
+  /* Run from the build tree: the host finds the icons in the source tree's data/icons. */
+  themed = g_build_filename (theme_path, "hicolor", "scalable", "status", APP_ID "-tray-attention.svg",
+                             NULL);
+  g_assert_true (g_file_test (themed, G_FILE_TEST_IS_REGULAR));
+
+  /* And as pixmaps: ARGB32 in network byte order, the letter opaque in the middle and the
+   * corners clear. */
+  g_assert_cmpuint (g_variant_n_children (pixmaps), >=, 4);
+  g_assert_cmpuint (g_variant_n_children (attention_pixmaps), ==, g_variant_n_children (pixmaps));
+  for (gsize i = 0; i < g_variant_n_children (pixmaps); i++)
+    {
+      g_autoptr(GVariant) bytes = NULL;
+      const guint8 *argb;
+      gsize length;
+      int width, height;
+
+      g_variant_get_child (pixmaps, i, "(ii@ay)", &width, &height, &bytes);
+      argb = g_variant_get_fixed_array (bytes, &length, 1);
+      g_assert_cmpint (width, ==, height);
+      g_assert_cmpuint (length, ==, (gsize) width * height * 4);
+      g_assert_cmpuint (argb[0], ==, 0);
+      g_assert_cmpuint (argb[(height / 2 * width + width / 4) * 4], ==, 0xff);
+      found_16 |= width == 16;
+    }
+  g_assert_true (found_16);
   g_assert_true (g_variant_is_of_type (menu, G_VARIANT_TYPE_OBJECT_PATH));
   g_assert_cmpstr (g_variant_get_string (menu, NULL), ==, POSTE_TRAY_MENU_PATH);
   g_assert_false (g_variant_get_boolean (is_menu));
@@ -597,7 +651,8 @@ test_tray_menu (void)
       else
         {
           g_assert_cmpstr (item->label, ==, expected[i]);
-          g_assert_true (item->enabled);
+          /* Nothing is queued: Send Now would have nothing to send. */
+          g_assert_true (item->enabled == !g_str_equal (expected[i], "_Send Now"));
         }
     }
   g_assert_cmpstr (find_menu_item (items, "_Pause Schedules")->toggle_type, ==, "checkmark");
@@ -613,7 +668,7 @@ test_tray_menu (void)
   {
     g_autofree char *tooltip = item_tooltip ();
 
-    g_assert_cmpstr (tooltip, ==, "Idle, schedules paused");
+    g_assert_cmpstr (tooltip, ==, "acme: Could not connect: Connection refused\nSchedules paused");
   }
   click ("_Pause Schedules");
   g_assert_false (poste_scheduler_get_paused (scheduler));
@@ -646,13 +701,14 @@ test_tray_fetch (void)
   click ("Fetch from acme");
   poste_ui_test_iterate_until (session_in_atrn, (gpointer) "acme");
   {
-    g_autofree char *overlay = item_string ("OverlayIconName");
+    g_autofree char *icon = item_string ("IconName");
     g_autofree char *status = item_string ("Status");
     g_autofree char *tooltip = item_tooltip ();
 
-    g_assert_cmpstr (overlay, ==, "emblem-synchronizing-symbolic");
+    /* Fetching shows, over acme's earlier failure. */
+    g_assert_cmpstr (icon, ==, APP_ID "-tray-fetching");
     g_assert_cmpstr (status, ==, "Active");
-    g_assert_cmpstr (tooltip, ==, "Fetching from acme: 0 messages, 0 bytes");
+    g_assert_true (g_str_has_prefix (tooltip, "Fetching from acme: 0 messages, 0 bytes\n"));
   }
   g_action_group_activate_action (G_ACTION_GROUP (app), "stop", g_variant_new_string ("acme"));
   wait_finished (1);
@@ -666,14 +722,14 @@ test_tray_fetch (void)
   g_assert_cmpuint (delivered (), ==, 1);
   g_assert_cmpuint (poste_test_provider_count_spooled (provider), ==, 0);
   {
-    g_autofree char *overlay = item_string ("OverlayIconName");
+    g_autofree char *icon = item_string ("IconName");
     g_autofree char *status = item_string ("Status");
     g_autofree char *attention = item_string ("AttentionIconName");
     g_autofree char *tooltip = item_tooltip ();
 
     g_assert_cmpstr (status, ==, "NeedsAttention");
-    g_assert_cmpstr (attention, ==, "dialog-warning-symbolic");
-    g_assert_cmpstr (overlay, ==, "dialog-warning-symbolic");
+    g_assert_cmpstr (attention, ==, APP_ID "-tray-attention");
+    g_assert_cmpstr (icon, ==, APP_ID "-tray-attention");
     g_assert_true (g_str_has_prefix (tooltip, "bigco: "));
     g_assert_null (strstr (tooltip, "acme"));
   }

@@ -286,3 +286,122 @@ poste_ui_test_add_system_icons (void)
       gtk_icon_theme_add_search_path (theme, icons);
     }
 }
+
+/* Accessibility, read through GTK's test backend (GTK_A11Y=test, set by poste_ui_test_init()).
+ * GTK 4.8 has no public getter for an accessible property: gtk_test_accessible_check_*() returns
+ * the value, printed, whenever it differs from the one asked for, so asking for a value no
+ * widget has reads it back. */
+#define UNLIKELY_VALUE "\x01poste-ui-test\x01"
+
+/**
+ * poste_ui_test_accessible_property:
+ * @widget: a widget
+ * @property: a string property (label, description, value text, placeholder)
+ *
+ * Returns: (transfer full) (nullable): @property's value, or %NULL when @widget does not have it
+ */
+char *
+poste_ui_test_accessible_property (GtkWidget             *widget,
+                                   GtkAccessibleProperty  property)
+{
+  char *value;
+
+  if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), property))
+    return NULL;
+  value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), property, UNLIKELY_VALUE);
+  g_assert_nonnull (value);
+  return value;
+}
+
+/**
+ * poste_ui_test_accessible_relation:
+ * @widget: a widget
+ * @relation: a reference list relation (labelled by, described by, controls)
+ * @candidates: the widgets that may be targets, such as every widget of @widget's window
+ *
+ * Returns: (transfer container) (element-type GtkWidget): the targets of @relation, in order
+ */
+GPtrArray *
+poste_ui_test_accessible_relation (GtkWidget             *widget,
+                                   GtkAccessibleRelation  relation,
+                                   GPtrArray             *candidates)
+{
+  GPtrArray *targets = g_ptr_array_new ();
+  g_autofree char *printed = NULL;
+  const char *p;
+
+  if (!gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), relation))
+    return targets;
+
+  /* A reference list prints as "GtkLabel<0x...>GtkImage<0x...>": a pointer is only compared
+   * with the candidates' addresses, never followed. */
+  printed = gtk_test_accessible_check_relation (GTK_ACCESSIBLE (widget), relation, NULL);
+  g_assert_nonnull (printed);
+  for (p = strchr (printed, '<'); p != NULL; p = strchr (p + 1, '<'))
+    {
+      gpointer address = NULL;
+
+      if (sscanf (p + 1, "%p", &address) != 1)
+        continue;
+      for (guint i = 0; i < candidates->len; i++)
+        if (g_ptr_array_index (candidates, i) == address)
+          g_ptr_array_add (targets, address);
+    }
+  return targets;
+}
+
+/**
+ * poste_ui_test_accessible_name:
+ * @widget: a widget of a window
+ *
+ * Computes @widget's accessible name as GTK 4.8 gives it to AT-SPI (gtk_at_context_get_name()):
+ * its own label property, then the label property of each widget it is labelled by, joined by
+ * spaces.
+ *
+ * Returns: (transfer full): the name, "" when it has none
+ */
+char *
+poste_ui_test_accessible_name (GtkWidget *widget)
+{
+  g_autoptr(GPtrArray) all = poste_ui_test_find_descendants (GTK_WIDGET (gtk_widget_get_root (widget)),
+                                                             GTK_TYPE_WIDGET);
+  g_autoptr(GPtrArray) labelled_by = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *own = poste_ui_test_accessible_property (widget, GTK_ACCESSIBLE_PROPERTY_LABEL);
+  g_auto(GStrv) names = NULL;
+
+  if (own != NULL)
+    g_strv_builder_add (builder, own);
+  labelled_by = poste_ui_test_accessible_relation (widget, GTK_ACCESSIBLE_RELATION_LABELLED_BY, all);
+  for (guint i = 0; i < labelled_by->len; i++)
+    {
+      g_autofree char *label = poste_ui_test_accessible_property (g_ptr_array_index (labelled_by, i),
+                                                                  GTK_ACCESSIBLE_PROPERTY_LABEL);
+
+      if (label != NULL)
+        g_strv_builder_add (builder, label);
+    }
+  names = g_strv_builder_end (builder);
+  return g_strjoinv (" ", names);
+}
+
+/**
+ * poste_ui_test_accessible_state_is:
+ * @widget: a widget
+ * @state: a boolean or tristate state (hidden, expanded, checked, invalid)
+ * @value: the value to compare with (%TRUE, or a #GtkAccessibleInvalidState)
+ *
+ * Returns: whether @widget has @state set to @value
+ */
+gboolean
+poste_ui_test_accessible_state_is (GtkWidget          *widget,
+                                   GtkAccessibleState  state,
+                                   int                 value)
+{
+  g_autofree char *differs = NULL;
+
+  if (!gtk_test_accessible_has_state (GTK_ACCESSIBLE (widget), state))
+    return FALSE;
+  differs = gtk_test_accessible_check_state (GTK_ACCESSIBLE (widget), state, value);
+  return differs == NULL;
+}

@@ -26,4 +26,14 @@ guint       poste_ui_test_count_colours    (GdkTexture  *texture);
 char       *poste_ui_test_save_screenshot  (GdkTexture  *texture,
                                             const char  *name);
 
+char       *poste_ui_test_accessible_property (GtkWidget             *widget,
+                                               GtkAccessibleProperty  property);
+GPtrArray  *poste_ui_test_accessible_relation (GtkWidget             *widget,
+                                               GtkAccessibleRelation  relation,
+                                               GPtrArray             *candidates);
+char       *poste_ui_test_accessible_name     (GtkWidget             *widget);
+gboolean    poste_ui_test_accessible_state_is (GtkWidget             *widget,
+                                               GtkAccessibleState     state,
+                                               int                    value);
+
 G_END_DECLS

@@ -40,6 +40,7 @@ typedef enum {
   STAGE_HANDSHAKE,
   STAGE_AUTH,
   STAGE_ATRN,
+  STAGE_TURN,
   STAGE_OUR_220,
   STAGE_MAIL,
   STAGE_RCPT,
@@ -56,6 +57,7 @@ static const char * const stage_names[N_STAGES] = {
   [STAGE_HANDSHAKE] = "handshake",
   [STAGE_AUTH] = "auth",
   [STAGE_ATRN] = "atrn",
+  [STAGE_TURN] = "turn",
   [STAGE_OUR_220] = "our-220",
   [STAGE_MAIL] = "mail",
   [STAGE_RCPT] = "rcpt",
@@ -90,6 +92,12 @@ typedef struct {
   gboolean  raw;
   guint64   huge;
   char     *cram_challenge;
+  guint     per_session;      /* 0: no limit */
+  gboolean  bdat_short;
+  gboolean  tls_plain_quit;
+  gboolean  quit_after_4xx;
+  gboolean  atrn_needs_domains;
+  gboolean  return_5xx;
   guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
   guint     submit_rcpt;
   char     *submit_rcpt_for;
@@ -125,6 +133,7 @@ struct _PosteTestProvider
   GPtrArray         *accounts;   /* Account*, never removed while running */
   GPtrArray         *spool;      /* PosteTestMessage* (Message) */
   GPtrArray         *accepted;   /* PosteTestMessage* */
+  GPtrArray         *returned;   /* PosteTestMessage*: refused with 5xx, back to the sender */
   GString           *transcript; /* the current or last session */
   guint              sessions;
   gboolean           submission; /* RFC 6409 submission instead of ODMR */
@@ -140,8 +149,11 @@ G_DEFINE_FINAL_TYPE (PosteTestProvider, poste_test_provider, G_TYPE_OBJECT)
 typedef struct {
   PosteTestProvider *provider;
   PosteConnection   *conn;
+  GSocketConnection *socket;            /* under TLS, for tls-plain-quit */
   GCancellable      *cancellable;
   Stage              stage;
+  guint              handed_over;       /* messages answered 250 in this session */
+  gboolean           quit_now;          /* quit-after-4xx: a recipient got 4xx */
   gboolean           tls_active;
   gboolean           closed;
   const Account     *account;
@@ -402,6 +414,22 @@ faults_parse (Faults      *f,
             return FALSE;
           f->huge = n;
         }
+      else if (g_str_equal (name, "per-session"))
+        {
+          if (!parse_number (name, value, G_MAXUINT, &n, error))
+            return FALSE;
+          f->per_session = (guint) n;
+        }
+      else if (g_str_equal (name, "bdat-short"))
+        f->bdat_short = TRUE;
+      else if (g_str_equal (name, "tls-plain-quit"))
+        f->tls_plain_quit = TRUE;
+      else if (g_str_equal (name, "quit-after-4xx"))
+        f->quit_after_4xx = TRUE;
+      else if (g_str_equal (name, "atrn-needs-domains"))
+        f->atrn_needs_domains = TRUE;
+      else if (g_str_equal (name, "return-5xx"))
+        f->return_5xx = TRUE;
       else if (g_str_equal (name, "cram-challenge"))
         {
           g_free (f->cram_challenge);
@@ -1093,6 +1121,9 @@ handle_atrn (Session    *s,
     return send_line (s, "530 5.7.0 Authentication required");
 
   g_clear_pointer (&s->domains, g_strfreev);
+  /* Exim's ODMR wants the domains named: a bare ATRN is a syntax error there. */
+  if (args[0] == '\0' && f->atrn_needs_domains)
+    return send_atrn_reply (s, 501, "5.5.4 ATRN needs a list of domains");
   if (args[0] == '\0')
     s->domains = g_strdupv (s->account->domains);
   else
@@ -1110,7 +1141,8 @@ handle_atrn (Session    *s,
       *turn = f->atrn_code == 250;
       return TRUE;
     }
-  if (count_for_domains (s->provider, (const char * const *) s->domains) == 0)
+  if (count_for_domains (s->provider, (const char * const *) s->domains) == 0 &&
+      !f->tls_plain_quit)
     return send_atrn_reply (s, 453, "You have no mail");
   *turn = TRUE;
   return send_atrn_reply (s, 250, "OK now reversing the connection");
@@ -1139,16 +1171,27 @@ content_flush (Content  *c,
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteReply) reply = NULL;
   gsize length = c->out->len;
+  gsize declared = c->out->len;
   gboolean drop = FALSE;
+  gboolean stray = FALSE;
 
   if (drop_at >= 0 && c->sent + (gint64) length >= drop_at)
     {
       length = (gsize) (drop_at - c->sent);
       drop = TRUE;
     }
+  /* bdat-short: the last chunk is declared one octet short, so its final LF follows it as a
+   * line of its own. */
+  if (c->bdat && last && c->s->provider->faults.bdat_short && declared > 0 &&
+      c->out->data[declared - 1] == '\n')
+    {
+      declared--;
+      stray = TRUE;
+    }
   if (c->bdat && (c->out->len > 0 || last))
     {
-      g_autofree char *command = g_strdup_printf ("BDAT %u%s", c->out->len, last ? " LAST" : "");
+      g_autofree char *command = g_strdup_printf ("BDAT %" G_GSIZE_FORMAT "%s", declared,
+                                                  last ? " LAST" : "");
 
       transcript_add (c->s, "S: ", command, -1);
       if (!poste_connection_write_line (c->s->conn, command, c->s->cancellable, &error))
@@ -1180,6 +1223,14 @@ content_flush (Content  *c,
         }
       if ((reply = read_reply (c->s)) == NULL)
         return FALSE;
+      if (stray)
+        {
+          /* The reply to the stray line, whatever it is. */
+          g_autoptr(PosteReply) extra = read_reply (c->s);
+
+          if (extra == NULL)
+            return FALSE;
+        }
       if (reply->code != 250 || last)
         {
           c->code = reply->code;
@@ -1396,6 +1447,26 @@ remove_recipients (PosteTestProvider *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* The provider gives up on @gone (refused with 5xx): they leave the spool and are listed as
+ * returned to the sender. */
+static void
+return_to_sender (PosteTestProvider *self,
+                  PosteTestMessage  *m,
+                  GPtrArray         *gone)
+{
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func (g_free);
+
+  if (gone->len == 0)
+    return;
+  for (guint i = 0; i < gone->len; i++)
+    g_ptr_array_add (copy, g_strdup (g_ptr_array_index (gone, i)));
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->returned, message_new (m->sender, g_steal_pointer (&copy), m->data,
+                                                m->path));
+  g_mutex_unlock (&self->lock);
+  remove_recipients (self, m, gone);
+}
+
 /* One transaction for @m: MAIL, RCPT for each of its recipients in the session's domains, DATA.
  * Returns FALSE when the connection is gone; *progress tells whether a recipient was settled. */
 static gboolean
@@ -1468,17 +1539,27 @@ deliver_once (Session          *s,
           else if (reply->code / 100 == 5)
             g_ptr_array_add (refused, g_strdup (r));
           /* 4xx, 452 included: the recipient waits for a later transaction. */
+          else if (reply->code / 100 == 4 && f->quit_after_4xx)
+            s->quit_now = TRUE;
         }
       g_clear_pointer (&reply, poste_reply_free);
     }
 
+  if (mail_code / 100 == 5 && f->return_5xx)
+    {
+      /* The sender was refused for good: every recipient's copy goes back. */
+      for (guint i = 0; i < rcpts->len; i++)
+        g_ptr_array_add (refused, g_strdup (g_ptr_array_index (rcpts, i)));
+      g_ptr_array_set_size (accepted, 0);
+    }
   if (mail_code / 100 != 2 || accepted->len == 0)
     {
-      if (!send_line (s, "RSET") || (reply = read_reply (s)) == NULL)
+      /* quit-after-4xx: no RSET, the session ends at once with QUIT. */
+      if (!s->quit_now && (!send_line (s, "RSET") || (reply = read_reply (s)) == NULL))
         return FALSE;
       if (refused->len > 0)
         {
-          remove_recipients (s->provider, m, refused);
+          return_to_sender (s->provider, m, refused);
           *progress = TRUE;
         }
       return TRUE;
@@ -1499,12 +1580,21 @@ deliver_once (Session          *s,
       g_ptr_array_add (s->provider->accepted,
                        message_new (m->sender, g_steal_pointer (&copy), m->data, m->path));
       g_mutex_unlock (&s->provider->lock);
-      for (guint i = 0; i < refused->len; i++)
-        g_ptr_array_add (accepted, g_strdup (g_ptr_array_index (refused, i)));
+      s->handed_over++;
+      return_to_sender (s->provider, m, refused);
       remove_recipients (s->provider, m, accepted);
       *progress = TRUE;
     }
-  /* 4xx and 5xx to the end of data: the provider keeps the message. */
+  else if (code / 100 == 5 && f->return_5xx)
+    {
+      /* The message is refused for good: it goes back to its sender, as a real provider's
+       * bounce would. */
+      for (guint i = 0; i < accepted->len; i++)
+        g_ptr_array_add (refused, g_strdup (g_ptr_array_index (accepted, i)));
+      return_to_sender (s->provider, m, refused);
+      *progress = TRUE;
+    }
+  /* Otherwise, 4xx and 5xx to the end of data: the provider keeps the message. */
   return TRUE;
 }
 
@@ -1515,7 +1605,7 @@ deliver_message (Session          *s,
   gboolean progress = TRUE;
 
   /* Again while recipients remain and the last transaction settled some (452 limits). */
-  while (progress)
+  while (progress && !s->quit_now)
     {
       if (!deliver_once (s, m, &progress))
         return FALSE;
@@ -1563,13 +1653,50 @@ reversed_hello (Session *s)
   return TRUE;
 }
 
+/* tls-plain-quit: the customer's 220 is read, then "QUIT" goes out in plain text on the socket
+ * under TLS (not a TLS record), and we wait for the customer to hang up. */
+static void
+plain_quit (Session *s)
+{
+  g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket = g_socket_connection_get_socket (s->socket);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (s->socket));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (s->socket));
+  char buffer[256];
+
+  if ((reply = read_reply (s)) == NULL)
+    return;
+  transcript_add (s, "S: ", "QUIT [in plain text, outside TLS]", -1);
+  if (!g_output_stream_write_all (out, "QUIT\r\n", 6, NULL, s->cancellable, &error))
+    {
+      session_fail (s, error);
+      return;
+    }
+  g_socket_set_timeout (socket, s->provider->timeout);
+  for (guint i = 0; i < 1024; i++)
+    if (g_input_stream_read (in, buffer, sizeof buffer, s->cancellable, NULL) <= 0)
+      break;
+  transcript_add (s, "", "[closed]", -1);
+  s->closed = TRUE;
+}
+
 static void
 reversed_session (Session *s)
 {
+  const Faults *f = &s->provider->faults;
   g_autoptr(GPtrArray) todo =
       g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   g_autoptr(PosteReply) reply = NULL;
 
+  if (!enter_stage (s, STAGE_TURN))
+    return;
+  if (f->tls_plain_quit &&
+      count_for_domains (s->provider, (const char * const *) s->domains) == 0)
+    {
+      plain_quit (s);
+      return;
+    }
   if (!reversed_hello (s))
     return;
 
@@ -1581,8 +1708,14 @@ reversed_session (Session *s)
       g_mutex_unlock (&s->provider->lock);
 
       for (guint i = 0; i < todo->len; i++)
-        if (!deliver_message (s, g_ptr_array_index (todo, i)))
-          return;
+        {
+          if (!deliver_message (s, g_ptr_array_index (todo, i)))
+            return;
+          /* per-session=N: the rest waits for the next session (Exim over TLS: N = 1). */
+          if (s->quit_now ||
+              (f->per_session > 0 && s->handed_over >= f->per_session))
+            break;
+        }
     }
 
   if (!enter_stage (s, STAGE_QUIT))
@@ -1803,6 +1936,7 @@ serve (PosteTestProvider *self,
   s.provider = self;
   s.cancellable = self->cancellable;
   s.stage = STAGE_GREETING;
+  s.socket = connection;
   s.conn = poste_connection_new (G_IO_STREAM (connection));
   poste_connection_set_timeout (s.conn, self->timeout);
 
@@ -1873,6 +2007,7 @@ poste_test_provider_finalize (GObject *object)
   g_ptr_array_unref (self->accounts);
   g_ptr_array_unref (self->spool);
   g_ptr_array_unref (self->accepted);
+  g_ptr_array_unref (self->returned);
   g_string_free (self->transcript, TRUE);
   gsasl_done (self->gsasl);
   g_mutex_clear (&self->lock);
@@ -1897,6 +2032,7 @@ poste_test_provider_init (PosteTestProvider *self)
   self->accounts = g_ptr_array_new_with_free_func (account_free);
   self->spool = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   self->accepted = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
+  self->returned = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   self->transcript = g_string_new (NULL);
   faults_clear (&self->faults);
   self->faults.mechanisms = g_strsplit (DEFAULT_MECHANISMS, ",", -1);
@@ -2158,6 +2294,31 @@ poste_test_provider_dup_accepted (PosteTestProvider *self)
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->accepted->len; i++)
     g_ptr_array_add (copy, poste_test_message_ref (g_ptr_array_index (self->accepted, i)));
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+/**
+ * poste_test_provider_dup_returned:
+ * @self: a #PosteTestProvider
+ *
+ * What the provider returned to its senders, in order: one #PosteTestMessage for each message
+ * with the recipients the customer refused with 5xx (at RCPT; with the fault "return-5xx" also
+ * at MAIL and at the end of the message). Those recipients have left the spool.
+ *
+ * Returns: (transfer container) (element-type PosteTestMessage): the returned messages; free
+ *   the array with g_ptr_array_unref()
+ */
+GPtrArray *
+poste_test_provider_dup_returned (PosteTestProvider *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (POSTE_IS_TEST_PROVIDER (self), NULL);
+  copy = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->returned->len; i++)
+    g_ptr_array_add (copy, poste_test_message_ref (g_ptr_array_index (self->returned, i)));
   g_mutex_unlock (&self->lock);
   return copy;
 }

@@ -33,6 +33,10 @@
  *  - Every message gets a Received: header (RFC 5321 section 4.4), written before the content.
  *  - The user's Stop (cancellation) answers "421 4.3.2" and closes; a wait past the timeout
  *    answers "421 4.4.2".
+ *  - The provider's end: its QUIT; a hang-up between transactions after its EHLO or HELO (what
+ *    was acknowledged is delivered); and, as its first words after our 220, "QUIT" written in
+ *    plain text on the socket under TLS (stock Exim 4.99.1 when it holds nothing: "no mail").
+ *    A hang-up before EHLO or HELO, or inside a transaction, is an error.
  *
  * Local delivery failures. Two kinds of refusal reach the provider, and only one is a failure:
  *  - Our own policy: the replies this file makes up for a recipient outside the requested
@@ -964,6 +968,55 @@ dispatch (Server      *srv,
   return reply (srv, 500, "5.5.1", error, "Command unrecognized");
 }
 
+/* Whether the provider's first words after our 220 are "QUIT" in plain text on the socket under
+ * TLS, outside any TLS record: stock Exim 4.99.1 does that after a 250 to ATRN when it holds
+ * nothing. Looked at (MSG_PEEK, nothing consumed) before TLS reads them, since TLS can only
+ * report "an unexpected packet". A TLS record starts with its content type (20 to 24), never a
+ * letter, so the two cannot be confused; anything else is left to TLS, which refuses it. FALSE
+ * with @error set when the wait fails (timeout, Stop). */
+static gboolean
+plain_quit_under_tls (Server    *srv,
+                      gboolean  *quit,
+                      GError   **error)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  GSocket *socket;
+  char head[6];
+  GInputVector vector = { head, sizeof head };
+  gint flags = G_SOCKET_MSG_PEEK;
+  guint timeout;
+  gssize n;
+
+  *quit = FALSE;
+  if (ctx->tls == NULL || ctx->socket == NULL || poste_connection_get_buffered (ctx->connection) > 0)
+    return TRUE;
+  socket = g_socket_connection_get_socket (ctx->socket);
+  timeout = poste_connection_get_timeout (ctx->connection);
+  if (!g_socket_condition_timed_wait (socket, G_IO_IN, (gint64) timeout * G_USEC_PER_SEC,
+                                      ctx->cancellable, error))
+    {
+      /* Worded as PosteConnection words its own deadline. */
+      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          g_clear_error (error);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "The peer did not answer within %u seconds", timeout);
+        }
+      return FALSE;
+    }
+  /* Peeked, not consumed: the TLS read that follows sees the same bytes. */
+  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, ctx->cancellable,
+                                NULL);
+  if (n >= 4 && g_ascii_strncasecmp (head, "QUIT", 4) == 0)
+    {
+      poste_session_ctx_log_line (ctx, "S: ", head, MIN (n, 4));
+      poste_session_ctx_note (ctx, "the provider said QUIT in plain text, outside TLS: it "
+                              "holds no mail");
+      *quit = TRUE;
+    }
+  return TRUE;
+}
+
 /**
  * poste_server_run:
  * @ctx: the session's state, after ATRN's 250
@@ -985,6 +1038,7 @@ poste_server_run (PosteSessionCtx  *ctx,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PosteReply) greeting = NULL;
   gboolean quit = FALSE;
+  gboolean first = TRUE;
   gboolean ok = FALSE;
   const char * const *domains;
 
@@ -1030,6 +1084,20 @@ poste_server_run (PosteSessionCtx  *ctx,
           g_set_error (&local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
                        _("The provider sent too many bad commands"));
           goto failed;
+        }
+
+      if (first)
+        {
+          gboolean plain_quit = FALSE;
+
+          first = FALSE;
+          if (!plain_quit_under_tls (&srv, &plain_quit, &local_error))
+            goto failed;
+          if (plain_quit)
+            {
+              ok = TRUE;
+              goto out;
+            }
         }
 
       line = poste_connection_read_line (ctx->connection, POSTE_SERVER_MAX_COMMAND, &length, &end,

@@ -11,12 +11,20 @@
  * decoder (poste-data-decoder.c) straight into the delivery target in chunks of at most
  * POSTE_DATA_DECODER_CHUNK bytes. A message is never held whole in memory.
  *
- * Policies, decided once and applied the same way to DATA and BDAT:
+ * Policies, decided once:
  *  - The end of DATA is only CR LF . CR LF. Dot-unstuffing is exact.
- *  - A bare LF, a bare CR or a NUL anywhere in a message: we read on to the end of the DATA (or
- *    the LAST chunk), abort the delivery and answer "550 5.6.0". The message is refused, never
- *    changed; the provider bounces it to its sender. (RFC 5321 section 2.3.8 forbids them; storing
- *    them would give every target a different idea of where lines end.)
+ *  - DATA: a bare LF, a bare CR or a NUL anywhere in a message: we read on to the end of the
+ *    DATA, abort the delivery and answer "550 5.6.0". The message is refused, never changed; the
+ *    provider returns it to its sender. (RFC 5321 section 2.3.8 forbids them, and in DATA a bare
+ *    line end is where SMTP smuggling hides an end of data that another server would see.)
+ *  - BDAT (RFC 3030) carries octets by count, so no line end can end a message early and there is
+ *    nothing to smuggle: a BDAT message with a bare CR or a bare LF is stored as sent (mbox,
+ *    Maildir and MDA get LF for each CR LF as usual; a bare CR or LF stays as it is). A NUL is
+ *    refused as in DATA ("550 5.6.0"): no store takes it. The SMTP and LMTP relays never pass a
+ *    bare CR or LF on: each becomes CR LF there (poste-smtp-delivery.c).
+ *  - A stray empty line right after a BDAT LAST chunk (a provider that declared its last chunk
+ *    one octet short, so that the chunk's final LF comes after it) gets "500 5.5.2" and does
+ *    not count as a bad command: the session goes on. The message is as the chunk declared it.
  *  - Lines longer than 998 octets are stored verbatim: never cut, never refused.
  *  - SIZE: with max-message-size 0 we advertise "SIZE 0" (no fixed limit, RFC 1870 section 4);
  *    otherwise MAIL with a larger SIZE= gets "552 5.3.4", and content that grows past the limit
@@ -91,6 +99,7 @@ typedef struct {
   GError             *write_error;
   gboolean            too_big;
   guint64             reported;
+  gboolean            after_last;       /* the last line was a BDAT LAST chunk's */
 
   /* The target's refusals in the open transaction (see "Local delivery failures" above). */
   PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
@@ -601,6 +610,17 @@ poste_server_received (const char *helo,
   return g_string_free (g_steal_pointer (&header), FALSE);
 }
 
+/* What refuses a message (see the policies at the top): in DATA a bare CR, a bare LF or a NUL;
+ * in BDAT only a NUL. */
+static PosteDataDecoderFlags
+refused_flags (Server *srv)
+{
+  if (srv->bdat)
+    return POSTE_DATA_DECODER_FLAG_NUL;
+  return POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
+         POSTE_DATA_DECODER_FLAG_NUL;
+}
+
 static void
 deliver_chunk (Server       *srv,
                const guint8 *data,
@@ -608,9 +628,7 @@ deliver_chunk (Server       *srv,
 {
   if (srv->write_failed || srv->too_big)
     return;
-  if (poste_data_decoder_get_flags (srv->decoder) &
-      (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
-       POSTE_DATA_DECODER_FLAG_NUL))
+  if (poste_data_decoder_get_flags (srv->decoder) & refused_flags (srv))
     return;                             /* refused at the end anyway: store nothing more */
   if (srv->ctx->max_message_size > 0 &&
       poste_data_decoder_get_size (srv->decoder) > srv->ctx->max_message_size)
@@ -702,14 +720,20 @@ finish_message (Server  *srv,
                           flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
                           flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
 
-  if (flags & (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
-               POSTE_DATA_DECODER_FLAG_NUL))
+  if (flags & refused_flags (srv))
     {
+      gboolean bdat = srv->bdat;
+
       ctx->refused++;
+      poste_session_ctx_note (ctx, "returned to the sender: 550 5.6.0 %s",
+                              bdat ? "a NUL in the message" : "a bare CR, a bare LF or a NUL");
       transaction_reset (srv);
-      ok = reply (srv, 550, "5.6.0", error,
-                  "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
-                  "(RFC 5321 section 2.3.8)");
+      if (bdat)
+        ok = reply (srv, 550, "5.6.0", error, "Message refused, not changed: it holds a NUL");
+      else
+        ok = reply (srv, 550, "5.6.0", error,
+                    "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
+                    "(RFC 5321 section 2.3.8)");
     }
   else if (srv->too_big || (ctx->max_message_size > 0 && size > ctx->max_message_size))
     {
@@ -881,6 +905,7 @@ cmd_bdat (Server      *srv,
     return reply (srv, 250, "2.0.0", error, "%" G_GUINT64_FORMAT " octets received", size);
 
   poste_data_decoder_finish (srv->decoder, decoded_cb, srv);
+  srv->after_last = TRUE;
   return finish_message (srv, error);
 }
 
@@ -1117,6 +1142,16 @@ poste_server_run (PosteSessionCtx  *ctx,
       if (line == NULL)
         goto failed;
       poste_session_ctx_log_line (ctx, "S: ", line, length);
+
+      if (srv.after_last && length == 0)
+        {
+          srv.after_last = FALSE;
+          if (!reply (&srv, 500, "5.5.2", &local_error,
+                      "Stray line end after the last BDAT chunk: ignored"))
+            goto failed;
+          continue;
+        }
+      srv.after_last = FALSE;
 
       if (end != POSTE_LINE_END_CRLF || memchr (line, '\0', length) != NULL ||
           memchr (line, '\r', length) != NULL)

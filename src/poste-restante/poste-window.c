@@ -91,6 +91,17 @@ format_messages (guint   messages,
   return g_strdup_printf (ngettext ("%u message, %s", "%u messages, %s", messages), messages, size);
 }
 
+/* Messages refused for good (5xx): the provider returns them to their senders. Never "left with
+ * the provider", which is only for 4xx. */
+static char *
+format_returned (guint returned)
+{
+  return g_strdup_printf (ngettext ("%u refused, returned to the sender by the provider",
+                                    "%u refused, returned to the senders by the provider",
+                                    returned),
+                          returned);
+}
+
 /**
  * poste_window_describe_report:
  * @report: a #PosteSessionReport
@@ -107,9 +118,20 @@ poste_window_describe_report (const PosteSessionReport *report)
   switch (report->outcome)
     {
     case POSTE_SESSION_OUTCOME_MAIL:
+      if (report->returned > 0)
+        {
+          g_autofree char *delivered = format_messages (report->messages, report->bytes);
+          g_autofree char *returned = format_returned (report->returned);
+
+          /* Translators: "<n> messages, <size>", then "<n> refused, returned to ..." */
+          return g_strdup_printf (_("%s; %s"), delivered, returned);
+        }
       return format_messages (report->messages, report->bytes);
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+      /* Refusals are something the user should see: never just "no mail". */
+      if (report->returned > 0)
+        return format_returned (report->returned);
       return g_strdup (_("No new mail"));
 
     case POSTE_SESSION_OUTCOME_CANCELLED:
@@ -630,11 +652,26 @@ create_history_row (const PosteSessionReport *report)
     g_string_append_printf (subtitle, " · %s", report->tls);
   if (report->mechanism != NULL)
     g_string_append_printf (subtitle, " · %s", report->mechanism);
-  if (report->refused > 0)
+  if (report->deferred > 0)
     g_string_append_printf (subtitle,
                             ngettext (" · %u left with the provider", " · %u left with the provider",
-                                      report->refused),
-                            report->refused);
+                                      report->deferred),
+                            report->deferred);
+  if (report->returned > 0)
+    {
+      g_autofree char *reason = poste_session_report_dup_returned_reason (report);
+
+      if (report->outcome != POSTE_SESSION_OUTCOME_MAIL &&
+          report->outcome != POSTE_SESSION_OUTCOME_NO_MAIL)
+        {
+          g_autofree char *returned = format_returned (report->returned);
+
+          g_string_append_printf (subtitle, " · %s", returned);
+        }
+      if (reason != NULL)
+        /* Translators: why a message was refused for good: the reply it got, "550 5.1.1 ..." */
+        g_string_append_printf (subtitle, _(" · refused with: %s"), reason);
+    }
 
   switch (report->outcome)
     {

@@ -395,6 +395,45 @@ test_quit_after_452 (void)
   fixture_teardown (&f);
 }
 
+/* ---- Refused for good: returned to the sender, never "left with the provider" ---- */
+
+static void
+test_returned (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+
+  fixture_setup (&f, "return-5xx");
+  add_message (&f, 1, "nobody@example.org");
+  add_message (&f, 2, "someone@example.org");
+  f.delivery->refuse_recipient = g_strdup ("nobody@example.org");
+  start_provider (&f);
+
+  g_assert_true (run_session (&f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
+  g_assert_cmpuint (report (&f)->messages, ==, 1);
+  g_assert_cmpuint (report (&f)->returned, ==, 1);
+  g_assert_cmpuint (report (&f)->deferred, ==, 0);
+  g_assert_cmpuint (report (&f)->refused, ==, 1);
+  reason = poste_session_report_dup_returned_reason (report (&f));
+  g_assert_cmpstr (reason, ==, "550 5.1.1 No such user (test)");
+  g_assert_cmpint (poste_session_report_get_exit_status (report (&f)), ==, POSTE_EXIT_MAIL);
+  /* What the report calls returned, the provider did return. */
+  assert_nothing_lost (&f, 1, 0, 1);
+
+  /* A session whose only outcome is a refusal is not "no mail". */
+  add_message (&f, 3, "nobody@example.org");
+  g_assert_true (run_session (&f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report (&f)->messages, ==, 0);
+  g_assert_cmpuint (report (&f)->returned, ==, 1);
+  g_assert_cmpint (poste_session_report_get_exit_status (report (&f)), ==, POSTE_EXIT_DELIVERY);
+  assert_nothing_lost (&f, 1, 0, 2);
+  fixture_teardown (&f);
+}
+
 /* ---- 5xx to ATRN ---- */
 
 typedef struct {
@@ -448,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/field/close/after-turn", test_close_after_turn);
   g_test_add_func ("/field/quit-after-4xx/deferred", test_quit_after_4xx);
   g_test_add_func ("/field/quit-after-4xx/recipient-limit", test_quit_after_452);
+  g_test_add_func ("/field/returned", test_returned);
   g_test_add_data_func ("/field/atrn/501", &atrn_cases[0], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/502", &atrn_cases[1], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/504", &atrn_cases[2], test_atrn_5xx);

@@ -46,24 +46,33 @@
  *    plain text on the socket under TLS (stock Exim 4.99.1 when it holds nothing: "no mail").
  *    A hang-up before EHLO or HELO, or inside a transaction, is an error.
  *
+ * Counting what was not taken: a message answered 4xx is "deferred": left with the provider,
+ * which offers it again later; a message answered 5xx is "returned": the provider returns it to
+ * its sender (RFC 5321 section 6.1), so it is never reported as left with the provider. Each gets
+ * a transcript note with its reply ("returned to the sender by the provider: 550 5.1.1 ...").
+ * Counted at MAIL (any 5xx of ours; the target's 4xx or 5xx), at the end of the message (ours or
+ * the target's commit()), and for a transaction whose every recipient was refused (deferred when
+ * one refusal was the target's 4xx, else returned when one was a 5xx). 452 recipient limits count
+ * in neither: the provider sends those recipients again. A recipient refused while others of the
+ * same message were taken counts in neither (the message was delivered).
+ *
  * Local delivery failures. Two kinds of refusal reach the provider, and only one is a failure:
  *  - Our own policy: the replies this file makes up for a recipient outside the requested
  *    domains (550 5.7.1), a recipient limit (452 4.5.3, ours or the target's), a bare LF, CR or
  *    NUL (550 5.6.0), a message too big (552 5.3.4), a syntax error. A 452 4.5.3 is normal flow
- *    (the provider sends the recipient again in another transaction). A message we refuse at its
- *    end (550 5.6.0, 552 5.3.4) counts in the report's "refused"; the provider bounces it.
+ *    (the provider sends the recipient again in another transaction).
  *  - The target's replies to begin() (MAIL), add_recipient() (RCPT) and commit() (the end of the
  *    message), passed through. A 452 with 4.5.3 (or with no enhanced code) is a recipient limit
  *    (the router's "another target", LMTP's one recipient a transaction): policy, as above. Any
  *    other 4xx is a local delivery failure: the provider keeps the mail, and the user must hear of
  *    it. A target that cannot answer at all counts as "451 4.3.0".
  *  So: a message refused by the target with 4xx at MAIL, at every one of its RCPTs, or at the end
- *  of its content (and a write error, answered 451) counts in "refused" and makes the session
+ *  of its content (and a write error, answered 451) counts in "deferred" and makes the session
  *  fail with POSTE_SESSION_ERROR_DELIVERY, whose message describes the target's first such reply.
  *  A 4xx from the target for one recipient of a message that others received fails the session
- *  the same way (that copy waits at the provider) without counting in "refused". A 5xx from the
- *  target (a local MTA's 550 for an unknown user) is a permanent refusal passed through: counted
- *  in "refused" when the whole message is refused, never a failure (the provider bounces it).
+ *  the same way (that copy waits at the provider) without being counted. A 5xx from the target
+ *  (a local MTA's 550 for an unknown user) is a permanent refusal passed through: "returned",
+ *  never a failure.
  */
 #include "config.h"
 
@@ -103,7 +112,7 @@ typedef struct {
 
   /* The target's refusals in the open transaction (see "Local delivery failures" above). */
   PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
-  gboolean            target_refused;   /* it answered 5xx to a recipient */
+  char               *returned_reason;  /* the first 5xx to a recipient (ours or the target's) */
 } Server;
 
 static gboolean
@@ -159,35 +168,70 @@ local_failure (Server           *srv,
                                        _("A message could not be delivered locally: %s"), text);
 }
 
+/* A message refused for good (5xx, ours or the target's): the provider returns it to its
+ * sender. Counted in the report's "returned"; the note gives the reason
+ * (poste_session_report_dup_returned_reason() finds it). */
+static void
+count_returned (Server     *srv,
+                const char *reason)
+{
+  srv->ctx->refused++;
+  poste_session_ctx_note (srv->ctx, POSTE_SESSION_NOTE_RETURNED "%s", reason);
+}
+
+/* A message answered 4xx: left with the provider, which offers it again later. */
+static void
+count_deferred (Server     *srv,
+                const char *reason)
+{
+  srv->ctx->deferred++;
+  poste_session_ctx_note (srv->ctx, "left with the provider: %s", reason);
+}
+
+static void
+count_reply (Server           *srv,
+             const PosteReply *r)
+{
+  g_autofree char *text = poste_reply_describe (r);
+
+  if (poste_reply_is_permanent (r))
+    count_returned (srv, text);
+  else
+    count_deferred (srv, text);
+}
+
 /* Remembers the target's refusal of a recipient, for transaction_settle(). */
 static void
 note_target_refusal (Server           *srv,
                      const PosteReply *r)
 {
   if (poste_reply_is_permanent (r))
-    srv->target_refused = TRUE;
+    {
+      if (srv->returned_reason == NULL)
+        srv->returned_reason = poste_reply_describe (r);
+    }
   else if (poste_reply_is_transient (r) && !is_recipient_limit (r) && srv->target_failure == NULL)
     srv->target_failure = poste_reply_copy (r);
 }
 
-/* The open transaction ends (committed or not): a message whose every recipient the target
- * refused counts in "refused", and a 4xx from the target is a local failure. */
+/* The open transaction ends (committed or not): a message whose every recipient was refused
+ * counts in "deferred" when one refusal was a 4xx from the target (a local failure), else in
+ * "returned" when one was a 5xx (ours or the target's). Recipient limits (452) count in neither:
+ * the provider sends those recipients again. */
 static void
 transaction_settle (Server *srv)
 {
-  PosteSessionCtx *ctx = srv->ctx;
-
   if (srv->envelope != NULL && srv->envelope->recipients->len == 0)
     {
       if (srv->target_failure != NULL)
-        ctx->deferred++;
-      else if (srv->target_refused)
-        ctx->refused++;
+        count_reply (srv, srv->target_failure);
+      else if (srv->returned_reason != NULL)
+        count_returned (srv, srv->returned_reason);
     }
   if (srv->envelope != NULL && srv->target_failure != NULL)
     local_failure (srv, srv->target_failure);
   g_clear_pointer (&srv->target_failure, poste_reply_free);
-  srv->target_refused = FALSE;
+  g_clear_pointer (&srv->returned_reason, g_free);
 }
 
 static void
@@ -372,6 +416,49 @@ cmd_ehlo (Server      *srv,
   return poste_session_ctx_send_reply (srv->ctx, r, error);
 }
 
+/* Our own 5xx to MAIL or to the end of a message: the provider returns the message to its
+ * sender, so it is counted and its reason noted. */
+static gboolean
+refuse_message (Server      *srv,
+                guint        code,
+                const char  *enhanced,
+                GError     **error,
+                const char  *format,
+                ...) G_GNUC_PRINTF (5, 6);
+
+static gboolean
+refuse_message (Server      *srv,
+                guint        code,
+                const char  *enhanced,
+                GError     **error,
+                const char  *format,
+                ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
+  count_returned (srv, reason);
+  return reply (srv, code, enhanced, error, "%s", text);
+}
+
+/* Our own 5xx to a recipient: remembered, and counted once the transaction ends without any. */
+static gboolean
+refuse_recipient (Server      *srv,
+                  guint        code,
+                  const char  *enhanced,
+                  GError     **error,
+                  const char  *text)
+{
+  if (srv->returned_reason == NULL)
+    srv->returned_reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
+  return reply (srv, code, enhanced, error, "%s", text);
+}
+
 static gboolean
 cmd_mail (Server      *srv,
           const char  *args,
@@ -384,13 +471,13 @@ cmd_mail (Server      *srv,
   const char *rest = NULL;
 
   if (srv->helo == NULL)
-    return reply (srv, 503, "5.5.1", error, "Say EHLO first");
+    return refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
   if (srv->envelope != NULL)
-    return reply (srv, 503, "5.5.1", error, "Nested MAIL command");
+    return refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
 
   sender = parse_command_path (args, "FROM:", &rest);
   if (sender == NULL)
-    return reply (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
+    return refuse_message (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
 
   envelope = poste_envelope_new (sender);
   params = g_strsplit (skip_spaces (rest), " ", -1);
@@ -404,9 +491,9 @@ cmd_mail (Server      *srv,
       if (g_ascii_strncasecmp (param, "SIZE=", 5) == 0)
         {
           if (!parse_size (param + 5, &size))
-            return reply (srv, 501, "5.5.4", error, "Bad SIZE parameter");
+            return refuse_message (srv, 501, "5.5.4", error, "Bad SIZE parameter");
           if (srv->ctx->max_message_size > 0 && size > srv->ctx->max_message_size)
-            return reply (srv, 552, "5.3.4", error,
+            return refuse_message (srv, 552, "5.3.4", error,
                           "Message too big: %" G_GUINT64_FORMAT " bytes, the limit is %"
                           G_GUINT64_FORMAT, size, srv->ctx->max_message_size);
           envelope->declared_size = (gint64) MIN (size, (guint64) G_MAXINT64);
@@ -422,25 +509,25 @@ cmd_mail (Server      *srv,
       else if (g_ascii_strncasecmp (param, "AUTH=", 5) == 0)
         ;                               /* RFC 4954 section 5: may be ignored */
       else
-        return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+        return refuse_message (srv, 555, "5.5.4", error, "Unsupported parameter");
     }
 
   if (!envelope->smtputf8 && !is_ascii (sender))
-    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+    return refuse_message (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
 
   r = poste_delivery_begin (srv->ctx->delivery, envelope, srv->ctx->cancellable);
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
     srv->envelope = g_steal_pointer (&envelope);
-  else if (poste_reply_is_transient (r))
-    {
-      /* The target refused the whole message: the provider keeps it. */
-      srv->ctx->deferred++;
-      local_failure (srv, r);
-    }
   else
-    srv->ctx->refused++;
+    {
+      /* The target refused the whole message: the provider keeps it (4xx: a local failure)
+       * or returns it (5xx). */
+      count_reply (srv, r);
+      if (poste_reply_is_transient (r))
+        local_failure (srv, r);
+    }
   return send_delivery_reply (srv, r, error);
 }
 
@@ -482,11 +569,11 @@ cmd_rcpt (Server      *srv,
 
   recipient = parse_command_path (args, "TO:", &rest);
   if (recipient == NULL || *recipient == '\0')
-    return reply (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
+    return refuse_recipient (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
   if (*skip_spaces (rest) != '\0')
-    return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+    return refuse_recipient (srv, 555, "5.5.4", error, "Unsupported parameter");
   if (!srv->envelope->smtputf8 && !is_ascii (recipient))
-    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+    return refuse_recipient (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
 
   count = srv->envelope->recipients->len;
   if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)
@@ -494,7 +581,7 @@ cmd_rcpt (Server      *srv,
   if (srv->target_max_recipients > 0 && count >= srv->target_max_recipients)
     return reply (srv, 452, "4.5.3", error, "Too many recipients for this transaction");
   if (!domain_allowed (srv, recipient))
-    return reply (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
+    return refuse_recipient (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
 
   r = poste_delivery_add_recipient (srv->ctx->delivery, srv->envelope, recipient,
                                     srv->ctx->cancellable);
@@ -724,23 +811,20 @@ finish_message (Server  *srv,
     {
       gboolean bdat = srv->bdat;
 
-      ctx->refused++;
-      poste_session_ctx_note (ctx, "returned to the sender: 550 5.6.0 %s",
-                              bdat ? "a NUL in the message" : "a bare CR, a bare LF or a NUL");
       transaction_reset (srv);
       if (bdat)
-        ok = reply (srv, 550, "5.6.0", error, "Message refused, not changed: it holds a NUL");
+        ok = refuse_message (srv, 550, "5.6.0", error,
+                             "Message refused, not changed: it holds a NUL");
       else
-        ok = reply (srv, 550, "5.6.0", error,
-                    "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
-                    "(RFC 5321 section 2.3.8)");
+        ok = refuse_message (srv, 550, "5.6.0", error,
+                             "Message refused, not changed: it holds a bare CR, a bare LF or a "
+                             "NUL (RFC 5321 section 2.3.8)");
     }
   else if (srv->too_big || (ctx->max_message_size > 0 && size > ctx->max_message_size))
     {
-      ctx->refused++;
       transaction_reset (srv);
-      ok = reply (srv, 552, "5.3.4", error, "Message too big: the limit is %" G_GUINT64_FORMAT
-                  " bytes", ctx->max_message_size);
+      ok = refuse_message (srv, 552, "5.3.4", error, "Message too big: the limit is %"
+                           G_GUINT64_FORMAT " bytes", ctx->max_message_size);
     }
   else if (srv->write_failed)
     {
@@ -751,7 +835,7 @@ finish_message (Server  *srv,
                                            _("A message could not be delivered locally: %s"),
                                            srv->write_error != NULL
                                              ? srv->write_error->message : "?");
-      ctx->deferred++;
+      count_deferred (srv, "451 4.3.0 Local delivery failed; try again later");
       transaction_reset (srv);
       ok = reply (srv, 451, "4.3.0", error, "Local delivery failed; try again later");
     }
@@ -765,13 +849,12 @@ finish_message (Server  *srv,
           ctx->messages++;
           ctx->bytes += size;
         }
-      else if (poste_reply_is_transient (r))
-        {
-          ctx->deferred++;
-          local_failure (srv, r);
-        }
       else
-        ctx->refused++;
+        {
+          count_reply (srv, r);
+          if (poste_reply_is_transient (r))
+            local_failure (srv, r);
+        }
       transaction_settle (srv);
       transaction_done (srv);
       ok = send_delivery_reply (srv, r, error);
@@ -1179,6 +1262,7 @@ failed:
 
 out:
   transaction_reset (&srv);
+  g_clear_pointer (&srv.returned_reason, g_free);
   g_clear_pointer (&srv.decoder, poste_data_decoder_free);
   g_clear_error (&srv.write_error);
   g_free (srv.helo);

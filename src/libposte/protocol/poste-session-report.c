@@ -4,6 +4,10 @@
  */
 #include "config.h"
 
+#include <string.h>
+
+#include "poste-error.h"
+#include "poste-session-private.h"
 #include "poste-session.h"
 
 G_DEFINE_BOXED_TYPE (PosteSessionReport, poste_session_report,
@@ -86,4 +90,69 @@ poste_session_report_free (PosteSessionReport *report)
   g_clear_pointer (&report->transcript, g_ptr_array_unref);
   g_clear_pointer (&report->sessions, g_ptr_array_unref);
   g_free (report);
+}
+
+/**
+ * poste_session_report_dup_returned_reason:
+ * @report: a session report, or the report of a fetch round (its sessions are looked at too)
+ *
+ * Why the first message answered 5xx was refused: the reply it got, "550 5.1.1 No such user"
+ * for a local MTA's refusal or "550 5.6.0 ..." for our own line-end policy. The provider returns
+ * such a message to its sender (RFC 5321 section 6.1), so front ends say "returned to the sender
+ * by the provider" with this reason, never "left with the provider". Found in the transcript,
+ * so records read back from the history have it too.
+ *
+ * Returns: (transfer full) (nullable): the reason, printable, or %NULL when nothing was returned
+ *   or the transcript left it out
+ */
+char *
+poste_session_report_dup_returned_reason (const PosteSessionReport *report)
+{
+  static const char prefix[] = "*  " POSTE_SESSION_NOTE_RETURNED;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  for (guint i = 0; report->transcript != NULL && i < report->transcript->len; i++)
+    {
+      const char *line = report->transcript->pdata[i];
+
+      if (g_str_has_prefix (line, prefix))
+        return g_strdup (line + strlen (prefix));
+    }
+  for (guint i = 0; report->sessions != NULL && i < report->sessions->len; i++)
+    {
+      char *reason = poste_session_report_dup_returned_reason (report->sessions->pdata[i]);
+
+      if (reason != NULL)
+        return reason;
+    }
+  return NULL;
+}
+
+/**
+ * poste_session_report_get_exit_status:
+ * @report: a session report, or the report of a fetch round
+ *
+ * The command-line exit status for what @report tells (fetchmail's convention): the error's
+ * status (poste_exit_status_for_error(); a Stop is %POSTE_EXIT_NETWORK), else
+ * %POSTE_EXIT_MAIL when a message was delivered, else %POSTE_EXIT_DELIVERY when messages were
+ * only refused for good (5xx: the provider returns them to their senders, which is not "no
+ * mail": the user should look), else %POSTE_EXIT_NO_MAIL.
+ *
+ * Returns: the #PosteExitStatus
+ */
+PosteExitStatus
+poste_session_report_get_exit_status (const PosteSessionReport *report)
+{
+  g_return_val_if_fail (report != NULL, POSTE_EXIT_PROTOCOL);
+
+  if (report->error != NULL)
+    return poste_exit_status_for_error (report->error);
+  if (report->outcome == POSTE_SESSION_OUTCOME_CANCELLED)
+    return POSTE_EXIT_NETWORK;
+  if (report->messages > 0)
+    return POSTE_EXIT_MAIL;
+  if (report->returned > 0)
+    return POSTE_EXIT_DELIVERY;
+  return POSTE_EXIT_NO_MAIL;
 }

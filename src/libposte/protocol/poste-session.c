@@ -848,7 +848,8 @@ should_quit_after (const GError *error)
  *
  * Outcomes: MAIL when at least one message was acknowledged with 250; NO_MAIL for ATRN's 453, for
  * "EHLO then QUIT", and for a session whose every message we refused with 5xx (the report's
- * "refused" counts them; the provider bounces them); FAILED with POSTE_SESSION_ERROR_DELIVERY
+ * "returned" counts them: the provider returns them to their senders, which front ends must say;
+ * poste_session_report_get_exit_status() gives 10 for such a session, not 1); FAILED with POSTE_SESSION_ERROR_DELIVERY
  * when the delivery target refused a message with 4xx, at MAIL, at RCPT or at the end of the
  * message (the provider keeps it and retries; see "Local delivery failures" in poste-server.c),
  * even if others were delivered; CANCELLED for the user's Stop. */

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "poste-error.h"
 #include "poste-types.h"
 
 G_BEGIN_DECLS
@@ -118,6 +119,8 @@ GType               poste_session_report_get_type (void) G_GNUC_CONST;
 PosteSessionReport *poste_session_report_new      (const char               *provider);
 PosteSessionReport *poste_session_report_copy     (const PosteSessionReport *report);
 void                poste_session_report_free     (PosteSessionReport       *report);
+char               *poste_session_report_dup_returned_reason (const PosteSessionReport *report);
+PosteExitStatus     poste_session_report_get_exit_status     (const PosteSessionReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosteSessionReport, poste_session_report_free)
 
 #define POSTE_TYPE_SESSION (poste_session_get_type ())

@@ -56,9 +56,12 @@ typedef enum {
  * @POSTE_SESSION_ERROR_AUTH_REQUIRED: the provider wants authentication first (530)
  * @POSTE_SESSION_ERROR_REFUSED: the provider refused ATRN for now (450: busy, rate limited)
  * @POSTE_SESSION_ERROR_TRY_LATER: a local error at the provider (451)
- * @POSTE_SESSION_ERROR_NOT_SUPPORTED: the provider has no ODMR (502) or rejected ATRN otherwise
+ * @POSTE_SESSION_ERROR_NOT_SUPPORTED: the provider has no ODMR (502), or rejected a command for
+ *   good (another 5xx: a protocol or configuration error, never "try later"; exit status 4)
  * @POSTE_SESSION_ERROR_DELIVERY: a message could not be delivered locally (the provider keeps it)
- * @POSTE_SESSION_ERROR_CONFIG: the provider's configuration does not allow a session
+ * @POSTE_SESSION_ERROR_CONFIG: the provider's configuration does not allow a session, or the
+ *   provider refused what it asked for (501 or 504 to ATRN: the message says what to set in
+ *   domains=; exit status 5)
  */
 typedef enum {
   POSTE_SESSION_ERROR_TLS_REQUIRED,

@@ -437,10 +437,12 @@ test_returned (void)
 /* ---- 5xx to ATRN ---- */
 
 typedef struct {
-  const char *faults;
-  gboolean    bare;     /* no domains configured: a bare ATRN */
-  int         code;     /* the POSTE_SESSION_ERROR */
-  const char *words;    /* in the message */
+  const char      *faults;
+  gboolean         bare;     /* no domains configured: a bare ATRN */
+  int              code;     /* the POSTE_SESSION_ERROR */
+  const char      *reply;    /* the provider's reply, in the message */
+  const char      *advice;   /* what to do, in the message */
+  PosteExitStatus  status;   /* never 7, which is for 450 and 451 only */
 } AtrnCase;
 
 static void
@@ -458,7 +460,11 @@ test_atrn_5xx (gconstpointer data)
 
   g_assert_false (run_session (&f, &error));
   g_assert_error (error, POSTE_SESSION_ERROR, c->code);
-  g_assert_nonnull (strstr (error->message, c->words));
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, c->reply));
+  g_assert_nonnull (strstr (error->message, c->advice));
+  g_assert_cmpint (poste_exit_status_for_error (error), ==, c->status);
+  g_assert_cmpint (poste_session_report_get_exit_status (report (&f)), ==, c->status);
   g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
   g_assert_cmpint (report (&f)->last_state, ==, POSTE_SESSION_STATE_ATRN);
   g_assert_true (transcript_has (&f, c->bare ? "C: ATRN" : "C: ATRN example.org"));
@@ -468,10 +474,16 @@ test_atrn_5xx (gconstpointer data)
 }
 
 static const AtrnCase atrn_cases[] = {
-  { "atrn-reply=501:5.5.4_Syntax_error", FALSE, POSTE_SESSION_ERROR_NOT_SUPPORTED, "501" },
-  { "atrn-reply=502:5.5.1_Not_implemented", FALSE, POSTE_SESSION_ERROR_NOT_SUPPORTED, "502" },
-  { "atrn-reply=504:5.5.4_Not_here", FALSE, POSTE_SESSION_ERROR_NOT_SUPPORTED, "504" },
-  { "atrn-needs-domains", TRUE, POSTE_SESSION_ERROR_NOT_SUPPORTED, "501" },
+  { "atrn-reply=501:5.5.4_Syntax_error", FALSE, POSTE_SESSION_ERROR_CONFIG,
+    "501 5.5.4 Syntax error", "check domains=", POSTE_EXIT_USAGE },
+  { "atrn-reply=502:5.5.1_Not_implemented", FALSE, POSTE_SESSION_ERROR_NOT_SUPPORTED,
+    "502 5.5.1 Not implemented", "does not support ODMR", POSTE_EXIT_PROTOCOL },
+  { "atrn-reply=504:5.5.4_Not_here", FALSE, POSTE_SESSION_ERROR_CONFIG,
+    "504 5.5.4 Not here", "check domains=", POSTE_EXIT_USAGE },
+  { "atrn-needs-domains", TRUE, POSTE_SESSION_ERROR_CONFIG,
+    "501 5.5.4 ATRN needs a list of domains", "set domains=", POSTE_EXIT_USAGE },
+  { "atrn-reply=554:5.7.1_Go_away", FALSE, POSTE_SESSION_ERROR_NOT_SUPPORTED,
+    "554 5.7.1 Go away", "not a reason to try later", POSTE_EXIT_PROTOCOL },
 };
 
 int
@@ -492,5 +504,6 @@ main (int   argc,
   g_test_add_data_func ("/field/atrn/502", &atrn_cases[1], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/504", &atrn_cases[2], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/bare-501", &atrn_cases[3], test_atrn_5xx);
+  g_test_add_data_func ("/field/atrn/554", &atrn_cases[4], test_atrn_5xx);
   return g_test_run ();
 }

@@ -714,9 +714,12 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
  * Sends ATRN with the provider's domains (RFC 2645 section 5; see poste-atrn.c) and waits for
  * the reply for the ATRN timeout (at least 10 minutes, as the RFC asks). The replies:
  * 250 (one line or several): turn around; 453: no mail (%TRUE with @turned %FALSE);
- * 450: %POSTE_SESSION_ERROR_REFUSED; 451 and other 4xx: %POSTE_SESSION_ERROR_TRY_LATER;
- * 502 and other 5xx: %POSTE_SESSION_ERROR_NOT_SUPPORTED; 530: %POSTE_SESSION_ERROR_AUTH_REQUIRED;
- * 535: %POSTE_SESSION_ERROR_AUTH_FAILED; anything else: %POSTE_PROTOCOL_ERROR_UNEXPECTED.
+ * 450: %POSTE_SESSION_ERROR_REFUSED; 451 and other 4xx: %POSTE_SESSION_ERROR_TRY_LATER (the only
+ * "try later" replies); 530: %POSTE_SESSION_ERROR_AUTH_REQUIRED; 535:
+ * %POSTE_SESSION_ERROR_AUTH_FAILED. Any other 5xx is a protocol or configuration error, never
+ * "try later": 501 and 504 (the domain list, or its absence, was not accepted):
+ * %POSTE_SESSION_ERROR_CONFIG, whose message says what to set in domains=; 502 (no ODMR) and the
+ * rest: %POSTE_SESSION_ERROR_NOT_SUPPORTED. Anything else: %POSTE_PROTOCOL_ERROR_UNEXPECTED.
  *
  * Returns: %TRUE on 250 or 453
  */
@@ -760,9 +763,21 @@ poste_client_atrn (PosteSessionCtx  *ctx,
       set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
                        _("The provider had a local error; try later"));
       return FALSE;
+    case 501:
+    case 504:
+      /* RFC 2645 section 5.2.1 lets a provider require the domains; Exim does. */
+      if (ctx->requested == NULL || ctx->requested[0] == NULL)
+        set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply,
+                         _("The provider wants the domains named in ATRN: set domains= for this "
+                           "provider to the domains it holds mail for"));
+      else
+        set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply,
+                         _("The provider did not accept the domains asked for: check domains= "
+                           "(or leave it empty to ask for every domain of the account)"));
+      return FALSE;
     case 502:
       set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
-                       _("The provider does not support ODMR (ATRN)"));
+                       _("The provider does not support ODMR (ATRN): check the host and port"));
       return FALSE;
     case 530:
       set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
@@ -778,7 +793,8 @@ poste_client_atrn (PosteSessionCtx  *ctx,
                          _("The provider cannot serve ATRN now"));
       else if (poste_reply_is_permanent (reply))
         set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
-                         _("The provider rejected ATRN"));
+                         _("The provider rejected ATRN for good (a protocol or configuration "
+                           "error, not a reason to try later)"));
       else
         set_unexpected (error, reply, "ATRN");
       return FALSE;

@@ -380,6 +380,7 @@ session_finished_cb (PosteApplication         *application,
       break;
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+    case POSTE_SESSION_OUTCOME_STARTED:
       clear_failure (self, report->provider);
       if (report->returned > 0 && enabled (self))
         notify_returned (self, report);

@@ -134,6 +134,10 @@ poste_window_describe_report (const PosteSessionReport *report)
         return format_returned (report->returned);
       return g_strdup (_("No new mail"));
 
+    case POSTE_SESSION_OUTCOME_STARTED:
+      /* ETRN: the mail goes to the user's own mail server, not through us. */
+      return g_strdup (_("The provider started delivery to your mail server"));
+
     case POSTE_SESSION_OUTCOME_CANCELLED:
       if (report->messages > 0)
         {
@@ -686,6 +690,10 @@ create_history_row (const PosteSessionReport *report)
     case POSTE_SESSION_OUTCOME_CANCELLED:
       icon_name = "media-playback-stop-symbolic";
       style = "dim-label";
+      break;
+    case POSTE_SESSION_OUTCOME_STARTED:
+      icon_name = "emblem-ok-symbolic";
+      style = "success";
       break;
     case POSTE_SESSION_OUTCOME_NO_MAIL:
     case POSTE_SESSION_OUTCOME_NONE:

@@ -98,6 +98,8 @@ typedef struct {
   gboolean  quit_after_4xx;
   gboolean  atrn_needs_domains;
   gboolean  return_5xx;
+  guint     etrn_code;
+  char     *etrn_text;
   guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
   guint     submit_rcpt;
   char     *submit_rcpt_for;
@@ -248,6 +250,7 @@ static void
 faults_clear (Faults *f)
 {
   g_clear_pointer (&f->atrn_text, g_free);
+  g_clear_pointer (&f->etrn_text, g_free);
   g_clear_pointer (&f->mechanisms, g_strfreev);
   g_clear_pointer (&f->cram_challenge, g_free);
   g_clear_pointer (&f->submit_rcpt_for, g_free);
@@ -327,6 +330,25 @@ faults_parse (Faults      *f,
           f->atrn_text = g_strdup (colon != NULL ? colon + 1 : NULL);
           if (f->atrn_text != NULL)
             g_strdelimit (f->atrn_text, "_", ' ');
+        }
+      else if (g_str_equal (name, "etrn-reply"))
+        {
+          const char *colon = value != NULL ? strchr (value, ':') : NULL;
+          g_autofree char *code = colon != NULL ? g_strndup (value, colon - value)
+                                                : g_strdup (value);
+
+          if (!parse_number (name, code, 599, &n, error) || n < 200)
+            {
+              g_clear_error (error);
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "etrn-reply needs a code from 200 to 599");
+              return FALSE;
+            }
+          f->etrn_code = (guint) n;
+          g_free (f->etrn_text);
+          f->etrn_text = g_strdup (colon != NULL ? colon + 1 : NULL);
+          if (f->etrn_text != NULL)
+            g_strdelimit (f->etrn_text, "_", ' ');
         }
       else if (g_str_equal (name, "atrn-multiline"))
         f->atrn_multiline = TRUE;
@@ -932,7 +954,10 @@ send_ehlo_reply (Session    *s,
   if (mechs->len > 0)
     g_ptr_array_add (lines, g_strdup_printf ("AUTH%s", mechs->str));
   if (!s->provider->submission)
-    g_ptr_array_add (lines, g_strdup ("ATRN"));
+    {
+      g_ptr_array_add (lines, g_strdup ("ATRN"));
+      g_ptr_array_add (lines, g_strdup ("ETRN"));
+    }
   if (s->provider->tls_mode == POSTE_TEST_TLS_STARTTLS && !s->tls_active && !f->no_starttls)
     g_ptr_array_add (lines, g_strdup ("STARTTLS"));
   g_ptr_array_add (lines, g_strdup ("8BITMIME"));
@@ -1146,6 +1171,32 @@ handle_atrn (Session    *s,
     return send_atrn_reply (s, 453, "You have no mail");
   *turn = TRUE;
   return send_atrn_reply (s, 250, "OK now reversing the connection");
+}
+
+/* ETRN (RFC 1985 section 5): start the queue of a domain of the account. A real provider would
+ * then deliver to the domain's MX on a connection of its own; this one only answers (and keeps
+ * the spool as it is). "@domain" (the domain's subdomains too) is taken as the domain. */
+static gboolean
+handle_etrn (Session    *s,
+             const char *args)
+{
+  const Faults *f = &s->provider->faults;
+  const char *node = args[0] == '@' ? args + 1 : args;
+  const char *one[] = { node, NULL };
+  guint n;
+
+  if (s->account == NULL)
+    return send_line (s, "530 5.7.0 Authentication required");
+  if (node[0] == '\0' || node[0] == '#' || strchr (node, ' ') != NULL)
+    return send_line (s, "501 5.5.4 Syntax: ETRN node");
+  if (f->etrn_code != 0)
+    return send_line (s, "%03u %s", f->etrn_code, f->etrn_text != NULL ? f->etrn_text : "Scripted");
+  if (!domain_in (node, (const char * const *) s->account->domains))
+    return send_line (s, "459 4.7.1 Node %s not allowed: not a domain of this account", node);
+  n = count_for_domains (s->provider, one);
+  if (n == 0)
+    return send_line (s, "251 2.0.0 OK, no messages waiting for node %s", node);
+  return send_line (s, "253 2.0.0 OK, %u pending messages for node %s started", n, node);
 }
 
 /* The reversed state: we are the SMTP client */
@@ -1903,6 +1954,8 @@ client_phase (Session *s)
               return;
             }
         }
+      else if (g_str_equal (verb, "ETRN") && !s->provider->submission)
+        ok = handle_etrn (s, args);
       else if (g_str_equal (verb, "NOOP") || g_str_equal (verb, "RSET"))
         ok = send_line (s, "250 2.0.0 OK");
       else if (g_str_equal (verb, "QUIT"))
@@ -1911,8 +1964,10 @@ client_phase (Session *s)
           return;
         }
       else if (g_str_equal (verb, "MAIL") || g_str_equal (verb, "RCPT") ||
-               g_str_equal (verb, "DATA") || g_str_equal (verb, "ETRN"))
+               g_str_equal (verb, "DATA"))
         ok = send_line (s, "502 5.5.1 This is an ODMR service: use ATRN");
+      else if (g_str_equal (verb, "ETRN"))
+        ok = send_line (s, "502 5.5.1 This is a submission service");
       else
         {
           ok = send_line (s, "500 5.5.2 Command unrecognized");

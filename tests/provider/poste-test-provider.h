@@ -52,6 +52,10 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   atrn-reply=CODE[:TEXT]   answer ATRN with CODE (and TEXT, "_" standing for spaces) instead
  *                            of the real answer; a 250 still turns around
  *   atrn-multiline           the ATRN reply (real or scripted) is multi-line
+ *   etrn-reply=CODE[:TEXT]   answer every ETRN with CODE (and TEXT, "_" standing for spaces);
+ *                            without it ETRN (RFC 1985) answers 253 (N messages, started), 251
+ *                            (none waiting), 459 (not a domain of the account), 501 (syntax) or
+ *                            530 (not authenticated), and the spool stays as it is
  *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
  *                            handshake, auth, atrn, turn (right after our 250 to ATRN, without
  *                            reading the customer's 220), our-220 (after receiving the customer's 220

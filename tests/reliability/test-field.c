@@ -486,6 +486,113 @@ static const AtrnCase atrn_cases[] = {
     "554 5.7.1 Go away", "not a reason to try later", POSTE_EXIT_PROTOCOL },
 };
 
+/* ---- ETRN (RFC 1985), for customers with a fixed address ---- */
+
+static void
+test_etrn_started (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  static const char *const two[] = { "example.org", "example.com", NULL };
+
+  fixture_setup (&f, NULL);
+  poste_test_provider_add_account (f.tp, "fixed", PASSWORD, two);
+  poste_provider_set_username (f.provider, "fixed");
+  poste_provider_set_domains (f.provider, two);
+  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
+  add_message (&f, 1, "someone@example.org");
+  add_message (&f, 2, "someone@example.org");
+  start_provider (&f);
+
+  /* A queue started is a fetch that went well, though nothing comes in on this connection: the
+   * provider delivers to the domain's own mail server. */
+  g_assert_true (run_session (&f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_STARTED);
+  g_assert_cmpstr (poste_session_outcome_to_string (report (&f)->outcome), ==, "started");
+  g_assert_cmpuint (report (&f)->messages, ==, 0);
+  g_assert_cmpint (report (&f)->last_state, ==, POSTE_SESSION_STATE_ATRN);
+  g_assert_cmpint (poste_session_report_get_exit_status (report (&f)), ==, POSTE_EXIT_MAIL);
+  g_assert_nonnull (report (&f)->tls);
+  g_assert_nonnull (report (&f)->mechanism);
+  g_assert_true (transcript_has (&f, "C: ETRN example.org"));
+  g_assert_true (transcript_has (&f, "S: 253 2.0.0 OK, 2 pending messages for node example.org"));
+  g_assert_true (transcript_has (&f, "C: ETRN example.com"));
+  g_assert_true (transcript_has (&f, "S: 251 2.0.0 OK, no messages waiting for node example.com"));
+  g_assert_true (transcript_has (&f, "C: QUIT"));
+  g_assert_false (transcript_has (&f, "C: ATRN"));
+  g_assert_false (transcript_has (&f, "C: 220 "));
+  /* Nothing came through us; the provider still holds what it will deliver elsewhere. */
+  assert_nothing_lost (&f, 0, 2, 0);
+  fixture_teardown (&f);
+}
+
+static void
+test_etrn_no_mail (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup (&f, NULL);
+  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
+  start_provider (&f);
+
+  g_assert_true (run_session (&f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
+  g_assert_cmpint (poste_session_report_get_exit_status (report (&f)), ==, POSTE_EXIT_NO_MAIL);
+  g_assert_true (transcript_has (&f, "S: 251 "));
+  assert_nothing_lost (&f, 0, 0, 0);
+  fixture_teardown (&f);
+}
+
+typedef struct {
+  const char      *faults;
+  const char      *extra_domain;  /* asked for, but not the account's */
+  int              code;
+  const char      *words;
+  PosteExitStatus  status;
+} EtrnCase;
+
+static void
+test_etrn_error (gconstpointer data)
+{
+  const EtrnCase *c = data;
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup (&f, c->faults);
+  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
+  if (c->extra_domain != NULL)
+    {
+      const char *asked[] = { c->extra_domain, NULL };
+      poste_provider_set_domains (f.provider, asked);
+    }
+  add_message (&f, 1, "someone@example.org");
+  start_provider (&f);
+
+  g_assert_false (run_session (&f, &error));
+  g_test_message ("error: %s", error->message);
+  g_assert_error (error, POSTE_SESSION_ERROR, c->code);
+  g_assert_nonnull (strstr (error->message, c->words));
+  g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
+  g_assert_cmpint (poste_exit_status_for_error (error), ==, c->status);
+  g_assert_true (transcript_has (&f, "C: QUIT"));
+  assert_nothing_lost (&f, 0, 1, 0);
+  fixture_teardown (&f);
+}
+
+static const EtrnCase etrn_cases[] = {
+  { "etrn-reply=458:4.4.0_Unable_to_queue_messages", NULL, POSTE_SESSION_ERROR_TRY_LATER,
+    "cannot start delivery for example.org now", POSTE_EXIT_REFUSED },
+  { NULL, "other.example", POSTE_SESSION_ERROR_CONFIG,
+    "does not allow ETRN for other.example: check domains=", POSTE_EXIT_USAGE },
+  { "etrn-reply=502:5.5.1_Command_not_implemented", NULL, POSTE_SESSION_ERROR_NOT_SUPPORTED,
+    "does not support ETRN", POSTE_EXIT_PROTOCOL },
+  { "etrn-reply=501:5.5.4_Syntax_error", NULL, POSTE_SESSION_ERROR_CONFIG,
+    "did not accept the domain example.org", POSTE_EXIT_USAGE },
+};
+
 int
 main (int   argc,
       char *argv[])
@@ -505,5 +612,11 @@ main (int   argc,
   g_test_add_data_func ("/field/atrn/504", &atrn_cases[2], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/bare-501", &atrn_cases[3], test_atrn_5xx);
   g_test_add_data_func ("/field/atrn/554", &atrn_cases[4], test_atrn_5xx);
+  g_test_add_func ("/field/etrn/started", test_etrn_started);
+  g_test_add_func ("/field/etrn/no-mail", test_etrn_no_mail);
+  g_test_add_data_func ("/field/etrn/458", &etrn_cases[0], test_etrn_error);
+  g_test_add_data_func ("/field/etrn/459", &etrn_cases[1], test_etrn_error);
+  g_test_add_data_func ("/field/etrn/502", &etrn_cases[2], test_etrn_error);
+  g_test_add_data_func ("/field/etrn/501", &etrn_cases[3], test_etrn_error);
   return g_test_run ();
 }

@@ -51,7 +51,9 @@ enum {
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
-static const char * const outcome_names[] = { "none", "mail", "no-mail", "failed", "cancelled" };
+static const char * const outcome_names[] = {
+  "none", "mail", "no-mail", "failed", "cancelled", "started",
+};
 
 static void
 poste_history_finalize (GObject *object)
@@ -411,9 +413,9 @@ add_counts (JsonBuilder              *builder,
  * @length: (out) (optional): the text's length
  *
  * Serializes a report as a JSON object: version, provider, started (ISO 8601, UTC), duration
- * (seconds), outcome ("mail", "no-mail", "failed", "cancelled"), error (domain, code, message, or
- * null), messages, refused, deferred, returned, submitted, send-deferred, send-returned, bytes,
- * tls, mechanism, the transcript (bounded with poste_history_bound_transcript()) and "sessions":
+ * (seconds), outcome ("mail", "no-mail", "failed", "cancelled", "started" for ETRN), error
+ * (domain, code, message, or null), messages, refused, deferred, returned, submitted,
+ * send-deferred, send-returned, bytes, tls, mechanism, the transcript (bounded with poste_history_bound_transcript()) and "sessions":
  * the same members (but version, provider, transcript and sessions) for each session of a fetch
  * round, at most %POSTE_HISTORY_MAX_SESSIONS of them.
  *

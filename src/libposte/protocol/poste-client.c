@@ -802,6 +802,117 @@ poste_client_atrn (PosteSessionCtx  *ctx,
 }
 
 /**
+ * poste_client_etrn:
+ * @ctx: the session's state, authenticated
+ * @started: (out): for how many domains the provider started delivery
+ * @error: return location for a #GError
+ *
+ * Remote queue starting (RFC 1985), for customers with a fixed address: "ETRN domain" for each
+ * of the provider's domains (A-labels), one at a time. The provider then delivers the mail it
+ * holds for the domain to the customer's own MTA (the domain's MX), on a connection of its own:
+ * nothing comes in on this one. The replies (RFC 1985 section 5): 250, 252 and 253 (delivery
+ * started; 253 says how many messages wait) count in @started; 251 (nothing waits) does not;
+ * 458 (cannot start now) is %POSTE_SESSION_ERROR_TRY_LATER; 459 (that domain is not allowed) and
+ * 501 (a bad domain) are %POSTE_SESSION_ERROR_CONFIG, naming the domain and domains=; 530 is
+ * %POSTE_SESSION_ERROR_AUTH_REQUIRED; 500 and 502 (no ETRN) and other 5xx are
+ * %POSTE_SESSION_ERROR_NOT_SUPPORTED; other 4xx %POSTE_SESSION_ERROR_TRY_LATER. The first error
+ * ends the exchange.
+ *
+ * Returns: %TRUE when every domain got 250 to 253
+ */
+gboolean
+poste_client_etrn (PosteSessionCtx  *ctx,
+                   guint            *started,
+                   GError          **error)
+{
+  const char * const *domains = poste_provider_get_domains (ctx->provider);
+
+  *started = 0;
+  if (domains == NULL || domains[0] == NULL)
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                   _("ETRN needs the domains to ask for: set domains= for this provider"));
+      return FALSE;
+    }
+  /* The same phase as ATRN for the front ends: asking for the held mail. */
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
+  if (!poste_reply_has_keyword (ctx->capabilities, "ETRN", NULL))
+    poste_session_ctx_note (ctx, "the provider does not advertise ETRN; asking all the same");
+
+  for (guint i = 0; domains[i] != NULL; i++)
+    {
+      g_autofree char *ascii = poste_atrn_domain_to_ascii (domains[i], error);
+      g_autofree char *command = NULL;
+      g_autoptr(PosteReply) reply = NULL;
+
+      if (ascii == NULL)
+        return FALSE;
+      command = g_strdup_printf ("ETRN %s", ascii);
+      if (!poste_session_ctx_send (ctx, command, error))
+        return FALSE;
+      reply = poste_session_ctx_read_reply (ctx, error);
+      if (reply == NULL)
+        return FALSE;
+
+      switch (reply->code)
+        {
+        case 250:
+        case 252:
+        case 253:
+          (*started)++;
+          poste_session_ctx_note (ctx, "the provider started delivery for %s to this domain's "
+                                  "mail server", ascii);
+          break;
+        case 251:
+          poste_session_ctx_note (ctx, "the provider holds no mail for %s", ascii);
+          break;
+        case 458:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider cannot start delivery for "
+                                                       "%s now; try later"), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply, what);
+          }
+          return FALSE;
+        case 459:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider does not allow ETRN for %s: "
+                                                       "check domains="), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply, what);
+          }
+          return FALSE;
+        case 501:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider did not accept the domain "
+                                                       "%s: check domains="), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply, what);
+          }
+          return FALSE;
+        case 530:
+          set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
+                           _("The provider requires authentication before ETRN"));
+          return FALSE;
+        case 500:
+        case 502:
+          set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                           _("The provider does not support ETRN (RFC 1985): check mode= and "
+                             "the host"));
+          return FALSE;
+        default:
+          if (poste_reply_is_transient (reply))
+            set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                             _("The provider cannot serve ETRN now"));
+          else if (poste_reply_is_permanent (reply))
+            set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                             _("The provider rejected ETRN for good"));
+          else
+            set_unexpected (error, reply, "ETRN");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
  * poste_client_quit:
  * @ctx: the session's state
  *

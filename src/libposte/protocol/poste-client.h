@@ -23,6 +23,9 @@ gboolean  poste_client_authenticate (PosteSessionCtx  *ctx,
 gboolean  poste_client_atrn         (PosteSessionCtx  *ctx,
                                      gboolean         *turned,
                                      GError          **error);
+gboolean  poste_client_etrn         (PosteSessionCtx  *ctx,
+                                     guint            *started,
+                                     GError          **error);
 void      poste_client_quit         (PosteSessionCtx  *ctx);
 void      poste_client_close        (PosteSessionCtx  *ctx);
 char     *poste_client_certificate_sha256 (GTlsCertificate *certificate);

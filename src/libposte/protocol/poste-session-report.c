@@ -135,7 +135,8 @@ poste_session_report_dup_returned_reason (const PosteSessionReport *report)
  *
  * The command-line exit status for what @report tells (fetchmail's convention): the error's
  * status (poste_exit_status_for_error(); a Stop is %POSTE_EXIT_NETWORK), else
- * %POSTE_EXIT_MAIL when a message was delivered, else %POSTE_EXIT_DELIVERY when messages were
+ * %POSTE_EXIT_MAIL when a message was delivered (or, with ETRN, the provider started delivery to
+ * the customer's MTA: %POSTE_SESSION_OUTCOME_STARTED), else %POSTE_EXIT_DELIVERY when messages were
  * only refused for good (5xx: the provider returns them to their senders, which is not "no
  * mail": the user should look), else %POSTE_EXIT_NO_MAIL.
  *
@@ -150,7 +151,7 @@ poste_session_report_get_exit_status (const PosteSessionReport *report)
     return poste_exit_status_for_error (report->error);
   if (report->outcome == POSTE_SESSION_OUTCOME_CANCELLED)
     return POSTE_EXIT_NETWORK;
-  if (report->messages > 0)
+  if (report->messages > 0 || report->outcome == POSTE_SESSION_OUTCOME_STARTED)
     return POSTE_EXIT_MAIL;
   if (report->returned > 0)
     return POSTE_EXIT_DELIVERY;

@@ -50,6 +50,11 @@ const char *poste_session_state_to_string (PosteSessionState state);
  * @POSTE_SESSION_OUTCOME_NO_MAIL: the provider had nothing (453, or EHLO then QUIT)
  * @POSTE_SESSION_OUTCOME_FAILED: the session failed; the report holds the error
  * @POSTE_SESSION_OUTCOME_CANCELLED: the user stopped it
+ * @POSTE_SESSION_OUTCOME_STARTED: ETRN (RFC 1985, a provider with mode=etrn): the provider
+ *   started delivering the mail it held for at least one domain to the customer's own MTA, on a
+ *   connection of its own; nothing came in on this session (messages is 0). A success, like
+ *   %POSTE_SESSION_OUTCOME_MAIL. (ETRN's "nothing waiting" for every domain is
+ *   %POSTE_SESSION_OUTCOME_NO_MAIL.)
  */
 typedef enum {
   POSTE_SESSION_OUTCOME_NONE,
@@ -57,6 +62,7 @@ typedef enum {
   POSTE_SESSION_OUTCOME_NO_MAIL,
   POSTE_SESSION_OUTCOME_FAILED,
   POSTE_SESSION_OUTCOME_CANCELLED,
+  POSTE_SESSION_OUTCOME_STARTED,
 } PosteSessionOutcome;
 
 const char *poste_session_outcome_to_string (PosteSessionOutcome outcome);

@@ -58,8 +58,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *                            530 (not authenticated), and the spool stays as it is
  *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
  *                            handshake, auth, atrn, turn (right after our 250 to ATRN, without
- *                            reading the customer's 220), our-220 (after receiving the customer's 220
- *                            in the reversed session), mail (after sending MAIL), rcpt (after
+ *                            reading the customer's 220), our-220 (after receiving the
+ *                            customer's 220 in the reversed session), mail (after sending MAIL), rcpt (after
  *                            the first RCPT), data (after DATA, before its 354; before the first
  *                            BDAT chunk), after-250 (after the
  *                            customer's 250 to the end of DATA, before recording the message as

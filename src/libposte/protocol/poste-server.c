@@ -1092,13 +1092,23 @@ plain_quit_under_tls (Server    *srv,
   char head[6];
   GInputVector vector = { head, sizeof head };
   gint flags = G_SOCKET_MSG_PEEK;
+  GInputStream *tls_input;
+  gboolean blocking;
   guint timeout;
   gssize n;
 
   *quit = FALSE;
-  if (ctx->tls == NULL || ctx->socket == NULL || poste_connection_get_buffered (ctx->connection) > 0)
+  if (ctx->tls == NULL || ctx->socket == NULL ||
+      poste_connection_get_buffered (ctx->connection) > 0)
     return TRUE;
   socket = g_socket_connection_get_socket (ctx->socket);
+  tls_input = g_io_stream_get_input_stream (G_IO_STREAM (ctx->tls));
+  /* TLS may hold a record it already read from the socket: then there is nothing to wait for
+   * on the socket, and what comes next is TLS anyway. */
+  if (G_IS_POLLABLE_INPUT_STREAM (tls_input) &&
+      g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (tls_input)) &&
+      !g_socket_condition_check (socket, G_IO_IN))
+    return TRUE;
   timeout = poste_connection_get_timeout (ctx->connection);
   if (!g_socket_condition_timed_wait (socket, G_IO_IN, (gint64) timeout * G_USEC_PER_SEC,
                                       ctx->cancellable, error))
@@ -1112,9 +1122,13 @@ plain_quit_under_tls (Server    *srv,
         }
       return FALSE;
     }
-  /* Peeked, not consumed: the TLS read that follows sees the same bytes. */
+  /* Peeked, not consumed: the TLS read that follows sees the same bytes. Without blocking, so
+   * that this look can never become a wait of its own. */
+  blocking = g_socket_get_blocking (socket);
+  g_socket_set_blocking (socket, FALSE);
   n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, ctx->cancellable,
                                 NULL);
+  g_socket_set_blocking (socket, blocking);
   if (n >= 4 && g_ascii_strncasecmp (head, "QUIT", 4) == 0)
     {
       poste_session_ctx_log_line (ctx, "S: ", head, MIN (n, 4));

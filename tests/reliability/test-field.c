@@ -254,6 +254,59 @@ test_bdat_short (void)
   fixture_teardown (&f);
 }
 
+/* A BDAT message with a bare LF and a bare CR, into a Maildir: stored as sent, with LF for each
+ * CR LF as a Maildir holds them; the bare ones stay as they are. */
+static void
+test_bdat_maildir (void)
+{
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosteDelivery) maildir = NULL;
+  g_autoptr(PosteSession) session = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *content = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *rcpt[] = { "someone@example.org", NULL };
+  const char *name;
+  const char *body;
+
+  fixture_setup (&f, "bdat raw");
+  poste_test_provider_add_message (f.tp, "sender@sender.example", rcpt,
+                                   "Subject: bare\r\n\r\none\ntwo\rthree\r\n", -1);
+  f.spooled++;
+  start_provider (&f);
+  path = g_build_filename (f.dir, "Maildir", NULL);
+  spec = g_strconcat ("maildir:", path, NULL);
+  maildir = poste_delivery_new_for_target (spec, &error);
+  g_assert_no_error (error);
+
+  session = poste_session_new (f.provider, PASSWORD, maildir);
+  poste_session_set_timeout (session, TIMEOUT);
+  poste_session_set_local_name (session, "customer.example");
+  g_assert_true (poste_session_run (session, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (poste_session_get_report (session)->messages, ==, 1);
+  g_assert_cmpuint (poste_session_get_report (session)->refused, ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+
+  new_dir = g_build_filename (path, "new", NULL);
+  dir = g_dir_open (new_dir, 0, &error);
+  g_assert_no_error (error);
+  name = g_dir_read_name (dir);
+  g_assert_nonnull (name);
+  g_assert_null (g_dir_read_name (dir));
+  file = g_build_filename (new_dir, name, NULL);
+  g_assert_true (g_file_get_contents (file, &content, NULL, NULL));
+  body = strstr (content, "Subject: bare\n");
+  g_assert_nonnull (body);
+  g_assert_cmpstr (body, ==, "Subject: bare\n\none\ntwo\rthree\n");
+  g_assert_null (strstr (content, "\r\n"));
+  fixture_teardown (&f);
+}
+
 /* ---- A plain-text QUIT under TLS when nothing is held ---- */
 
 static void
@@ -601,6 +654,7 @@ main (int   argc,
 
   g_test_add_func ("/field/one-per-session", test_one_per_session);
   g_test_add_func ("/field/bdat-short", test_bdat_short);
+  g_test_add_func ("/field/bdat-maildir", test_bdat_maildir);
   g_test_add_func ("/field/tls-plain-quit", test_tls_plain_quit);
   g_test_add_func ("/field/close/after-last", test_close_after_last);
   g_test_add_func ("/field/close/after-turn", test_close_after_turn);

@@ -12,6 +12,7 @@ G_DEFINE_QUARK (poste-protocol-error-quark, poste_protocol_error)
 G_DEFINE_QUARK (poste-session-error-quark, poste_session_error)
 G_DEFINE_QUARK (poste-delivery-error-quark, poste_delivery_error)
 G_DEFINE_QUARK (poste-config-error-quark, poste_config_error)
+G_DEFINE_QUARK (poste-outbox-error-quark, poste_outbox_error)
 
 /**
  * poste_exit_status_for_error:
@@ -46,10 +47,13 @@ poste_exit_status_for_error (const GError *error)
         case POSTE_SESSION_ERROR_AUTH_FAILED:
         case POSTE_SESSION_ERROR_AUTH_REQUIRED:
           return POSTE_EXIT_AUTH;
+        /* Only 450 and 451 (and other 4xx) are "try later". */
         case POSTE_SESSION_ERROR_REFUSED:
         case POSTE_SESSION_ERROR_TRY_LATER:
-        case POSTE_SESSION_ERROR_NOT_SUPPORTED:
           return POSTE_EXIT_REFUSED;
+        /* A 5xx (no ODMR, ATRN rejected for good): the protocol, or the wrong server. */
+        case POSTE_SESSION_ERROR_NOT_SUPPORTED:
+          return POSTE_EXIT_PROTOCOL;
         case POSTE_SESSION_ERROR_DELIVERY:
           return POSTE_EXIT_DELIVERY;
         case POSTE_SESSION_ERROR_CONFIG:

@@ -56,9 +56,12 @@ typedef enum {
  * @POSTE_SESSION_ERROR_AUTH_REQUIRED: the provider wants authentication first (530)
  * @POSTE_SESSION_ERROR_REFUSED: the provider refused ATRN for now (450: busy, rate limited)
  * @POSTE_SESSION_ERROR_TRY_LATER: a local error at the provider (451)
- * @POSTE_SESSION_ERROR_NOT_SUPPORTED: the provider has no ODMR (502) or rejected ATRN otherwise
+ * @POSTE_SESSION_ERROR_NOT_SUPPORTED: the provider has no ODMR (502), or rejected a command for
+ *   good (another 5xx: a protocol or configuration error, never "try later"; exit status 4)
  * @POSTE_SESSION_ERROR_DELIVERY: a message could not be delivered locally (the provider keeps it)
- * @POSTE_SESSION_ERROR_CONFIG: the provider's configuration does not allow a session
+ * @POSTE_SESSION_ERROR_CONFIG: the provider's configuration does not allow a session, or the
+ *   provider refused what it asked for (501 or 504 to ATRN: the message says what to set in
+ *   domains=; exit status 5)
  */
 typedef enum {
   POSTE_SESSION_ERROR_TLS_REQUIRED,
@@ -123,10 +126,45 @@ typedef enum {
   POSTE_CONFIG_ERROR_NO_SECRET,
 } PosteConfigError;
 
+/**
+ * POSTE_OUTBOX_ERROR:
+ *
+ * The error domain of the outbox (#PosteOutboxError).
+ */
+#define POSTE_OUTBOX_ERROR (poste_outbox_error_quark ())
+
+/**
+ * PosteOutboxError:
+ * @POSTE_OUTBOX_ERROR_INVALID: an address or an argument is not acceptable
+ * @POSTE_OUTBOX_ERROR_TOO_BIG: the message is larger than %POSTE_OUTBOX_MAX_MESSAGE_SIZE
+ * @POSTE_OUTBOX_ERROR_NOT_FOUND: no queued message has that identifier
+ * @POSTE_OUTBOX_ERROR_CORRUPT: a queued envelope cannot be read
+ * @POSTE_OUTBOX_ERROR_NO_SUBMISSION: the provider has no `submission=` server
+ * @POSTE_OUTBOX_ERROR_BOUNCED: the provider's relay refused messages for good; they were
+ *   returned to their senders (or could not be: see each message's last error)
+ * @POSTE_OUTBOX_ERROR_BUSY: another process is submitting this outbox right now
+ * @POSTE_OUTBOX_ERROR_SUBMISSION: a fetch round's submission failed as a whole (the relay could
+ *   not be reached, TLS or AUTH failed): the messages stay queued; the message says why
+ *
+ * Errors of the outbox. I/O errors keep their #GIOError domain.
+ */
+typedef enum {
+  POSTE_OUTBOX_ERROR_INVALID,
+  POSTE_OUTBOX_ERROR_TOO_BIG,
+  POSTE_OUTBOX_ERROR_NOT_FOUND,
+  POSTE_OUTBOX_ERROR_CORRUPT,
+  POSTE_OUTBOX_ERROR_NO_SUBMISSION,
+  POSTE_OUTBOX_ERROR_BOUNCED,
+  POSTE_OUTBOX_ERROR_BUSY,
+  POSTE_OUTBOX_ERROR_SUBMISSION,
+} PosteOutboxError;
+
+
 GQuark poste_protocol_error_quark (void);
 GQuark poste_session_error_quark  (void);
 GQuark poste_delivery_error_quark (void);
 GQuark poste_config_error_quark   (void);
+GQuark poste_outbox_error_quark   (void);
 
 /**
  * PosteExitStatus:

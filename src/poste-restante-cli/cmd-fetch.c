@@ -126,7 +126,7 @@ poste_cli_fetch_one_async (PosteCli            *cli,
  * poste_cli_fetch_one_finish:
  * @result: what poste_cli_fetch_one_async() gave its callback
  *
- * Returns: (transfer full): the round's report (poste_fetch_report_get_exit_status() gives the
+ * Returns: (transfer full): the round's report (poste_session_report_get_exit_status() gives the
  *   exit status; its error, if any, is what poste_scheduler_fetch_finished() wants)
  */
 PosteSessionReport *
@@ -155,7 +155,7 @@ fetch_one (PosteCli      *cli,
   g_main_loop_run (loop);
   report = poste_cli_fetch_one_finish (wait.result);
   g_clear_object (&wait.result);
-  return poste_fetch_report_get_exit_status (report);
+  return poste_session_report_get_exit_status (report);
 }
 
 /**

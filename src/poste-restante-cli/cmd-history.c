@@ -28,6 +28,9 @@ outcome_text (const PosteSessionReport *report)
       return _("failed");
     case POSTE_SESSION_OUTCOME_CANCELLED:
       return _("stopped");
+    case POSTE_SESSION_OUTCOME_STARTED:
+      /* ETRN: the provider delivers to the user's own mail server. */
+      return _("delivery started");
     case POSTE_SESSION_OUTCOME_NONE:
     default:
       return _("unfinished");

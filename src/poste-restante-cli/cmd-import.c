@@ -61,6 +61,12 @@ keep_local_settings (PosteProvider *old,
       poste_provider_set_submission (imported, poste_provider_get_submission (old));
       KEEP ("submission");
     }
+  /* A fetchmailrc's "protocol ODMR" says nothing of ETRN: the mode chosen here stays. */
+  if (poste_provider_get_mode (old) != poste_provider_get_mode (imported))
+    {
+      poste_provider_set_mode (imported, poste_provider_get_mode (old));
+      KEEP ("mode");
+    }
   if (poste_provider_get_send_with_fetch (old) != poste_provider_get_send_with_fetch (imported))
     {
       poste_provider_set_send_with_fetch (imported, poste_provider_get_send_with_fetch (old));

@@ -9,7 +9,10 @@
  * - a failure: one notification per provider per kind of failure (see #PosteErrorKind), with
  *   Edit for what only the user can fix and Retry; the same kind again for the same provider says
  *   nothing more until a fetch of that provider succeeds, so a network that stays down does not
- *   flood the screen.
+ *   flood the screen;
+ * - messages refused for good (5xx): "N refused, returned to the sender by the provider" with the
+ *   reply that refused the first, since the provider sends them back and the user should know;
+ *   never "left with the provider", which is only for 4xx.
  * The notifications' actions are the application's own (app.open, app.fetch-provider::NAME,
  * app.edit-provider::NAME).
  */
@@ -33,6 +36,9 @@ struct _PosteNotifier
   /* New mail: provider name -> messages (GUINT_TO_POINTER) since the user last looked. */
   GHashTable         *counts;
   NotifyNotification *mail;
+
+  /* Messages returned to their senders (the last fetch that had some). */
+  NotifyNotification *returned;
 
   /* Provider name -> the PosteErrorKind last notified (GINT_TO_POINTER), and its
    * notification. */
@@ -182,6 +188,40 @@ notify_mail (PosteNotifier *self,
   show (self->mail);
 }
 
+/* Refused for good */
+
+static void
+notify_returned (PosteNotifier            *self,
+                 const PosteSessionReport *report)
+{
+  g_autofree char *summary = NULL;
+  g_autofree char *reason = poste_session_report_dup_returned_reason (report);
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  /* Translators: "<provider>: <n> refused, returned to the sender by the provider" */
+  summary = g_strdup_printf (ngettext ("%s: %u refused, returned to the sender by the provider",
+                                       "%s: %u refused, returned to the senders by the provider",
+                                       report->returned),
+                             report->provider, report->returned);
+  if (reason != NULL)
+    /* Translators: the reply that refused a message for good, "550 5.1.1 No such user" */
+    g_string_append_printf (body, _("Refused with: %s"), reason);
+  if (body->len > 0)
+    g_string_append_c (body, '\n');
+  g_string_append (body, _("The provider sends such messages back to whoever sent them; they "
+                           "are not kept for a later fetch."));
+
+  if (self->returned == NULL)
+    {
+      self->returned = new_notification (summary, body->str, "email");
+      notify_notification_add_action (self->returned, "default", _("Open"), mail_open_cb, self,
+                                      NULL);
+    }
+  else
+    notify_notification_update (self->returned, summary, body->str, APP_ID);
+  show (self->returned);
+}
+
 /* Failures */
 
 static void
@@ -289,16 +329,23 @@ session_finished_cb (PosteApplication         *application,
       clear_failure (self, report->provider);
       if (report->messages > 0 && enabled (self))
         notify_mail (self, report->provider, report->messages);
+      if (report->returned > 0 && enabled (self))
+        notify_returned (self, report);
       break;
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+    case POSTE_SESSION_OUTCOME_STARTED:
       clear_failure (self, report->provider);
+      if (report->returned > 0 && enabled (self))
+        notify_returned (self, report);
       break;
 
     case POSTE_SESSION_OUTCOME_FAILED:
       kind = poste_error_get_kind (report->error);
       if (kind != POSTE_ERROR_KIND_NONE && enabled (self))
         notify_failure (self, report->provider, kind, report->error);
+      if (report->returned > 0 && enabled (self))
+        notify_returned (self, report);
       break;
 
     case POSTE_SESSION_OUTCOME_CANCELLED:
@@ -344,6 +391,7 @@ poste_notifier_dispose (GObject *object)
   if (self->mail != NULL)
     g_signal_handlers_disconnect_by_data (self->mail, self);
   g_clear_object (&self->mail);
+  g_clear_object (&self->returned);
   g_hash_table_remove_all (self->failures);
   if (self->application != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);

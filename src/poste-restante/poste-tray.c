@@ -806,7 +806,8 @@ session_finished_cb (PosteApplication         *application,
     g_hash_table_replace (self->failures, g_strdup (report->provider),
                           g_strdup (report->error->message));
   else if (report->outcome == POSTE_SESSION_OUTCOME_MAIL ||
-           report->outcome == POSTE_SESSION_OUTCOME_NO_MAIL)
+           report->outcome == POSTE_SESSION_OUTCOME_NO_MAIL ||
+           report->outcome == POSTE_SESSION_OUTCOME_STARTED)
     g_hash_table_remove (self->failures, report->provider);
   update_outbox (self);
   update_status (self);

@@ -92,6 +92,17 @@ format_messages (guint   messages,
   return g_strdup_printf (ngettext ("%u message, %s", "%u messages, %s", messages), messages, size);
 }
 
+/* Messages refused for good (5xx): the provider returns them to their senders. Never "left with
+ * the provider", which is only for 4xx. */
+static char *
+format_returned (guint returned)
+{
+  return g_strdup_printf (ngettext ("%u refused, returned to the sender by the provider",
+                                    "%u refused, returned to the senders by the provider",
+                                    returned),
+                          returned);
+}
+
 /**
  * poste_window_describe_report:
  * @report: a #PosteSessionReport
@@ -108,14 +119,29 @@ poste_window_describe_report (const PosteSessionReport *report)
   switch (report->outcome)
     {
     case POSTE_SESSION_OUTCOME_MAIL:
+      if (report->returned > 0)
+        {
+          g_autofree char *delivered = format_messages (report->messages, report->bytes);
+          g_autofree char *returned = format_returned (report->returned);
+
+          /* Translators: "<n> messages, <size>", then "<n> refused, returned to ..." */
+          return g_strdup_printf (_("%s; %s"), delivered, returned);
+        }
       return format_messages (report->messages, report->bytes);
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+      /* Refusals are something the user should see: never just "no mail". */
+      if (report->returned > 0)
+        return format_returned (report->returned);
       /* A round that only sent mail did work: it is not "no new mail" at a glance. */
       if (report->submitted > 0)
         return g_strdup_printf (ngettext ("%u message sent", "%u messages sent",
                                           report->submitted), report->submitted);
       return g_strdup (_("No new mail"));
+
+    case POSTE_SESSION_OUTCOME_STARTED:
+      /* ETRN: the mail goes to the user's own mail server, not through us. */
+      return g_strdup (_("The provider started delivery to your mail server"));
 
     case POSTE_SESSION_OUTCOME_CANCELLED:
       if (report->messages > 0)
@@ -646,11 +672,26 @@ create_history_row (const PosteSessionReport *report)
     g_string_append_printf (subtitle, " · %s", report->tls);
   if (report->mechanism != NULL)
     g_string_append_printf (subtitle, " · %s", report->mechanism);
-  if (report->refused > 0)
+  if (report->deferred > 0)
     g_string_append_printf (subtitle,
                             ngettext (" · %u left with the provider", " · %u left with the provider",
-                                      report->refused),
-                            report->refused);
+                                      report->deferred),
+                            report->deferred);
+  if (report->returned > 0)
+    {
+      g_autofree char *reason = poste_session_report_dup_returned_reason (report);
+
+      if (report->outcome != POSTE_SESSION_OUTCOME_MAIL &&
+          report->outcome != POSTE_SESSION_OUTCOME_NO_MAIL)
+        {
+          g_autofree char *returned = format_returned (report->returned);
+
+          g_string_append_printf (subtitle, " · %s", returned);
+        }
+      if (reason != NULL)
+        /* Translators: why a message was refused for good: the reply it got, "550 5.1.1 ..." */
+        g_string_append_printf (subtitle, _(" · refused with: %s"), reason);
+    }
   {
     g_autofree char *outbox = poste_session_report_describe_outbox (report);
 
@@ -675,6 +716,12 @@ create_history_row (const PosteSessionReport *report)
       icon_name = "media-playback-stop-symbolic";
       outcome = _("Stopped");
       style = "dim-label";
+      break;
+    case POSTE_SESSION_OUTCOME_STARTED:
+      icon_name = "emblem-ok-symbolic";
+      /* Translators: the outcome icon of an ETRN fetch: the provider started delivering */
+      outcome = _("Delivery started");
+      style = "success";
       break;
     case POSTE_SESSION_OUTCOME_NO_MAIL:
     case POSTE_SESSION_OUTCOME_NONE:

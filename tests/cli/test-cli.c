@@ -307,7 +307,7 @@ test_drain (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PosteSessionReport *record;
 
-  g_assert_true (poste_test_provider_set_faults (f->provider, "one-per-session", &error));
+  g_assert_true (poste_test_provider_set_faults (f->provider, "per-session=1", &error));
   add_messages (f, 50);
   write_config (f, NULL, NULL);
   g_assert_cmpint (run_cli (f, "-v", "fetch", NULL), ==, POSTE_EXIT_MAIL);

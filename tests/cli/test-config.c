@@ -100,6 +100,7 @@ test_load_good (void)
   g_assert_cmpstr (poste_config_get_outbox_listen (config), ==, "127.0.0.1");
   g_assert_cmpuint (poste_config_get_outbox_port (config), ==, 10025);
   g_assert_null (poste_config_lookup (config, "nobody"));
+  g_assert_cmpint (poste_provider_get_mode (acme), ==, POSTE_MODE_ATRN);
 }
 
 typedef struct {
@@ -167,6 +168,11 @@ static const BadCase bad_cases[] = {
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\npinned-sha256=abcd\n",
     "/c/x.conf:4: key 'pinned-sha256': 'abcd' is not a SHA-256 fingerprint (64 hex digits, colons allowed)",
     POSTE_CONFIG_ERROR_INVALID_VALUE },
+  { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nmode=turn\n",
+    "/c/x.conf:4: key 'mode': 'turn' is not one of atrn, etrn", POSTE_CONFIG_ERROR_INVALID_VALUE },
+  { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nmode=etrn\n",
+    "/c/x.conf:4: key 'domains': missing: mode=etrn needs the domains to ask for",
+    POSTE_CONFIG_ERROR_MISSING_KEY },
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nsend-with-fetch=yes\n",
     "/c/x.conf:4: key 'send-with-fetch': 'yes' is not true or false", POSTE_CONFIG_ERROR_INVALID_VALUE },
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nroute.nobody=mbox:/n\n",
@@ -316,6 +322,7 @@ test_save_round_trip (void)
   poste_provider_set_delivery (added, "smtp://127.0.0.1:25");
   poste_provider_set_domains (added, domains);
   poste_provider_set_routes (added, routes);
+  poste_provider_set_mode (added, POSTE_MODE_ETRN);
   poste_config_add_provider (config, added);
   g_assert_true (poste_config_remove_provider (config, "backup"));
   g_assert_false (poste_config_remove_provider (config, "backup"));
@@ -344,6 +351,9 @@ test_save_round_trip (void)
   g_assert_null (strstr (text, "[provider backup]"));
   g_assert_nonnull (strstr (text, "[provider new-one]\nhost=odmr.example.net\n"));
   g_assert_nonnull (strstr (text, "route.bob@example.net=mbox:/var/mail/bob\n"));
+  /* The mode is written when it is not the default (ATRN), and only then. */
+  g_assert_nonnull (strstr (text, "domains=example.net\nmode=etrn\n"));
+  g_assert_null (strstr (text, "mode=atrn"));
   /* No temporary file left behind. */
   {
     g_autofree char *sub = g_path_get_dirname (path);
@@ -370,6 +380,8 @@ test_save_round_trip (void)
     g_assert_true (g_strv_equal (poste_provider_get_domains (n), domains));
     g_assert_true (g_strv_equal (poste_provider_get_routes (n), routes));
     g_assert_cmpuint (poste_provider_get_port (n), ==, 366);
+    g_assert_cmpint (poste_provider_get_mode (n), ==, POSTE_MODE_ETRN);
+    g_assert_cmpint (poste_provider_get_mode (a), ==, POSTE_MODE_ATRN);
   }
 
   /* An invalid provider is not saved; the file stays as it was. */

@@ -250,6 +250,52 @@ test_missing_dir (void)
   g_assert_cmpstr (poste_history_get_dir (default_history), ==, expected);
 }
 
+/* ETRN's "delivery started" and a message returned to its sender, with its reason, read back
+ * from the history as they were. */
+static void
+test_started_and_returned (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("history");
+  g_autoptr(PosteHistory) history = poste_history_new (dir);
+  g_autoptr(PosteSessionReport) started = make_report ("fixed", 1700000000, 0);
+  g_autoptr(PosteSessionReport) refused = make_report ("acme", 1700000100, 0);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+
+  started->outcome = POSTE_SESSION_OUTCOME_STARTED;
+  refused->outcome = POSTE_SESSION_OUTCOME_NO_MAIL;
+  refused->refused = refused->returned = 1;
+  g_ptr_array_add (refused->transcript,
+                   g_strdup ("*  returned to the sender by the provider: 550 5.1.1 No such user"));
+  g_assert_true (poste_history_add (history, started, &error));
+  g_assert_true (poste_history_add (history, refused, &error));
+  g_assert_no_error (error);
+
+  list = poste_history_list (history, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  for (guint i = 0; i < list->len; i++)
+    {
+      PosteSessionReport *back = list->pdata[i];
+
+      if (g_str_equal (back->provider, "fixed"))
+        {
+          g_assert_cmpint (back->outcome, ==, POSTE_SESSION_OUTCOME_STARTED);
+          g_assert_cmpint (poste_session_report_get_exit_status (back), ==, POSTE_EXIT_MAIL);
+        }
+      else
+        {
+          g_assert_cmpuint (back->returned, ==, 1);
+          g_assert_cmpuint (back->deferred, ==, 0);
+          g_clear_pointer (&reason, g_free);
+          reason = poste_session_report_dup_returned_reason (back);
+          g_assert_cmpstr (reason, ==, "550 5.1.1 No such user");
+          g_assert_cmpint (poste_session_report_get_exit_status (back), ==, POSTE_EXIT_DELIVERY);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,6 +303,7 @@ main (int   argc,
   poste_test_init (&argc, &argv);
 
   g_test_add_func ("/history/round-trip", test_round_trip);
+  g_test_add_func ("/history/started-and-returned", test_started_and_returned);
   g_test_add_func ("/history/order-and-bound", test_order_and_bound);
   g_test_add_func ("/history/transcript-bounds", test_transcript_bounds);
   g_test_add_func ("/history/redaction", test_redaction);

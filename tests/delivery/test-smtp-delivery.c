@@ -251,6 +251,32 @@ test_dot_stuffing (void)
   fake_mta_free (mta);
 }
 
+/* A bare CR or LF (only a BDAT message can hold them) is never passed on: each becomes CR LF,
+ * whatever the chunks, and a final CR too. */
+static void
+test_bare_line_ends (gconstpointer data)
+{
+  gboolean lmtp = GPOINTER_TO_INT (data);
+  FakeMta *mta = fake_mta_new (lmtp);
+  g_autoptr(PosteDelivery) delivery = relay_new (mta);
+  const char message[] = "Subject: bare\r\n\r\none\rtwo\nthree\r\n.four\n\r\nfive\r";
+  const char relayed[] = "Subject: bare\r\n\r\none\r\ntwo\r\nthree\r\n..four\r\n\r\nfive\r\n";
+  const char *recipients[] = { "a@fake.test", NULL };
+
+  for (gsize chunk = 1; chunk <= 64; chunk *= 4)
+    {
+      g_autoptr(PosteReply) reply = deliver_chunked (delivery, "s@p.test", recipients, message,
+                                                     strlen (message), chunk);
+
+      g_assert_cmpuint (reply->code, ==, 250);
+      g_mutex_lock (&mta->lock);
+      g_assert_cmpmem (mta->data->data, mta->data->len, relayed, strlen (relayed));
+      g_mutex_unlock (&mta->lock);
+    }
+  g_clear_object (&delivery);
+  fake_mta_free (mta);
+}
+
 static void
 test_421_and_reconnect (void)
 {
@@ -394,6 +420,10 @@ main (int   argc,
   poste_test_init (&argc, &argv);
 
   g_test_add_func ("/delivery/smtp/dot-stuffing", test_dot_stuffing);
+  g_test_add_data_func ("/delivery/smtp/bare-line-ends", GINT_TO_POINTER (FALSE),
+                        test_bare_line_ends);
+  g_test_add_data_func ("/delivery/lmtp/bare-line-ends", GINT_TO_POINTER (TRUE),
+                        test_bare_line_ends);
   g_test_add_func ("/delivery/smtp/421-and-reconnect", test_421_and_reconnect);
   g_test_add_func ("/delivery/smtp/replies-pass-through", test_replies_pass_through);
   g_test_add_func ("/delivery/smtp/abort-during-data", test_abort_during_data);

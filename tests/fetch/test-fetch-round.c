@@ -198,7 +198,7 @@ test_round_records_once (Fixture       *f,
                    POSTE_SESSION_OUTCOME_MAIL);
   g_assert_cmpint (((PosteSessionReport *) report->sessions->pdata[1])->outcome, ==,
                    POSTE_SESSION_OUTCOME_NO_MAIL);
-  g_assert_cmpint (poste_fetch_report_get_exit_status (report), ==, POSTE_EXIT_MAIL);
+  g_assert_cmpint (poste_session_report_get_exit_status (report), ==, POSTE_EXIT_MAIL);
   summary = poste_fetch_report_format_summary (report);
   g_assert_true (g_str_has_prefix (summary, "acme: 2 messages, "));
   g_assert_nonnull (strstr (summary, "(2 sessions)"));
@@ -228,7 +228,7 @@ test_round_no_mail (Fixture       *f,
 
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
   g_assert_cmpuint (report->sessions->len, ==, 1);
-  g_assert_cmpint (poste_fetch_report_get_exit_status (report), ==, POSTE_EXIT_NO_MAIL);
+  g_assert_cmpint (poste_session_report_get_exit_status (report), ==, POSTE_EXIT_NO_MAIL);
   g_assert_cmpstr (summary, ==, "acme: no mail");
   g_assert_cmpuint (list->len, ==, 1);
 }
@@ -285,8 +285,8 @@ test_round_outbox_in_record (Fixture       *f,
   g_assert_no_error (report->error);
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
   g_assert_cmpuint (report->submitted, ==, 1);
-  g_assert_true (poste_fetch_report_did_work (report));
-  g_assert_cmpint (poste_fetch_report_get_exit_status (report), ==, POSTE_EXIT_MAIL);
+  g_assert_true (poste_session_report_did_work (report));
+  g_assert_cmpint (poste_session_report_get_exit_status (report), ==, POSTE_EXIT_MAIL);
   summary = poste_fetch_report_format_summary (report);
   g_assert_cmpstr (summary, ==, "acme: no mail\nacme: outbox: 1 message sent");
 
@@ -421,11 +421,11 @@ main (int    argc,
 
   ADD ("records-once", test_round_records_once, NULL);
   ADD ("no-mail", test_round_no_mail, NULL);
-  ADD ("one-secret-lookup", test_round_one_secret_lookup, "one-per-session");
+  ADD ("one-secret-lookup", test_round_one_secret_lookup, "per-session=1");
   ADD ("outbox-in-record", test_round_outbox_in_record, NULL);
   ADD ("cancel-mid-message", test_round_cancel_mid_message, "silent=data");
   ADD ("no-password", test_round_no_password, NULL);
-  ADD ("bound", test_round_bound, "one-per-session");
+  ADD ("bound", test_round_bound, "per-session=1");
 
   return g_test_run ();
 }

@@ -402,7 +402,10 @@ test_limits (void)
   g_assert_true (harness_finish (&h));
   g_assert_cmpuint (h.delivery->messages->len, ==, 0);
   g_assert_cmpuint (h.delivery->aborts, ==, 1);
-  g_assert_cmpuint (h.ctx->refused, ==, 1);
+  /* Every 5xx to MAIL returns that message to its sender as surely as the 552 at its end: four
+   * refused at MAIL, one at the end of its content. */
+  g_assert_cmpuint (h.ctx->refused, ==, 5);
+  g_assert_cmpuint (h.ctx->deferred, ==, 0);
   harness_teardown (&h);
 }
 
@@ -467,9 +470,9 @@ test_bdat (void)
   send_raw (&h, "BDAT 9\r\nline\r\n.\r\n", -1);
   expect (&h, "250 2.0.0 9 octets");
   say (&h, "DATA", "503 5.5.1");
+  /* BDAT counts octets: a CR at the very end (or any bare CR or LF) is stored as sent. */
   send_raw (&h, "BDAT 4 LAST\r\nend\r", -1);
-  /* A CR at the very end is bare: refused. */
-  expect (&h, "550 5.6.0");
+  expect (&h, "250 2.0.0 Stored");
   say (&h, "MAIL FROM:<a@b.example>", "250 ");
   say (&h, "RCPT TO:<x@example.org>", "250 ");
   send_raw (&h, "BDAT 6\r\nline\r\nBDAT 0 LAST\r\n", -1);
@@ -478,10 +481,48 @@ test_bdat (void)
   say (&h, "BDAT x", "501 5.5.4");
   g_assert_false (harness_finish (&h));
   g_assert_error (h.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED);
-  g_assert_cmpuint (h.delivery->messages->len, ==, 1);
+  g_assert_cmpuint (h.delivery->messages->len, ==, 2);
+  g_assert_cmpuint (h.ctx->refused, ==, 0);
   text = message_text (&h, 0, &n);
   copy = g_strndup (text, n);
+  g_assert_cmpstr (after_received (copy), ==, "line\r\n.\r\nend\r");
+  g_clear_pointer (&copy, g_free);
+  text = message_text (&h, 1, &n);
+  copy = g_strndup (text, n);
   g_assert_cmpstr (after_received (copy), ==, "line\r\n");
+  harness_teardown (&h);
+}
+
+/* A BDAT message: bare LF and bare CR stored as sent, a NUL refused; a stray line end after the
+ * LAST chunk gets 500 without ending the session; DATA stays strict. */
+static void
+test_bdat_line_ends (void)
+{
+  Harness h = { 0, };
+  const char *text;
+  gsize n;
+  g_autofree char *copy = NULL;
+
+  harness_setup (&h, NULL);
+  greet (&h);
+  say (&h, "MAIL FROM:<a@b.example>", "250 ");
+  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  send_raw (&h, "BDAT 17 LAST\r\none\ntwo\rthree\r\n.\n\n", -1);
+  expect (&h, "250 2.0.0 Stored");
+  /* The LF the provider did not count: a stray line. */
+  expect (&h, "500 5.5.2 Stray line end");
+  say (&h, "NOOP", "250 ");
+  say (&h, "MAIL FROM:<a@b.example>", "250 ");
+  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  send_raw (&h, "BDAT 7 LAST\r\na\0b\r\n\r\n", 20);
+  expect (&h, "550 5.6.0");
+  say (&h, "QUIT", "221 ");
+  g_assert_true (harness_finish (&h));
+  g_assert_cmpuint (h.delivery->messages->len, ==, 1);
+  g_assert_cmpuint (h.ctx->refused, ==, 1);
+  text = message_text (&h, 0, &n);
+  copy = g_strndup (text, n);
+  g_assert_cmpstr (after_received (copy), ==, "one\ntwo\rthree\r\n.\n");
   harness_teardown (&h);
 }
 
@@ -602,6 +643,7 @@ main (int   argc,
   g_test_add_func ("/server/lmtp-like", test_lmtp_like);
   g_test_add_func ("/server/bare-lf-policy", test_bare_lf_policy);
   g_test_add_func ("/server/bdat", test_bdat);
+  g_test_add_func ("/server/bdat-line-ends", test_bdat_line_ends);
   g_test_add_func ("/server/closed", test_closed);
   g_test_add_func ("/server/received-header", test_received_header);
   g_test_add_func ("/server/long-ehlo", test_long_ehlo);

@@ -148,6 +148,22 @@ transcript_has (Fixture    *f,
   return FALSE;
 }
 
+/* The reason given for the first message returned to its sender, or none when @prefix is NULL. */
+static void
+assert_returned_reason (const PosteSessionReport *report,
+                        const char               *prefix)
+{
+  g_autofree char *reason = poste_session_report_dup_returned_reason (report);
+
+  if (prefix == NULL)
+    g_assert_null (reason);
+  else
+    {
+      g_assert_nonnull (reason);
+      g_assert_true (g_str_has_prefix (reason, prefix));
+    }
+}
+
 /* The message as delivered, without our Received: header (which must come first). */
 static char *
 delivered_body (Fixture *f,
@@ -671,6 +687,9 @@ test_bare_lf_refused (void)
   report = poste_session_get_report (f.session);
   g_assert_cmpuint (report->messages, ==, 1);
   g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_cmpuint (report->returned, ==, 1);
+  g_assert_cmpuint (report->deferred, ==, 0);
+  assert_returned_reason (report, "550 5.6.0 Message refused, not changed");
   g_assert_true (transcript_has (&f, "C: 550 5.6.0"));
   /* Never stored, never changed: the bad one was aborted; the good one went through. */
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
@@ -790,6 +809,9 @@ test_commit_transient (void)
   report = poste_session_get_report (f.session);
   g_assert_cmpuint (report->messages, ==, 0);
   g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_cmpuint (report->deferred, ==, 1);
+  g_assert_cmpuint (report->returned, ==, 0);
+  assert_returned_reason (report, NULL);
   g_assert_true (transcript_has (&f, "C: 451"));
   g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
   fixture_teardown (&f);
@@ -809,6 +831,8 @@ test_write_failure (void)
   g_assert_false (run (&f, &error));
   g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
   g_assert_true (transcript_has (&f, "C: 451 4.3.0"));
+  g_assert_cmpuint (poste_session_get_report (f.session)->deferred, ==, 1);
+  g_assert_cmpuint (poste_session_get_report (f.session)->returned, ==, 0);
   g_assert_cmpuint (f.delivery->aborts, >=, 1);
   g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
   fixture_teardown (&f);
@@ -859,6 +883,8 @@ test_target_refuses_mail (gconstpointer data)
   g_assert_error (report->error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY);
   g_assert_cmpuint (report->messages, ==, 0);
   g_assert_cmpuint (report->refused, ==, 2);
+  g_assert_cmpuint (report->deferred, ==, 2);
+  g_assert_cmpuint (report->returned, ==, 0);
   g_assert_true (transcript_has (&f, "C: 451 4.3.0 Sender refused (test)"));
   g_assert_cmpuint (f.delivery->messages->len, ==, 0);
   g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 2);
@@ -885,6 +911,10 @@ test_target_refuses_mail_permanently (void)
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
   g_assert_null (report->error);
   g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_cmpuint (report->returned, ==, 1);
+  g_assert_cmpuint (report->deferred, ==, 0);
+  assert_returned_reason (report, "550 5.3.0 Sender refused (test)");
+  g_assert_cmpint (poste_session_report_get_exit_status (report), ==, POSTE_EXIT_DELIVERY);
   g_assert_true (transcript_has (&f, "C: 550 5.3.0"));
   fixture_teardown (&f);
 }
@@ -912,6 +942,8 @@ test_target_refuses_rcpt (gconstpointer data)
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
   g_assert_cmpuint (report->messages, ==, 0);
   g_assert_cmpuint (report->refused, ==, 2);
+  g_assert_cmpuint (report->deferred, ==, 2);
+  g_assert_cmpuint (report->returned, ==, 0);
   g_assert_true (transcript_has (&f, "C: 450 4.2.1"));
   g_assert_cmpuint (f.delivery->messages->len, ==, 0);
   g_assert_cmpuint (f.delivery->aborts, >=, 2);
@@ -940,6 +972,8 @@ test_target_refuses_one_recipient (void)
   g_assert_null (report->error);
   g_assert_cmpuint (report->messages, ==, 1);
   g_assert_cmpuint (report->refused, ==, 0);
+  g_assert_cmpuint (report->returned, ==, 0);
+  g_assert_cmpint (poste_session_report_get_exit_status (report), ==, POSTE_EXIT_MAIL);
   g_assert_true (transcript_has (&f, "C: 550 5.1.1 No such user (test)"));
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
   g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
@@ -969,6 +1003,8 @@ test_target_defers_one_recipient (void)
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_FAILED);
   g_assert_cmpuint (report->messages, ==, 1);
   g_assert_cmpuint (report->refused, ==, 1);
+  g_assert_cmpuint (report->deferred, ==, 1);
+  g_assert_cmpuint (report->returned, ==, 0);
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
   g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
   g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
@@ -1029,6 +1065,8 @@ test_size_limit (void)
   g_assert_no_error (error);
   g_assert_true (transcript_has (&f, "C: 250-SIZE 1000"));
   g_assert_true (transcript_has (&f, "C: 552 5.3.4"));
+  g_assert_cmpuint (poste_session_get_report (f.session)->returned, ==, 1);
+  g_assert_cmpuint (poste_session_get_report (f.session)->deferred, ==, 0);
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
   g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 1);
   fixture_teardown (&f);

@@ -41,6 +41,7 @@ typedef enum {
   STAGE_HANDSHAKE,
   STAGE_AUTH,
   STAGE_ATRN,
+  STAGE_TURN,
   STAGE_OUR_220,
   STAGE_MAIL,
   STAGE_RCPT,
@@ -57,6 +58,7 @@ static const char * const stage_names[N_STAGES] = {
   [STAGE_HANDSHAKE] = "handshake",
   [STAGE_AUTH] = "auth",
   [STAGE_ATRN] = "atrn",
+  [STAGE_TURN] = "turn",
   [STAGE_OUR_220] = "our-220",
   [STAGE_MAIL] = "mail",
   [STAGE_RCPT] = "rcpt",
@@ -88,12 +90,19 @@ typedef struct {
   gboolean  pipelining;
   gboolean  bdat;
   gboolean  ehlo_quit;
-  gboolean  one_per_session;
   gboolean  raw;
   gboolean  any_recipient;
   guint64   scram_iterations;
   guint64   huge;
   char     *cram_challenge;
+  guint     per_session;      /* 0: no limit */
+  gboolean  bdat_short;
+  gboolean  tls_plain_quit;
+  gboolean  quit_after_4xx;
+  gboolean  atrn_needs_domains;
+  gboolean  return_5xx;
+  guint     etrn_code;
+  char     *etrn_text;
   guint     submit_mail;   /* submission mode: the reply to MAIL, RCPT, DATA, the final dot */
   guint     submit_rcpt;
   char     *submit_rcpt_for;
@@ -129,6 +138,7 @@ struct _PosteTestProvider
   GPtrArray         *accounts;   /* Account*, never removed while running */
   GPtrArray         *spool;      /* PosteTestMessage* (Message) */
   GPtrArray         *accepted;   /* PosteTestMessage* */
+  GPtrArray         *returned;   /* PosteTestMessage*: refused with 5xx, back to the sender */
   GString           *transcript; /* the current or last session */
   guint              sessions;
   gboolean           submission; /* RFC 6409 submission instead of ODMR */
@@ -144,8 +154,11 @@ G_DEFINE_FINAL_TYPE (PosteTestProvider, poste_test_provider, G_TYPE_OBJECT)
 typedef struct {
   PosteTestProvider *provider;
   PosteTestWire     *conn;
+  GSocketConnection *socket;            /* under TLS, for tls-plain-quit */
   GCancellable      *cancellable;
   Stage              stage;
+  guint              handed_over;       /* messages answered 250 in this session */
+  gboolean           quit_now;          /* quit-after-4xx: a recipient got 4xx */
   gboolean           tls_active;
   gboolean           closed;
   const Account     *account;
@@ -240,6 +253,7 @@ static void
 faults_clear (Faults *f)
 {
   g_clear_pointer (&f->atrn_text, g_free);
+  g_clear_pointer (&f->etrn_text, g_free);
   g_clear_pointer (&f->mechanisms, g_strfreev);
   g_clear_pointer (&f->cram_challenge, g_free);
   g_clear_pointer (&f->submit_rcpt_for, g_free);
@@ -320,6 +334,25 @@ faults_parse (Faults      *f,
           if (f->atrn_text != NULL)
             g_strdelimit (f->atrn_text, "_", ' ');
         }
+      else if (g_str_equal (name, "etrn-reply"))
+        {
+          const char *colon = value != NULL ? strchr (value, ':') : NULL;
+          g_autofree char *code = colon != NULL ? g_strndup (value, colon - value)
+                                                : g_strdup (value);
+
+          if (!parse_number (name, code, 599, &n, error) || n < 200)
+            {
+              g_clear_error (error);
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "etrn-reply needs a code from 200 to 599");
+              return FALSE;
+            }
+          f->etrn_code = (guint) n;
+          g_free (f->etrn_text);
+          f->etrn_text = g_strdup (colon != NULL ? colon + 1 : NULL);
+          if (f->etrn_text != NULL)
+            g_strdelimit (f->etrn_text, "_", ' ');
+        }
       else if (g_str_equal (name, "atrn-multiline"))
         f->atrn_multiline = TRUE;
       else if (g_str_equal (name, "drop") || g_str_equal (name, "silent"))
@@ -398,8 +431,6 @@ faults_parse (Faults      *f,
         f->bdat = TRUE;
       else if (g_str_equal (name, "ehlo-quit"))
         f->ehlo_quit = TRUE;
-      else if (g_str_equal (name, "one-per-session"))
-        f->one_per_session = TRUE;
       else if (g_str_equal (name, "raw"))
         f->raw = TRUE;
       else if (g_str_equal (name, "any-recipient"))
@@ -416,6 +447,22 @@ faults_parse (Faults      *f,
             return FALSE;
           f->huge = n;
         }
+      else if (g_str_equal (name, "per-session"))
+        {
+          if (!parse_number (name, value, G_MAXUINT, &n, error))
+            return FALSE;
+          f->per_session = (guint) n;
+        }
+      else if (g_str_equal (name, "bdat-short"))
+        f->bdat_short = TRUE;
+      else if (g_str_equal (name, "tls-plain-quit"))
+        f->tls_plain_quit = TRUE;
+      else if (g_str_equal (name, "quit-after-4xx"))
+        f->quit_after_4xx = TRUE;
+      else if (g_str_equal (name, "atrn-needs-domains"))
+        f->atrn_needs_domains = TRUE;
+      else if (g_str_equal (name, "return-5xx"))
+        f->return_5xx = TRUE;
       else if (g_str_equal (name, "cram-challenge"))
         {
           g_free (f->cram_challenge);
@@ -923,7 +970,10 @@ send_ehlo_reply (Session    *s,
   if (mechs->len > 0)
     g_ptr_array_add (lines, g_strdup_printf ("AUTH%s", mechs->str));
   if (!s->provider->submission)
-    g_ptr_array_add (lines, g_strdup ("ATRN"));
+    {
+      g_ptr_array_add (lines, g_strdup ("ATRN"));
+      g_ptr_array_add (lines, g_strdup ("ETRN"));
+    }
   if (s->provider->tls_mode == POSTE_TEST_TLS_STARTTLS && !s->tls_active && !f->no_starttls)
     g_ptr_array_add (lines, g_strdup ("STARTTLS"));
   g_ptr_array_add (lines, g_strdup ("8BITMIME"));
@@ -1112,6 +1162,9 @@ handle_atrn (Session    *s,
     return send_line (s, "530 5.7.0 Authentication required");
 
   g_clear_pointer (&s->domains, g_strfreev);
+  /* Exim's ODMR wants the domains named: a bare ATRN is a syntax error there. */
+  if (args[0] == '\0' && f->atrn_needs_domains)
+    return send_atrn_reply (s, 501, "5.5.4 ATRN needs a list of domains");
   if (args[0] == '\0')
     s->domains = g_strdupv (s->account->domains);
   else
@@ -1129,10 +1182,37 @@ handle_atrn (Session    *s,
       *turn = f->atrn_code == 250;
       return TRUE;
     }
-  if (count_for_domains (s->provider, (const char * const *) s->domains) == 0)
+  if (count_for_domains (s->provider, (const char * const *) s->domains) == 0 &&
+      !f->tls_plain_quit)
     return send_atrn_reply (s, 453, "You have no mail");
   *turn = TRUE;
   return send_atrn_reply (s, 250, "OK now reversing the connection");
+}
+
+/* ETRN (RFC 1985 section 5): start the queue of a domain of the account. A real provider would
+ * then deliver to the domain's MX on a connection of its own; this one only answers (and keeps
+ * the spool as it is). "@domain" (the domain's subdomains too) is taken as the domain. */
+static gboolean
+handle_etrn (Session    *s,
+             const char *args)
+{
+  const Faults *f = &s->provider->faults;
+  const char *node = args[0] == '@' ? args + 1 : args;
+  const char *one[] = { node, NULL };
+  guint n;
+
+  if (s->account == NULL)
+    return send_line (s, "530 5.7.0 Authentication required");
+  if (node[0] == '\0' || node[0] == '#' || strchr (node, ' ') != NULL)
+    return send_line (s, "501 5.5.4 Syntax: ETRN node");
+  if (f->etrn_code != 0)
+    return send_line (s, "%03u %s", f->etrn_code, f->etrn_text != NULL ? f->etrn_text : "Scripted");
+  if (!domain_in (node, (const char * const *) s->account->domains))
+    return send_line (s, "459 4.7.1 Node %s not allowed: not a domain of this account", node);
+  n = count_for_domains (s->provider, one);
+  if (n == 0)
+    return send_line (s, "251 2.0.0 OK, no messages waiting for node %s", node);
+  return send_line (s, "253 2.0.0 OK, %u pending messages for node %s started", n, node);
 }
 
 /* The reversed state: we are the SMTP client */
@@ -1158,16 +1238,27 @@ content_flush (Content  *c,
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteTestReply) reply = NULL;
   gsize length = c->out->len;
+  gsize declared = c->out->len;
   gboolean drop = FALSE;
+  gboolean stray = FALSE;
 
   if (drop_at >= 0 && c->sent + (gint64) length >= drop_at)
     {
       length = (gsize) (drop_at - c->sent);
       drop = TRUE;
     }
+  /* bdat-short: the last chunk is declared one octet short, so its final LF follows it as a
+   * line of its own. */
+  if (c->bdat && last && c->s->provider->faults.bdat_short && declared > 0 &&
+      c->out->data[declared - 1] == '\n')
+    {
+      declared--;
+      stray = TRUE;
+    }
   if (c->bdat && (c->out->len > 0 || last))
     {
-      g_autofree char *command = g_strdup_printf ("BDAT %u%s", c->out->len, last ? " LAST" : "");
+      g_autofree char *command = g_strdup_printf ("BDAT %" G_GSIZE_FORMAT "%s", declared,
+                                                  last ? " LAST" : "");
 
       transcript_add (c->s, "S: ", command, -1);
       if (!poste_test_wire_write_line (c->s->conn, command, c->s->cancellable, &error))
@@ -1199,6 +1290,14 @@ content_flush (Content  *c,
         }
       if ((reply = read_reply (c->s)) == NULL)
         return FALSE;
+      if (stray)
+        {
+          /* The reply to the stray line, whatever it is. */
+          g_autoptr(PosteTestReply) extra = read_reply (c->s);
+
+          if (extra == NULL)
+            return FALSE;
+        }
       if (reply->code != 250 || last)
         {
           c->code = reply->code;
@@ -1415,6 +1514,26 @@ remove_recipients (PosteTestProvider *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* The provider gives up on @gone (refused with 5xx): they leave the spool and are listed as
+ * returned to the sender. */
+static void
+return_to_sender (PosteTestProvider *self,
+                  PosteTestMessage  *m,
+                  GPtrArray         *gone)
+{
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func (g_free);
+
+  if (gone->len == 0)
+    return;
+  for (guint i = 0; i < gone->len; i++)
+    g_ptr_array_add (copy, g_strdup (g_ptr_array_index (gone, i)));
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->returned, message_new (m->sender, g_steal_pointer (&copy), m->data,
+                                                m->path));
+  g_mutex_unlock (&self->lock);
+  remove_recipients (self, m, gone);
+}
+
 /* One transaction for @m: MAIL, RCPT for each of its recipients in the session's domains, DATA.
  * Returns FALSE when the connection is gone; *progress tells whether a recipient was settled. */
 static gboolean
@@ -1487,17 +1606,27 @@ deliver_once (Session          *s,
           else if (reply->code / 100 == 5)
             g_ptr_array_add (refused, g_strdup (r));
           /* 4xx, 452 included: the recipient waits for a later transaction. */
+          else if (reply->code / 100 == 4 && f->quit_after_4xx)
+            s->quit_now = TRUE;
         }
       g_clear_pointer (&reply, poste_test_reply_free);
     }
 
+  if (mail_code / 100 == 5 && f->return_5xx)
+    {
+      /* The sender was refused for good: every recipient's copy goes back. */
+      for (guint i = 0; i < rcpts->len; i++)
+        g_ptr_array_add (refused, g_strdup (g_ptr_array_index (rcpts, i)));
+      g_ptr_array_set_size (accepted, 0);
+    }
   if (mail_code / 100 != 2 || accepted->len == 0)
     {
-      if (!send_line (s, "RSET") || (reply = read_reply (s)) == NULL)
+      /* quit-after-4xx: no RSET, the session ends at once with QUIT. */
+      if (!s->quit_now && (!send_line (s, "RSET") || (reply = read_reply (s)) == NULL))
         return FALSE;
       if (refused->len > 0)
         {
-          remove_recipients (s->provider, m, refused);
+          return_to_sender (s->provider, m, refused);
           *progress = TRUE;
         }
       return TRUE;
@@ -1518,12 +1647,21 @@ deliver_once (Session          *s,
       g_ptr_array_add (s->provider->accepted,
                        message_new (m->sender, g_steal_pointer (&copy), m->data, m->path));
       g_mutex_unlock (&s->provider->lock);
-      for (guint i = 0; i < refused->len; i++)
-        g_ptr_array_add (accepted, g_strdup (g_ptr_array_index (refused, i)));
+      s->handed_over++;
+      return_to_sender (s->provider, m, refused);
       remove_recipients (s->provider, m, accepted);
       *progress = TRUE;
     }
-  /* 4xx and 5xx to the end of data: the provider keeps the message. */
+  else if (code / 100 == 5 && f->return_5xx)
+    {
+      /* The message is refused for good: it goes back to its sender, as a real provider's
+       * bounce would. */
+      for (guint i = 0; i < accepted->len; i++)
+        g_ptr_array_add (refused, g_strdup (g_ptr_array_index (accepted, i)));
+      return_to_sender (s->provider, m, refused);
+      *progress = TRUE;
+    }
+  /* Otherwise, 4xx and 5xx to the end of data: the provider keeps the message. */
   return TRUE;
 }
 
@@ -1534,7 +1672,7 @@ deliver_message (Session          *s,
   gboolean progress = TRUE;
 
   /* Again while recipients remain and the last transaction settled some (452 limits). */
-  while (progress)
+  while (progress && !s->quit_now)
     {
       if (!deliver_once (s, m, &progress))
         return FALSE;
@@ -1582,13 +1720,50 @@ reversed_hello (Session *s)
   return TRUE;
 }
 
+/* tls-plain-quit: the customer's 220 is read, then "QUIT" goes out in plain text on the socket
+ * under TLS (not a TLS record), and we wait for the customer to hang up. */
+static void
+plain_quit (Session *s)
+{
+  g_autoptr(PosteTestReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket = g_socket_connection_get_socket (s->socket);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (s->socket));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (s->socket));
+  char buffer[256];
+
+  if ((reply = read_reply (s)) == NULL)
+    return;
+  transcript_add (s, "S: ", "QUIT [in plain text, outside TLS]", -1);
+  if (!g_output_stream_write_all (out, "QUIT\r\n", 6, NULL, s->cancellable, &error))
+    {
+      session_fail (s, error);
+      return;
+    }
+  g_socket_set_timeout (socket, s->provider->timeout);
+  for (guint i = 0; i < 1024; i++)
+    if (g_input_stream_read (in, buffer, sizeof buffer, s->cancellable, NULL) <= 0)
+      break;
+  transcript_add (s, "", "[closed]", -1);
+  s->closed = TRUE;
+}
+
 static void
 reversed_session (Session *s)
 {
+  const Faults *f = &s->provider->faults;
   g_autoptr(GPtrArray) todo =
       g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   g_autoptr(PosteTestReply) reply = NULL;
 
+  if (!enter_stage (s, STAGE_TURN))
+    return;
+  if (f->tls_plain_quit &&
+      count_for_domains (s->provider, (const char * const *) s->domains) == 0)
+    {
+      plain_quit (s);
+      return;
+    }
   if (!reversed_hello (s))
     return;
 
@@ -1598,13 +1773,16 @@ reversed_session (Session *s)
       for (guint i = 0; i < s->provider->spool->len; i++)
         g_ptr_array_add (todo, poste_test_message_ref (g_ptr_array_index (s->provider->spool, i)));
       g_mutex_unlock (&s->provider->lock);
-      /* Stock Exim over TLS: one message a session, then QUIT; the rest waits for the next. */
-      if (s->provider->faults.one_per_session && todo->len > 1)
-        g_ptr_array_set_size (todo, 1);
 
       for (guint i = 0; i < todo->len; i++)
-        if (!deliver_message (s, g_ptr_array_index (todo, i)))
-          return;
+        {
+          if (!deliver_message (s, g_ptr_array_index (todo, i)))
+            return;
+          /* per-session=N: the rest waits for the next session (Exim over TLS: N = 1). */
+          if (s->quit_now ||
+              (f->per_session > 0 && s->handed_over >= f->per_session))
+            break;
+        }
     }
 
   if (!enter_stage (s, STAGE_QUIT))
@@ -1801,6 +1979,8 @@ client_phase (Session *s)
               return;
             }
         }
+      else if (g_str_equal (verb, "ETRN") && !s->provider->submission)
+        ok = handle_etrn (s, args);
       else if (g_str_equal (verb, "NOOP") || g_str_equal (verb, "RSET"))
         ok = send_line (s, "250 2.0.0 OK");
       else if (g_str_equal (verb, "QUIT"))
@@ -1809,8 +1989,10 @@ client_phase (Session *s)
           return;
         }
       else if (g_str_equal (verb, "MAIL") || g_str_equal (verb, "RCPT") ||
-               g_str_equal (verb, "DATA") || g_str_equal (verb, "ETRN"))
+               g_str_equal (verb, "DATA"))
         ok = send_line (s, "502 5.5.1 This is an ODMR service: use ATRN");
+      else if (g_str_equal (verb, "ETRN"))
+        ok = send_line (s, "502 5.5.1 This is a submission service");
       else
         {
           ok = send_line (s, "500 5.5.2 Command unrecognized");
@@ -1834,6 +2016,7 @@ serve (PosteTestProvider *self,
   s.provider = self;
   s.cancellable = self->cancellable;
   s.stage = STAGE_GREETING;
+  s.socket = connection;
   s.conn = poste_test_wire_new (G_IO_STREAM (connection));
   poste_test_wire_set_timeout (s.conn, self->timeout);
 
@@ -1904,6 +2087,7 @@ poste_test_provider_finalize (GObject *object)
   g_ptr_array_unref (self->accounts);
   g_ptr_array_unref (self->spool);
   g_ptr_array_unref (self->accepted);
+  g_ptr_array_unref (self->returned);
   g_string_free (self->transcript, TRUE);
   gsasl_done (self->gsasl);
   g_mutex_clear (&self->lock);
@@ -1928,6 +2112,7 @@ poste_test_provider_init (PosteTestProvider *self)
   self->accounts = g_ptr_array_new_with_free_func (account_free);
   self->spool = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   self->accepted = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
+  self->returned = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
   self->transcript = g_string_new (NULL);
   faults_clear (&self->faults);
   self->faults.mechanisms = g_strsplit (DEFAULT_MECHANISMS, ",", -1);
@@ -2189,6 +2374,31 @@ poste_test_provider_dup_accepted (PosteTestProvider *self)
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->accepted->len; i++)
     g_ptr_array_add (copy, poste_test_message_ref (g_ptr_array_index (self->accepted, i)));
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+/**
+ * poste_test_provider_dup_returned:
+ * @self: a #PosteTestProvider
+ *
+ * What the provider returned to its senders, in order: one #PosteTestMessage for each message
+ * with the recipients the customer refused with 5xx (at RCPT; with the fault "return-5xx" also
+ * at MAIL and at the end of the message). Those recipients have left the spool.
+ *
+ * Returns: (transfer container) (element-type PosteTestMessage): the returned messages; free
+ *   the array with g_ptr_array_unref()
+ */
+GPtrArray *
+poste_test_provider_dup_returned (PosteTestProvider *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (POSTE_IS_TEST_PROVIDER (self), NULL);
+  copy = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_test_message_unref);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->returned->len; i++)
+    g_ptr_array_add (copy, poste_test_message_ref (g_ptr_array_index (self->returned, i)));
   g_mutex_unlock (&self->lock);
   return copy;
 }

@@ -52,9 +52,14 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   atrn-reply=CODE[:TEXT]   answer ATRN with CODE (and TEXT, "_" standing for spaces) instead
  *                            of the real answer; a 250 still turns around
  *   atrn-multiline           the ATRN reply (real or scripted) is multi-line
+ *   etrn-reply=CODE[:TEXT]   answer every ETRN with CODE (and TEXT, "_" standing for spaces);
+ *                            without it ETRN (RFC 1985) answers 253 (N messages, started), 251
+ *                            (none waiting), 459 (not a domain of the account), 501 (syntax) or
+ *                            530 (not authenticated), and the spool stays as it is
  *   drop=STAGE               close the connection at STAGE, one of: greeting, ehlo, starttls,
- *                            handshake, auth, atrn, our-220 (after receiving the customer's 220
- *                            in the reversed session), mail (after sending MAIL), rcpt (after
+ *                            handshake, auth, atrn, turn (right after our 250 to ATRN, without
+ *                            reading the customer's 220), our-220 (after receiving the
+ *                            customer's 220 in the reversed session), mail (after sending MAIL), rcpt (after
  *                            the first RCPT), data (after DATA, before its 354; before the first
  *                            BDAT chunk), after-250 (after the
  *                            customer's 250 to the end of DATA, before recording the message as
@@ -90,7 +95,6 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *   no-pipelining            never pipeline
  *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
- *   one-per-session          hand over one message a session, then QUIT (stock Exim over TLS)
  *   raw                      poste_test_provider_add_message() keeps the data as given
  *   any-recipient            in the reversed session, send RCPT for every recipient of a message,
  *                            not only those in the session's domains (a provider trying to relay)
@@ -101,6 +105,21 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *                            record keeps the message as spooled, without them)
  *   cram-challenge=TEXT      CRAM-MD5 uses this fixed challenge (RFC 2195's example is
  *                            "<1896.697170952@postoffice.reston.mci.net>")
+ *
+ * What real providers do (stock Exim 4.99.1 among them):
+ *   per-session=N            hand over at most N messages (answered 250) a session, then a clean
+ *                            QUIT; the rest stays spooled for the next session (Exim over TLS: 1)
+ *   bdat-short               with bdat, the LAST chunk is declared one octet short: it ends in CR
+ *                            and its LF follows as a stray line (whose reply is read and ignored)
+ *   tls-plain-quit           with nothing to deliver, ATRN still gets 250; after the customer's
+ *                            220, "QUIT" CR LF is written in plain text on the socket under TLS
+ *   quit-after-4xx           a 4xx to a RCPT ends the session: QUIT at once (no RSET, no other
+ *                            message), the rest stays spooled
+ *   atrn-needs-domains       a bare ATRN (no domains) gets 501 5.5.4
+ *   return-5xx               a 5xx to MAIL or to the end of a message returns it to its sender
+ *                            (it leaves the spool, see poste_test_provider_dup_returned()); without
+ *                            it such a message stays spooled. A 5xx to a RCPT always returns that
+ *                            recipient's copy.
  *
  * In submission mode (poste_test_provider_set_submission()):
  *   submit-mail=CODE         answer every MAIL with CODE (e.g. 451, 550)
@@ -136,6 +155,7 @@ void               poste_test_provider_add_message_file (PosteTestProvider   *se
                                                         const char           *path);
 guint              poste_test_provider_count_spooled   (PosteTestProvider    *self);
 GPtrArray         *poste_test_provider_dup_accepted    (PosteTestProvider    *self);
+GPtrArray         *poste_test_provider_dup_returned    (PosteTestProvider    *self);
 gboolean           poste_test_provider_set_faults      (PosteTestProvider    *self,
                                                         const char           *spec,
                                                         GError              **error);

@@ -1063,7 +1063,7 @@ test_fetch_drain (void)
   odmr = poste_test_provider_new ();
   poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
   poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
-  g_assert_true (poste_test_provider_set_faults (odmr, "one-per-session", &error));
+  g_assert_true (poste_test_provider_set_faults (odmr, "per-session=1", &error));
   add_numbered (odmr, 0, 50);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);

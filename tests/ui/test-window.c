@@ -666,6 +666,38 @@ test_window_quit (void)
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 }
 
+/* Refused for good (5xx) is "returned to the sender by the provider", never "left with the
+ * provider" and never just "no mail"; 4xx alone is not worth more than the usual words. */
+static void
+test_window_describe_returned (void)
+{
+  g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+  g_autofree char *only_returned = NULL;
+  g_autofree char *with_mail = NULL;
+  g_autofree char *deferred = NULL;
+
+  report->outcome = POSTE_SESSION_OUTCOME_NO_MAIL;
+  report->returned = 1;
+  report->refused = 1;
+  only_returned = poste_window_describe_report (report);
+  g_assert_cmpstr (only_returned, ==, "1 refused, returned to the sender by the provider");
+
+  report->outcome = POSTE_SESSION_OUTCOME_MAIL;
+  report->messages = 2;
+  report->bytes = 2000;
+  with_mail = poste_window_describe_report (report);
+  g_assert_cmpstr (with_mail, ==,
+                   "2 messages, 2.0\u00a0kB; 1 refused, returned to the sender by the provider");
+
+  report->outcome = POSTE_SESSION_OUTCOME_NO_MAIL;
+  report->messages = 0;
+  report->returned = 0;
+  report->deferred = 1;
+  deferred = poste_window_describe_report (report);
+  g_assert_cmpstr (deferred, ==, "No new mail");
+  g_assert_null (strstr (deferred, "returned"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -686,6 +718,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
   g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
   g_test_add_func ("/ui/window/quit", test_window_quit);
+  g_test_add_func ("/ui/window/describe-returned", test_window_describe_returned);
 
   ret = g_test_run ();
 

@@ -7,6 +7,12 @@
  * is what the provider hears, and the end of DATA is answered with the local MTA's reply to its
  * end of DATA. The message keeps its CR LF line ends and is dot-stuffed on the way out.
  *
+ * Line ends: a bare CR or LF is never passed on to the local MTA, which would each read it its
+ * own way (the root of SMTP smuggling). The rule: each bare CR and each bare LF becomes CR LF,
+ * and a message always ends with CR LF. Only a BDAT message can hold them (DATA refuses them in
+ * poste-server.c); BDAT counted them as octets, so nothing is hidden, and the local MTA gets
+ * well-formed lines.
+ *
  * LMTP answers once per recipient after DATA; a transaction takes one recipient only
  * (get_max_recipients () is 1, the next RCPT gets 452 4.5.3 and the provider sends it again in
  * another transaction), so that single reply maps exactly onto the one SMTP reply.
@@ -55,6 +61,7 @@ struct _PosteSmtpDelivery
   guint               recipients;
   PosteReply         *failed_reply;
   gboolean            at_line_start;
+  gboolean            pending_cr;       /* a CR ended the last write: CR LF or bare, not known */
   guint8              tail[2];
   guint64             sent;
 };
@@ -378,9 +385,47 @@ start_data (PosteSmtpDelivery  *self,
   poste_reply_free (reply);
   self->state = STATE_DATA;
   self->at_line_start = TRUE;
+  self->pending_cr = FALSE;
   self->tail[0] = self->tail[1] = 0;
   self->sent = 0;
   return TRUE;
+}
+
+/* The line-end rule (see the top): CR LF stays, a bare CR or a bare LF becomes CR LF. A CR at the
+ * end of @data waits for the next write (or the commit) to know which it is. */
+static GByteArray *
+normalise_line_ends (PosteSmtpDelivery *self,
+                     const guint8      *data,
+                     gsize              length)
+{
+  GByteArray *out = g_byte_array_sized_new (length + 2);
+  gsize i = 0;
+
+  if (self->pending_cr && length > 0)
+    {
+      self->pending_cr = FALSE;
+      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+      if (data[0] == '\n')
+        i = 1;
+    }
+  while (i < length)
+    {
+      gsize run = i;
+
+      while (run < length && data[run] != '\r' && data[run] != '\n')
+        run++;
+      g_byte_array_append (out, data + i, (guint) (run - i));
+      if (run == length)
+        break;
+      if (data[run] == '\r' && run + 1 == length)
+        {
+          self->pending_cr = TRUE;
+          break;
+        }
+      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+      i = run + (data[run] == '\r' && data[run + 1] == '\n' ? 2 : 1);
+    }
+  return out;
 }
 
 static gboolean
@@ -392,6 +437,7 @@ poste_smtp_delivery_write (PosteDelivery  *delivery,
 {
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GByteArray) normalised = NULL;
   gsize start = 0;
 
   if (self->state == STATE_FAILED)
@@ -404,6 +450,10 @@ poste_smtp_delivery_write (PosteDelivery  *delivery,
                            _("No transaction is open"));
       return FALSE;
     }
+
+  normalised = normalise_line_ends (self, data, length);
+  data = normalised->data;
+  length = normalised->len;
 
   /* Dot-stuffing (RFC 5321 section 4.5.2): a '.' that starts a line is doubled. */
   while (start < length)
@@ -470,9 +520,16 @@ poste_smtp_delivery_commit (PosteDelivery *delivery,
   if (self->state != STATE_DATA)
     return poste_reply_new (503, "5.5.1", "No transaction");
 
-  /* The message must end with CR LF before the final dot. */
+  /* The message must end with CR LF before the final dot (a final CR becomes one). */
   ok = TRUE;
-  if (self->sent == 0 || self->tail[0] != '\r' || self->tail[1] != '\n')
+  if (self->pending_cr)
+    {
+      self->pending_cr = FALSE;
+      self->tail[0] = '\r';
+      self->tail[1] = '\n';
+      ok = poste_connection_write (self->connection, "\r\n", 2, cancellable, &error);
+    }
+  else if (self->sent == 0 || self->tail[0] != '\r' || self->tail[1] != '\n')
     ok = poste_connection_write (self->connection, "\r\n", 2, cancellable, &error);
   if (ok)
     reply = command (self, ".", cancellable, &error);

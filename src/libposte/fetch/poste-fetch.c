@@ -806,7 +806,7 @@ poste_fetch_run_async (PosteFetch          *self,
  *   %POSTE_OUTBOX_ERROR
  *
  * Returns: (transfer full): the round's report, always, also when @error is set (it holds the
- *   same error); poste_fetch_report_get_exit_status() and poste_fetch_report_format_summary()
+ *   same error); poste_session_report_get_exit_status() and poste_fetch_report_format_summary()
  *   read it
  */
 PosteSessionReport *
@@ -888,49 +888,6 @@ poste_fetch_get_report (PosteFetch *self)
   return self->finished ? self->report : NULL;
 }
 
-/**
- * poste_fetch_report_did_work:
- * @report: a round's report
- *
- * Returns: whether the round moved mail: delivered messages, or outbox messages the relay
- *   accepted. A round that only sent mail did work, though it fetched none.
- */
-gboolean
-poste_fetch_report_did_work (const PosteSessionReport *report)
-{
-  g_return_val_if_fail (report != NULL, FALSE);
-
-  return report->messages > 0 || report->submitted > 0;
-}
-
-/**
- * poste_fetch_report_get_exit_status:
- * @report: a round's report
- *
- * The command line's exit status for a round (fetchmail's convention, #PosteExitStatus):
- * the status of the fetch's error (poste_exit_status_for_error()) when it failed, else
- * %POSTE_EXIT_MAIL (0) when it did work (poste_fetch_report_did_work(): mail delivered or
- * sent), %POSTE_EXIT_DELIVERY (10) when its only outcome was messages refused for good (the
- * provider returns them to their senders: the user should look at why), else
- * %POSTE_EXIT_NO_MAIL (1). The outbox's own refusals (a %POSTE_OUTBOX_ERROR) are reported in the
- * summary and the record, not in the status: the fetch itself went well.
- *
- * Returns: the exit status
- */
-PosteExitStatus
-poste_fetch_report_get_exit_status (const PosteSessionReport *report)
-{
-  g_return_val_if_fail (report != NULL, POSTE_EXIT_USAGE);
-
-  if (report->error != NULL && report->error->domain != POSTE_OUTBOX_ERROR)
-    return poste_exit_status_for_error (report->error);
-  if (poste_fetch_report_did_work (report))
-    return POSTE_EXIT_MAIL;
-  if (report->returned > 0)
-    return POSTE_EXIT_DELIVERY;
-  return POSTE_EXIT_NO_MAIL;
-}
-
 /* Where a session was when the provider hung up or went silent: "The peer closed the
  * connection" alone does not tell a refused login from a dropped delivery. */
 static const char *
@@ -962,20 +919,29 @@ stage_text (PosteSessionState state)
     }
 }
 
-/* ", 2 left with the provider, 1 returned to the sender by the provider" */
+/* ", 2 left with the provider, 1 refused, returned to the sender by the provider (550 5.1.1 No
+ * such user)" */
 static void
 append_refusals (GString                  *line,
-                 const PosteSessionReport *report)
+                 const PosteSessionReport *report,
+                 gboolean                  returned)
 {
   if (report->deferred > 0)
     g_string_append_printf (line, ngettext (", %u left with the provider",
                                             ", %u left with the provider", report->deferred),
                             report->deferred);
-  if (report->returned > 0)
+  if (returned && report->returned > 0)
     g_string_append_printf (line, ngettext (", %u refused, returned to the sender by the provider",
                                             ", %u refused, returned to the senders by the provider",
                                             report->returned),
                             report->returned);
+  if (report->returned > 0)
+    {
+      g_autofree char *reason = poste_session_report_dup_returned_reason (report);
+
+      if (reason != NULL)
+        g_string_append_printf (line, " (%s)", reason);
+    }
 }
 
 /* "\nacme: outbox: 2 messages sent, 1 deferred, 1 returned to the sender" */
@@ -1007,7 +973,10 @@ append_outbox (GString                  *line,
  * What the round did, for the command line's output and `run`'s log: one line for the fetch,
  * "acme: 3 messages, 12.1 kB in 2.0 s (3 sessions), 1 left with the provider", "acme: no mail", "acme: error: MESSAGE (while receiving mail) (2 messages delivered
  * before)" or "acme: stopped". Messages answered 4xx are "left with the provider" (it offers them
- * again); messages answered 5xx are "refused, returned to the sender by the provider". When the
+ * again); messages answered 5xx are "refused, returned to the sender by the provider", with the
+ * reply that refused the first of them; a round whose only outcome was such refusals says so
+ * ("acme: 1 message refused, returned to the sender by the provider (550 5.1.1 No such user)"),
+ * never "no mail"; an ETRN round says the provider started delivery. When the
  * outbox was submitted in the round, a second line follows: "acme: outbox: 2 messages sent,
  * 1 deferred, 1 returned to the sender".
  *
@@ -1042,6 +1011,22 @@ poste_fetch_report_format_summary (const PosteSessionReport *report)
                                                 report->messages),
                                 report->messages);
     }
+  else if (report->outcome == POSTE_SESSION_OUTCOME_STARTED)
+    g_string_append_printf (line, _("%s: the provider started delivery to your mail server (ETRN)"),
+                            name);
+  else if (report->messages == 0 && report->returned > 0)
+    {
+      /* Refusals are news, never "no mail". */
+      g_string_append_printf (line, ngettext ("%s: %u message refused, returned to the sender by "
+                                              "the provider",
+                                              "%s: %u messages refused, returned to their senders "
+                                              "by the provider",
+                                              report->returned),
+                              name, report->returned);
+      append_refusals (line, report, FALSE);
+      append_outbox (line, report);
+      return g_string_free (g_steal_pointer (&line), FALSE);
+    }
   else if (report->messages == 0)
     g_string_append_printf (line, _("%s: no mail"), name);
   else
@@ -1056,7 +1041,7 @@ poste_fetch_report_format_summary (const PosteSessionReport *report)
                                                 report->sessions->len),
                                 report->sessions->len);
     }
-  append_refusals (line, report);
+  append_refusals (line, report, TRUE);
   append_outbox (line, report);
   return g_string_free (g_steal_pointer (&line), FALSE);
 }

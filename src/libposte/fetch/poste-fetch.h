@@ -66,8 +66,6 @@ PosteSessionReport *poste_fetch_run              (PosteFetch           *self,
 void                poste_fetch_cancel           (PosteFetch           *self);
 const PosteSessionReport *poste_fetch_get_report (PosteFetch           *self);
 
-PosteExitStatus     poste_fetch_report_get_exit_status (const PosteSessionReport *report);
-gboolean            poste_fetch_report_did_work  (const PosteSessionReport *report);
 char               *poste_fetch_report_format_summary (const PosteSessionReport *report);
 
 G_END_DECLS

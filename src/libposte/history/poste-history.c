@@ -409,11 +409,12 @@ add_counts (JsonBuilder              *builder,
  * @length: (out) (optional): the text's length
  *
  * Serializes a report as a JSON object: version, provider, started (ISO 8601, UTC), duration
- * (seconds), outcome ("mail", "no-mail", "failed", "cancelled"), error (domain, code, message, or
- * null), messages, refused, deferred, returned, submitted, send-deferred, send-returned, bytes,
- * tls, mechanism, the transcript (bounded with poste_history_bound_transcript()) and "sessions":
- * the same members (but version, provider, transcript and sessions) for each session of a fetch
- * round, at most %POSTE_HISTORY_MAX_SESSIONS of them.
+ * (seconds), outcome ("mail", "no-mail", "failed", "cancelled", "started" for ETRN), error
+ * (domain, code, message, or null), messages, refused, deferred, returned, submitted,
+ * send-deferred, send-returned, bytes, tls, mechanism, the transcript (bounded with
+ * poste_history_bound_transcript()) and "sessions": the same members (but version, provider,
+ * transcript and sessions) for each session of a fetch round, at most
+ * %POSTE_HISTORY_MAX_SESSIONS of them.
  *
  * Returns: (transfer full): the JSON text
  */

@@ -38,7 +38,6 @@
 /* An envelope is a few lines; one this large was not written by us. */
 #define MAX_ENVELOPE_SIZE (256 * 1024)
 
-G_DEFINE_QUARK (poste-outbox-error-quark, poste_outbox_error)
 
 struct _PosteOutbox
 {

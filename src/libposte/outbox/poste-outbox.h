@@ -6,44 +6,10 @@
 
 #include <gio/gio.h>
 
+#include "poste-error.h"
 #include "poste-types.h"
 
 G_BEGIN_DECLS
-
-/**
- * POSTE_OUTBOX_ERROR:
- *
- * The error domain of the outbox (#PosteOutboxError).
- */
-#define POSTE_OUTBOX_ERROR (poste_outbox_error_quark ())
-
-/**
- * PosteOutboxError:
- * @POSTE_OUTBOX_ERROR_INVALID: an address or an argument is not acceptable
- * @POSTE_OUTBOX_ERROR_TOO_BIG: the message is larger than %POSTE_OUTBOX_MAX_MESSAGE_SIZE
- * @POSTE_OUTBOX_ERROR_NOT_FOUND: no queued message has that identifier
- * @POSTE_OUTBOX_ERROR_CORRUPT: a queued envelope cannot be read
- * @POSTE_OUTBOX_ERROR_NO_SUBMISSION: the provider has no `submission=` server
- * @POSTE_OUTBOX_ERROR_BOUNCED: the provider's relay refused messages for good; they were
- *   returned to their senders (or could not be: see each message's last error)
- * @POSTE_OUTBOX_ERROR_BUSY: another process is submitting this outbox right now
- * @POSTE_OUTBOX_ERROR_SUBMISSION: a fetch round's submission failed as a whole (the relay could
- *   not be reached, TLS or AUTH failed): the messages stay queued; the message says why
- *
- * Errors of the outbox. I/O errors keep their #GIOError domain.
- */
-typedef enum {
-  POSTE_OUTBOX_ERROR_INVALID,
-  POSTE_OUTBOX_ERROR_TOO_BIG,
-  POSTE_OUTBOX_ERROR_NOT_FOUND,
-  POSTE_OUTBOX_ERROR_CORRUPT,
-  POSTE_OUTBOX_ERROR_NO_SUBMISSION,
-  POSTE_OUTBOX_ERROR_BOUNCED,
-  POSTE_OUTBOX_ERROR_BUSY,
-  POSTE_OUTBOX_ERROR_SUBMISSION,
-} PosteOutboxError;
-
-GQuark poste_outbox_error_quark (void);
 
 /**
  * POSTE_OUTBOX_MAX_MESSAGE_SIZE:

@@ -679,9 +679,12 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
  * Sends ATRN with the provider's domains (RFC 2645 section 5; see poste-atrn.c) and waits for
  * the reply for the ATRN timeout (at least 10 minutes, as the RFC asks). The replies:
  * 250 (one line or several): turn around; 453: no mail (%TRUE with @turned %FALSE);
- * 450: %POSTE_SESSION_ERROR_REFUSED; 451 and other 4xx: %POSTE_SESSION_ERROR_TRY_LATER;
- * 502 and other 5xx: %POSTE_SESSION_ERROR_NOT_SUPPORTED; 530: %POSTE_SESSION_ERROR_AUTH_REQUIRED;
- * 535: %POSTE_SESSION_ERROR_AUTH_FAILED; anything else: %POSTE_PROTOCOL_ERROR_UNEXPECTED.
+ * 450: %POSTE_SESSION_ERROR_REFUSED; 451 and other 4xx: %POSTE_SESSION_ERROR_TRY_LATER (the only
+ * "try later" replies); 530: %POSTE_SESSION_ERROR_AUTH_REQUIRED; 535:
+ * %POSTE_SESSION_ERROR_AUTH_FAILED. Any other 5xx is a protocol or configuration error, never
+ * "try later": 501 and 504 (the domain list, or its absence, was not accepted):
+ * %POSTE_SESSION_ERROR_CONFIG, whose message says what to set in domains=; 502 (no ODMR) and the
+ * rest: %POSTE_SESSION_ERROR_NOT_SUPPORTED. Anything else: %POSTE_PROTOCOL_ERROR_UNEXPECTED.
  *
  * Returns: %TRUE on 250 or 453
  */
@@ -725,9 +728,21 @@ poste_client_atrn (PosteSessionCtx  *ctx,
       set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
                        _("The provider had a local error; try later"));
       return FALSE;
+    case 501:
+    case 504:
+      /* RFC 2645 section 5.2.1 lets a provider require the domains; Exim does. */
+      if (ctx->requested == NULL || ctx->requested[0] == NULL)
+        set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply,
+                         _("The provider wants the domains named in ATRN: set domains= for this "
+                           "provider to the domains it holds mail for"));
+      else
+        set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply,
+                         _("The provider did not accept the domains asked for: check domains= "
+                           "(or leave it empty to ask for every domain of the account)"));
+      return FALSE;
     case 502:
       set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
-                       _("The provider does not support ODMR (ATRN)"));
+                       _("The provider does not support ODMR (ATRN): check the host and port"));
       return FALSE;
     case 530:
       set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
@@ -743,11 +758,123 @@ poste_client_atrn (PosteSessionCtx  *ctx,
                          _("The provider cannot serve ATRN now"));
       else if (poste_reply_is_permanent (reply))
         set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
-                         _("The provider rejected ATRN"));
+                         _("The provider rejected ATRN for good (a protocol or configuration "
+                           "error, not a reason to try later)"));
       else
         set_unexpected (error, reply, "ATRN");
       return FALSE;
     }
+}
+
+/**
+ * poste_client_etrn:
+ * @ctx: the session's state, authenticated
+ * @started: (out): for how many domains the provider started delivery
+ * @error: return location for a #GError
+ *
+ * Remote queue starting (RFC 1985), for customers with a fixed address: "ETRN domain" for each
+ * of the provider's domains (A-labels), one at a time. The provider then delivers the mail it
+ * holds for the domain to the customer's own MTA (the domain's MX), on a connection of its own:
+ * nothing comes in on this one. The replies (RFC 1985 section 5): 250, 252 and 253 (delivery
+ * started; 253 says how many messages wait) count in @started; 251 (nothing waits) does not;
+ * 458 (cannot start now) is %POSTE_SESSION_ERROR_TRY_LATER; 459 (that domain is not allowed) and
+ * 501 (a bad domain) are %POSTE_SESSION_ERROR_CONFIG, naming the domain and domains=; 530 is
+ * %POSTE_SESSION_ERROR_AUTH_REQUIRED; 500 and 502 (no ETRN) and other 5xx are
+ * %POSTE_SESSION_ERROR_NOT_SUPPORTED; other 4xx %POSTE_SESSION_ERROR_TRY_LATER. The first error
+ * ends the exchange.
+ *
+ * Returns: %TRUE when every domain got 250 to 253
+ */
+gboolean
+poste_client_etrn (PosteSessionCtx  *ctx,
+                   guint            *started,
+                   GError          **error)
+{
+  const char * const *domains = poste_provider_get_domains (ctx->provider);
+
+  *started = 0;
+  if (domains == NULL || domains[0] == NULL)
+    {
+      g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CONFIG,
+                   _("ETRN needs the domains to ask for: set domains= for this provider"));
+      return FALSE;
+    }
+  /* The same phase as ATRN for the front ends: asking for the held mail. */
+  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
+  if (!poste_reply_has_keyword (ctx->capabilities, "ETRN", NULL))
+    poste_session_ctx_note (ctx, "the provider does not advertise ETRN; asking all the same");
+
+  for (guint i = 0; domains[i] != NULL; i++)
+    {
+      g_autofree char *ascii = poste_atrn_domain_to_ascii (domains[i], error);
+      g_autofree char *command = NULL;
+      g_autoptr(PosteReply) reply = NULL;
+
+      if (ascii == NULL)
+        return FALSE;
+      command = g_strdup_printf ("ETRN %s", ascii);
+      if (!poste_session_ctx_send (ctx, command, error))
+        return FALSE;
+      reply = poste_session_ctx_read_reply (ctx, error);
+      if (reply == NULL)
+        return FALSE;
+
+      switch (reply->code)
+        {
+        case 250:
+        case 252:
+        case 253:
+          (*started)++;
+          poste_session_ctx_note (ctx, "the provider started delivery for %s to this domain's "
+                                  "mail server", ascii);
+          break;
+        case 251:
+          poste_session_ctx_note (ctx, "the provider holds no mail for %s", ascii);
+          break;
+        case 458:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider cannot start delivery for "
+                                                       "%s now; try later"), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply, what);
+          }
+          return FALSE;
+        case 459:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider does not allow ETRN for %s: "
+                                                       "check domains="), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply, what);
+          }
+          return FALSE;
+        case 501:
+          {
+            g_autofree char *what = g_strdup_printf (_("The provider did not accept the domain "
+                                                       "%s: check domains="), ascii);
+            set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply, what);
+          }
+          return FALSE;
+        case 530:
+          set_reply_error (error, POSTE_SESSION_ERROR_AUTH_REQUIRED, reply,
+                           _("The provider requires authentication before ETRN"));
+          return FALSE;
+        case 500:
+        case 502:
+          set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                           _("The provider does not support ETRN (RFC 1985): check mode= and "
+                             "the host"));
+          return FALSE;
+        default:
+          if (poste_reply_is_transient (reply))
+            set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
+                             _("The provider cannot serve ETRN now"));
+          else if (poste_reply_is_permanent (reply))
+            set_reply_error (error, POSTE_SESSION_ERROR_NOT_SUPPORTED, reply,
+                             _("The provider rejected ETRN for good"));
+          else
+            set_unexpected (error, reply, "ETRN");
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /**

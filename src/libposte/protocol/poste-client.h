@@ -23,6 +23,9 @@ gboolean  poste_client_authenticate (PosteSessionCtx  *ctx,
 gboolean  poste_client_atrn         (PosteSessionCtx  *ctx,
                                      gboolean         *turned,
                                      GError          **error);
+gboolean  poste_client_etrn         (PosteSessionCtx  *ctx,
+                                     guint            *started,
+                                     GError          **error);
 void      poste_client_quit         (PosteSessionCtx  *ctx);
 void      poste_client_close        (PosteSessionCtx  *ctx);
 gboolean  poste_client_pin_matches  (GTlsCertificate  *certificate,

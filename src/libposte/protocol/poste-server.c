@@ -11,12 +11,20 @@
  * decoder (poste-data-decoder.c) straight into the delivery target in chunks of at most
  * POSTE_DATA_DECODER_CHUNK bytes. A message is never held whole in memory.
  *
- * Policies, decided once and applied the same way to DATA and BDAT:
+ * Policies, decided once:
  *  - The end of DATA is only CR LF . CR LF. Dot-unstuffing is exact.
- *  - A bare LF, a bare CR or a NUL anywhere in a message: we read on to the end of the DATA (or
- *    the LAST chunk), abort the delivery and answer "550 5.6.0". The message is refused, never
- *    changed; the provider bounces it to its sender. (RFC 5321 section 2.3.8 forbids them; storing
- *    them would give every target a different idea of where lines end.)
+ *  - DATA: a bare LF, a bare CR or a NUL anywhere in a message: we read on to the end of the
+ *    DATA, abort the delivery and answer "550 5.6.0". The message is refused, never changed; the
+ *    provider returns it to its sender. (RFC 5321 section 2.3.8 forbids them, and in DATA a bare
+ *    line end is where SMTP smuggling hides an end of data that another server would see.)
+ *  - BDAT (RFC 3030) carries octets by count, so no line end can end a message early and there is
+ *    nothing to smuggle: a BDAT message with a bare CR or a bare LF is stored as sent (mbox,
+ *    Maildir and MDA get LF for each CR LF as usual; a bare CR or LF stays as it is). A NUL is
+ *    refused as in DATA ("550 5.6.0"): no store takes it. The SMTP and LMTP relays never pass a
+ *    bare CR or LF on: each becomes CR LF there (poste-smtp-delivery.c).
+ *  - A stray empty line right after a BDAT LAST chunk (a provider that declared its last chunk
+ *    one octet short, so that the chunk's final LF comes after it) gets "500 5.5.2" and does
+ *    not count as a bad command: the session goes on. The message is as the chunk declared it.
  *  - Lines longer than 998 octets are stored verbatim: never cut, never refused.
  *  - SIZE: with max-message-size 0 we advertise "SIZE 0" (no fixed limit, RFC 1870 section 4);
  *    otherwise MAIL with a larger SIZE= gets "552 5.3.4", and content that grows past the limit
@@ -40,25 +48,38 @@
  *  - Every message gets a Received: header (RFC 5321 section 4.4), written before the content.
  *  - The user's Stop (cancellation) answers "421 4.3.2" and closes; a wait past the timeout
  *    answers "421 4.4.2".
+ *  - The provider's end: its QUIT; a hang-up between transactions after its EHLO or HELO (what
+ *    was acknowledged is delivered); and, as its first words after our 220, "QUIT" written in
+ *    plain text on the socket under TLS (stock Exim 4.99.1 when it holds nothing: "no mail").
+ *    A hang-up before EHLO or HELO, or inside a transaction, is an error.
+ *
+ * Counting what was not taken: a message answered 4xx is "deferred": left with the provider,
+ * which offers it again later; a message answered 5xx is "returned": the provider returns it to
+ * its sender (RFC 5321 section 6.1), so it is never reported as left with the provider. Each gets
+ * a transcript note with its reply ("returned to the sender by the provider: 550 5.1.1 ...").
+ * Counted at MAIL (any 5xx of ours; the target's 4xx or 5xx), at the end of the message (ours or
+ * the target's commit()), and for a transaction whose every recipient was refused (deferred when
+ * one refusal was the target's 4xx, else returned when one was a 5xx). 452 recipient limits count
+ * in neither: the provider sends those recipients again. A recipient refused while others of the
+ * same message were taken counts in neither (the message was delivered).
  *
  * Local delivery failures. Two kinds of refusal reach the provider, and only one is a failure:
  *  - Our own policy: the replies this file makes up for a recipient outside the requested
  *    domains (550 5.7.1), a recipient limit (452 4.5.3, ours or the target's), a bare LF, CR or
  *    NUL (550 5.6.0), a message too big (552 5.3.4), a syntax error. A 452 4.5.3 is normal flow
- *    (the provider sends the recipient again in another transaction). A message we refuse at its
- *    end (550 5.6.0, 552 5.3.4) counts in the report's "refused"; the provider bounces it.
+ *    (the provider sends the recipient again in another transaction).
  *  - The target's replies to begin() (MAIL), add_recipient() (RCPT) and commit() (the end of the
  *    message), passed through. A 452 with 4.5.3 (or with no enhanced code) is a recipient limit
  *    (the router's "another target", LMTP's one recipient a transaction): policy, as above. Any
  *    other 4xx is a local delivery failure: the provider keeps the mail, and the user must hear of
  *    it. A target that cannot answer at all counts as "451 4.3.0".
  *  So: a message refused by the target with 4xx at MAIL, at every one of its RCPTs, or at the end
- *  of its content (and a write error, answered 451) counts in "refused" and makes the session
+ *  of its content (and a write error, answered 451) counts in "deferred" and makes the session
  *  fail with POSTE_SESSION_ERROR_DELIVERY, whose message describes the target's first such reply.
  *  A 4xx from the target for one recipient of a message that others received fails the session
- *  the same way (that copy waits at the provider) without counting in "refused". A 5xx from the
- *  target (a local MTA's 550 for an unknown user) is a permanent refusal passed through: counted
- *  in "refused" when the whole message is refused, never a failure (the provider bounces it).
+ *  the same way (that copy waits at the provider) without being counted. A 5xx from the target
+ *  (a local MTA's 550 for an unknown user) is a permanent refusal passed through: "returned",
+ *  never a failure.
  */
 #include "config.h"
 
@@ -96,10 +117,11 @@ typedef struct {
   GError             *write_error;
   gboolean            too_big;
   guint64             reported;
+  gboolean            after_last;       /* the last line was a BDAT LAST chunk's */
 
   /* The target's refusals in the open transaction (see "Local delivery failures" above). */
   PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
-  gboolean            target_refused;   /* it answered 5xx to a recipient */
+  char               *returned_reason;  /* the first 5xx to a recipient (ours or the target's) */
 } Server;
 
 static gboolean
@@ -155,35 +177,70 @@ local_failure (Server           *srv,
                                        _("A message could not be delivered locally: %s"), text);
 }
 
+/* A message refused for good (5xx, ours or the target's): the provider returns it to its
+ * sender. Counted in the report's "returned"; the note gives the reason
+ * (poste_session_report_dup_returned_reason() finds it). */
+static void
+count_returned (Server     *srv,
+                const char *reason)
+{
+  srv->ctx->refused++;
+  poste_session_ctx_note (srv->ctx, POSTE_SESSION_NOTE_RETURNED "%s", reason);
+}
+
+/* A message answered 4xx: left with the provider, which offers it again later. */
+static void
+count_deferred (Server     *srv,
+                const char *reason)
+{
+  srv->ctx->deferred++;
+  poste_session_ctx_note (srv->ctx, "left with the provider: %s", reason);
+}
+
+static void
+count_reply (Server           *srv,
+             const PosteReply *r)
+{
+  g_autofree char *text = poste_reply_describe (r);
+
+  if (poste_reply_is_permanent (r))
+    count_returned (srv, text);
+  else
+    count_deferred (srv, text);
+}
+
 /* Remembers the target's refusal of a recipient, for transaction_settle(). */
 static void
 note_target_refusal (Server           *srv,
                      const PosteReply *r)
 {
   if (poste_reply_is_permanent (r))
-    srv->target_refused = TRUE;
+    {
+      if (srv->returned_reason == NULL)
+        srv->returned_reason = poste_reply_describe (r);
+    }
   else if (poste_reply_is_transient (r) && !is_recipient_limit (r) && srv->target_failure == NULL)
     srv->target_failure = poste_reply_copy (r);
 }
 
-/* The open transaction ends (committed or not): a message whose every recipient the target
- * refused counts in "refused", and a 4xx from the target is a local failure. */
+/* The open transaction ends (committed or not): a message whose every recipient was refused
+ * counts in "deferred" when one refusal was a 4xx from the target (a local failure), else in
+ * "returned" when one was a 5xx (ours or the target's). Recipient limits (452) count in neither:
+ * the provider sends those recipients again. */
 static void
 transaction_settle (Server *srv)
 {
-  PosteSessionCtx *ctx = srv->ctx;
-
   if (srv->envelope != NULL && srv->envelope->recipients->len == 0)
     {
       if (srv->target_failure != NULL)
-        ctx->deferred++;
-      else if (srv->target_refused)
-        ctx->refused++;
+        count_reply (srv, srv->target_failure);
+      else if (srv->returned_reason != NULL)
+        count_returned (srv, srv->returned_reason);
     }
   if (srv->envelope != NULL && srv->target_failure != NULL)
     local_failure (srv, srv->target_failure);
   g_clear_pointer (&srv->target_failure, poste_reply_free);
-  srv->target_refused = FALSE;
+  g_clear_pointer (&srv->returned_reason, g_free);
 }
 
 static void
@@ -368,6 +425,49 @@ cmd_ehlo (Server      *srv,
   return poste_session_ctx_send_reply (srv->ctx, r, error);
 }
 
+/* Our own 5xx to MAIL or to the end of a message: the provider returns the message to its
+ * sender, so it is counted and its reason noted. */
+static gboolean
+refuse_message (Server      *srv,
+                guint        code,
+                const char  *enhanced,
+                GError     **error,
+                const char  *format,
+                ...) G_GNUC_PRINTF (5, 6);
+
+static gboolean
+refuse_message (Server      *srv,
+                guint        code,
+                const char  *enhanced,
+                GError     **error,
+                const char  *format,
+                ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
+  count_returned (srv, reason);
+  return reply (srv, code, enhanced, error, "%s", text);
+}
+
+/* Our own 5xx to a recipient: remembered, and counted once the transaction ends without any. */
+static gboolean
+refuse_recipient (Server      *srv,
+                  guint        code,
+                  const char  *enhanced,
+                  GError     **error,
+                  const char  *text)
+{
+  if (srv->returned_reason == NULL)
+    srv->returned_reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
+  return reply (srv, code, enhanced, error, "%s", text);
+}
+
 static gboolean
 cmd_mail (Server      *srv,
           const char  *args,
@@ -380,13 +480,13 @@ cmd_mail (Server      *srv,
   const char *rest = NULL;
 
   if (srv->helo == NULL)
-    return reply (srv, 503, "5.5.1", error, "Say EHLO first");
+    return refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
   if (srv->envelope != NULL)
-    return reply (srv, 503, "5.5.1", error, "Nested MAIL command");
+    return refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
 
   sender = parse_command_path (args, "FROM:", &rest);
   if (sender == NULL)
-    return reply (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
+    return refuse_message (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
 
   envelope = poste_envelope_new (sender);
   params = g_strsplit (skip_spaces (rest), " ", -1);
@@ -400,9 +500,9 @@ cmd_mail (Server      *srv,
       if (g_ascii_strncasecmp (param, "SIZE=", 5) == 0)
         {
           if (!parse_size (param + 5, &size))
-            return reply (srv, 501, "5.5.4", error, "Bad SIZE parameter");
+            return refuse_message (srv, 501, "5.5.4", error, "Bad SIZE parameter");
           if (srv->ctx->max_message_size > 0 && size > srv->ctx->max_message_size)
-            return reply (srv, 552, "5.3.4", error,
+            return refuse_message (srv, 552, "5.3.4", error,
                           "Message too big: %" G_GUINT64_FORMAT " bytes, the limit is %"
                           G_GUINT64_FORMAT, size, srv->ctx->max_message_size);
           envelope->declared_size = (gint64) MIN (size, (guint64) G_MAXINT64);
@@ -418,25 +518,25 @@ cmd_mail (Server      *srv,
       else if (g_ascii_strncasecmp (param, "AUTH=", 5) == 0)
         ;                               /* RFC 4954 section 5: may be ignored */
       else
-        return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+        return refuse_message (srv, 555, "5.5.4", error, "Unsupported parameter");
     }
 
   if (!envelope->smtputf8 && !is_ascii (sender))
-    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+    return refuse_message (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
 
   r = poste_delivery_begin (srv->ctx->delivery, envelope, srv->ctx->cancellable);
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
     srv->envelope = g_steal_pointer (&envelope);
-  else if (poste_reply_is_transient (r))
-    {
-      /* The target refused the whole message: the provider keeps it. */
-      srv->ctx->deferred++;
-      local_failure (srv, r);
-    }
   else
-    srv->ctx->refused++;
+    {
+      /* The target refused the whole message: the provider keeps it (4xx: a local failure)
+       * or returns it (5xx). */
+      count_reply (srv, r);
+      if (poste_reply_is_transient (r))
+        local_failure (srv, r);
+    }
   return send_delivery_reply (srv, r, error);
 }
 
@@ -501,14 +601,14 @@ cmd_rcpt (Server      *srv,
 
   recipient = parse_command_path (args, "TO:", &rest);
   if (recipient == NULL || *recipient == '\0')
-    return reply (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
+    return refuse_recipient (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
   if (*skip_spaces (rest) != '\0')
-    return reply (srv, 555, "5.5.4", error, "Unsupported parameter");
+    return refuse_recipient (srv, 555, "5.5.4", error, "Unsupported parameter");
   if (!srv->envelope->smtputf8 && !is_ascii (recipient))
-    return reply (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
+    return refuse_recipient (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
   refusal = relay_refusal (srv, args, recipient);
   if (refusal != NULL)
-    return reply (srv, 550, "5.7.1", error, "%s", refusal);
+    return refuse_recipient (srv, 550, "5.7.1", error, refusal);
 
   count = srv->envelope->recipients->len;
   if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)
@@ -516,7 +616,7 @@ cmd_rcpt (Server      *srv,
   if (srv->target_max_recipients > 0 && count >= srv->target_max_recipients)
     return reply (srv, 452, "4.5.3", error, "Too many recipients for this transaction");
   if (!domain_allowed (srv, recipient))
-    return reply (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
+    return refuse_recipient (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
 
   r = poste_delivery_add_recipient (srv->ctx->delivery, srv->envelope, recipient,
                                     srv->ctx->cancellable);
@@ -632,6 +732,17 @@ poste_server_received (const char *helo,
   return g_string_free (g_steal_pointer (&header), FALSE);
 }
 
+/* What refuses a message (see the policies at the top): in DATA a bare CR, a bare LF or a NUL;
+ * in BDAT only a NUL. */
+static PosteDataDecoderFlags
+refused_flags (Server *srv)
+{
+  if (srv->bdat)
+    return POSTE_DATA_DECODER_FLAG_NUL;
+  return POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
+         POSTE_DATA_DECODER_FLAG_NUL;
+}
+
 static void
 deliver_chunk (Server       *srv,
                const guint8 *data,
@@ -639,9 +750,7 @@ deliver_chunk (Server       *srv,
 {
   if (srv->write_failed || srv->too_big)
     return;
-  if (poste_data_decoder_get_flags (srv->decoder) &
-      (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
-       POSTE_DATA_DECODER_FLAG_NUL))
+  if (poste_data_decoder_get_flags (srv->decoder) & refused_flags (srv))
     return;                             /* refused at the end anyway: store nothing more */
   if (srv->ctx->max_message_size > 0 &&
       poste_data_decoder_get_size (srv->decoder) > srv->ctx->max_message_size)
@@ -733,21 +842,24 @@ finish_message (Server  *srv,
                           flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
                           flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
 
-  if (flags & (POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
-               POSTE_DATA_DECODER_FLAG_NUL))
+  if (flags & refused_flags (srv))
     {
-      ctx->refused++;
+      gboolean bdat = srv->bdat;
+
       transaction_reset (srv);
-      ok = reply (srv, 550, "5.6.0", error,
-                  "Message refused, not changed: it holds a bare CR, a bare LF or a NUL "
-                  "(RFC 5321 section 2.3.8)");
+      if (bdat)
+        ok = refuse_message (srv, 550, "5.6.0", error,
+                             "Message refused, not changed: it holds a NUL");
+      else
+        ok = refuse_message (srv, 550, "5.6.0", error,
+                             "Message refused, not changed: it holds a bare CR, a bare LF or a "
+                             "NUL (RFC 5321 section 2.3.8)");
     }
   else if (srv->too_big || (ctx->max_message_size > 0 && size > ctx->max_message_size))
     {
-      ctx->refused++;
       transaction_reset (srv);
-      ok = reply (srv, 552, "5.3.4", error, "Message too big: the limit is %" G_GUINT64_FORMAT
-                  " bytes", ctx->max_message_size);
+      ok = refuse_message (srv, 552, "5.3.4", error, "Message too big: the limit is %"
+                           G_GUINT64_FORMAT " bytes", ctx->max_message_size);
     }
   else if (srv->write_failed)
     {
@@ -758,7 +870,7 @@ finish_message (Server  *srv,
                                            _("A message could not be delivered locally: %s"),
                                            srv->write_error != NULL
                                              ? srv->write_error->message : "?");
-      ctx->deferred++;
+      count_deferred (srv, "451 4.3.0 Local delivery failed; try again later");
       transaction_reset (srv);
       ok = reply (srv, 451, "4.3.0", error, "Local delivery failed; try again later");
     }
@@ -772,13 +884,12 @@ finish_message (Server  *srv,
           ctx->messages++;
           ctx->bytes += size;
         }
-      else if (poste_reply_is_transient (r))
-        {
-          ctx->deferred++;
-          local_failure (srv, r);
-        }
       else
-        ctx->refused++;
+        {
+          count_reply (srv, r);
+          if (poste_reply_is_transient (r))
+            local_failure (srv, r);
+        }
       transaction_settle (srv);
       transaction_done (srv);
       ok = send_delivery_reply (srv, r, error);
@@ -938,6 +1049,7 @@ cmd_bdat (Server      *srv,
     return reply (srv, 250, "2.0.0", error, "%" G_GUINT64_FORMAT " octets received", size);
 
   poste_data_decoder_finish (srv->decoder, decoded_cb, srv);
+  srv->after_last = TRUE;
   return finish_message (srv, error);
 }
 
@@ -1025,6 +1137,69 @@ dispatch (Server      *srv,
   return reply (srv, 500, "5.5.1", error, "Command unrecognized");
 }
 
+/* Whether the provider's first words after our 220 are "QUIT" in plain text on the socket under
+ * TLS, outside any TLS record: stock Exim 4.99.1 does that after a 250 to ATRN when it holds
+ * nothing. Looked at (MSG_PEEK, nothing consumed) before TLS reads them, since TLS can only
+ * report "an unexpected packet". A TLS record starts with its content type (20 to 24), never a
+ * letter, so the two cannot be confused; anything else is left to TLS, which refuses it. FALSE
+ * with @error set when the wait fails (timeout, Stop). */
+static gboolean
+plain_quit_under_tls (Server    *srv,
+                      gboolean  *quit,
+                      GError   **error)
+{
+  PosteSessionCtx *ctx = srv->ctx;
+  GSocket *socket;
+  char head[6];
+  GInputVector vector = { head, sizeof head };
+  gint flags = G_SOCKET_MSG_PEEK;
+  GInputStream *tls_input;
+  gboolean blocking;
+  guint timeout;
+  gssize n;
+
+  *quit = FALSE;
+  if (ctx->tls == NULL || ctx->socket == NULL ||
+      poste_connection_get_buffered (ctx->connection) > 0)
+    return TRUE;
+  socket = g_socket_connection_get_socket (ctx->socket);
+  tls_input = g_io_stream_get_input_stream (G_IO_STREAM (ctx->tls));
+  /* TLS may hold a record it already read from the socket: then there is nothing to wait for
+   * on the socket, and what comes next is TLS anyway. */
+  if (G_IS_POLLABLE_INPUT_STREAM (tls_input) &&
+      g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (tls_input)) &&
+      !g_socket_condition_check (socket, G_IO_IN))
+    return TRUE;
+  timeout = poste_connection_get_timeout (ctx->connection);
+  if (!g_socket_condition_timed_wait (socket, G_IO_IN, (gint64) timeout * G_USEC_PER_SEC,
+                                      ctx->cancellable, error))
+    {
+      /* Worded as PosteConnection words its own deadline. */
+      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          g_clear_error (error);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "The peer did not answer within %u seconds", timeout);
+        }
+      return FALSE;
+    }
+  /* Peeked, not consumed: the TLS read that follows sees the same bytes. Without blocking, so
+   * that this look can never become a wait of its own. */
+  blocking = g_socket_get_blocking (socket);
+  g_socket_set_blocking (socket, FALSE);
+  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, ctx->cancellable,
+                                NULL);
+  g_socket_set_blocking (socket, blocking);
+  if (n >= 4 && g_ascii_strncasecmp (head, "QUIT", 4) == 0)
+    {
+      poste_session_ctx_log_line (ctx, "S: ", head, MIN (n, 4));
+      poste_session_ctx_note (ctx, "the provider said QUIT in plain text, outside TLS: it "
+                              "holds no mail");
+      *quit = TRUE;
+    }
+  return TRUE;
+}
+
 /**
  * poste_server_run:
  * @ctx: the session's state, after ATRN's 250
@@ -1046,6 +1221,7 @@ poste_server_run (PosteSessionCtx  *ctx,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PosteReply) greeting = NULL;
   gboolean quit = FALSE;
+  gboolean first = TRUE;
   gboolean ok = FALSE;
   const char * const *domains;
 
@@ -1093,6 +1269,20 @@ poste_server_run (PosteSessionCtx  *ctx,
           goto failed;
         }
 
+      if (first)
+        {
+          gboolean plain_quit = FALSE;
+
+          first = FALSE;
+          if (!plain_quit_under_tls (&srv, &plain_quit, &local_error))
+            goto failed;
+          if (plain_quit)
+            {
+              ok = TRUE;
+              goto out;
+            }
+        }
+
       line = poste_connection_read_line (ctx->connection, POSTE_SERVER_MAX_COMMAND, &length, &end,
                                          ctx->cancellable, &local_error);
       /* A provider that hangs up between transactions has finished, if rudely: what was
@@ -1110,6 +1300,16 @@ poste_server_run (PosteSessionCtx  *ctx,
       if (line == NULL)
         goto failed;
       poste_session_ctx_log_line (ctx, "S: ", line, length);
+
+      if (srv.after_last && length == 0)
+        {
+          srv.after_last = FALSE;
+          if (!reply (&srv, 500, "5.5.2", &local_error,
+                      "Stray line end after the last BDAT chunk: ignored"))
+            goto failed;
+          continue;
+        }
+      srv.after_last = FALSE;
 
       if (end != POSTE_LINE_END_CRLF || memchr (line, '\0', length) != NULL ||
           memchr (line, '\r', length) != NULL)
@@ -1137,6 +1337,7 @@ failed:
 
 out:
   transaction_reset (&srv);
+  g_clear_pointer (&srv.returned_reason, g_free);
   g_clear_pointer (&srv.decoder, poste_data_decoder_free);
   g_clear_error (&srv.write_error);
   g_free (srv.helo);

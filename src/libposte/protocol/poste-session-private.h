@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 #define POSTE_SESSION_TRANSCRIPT_HEAD 4000
 #define POSTE_SESSION_TRANSCRIPT_TAIL 1000
 
+/* The transcript note of a message answered 5xx, followed by the reply: what
+ * poste_session_report_dup_returned_reason() looks for. */
+#define POSTE_SESSION_NOTE_RETURNED "returned to the sender by the provider: "
+
 typedef struct _PosteSessionCtx PosteSessionCtx;
 
 /* Called from the worker thread when the state or the progress changes. */
@@ -62,8 +66,8 @@ struct _PosteSessionCtx
   /* Progress, read by the notify callback. */
   PosteSessionState      state;
   guint                  messages;
-  guint                  refused;
-  guint                  deferred;      /* messages answered 4xx for a local reason */
+  guint                  refused;       /* messages answered 5xx: the report's "returned" */
+  guint                  deferred;      /* messages answered 4xx: the report's "deferred" */
   guint64                bytes;
   gint64                 current_size;
   GError                *delivery_error;

@@ -6,6 +6,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <string.h>
+
+#include "poste-error.h"
+#include "poste-session-private.h"
 #include "poste-session.h"
 
 G_DEFINE_BOXED_TYPE (PosteSessionReport, poste_session_report,
@@ -123,4 +127,88 @@ poste_session_report_describe_outbox (const PosteSessionReport *report)
   g_string_append_printf (text, ngettext ("%u returned", "%u returned", report->send_returned),
                           report->send_returned);
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * poste_session_report_dup_returned_reason:
+ * @report: a session report, or the report of a fetch round (its sessions are looked at too)
+ *
+ * Why the first message answered 5xx was refused: the reply it got, "550 5.1.1 No such user"
+ * for a local MTA's refusal or "550 5.6.0 ..." for our own line-end policy. The provider returns
+ * such a message to its sender (RFC 5321 section 6.1), so front ends say "returned to the sender
+ * by the provider" with this reason, never "left with the provider". Found in the transcript,
+ * so records read back from the history have it too.
+ *
+ * Returns: (transfer full) (nullable): the reason, printable, or %NULL when nothing was returned
+ *   or the transcript left it out
+ */
+char *
+poste_session_report_dup_returned_reason (const PosteSessionReport *report)
+{
+  static const char prefix[] = "*  " POSTE_SESSION_NOTE_RETURNED;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  for (guint i = 0; report->transcript != NULL && i < report->transcript->len; i++)
+    {
+      const char *line = report->transcript->pdata[i];
+
+      if (g_str_has_prefix (line, prefix))
+        return g_strdup (line + strlen (prefix));
+    }
+  for (guint i = 0; report->sessions != NULL && i < report->sessions->len; i++)
+    {
+      char *reason = poste_session_report_dup_returned_reason (report->sessions->pdata[i]);
+
+      if (reason != NULL)
+        return reason;
+    }
+  return NULL;
+}
+
+/**
+ * poste_session_report_did_work:
+ * @report: a session report, or the report of a fetch round
+ *
+ * Returns: whether the round moved mail: messages delivered, outbox messages the relay accepted,
+ *   or (ETRN) a provider that started delivery to the customer's MTA. A round that only sent mail
+ *   did work, though it fetched none.
+ */
+gboolean
+poste_session_report_did_work (const PosteSessionReport *report)
+{
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  return report->messages > 0 || report->submitted > 0 ||
+         report->outcome == POSTE_SESSION_OUTCOME_STARTED;
+}
+
+/**
+ * poste_session_report_get_exit_status:
+ * @report: a session report, or the report of a fetch round
+ *
+ * The command-line exit status for what @report tells (fetchmail's convention, #PosteExitStatus):
+ * the status of the error (poste_exit_status_for_error(); a Stop is %POSTE_EXIT_NETWORK) when it
+ * failed, else %POSTE_EXIT_MAIL when it did work (poste_session_report_did_work()), else
+ * %POSTE_EXIT_DELIVERY when messages were only refused for good (5xx: the provider returns them
+ * to their senders, which is not "no mail": the user should look at why), else
+ * %POSTE_EXIT_NO_MAIL. The outbox's own failures (a %POSTE_OUTBOX_ERROR) are told in the summary
+ * and the record, not in the status: the fetch itself went well.
+ *
+ * Returns: the #PosteExitStatus
+ */
+PosteExitStatus
+poste_session_report_get_exit_status (const PosteSessionReport *report)
+{
+  g_return_val_if_fail (report != NULL, POSTE_EXIT_PROTOCOL);
+
+  if (report->error != NULL && report->error->domain != POSTE_OUTBOX_ERROR)
+    return poste_exit_status_for_error (report->error);
+  if (report->outcome == POSTE_SESSION_OUTCOME_CANCELLED)
+    return POSTE_EXIT_NETWORK;
+  if (poste_session_report_did_work (report))
+    return POSTE_EXIT_MAIL;
+  if (report->returned > 0)
+    return POSTE_EXIT_DELIVERY;
+  return POSTE_EXIT_NO_MAIL;
 }

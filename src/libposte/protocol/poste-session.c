@@ -96,7 +96,8 @@ G_DEFINE_ENUM_TYPE (PosteSessionOutcome, poste_session_outcome,
   G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_MAIL, "mail"),
   G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_NO_MAIL, "no-mail"),
   G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_FAILED, "failed"),
-  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_CANCELLED, "cancelled"))
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_CANCELLED, "cancelled"),
+  G_DEFINE_ENUM_VALUE (POSTE_SESSION_OUTCOME_STARTED, "started"))
 
 /**
  * poste_session_state_to_string:
@@ -818,10 +819,13 @@ should_quit_after (const GError *error)
  *
  * Outcomes: MAIL when at least one message was acknowledged with 250; NO_MAIL for ATRN's 453, for
  * "EHLO then QUIT", and for a session whose every message we refused with 5xx (the report's
- * "refused" counts them; the provider bounces them); FAILED with POSTE_SESSION_ERROR_DELIVERY
- * when the delivery target refused a message with 4xx, at MAIL, at RCPT or at the end of the
- * message (the provider keeps it and retries; see "Local delivery failures" in poste-server.c),
- * even if others were delivered; CANCELLED for the user's Stop. */
+ * "returned" counts them: the provider returns them to their senders, which front ends must
+ * say; poste_session_report_get_exit_status() gives 10 for such a session, not 1); FAILED with
+ * POSTE_SESSION_ERROR_DELIVERY when the delivery target refused a message with 4xx, at MAIL, at
+ * RCPT or at the end of the message (the provider keeps it and retries; see "Local delivery
+ * failures" in poste-server.c), even if others were delivered; CANCELLED for the user's Stop.
+ * With mode=etrn (RFC 1985): STARTED when the provider started delivery to our MTA for at least
+ * one domain, NO_MAIL when it held nothing for any, FAILED on an error reply. */
 static gboolean
 session_run (PosteSession  *self,
              GCancellable  *cancellable,
@@ -831,18 +835,28 @@ session_run (PosteSession  *self,
   g_autoptr(GError) local_error = NULL;
   PosteSessionReport *report;
   gint64 started = g_get_monotonic_time ();
+  gboolean etrn = poste_provider_get_mode (ctx->provider) == POSTE_MODE_ETRN;
   gboolean turned = FALSE;
+  guint queues = 0;
   gboolean ok;
 
   ctx->cancellable = cancellable;
   report = poste_session_report_new (poste_provider_get_name (ctx->provider));
 
   ok = poste_client_open (ctx, &local_error) &&
-       poste_client_authenticate (ctx, &local_error) &&
-       poste_client_atrn (ctx, &turned, &local_error);
+       poste_client_authenticate (ctx, &local_error);
+  if (ok && etrn)
+    ok = poste_client_etrn (ctx, &queues, &local_error);
+  else if (ok)
+    ok = poste_client_atrn (ctx, &turned, &local_error);
   report->last_state = ctx->state;
 
-  if (ok && turned)
+  if (ok && etrn)
+    {
+      /* RFC 1985: no reversed state; the provider delivers to our MTA on its own. */
+      poste_client_quit (ctx);
+    }
+  else if (ok && turned)
     {
       ok = poste_server_run (ctx, &local_error);
       report->last_state = ctx->state;
@@ -863,7 +877,10 @@ session_run (PosteSession  *self,
 
   poste_client_close (ctx);
 
-  if (ok)
+  if (ok && etrn)
+    report->outcome = queues > 0 ? POSTE_SESSION_OUTCOME_STARTED
+                                 : POSTE_SESSION_OUTCOME_NO_MAIL;
+  else if (ok)
     report->outcome = ctx->messages > 0 ? POSTE_SESSION_OUTCOME_MAIL
                                         : POSTE_SESSION_OUTCOME_NO_MAIL;
   else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

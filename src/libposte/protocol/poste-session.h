@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "poste-error.h"
 #include "poste-types.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,11 @@ const char *poste_session_state_to_string (PosteSessionState state);
  * @POSTE_SESSION_OUTCOME_NO_MAIL: the provider had nothing (453, or EHLO then QUIT)
  * @POSTE_SESSION_OUTCOME_FAILED: the session failed; the report holds the error
  * @POSTE_SESSION_OUTCOME_CANCELLED: the user stopped it
+ * @POSTE_SESSION_OUTCOME_STARTED: ETRN (RFC 1985, a provider with mode=etrn): the provider
+ *   started delivering the mail it held for at least one domain to the customer's own MTA, on a
+ *   connection of its own; nothing came in on this session (messages is 0). A success, like
+ *   %POSTE_SESSION_OUTCOME_MAIL. (ETRN's "nothing waiting" for every domain is
+ *   %POSTE_SESSION_OUTCOME_NO_MAIL.)
  */
 typedef enum {
   POSTE_SESSION_OUTCOME_NONE,
@@ -58,6 +64,7 @@ typedef enum {
   POSTE_SESSION_OUTCOME_NO_MAIL,
   POSTE_SESSION_OUTCOME_FAILED,
   POSTE_SESSION_OUTCOME_CANCELLED,
+  POSTE_SESSION_OUTCOME_STARTED,
 } PosteSessionOutcome;
 
 #define POSTE_TYPE_SESSION_OUTCOME (poste_session_outcome_get_type ())
@@ -123,6 +130,9 @@ PosteSessionReport *poste_session_report_new      (const char               *pro
 PosteSessionReport *poste_session_report_copy     (const PosteSessionReport *report);
 void                poste_session_report_free     (PosteSessionReport       *report);
 char               *poste_session_report_describe_outbox (const PosteSessionReport *report);
+char               *poste_session_report_dup_returned_reason (const PosteSessionReport *report);
+PosteExitStatus     poste_session_report_get_exit_status     (const PosteSessionReport *report);
+gboolean            poste_session_report_did_work            (const PosteSessionReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosteSessionReport, poste_session_report_free)
 
 #define POSTE_TYPE_SESSION (poste_session_get_type ())

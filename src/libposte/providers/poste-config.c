@@ -64,7 +64,7 @@ static GParamSpec *properties [N_PROPS];
 
 /* The keys of a provider group, in the order a new group is written. */
 static const char * const provider_keys[] = {
-  "host", "port", "security", "username", "domains", "auth", "delivery", "interval",
+  "host", "port", "security", "username", "domains", "mode", "auth", "delivery", "interval",
   "ca-file", "pinned-sha256", "client-certificate", "password-file", "submission",
   "send-with-fetch", "active-hours", "active-days",
 };
@@ -727,6 +727,18 @@ apply_provider_key (PosteProvider  *provider,
       g_ptr_array_add (domains, NULL);
       poste_provider_set_domains (provider, (const char * const *) domains->pdata);
     }
+  else if (g_str_equal (key, "mode"))
+    {
+      PosteMode mode;
+
+      if (!poste_mode_from_string (value, &mode))
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("'%s' is not one of atrn, etrn"), value);
+          return FALSE;
+        }
+      poste_provider_set_mode (provider, mode);
+    }
   else if (g_str_equal (key, "auth"))
     {
       PosteAuth auth;
@@ -1030,6 +1042,14 @@ load_provider (Scan       *scan,
     {
       key_error (scan, POSTE_CONFIG_ERROR_MISSING_KEY, scan_key_line (scan, group, "auth"),
                  "client-certificate", _("missing: auth=external needs a client certificate"));
+      ok = FALSE;
+    }
+  /* RFC 1985: ETRN names what to start; there is no "every domain" as with a bare ATRN. */
+  if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN
+      && poste_provider_get_domains (provider)[0] == NULL)
+    {
+      key_error (scan, POSTE_CONFIG_ERROR_MISSING_KEY, scan_key_line (scan, group, "mode"),
+                 "domains", _("missing: mode=etrn needs the domains to ask for"));
       ok = FALSE;
     }
 
@@ -1534,6 +1554,12 @@ poste_config_validate_provider (PosteProvider  *provider,
   for (guint i = 0; domains[i] != NULL; i++)
     if (!check_atrn_domain (domains[i], &local_error))
       goto fail;
+  if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN && domains[0] == NULL)
+    {
+      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+                   _("missing: mode=etrn needs the domains to ask for"));
+      goto fail;
+    }
   key = "route";
   routes = poste_provider_get_routes (provider);
   for (guint i = 0; routes[i] != NULL; i++)
@@ -1597,6 +1623,13 @@ provider_key_text (PosteProvider *provider,
     return g_strdup (poste_security_to_string (poste_provider_get_security (provider)));
   if (g_str_equal (key, "auth"))
     return g_strdup (poste_auth_to_string (poste_provider_get_auth (provider)));
+  if (g_str_equal (key, "mode"))
+    {
+      /* The default is left out: files stay as short as before ETRN existed. */
+      if (new_group && poste_provider_get_mode (provider) == POSTE_MODE_ATRN)
+        return NULL;
+      return g_strdup (poste_mode_to_string (poste_provider_get_mode (provider)));
+    }
   if (g_str_equal (key, "interval"))
     return g_strdup_printf ("%u", poste_provider_get_interval (provider));
   if (g_str_equal (key, "domains"))
@@ -1625,7 +1658,8 @@ static gboolean
 is_default (const char *key,
             const char *text)
 {
-  return (g_str_equal (key, "send-with-fetch") && g_str_equal (text, "true"));
+  return (g_str_equal (key, "send-with-fetch") && g_str_equal (text, "true")) ||
+         (g_str_equal (key, "mode") && g_str_equal (text, "atrn"));
 }
 
 /* The model's value of a key as it was read from the keyfile, to compare with the model. */

@@ -19,6 +19,7 @@ struct _PosteProvider
   PosteSecurity  security;
   char          *username;
   char         **domains;
+  PosteMode      mode;
   PosteAuth      auth;
   char          *delivery;
   char         **routes;
@@ -43,6 +44,7 @@ enum {
   PROP_SECURITY,
   PROP_USERNAME,
   PROP_DOMAINS,
+  PROP_MODE,
   PROP_AUTH,
   PROP_DELIVERY,
   PROP_ROUTES,
@@ -74,6 +76,11 @@ G_DEFINE_ENUM_TYPE (PosteAuth, poste_auth,
   G_DEFINE_ENUM_VALUE (POSTE_AUTH_LOGIN, "login"),
   G_DEFINE_ENUM_VALUE (POSTE_AUTH_EXTERNAL, "external"))
 
+
+G_DEFINE_ENUM_TYPE (PosteMode, poste_mode,
+  G_DEFINE_ENUM_VALUE (POSTE_MODE_ATRN, "atrn"),
+  G_DEFINE_ENUM_VALUE (POSTE_MODE_ETRN, "etrn"))
+
 /**
  * poste_security_to_string:
  * @security: a #PosteSecurity
@@ -103,6 +110,38 @@ poste_security_from_string (const char    *text,
   if (!poste_enum_from_nick (POSTE_TYPE_SECURITY, text, &value))
     return FALSE;
   *security = value;
+  return TRUE;
+}
+
+/**
+ * poste_mode_to_string:
+ * @mode: a #PosteMode
+ *
+ * Returns: (transfer none): the keyfile value for @mode
+ */
+const char *
+poste_mode_to_string (PosteMode mode)
+{
+  g_return_val_if_fail (mode <= POSTE_MODE_ETRN, NULL);
+  return poste_enum_get_nick (POSTE_TYPE_MODE, mode);
+}
+
+/**
+ * poste_mode_from_string:
+ * @text: a keyfile value
+ * @mode: (out): the value
+ *
+ * Returns: %TRUE when @text names a #PosteMode
+ */
+gboolean
+poste_mode_from_string (const char *text,
+                        PosteMode  *mode)
+{
+  int value;
+
+  if (!poste_enum_from_nick (POSTE_TYPE_MODE, text, &value))
+    return FALSE;
+  *mode = value;
   return TRUE;
 }
 
@@ -197,6 +236,7 @@ poste_provider_get_property (GObject    *object,
     case PROP_SECURITY: g_value_set_uint (value, self->security); break;
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_DOMAINS: g_value_set_boxed (value, self->domains); break;
+    case PROP_MODE: g_value_set_uint (value, self->mode); break;
     case PROP_AUTH: g_value_set_uint (value, self->auth); break;
     case PROP_DELIVERY: g_value_set_string (value, self->delivery); break;
     case PROP_ROUTES: g_value_set_boxed (value, self->routes); break;
@@ -230,6 +270,7 @@ poste_provider_set_property (GObject      *object,
     case PROP_SECURITY: poste_provider_set_security (self, g_value_get_uint (value)); break;
     case PROP_USERNAME: poste_provider_set_username (self, g_value_get_string (value)); break;
     case PROP_DOMAINS: poste_provider_set_domains (self, g_value_get_boxed (value)); break;
+    case PROP_MODE: poste_provider_set_mode (self, g_value_get_uint (value)); break;
     case PROP_AUTH: poste_provider_set_auth (self, g_value_get_uint (value)); break;
     case PROP_DELIVERY: poste_provider_set_delivery (self, g_value_get_string (value)); break;
     case PROP_ROUTES: poste_provider_set_routes (self, g_value_get_boxed (value)); break;
@@ -272,6 +313,7 @@ poste_provider_class_init (PosteProviderClass *klass)
   UINT_PROP (PROP_SECURITY, "security", "A PosteSecurity", 0, POSTE_SECURITY_NONE, POSTE_SECURITY_STARTTLS);
   STR_PROP (PROP_USERNAME, "username", "The SASL authentication identity");
   STRV_PROP (PROP_DOMAINS, "domains", "The domains to ask ATRN for");
+  UINT_PROP (PROP_MODE, "mode", "A PosteMode", 0, POSTE_MODE_ETRN, POSTE_MODE_ATRN);
   UINT_PROP (PROP_AUTH, "auth", "A PosteAuth", 0, POSTE_AUTH_EXTERNAL, POSTE_AUTH_AUTO);
   STR_PROP (PROP_DELIVERY, "delivery", "The default delivery target");
   STRV_PROP (PROP_ROUTES, "routes", "Per-recipient targets, each \"RECIPIENT=TARGET\"");
@@ -629,6 +671,36 @@ poste_provider_set_port (PosteProvider *self,
     return;
   self->port = value;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+/**
+ * poste_provider_get_mode:
+ * @self: a #PosteProvider
+ *
+ * Returns: how mail is asked for: ATRN (RFC 2645, the default) or ETRN (RFC 1985)
+ */
+PosteMode
+poste_provider_get_mode (PosteProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER (self), POSTE_MODE_ATRN);
+  return self->mode;
+}
+
+/**
+ * poste_provider_set_mode:
+ * @self: a #PosteProvider
+ * @value: a #PosteMode
+ */
+void
+poste_provider_set_mode (PosteProvider *self,
+                         PosteMode      value)
+{
+  g_return_if_fail (POSTE_IS_PROVIDER (self));
+  g_return_if_fail (value <= POSTE_MODE_ETRN);
+  if (self->mode == value)
+    return;
+  self->mode = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
 /**

@@ -48,6 +48,23 @@ typedef enum {
   POSTE_AUTH_EXTERNAL,
 } PosteAuth;
 
+/**
+ * PosteMode:
+ * @POSTE_MODE_ATRN: On-Demand Mail Relay (RFC 2645): ATRN, and the connection turns around so
+ *   that the mail comes in on it; for customers without a fixed address (the default)
+ * @POSTE_MODE_ETRN: remote queue starting (RFC 1985): ETRN for each domain, and the provider
+ *   delivers to the customer's own MTA (its MX) on a connection of its own; for customers with a
+ *   fixed address. Needs domains.
+ *
+ * How mail is asked for. The keyfile values are "atrn" and "etrn".
+ */
+typedef enum {
+  POSTE_MODE_ATRN,
+  POSTE_MODE_ETRN,
+} PosteMode;
+
+#define POSTE_TYPE_MODE (poste_mode_get_type ())
+GType       poste_mode_get_type      (void) G_GNUC_CONST;
 #define POSTE_TYPE_SECURITY (poste_security_get_type ())
 GType       poste_security_get_type  (void) G_GNUC_CONST;
 #define POSTE_TYPE_AUTH (poste_auth_get_type ())
@@ -57,6 +74,9 @@ const char *poste_auth_get_label     (PosteAuth      auth);
 const char *poste_security_to_string (PosteSecurity  security);
 gboolean    poste_security_from_string (const char  *text,
                                         PosteSecurity *security);
+const char *poste_mode_to_string     (PosteMode      mode);
+gboolean    poste_mode_from_string   (const char    *text,
+                                      PosteMode     *mode);
 const char *poste_auth_to_string     (PosteAuth      auth);
 gboolean    poste_auth_from_string   (const char    *text,
                                       PosteAuth     *auth);
@@ -93,6 +113,9 @@ void            poste_provider_set_username       (PosteProvider  *self,
 const char * const *poste_provider_get_domains    (PosteProvider  *self);
 void            poste_provider_set_domains        (PosteProvider  *self,
                                                    const char * const *domains);
+PosteMode       poste_provider_get_mode           (PosteProvider  *self);
+void            poste_provider_set_mode           (PosteProvider  *self,
+                                                   PosteMode       mode);
 PosteAuth       poste_provider_get_auth           (PosteProvider  *self);
 void            poste_provider_set_auth           (PosteProvider  *self,
                                                    PosteAuth       auth);

@@ -1059,6 +1059,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
     {
     case POSTE_SESSION_OUTCOME_MAIL:
     case POSTE_SESSION_OUTCOME_NO_MAIL:
+    case POSTE_SESSION_OUTCOME_STARTED:
       entry->failures = 0;
       entry->stopped = FALSE;
       entry->refused = FALSE;

@@ -181,12 +181,13 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       /* DATA's policy: a bare CR or LF never gets through. BDAT carries octets by count and
        * stores the message as sent (only a NUL refuses it), so the check holds when no BDAT
        * was sent at all. */
-      if (!bdat)
-        for (gsize j = 0; j < length; j++)
+      for (gsize j = 0; j < length && !bdat; j++)
+        {
           if (m[j] == '\r')
             g_assert_true (j + 1 < length && m[j + 1] == '\n');
           else if (m[j] == '\n')
             g_assert_true (j > 0 && m[j - 1] == '\r');
+        }
     }
 
   poste_session_ctx_free (ctx);

@@ -127,13 +127,15 @@ def every_option_is_documented():
 
 @tap.test
 def every_configuration_key_is_documented():
-    with open(os.path.join(source_root, 'src', 'libposte', 'providers', 'poste-config.c'),
-              encoding='utf-8') as f:
+    providers = os.path.join(source_root, 'src', 'libposte', 'providers')
+    with open(os.path.join(providers, 'poste-config.c'), encoding='utf-8') as f:
         config_c = f.read()
+    with open(os.path.join(providers, 'poste-config-keys.c'), encoding='utf-8') as f:
+        keys_c = f.read()
     keys = set()
-    # provider_keys is a table of rows, each starting with its key's name; outbox_keys a list.
-    body = re.search(r'provider_keys\[\] = \{(.*?)\n\};', config_c, re.S)
-    check(body is not None, 'provider_keys found in poste-config.c')
+    # The provider keys are a table of rows, each starting with its key's name; outbox_keys a list.
+    body = re.search(r'provider_keys\[\] = \{(.*?)\n\};', keys_c, re.S)
+    check(body is not None, 'the provider keys found in poste-config-keys.c')
     keys |= set(re.findall(r'\{\s*"([\w-]+)"', body.group(1)))
     body = re.search(r'outbox_keys\[\] = \{(.*?)\};', config_c, re.S)
     check(body is not None, 'outbox_keys found in poste-config.c')

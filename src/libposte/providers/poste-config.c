@@ -19,27 +19,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "poste-atrn.h"
-#include "poste-active-window.h"
 #include "poste-config.h"
-#include "poste-enums.h"
-#include "poste-fingerprint.h"
-#include "poste-target.h"
+#include "poste-config-private.h"
 #include "poste-delivery-private.h"
 #include "poste-error.h"
-#include "poste-router.h"
 
-/* The longest provider name: it names a keyfile group, a keyring item and a history record. */
-#define MAX_NAME_LENGTH 64
-/* RFC 1035 section 2.3.4. */
-#define MAX_DOMAIN_LENGTH 253
-#define MAX_LABEL_LENGTH 63
-/* The longest interval: one week, in minutes (PosteProvider's own bound). */
-#define MAX_INTERVAL (7 * 24 * 60)
-/* A SASL authentication identity longer than this is a mistake (RFC 4616 allows 255 octets). */
-#define MAX_USERNAME_LENGTH 255
-
-#define ROUTE_PREFIX "route."
 
 struct _PosteConfig
 {
@@ -62,9 +46,6 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-typedef struct _ProviderKey ProviderKey;
-static const ProviderKey *lookup_provider_key (const char *name);
-static char *provider_key_text (PosteProvider *provider, const ProviderKey *key, gboolean new_group);
 
 static const char * const outbox_keys[] = { "listen", "port" };
 
@@ -148,14 +129,6 @@ scan_group_line (Scan       *scan,
   return GPOINTER_TO_UINT (g_hash_table_lookup (scan->group_lines, group));
 }
 
-static gboolean
-has_control (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
 
 /* Indexes the groups and keys of @text by line and reports what GKeyFile would accept silently
  * or refuse without saying where: lines that are neither a group, a key nor a comment, keys
@@ -210,7 +183,7 @@ scan_text (Scan       *scan,
             }
           g_free (group);
           group = g_strndup (s + 1, len - 2);
-          if (has_control (group))
+          if (_poste_config_has_control (group))
             {
               scan_error (scan, POSTE_CONFIG_ERROR_PARSE, line,
                           _("a group name holds a control character"));
@@ -243,7 +216,7 @@ scan_text (Scan       *scan,
                        _("outside any group (a [provider NAME] line must come first)"));
             continue;
           }
-        if (*key == '\0' || has_control (key))
+        if (*key == '\0' || _poste_config_has_control (key))
           {
             scan_error (scan, POSTE_CONFIG_ERROR_PARSE, line, _("'%s' is not a valid key"), s);
             continue;
@@ -282,740 +255,40 @@ strip_inline_comment (const char *value)
   return g_strstrip (copy);
 }
 
-static gboolean
-parse_uint (const char *text,
-            guint       min,
-            guint       max,
-            guint      *value)
-{
-  guint64 v;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, &v, NULL))
-    return FALSE;
-  *value = (guint) v;
-  return TRUE;
-}
-
-static gboolean
-check_ldh_name (const char  *ascii,
-                GError     **error)
-{
-  g_auto(GStrv) labels = NULL;
-  gsize len = strlen (ascii);
-
-  if (len == 0 || len > MAX_DOMAIN_LENGTH)
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a valid domain name (1 to %d octets)"), ascii, MAX_DOMAIN_LENGTH);
-      return FALSE;
-    }
-  labels = g_strsplit (ascii, ".", -1);
-  for (guint i = 0; labels[i] != NULL; i++)
-    {
-      const char *label = labels[i];
-      gsize llen = strlen (label);
-
-      /* One trailing dot (an absolute name) is allowed. */
-      if (llen == 0 && labels[i + 1] == NULL && i > 0)
-        continue;
-      if (llen == 0 || llen > MAX_LABEL_LENGTH || label[0] == '-' || label[llen - 1] == '-')
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a valid domain name (label '%s')"), ascii, label);
-          return FALSE;
-        }
-      for (const char *c = label; *c != '\0'; c++)
-        if (!g_ascii_isalnum (*c) && *c != '-')
-          {
-            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                         _("'%s' is not a valid domain name (only letters, digits and '-' in a label)"),
-                         ascii);
-            return FALSE;
-          }
-    }
-  return TRUE;
-}
-
-/**
- * poste_config_check_domain:
- * @domain: a domain name, U-labels or A-labels
- * @ascii: (out) (optional) (transfer full): the domain in A-labels
- * @error: a #GError, or %NULL
- *
- * Checks a domain of the `domains` key against RFC 2645's `domain` (RFC 5321 section 4.1.2):
- * dot-separated labels of letters, digits and hyphens, no IP address literal. U-labels are
- * converted with IDNA (libidn2 through g_hostname_to_ascii()).
- *
- * Returns: %TRUE when @domain is valid; otherwise %FALSE with %POSTE_CONFIG_ERROR_INVALID_VALUE
- */
-gboolean
-poste_config_check_domain (const char  *domain,
-                           char       **ascii,
-                           GError     **error)
-{
-  g_autofree char *converted = NULL;
-
-  g_return_val_if_fail (domain != NULL, FALSE);
-
-  if (g_hostname_is_ip_address (domain) || *domain == '[')
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is an address, not a domain name"), domain);
-      return FALSE;
-    }
-  converted = g_hostname_to_ascii (domain);
-  if (converted == NULL || !check_ldh_name (converted, NULL))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a valid domain name"), domain);
-      return FALSE;
-    }
-  if (ascii != NULL)
-    *ascii = g_steal_pointer (&converted);
-  return TRUE;
-}
-
-/* A domain of domains=: a domain name that ATRN can carry (RFC 2645 section 4: RFC 5321's
- * Domain, so no final dot, and IDNA 2008 for U-labels), checked as the session will convert it,
- * so that a bad one is reported here with its line rather than after signing in. */
-static gboolean
-check_atrn_domain (const char  *domain,
-                   GError     **error)
-{
-  g_autoptr(GError) atrn_error = NULL;
-  g_autofree char *ascii = NULL;
-  gsize len = strlen (domain);
-
-  if (!poste_config_check_domain (domain, NULL, error))
-    return FALSE;
-  if (len > 0 && domain[len - 1] == '.')
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' ends with a dot; ATRN takes the domain without it"), domain);
-      return FALSE;
-    }
-  ascii = poste_atrn_domain_to_ascii (domain, &atrn_error);
-  if (ascii == NULL)
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a valid domain name for ATRN: %s"), domain,
-                   atrn_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* [outbox] listen=: the listener relays without authentication, so only loopback will do (the
- * listener refuses anything else too; saying so here gives the line). */
-static gboolean
-is_loopback_address (const char *text)
-{
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
-
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-static gboolean
-check_host (const char  *host,
-            GError     **error)
-{
-  if (g_hostname_is_ip_address (host))
-    return TRUE;
-  return poste_config_check_domain (host, NULL, error);
-}
-
-/**
- * poste_config_check_host_port:
- * @text: "HOST", "HOST:PORT" or "[IPV6]:PORT"
- * @port_required: whether the port may be left out
- * @error: a #GError, or %NULL
- *
- * Checks a server address as the configuration writes it (`submission=`, a delivery target's
- * `smtp://` and `lmtp://`): a domain name or an IP address, and a port from 1 to 65535.
- *
- * Returns: %TRUE when the form is right; otherwise %FALSE with
- *   %POSTE_CONFIG_ERROR_INVALID_VALUE
- */
-gboolean
-poste_config_check_host_port (const char  *text,
-                              gboolean     port_required,
-                              GError     **error)
-{
-  g_autofree char *host = NULL;
-  const char *port = NULL;
-  guint value;
-
-  if (text[0] == '[')
-    {
-      const char *close = strchr (text, ']');
-
-      if (close == NULL || (close[1] != '\0' && close[1] != ':'))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not HOST:PORT"), text);
-          return FALSE;
-        }
-      host = g_strndup (text + 1, close - text - 1);
-      if (close[1] == ':')
-        port = close + 2;
-      if (!g_hostname_is_ip_address (host))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not an IPv6 address"), host);
-          return FALSE;
-        }
-    }
-  else
-    {
-      const char *colon = strrchr (text, ':');
-
-      if (colon != NULL && strchr (text, ':') != colon)
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s': write an IPv6 address in brackets, [ADDRESS]:PORT"), text);
-          return FALSE;
-        }
-      host = colon != NULL ? g_strndup (text, colon - text) : g_strdup (text);
-      if (colon != NULL)
-        port = colon + 1;
-      if (!check_host (host, error))
-        return FALSE;
-    }
-
-  if (port == NULL && port_required)
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' has no port (HOST:PORT)"), text);
-      return FALSE;
-    }
-  if (port != NULL && !parse_uint (port, 1, 65535, &value))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a port number (1 to 65535)"), port);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * poste_config_expand_path:
- * @path: a path, absolute or starting with "~/"
- * @error: a #GError, or %NULL
- *
- * Expands a leading "~" to the home directory. "~user" is not supported.
- *
- * Returns: (transfer full) (nullable): the absolute path, or %NULL with
- *   %POSTE_CONFIG_ERROR_INVALID_VALUE when @path is relative or names another user's home
- */
-char *
-poste_config_expand_path (const char  *path,
-                          GError     **error)
-{
-  g_return_val_if_fail (path != NULL, NULL);
-
-  if (path[0] == '~')
-    {
-      if (path[1] == '\0')
-        return g_strdup (g_get_home_dir ());
-      if (path[1] == '/')
-        return g_build_filename (g_get_home_dir (), path + 2, NULL);
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s': only '~/' is expanded, not another user's home"), path);
-      return NULL;
-    }
-  if (!g_path_is_absolute (path))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not an absolute path (start it with '/' or '~/')"), path);
-      return NULL;
-    }
-  return g_strdup (path);
-}
-
-/**
- * poste_config_check_target:
- * @target: a delivery target
- * @error: a #GError, or %NULL
- *
- * Checks the form of a delivery target (poste_target_parse()): `smtp://HOST[:PORT]`,
- * `lmtp://HOST:PORT`, `lmtp:/path/socket`, `mbox:/path`, `maildir:/path` or
- * `mda:/path/program ARGS...`, without control characters. Paths may start with "~/". Whether the
- * target works is only known when it is used.
- *
- * Returns: %TRUE when the form is right; otherwise %FALSE with
- *   %POSTE_CONFIG_ERROR_INVALID_VALUE
- */
-gboolean
-poste_config_check_target (const char  *target,
-                           GError     **error)
-{
-  g_autoptr(PosteTarget) parsed = NULL;
-
-  g_return_val_if_fail (target != NULL, FALSE);
-
-  parsed = poste_target_parse (target, error);
-  return parsed != NULL;
-}
-
-/**
- * poste_config_expand_target:
- * @target: a delivery target
- * @error: a #GError, or %NULL
- *
- * Expands "~/" in the path of an `lmtp:`, `mbox:`, `maildir:` or `mda:` target
- * (poste_target_dup_expanded()).
- *
- * Returns: (transfer full) (nullable): the target with an absolute path, or %NULL with
- *   %POSTE_CONFIG_ERROR_INVALID_VALUE when it is not a known kind of target
- */
-char *
-poste_config_expand_target (const char  *target,
-                            GError     **error)
-{
-  g_autoptr(PosteTarget) parsed = NULL;
-
-  g_return_val_if_fail (target != NULL, NULL);
-
-  if (!(parsed = poste_target_parse (target, error)))
-    return NULL;
-  return poste_target_dup_expanded (parsed, error);
-}
-
-/**
- * poste_config_check_name:
- * @name: a provider name
- * @error: a #GError, or %NULL
- *
- * A provider name is 1 to 64 characters: letters, digits, '.', '_', '-', '+' and '@'. It names
- * the keyfile group `[provider NAME]`, a keyring item and history records.
- *
- * Returns: %TRUE when @name is valid; otherwise %FALSE with %POSTE_CONFIG_ERROR_INVALID_VALUE
- */
-gboolean
-poste_config_check_name (const char  *name,
-                         GError     **error)
-{
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL)
-      || g_utf8_strlen (name, -1) > MAX_NAME_LENGTH)
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("a provider name has 1 to %d characters"), MAX_NAME_LENGTH);
-      return FALSE;
-    }
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (!g_unichar_isalnum (c) && strchr ("._-+@", (int) c) == NULL)
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a valid provider name (letters, digits, '.', '_', '-', '+', '@')"),
-                       name);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-check_route_recipient (const char  *recipient,
-                       GError     **error)
-{
-  const char *at = strrchr (recipient, '@');
-
-  if (at == NULL || at[1] == '\0')
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is neither an address nor '@domain'"), recipient);
-      return FALSE;
-    }
-  for (const char *p = recipient; p < at; p++)
-    if ((guchar) *p <= ' ' || *p == 0x7f || strchr ("<>()[]\\,;:\"", *p) != NULL)
-      {
-        g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                     _("'%s' is not a plain address (local@domain)"), recipient);
-        return FALSE;
-      }
-  return poste_config_check_domain (at + 1, NULL, error);
-}
-
-/* The keys of a provider group: one table drives the load (each key's parse), the save (its
- * format), the validation of a provider built elsewhere (format, then parse again) and the
- * list of known keys; the fetchmailrc import and the editor build providers that this
- * validation checks. A parse gets the value as the file holds it (inline comment removed) and
- * sets the property; a format gives the file's text, or NULL to leave the key out. */
-struct _ProviderKey
-{
-  const char  *name;
-  gboolean   (*parse)     (const ProviderKey  *key,
-                           PosteProvider      *provider,
-                           const char         *value,
-                           GError            **error);
-  char      *(*format)    (const ProviderKey  *key,
-                           PosteProvider      *provider);
-  GType      (*enum_type) (void);
-  const char  *left_out;  /* a new group leaves the key out when it has this value */
-  gboolean     required;
-};
-
-static gboolean
-empty_value (GError **error)
-{
-  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, _("empty value"));
-  return FALSE;
-}
-
-static gboolean
-parse_host (const ProviderKey  *key,
-            PosteProvider      *provider,
-            const char         *value,
-            GError            **error)
-{
-  if (*value == '\0')
-    return empty_value (error);
-  if (!check_host (value, error))
-    return FALSE;
-  poste_provider_set_host (provider, value);
-  return TRUE;
-}
-
-static gboolean
-parse_port (const ProviderKey  *key,
-            PosteProvider      *provider,
-            const char         *value,
-            GError            **error)
-{
-  guint number;
-
-  if (!parse_uint (value, 1, 65535, &number))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a port number (1 to 65535)"), value);
-      return FALSE;
-    }
-  poste_provider_set_port (provider, number);
-  return TRUE;
-}
-
-static gboolean
-parse_interval (const ProviderKey  *key,
-                PosteProvider      *provider,
-                const char         *value,
-                GError            **error)
-{
-  guint number;
-
-  if (!parse_uint (value, 0, MAX_INTERVAL, &number))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a number of minutes (0 to %d, 0 for on demand only)"),
-                   value, MAX_INTERVAL);
-      return FALSE;
-    }
-  poste_provider_set_interval (provider, number);
-  return TRUE;
-}
-
-/* security=, mode=, auth=: the value is a nick of the property's GEnum type. */
-static gboolean
-parse_enum (const ProviderKey  *key,
-            PosteProvider      *provider,
-            const char         *value,
-            GError            **error)
-{
-  int number;
-
-  if (!poste_enum_from_nick (key->enum_type (), value, &number))
-    {
-      g_autofree char *names = poste_enum_list_nicks (key->enum_type ());
-
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not one of %s"), value, names);
-      return FALSE;
-    }
-  g_object_set (provider, key->name, number, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse_username (const ProviderKey  *key,
-                PosteProvider      *provider,
-                const char         *value,
-                GError            **error)
-{
-  if (*value == '\0')
-    return empty_value (error);
-  if (strlen (value) > MAX_USERNAME_LENGTH || has_control (value))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("a user name has 1 to %d octets and no control characters"),
-                   MAX_USERNAME_LENGTH);
-      return FALSE;
-    }
-  poste_provider_set_username (provider, value);
-  return TRUE;
-}
-
-static gboolean
-parse_domains (const ProviderKey  *key,
-               PosteProvider      *provider,
-               const char         *value,
-               GError            **error)
-{
-  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *domain = g_strstrip (parts[i]);
-
-      if (*domain == '\0')
-        continue;
-      if (!check_atrn_domain (domain, error))
-        return FALSE;
-      for (guint j = 0; j < domains->len; j++)
-        if (g_ascii_strcasecmp (domains->pdata[j], domain) == 0)
-          {
-            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                         _("'%s' is listed twice"), domain);
-            return FALSE;
-          }
-      g_ptr_array_add (domains, g_strdup (domain));
-    }
-  g_ptr_array_add (domains, NULL);
-  poste_provider_set_domains (provider, (const char * const *) domains->pdata);
-  return TRUE;
-}
-
-static gboolean
-parse_target (const ProviderKey  *key,
-              PosteProvider      *provider,
-              const char         *value,
-              GError            **error)
-{
-  g_autofree char *expanded = NULL;
-
-  if (*value == '\0')
-    return empty_value (error);
-  if (!(expanded = poste_config_expand_target (value, error)))
-    return FALSE;
-  poste_provider_set_delivery (provider, expanded);
-  return TRUE;
-}
-
-/* ca-file=, client-certificate=, password-file=: empty means "not set", as in DESIGN's
- * example. */
-static gboolean
-parse_path (const ProviderKey  *key,
-            PosteProvider      *provider,
-            const char         *value,
-            GError            **error)
-{
-  g_autofree char *path = NULL;
-
-  if (*value != '\0' && !(path = poste_config_expand_path (value, error)))
-    return FALSE;
-  g_object_set (provider, key->name, path, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse_fingerprint (const ProviderKey  *key,
-                   PosteProvider      *provider,
-                   const char         *value,
-                   GError            **error)
-{
-  g_autofree char *hex = NULL;
-
-  if (*value != '\0' && !(hex = poste_fingerprint_normalize (value)))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"), value);
-      return FALSE;
-    }
-  poste_provider_set_pinned_sha256 (provider, hex);
-  return TRUE;
-}
-
-static gboolean
-parse_submission (const ProviderKey  *key,
-                  PosteProvider      *provider,
-                  const char         *value,
-                  GError            **error)
-{
-  if (*value != '\0' && !poste_config_check_host_port (value, FALSE, error))
-    return FALSE;
-  poste_provider_set_submission (provider, *value != '\0' ? value : NULL);
-  return TRUE;
-}
-
-/* active-hours=, active-days=: the scheduler's own reader, so what passes here is what it will
- * read. */
-static gboolean
-parse_window (const ProviderKey  *key,
-              PosteProvider      *provider,
-              const char         *value,
-              GError            **error)
-{
-  PosteActiveWindow window;
-  gboolean hours = g_str_equal (key->name, "active-hours");
-
-  if (!poste_active_window_parse (hours ? value : NULL, hours ? NULL : value, &window, error))
-    return FALSE;
-  g_object_set (provider, key->name, *value != '\0' ? value : NULL, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse_boolean (const ProviderKey  *key,
-               PosteProvider      *provider,
-               const char         *value,
-               GError            **error)
-{
-  if (!g_str_equal (value, "true") && !g_str_equal (value, "false"))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not true or false"), value);
-      return FALSE;
-    }
-  g_object_set (provider, key->name, g_str_equal (value, "true"), NULL);
-  return TRUE;
-}
-
-static char *
-format_string (const ProviderKey *key,
-               PosteProvider     *provider)
-{
-  char *text = NULL;
-
-  g_object_get (provider, key->name, &text, NULL);
-  return text;
-}
-
-static char *
-format_number (const ProviderKey *key,
-               PosteProvider     *provider)
-{
-  guint number;
-
-  g_object_get (provider, key->name, &number, NULL);
-  return g_strdup_printf ("%u", number);
-}
-
-static char *
-format_enum (const ProviderKey *key,
-             PosteProvider     *provider)
-{
-  int number;
-
-  g_object_get (provider, key->name, &number, NULL);
-  return g_strdup (poste_enum_get_nick (key->enum_type (), number));
-}
-
-static char *
-format_domains (const ProviderKey *key,
-                PosteProvider     *provider)
-{
-  const char * const *domains = poste_provider_get_domains (provider);
-
-  return domains[0] != NULL ? g_strjoinv (";", (char **) domains) : NULL;
-}
-
-static char *
-format_boolean (const ProviderKey *key,
-                PosteProvider     *provider)
-{
-  gboolean value;
-
-  g_object_get (provider, key->name, &value, NULL);
-  return g_strdup (value ? "true" : "false");
-}
-
-/* In the order a new group is written. */
-static const ProviderKey provider_keys[] = {
-  { "host", parse_host, format_string, NULL, NULL, TRUE },
-  { "port", parse_port, format_number, NULL, NULL, FALSE },
-  { "security", parse_enum, format_enum, poste_security_get_type, NULL, FALSE },
-  { "username", parse_username, format_string, NULL, NULL, FALSE },
-  { "domains", parse_domains, format_domains, NULL, NULL, FALSE },
-  /* The default is left out: files stay as short as before ETRN existed. */
-  { "mode", parse_enum, format_enum, poste_mode_get_type, "atrn", FALSE },
-  { "auth", parse_enum, format_enum, poste_auth_get_type, NULL, FALSE },
-  { "delivery", parse_target, format_string, NULL, NULL, TRUE },
-  { "interval", parse_interval, format_number, NULL, NULL, FALSE },
-  { "ca-file", parse_path, format_string, NULL, NULL, FALSE },
-  { "pinned-sha256", parse_fingerprint, format_string, NULL, NULL, FALSE },
-  { "client-certificate", parse_path, format_string, NULL, NULL, FALSE },
-  { "password-file", parse_path, format_string, NULL, NULL, FALSE },
-  { "submission", parse_submission, format_string, NULL, NULL, FALSE },
-  { "send-with-fetch", parse_boolean, format_boolean, NULL, "true", FALSE },
-  { "active-hours", parse_window, format_string, NULL, NULL, FALSE },
-  { "active-days", parse_window, format_string, NULL, NULL, FALSE },
-};
-
-static const ProviderKey *
-lookup_provider_key (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (provider_keys); i++)
-    if (g_str_equal (provider_keys[i].name, name))
-      return &provider_keys[i];
-  return NULL;
-}
-
-/* Parses one key of a provider group into @provider. Returns FALSE with @error (no file or line:
- * the caller adds them). */
-static gboolean
-apply_provider_key (PosteProvider  *provider,
-                    const char     *name,
-                    const char     *value,
-                    GError        **error)
-{
-  const ProviderKey *key = lookup_provider_key (name);
-
-  if (key == NULL)
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_UNKNOWN_KEY, _("unknown key"));
-      return FALSE;
-    }
-  return key->parse (key, provider, value, error);
-}
-
-static gboolean
-apply_route (PosteProvider  *provider,
-             const char     *recipient,
-             const char     *target,
-             GError        **error)
-{
-  g_autofree char *expanded = NULL;
-  g_autofree char *route = NULL;
-  g_autoptr(GPtrArray) routes = g_ptr_array_new_with_free_func (g_free);
-  const char * const *old = poste_provider_get_routes (provider);
-
-  if (!check_route_recipient (recipient, error))
-    return FALSE;
-  if (*target == '\0')
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, _("empty value"));
-      return FALSE;
-    }
-  if (!poste_config_check_target (target, error))
-    return FALSE;
-  expanded = poste_config_expand_target (target, error);
-  route = g_strconcat (recipient, "=", expanded, NULL);
-
-  /* Copies: the provider frees its old array before it copies the new one. */
-  for (guint i = 0; old[i] != NULL; i++)
-    g_ptr_array_add (routes, g_strdup (old[i]));
-  g_ptr_array_add (routes, g_steal_pointer (&route));
-  g_ptr_array_add (routes, NULL);
-  poste_provider_set_routes (provider, (const char * const *) routes->pdata);
-  return TRUE;
-}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 static gboolean
 is_known (const char * const *keys,
@@ -1061,40 +334,7 @@ get_value (GKeyFile    *keyfile,
   return strip_inline_comment (value);
 }
 
-/* With no domains= (a bare ATRN) there is nothing to hold recipients to; a target that relays
- * (SMTP, LMTP) would then take mail for any domain from loopback, where a local MTA usually
- * trusts its clients. Returns such a target of @provider (its delivery= or a route's), or NULL. */
-static const char *
-relaying_target_without_domains (PosteProvider *provider)
-{
-  const char * const *domains = poste_provider_get_domains (provider);
-  const char * const *routes = poste_provider_get_routes (provider);
-  const char *delivery = poste_provider_get_delivery (provider);
 
-  if (domains != NULL && domains[0] != NULL)
-    return NULL;
-  if (delivery != NULL && poste_delivery_target_relays (delivery))
-    return delivery;
-  for (guint i = 0; routes != NULL && routes[i] != NULL; i++)
-    {
-      const char *at = strchr (routes[i], '@');
-      const char *eq = at != NULL ? strchr (at, '=') : NULL;
-
-      if (eq != NULL && poste_delivery_target_relays (eq + 1))
-        return eq + 1;
-    }
-  return NULL;
-}
-
-static void
-set_relay_error (GError     **error,
-                 const char  *target)
-{
-  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-               _("empty, but the target %s relays (SMTP or LMTP): without domains it could pass "
-                 "mail for any domain on; list the domains this provider holds mail for"),
-               target);
-}
 
 static PosteProvider *
 load_provider (Scan       *scan,
@@ -1124,7 +364,7 @@ load_provider (Scan       *scan,
 
       if (g_str_has_prefix (key, ROUTE_PREFIX))
         {
-          if (!apply_route (provider, key + strlen (ROUTE_PREFIX), value, &local_error))
+          if (!_poste_config_apply_route (provider, key + strlen (ROUTE_PREFIX), value, &local_error))
             {
               key_error (scan, local_error->code, line, key, "%s", local_error->message);
               ok = FALSE;
@@ -1132,7 +372,7 @@ load_provider (Scan       *scan,
           continue;
         }
 
-      if (lookup_provider_key (key) == NULL)
+      if (_poste_config_lookup_provider_key (key) == NULL)
         {
           key_error (scan, POSTE_CONFIG_ERROR_UNKNOWN_KEY, line, key,
                      _("unknown key in [%s]"), group);
@@ -1140,7 +380,7 @@ load_provider (Scan       *scan,
           continue;
         }
 
-      if (!apply_provider_key (provider, key, value, &local_error))
+      if (!_poste_config_apply_provider_key (provider, key, value, &local_error))
         {
           key_error (scan, local_error->code, line, key, "%s", local_error->message);
           ok = FALSE;
@@ -1161,12 +401,12 @@ load_provider (Scan       *scan,
                  group);
       ok = FALSE;
     }
-  if (ok && relaying_target_without_domains (provider) != NULL)
+  if (ok && _poste_config_relaying_target_without_domains (provider) != NULL)
     {
       g_autoptr(GError) local_error = NULL;
       guint line = scan_key_line (scan, group, "domains");
 
-      set_relay_error (&local_error, relaying_target_without_domains (provider));
+      _poste_config_set_relay_error (&local_error, _poste_config_relaying_target_without_domains (provider));
       key_error (scan, local_error->code, line > 0 ? line : group_line, "domains", "%s",
                  local_error->message);
       ok = FALSE;
@@ -1406,14 +646,14 @@ poste_config_load_from_data (PosteConfig  *self,
                            _("unknown key in [outbox]"));
               else if (g_str_equal (keys[k], "port"))
                 {
-                  if (!parse_uint (value, 1, 65535, &outbox_port))
+                  if (!_poste_config_parse_uint (value, 1, 65535, &outbox_port))
                     key_error (&scan, POSTE_CONFIG_ERROR_INVALID_VALUE, kline, keys[k],
                                _("'%s' is not a port number (1 to 65535)"), value);
                 }
               else if (!g_hostname_is_ip_address (value))
                 key_error (&scan, POSTE_CONFIG_ERROR_INVALID_VALUE, kline, keys[k],
                            _("'%s' is not an IP address (the listener binds loopback)"), value);
-              else if (!is_loopback_address (value))
+              else if (!_poste_config_is_loopback_address (value))
                 key_error (&scan, POSTE_CONFIG_ERROR_INVALID_VALUE, kline, keys[k],
                            _("'%s' is not a loopback address (127.0.0.1 or ::1): the listener "
                              "takes mail without authentication"), value);
@@ -1634,116 +874,7 @@ poste_config_get_outbox_port (PosteConfig *self)
   return self->outbox_port;
 }
 
-/**
- * poste_config_validate_provider:
- * @provider: a #PosteProvider
- * @error: a #GError, or %NULL
- *
- * Applies the load-time checks to a provider built in memory (an editor's, an import's): the
- * name, the host, the delivery target and routes, the domains, the fingerprint. The message
- * names the key ("key 'host': ...") but no file.
- *
- * Returns: %TRUE when @provider could be saved and loaded back; otherwise %FALSE with a
- *   %POSTE_CONFIG_ERROR
- */
-gboolean
-poste_config_validate_provider (PosteProvider  *provider,
-                                GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(PosteProvider) scratch = poste_provider_new ("scratch");
-  const char * const *domains;
-  const char * const *routes;
-  const char *key = NULL;
-  const char *value;
 
-  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
-
-  if (!poste_config_check_name (poste_provider_get_name (provider), &local_error))
-    {
-      key = "name";
-      goto fail;
-    }
-
-  /* Each key as the file would hold it, read back by the same parse as a load: what passes
-   * here loads. */
-  for (guint i = 0; i < G_N_ELEMENTS (provider_keys); i++)
-    {
-      g_autofree char *text = provider_keys[i].format (&provider_keys[i], provider);
-
-      key = provider_keys[i].name;
-      if (text == NULL && provider_keys[i].required)
-        {
-          g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                       _("missing"));
-          goto fail;
-        }
-      if (text != NULL &&
-          !provider_keys[i].parse (&provider_keys[i], scratch, text, &local_error))
-        goto fail;
-    }
-
-  key = "domains";
-  domains = poste_provider_get_domains (provider);
-  if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN && domains[0] == NULL)
-    {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing: mode=etrn needs the domains to ask for"));
-      goto fail;
-    }
-  key = "route";
-  routes = poste_provider_get_routes (provider);
-  for (guint i = 0; routes[i] != NULL; i++)
-    {
-      const char *eq = strchr (routes[i], '=');
-      g_autofree char *recipient = NULL;
-
-      if (eq == NULL)
-        {
-          g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not RECIPIENT=TARGET"), routes[i]);
-          goto fail;
-        }
-      recipient = g_strndup (routes[i], eq - routes[i]);
-      if (!check_route_recipient (recipient, &local_error)
-          || !poste_config_check_target (eq + 1, &local_error))
-        goto fail;
-    }
-  key = "domains";
-  value = relaying_target_without_domains (provider);
-  if (value != NULL)
-    {
-      set_relay_error (&local_error, value);
-      goto fail;
-    }
-  key = "client-certificate";
-  if (poste_provider_get_auth (provider) == POSTE_AUTH_EXTERNAL &&
-      poste_provider_get_client_certificate (provider) == NULL)
-    {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing: auth=external needs a client certificate"));
-      goto fail;
-    }
-  return TRUE;
-
-fail:
-  g_set_error (error, POSTE_CONFIG_ERROR, local_error->code, _("key '%s': %s"), key,
-               local_error->message);
-  return FALSE;
-}
-
-/* The keyfile text of a provider's key, or NULL when the key is left out. */
-static char *
-provider_key_text (PosteProvider     *provider,
-                   const ProviderKey *key,
-                   gboolean           new_group)
-{
-  g_autofree char *text = key->format (key, provider);
-
-  if (new_group && key->left_out != NULL && g_strcmp0 (text, key->left_out) == 0)
-    return NULL;
-  return g_steal_pointer (&text);
-}
 
 /* The model's value of a key as it was read from the keyfile, to compare with the model. */
 static char *
@@ -1758,9 +889,9 @@ normalized_file_value (GKeyFile   *keyfile,
     return NULL;
   if (g_str_has_prefix (key, ROUTE_PREFIX))
     return poste_config_expand_target (value, NULL);
-  if (lookup_provider_key (key) == NULL || !apply_provider_key (scratch, key, value, NULL))
+  if (_poste_config_lookup_provider_key (key) == NULL || !_poste_config_apply_provider_key (scratch, key, value, NULL))
     return NULL;
-  return provider_key_text (scratch, lookup_provider_key (key), FALSE);
+  return _poste_config_provider_key_text (scratch, _poste_config_lookup_provider_key (key), FALSE);
 }
 
 static void
@@ -1804,10 +935,10 @@ update_keyfile (PosteConfig *self)
       const char * const *routes = poste_provider_get_routes (provider);
       g_auto(GStrv) keys = NULL;
 
-      for (guint k = 0; k < G_N_ELEMENTS (provider_keys); k++)
+      for (guint k = 0; k < _poste_config_n_provider_keys; k++)
         {
-          const ProviderKey *key = &provider_keys[k];
-          g_autofree char *text = provider_key_text (provider, key, new_group);
+          const ProviderKey *key = &_poste_config_provider_keys[k];
+          g_autofree char *text = _poste_config_provider_key_text (provider, key, new_group);
 
           /* A default value the file does not name stays unnamed. */
           if (text != NULL && g_strcmp0 (text, key->left_out) == 0

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "poste-scheduler.h"
+#include "poste-fetch.h"
 
 G_BEGIN_DECLS
 
@@ -30,8 +31,89 @@ G_BEGIN_DECLS
 /* The default jitter: a fraction of each automatic delay, either way. */
 #define POSTE_SCHEDULER_DEFAULT_JITTER 0.05
 
+/* One scheduled provider: its settings as read, and where its fetches are. */
+typedef struct
+{
+  char               *name;
+  gint64              interval;         /* µs; 0 = on demand only */
+  PosteActiveWindow   window;
+  gboolean            has_window;
+
+  gboolean            running;
+  gboolean            pending;          /* a request came during the fetch */
+  PosteFetchReason    pending_reason;
+
+  gint64              due;              /* monotonic µs before the window applies; -1 = none */
+  PosteFetchReason    due_reason;
+
+  guint               failures;         /* in a row */
+  gboolean            stopped;          /* authentication failed */
+  gboolean            refused;          /* the last failure was a 4xx: 450, 451, ... */
+
+  /* What provider-changed last told. */
+  PosteScheduleState  shown_state;
+  gint64              shown_next;
+} Entry;
+
+struct _PosteScheduler
+{
+  GObject            parent_instance;
+
+  PosteClock        *clock;
+  GNetworkMonitor   *monitor;
+  GRand             *rand;
+  double             jitter;
+  gboolean           paused;
+  gboolean           network_full;
+
+  GPtrArray         *entries;           /* Entry, in the order added */
+  guint              timer_id;
+  gint64             armed_deadline;
+
+  GCancellable      *cancellable;
+  GDBusConnection   *system_bus;
+  guint              sleep_subscription;
+
+  /* The configuration's provider list it follows, and a copy of each provider as last applied,
+   * to tell a changed one. */
+  GListModel        *providers;
+  GHashTable        *applied;
+
+  /* With poste_scheduler_run_rounds(): the scheduler runs each due fetch as a PosteFetch round
+   * itself. Provider name -> its running round. */
+  gboolean           runs_rounds;
+  PosteHistory      *history;
+  PosteOutbox       *outbox;
+  GHashTable        *rounds;
+};
+
+
+enum {
+  SCHEDULER_SIGNAL_FETCH,
+  SCHEDULER_SIGNAL_PROVIDER_CHANGED,
+  SCHEDULER_SIGNAL_PROVIDER_SYNCED,
+  SCHEDULER_SIGNAL_ROUND_STARTED,
+  SCHEDULER_SIGNAL_ROUND_FINISHED,
+  SCHEDULER_SIGNAL_N_SIGNALS
+};
+
+extern guint _poste_scheduler_signals[SCHEDULER_SIGNAL_N_SIGNALS];
+
+
+Entry *_poste_scheduler_find_entry   (PosteScheduler   *self,
+                                      const char       *name);
+void   _poste_scheduler_request_all  (PosteScheduler   *self,
+                                      PosteFetchReason  reason);
+
+/* poste-scheduler-triggers.c: the network coming up, the resume from suspend. */
+void _poste_scheduler_watch_triggers (PosteScheduler  *self);
 void _poste_scheduler_resumed     (PosteScheduler  *self);
 void _poste_scheduler_watch_sleep (PosteScheduler  *self,
                                    GDBusConnection *bus);
+
+/* poste-scheduler-rounds.c: the provider list it follows, and the rounds it runs. */
+void _poste_scheduler_start_round (PosteScheduler   *self,
+                                   const char       *name,
+                                   PosteFetchReason  reason);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "poste-enums.h"
 #include "poste-error.h"
 #include "poste-fetch.h"
 #include "poste-provider.h"
@@ -54,61 +55,6 @@
  * never ticks.
  */
 
-typedef struct
-{
-  char               *name;
-  gint64              interval;         /* µs; 0 = on demand only */
-  PosteActiveWindow   window;
-  gboolean            has_window;
-
-  gboolean            running;
-  gboolean            pending;          /* a request came during the fetch */
-  PosteFetchReason    pending_reason;
-
-  gint64              due;              /* monotonic µs before the window applies; -1 = none */
-  PosteFetchReason    due_reason;
-
-  guint               failures;         /* in a row */
-  gboolean            stopped;          /* authentication failed */
-  gboolean            refused;          /* the last failure was a 4xx: 450, 451, ... */
-
-  /* What provider-changed last told. */
-  PosteScheduleState  shown_state;
-  gint64              shown_next;
-} Entry;
-
-struct _PosteScheduler
-{
-  GObject            parent_instance;
-
-  PosteClock        *clock;
-  GNetworkMonitor   *monitor;
-  GRand             *rand;
-  double             jitter;
-  gboolean           paused;
-  gboolean           network_full;
-
-  GPtrArray         *entries;           /* Entry, in the order added */
-  guint              timer_id;
-  gint64             armed_deadline;
-
-  GCancellable      *cancellable;
-  GDBusConnection   *system_bus;
-  guint              sleep_subscription;
-
-  /* The configuration's provider list it follows, and a copy of each provider as last applied,
-   * to tell a changed one. */
-  GListModel        *providers;
-  GHashTable        *applied;
-
-  /* With poste_scheduler_run_rounds(): the scheduler runs each due fetch as a PosteFetch round
-   * itself. Provider name -> its running round. */
-  gboolean           runs_rounds;
-  PosteHistory      *history;
-  PosteOutbox       *outbox;
-  GHashTable        *rounds;
-};
-
 G_DEFINE_FINAL_TYPE (PosteScheduler, poste_scheduler, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (PosteProviderSync, poste_provider_sync,
@@ -141,27 +87,12 @@ enum {
   N_PROPS
 };
 
-enum {
-  FETCH,
-  PROVIDER_CHANGED,
-  PROVIDER_SYNCED,
-  ROUND_STARTED,
-  ROUND_FINISHED,
-  N_SIGNALS
-};
 
 static GParamSpec *properties [N_PROPS];
-static guint signals [N_SIGNALS];
+guint _poste_scheduler_signals[SCHEDULER_SIGNAL_N_SIGNALS];
 
-static const char * const reason_names[] = { "schedule", "network", "resume", "manual", "retry" };
-static const char * const state_names[] = {
-  "on-demand", "waiting", "fetching", "retrying", "stopped", "paused",
-};
 
 static void update_timer (PosteScheduler *self);
-static void start_round  (PosteScheduler   *self,
-                          const char       *name,
-                          PosteFetchReason  reason);
 
 /**
  * poste_fetch_reason_to_string:
@@ -174,7 +105,7 @@ const char *
 poste_fetch_reason_to_string (PosteFetchReason reason)
 {
   g_return_val_if_fail (reason <= POSTE_FETCH_REASON_RETRY, NULL);
-  return reason_names[reason];
+  return poste_enum_get_nick (POSTE_TYPE_FETCH_REASON, reason);
 }
 
 /**
@@ -187,10 +118,8 @@ const char *
 poste_schedule_state_to_string (PosteScheduleState state)
 {
   g_return_val_if_fail (state <= POSTE_SCHEDULE_STATE_PAUSED, NULL);
-  return state_names[state];
+  return poste_enum_get_nick (POSTE_TYPE_SCHEDULE_STATE, state);
 }
-
-/* Active windows */
 
 static void
 entry_free (gpointer data)
@@ -201,8 +130,8 @@ entry_free (gpointer data)
   g_free (entry);
 }
 
-static Entry *
-find_entry (PosteScheduler *self,
+Entry *
+_poste_scheduler_find_entry (PosteScheduler *self,
             const char     *name)
 {
   for (guint i = 0; i < self->entries->len; i++)
@@ -346,8 +275,8 @@ request (PosteScheduler   *self,
     }
 }
 
-static void
-request_all (PosteScheduler   *self,
+void
+_poste_scheduler_request_all (PosteScheduler   *self,
              PosteFetchReason  reason)
 {
   gint64 now = poste_clock_get_monotonic (self->clock);
@@ -381,7 +310,7 @@ notify_changes (PosteScheduler *self)
     }
 
   for (guint i = 0; i < changed->len; i++)
-    g_signal_emit (self, signals[PROVIDER_CHANGED], 0, g_ptr_array_index (changed, i));
+    g_signal_emit (self, _poste_scheduler_signals[SCHEDULER_SIGNAL_PROVIDER_CHANGED], 0, g_ptr_array_index (changed, i));
 }
 
 static void timer_cb (gpointer user_data);
@@ -440,7 +369,7 @@ timer_cb (gpointer user_data)
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
-      Entry *entry = find_entry (self, name);
+      Entry *entry = _poste_scheduler_find_entry (self, name);
       PosteFetchReason reason;
       gint64 due;
 
@@ -457,134 +386,13 @@ timer_cb (gpointer user_data)
       g_debug ("Scheduler: fetch %s (%s)", name, poste_fetch_reason_to_string (reason));
       notify_changes (self);
       if (self->runs_rounds)
-        start_round (self, name, reason);
+        _poste_scheduler_start_round (self, name, reason);
       else
-        g_signal_emit (self, signals[FETCH], 0, name, reason);
+        g_signal_emit (self, _poste_scheduler_signals[SCHEDULER_SIGNAL_FETCH], 0, name, reason);
     }
 
   update_timer (self);
   g_object_unref (self);
-}
-
-/* Network and resume */
-
-static void
-check_network (PosteScheduler *self)
-{
-  gboolean full;
-
-  full = g_network_monitor_get_network_available (self->monitor) &&
-         g_network_monitor_get_connectivity (self->monitor) == G_NETWORK_CONNECTIVITY_FULL;
-  if (full == self->network_full)
-    return;
-  self->network_full = full;
-  g_debug ("Scheduler: the network is %s", full ? "up" : "down or limited");
-  if (full)
-    request_all (self, POSTE_FETCH_REASON_NETWORK);
-}
-
-static void
-network_changed_cb (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    gpointer         user_data)
-{
-  check_network (user_data);
-}
-
-static void
-connectivity_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  check_network (user_data);
-}
-
-/**
- * _poste_scheduler_resumed:
- * @self: a #PosteScheduler
- *
- * What logind's PrepareForSleep(false) triggers: every provider on a schedule fetches after
- * %POSTE_SCHEDULER_RESUME_DELAY. Tests call it directly.
- */
-void
-_poste_scheduler_resumed (PosteScheduler *self)
-{
-  g_return_if_fail (POSTE_IS_SCHEDULER (self));
-  request_all (self, POSTE_FETCH_REASON_RESUME);
-}
-
-static void
-prepare_for_sleep_cb (GDBusConnection *connection,
-                      const char      *sender_name,
-                      const char      *object_path,
-                      const char      *interface_name,
-                      const char      *signal_name,
-                      GVariant        *parameters,
-                      gpointer         user_data)
-{
-  gboolean start;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
-    return;
-  g_variant_get (parameters, "(b)", &start);
-  g_debug ("Scheduler: %s", start ? "going to sleep" : "resumed from sleep");
-  if (!start)
-    _poste_scheduler_resumed (user_data);
-}
-
-static void
-system_bus_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
-  PosteScheduler *self;
-
-  if (bus == NULL)
-    {
-      /* Containers and minimal systems have no system bus: resume just goes unnoticed. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Scheduler: no system bus, resume from suspend is not watched: %s",
-                 error->message);
-      return;
-    }
-  self = user_data;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
-  _poste_scheduler_watch_sleep (self, bus);
-}
-
-/**
- * _poste_scheduler_watch_sleep:
- * @self: a #PosteScheduler
- * @bus: the system bus (a test's private bus)
- *
- * Subscribes to logind's PrepareForSleep on @bus: PrepareForSleep(false), the resume, calls
- * _poste_scheduler_resumed(). A scheduler with a real clock does this by itself on the system
- * bus; tests call it with a private bus and a manual clock.
- */
-void
-_poste_scheduler_watch_sleep (PosteScheduler  *self,
-                              GDBusConnection *bus)
-{
-  g_return_if_fail (POSTE_IS_SCHEDULER (self));
-  g_return_if_fail (G_IS_DBUS_CONNECTION (bus));
-
-  if (self->sleep_subscription != 0)
-    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
-  g_set_object (&self->system_bus, bus);
-  self->sleep_subscription =
-    g_dbus_connection_signal_subscribe (self->system_bus,
-                                        "org.freedesktop.login1",
-                                        "org.freedesktop.login1.Manager",
-                                        "PrepareForSleep",
-                                        "/org/freedesktop/login1",
-                                        NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE,
-                                        prepare_for_sleep_cb,
-                                        self,
-                                        NULL);
 }
 
 /* GObject */
@@ -602,15 +410,7 @@ poste_scheduler_constructed (GObject *object)
     self->monitor = g_object_ref (g_network_monitor_get_default ());
   self->rand = poste_clock_new_rand (self->clock);
 
-  self->network_full =
-    g_network_monitor_get_network_available (self->monitor) &&
-    g_network_monitor_get_connectivity (self->monitor) == G_NETWORK_CONNECTIVITY_FULL;
-  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
-  g_signal_connect (self->monitor, "notify::connectivity", G_CALLBACK (connectivity_cb), self);
-
-  /* Only a real clock watches the real system: a test's manual clock stays private. */
-  if (!poste_clock_is_manual (self->clock))
-    g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, self);
+  _poste_scheduler_watch_triggers (self);
 }
 
 static void
@@ -745,7 +545,7 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
    * A fetch is due: run a session for @name, then call poste_scheduler_fetch_finished() with
    * its outcome (from the handler or later). Until then no other fetch of @name is asked for.
    */
-  signals[FETCH] =
+  _poste_scheduler_signals[SCHEDULER_SIGNAL_FETCH] =
     g_signal_new ("fetch", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, POSTE_TYPE_FETCH_REASON);
 
@@ -758,7 +558,7 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
    * With poste_scheduler_run_rounds(): a due fetch starts as a round. Emitted before the round
    * runs, so a handler may still set it up (watch its sessions, say whether the user is there).
    */
-  signals[ROUND_STARTED] =
+  _poste_scheduler_signals[SCHEDULER_SIGNAL_ROUND_STARTED] =
     g_signal_new ("round-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, POSTE_TYPE_FETCH, POSTE_TYPE_FETCH_REASON);
 
@@ -771,7 +571,7 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
    * With poste_scheduler_run_rounds(): a round has ended; the scheduler has taken its outcome
    * (backoff, next fetch) already.
    */
-  signals[ROUND_FINISHED] =
+  _poste_scheduler_signals[SCHEDULER_SIGNAL_ROUND_FINISHED] =
     g_signal_new ("round-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, POSTE_TYPE_FETCH,
                   POSTE_TYPE_SESSION_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
@@ -784,7 +584,7 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
    * The provider's state (poste_scheduler_get_state()) or next fetch time
    * (poste_scheduler_get_next_fetch()) changed. Emitted once per change.
    */
-  signals[PROVIDER_CHANGED] =
+  _poste_scheduler_signals[SCHEDULER_SIGNAL_PROVIDER_CHANGED] =
     g_signal_new ("provider-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
@@ -798,7 +598,7 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
    * The provider list that poste_scheduler_follow_providers() follows changed, and the
    * scheduler applied the change for @name. For logs (`run` prints a line).
    */
-  signals[PROVIDER_SYNCED] =
+  _poste_scheduler_signals[SCHEDULER_SIGNAL_PROVIDER_SYNCED] =
     g_signal_new ("provider-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, POSTE_TYPE_PROVIDER_SYNC,
                   G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
@@ -897,7 +697,7 @@ poste_scheduler_add_provider (PosteScheduler  *self,
   g_return_val_if_fail (poste_provider_get_name (provider) != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (find_entry (self, poste_provider_get_name (provider)) != NULL)
+  if (_poste_scheduler_find_entry (self, poste_provider_get_name (provider)) != NULL)
     return poste_scheduler_update_provider (self, provider, error);
 
   if (!read_provider (provider, &interval, &window, &has_window, error))
@@ -946,7 +746,7 @@ poste_scheduler_update_provider (PosteScheduler  *self,
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  entry = find_entry (self, poste_provider_get_name (provider));
+  entry = _poste_scheduler_find_entry (self, poste_provider_get_name (provider));
   if (entry == NULL)
     {
       g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND,
@@ -1036,7 +836,7 @@ poste_scheduler_has_provider (PosteScheduler *self,
 {
   g_return_val_if_fail (POSTE_IS_SCHEDULER (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
-  return find_entry (self, name) != NULL;
+  return _poste_scheduler_find_entry (self, name) != NULL;
 }
 
 /**
@@ -1067,7 +867,7 @@ poste_scheduler_request_fetch (PosteScheduler *self,
     }
   else
     {
-      Entry *entry = find_entry (self, name);
+      Entry *entry = _poste_scheduler_find_entry (self, name);
 
       if (entry == NULL)
         return FALSE;
@@ -1103,7 +903,7 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
   g_return_if_fail (POSTE_IS_SCHEDULER (self));
   g_return_if_fail (name != NULL);
 
-  entry = find_entry (self, name);
+  entry = _poste_scheduler_find_entry (self, name);
   if (entry == NULL)
     {
       g_debug ("Scheduler: %s finished but is no longer scheduled", name);
@@ -1257,7 +1057,7 @@ poste_scheduler_get_state (PosteScheduler *self,
   g_return_val_if_fail (POSTE_IS_SCHEDULER (self), POSTE_SCHEDULE_STATE_ON_DEMAND);
   g_return_val_if_fail (name != NULL, POSTE_SCHEDULE_STATE_ON_DEMAND);
 
-  entry = find_entry (self, name);
+  entry = _poste_scheduler_find_entry (self, name);
   if (entry == NULL)
     return POSTE_SCHEDULE_STATE_ON_DEMAND;
   return entry_state (self, entry);
@@ -1282,7 +1082,7 @@ poste_scheduler_get_next_fetch_monotonic (PosteScheduler *self,
   g_return_val_if_fail (POSTE_IS_SCHEDULER (self), -1);
   g_return_val_if_fail (name != NULL, -1);
 
-  entry = find_entry (self, name);
+  entry = _poste_scheduler_find_entry (self, name);
   if (entry == NULL)
     return -1;
   now_wall = poste_clock_get_wall (self->clock);
@@ -1333,226 +1133,6 @@ poste_scheduler_get_failures (PosteScheduler *self,
   g_return_val_if_fail (POSTE_IS_SCHEDULER (self), 0);
   g_return_val_if_fail (name != NULL, 0);
 
-  entry = find_entry (self, name);
+  entry = _poste_scheduler_find_entry (self, name);
   return entry != NULL ? entry->failures : 0;
-}
-
-/* Applies the provider list to the entries: the ones gone are removed, the new ones added, the
- * changed ones updated (a provider stopped by an authentication failure is then tried again). */
-static void
-sync_providers (PosteScheduler *self)
-{
-  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  guint n = g_list_model_get_n_items (self->providers);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
-      const char *name = poste_provider_get_name (provider);
-      PosteProvider *applied = g_hash_table_lookup (self->applied, name);
-      g_autoptr(GError) error = NULL;
-      PosteProviderSync sync;
-
-      g_hash_table_add (present, (gpointer) name);
-      if (find_entry (self, name) == NULL)
-        sync = poste_scheduler_add_provider (self, provider, &error)
-                 ? POSTE_PROVIDER_SYNC_ADDED : POSTE_PROVIDER_SYNC_FAILED;
-      else if (applied == NULL || !poste_provider_equal (applied, provider))
-        sync = poste_scheduler_update_provider (self, provider, &error)
-                 ? POSTE_PROVIDER_SYNC_UPDATED : POSTE_PROVIDER_SYNC_FAILED;
-      else
-        continue;
-
-      if (sync != POSTE_PROVIDER_SYNC_FAILED)
-        g_hash_table_replace (self->applied, g_strdup (name), poste_provider_copy (provider));
-      g_signal_emit (self, signals[PROVIDER_SYNCED], 0, name, sync, error);
-    }
-
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *entry = g_ptr_array_index (self->entries, i);
-
-      if (!g_hash_table_contains (present, entry->name))
-        g_ptr_array_add (gone, g_strdup (entry->name));
-    }
-  for (guint i = 0; i < gone->len; i++)
-    {
-      poste_scheduler_remove_provider (self, gone->pdata[i]);
-      g_signal_emit (self, signals[PROVIDER_SYNCED], 0, gone->pdata[i],
-                     POSTE_PROVIDER_SYNC_REMOVED, NULL);
-    }
-}
-
-static void
-providers_changed_cb (GListModel     *providers,
-                      guint           position,
-                      guint           removed,
-                      guint           added,
-                      PosteScheduler *self)
-{
-  sync_providers (self);
-}
-
-/**
- * poste_scheduler_follow_providers:
- * @self: a #PosteScheduler
- * @providers: (nullable): a list of #PosteProvider, such as poste_config_get_providers(); %NULL
- *   to follow none (every provider is removed)
- *
- * Makes the scheduler know exactly @providers, now and whenever the list changes: a provider
- * that appears is added, one that disappears removed, and one whose settings differ from the
- * ones last applied (poste_provider_equal()) updated (poste_scheduler_update_provider()). A new
- * list (a configuration read again) replaces the old one the same way. Each change is told by
- * #PosteScheduler::provider-synced. A provider whose settings cannot be scheduled (its active
- * hours, say) is left out, with %POSTE_PROVIDER_SYNC_FAILED.
- */
-void
-poste_scheduler_follow_providers (PosteScheduler *self,
-                                  GListModel     *providers)
-{
-  g_autoptr(GListModel) empty = NULL;
-
-  g_return_if_fail (POSTE_IS_SCHEDULER (self));
-  g_return_if_fail (providers == NULL || G_IS_LIST_MODEL (providers));
-
-  if (self->providers != NULL)
-    g_signal_handlers_disconnect_by_data (self->providers, self);
-  if (providers == NULL)
-    providers = empty = G_LIST_MODEL (g_list_store_new (POSTE_TYPE_PROVIDER));
-  g_set_object (&self->providers, providers);
-  if (self->applied == NULL)
-    self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  g_signal_connect_object (providers, "items-changed", G_CALLBACK (providers_changed_cb), self, 0);
-  sync_providers (self);
-}
-
-static void
-round_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(PosteScheduler) self = user_data;
-  PosteFetch *round = POSTE_FETCH (object);
-  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (round, result, NULL);
-  g_autofree char *name = g_strdup (poste_provider_get_name (poste_fetch_get_provider (round)));
-  g_autoptr(PosteFetch) kept = g_object_ref (round);
-
-  /* Disposed meanwhile: the rounds were cancelled and nobody is left to tell. */
-  if (self->rounds == NULL)
-    return;
-  g_hash_table_remove (self->rounds, name);
-  poste_scheduler_fetch_finished (self, name, report->outcome, report->error);
-  g_signal_emit (self, signals[ROUND_FINISHED], 0, kept, report);
-}
-
-/* A due fetch of @name, as a round of its own. */
-static void
-start_round (PosteScheduler   *self,
-             const char       *name,
-             PosteFetchReason  reason)
-{
-  g_autoptr(PosteFetch) round = NULL;
-  g_autoptr(PosteProvider) provider = NULL;
-  guint n = self->providers != NULL ? g_list_model_get_n_items (self->providers) : 0;
-
-  for (guint i = 0; i < n && provider == NULL; i++)
-    {
-      g_autoptr(PosteProvider) item = g_list_model_get_item (self->providers, i);
-
-      if (g_strcmp0 (poste_provider_get_name (item), name) == 0)
-        provider = g_steal_pointer (&item);
-    }
-  if (provider == NULL || g_hash_table_contains (self->rounds, name))
-    {
-      poste_scheduler_fetch_finished (self, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
-      return;
-    }
-
-  round = poste_fetch_new (provider, self->history, self->outbox);
-  g_hash_table_insert (self->rounds, g_strdup (name), g_object_ref (round));
-  g_signal_emit (self, signals[ROUND_STARTED], 0, round, reason);
-  poste_fetch_run_async (round, NULL, round_done_cb, g_object_ref (self));
-}
-
-/**
- * poste_scheduler_run_rounds:
- * @self: a #PosteScheduler that follows a provider list (poste_scheduler_follow_providers())
- * @history: (nullable): where each round writes its record
- * @outbox: (nullable): the outbox each round submits
- *
- * From now on the scheduler runs every due fetch itself, as a #PosteFetch round of the provider
- * in the followed list: #PosteScheduler::round-started, then #PosteScheduler::round-finished,
- * and the outcome goes into the backoff without the front end's help. #PosteScheduler::fetch is
- * no longer emitted. The application and `run` both work this way; the scheduler's own tests
- * drive #PosteScheduler::fetch with a manual clock.
- */
-void
-poste_scheduler_run_rounds (PosteScheduler *self,
-                            PosteHistory   *history,
-                            PosteOutbox    *outbox)
-{
-  g_return_if_fail (POSTE_IS_SCHEDULER (self));
-  g_return_if_fail (history == NULL || POSTE_IS_HISTORY (history));
-  g_return_if_fail (outbox == NULL || POSTE_IS_OUTBOX (outbox));
-
-  self->runs_rounds = TRUE;
-  g_set_object (&self->history, history);
-  g_set_object (&self->outbox, outbox);
-  if (self->rounds == NULL)
-    self->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-}
-
-/**
- * poste_scheduler_get_round:
- * @self: a #PosteScheduler
- * @name: a provider's name
- *
- * Returns: (transfer none) (nullable): @name's running round, or %NULL
- */
-PosteFetch *
-poste_scheduler_get_round (PosteScheduler *self,
-                           const char     *name)
-{
-  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  return self->rounds != NULL ? g_hash_table_lookup (self->rounds, name) : NULL;
-}
-
-/**
- * poste_scheduler_get_n_rounds:
- * @self: a #PosteScheduler
- *
- * Returns: how many rounds are running
- */
-guint
-poste_scheduler_get_n_rounds (PosteScheduler *self)
-{
-  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), 0);
-
-  return self->rounds != NULL ? g_hash_table_size (self->rounds) : 0;
-}
-
-/**
- * poste_scheduler_stop_rounds:
- * @self: a #PosteScheduler
- *
- * Stops every running round cleanly (poste_fetch_cancel(): 421 in the reversed state, so the
- * providers keep what was not taken); each still ends with its record and
- * #PosteScheduler::round-finished.
- */
-void
-poste_scheduler_stop_rounds (PosteScheduler *self)
-{
-  GHashTableIter iter;
-  gpointer round;
-
-  g_return_if_fail (POSTE_IS_SCHEDULER (self));
-
-  if (self->rounds == NULL)
-    return;
-  g_hash_table_iter_init (&iter, self->rounds);
-  while (g_hash_table_iter_next (&iter, NULL, &round))
-    poste_fetch_cancel (round);
 }

@@ -61,7 +61,8 @@ void _poste_application_sessions_init (PosteApplication *self);
 void _poste_application_sessions_shutdown (PosteApplication *self);
 gboolean _poste_application_start_round (PosteApplication *self,
                                          PosteProvider    *provider,
-                                         gboolean          send_only);
+                                         gboolean          send_only,
+                                         gboolean          interactive);
 /* poste-application-outbox.c: app.send-now, app.outbox, what the user must hear of the outbox */
 void _poste_application_outbox_init   (PosteApplication         *self);
 void _poste_application_outbox_report (PosteApplication         *self,

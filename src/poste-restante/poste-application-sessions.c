@@ -71,6 +71,7 @@ round_done_cb (GObject      *object,
  * @self: the application, after its startup
  * @provider: the provider
  * @send_only: %TRUE for Send Now: only the outbox, every queued message (deferred ones too)
+ * @interactive: %TRUE when the user asked (Fetch now, Send Now): poste_fetch_set_interactive()
  *
  * Starts a #PosteFetch round for @provider (the round does everything: the password, the
  * sessions, the outbox, the record); its sessions and its end are announced with
@@ -81,7 +82,8 @@ round_done_cb (GObject      *object,
 gboolean
 _poste_application_start_round (PosteApplication *self,
                                 PosteProvider    *provider,
-                                gboolean          send_only)
+                                gboolean          send_only,
+                                gboolean          interactive)
 {
   const char *name = poste_provider_get_name (provider);
   g_autoptr(PosteFetch) fetch = NULL;
@@ -92,6 +94,8 @@ _poste_application_start_round (PosteApplication *self,
   fetch = poste_fetch_new (provider, self->history, self->outbox);
   if (send_only)
     poste_fetch_set_send_only (fetch, TRUE);
+  /* The user asked and is there: a locked keyring may show its unlock prompt. */
+  poste_fetch_set_interactive (fetch, interactive);
   g_hash_table_replace (self->rounds, g_strdup (name), g_object_ref (fetch));
   g_signal_connect_object (fetch, "session-started", G_CALLBACK (round_session_started_cb), self, 0);
   poste_fetch_run_async (fetch, NULL, round_done_cb, g_object_ref (self));
@@ -112,7 +116,8 @@ scheduler_fetch_cb (PosteScheduler   *scheduler,
 
   provider = self->config != NULL ? poste_config_lookup (self->config, name) : NULL;
   /* Gone from the configuration since the scheduler asked, or Send Now is submitting it. */
-  if (provider == NULL || !_poste_application_start_round (self, provider, FALSE))
+  if (provider == NULL || !_poste_application_start_round (self, provider, FALSE,
+                                                         reason == POSTE_FETCH_REASON_MANUAL))
     poste_scheduler_fetch_finished (scheduler, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
 }
 

@@ -1080,7 +1080,14 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
        * or rate limited; 451, a local error): poste_error_get_kind() says so for everyone. */
       entry->refused = poste_error_get_kind (error) == POSTE_ERROR_KIND_BUSY;
       entry->due = -1;
-      if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
+      /* A locked keyring: nothing is wrong with the credentials; the next fetch on the usual
+       * interval (without a prompt) succeeds once the user has unlocked it. */
+      if (poste_error_is_keyring_locked (error))
+        {
+          g_debug ("Scheduler: %s: the keyring is locked; waiting for it to be unlocked", name);
+          schedule_interval (self, entry, now);
+        }
+      else if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
         {
           entry->stopped = TRUE;
           g_debug ("Scheduler: %s: authentication failed, no automatic fetch until the configuration changes",

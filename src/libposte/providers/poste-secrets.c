@@ -797,6 +797,102 @@ poste_secrets_read_password_file (const char  *path,
 }
 
 /**
+ * poste_secrets_dup_managed_file:
+ * @provider: a #PosteProvider with a name
+ *
+ * Where the application keeps the provider's password when the user chose a file instead of
+ * a keyring: `$XDG_CONFIG_HOME/poste-restante/passwords/NAME` (a `/` in the name becomes `_`).
+ *
+ * Returns: (transfer full): the absolute path
+ */
+char *
+poste_secrets_dup_managed_file (PosteProvider *provider)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
+
+  name = g_strdup (poste_provider_get_name (provider));
+  g_strdelimit (name, "/", '_');
+  if (name[0] == '.')
+    name[0] = '_';
+  return g_build_filename (g_get_user_config_dir (), "poste-restante", "passwords", name, NULL);
+}
+
+/**
+ * poste_secrets_is_managed_file:
+ * @provider: a #PosteProvider
+ *
+ * Returns: %TRUE when the provider's `password-file` is the one the application manages
+ *   (poste_secrets_dup_managed_file())
+ */
+gboolean
+poste_secrets_is_managed_file (PosteProvider *provider)
+{
+  g_autofree char *managed = NULL;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+
+  if (poste_provider_get_password_file (provider) == NULL)
+    return FALSE;
+  managed = poste_secrets_dup_managed_file (provider);
+  return g_str_equal (managed, poste_provider_get_password_file (provider));
+}
+
+/**
+ * poste_secrets_store_file:
+ * @provider: a #PosteProvider with a name
+ * @password: the password (one line)
+ * @error: a #GError, or %NULL
+ *
+ * For a desktop without a keyring: writes @password to poste_secrets_dup_managed_file(), a file
+ * of mode 0600 in a directory of mode 0700 (replaced atomically, never readable by others even
+ * for a moment), and sets the provider's `password-file` to it. The password is then as safe as
+ * the user's account and disk, no safer: it is not encrypted.
+ *
+ * Returns: %TRUE when written; otherwise %FALSE with %POSTE_CONFIG_ERROR_INVALID_VALUE (a
+ *   password of more than one line, or too long) or a %G_FILE_ERROR
+ */
+gboolean
+poste_secrets_store_file (PosteProvider  *provider,
+                          const char     *password,
+                          GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *line = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+
+  if (password[0] == '\0' || strpbrk (password, "\r\n") != NULL ||
+      strlen (password) >= POSTE_PASSWORD_FILE_MAX_SIZE)
+    {
+      g_set_error_literal (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                           _("the password must be one line"));
+      return FALSE;
+    }
+  path = poste_secrets_dup_managed_file (provider);
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("cannot create %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  line = g_strconcat (password, "\n", NULL);
+  ok = g_file_set_contents_full (path, line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  explicit_bzero (line, strlen (line));
+  if (!ok)
+    return FALSE;
+  poste_provider_set_password_file (provider, path);
+  return TRUE;
+}
+
+/**
  * poste_secrets_auth_needs_password:
  * @provider: a #PosteProvider
  *

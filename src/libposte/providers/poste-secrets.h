@@ -85,6 +85,11 @@ char               *poste_secrets_get_password_sync   (PosteProvider        *pro
                                                        GCancellable         *cancellable,
                                                        GError              **error);
 gboolean            poste_secrets_auth_needs_password (PosteProvider        *provider);
+char               *poste_secrets_dup_managed_file    (PosteProvider        *provider);
+gboolean            poste_secrets_is_managed_file     (PosteProvider        *provider);
+gboolean            poste_secrets_store_file          (PosteProvider        *provider,
+                                                       const char           *password,
+                                                       GError              **error);
 void                poste_secrets_free_password       (char                 *password);
 GError             *poste_secrets_explain_error       (PosteProvider        *provider,
                                                        const GError         *cause);

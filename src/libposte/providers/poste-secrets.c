@@ -300,6 +300,44 @@ poste_secrets_store_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Asks the Secret Service for a sign of life (org.freedesktop.DBus.Peer.Ping, answered by its
+ * D-Bus library, never a prompt) within POSTE_SECRETS_PING_TIMEOUT: a keyring that hangs is then
+ * told in seconds, not after libsecret's calls have each waited D-Bus's 25 s. Starts the keyring
+ * when the bus can. Returns FALSE with the error already classified. */
+static gboolean
+ping_service (GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GError *local_error = NULL;
+
+  if (!uses_service_backend ())
+    return TRUE;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, cancellable, NULL);
+  if (bus == NULL)
+    {
+      set_no_keyring (error);
+      return FALSE;
+    }
+  reply = g_dbus_connection_call_sync (bus, SECRETS_BUS_NAME, "/org/freedesktop/secrets",
+                                       "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, POSTE_SECRETS_PING_TIMEOUT * 1000,
+                                       cancellable, &local_error);
+  if (reply != NULL)
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || is_timeout (local_error) ||
+      g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    {
+      g_propagate_error (error, classify_keyring_error (local_error, cancellable));
+      return FALSE;
+    }
+  /* Another answer (a service that does not know Ping) is still an answer. */
+  g_error_free (local_error);
+  return TRUE;
+}
+
 /* Whether the default collection, where poste_secrets_store() puts passwords, is locked: a
  * search shows nothing of a locked collection in some keyrings. */
 static gboolean
@@ -334,7 +372,8 @@ default_collection_locked (GCancellable *cancellable)
  *   %NULL with a %POSTE_CONFIG_ERROR: %POSTE_CONFIG_ERROR_NO_SECRET when the keyring holds
  *   none, %POSTE_CONFIG_ERROR_NO_KEYRING when no Secret Service runs,
  *   %POSTE_CONFIG_ERROR_KEYRING_LOCKED when it stayed locked,
- *   %POSTE_CONFIG_ERROR_KEYRING_TIMEOUT when it did not answer (D-Bus's 25 s); or with
+ *   %POSTE_CONFIG_ERROR_KEYRING_TIMEOUT when it did not answer (within
+ *   %POSTE_SECRETS_PING_TIMEOUT seconds, or D-Bus's 25 s for a later call); or with
  *   libsecret's other errors
  */
 char *
@@ -353,6 +392,8 @@ poste_secrets_lookup_full_sync (PosteProvider            *provider,
 
   attributes = attributes_of (provider);
   if (attributes == NULL)
+    return NULL;
+  if (!ping_service (cancellable, error))
     return NULL;
   /* SECRET_SEARCH_ALL: locked items too, so that a locked keyring is told apart from an empty
    * one; SECRET_SEARCH_UNLOCK prompts for them. */

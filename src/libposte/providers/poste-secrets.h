@@ -20,6 +20,14 @@ G_BEGIN_DECLS
 #define POSTE_PASSWORD_FILE_MAX_SIZE 4096
 
 /**
+ * POSTE_SECRETS_PING_TIMEOUT:
+ *
+ * How long a password lookup waits for the Secret Service to show it is alive, in seconds
+ * (starting it included), before it says the keyring did not answer.
+ */
+#define POSTE_SECRETS_PING_TIMEOUT 10
+
+/**
  * PosteSecretsLookupFlags:
  * @POSTE_SECRETS_LOOKUP_NONE: never prompt: a locked keyring is reported as
  *   %POSTE_CONFIG_ERROR_KEYRING_LOCKED (a scheduled fetch, nobody there to answer)

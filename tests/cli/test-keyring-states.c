@@ -9,8 +9,8 @@
  *    never "no password"; the advice is a password file; the classifier says the user must act;
  *    poste-restante-cli fetch says the same, exits 3 and records the failed round in its history;
  *  - a Secret Service that owns org.freedesktop.secrets but never replies (a second connection
- *    that drops every call it gets): the lookup gives up after POSTE_SECRETS_PING_TIMEOUT and names the
- *    keyring as the cause; the classifier calls it passing.
+ *    that drops every call it gets): the lookup gives up after POSTE_SECRETS_PING_TIMEOUT and
+ *    names the keyring as the cause; the classifier calls it passing.
  */
 #include "config.h"
 

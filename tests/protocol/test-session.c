@@ -1561,10 +1561,10 @@ main (int   argc,
   g_test_add_data_func ("/session/expired/ca-file", GINT_TO_POINTER (FALSE), test_expired);
   g_test_add_data_func ("/session/expired/pinned", GINT_TO_POINTER (TRUE), test_expired);
   g_test_add_func ("/session/wrong-host", test_wrong_host);
-  g_test_add_data_func ("/session/wrong-host-ipv6/implicit", GINT_TO_POINTER (POSTE_TEST_TLS_IMPLICIT),
-                        test_wrong_host_ipv6);
-  g_test_add_data_func ("/session/wrong-host-ipv6/starttls", GINT_TO_POINTER (POSTE_TEST_TLS_STARTTLS),
-                        test_wrong_host_ipv6);
+  g_test_add_data_func ("/session/wrong-host-ipv6/implicit",
+                        GINT_TO_POINTER (POSTE_TEST_TLS_IMPLICIT), test_wrong_host_ipv6);
+  g_test_add_data_func ("/session/wrong-host-ipv6/starttls",
+                        GINT_TO_POINTER (POSTE_TEST_TLS_STARTTLS), test_wrong_host_ipv6);
   g_test_add_data_func ("/session/tls-required/not-offered", "no-starttls", test_tls_required);
   g_test_add_data_func ("/session/tls-required/refused", "starttls-reply=454", test_tls_required);
   g_test_add_func ("/session/injection", test_injection);

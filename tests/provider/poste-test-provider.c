@@ -2458,7 +2458,8 @@ poste_test_provider_set_faults (PosteTestProvider  *self,
  * @self: a #PosteTestProvider
  * @error: return location for a #GError
  *
- * Listens on 127.0.0.1, or ::1 after poste_test_provider_set_ipv6() (the port of poste_test_provider_set_port(), any free one by default)
+ * Listens on 127.0.0.1, or ::1 after poste_test_provider_set_ipv6() (the port of
+ * poste_test_provider_set_port(), any free one by default)
  * and serves one connection at a time in a thread of its own until poste_test_provider_stop().
  *
  * Returns: the port; 0 with a #GIOError when it cannot listen

@@ -19,5 +19,7 @@ typedef struct _PosteSessionReport PosteSessionReport;
 typedef struct _PosteTranscript    PosteTranscript;
 typedef struct _PosteHistory       PosteHistory;
 typedef struct _PosteScheduler     PosteScheduler;
+typedef struct _PosteFetch         PosteFetch;
+typedef struct _PosteOutbox        PosteOutbox;
 
 G_END_DECLS

@@ -49,7 +49,6 @@ poste_cli_check (PosteCli  *cli,
   g_autoptr(GError) password_error = NULL;
   g_autoptr(PosteConfig) config = NULL;
   g_autoptr(PosteCheckResult) result = NULL;
-  g_autoptr(PosteDelivery) router = NULL;
   PosteProvider *provider;
   const char *name;
   char *password;
@@ -82,9 +81,8 @@ poste_cli_check (PosteCli  *cli,
     }
 
   /* The delivery targets first: inside Flatpak, one the sandbox cannot reach would fail every
-   * fetch, whatever the connection shows (poste_router_new() asks the sandbox). */
-  router = poste_router_new (provider, &error);
-  if (router == NULL)
+   * fetch, whatever the connection shows (the router asks the sandbox). */
+  if (!poste_router_check_provider (provider, &error))
     {
       g_print (_("%s: error: %s\n"), name, error->message);
       return poste_exit_status_for_error (error);

@@ -67,6 +67,46 @@ on_session_started (PosteFetch   *fetch,
                          g_strdup (name), (GClosureNotify) G_CALLBACK (g_free), 0);
 }
 
+/**
+ * poste_cli_watch_round:
+ * @cli: the global options
+ * @round: a #PosteFetch not yet running
+ *
+ * With -v, has each session of @round say where it is as it goes (the transcript follows at the
+ * end, from poste_cli_print_round()). `fetch` and `run` both watch their rounds this way.
+ */
+void
+poste_cli_watch_round (PosteCli   *cli,
+                       PosteFetch *round)
+{
+  if (cli->verbose)
+    g_signal_connect_data (round, "session-started", G_CALLBACK (on_session_started),
+                           g_strdup (poste_provider_get_name (poste_fetch_get_provider (round))),
+                           (GClosureNotify) G_CALLBACK (g_free), 0);
+}
+
+/**
+ * poste_cli_print_round:
+ * @cli: the global options
+ * @report: the report of a round that has ended
+ *
+ * The round's summary on standard output (poste_fetch_report_format_summary(), one log line each,
+ * so that `run` puts its time before them), what to do about its error when the message alone
+ * does not say it, and with -v its transcript on standard error.
+ */
+void
+poste_cli_print_round (PosteCli                 *cli,
+                       const PosteSessionReport *report)
+{
+  g_autofree char *summary = poste_fetch_report_format_summary (report);
+  g_auto(GStrv) lines = g_strsplit (summary, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    poste_cli_log_line (cli, "%s\n", lines[i]);
+  poste_cli_print_hint (cli, report->provider, report->error);
+  poste_cli_print_transcript (cli, report->provider, report->transcript);
+}
+
 /* The round has ended (and been recorded): its summary, and the task's result. */
 static void
 fetch_one_done (GObject      *object,
@@ -77,14 +117,8 @@ fetch_one_done (GObject      *object,
   PosteFetch *fetch = POSTE_FETCH (object);
   PosteCli *cli = g_task_get_task_data (task);
   g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
-  g_autofree char *summary = poste_fetch_report_format_summary (report);
-  g_auto(GStrv) lines = g_strsplit (summary, "\n", -1);
 
-  /* One log line each: `run` puts its time before every one. */
-  for (guint i = 0; lines[i] != NULL; i++)
-    poste_cli_log_line (cli, "%s\n", lines[i]);
-  poste_cli_print_hint (cli, report->provider, report->error);
-  poste_cli_print_transcript (cli, report->provider, report->transcript);
+  poste_cli_print_round (cli, report);
   g_task_return_pointer (task, g_steal_pointer (&report),
                          (GDestroyNotify) poste_session_report_free);
 }
@@ -118,10 +152,7 @@ poste_cli_fetch_one_async (PosteCli            *cli,
   g_task_set_source_tag (task, poste_cli_fetch_one_async);
   g_task_set_task_data (task, cli, NULL);
   poste_fetch_set_interactive (fetch, cli->interactive);
-  if (cli->verbose)
-    g_signal_connect_data (fetch, "session-started", G_CALLBACK (on_session_started),
-                           g_strdup (poste_provider_get_name (provider)),
-                           (GClosureNotify) G_CALLBACK (g_free), 0);
+  poste_cli_watch_round (cli, fetch);
   poste_fetch_run_async (fetch, cancellable, fetch_one_done, g_steal_pointer (&task));
 }
 

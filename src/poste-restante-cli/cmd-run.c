@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * `run` adds every provider of the configuration to a PosteScheduler and runs a session whenever
- * it asks, exactly as `fetch` does (poste_cli_fetch_one_async(), a #PosteFetch round): one summary per fetch on
- * standard output, a record in the history. SIGHUP reads the configuration again and tells the
+ * `run` has a PosteScheduler follow the configuration's providers and run each due fetch as a
+ * #PosteFetch round, watched and summed up exactly as `fetch` does (poste_cli_watch_round(),
+ * poste_cli_print_round()): one summary per fetch on standard output, a record in the history. SIGHUP reads the configuration again and tells the
  * scheduler what changed; SIGTERM and SIGINT stop the running sessions cleanly (421 in the
  * reversed state, so the provider keeps what was not taken) and exit 0.
  */
@@ -25,67 +25,48 @@ typedef struct {
   PosteScheduler *scheduler;
   PosteHistory   *history;
   PosteOutbox    *outbox;
-  /* Cancelled on SIGTERM or SIGINT: every running session stops. */
-  GCancellable   *cancellable;
-  guint           running;
   gboolean        stopping;
   gboolean        reloading;      /* after the first SIGHUP: new providers are news */
 } Run;
 
-typedef struct {
-  Run  *run;
-  char *name;
-} Fetch;
-
 static void
 maybe_quit (Run *run)
 {
-  if (run->stopping && run->running == 0)
+  if (run->stopping && poste_scheduler_get_n_rounds (run->scheduler) == 0)
     g_main_loop_quit (run->loop);
 }
 
+/* The scheduler starts a round: watched as `fetch` watches its own. */
 static void
-fetch_done (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  Run *run = fetch->run;
-  g_autoptr(PosteSessionReport) report = poste_cli_fetch_one_finish (result);
-
-  poste_scheduler_fetch_finished (run->scheduler, fetch->name, report->outcome, report->error);
-  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED)
-    poste_cli_print_schedule (run->cli, run->scheduler, fetch->name);
-  g_free (fetch->name);
-  g_free (fetch);
-  run->running--;
-  maybe_quit (run);
-}
-
-static void
-on_fetch (PosteScheduler   *scheduler,
-          const char       *name,
-          PosteFetchReason  reason,
-          gpointer          user_data)
+on_round_started (PosteScheduler   *scheduler,
+                  PosteFetch       *round,
+                  PosteFetchReason  reason,
+                  gpointer          user_data)
 {
   Run *run = user_data;
-  PosteProvider *provider = poste_config_lookup (run->config, name);
-  Fetch *fetch;
+  const char *name = poste_provider_get_name (poste_fetch_get_provider (round));
 
-  if (run->stopping || provider == NULL)
-    {
-      poste_scheduler_fetch_finished (scheduler, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
-      return;
-    }
+  if (run->stopping)
+    poste_fetch_cancel (round);
   if (run->cli->verbose)
     g_printerr ("%s: *  fetch (%s)\n", name, poste_fetch_reason_to_string (reason));
+  poste_cli_watch_round (run->cli, round);
+}
 
-  fetch = g_new0 (Fetch, 1);
-  fetch->run = run;
-  fetch->name = g_strdup (name);
-  run->running++;
-  poste_cli_fetch_one_async (run->cli, provider, run->history, run->outbox, run->cancellable,
-                             fetch_done, fetch);
+/* A round has ended (the scheduler has its outcome): its summary, and after a failure when the
+ * next attempt is. */
+static void
+on_round_finished (PosteScheduler           *scheduler,
+                   PosteFetch               *round,
+                   const PosteSessionReport *report,
+                   gpointer                  user_data)
+{
+  Run *run = user_data;
+
+  poste_cli_print_round (run->cli, report);
+  if (report->outcome == POSTE_SESSION_OUTCOME_FAILED)
+    poste_cli_print_schedule (run->cli, run->scheduler, report->provider);
+  maybe_quit (run);
 }
 
 /* What the scheduler made of the configuration's providers: a line for each change, and a
@@ -155,10 +136,12 @@ on_stop (gpointer user_data)
   if (!run->stopping)
     {
       run->stopping = TRUE;
-      if (run->running > 0)
+      guint running = poste_scheduler_get_n_rounds (run->scheduler);
+
+      if (running > 0)
         poste_cli_log_line (run->cli, ngettext ("Stopping %u session\n", "Stopping %u sessions\n",
-                                                run->running), run->running);
-      g_cancellable_cancel (run->cancellable);
+                                                running), running);
+      poste_scheduler_stop_rounds (run->scheduler);
     }
   maybe_quit (run);
   return G_SOURCE_CONTINUE;
@@ -214,9 +197,11 @@ poste_cli_run (PosteCli  *cli,
   run.loop = loop;
   run.history = poste_history_new (NULL);
   run.outbox = poste_outbox_new (NULL);
-  run.cancellable = g_cancellable_new ();
   run.scheduler = poste_scheduler_new (NULL, NULL);
-  g_signal_connect (run.scheduler, "fetch", G_CALLBACK (on_fetch), &run);
+  /* The scheduler runs each due fetch as a round itself; run prints what they did. */
+  poste_scheduler_run_rounds (run.scheduler, run.history, run.outbox);
+  g_signal_connect (run.scheduler, "round-started", G_CALLBACK (on_round_started), &run);
+  g_signal_connect (run.scheduler, "round-finished", G_CALLBACK (on_round_finished), &run);
 
   sources[0] = g_unix_signal_add (SIGHUP, on_sighup, &run);
   sources[1] = g_unix_signal_add (SIGTERM, on_stop, &run);
@@ -241,7 +226,6 @@ poste_cli_run (PosteCli  *cli,
     g_source_remove (sources[i]);
   g_signal_handlers_disconnect_by_data (run.scheduler, &run);
   g_clear_object (&run.scheduler);
-  g_clear_object (&run.cancellable);
   g_clear_object (&run.history);
   g_clear_object (&run.outbox);
   g_clear_object (&run.config);

@@ -8,6 +8,7 @@
 
 #include "poste.h"
 #include "poste-config.h"
+#include "poste-fetch.h"
 #include "poste-history.h"
 #include "poste-outbox.h"
 #include "poste-outbox-listener.h"
@@ -76,6 +77,10 @@ void         poste_cli_fetch_one_async    (PosteCli            *cli,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
 PosteSessionReport *poste_cli_fetch_one_finish (GAsyncResult *result);
+void         poste_cli_watch_round        (PosteCli                 *cli,
+                                           PosteFetch               *round);
+void         poste_cli_print_round        (PosteCli                 *cli,
+                                           const PosteSessionReport *report);
 
 /* cmd-send.c: the outbox listener of run */
 PosteOutboxListener *poste_cli_outbox_listener_start (PosteCli     *cli,

@@ -87,7 +87,7 @@ send_now_activated (GSimpleAction *action,
       g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
 
       if (poste_outbox_has_due (self->outbox, provider, POSTE_OUTBOX_SUBMIT_FORCE))
-        _poste_application_start_round (self, provider, TRUE, TRUE);
+        _poste_application_send_round (self, provider);
     }
 }
 

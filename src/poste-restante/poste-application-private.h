@@ -37,8 +37,9 @@ struct _PosteApplication
 
   /* The outbox whose mail leaves in each round (poste-application-outbox.c). */
   PosteOutbox    *outbox;
-  /* Provider name -> its running PosteFetch round, and that round's running PosteSession. */
-  GHashTable     *rounds;
+  /* Provider name -> its running Send Now round (the scheduler keeps the fetch rounds), and the
+   * running PosteSession of a provider's fetch round. */
+  GHashTable     *send_rounds;
   GHashTable     *sessions;
   /* Provider name -> the newest PosteSessionReport (from the history at startup, then live). */
   GHashTable     *last_reports;
@@ -59,10 +60,8 @@ extern guint _poste_application_signals[POSTE_APPLICATION_N_SIGNALS];
 void _poste_application_actions_init  (PosteApplication *self);
 void _poste_application_sessions_init (PosteApplication *self);
 void _poste_application_sessions_shutdown (PosteApplication *self);
-gboolean _poste_application_start_round (PosteApplication *self,
-                                         PosteProvider    *provider,
-                                         gboolean          send_only,
-                                         gboolean          interactive);
+gboolean _poste_application_send_round (PosteApplication *self,
+                                        PosteProvider    *provider);
 /* poste-application-outbox.c: app.send-now, app.outbox, what the user must hear of the outbox */
 void _poste_application_outbox_init   (PosteApplication         *self);
 void _poste_application_outbox_report (PosteApplication         *self,

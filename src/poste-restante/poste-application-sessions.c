@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One flow for every fetch, whoever asks: the user's Fetch now, the tray's menu and the
- * schedule all go through poste_scheduler_request_fetch(); the scheduler's #PosteScheduler::fetch
- * starts a #PosteFetch round here, which does the whole fetch in the core (the password, the
- * sessions that drain the provider, the outbox, the one history record). Each session is
- * announced with #PosteApplication::session-started, the round's end with
- * #PosteApplication::session-finished and handed back with poste_scheduler_fetch_finished().
+ * schedule all go through poste_scheduler_request_fetch(); the scheduler runs each as a
+ * #PosteFetch round (poste_scheduler_run_rounds()), which does the whole fetch in the core (the
+ * password, the sessions that drain the provider, the outbox, the one history record). Here each
+ * session is announced with #PosteApplication::session-started and the round's end with
+ * #PosteApplication::session-finished.
  * The windows, the tray and the notifications only observe.
  */
 #include "config.h"
@@ -34,91 +34,98 @@ round_session_started_cb (PosteFetch       *fetch,
                  session);
 }
 
-/* The round has ended and written its record: tell the observers and the scheduler. */
+/* A round has ended and written its record: tell the observers. */
 static void
-round_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+round_ended (PosteApplication         *self,
+             PosteFetch               *fetch,
+             const PosteSessionReport *report)
 {
-  PosteFetch *fetch = POSTE_FETCH (object);
-  g_autoptr(PosteApplication) self = user_data;
-  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
-  g_autofree char *name = g_strdup (poste_provider_get_name (poste_fetch_get_provider (fetch)));
+  const char *name = report->provider;
   g_autoptr(PosteSession) session = NULL;
 
   g_debug ("Fetch from %s ended: %s after %u sessions", name,
            poste_session_outcome_to_string (report->outcome), report->sessions->len);
 
   /* The application may have shut down while the round ran: nobody left to tell. */
-  if (self->rounds == NULL)
+  if (self->sessions == NULL)
     return;
 
+  g_signal_handlers_disconnect_by_func (fetch, round_session_started_cb, self);
   /* The last session, if any: the observers let go of it now. */
   g_hash_table_steal_extended (self->sessions, name, NULL, (gpointer *) &session);
-  g_hash_table_remove (self->rounds, name);
   g_hash_table_replace (self->last_reports, g_strdup (name), poste_session_report_copy (report));
   _poste_application_outbox_report (self, report);
 
   g_signal_emit (self, _poste_application_signals[POSTE_APPLICATION_SIGNAL_SESSION_FINISHED], 0,
                  session, report);
+}
 
-  if (self->scheduler != NULL)
-    poste_scheduler_fetch_finished (self->scheduler, name, report->outcome, report->error);
+/* The scheduler runs every fetch as a round (poste_scheduler_run_rounds()): the application
+ * only watches its sessions and its end. */
+static void
+scheduler_round_started_cb (PosteScheduler   *scheduler,
+                            PosteFetch       *fetch,
+                            PosteFetchReason  reason,
+                            PosteApplication *self)
+{
+  g_debug ("Fetch %s (%s)", poste_provider_get_name (poste_fetch_get_provider (fetch)),
+           poste_fetch_reason_to_string (reason));
+  g_signal_connect (fetch, "session-started", G_CALLBACK (round_session_started_cb), self);
+}
+
+static void
+scheduler_round_finished_cb (PosteScheduler           *scheduler,
+                             PosteFetch               *fetch,
+                             const PosteSessionReport *report,
+                             PosteApplication         *self)
+{
+  round_ended (self, fetch, report);
+}
+
+static void
+send_round_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  PosteFetch *fetch = POSTE_FETCH (object);
+  g_autoptr(PosteApplication) self = user_data;
+  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (fetch, result, NULL);
+
+  if (self->send_rounds == NULL)
+    return;
+  g_hash_table_remove (self->send_rounds, report->provider);
+  round_ended (self, fetch, report);
 }
 
 /**
- * _poste_application_start_round:
+ * _poste_application_send_round:
  * @self: the application, after its startup
  * @provider: the provider
- * @send_only: %TRUE for Send Now: only the outbox, every queued message (deferred ones too)
- * @interactive: %TRUE when the user asked (Fetch now, Send Now): poste_fetch_set_interactive()
  *
- * Starts a #PosteFetch round for @provider (the round does everything: the password, the
- * sessions, the outbox, the record); its sessions and its end are announced with
- * #PosteApplication::session-started and #PosteApplication::session-finished.
+ * Send Now for @provider: a #PosteFetch round of only the outbox (poste_fetch_set_send_only()),
+ * every queued message, deferred ones too; like any round it writes its record, and its end is
+ * announced with #PosteApplication::session-finished.
  *
  * Returns: %FALSE when a round of @provider is already running (nothing started)
  */
 gboolean
-_poste_application_start_round (PosteApplication *self,
-                                PosteProvider    *provider,
-                                gboolean          send_only,
-                                gboolean          interactive)
+_poste_application_send_round (PosteApplication *self,
+                               PosteProvider    *provider)
 {
   const char *name = poste_provider_get_name (provider);
   g_autoptr(PosteFetch) fetch = NULL;
 
-  if (self->rounds == NULL || g_hash_table_contains (self->rounds, name))
+  if (self->send_rounds == NULL || g_hash_table_contains (self->send_rounds, name) ||
+      (self->scheduler != NULL && poste_scheduler_get_round (self->scheduler, name) != NULL))
     return FALSE;
 
   fetch = poste_fetch_new (provider, self->history, self->outbox);
-  if (send_only)
-    poste_fetch_set_send_only (fetch, TRUE);
+  poste_fetch_set_send_only (fetch, TRUE);
   /* The user asked and is there: a locked keyring may show its unlock prompt. */
-  poste_fetch_set_interactive (fetch, interactive);
-  g_hash_table_replace (self->rounds, g_strdup (name), g_object_ref (fetch));
-  g_signal_connect_object (fetch, "session-started", G_CALLBACK (round_session_started_cb), self, 0);
-  poste_fetch_run_async (fetch, NULL, round_done_cb, g_object_ref (self));
+  poste_fetch_set_interactive (fetch, TRUE);
+  g_hash_table_replace (self->send_rounds, g_strdup (name), g_object_ref (fetch));
+  poste_fetch_run_async (fetch, NULL, send_round_done_cb, g_object_ref (self));
   return TRUE;
-}
-
-static void
-scheduler_fetch_cb (PosteScheduler   *scheduler,
-                    const char       *name,
-                    PosteFetchReason  reason,
-                    PosteApplication *self)
-{
-  PosteProvider *provider;
-
-  g_assert (POSTE_IS_APPLICATION (self));
-
-  g_debug ("Fetch %s (%s)", name, poste_fetch_reason_to_string (reason));
-
-  provider = self->config != NULL ? poste_config_lookup (self->config, name) : NULL;
-  /* Gone from the configuration since the scheduler asked, or Send Now is submitting it. */
-  if (provider == NULL || !_poste_application_start_round (self, provider, FALSE,
-                                                         reason == POSTE_FETCH_REASON_MANUAL))
-    poste_scheduler_fetch_finished (scheduler, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
 }
 
 static void
@@ -150,7 +157,7 @@ _poste_application_sessions_init (PosteApplication *self)
   g_assert (POSTE_IS_APPLICATION (self));
 
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->send_rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->last_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify)poste_session_report_free);
 
@@ -158,7 +165,11 @@ _poste_application_sessions_init (PosteApplication *self)
   load_last_reports (self);
 
   self->scheduler = poste_scheduler_new (NULL, NULL);
-  g_signal_connect_object (self->scheduler, "fetch", G_CALLBACK (scheduler_fetch_cb), self, 0);
+  poste_scheduler_run_rounds (self->scheduler, self->history, self->outbox);
+  g_signal_connect_object (self->scheduler, "round-started",
+                           G_CALLBACK (scheduler_round_started_cb), self, 0);
+  g_signal_connect_object (self->scheduler, "round-finished",
+                           G_CALLBACK (scheduler_round_finished_cb), self, 0);
 
   /* The scheduler follows the configuration's providers itself, as they are added, edited and
    * removed. */
@@ -172,19 +183,21 @@ _poste_application_sessions_shutdown (PosteApplication *self)
   GHashTableIter iter;
   gpointer value;
 
-  if (self->rounds != NULL)
+  if (self->send_rounds != NULL)
     {
-      g_hash_table_iter_init (&iter, self->rounds);
+      g_hash_table_iter_init (&iter, self->send_rounds);
       while (g_hash_table_iter_next (&iter, NULL, &value))
         poste_fetch_cancel (value);
     }
+  if (self->scheduler != NULL)
+    poste_scheduler_stop_rounds (self->scheduler);
 
   if (self->scheduler != NULL)
     g_signal_handlers_disconnect_by_data (self->scheduler, self);
   g_clear_object (&self->scheduler);
   g_clear_object (&self->history);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
-  g_clear_pointer (&self->rounds, g_hash_table_unref);
+  g_clear_pointer (&self->send_rounds, g_hash_table_unref);
   g_clear_object (&self->outbox);
   g_clear_pointer (&self->last_reports, g_hash_table_unref);
 }
@@ -276,7 +289,9 @@ poste_application_stop (PosteApplication *self,
   g_return_if_fail (POSTE_IS_APPLICATION (self));
   g_return_if_fail (name != NULL);
 
-  if (self->rounds != NULL && (fetch = g_hash_table_lookup (self->rounds, name)))
+  if (self->scheduler != NULL && (fetch = poste_scheduler_get_round (self->scheduler, name)))
+    poste_fetch_cancel (fetch);
+  if (self->send_rounds != NULL && (fetch = g_hash_table_lookup (self->send_rounds, name)))
     poste_fetch_cancel (fetch);
 }
 

@@ -274,9 +274,10 @@ poste_application_startup (GApplication *app)
       g_error_matches (self->config_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     g_clear_error (&self->config_error);
 
+  /* The outbox first: the scheduler's rounds submit it. */
+  _poste_application_outbox_init (self);
   _poste_application_sessions_init (self);
   _poste_application_actions_init (self);
-  _poste_application_outbox_init (self);
 
   /* The tray icon and the notifications (poste-tray.c, poste-notifier.c): they only watch the
    * sessions and activate actions. */

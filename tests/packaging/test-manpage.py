@@ -131,10 +131,13 @@ def every_configuration_key_is_documented():
               encoding='utf-8') as f:
         config_c = f.read()
     keys = set()
-    for array in ('provider_keys', 'outbox_keys'):
-        body = re.search(rf'{array}\[\] = \{{(.*?)\}};', config_c, re.S)
-        check(body is not None, f'{array} found in poste-config.c')
-        keys |= set(re.findall(r'"([\w-]+)"', body.group(1)))
+    # provider_keys is a table of rows, each starting with its key's name; outbox_keys a list.
+    body = re.search(r'provider_keys\[\] = \{(.*?)\n\};', config_c, re.S)
+    check(body is not None, 'provider_keys found in poste-config.c')
+    keys |= set(re.findall(r'\{\s*"([\w-]+)"', body.group(1)))
+    body = re.search(r'outbox_keys\[\] = \{(.*?)\};', config_c, re.S)
+    check(body is not None, 'outbox_keys found in poste-config.c')
+    keys |= set(re.findall(r'"([\w-]+)"', body.group(1)))
     for required in ('client-certificate', 'active-hours', 'active-days', 'submission',
                      'send-with-fetch', 'listen'):
         check(required in keys, f'the loader knows {required}')

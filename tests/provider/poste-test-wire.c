@@ -171,8 +171,11 @@ poste_test_wire_read_line (PosteTestWire  *self,
 
   for (;;)
     {
-      guint8 *start = self->in->data + self->in_start;
-      guint8 *lf = memchr (start + scanned, '\n', buffered (self) - scanned);
+      /* An empty buffer may have no storage at all: no pointer arithmetic on it. */
+      guint8 *start = buffered (self) > 0 ? self->in->data + self->in_start : NULL;
+      guint8 *lf = buffered (self) > scanned ? memchr (start + scanned, '\n',
+                                                       buffered (self) - scanned)
+                                             : NULL;
 
       if (lf != NULL)
         {

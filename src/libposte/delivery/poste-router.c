@@ -223,6 +223,30 @@ poste_router_new (PosteProvider  *provider,
 }
 
 /**
+ * poste_router_check_provider:
+ * @provider: a #PosteProvider
+ * @error: return location for a #GError
+ *
+ * Checks, without delivering anything, that every delivery target of @provider can be made where
+ * this process runs: the form of each target and route, and inside Flatpak whether the sandbox
+ * reaches it (poste_delivery_check_reachable()). A fetch would refuse the same targets before its
+ * session; `check` and the editor say so first.
+ *
+ * Returns: %TRUE when every target can be made; %FALSE with the error poste_router_new() gives
+ */
+gboolean
+poste_router_check_provider (PosteProvider  *provider,
+                             GError        **error)
+{
+  g_autoptr(PosteDelivery) router = NULL;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
+
+  router = poste_router_new (provider, error);
+  return router != NULL;
+}
+
+/**
  * poste_router_lookup:
  * @self: a #PosteRouter
  * @recipient: an envelope recipient
@@ -284,8 +308,14 @@ poste_router_lookup (PosteRouter *self,
 gboolean
 poste_delivery_target_relays (const char *target)
 {
+  g_autoptr(PosteTarget) parsed = NULL;
+
   g_return_val_if_fail (target != NULL, FALSE);
 
+  if ((parsed = poste_target_parse (target, NULL)) != NULL)
+    return poste_target_kind_relays (poste_target_get_kind (parsed));
+  /* One that does not parse is never made into a delivery; its scheme still says what it
+   * meant, and "relays" is the safe side. */
   while (g_ascii_isspace (*target))
     target++;
   return g_ascii_strncasecmp (target, "smtp:", 5) == 0 ||

@@ -20,6 +20,8 @@ PosteDelivery *poste_router_new              (PosteProvider       *provider,
 PosteDelivery *poste_router_new_for_routes   (const char          *default_target,
                                               const char * const  *routes,
                                               GError             **error);
+gboolean       poste_router_check_provider   (PosteProvider       *provider,
+                                              GError             **error);
 const char    *poste_router_lookup           (PosteRouter         *self,
                                               const char          *recipient);
 gboolean       poste_delivery_target_relays  (const char          *target);

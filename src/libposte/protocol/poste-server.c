@@ -99,8 +99,32 @@
 /* How often, in bytes of message content, the current size is reported. */
 #define PROGRESS_STEP (256 * 1024)
 
+/* Where the reversed-state conversation is (RFC 5321 section 3.3: a mail transaction is MAIL,
+ * one or more RCPT, then the content; RFC 3030 section 2 for BDAT). One field holds it, set by
+ * set_state() at each transition, and the command table below says in which states each
+ * command may run. */
+typedef enum {
+  SERVER_STATE_HELLO,      /* our 220 is out: EHLO or HELO next */
+  SERVER_STATE_READY,      /* greeted, no transaction open */
+  SERVER_STATE_MAIL,       /* MAIL accepted, no recipient yet */
+  SERVER_STATE_RCPT,       /* at least one recipient accepted: more RCPT, DATA or BDAT */
+  SERVER_STATE_BDAT,       /* BDAT chunks have started: only BDAT (or RSET) until LAST */
+  SERVER_STATE_QUIT,       /* QUIT answered */
+  N_SERVER_STATES
+} ServerState;
+
+static const char * const server_state_names[N_SERVER_STATES] = {
+  [SERVER_STATE_HELLO] = "hello",
+  [SERVER_STATE_READY] = "ready",
+  [SERVER_STATE_MAIL] = "mail",
+  [SERVER_STATE_RCPT] = "rcpt",
+  [SERVER_STATE_BDAT] = "bdat",
+  [SERVER_STATE_QUIT] = "quit",
+};
+
 typedef struct {
   PosteSessionCtx    *ctx;
+  ServerState         state;
   PosteDeliveryFlags  flags;
   guint               target_max_recipients;
   GPtrArray          *allowed;          /* A-labels, lower case; empty = any domain */
@@ -123,6 +147,16 @@ typedef struct {
   PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
   char               *returned_reason;  /* the first 5xx to a recipient (ours or the target's) */
 } Server;
+
+static void
+set_state (Server      *srv,
+           ServerState  state)
+{
+  if (srv->state == state)
+    return;
+  g_debug ("Reversed state: %s -> %s", server_state_names[srv->state], server_state_names[state]);
+  srv->state = state;
+}
 
 static gboolean
 reply (Server      *srv,
@@ -261,6 +295,8 @@ transaction_reset (Server *srv)
       srv->ctx->current_size = -1;
       poste_session_ctx_progress (srv->ctx);
     }
+  if (srv->state != SERVER_STATE_QUIT)
+    set_state (srv, srv->helo != NULL ? SERVER_STATE_READY : SERVER_STATE_HELLO);
 }
 
 /* The transaction is over (committed or refused): forget it without aborting the target. */
@@ -404,6 +440,7 @@ cmd_ehlo (Server      *srv,
   g_free (srv->helo);
   srv->helo = g_strdup (name);
   srv->esmtp = extended;
+  set_state (srv, SERVER_STATE_READY);
 
   if (!extended)
     return reply (srv, 250, NULL, error, "%s", srv->ctx->local_name);
@@ -479,11 +516,6 @@ cmd_mail (Server      *srv,
   g_autoptr(PosteReply) r = NULL;
   const char *rest = NULL;
 
-  if (srv->helo == NULL)
-    return refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
-  if (srv->envelope != NULL)
-    return refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
-
   sender = parse_command_path (args, "FROM:", &rest);
   if (sender == NULL)
     return refuse_message (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
@@ -528,7 +560,10 @@ cmd_mail (Server      *srv,
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
-    srv->envelope = g_steal_pointer (&envelope);
+    {
+      srv->envelope = g_steal_pointer (&envelope);
+      set_state (srv, SERVER_STATE_MAIL);
+    }
   else
     {
       /* The target refused the whole message: the provider keeps it (4xx: a local failure)
@@ -596,9 +631,6 @@ cmd_rcpt (Server      *srv,
   const char *refusal;
   guint count;
 
-  if (srv->envelope == NULL)
-    return reply (srv, 503, "5.5.1", error, "Need MAIL first");
-
   recipient = parse_command_path (args, "TO:", &rest);
   if (recipient == NULL || *recipient == '\0')
     return refuse_recipient (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
@@ -623,7 +655,10 @@ cmd_rcpt (Server      *srv,
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
-    g_ptr_array_add (srv->envelope->recipients, g_steal_pointer (&recipient));
+    {
+      g_ptr_array_add (srv->envelope->recipients, g_steal_pointer (&recipient));
+      set_state (srv, SERVER_STATE_RCPT);
+    }
   else
     note_target_refusal (srv, r);
   return send_delivery_reply (srv, r, error);
@@ -909,12 +944,6 @@ cmd_data (Server      *srv,
 
   if (*skip_spaces (args) != '\0')
     return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
-  if (srv->envelope == NULL)
-    return reply (srv, 503, "5.5.1", error, "Need MAIL first");
-  if (srv->bdat)
-    return reply (srv, 503, "5.5.1", error, "DATA after BDAT");
-  if (srv->envelope->recipients->len == 0)
-    return reply (srv, 554, "5.5.1", error, "No valid recipients");
 
   if (!reply (srv, 354, NULL, error, "End data with <CR><LF>.<CR><LF>") ||
       !poste_connection_flush (ctx->connection, ctx->cancellable, error))
@@ -1021,6 +1050,7 @@ cmd_bdat (Server      *srv,
   if (!srv->bdat)
     {
       srv->bdat = TRUE;
+      set_state (srv, SERVER_STATE_BDAT);
       poste_data_decoder_free (srv->decoder);
       srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
       ctx->current_size = 0;
@@ -1089,6 +1119,162 @@ handle_failure (Server  *srv,
   return FALSE;
 }
 
+/* ---- The commands: what each does, and in which states ---- */
+
+typedef gboolean (*CommandFunc) (Server      *srv,
+                                 const char  *args,
+                                 gboolean    *quit,
+                                 GError     **error);
+
+static gboolean
+run_ehlo (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return cmd_ehlo (srv, args, TRUE, error);
+}
+
+static gboolean
+run_helo (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return cmd_ehlo (srv, args, FALSE, error);
+}
+
+static gboolean
+run_mail (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return cmd_mail (srv, args, error);
+}
+
+/* MAIL before a greeting, or inside a transaction: our own 5xx to a message, counted. */
+static gboolean
+mail_out_of_sequence (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  if (srv->state == SERVER_STATE_HELLO)
+    return refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
+  return refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
+}
+
+static gboolean
+run_rcpt (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return cmd_rcpt (srv, args, error);
+}
+
+static gboolean
+need_mail_first (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return reply (srv, 503, "5.5.1", error, "Need MAIL first");
+}
+
+static gboolean
+run_data (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return cmd_data (srv, args, error);
+}
+
+static gboolean
+data_out_of_sequence (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  if (*skip_spaces (args) != '\0')
+    return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
+  switch (srv->state)
+    {
+    case SERVER_STATE_MAIL:
+      return reply (srv, 554, "5.5.1", error, "No valid recipients");
+    case SERVER_STATE_BDAT:
+      return reply (srv, 503, "5.5.1", error, "DATA after BDAT");
+    case SERVER_STATE_HELLO:
+    case SERVER_STATE_READY:
+    case SERVER_STATE_RCPT:
+    case SERVER_STATE_QUIT:
+    case N_SERVER_STATES:
+    default:
+      return need_mail_first (srv, args, quit, error);
+    }
+}
+
+/* BDAT runs in every state, since its chunk follows the command line and must be read whatever
+ * the answer: cmd_bdat() and bdat_after_helo() read it first, then say whether it was in
+ * sequence. */
+static gboolean
+run_bdat (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return srv->esmtp ? cmd_bdat (srv, args, error) : bdat_after_helo (srv, args, error);
+}
+
+static gboolean
+run_rset (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  transaction_reset (srv);
+  return reply (srv, 250, "2.0.0", error, "OK");
+}
+
+static gboolean
+run_noop (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return reply (srv, 250, "2.0.0", error, "OK");
+}
+
+static gboolean
+run_vrfy (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return reply (srv, 252, "2.5.2", error, "Cannot VRFY; send the message and we will try");
+}
+
+static gboolean
+run_help (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  return reply (srv, 214, "2.0.0", error, "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT");
+}
+
+static gboolean
+run_quit (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  *quit = TRUE;
+  transaction_reset (srv);
+  set_state (srv, SERVER_STATE_QUIT);
+  return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->ctx->local_name);
+}
+
+/* Commands of the client phase, or of services we never offer: a provider that sends them in
+ * the reversed state is confused, and counts toward the error limit. */
+static gboolean
+not_implemented (Server *srv, const char *args, gboolean *quit, GError **error)
+{
+  srv->errors++;
+  return reply (srv, 502, "5.5.1", error, "Command not implemented");
+}
+
+#define IN(state) (1u << SERVER_STATE_##state)
+#define GREETED   (IN (READY) | IN (MAIL) | IN (RCPT) | IN (BDAT))
+#define ANYWHERE  (IN (HELLO) | GREETED)
+
+static const struct {
+  const char  *verb;
+  guint        states;            /* where @run runs */
+  CommandFunc  run;
+  CommandFunc  out_of_sequence;   /* anywhere else */
+} commands[] = {
+  { "EHLO", ANYWHERE, run_ehlo, NULL },
+  { "HELO", ANYWHERE, run_helo, NULL },
+  { "MAIL", IN (READY), run_mail, mail_out_of_sequence },
+  /* RCPT after BDAT has started is left to the target's verdict, as before chunking. */
+  { "RCPT", IN (MAIL) | IN (RCPT) | IN (BDAT), run_rcpt, need_mail_first },
+  { "DATA", IN (RCPT), run_data, data_out_of_sequence },
+  { "BDAT", ANYWHERE, run_bdat, NULL },
+  { "RSET", ANYWHERE, run_rset, NULL },
+  { "NOOP", ANYWHERE, run_noop, NULL },
+  { "VRFY", ANYWHERE, run_vrfy, NULL },
+  { "HELP", ANYWHERE, run_help, NULL },
+  { "QUIT", ANYWHERE, run_quit, NULL },
+  { "STARTTLS", 0, NULL, not_implemented },
+  { "AUTH", 0, NULL, not_implemented },
+  { "ETRN", 0, NULL, not_implemented },
+  { "ATRN", 0, NULL, not_implemented },
+  { "EXPN", 0, NULL, not_implemented },
+};
+
+/* One command line: its verb (any case) looked up in the table, then run or refused by the
+ * state. */
 static gboolean
 dispatch (Server      *srv,
           const char  *line,
@@ -1100,40 +1286,15 @@ dispatch (Server      *srv,
   const char *args = line + n;
   g_autofree char *verb = g_ascii_strup (line, n);
 
-  if (g_str_equal (verb, "EHLO"))
-    return cmd_ehlo (srv, args, TRUE, error);
-  if (g_str_equal (verb, "HELO"))
-    return cmd_ehlo (srv, args, FALSE, error);
-  if (g_str_equal (verb, "MAIL"))
-    return cmd_mail (srv, args, error);
-  if (g_str_equal (verb, "RCPT"))
-    return cmd_rcpt (srv, args, error);
-  if (g_str_equal (verb, "DATA"))
-    return cmd_data (srv, args, error);
-  if (g_str_equal (verb, "BDAT"))
-    return srv->esmtp ? cmd_bdat (srv, args, error) : bdat_after_helo (srv, args, error);
-  if (g_str_equal (verb, "RSET"))
-    {
-      transaction_reset (srv);
-      return reply (srv, 250, "2.0.0", error, "OK");
-    }
-  if (g_str_equal (verb, "NOOP"))
-    return reply (srv, 250, "2.0.0", error, "OK");
-  if (g_str_equal (verb, "VRFY"))
-    return reply (srv, 252, "2.5.2", error, "Cannot VRFY; send the message and we will try");
-  if (g_str_equal (verb, "HELP"))
-    return reply (srv, 214, "2.0.0", error, "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT");
-  if (g_str_equal (verb, "QUIT"))
-    {
-      *quit = TRUE;
-      transaction_reset (srv);
-      return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->ctx->local_name);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (verb, commands[i].verb))
+      {
+        if (commands[i].states & (1u << srv->state))
+          return commands[i].run (srv, args, quit, error);
+        return commands[i].out_of_sequence (srv, args, quit, error);
+      }
 
   srv->errors++;
-  if (g_str_equal (verb, "STARTTLS") || g_str_equal (verb, "AUTH") ||
-      g_str_equal (verb, "ETRN") || g_str_equal (verb, "ATRN") || g_str_equal (verb, "EXPN"))
-    return reply (srv, 502, "5.5.1", error, "Command not implemented");
   return reply (srv, 500, "5.5.1", error, "Command unrecognized");
 }
 
@@ -1289,7 +1450,7 @@ poste_server_run (PosteSessionCtx  *ctx,
        * acknowledged is delivered and nothing is lost. Inside a transaction it is an error (the
        * message is aborted; the provider still has it), and so is a hang-up before its EHLO or
        * HELO: after a 250 to ATRN that is a broken session, not "no mail". */
-      if (line == NULL && srv.envelope == NULL && srv.helo != NULL &&
+      if (line == NULL && srv.state == SERVER_STATE_READY &&
           g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED))
         {
           poste_session_ctx_note (ctx, "the provider closed the connection without QUIT");

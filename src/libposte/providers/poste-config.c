@@ -62,12 +62,9 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-/* The keys of a provider group, in the order a new group is written. */
-static const char * const provider_keys[] = {
-  "host", "port", "security", "username", "domains", "mode", "auth", "delivery", "interval",
-  "ca-file", "pinned-sha256", "client-certificate", "password-file", "submission",
-  "send-with-fetch", "active-hours", "active-days",
-};
+typedef struct _ProviderKey ProviderKey;
+static const ProviderKey *lookup_provider_key (const char *name);
+static char *provider_key_text (PosteProvider *provider, const ProviderKey *key, gboolean new_group);
 
 static const char * const outbox_keys[] = { "listen", "port" };
 
@@ -647,224 +644,361 @@ check_route_recipient (const char  *recipient,
   return poste_config_check_domain (at + 1, NULL, error);
 }
 
+/* The keys of a provider group: one table drives the load (each key's parse), the save (its
+ * format), the validation of a provider built elsewhere (format, then parse again) and the
+ * list of known keys; the fetchmailrc import and the editor build providers that this
+ * validation checks. A parse gets the value as the file holds it (inline comment removed) and
+ * sets the property; a format gives the file's text, or NULL to leave the key out. */
+struct _ProviderKey
+{
+  const char  *name;
+  gboolean   (*parse)     (const ProviderKey  *key,
+                           PosteProvider      *provider,
+                           const char         *value,
+                           GError            **error);
+  char      *(*format)    (const ProviderKey  *key,
+                           PosteProvider      *provider);
+  GType      (*enum_type) (void);
+  const char  *left_out;  /* a new group leaves the key out when it has this value */
+  gboolean     required;
+};
+
+static gboolean
+empty_value (GError **error)
+{
+  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, _("empty value"));
+  return FALSE;
+}
+
+static gboolean
+parse_host (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
+{
+  g_autofree char *bare = NULL;
+
+  if (*value == '\0')
+    return empty_value (error);
+  /* [::1], as in a URL: the brackets only separate an IPv6 address from a port, which has a
+   * key of its own here. */
+  if (value[0] == '[' && g_str_has_suffix (value, "]"))
+    {
+      bare = g_strndup (value + 1, strlen (value) - 2);
+      if (!g_hostname_is_ip_address (bare) || strchr (bare, ':') == NULL)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("'%s' is not an IPv6 address; write an IPv6 address without "
+                         "brackets, as host=::1"), value);
+          return FALSE;
+        }
+      value = bare;
+    }
+  if (!check_host (value, error))
+    return FALSE;
+  poste_provider_set_host (provider, value);
+  return TRUE;
+}
+
+static gboolean
+parse_port (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
+{
+  guint number;
+
+  if (!parse_uint (value, 1, 65535, &number))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not a port number (1 to 65535)"), value);
+      return FALSE;
+    }
+  poste_provider_set_port (provider, number);
+  return TRUE;
+}
+
+static gboolean
+parse_interval (const ProviderKey  *key,
+                PosteProvider      *provider,
+                const char         *value,
+                GError            **error)
+{
+  guint number;
+
+  if (!parse_uint (value, 0, MAX_INTERVAL, &number))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not a number of minutes (0 to %d, 0 for on demand only)"),
+                   value, MAX_INTERVAL);
+      return FALSE;
+    }
+  poste_provider_set_interval (provider, number);
+  return TRUE;
+}
+
+/* security=, mode=, auth=: the value is a nick of the property's GEnum type. */
+static gboolean
+parse_enum (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
+{
+  int number;
+
+  if (!poste_enum_from_nick (key->enum_type (), value, &number))
+    {
+      g_autofree char *names = poste_enum_list_nicks (key->enum_type ());
+
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not one of %s"), value, names);
+      return FALSE;
+    }
+  g_object_set (provider, key->name, number, NULL);
+  return TRUE;
+}
+
+static gboolean
+parse_username (const ProviderKey  *key,
+                PosteProvider      *provider,
+                const char         *value,
+                GError            **error)
+{
+  if (*value == '\0')
+    return empty_value (error);
+  if (strlen (value) > MAX_USERNAME_LENGTH || has_control (value))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("a user name has 1 to %d octets and no control characters"),
+                   MAX_USERNAME_LENGTH);
+      return FALSE;
+    }
+  poste_provider_set_username (provider, value);
+  return TRUE;
+}
+
+static gboolean
+parse_domains (const ProviderKey  *key,
+               PosteProvider      *provider,
+               const char         *value,
+               GError            **error)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *domain = g_strstrip (parts[i]);
+
+      if (*domain == '\0')
+        continue;
+      if (!check_atrn_domain (domain, error))
+        return FALSE;
+      for (guint j = 0; j < domains->len; j++)
+        if (g_ascii_strcasecmp (domains->pdata[j], domain) == 0)
+          {
+            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                         _("'%s' is listed twice"), domain);
+            return FALSE;
+          }
+      g_ptr_array_add (domains, g_strdup (domain));
+    }
+  g_ptr_array_add (domains, NULL);
+  poste_provider_set_domains (provider, (const char * const *) domains->pdata);
+  return TRUE;
+}
+
+static gboolean
+parse_target (const ProviderKey  *key,
+              PosteProvider      *provider,
+              const char         *value,
+              GError            **error)
+{
+  g_autofree char *expanded = NULL;
+
+  if (*value == '\0')
+    return empty_value (error);
+  if (!(expanded = poste_config_expand_target (value, error)))
+    return FALSE;
+  poste_provider_set_delivery (provider, expanded);
+  return TRUE;
+}
+
+/* ca-file=, client-certificate=, password-file=: empty means "not set", as in DESIGN's
+ * example. */
+static gboolean
+parse_path (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
+{
+  g_autofree char *path = NULL;
+
+  if (*value != '\0' && !(path = poste_config_expand_path (value, error)))
+    return FALSE;
+  g_object_set (provider, key->name, path, NULL);
+  return TRUE;
+}
+
+static gboolean
+parse_fingerprint (const ProviderKey  *key,
+                   PosteProvider      *provider,
+                   const char         *value,
+                   GError            **error)
+{
+  g_autofree char *hex = NULL;
+
+  if (*value != '\0' && !(hex = poste_fingerprint_normalize (value)))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"), value);
+      return FALSE;
+    }
+  poste_provider_set_pinned_sha256 (provider, hex);
+  return TRUE;
+}
+
+static gboolean
+parse_submission (const ProviderKey  *key,
+                  PosteProvider      *provider,
+                  const char         *value,
+                  GError            **error)
+{
+  if (*value != '\0' && !poste_config_check_host_port (value, FALSE, error))
+    return FALSE;
+  poste_provider_set_submission (provider, *value != '\0' ? value : NULL);
+  return TRUE;
+}
+
+/* active-hours=, active-days=: the scheduler's own reader, so what passes here is what it will
+ * read. */
+static gboolean
+parse_window (const ProviderKey  *key,
+              PosteProvider      *provider,
+              const char         *value,
+              GError            **error)
+{
+  PosteActiveWindow window;
+  gboolean hours = g_str_equal (key->name, "active-hours");
+
+  if (!poste_active_window_parse (hours ? value : NULL, hours ? NULL : value, &window, error))
+    return FALSE;
+  g_object_set (provider, key->name, *value != '\0' ? value : NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+parse_boolean (const ProviderKey  *key,
+               PosteProvider      *provider,
+               const char         *value,
+               GError            **error)
+{
+  if (!g_str_equal (value, "true") && !g_str_equal (value, "false"))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not true or false"), value);
+      return FALSE;
+    }
+  g_object_set (provider, key->name, g_str_equal (value, "true"), NULL);
+  return TRUE;
+}
+
+static char *
+format_string (const ProviderKey *key,
+               PosteProvider     *provider)
+{
+  char *text = NULL;
+
+  g_object_get (provider, key->name, &text, NULL);
+  return text;
+}
+
+static char *
+format_number (const ProviderKey *key,
+               PosteProvider     *provider)
+{
+  guint number;
+
+  g_object_get (provider, key->name, &number, NULL);
+  return g_strdup_printf ("%u", number);
+}
+
+static char *
+format_enum (const ProviderKey *key,
+             PosteProvider     *provider)
+{
+  int number;
+
+  g_object_get (provider, key->name, &number, NULL);
+  return g_strdup (poste_enum_get_nick (key->enum_type (), number));
+}
+
+static char *
+format_domains (const ProviderKey *key,
+                PosteProvider     *provider)
+{
+  const char * const *domains = poste_provider_get_domains (provider);
+
+  return domains[0] != NULL ? g_strjoinv (";", (char **) domains) : NULL;
+}
+
+static char *
+format_boolean (const ProviderKey *key,
+                PosteProvider     *provider)
+{
+  gboolean value;
+
+  g_object_get (provider, key->name, &value, NULL);
+  return g_strdup (value ? "true" : "false");
+}
+
+/* In the order a new group is written. */
+static const ProviderKey provider_keys[] = {
+  { "host", parse_host, format_string, NULL, NULL, TRUE },
+  { "port", parse_port, format_number, NULL, NULL, FALSE },
+  { "security", parse_enum, format_enum, poste_security_get_type, NULL, FALSE },
+  { "username", parse_username, format_string, NULL, NULL, FALSE },
+  { "domains", parse_domains, format_domains, NULL, NULL, FALSE },
+  /* The default is left out: files stay as short as before ETRN existed. */
+  { "mode", parse_enum, format_enum, poste_mode_get_type, "atrn", FALSE },
+  { "auth", parse_enum, format_enum, poste_auth_get_type, NULL, FALSE },
+  { "delivery", parse_target, format_string, NULL, NULL, TRUE },
+  { "interval", parse_interval, format_number, NULL, NULL, FALSE },
+  { "ca-file", parse_path, format_string, NULL, NULL, FALSE },
+  { "pinned-sha256", parse_fingerprint, format_string, NULL, NULL, FALSE },
+  { "client-certificate", parse_path, format_string, NULL, NULL, FALSE },
+  { "password-file", parse_path, format_string, NULL, NULL, FALSE },
+  { "submission", parse_submission, format_string, NULL, NULL, FALSE },
+  { "send-with-fetch", parse_boolean, format_boolean, NULL, "true", FALSE },
+  { "active-hours", parse_window, format_string, NULL, NULL, FALSE },
+  { "active-days", parse_window, format_string, NULL, NULL, FALSE },
+};
+
+static const ProviderKey *
+lookup_provider_key (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (provider_keys); i++)
+    if (g_str_equal (provider_keys[i].name, name))
+      return &provider_keys[i];
+  return NULL;
+}
+
 /* Parses one key of a provider group into @provider. Returns FALSE with @error (no file or line:
  * the caller adds them). */
 static gboolean
 apply_provider_key (PosteProvider  *provider,
-                    const char     *key,
+                    const char     *name,
                     const char     *value,
                     GError        **error)
 {
-  guint number;
+  const ProviderKey *key = lookup_provider_key (name);
 
-  if (g_str_equal (key, "host"))
+  if (key == NULL)
     {
-      g_autofree char *bare = NULL;
-
-      if (*value == '\0')
-        goto empty;
-      /* [::1], as in a URL: the brackets only separate an IPv6 address from a port, which has
-       * a key of its own here. */
-      if (value[0] == '[' && g_str_has_suffix (value, "]"))
-        {
-          bare = g_strndup (value + 1, strlen (value) - 2);
-          if (!g_hostname_is_ip_address (bare) || strchr (bare, ':') == NULL)
-            {
-              g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                           _("'%s' is not an IPv6 address; write an IPv6 address without "
-                             "brackets, as host=::1"), value);
-              return FALSE;
-            }
-          value = bare;
-        }
-      if (!check_host (value, error))
-        return FALSE;
-      poste_provider_set_host (provider, value);
-    }
-  else if (g_str_equal (key, "port"))
-    {
-      if (!parse_uint (value, 1, 65535, &number))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a port number (1 to 65535)"), value);
-          return FALSE;
-        }
-      poste_provider_set_port (provider, number);
-    }
-  else if (g_str_equal (key, "security"))
-    {
-      PosteSecurity security;
-
-      if (!poste_security_from_string (value, &security))
-        {
-          g_autofree char *names = poste_enum_list_nicks (POSTE_TYPE_SECURITY);
-
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not one of %s"), value, names);
-          return FALSE;
-        }
-      poste_provider_set_security (provider, security);
-    }
-  else if (g_str_equal (key, "username"))
-    {
-      if (*value == '\0')
-        goto empty;
-      if (strlen (value) > MAX_USERNAME_LENGTH || has_control (value))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("a user name has 1 to %d octets and no control characters"),
-                       MAX_USERNAME_LENGTH);
-          return FALSE;
-        }
-      poste_provider_set_username (provider, value);
-    }
-  else if (g_str_equal (key, "domains"))
-    {
-      g_auto(GStrv) parts = g_strsplit (value, ";", -1);
-      g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
-
-      for (guint i = 0; parts[i] != NULL; i++)
-        {
-          char *domain = g_strstrip (parts[i]);
-
-          if (*domain == '\0')
-            continue;
-          if (!check_atrn_domain (domain, error))
-            return FALSE;
-          for (guint j = 0; j < domains->len; j++)
-            if (g_ascii_strcasecmp (domains->pdata[j], domain) == 0)
-              {
-                g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                             _("'%s' is listed twice"), domain);
-                return FALSE;
-              }
-          g_ptr_array_add (domains, g_strdup (domain));
-        }
-      g_ptr_array_add (domains, NULL);
-      poste_provider_set_domains (provider, (const char * const *) domains->pdata);
-    }
-  else if (g_str_equal (key, "mode"))
-    {
-      PosteMode mode;
-
-      if (!poste_mode_from_string (value, &mode))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not one of atrn, etrn"), value);
-          return FALSE;
-        }
-      poste_provider_set_mode (provider, mode);
-    }
-  else if (g_str_equal (key, "auth"))
-    {
-      PosteAuth auth;
-
-      if (!poste_auth_from_string (value, &auth))
-        {
-          g_autofree char *names = poste_enum_list_nicks (POSTE_TYPE_AUTH);
-
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not one of %s"), value, names);
-          return FALSE;
-        }
-      poste_provider_set_auth (provider, auth);
-    }
-  else if (g_str_equal (key, "delivery"))
-    {
-      g_autofree char *expanded = NULL;
-
-      if (*value == '\0')
-        goto empty;
-      if (!poste_config_check_target (value, error))
-        return FALSE;
-      expanded = poste_config_expand_target (value, error);
-      poste_provider_set_delivery (provider, expanded);
-    }
-  else if (g_str_equal (key, "interval"))
-    {
-      if (!parse_uint (value, 0, MAX_INTERVAL, &number))
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a number of minutes (0 to %d, 0 for on demand only)"),
-                       value, MAX_INTERVAL);
-          return FALSE;
-        }
-      poste_provider_set_interval (provider, number);
-    }
-  else if (g_str_equal (key, "ca-file") || g_str_equal (key, "client-certificate")
-           || g_str_equal (key, "password-file"))
-    {
-      g_autofree char *path = NULL;
-
-      /* Empty means "not set", as in DESIGN's example. */
-      if (*value != '\0')
-        {
-          path = poste_config_expand_path (value, error);
-          if (path == NULL)
-            return FALSE;
-        }
-      g_object_set (provider, key, path, NULL);
-    }
-  else if (g_str_equal (key, "pinned-sha256"))
-    {
-      g_autofree char *hex = NULL;
-
-      if (*value != '\0')
-        {
-          hex = poste_fingerprint_normalize (value);
-          if (hex == NULL)
-            {
-              g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                           _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"),
-                           value);
-              return FALSE;
-            }
-        }
-      poste_provider_set_pinned_sha256 (provider, hex);
-    }
-  else if (g_str_equal (key, "submission"))
-    {
-      if (*value != '\0' && !poste_config_check_host_port (value, FALSE, error))
-        return FALSE;
-      poste_provider_set_submission (provider, value);
-    }
-  else if (g_str_equal (key, "active-hours") || g_str_equal (key, "active-days"))
-    {
-      PosteActiveWindow window;
-      gboolean hours = g_str_equal (key, "active-hours");
-
-      /* The scheduler's own reader: what passes here is what it will read. */
-      if (!poste_active_window_parse (hours ? value : NULL, hours ? NULL : value, &window, error))
-        return FALSE;
-      if (hours)
-        poste_provider_set_active_hours (provider, value);
-      else
-        poste_provider_set_active_days (provider, value);
-    }
-  else if (g_str_equal (key, "send-with-fetch"))
-    {
-      if (g_str_equal (value, "true"))
-        poste_provider_set_send_with_fetch (provider, TRUE);
-      else if (g_str_equal (value, "false"))
-        poste_provider_set_send_with_fetch (provider, FALSE);
-      else
-        {
-          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not true or false"), value);
-          return FALSE;
-        }
-    }
-  else
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_UNKNOWN_KEY,
-                   _("unknown key"));
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_UNKNOWN_KEY, _("unknown key"));
       return FALSE;
     }
-  return TRUE;
-
-empty:
-  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, _("empty value"));
-  return FALSE;
+  return key->parse (key, provider, value, error);
 }
 
 static gboolean
@@ -1014,7 +1148,7 @@ load_provider (Scan       *scan,
           continue;
         }
 
-      if (!is_known (provider_keys, G_N_ELEMENTS (provider_keys), key))
+      if (lookup_provider_key (key) == NULL)
         {
           key_error (scan, POSTE_CONFIG_ERROR_UNKNOWN_KEY, line, key,
                      _("unknown key in [%s]"), group);
@@ -1533,6 +1667,7 @@ poste_config_validate_provider (PosteProvider  *provider,
                                 GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(PosteProvider) scratch = poste_provider_new ("scratch");
   const char * const *domains;
   const char * const *routes;
   const char *key = NULL;
@@ -1545,31 +1680,27 @@ poste_config_validate_provider (PosteProvider  *provider,
       key = "name";
       goto fail;
     }
-  value = poste_provider_get_host (provider);
-  key = "host";
-  if (value == NULL)
+
+  /* Each key as the file would hold it, read back by the same parse as a load: what passes
+   * here loads. */
+  for (guint i = 0; i < G_N_ELEMENTS (provider_keys); i++)
     {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing"));
-      goto fail;
+      g_autofree char *text = provider_keys[i].format (&provider_keys[i], provider);
+
+      key = provider_keys[i].name;
+      if (text == NULL && provider_keys[i].required)
+        {
+          g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+                       _("missing"));
+          goto fail;
+        }
+      if (text != NULL &&
+          !provider_keys[i].parse (&provider_keys[i], scratch, text, &local_error))
+        goto fail;
     }
-  if (!check_host (value, &local_error))
-    goto fail;
-  key = "delivery";
-  value = poste_provider_get_delivery (provider);
-  if (value == NULL)
-    {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing"));
-      goto fail;
-    }
-  if (!poste_config_check_target (value, &local_error))
-    goto fail;
+
   key = "domains";
   domains = poste_provider_get_domains (provider);
-  for (guint i = 0; domains[i] != NULL; i++)
-    if (!check_atrn_domain (domains[i], &local_error))
-      goto fail;
   if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN && domains[0] == NULL)
     {
       g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
@@ -1601,24 +1732,14 @@ poste_config_validate_provider (PosteProvider  *provider,
       set_relay_error (&local_error, value);
       goto fail;
     }
-  key = "pinned-sha256";
-  value = poste_provider_get_pinned_sha256 (provider);
-  if (value != NULL)
+  key = "client-certificate";
+  if (poste_provider_get_auth (provider) == POSTE_AUTH_EXTERNAL &&
+      poste_provider_get_client_certificate (provider) == NULL)
     {
-      g_autofree char *hex = poste_fingerprint_normalize (value);
-
-      if (hex == NULL)
-        {
-          g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                       _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"),
-                       value);
-          goto fail;
-        }
+      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+                   _("missing: auth=external needs a client certificate"));
+      goto fail;
     }
-  key = "submission";
-  value = poste_provider_get_submission (provider);
-  if (value != NULL && !poste_config_check_host_port (value, FALSE, &local_error))
-    goto fail;
   return TRUE;
 
 fail:
@@ -1629,53 +1750,15 @@ fail:
 
 /* The keyfile text of a provider's key, or NULL when the key is left out. */
 static char *
-provider_key_text (PosteProvider *provider,
-                   const char    *key,
-                   gboolean       new_group)
+provider_key_text (PosteProvider     *provider,
+                   const ProviderKey *key,
+                   gboolean           new_group)
 {
-  if (g_str_equal (key, "port"))
-    return g_strdup_printf ("%u", poste_provider_get_port (provider));
-  if (g_str_equal (key, "security"))
-    return g_strdup (poste_security_to_string (poste_provider_get_security (provider)));
-  if (g_str_equal (key, "auth"))
-    return g_strdup (poste_auth_to_string (poste_provider_get_auth (provider)));
-  if (g_str_equal (key, "mode"))
-    {
-      /* The default is left out: files stay as short as before ETRN existed. */
-      if (new_group && poste_provider_get_mode (provider) == POSTE_MODE_ATRN)
-        return NULL;
-      return g_strdup (poste_mode_to_string (poste_provider_get_mode (provider)));
-    }
-  if (g_str_equal (key, "interval"))
-    return g_strdup_printf ("%u", poste_provider_get_interval (provider));
-  if (g_str_equal (key, "domains"))
-    {
-      const char * const *domains = poste_provider_get_domains (provider);
+  g_autofree char *text = key->format (key, provider);
 
-      if (domains[0] == NULL)
-        return NULL;
-      return g_strjoinv (";", (char **) domains);
-    }
-  if (g_str_equal (key, "send-with-fetch"))
-    {
-      if (new_group && poste_provider_get_send_with_fetch (provider))
-        return NULL;
-      return g_strdup (poste_provider_get_send_with_fetch (provider) ? "true" : "false");
-    }
-  {
-    g_autofree char *text = NULL;
-
-    g_object_get (provider, key, &text, NULL);
-    return g_steal_pointer (&text);
-  }
-}
-
-static gboolean
-is_default (const char *key,
-            const char *text)
-{
-  return (g_str_equal (key, "send-with-fetch") && g_str_equal (text, "true")) ||
-         (g_str_equal (key, "mode") && g_str_equal (text, "atrn"));
+  if (new_group && key->left_out != NULL && g_strcmp0 (text, key->left_out) == 0)
+    return NULL;
+  return g_steal_pointer (&text);
 }
 
 /* The model's value of a key as it was read from the keyfile, to compare with the model. */
@@ -1691,9 +1774,9 @@ normalized_file_value (GKeyFile   *keyfile,
     return NULL;
   if (g_str_has_prefix (key, ROUTE_PREFIX))
     return poste_config_expand_target (value, NULL);
-  if (!apply_provider_key (scratch, key, value, NULL))
+  if (lookup_provider_key (key) == NULL || !apply_provider_key (scratch, key, value, NULL))
     return NULL;
-  return provider_key_text (scratch, key, FALSE);
+  return provider_key_text (scratch, lookup_provider_key (key), FALSE);
 }
 
 static void
@@ -1739,13 +1822,14 @@ update_keyfile (PosteConfig *self)
 
       for (guint k = 0; k < G_N_ELEMENTS (provider_keys); k++)
         {
-          const char *key = provider_keys[k];
+          const ProviderKey *key = &provider_keys[k];
           g_autofree char *text = provider_key_text (provider, key, new_group);
 
-          if (text != NULL && is_default (key, text)
-              && !g_key_file_has_key (self->keyfile, group, key, NULL))
+          /* A default value the file does not name stays unnamed. */
+          if (text != NULL && g_strcmp0 (text, key->left_out) == 0
+              && !g_key_file_has_key (self->keyfile, group, key->name, NULL))
             continue;
-          update_key (self->keyfile, group, key, text);
+          update_key (self->keyfile, group, key->name, text);
         }
 
       /* Routes: drop the ones that are gone, then set the others. */

@@ -233,11 +233,11 @@ poste_provider_get_property (GObject    *object,
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_HOST: g_value_set_string (value, self->host); break;
     case PROP_PORT: g_value_set_uint (value, self->port); break;
-    case PROP_SECURITY: g_value_set_uint (value, self->security); break;
+    case PROP_SECURITY: g_value_set_enum (value, self->security); break;
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_DOMAINS: g_value_set_boxed (value, self->domains); break;
-    case PROP_MODE: g_value_set_uint (value, self->mode); break;
-    case PROP_AUTH: g_value_set_uint (value, self->auth); break;
+    case PROP_MODE: g_value_set_enum (value, self->mode); break;
+    case PROP_AUTH: g_value_set_enum (value, self->auth); break;
     case PROP_DELIVERY: g_value_set_string (value, self->delivery); break;
     case PROP_ROUTES: g_value_set_boxed (value, self->routes); break;
     case PROP_INTERVAL: g_value_set_uint (value, self->interval); break;
@@ -267,11 +267,11 @@ poste_provider_set_property (GObject      *object,
     case PROP_NAME: poste_provider_set_name (self, g_value_get_string (value)); break;
     case PROP_HOST: poste_provider_set_host (self, g_value_get_string (value)); break;
     case PROP_PORT: poste_provider_set_port (self, g_value_get_uint (value)); break;
-    case PROP_SECURITY: poste_provider_set_security (self, g_value_get_uint (value)); break;
+    case PROP_SECURITY: poste_provider_set_security (self, g_value_get_enum (value)); break;
     case PROP_USERNAME: poste_provider_set_username (self, g_value_get_string (value)); break;
     case PROP_DOMAINS: poste_provider_set_domains (self, g_value_get_boxed (value)); break;
-    case PROP_MODE: poste_provider_set_mode (self, g_value_get_uint (value)); break;
-    case PROP_AUTH: poste_provider_set_auth (self, g_value_get_uint (value)); break;
+    case PROP_MODE: poste_provider_set_mode (self, g_value_get_enum (value)); break;
+    case PROP_AUTH: poste_provider_set_auth (self, g_value_get_enum (value)); break;
     case PROP_DELIVERY: poste_provider_set_delivery (self, g_value_get_string (value)); break;
     case PROP_ROUTES: poste_provider_set_routes (self, g_value_get_boxed (value)); break;
     case PROP_INTERVAL: poste_provider_set_interval (self, g_value_get_uint (value)); break;
@@ -294,6 +294,9 @@ poste_provider_set_property (GObject      *object,
 #define UINT_PROP(id, pname, blurb, lo, hi, def) \
   properties[id] = g_param_spec_uint (pname, NULL, blurb, lo, hi, def, \
                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+#define ENUM_PROP(id, pname, blurb, type, def) \
+  properties[id] = g_param_spec_enum (pname, NULL, blurb, type, def, \
+                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
 #define STRV_PROP(id, pname, blurb) \
   properties[id] = g_param_spec_boxed (pname, NULL, blurb, G_TYPE_STRV, \
                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
@@ -310,11 +313,12 @@ poste_provider_class_init (PosteProviderClass *klass)
   STR_PROP (PROP_NAME, "name", "The provider's name");
   STR_PROP (PROP_HOST, "host", "The provider's host name");
   UINT_PROP (PROP_PORT, "port", "The TCP port", 1, 65535, POSTE_ODMR_PORT);
-  UINT_PROP (PROP_SECURITY, "security", "A PosteSecurity", 0, POSTE_SECURITY_NONE, POSTE_SECURITY_STARTTLS);
+  ENUM_PROP (PROP_SECURITY, "security", "How the connection is protected", POSTE_TYPE_SECURITY,
+             POSTE_SECURITY_STARTTLS);
   STR_PROP (PROP_USERNAME, "username", "The SASL authentication identity");
   STRV_PROP (PROP_DOMAINS, "domains", "The domains to ask ATRN for");
-  UINT_PROP (PROP_MODE, "mode", "A PosteMode", 0, POSTE_MODE_ETRN, POSTE_MODE_ATRN);
-  UINT_PROP (PROP_AUTH, "auth", "A PosteAuth", 0, POSTE_AUTH_EXTERNAL, POSTE_AUTH_AUTO);
+  ENUM_PROP (PROP_MODE, "mode", "How mail is asked for", POSTE_TYPE_MODE, POSTE_MODE_ATRN);
+  ENUM_PROP (PROP_AUTH, "auth", "The SASL mechanism", POSTE_TYPE_AUTH, POSTE_AUTH_AUTO);
   STR_PROP (PROP_DELIVERY, "delivery", "The default delivery target");
   STRV_PROP (PROP_ROUTES, "routes", "Per-recipient targets, each \"RECIPIENT=TARGET\"");
   UINT_PROP (PROP_INTERVAL, "interval", "Minutes between fetches, 0 for on demand only", 0, 7 * 24 * 60, 15);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "poste-error.h"
+#include "poste-fetch.h"
 #include "poste-provider.h"
 #include "poste-scheduler-private.h"
 
@@ -99,6 +100,13 @@ struct _PosteScheduler
    * to tell a changed one. */
   GListModel        *providers;
   GHashTable        *applied;
+
+  /* With poste_scheduler_run_rounds(): the scheduler runs each due fetch as a PosteFetch round
+   * itself. Provider name -> its running round. */
+  gboolean           runs_rounds;
+  PosteHistory      *history;
+  PosteOutbox       *outbox;
+  GHashTable        *rounds;
 };
 
 G_DEFINE_FINAL_TYPE (PosteScheduler, poste_scheduler, G_TYPE_OBJECT)
@@ -137,6 +145,8 @@ enum {
   FETCH,
   PROVIDER_CHANGED,
   PROVIDER_SYNCED,
+  ROUND_STARTED,
+  ROUND_FINISHED,
   N_SIGNALS
 };
 
@@ -149,6 +159,9 @@ static const char * const state_names[] = {
 };
 
 static void update_timer (PosteScheduler *self);
+static void start_round  (PosteScheduler   *self,
+                          const char       *name,
+                          PosteFetchReason  reason);
 
 /**
  * poste_fetch_reason_to_string:
@@ -443,7 +456,10 @@ timer_cb (gpointer user_data)
       entry->due = -1;
       g_debug ("Scheduler: fetch %s (%s)", name, poste_fetch_reason_to_string (reason));
       notify_changes (self);
-      g_signal_emit (self, signals[FETCH], 0, name, reason);
+      if (self->runs_rounds)
+        start_round (self, name, reason);
+      else
+        g_signal_emit (self, signals[FETCH], 0, name, reason);
     }
 
   update_timer (self);
@@ -615,6 +631,21 @@ poste_scheduler_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->providers, self);
   g_clear_object (&self->providers);
   g_clear_pointer (&self->applied, g_hash_table_unref);
+  if (self->rounds != NULL)
+    {
+      GHashTableIter iter;
+      gpointer round;
+
+      g_hash_table_iter_init (&iter, self->rounds);
+      while (g_hash_table_iter_next (&iter, NULL, &round))
+        {
+          g_signal_handlers_disconnect_by_data (round, self);
+          poste_fetch_cancel (round);
+        }
+    }
+  g_clear_pointer (&self->rounds, g_hash_table_unref);
+  g_clear_object (&self->history);
+  g_clear_object (&self->outbox);
   if (self->timer_id != 0)
     {
       poste_clock_remove_timeout (self->clock, self->timer_id);
@@ -717,6 +748,33 @@ poste_scheduler_class_init (PosteSchedulerClass *klass)
   signals[FETCH] =
     g_signal_new ("fetch", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, POSTE_TYPE_FETCH_REASON);
+
+  /**
+   * PosteScheduler::round-started:
+   * @self: the scheduler
+   * @round: the #PosteFetch about to run
+   * @reason: why (a #PosteFetchReason; %POSTE_FETCH_REASON_MANUAL when the user asked)
+   *
+   * With poste_scheduler_run_rounds(): a due fetch starts as a round. Emitted before the round
+   * runs, so a handler may still set it up (watch its sessions, say whether the user is there).
+   */
+  signals[ROUND_STARTED] =
+    g_signal_new ("round-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, POSTE_TYPE_FETCH, POSTE_TYPE_FETCH_REASON);
+
+  /**
+   * PosteScheduler::round-finished:
+   * @self: the scheduler
+   * @round: the #PosteFetch that ended (its record is written)
+   * @report: its report
+   *
+   * With poste_scheduler_run_rounds(): a round has ended; the scheduler has taken its outcome
+   * (backoff, next fetch) already.
+   */
+  signals[ROUND_FINISHED] =
+    g_signal_new ("round-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, POSTE_TYPE_FETCH,
+                  POSTE_TYPE_SESSION_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * PosteScheduler::provider-changed:
@@ -1374,4 +1432,137 @@ poste_scheduler_follow_providers (PosteScheduler *self,
     self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_signal_connect_object (providers, "items-changed", G_CALLBACK (providers_changed_cb), self, 0);
   sync_providers (self);
+}
+
+static void
+round_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PosteScheduler) self = user_data;
+  PosteFetch *round = POSTE_FETCH (object);
+  g_autoptr(PosteSessionReport) report = poste_fetch_run_finish (round, result, NULL);
+  g_autofree char *name = g_strdup (poste_provider_get_name (poste_fetch_get_provider (round)));
+  g_autoptr(PosteFetch) kept = g_object_ref (round);
+
+  /* Disposed meanwhile: the rounds were cancelled and nobody is left to tell. */
+  if (self->rounds == NULL)
+    return;
+  g_hash_table_remove (self->rounds, name);
+  poste_scheduler_fetch_finished (self, name, report->outcome, report->error);
+  g_signal_emit (self, signals[ROUND_FINISHED], 0, kept, report);
+}
+
+/* A due fetch of @name, as a round of its own. */
+static void
+start_round (PosteScheduler   *self,
+             const char       *name,
+             PosteFetchReason  reason)
+{
+  g_autoptr(PosteFetch) round = NULL;
+  g_autoptr(PosteProvider) provider = NULL;
+  guint n = self->providers != NULL ? g_list_model_get_n_items (self->providers) : 0;
+
+  for (guint i = 0; i < n && provider == NULL; i++)
+    {
+      g_autoptr(PosteProvider) item = g_list_model_get_item (self->providers, i);
+
+      if (g_strcmp0 (poste_provider_get_name (item), name) == 0)
+        provider = g_steal_pointer (&item);
+    }
+  if (provider == NULL || g_hash_table_contains (self->rounds, name))
+    {
+      poste_scheduler_fetch_finished (self, name, POSTE_SESSION_OUTCOME_CANCELLED, NULL);
+      return;
+    }
+
+  round = poste_fetch_new (provider, self->history, self->outbox);
+  /* Only the user's Fetch now may show the keyring's unlock prompt: a scheduled fetch that
+   * finds it locked waits for the next unlock (see poste_scheduler_fetch_finished()). */
+  poste_fetch_set_interactive (round, reason == POSTE_FETCH_REASON_MANUAL);
+  g_hash_table_insert (self->rounds, g_strdup (name), g_object_ref (round));
+  g_signal_emit (self, signals[ROUND_STARTED], 0, round, reason);
+  poste_fetch_run_async (round, NULL, round_done_cb, g_object_ref (self));
+}
+
+/**
+ * poste_scheduler_run_rounds:
+ * @self: a #PosteScheduler that follows a provider list (poste_scheduler_follow_providers())
+ * @history: (nullable): where each round writes its record
+ * @outbox: (nullable): the outbox each round submits
+ *
+ * From now on the scheduler runs every due fetch itself, as a #PosteFetch round of the provider
+ * in the followed list: #PosteScheduler::round-started, then #PosteScheduler::round-finished,
+ * and the outcome goes into the backoff without the front end's help. #PosteScheduler::fetch is
+ * no longer emitted. The application and `run` both work this way; the scheduler's own tests
+ * drive #PosteScheduler::fetch with a manual clock.
+ */
+void
+poste_scheduler_run_rounds (PosteScheduler *self,
+                            PosteHistory   *history,
+                            PosteOutbox    *outbox)
+{
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+  g_return_if_fail (history == NULL || POSTE_IS_HISTORY (history));
+  g_return_if_fail (outbox == NULL || POSTE_IS_OUTBOX (outbox));
+
+  self->runs_rounds = TRUE;
+  g_set_object (&self->history, history);
+  g_set_object (&self->outbox, outbox);
+  if (self->rounds == NULL)
+    self->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+/**
+ * poste_scheduler_get_round:
+ * @self: a #PosteScheduler
+ * @name: a provider's name
+ *
+ * Returns: (transfer none) (nullable): @name's running round, or %NULL
+ */
+PosteFetch *
+poste_scheduler_get_round (PosteScheduler *self,
+                           const char     *name)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return self->rounds != NULL ? g_hash_table_lookup (self->rounds, name) : NULL;
+}
+
+/**
+ * poste_scheduler_get_n_rounds:
+ * @self: a #PosteScheduler
+ *
+ * Returns: how many rounds are running
+ */
+guint
+poste_scheduler_get_n_rounds (PosteScheduler *self)
+{
+  g_return_val_if_fail (POSTE_IS_SCHEDULER (self), 0);
+
+  return self->rounds != NULL ? g_hash_table_size (self->rounds) : 0;
+}
+
+/**
+ * poste_scheduler_stop_rounds:
+ * @self: a #PosteScheduler
+ *
+ * Stops every running round cleanly (poste_fetch_cancel(): 421 in the reversed state, so the
+ * providers keep what was not taken); each still ends with its record and
+ * #PosteScheduler::round-finished.
+ */
+void
+poste_scheduler_stop_rounds (PosteScheduler *self)
+{
+  GHashTableIter iter;
+  gpointer round;
+
+  g_return_if_fail (POSTE_IS_SCHEDULER (self));
+
+  if (self->rounds == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->rounds);
+  while (g_hash_table_iter_next (&iter, NULL, &round))
+    poste_fetch_cancel (round);
 }

@@ -93,6 +93,13 @@ gboolean            poste_scheduler_update_provider        (PosteScheduler      
                                                             GError             **error);
 void                poste_scheduler_follow_providers       (PosteScheduler      *self,
                                                             GListModel          *providers);
+void                poste_scheduler_run_rounds             (PosteScheduler      *self,
+                                                            PosteHistory        *history,
+                                                            PosteOutbox         *outbox);
+PosteFetch         *poste_scheduler_get_round              (PosteScheduler      *self,
+                                                            const char          *name);
+guint               poste_scheduler_get_n_rounds           (PosteScheduler      *self);
+void                poste_scheduler_stop_rounds            (PosteScheduler      *self);
 gboolean            poste_scheduler_remove_provider        (PosteScheduler      *self,
                                                             const char          *name);
 gboolean            poste_scheduler_has_provider           (PosteScheduler      *self,

@@ -31,8 +31,13 @@ poste_exit_status_for_error (const GError *error)
 
   /* No password to be found is an authentication failure; a file that cannot be used as
    * configuration or password file, or a bad option, is the user's to fix. */
-  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET) ||
+      g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_KEYRING) ||
+      g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED))
     return POSTE_EXIT_AUTH;
+  /* A keyring that does not answer is a local service timing out: try again later. */
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_TIMEOUT))
+    return POSTE_EXIT_NETWORK;
   if (error->domain == G_FILE_ERROR || error->domain == G_OPTION_ERROR)
     return POSTE_EXIT_USAGE;
 
@@ -119,8 +124,17 @@ poste_error_get_kind (const GError *error)
           return POSTE_ERROR_KIND_TRANSIENT;
         }
     }
-  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET))
+  /* No password, no keyring to hold one, or a locked keyring: only the user can mend it (store
+   * one, choose a password file, unlock); retrying on our own would not help. The scheduler
+   * keeps a locked keyring's provider on its interval so that the first fetch after the unlock
+   * succeeds (poste_error_is_keyring_locked()). */
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET) ||
+      g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_KEYRING) ||
+      g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED))
     return POSTE_ERROR_KIND_AUTH;
+  /* A keyring that did not answer may answer next time (it was starting, or busy). */
+  if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_TIMEOUT))
+    return POSTE_ERROR_KIND_TRANSIENT;
   if (error->domain == POSTE_CONFIG_ERROR || error->domain == G_FILE_ERROR)
     return POSTE_ERROR_KIND_CONFIG;
   /* A target that cannot work (its form, or a sandbox that does not reach it) will not mend
@@ -147,4 +161,20 @@ poste_error_kind_needs_user (PosteErrorKind kind)
 {
   return kind == POSTE_ERROR_KIND_AUTH || kind == POSTE_ERROR_KIND_CERTIFICATE ||
          kind == POSTE_ERROR_KIND_CONFIG || kind == POSTE_ERROR_KIND_DELIVERY;
+}
+
+/**
+ * poste_error_is_keyring_locked:
+ * @error: (nullable): why a fetch failed
+ *
+ * A locked keyring is %POSTE_ERROR_KIND_AUTH (the user must unlock it), but unlike refused
+ * credentials it mends itself as soon as the user unlocks the keyring for any reason: a
+ * scheduled fetch should wait for that, quietly, instead of stopping for good.
+ *
+ * Returns: %TRUE for %POSTE_CONFIG_ERROR_KEYRING_LOCKED
+ */
+gboolean
+poste_error_is_keyring_locked (const GError *error)
+{
+  return g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED);
 }

@@ -114,7 +114,14 @@ typedef enum {
  * @POSTE_CONFIG_ERROR_MISSING_KEY: a required key is absent
  * @POSTE_CONFIG_ERROR_NOT_FOUND: no such provider
  * @POSTE_CONFIG_ERROR_INSECURE: a secret file that others can read
- * @POSTE_CONFIG_ERROR_NO_SECRET: no password is stored for the provider
+ * @POSTE_CONFIG_ERROR_NO_SECRET: no password is stored for the provider (the keyring answered
+ *   and holds none)
+ * @POSTE_CONFIG_ERROR_NO_KEYRING: no keyring is running: no Secret Service
+ *   (`org.freedesktop.secrets`) on the session bus, or no session bus at all
+ * @POSTE_CONFIG_ERROR_KEYRING_LOCKED: the keyring is locked and was not unlocked (nobody was
+ *   there to answer its prompt, or the prompt was dismissed); the password may well be there
+ * @POSTE_CONFIG_ERROR_KEYRING_TIMEOUT: the Secret Service is on the bus but did not answer in
+ *   time
  */
 typedef enum {
   POSTE_CONFIG_ERROR_PARSE,
@@ -124,6 +131,9 @@ typedef enum {
   POSTE_CONFIG_ERROR_NOT_FOUND,
   POSTE_CONFIG_ERROR_INSECURE,
   POSTE_CONFIG_ERROR_NO_SECRET,
+  POSTE_CONFIG_ERROR_NO_KEYRING,
+  POSTE_CONFIG_ERROR_KEYRING_LOCKED,
+  POSTE_CONFIG_ERROR_KEYRING_TIMEOUT,
 } PosteConfigError;
 
 /**
@@ -214,5 +224,6 @@ typedef enum {
 
 PosteErrorKind  poste_error_get_kind           (const GError   *error);
 gboolean        poste_error_kind_needs_user    (PosteErrorKind  kind);
+gboolean        poste_error_is_keyring_locked  (const GError   *error);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
@@ -149,6 +151,7 @@ poste_cli_fetch_one_async (PosteCli            *cli,
 
   g_task_set_source_tag (task, poste_cli_fetch_one_async);
   g_task_set_task_data (task, cli, NULL);
+  poste_fetch_set_interactive (fetch, cli->interactive);
   poste_cli_watch_round (cli, fetch);
   poste_fetch_run_async (fetch, cancellable, fetch_one_done, g_steal_pointer (&task));
 }
@@ -224,6 +227,8 @@ poste_cli_fetch (PosteCli  *cli,
       poste_cli_error (cli, "%s", error->message);
       return POSTE_EXIT_USAGE;
     }
+  /* Run by hand at a terminal, not from a timer: a locked keyring may show its unlock prompt. */
+  cli->interactive = isatty (STDIN_FILENO);
 
   if (argc > 1)
     {

@@ -32,6 +32,7 @@ typedef struct {
   char       *config_path;
   gboolean    verbose;
   gboolean    timestamps;
+  gboolean    interactive;  /* someone at a terminal: a locked keyring may prompt */
 } PosteCli;
 
 /**

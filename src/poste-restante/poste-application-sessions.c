@@ -121,6 +121,8 @@ _poste_application_send_round (PosteApplication *self,
 
   fetch = poste_fetch_new (provider, self->history, self->outbox);
   poste_fetch_set_send_only (fetch, TRUE);
+  /* The user asked and is there: a locked keyring may show its unlock prompt. */
+  poste_fetch_set_interactive (fetch, TRUE);
   g_hash_table_replace (self->send_rounds, g_strdup (name), g_object_ref (fetch));
   poste_fetch_run_async (fetch, NULL, send_round_done_cb, g_object_ref (self));
   return TRUE;

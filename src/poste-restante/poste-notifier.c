@@ -261,6 +261,14 @@ notify_failure (PosteNotifier   *self,
   switch (kind)
     {
     case POSTE_ERROR_KIND_AUTH:
+      /* No password to send (no keyring, a locked one, none stored): the provider never saw
+       * the credentials, so "authentication failed" would send the user to the wrong place. */
+      if (error->domain == POSTE_CONFIG_ERROR)
+        {
+          summary = g_strdup_printf (_("%s: the password cannot be read"), provider);
+          body = g_strdup (error->message);
+          break;
+        }
       summary = g_strdup_printf (_("%s: authentication failed"), provider);
       body = g_strdup_printf (_("%s\nCheck the user name and password."), error->message);
       break;

@@ -11,7 +11,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include <poste-check.h>
 #include <poste-error.h>
@@ -64,6 +66,10 @@ struct _PosteProviderDialog
   AdwComboRow          *security_row;
   AdwEntryRow          *username_row;
   AdwPasswordEntryRow  *password_row;
+  GtkRevealer          *keyring_banner;
+  GtkLabel             *keyring_banner_label;
+  AdwPreferencesGroup  *account_group;
+  AdwComboRow          *password_storage_row;
   AdwEntryRow          *domains_row;
   AdwComboRow          *auth_row;
   AdwComboRow          *delivery_kind_row;
@@ -90,6 +96,7 @@ struct _PosteProviderDialog
 
   guint                 busy : 1;
   guint                 testing : 1;
+  guint                 no_keyring : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProviderDialog, poste_provider_dialog, ADW_TYPE_WINDOW)
@@ -599,6 +606,124 @@ poste_provider_dialog_save (PosteProviderDialog  *self,
   return TRUE;
 }
 
+/* Password storage: the keyring, or a file of the application's for desktops without one */
+
+enum {
+  PASSWORD_IN_KEYRING,
+  PASSWORD_IN_FILE,
+};
+
+static void
+show_password_problem (PosteProviderDialog *self,
+                       const char          *message)
+{
+  gtk_label_set_text (self->keyring_banner_label, message);
+  gtk_revealer_set_reveal_child (self->keyring_banner, TRUE);
+}
+
+static void
+password_storage_update (PosteProviderDialog *self)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (adw_combo_row_get_selected (self->password_storage_row) == PASSWORD_IN_FILE)
+    subtitle = g_strdup_printf (_("In %s/poste-restante/passwords, readable by you alone but "
+                                  "not encrypted: anyone who can use your account or read your "
+                                  "disk can read it"),
+                                g_get_user_config_dir ());
+  else if (self->no_keyring)
+    subtitle = g_strdup (_("No keyring is running on this desktop: the password cannot be kept "
+                           "there"));
+  else
+    subtitle = g_strdup (_("Encrypted in your keyring, unlocked with your session"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->password_storage_row), subtitle);
+}
+
+/* The choice made for @provider earlier: its password-file is the application's own. */
+static void
+password_storage_show (PosteProviderDialog *self,
+                       PosteProvider       *provider)
+{
+  adw_combo_row_set_selected (self->password_storage_row,
+                              poste_secrets_is_managed_file (provider) ? PASSWORD_IN_FILE
+                                                                       : PASSWORD_IN_KEYRING);
+}
+
+static void
+keyring_probe_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PosteProviderDialog *self;
+  g_autoptr(GError) error = NULL;
+
+  if (poste_secrets_probe_finish (result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Not cancelled: the dialog is still there (its dispose cancels the probe). */
+  self = POSTE_PROVIDER_DIALOG (user_data);
+  self->no_keyring = TRUE;
+  adw_combo_row_set_selected (self->password_storage_row, PASSWORD_IN_FILE);
+  adw_preferences_group_set_description (self->account_group,
+                                         _("No keyring is running: the password is kept in a "
+                                           "file only you can read."));
+  show_password_problem (self, _("No keyring is running on this desktop, so passwords cannot be "
+                                 "kept in one. The password will be kept in a file only you can "
+                                 "read (see Keep the Password); or start a keyring such as "
+                                 "gnome-keyring or KWallet and open this window again."));
+  password_storage_update (self);
+}
+
+/* Keeps @password as the user chose, before the provider is saved. Returns %FALSE, with the
+ * reason shown at the top, when it cannot be kept that way. */
+static gboolean
+password_storage_apply (PosteProviderDialog *self,
+                        PosteProvider       *provider,
+                        const char          *password)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *managed = poste_secrets_dup_managed_file (provider);
+
+  if (adw_combo_row_get_selected (self->password_storage_row) == PASSWORD_IN_FILE)
+    {
+      if (password[0] != '\0')
+        {
+          if (!poste_secrets_store_file (provider, password, &error))
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("Could not keep the password in a file: %s"), error->message);
+
+              show_password_problem (self, message);
+              return FALSE;
+            }
+        }
+      else if (g_file_test (managed, G_FILE_TEST_IS_REGULAR))
+        poste_provider_set_password_file (provider, managed);
+      return TRUE;
+    }
+
+  /* Back to the keyring: the application's file no longer counts, once the password is typed
+   * again to go there (an empty field would leave no password anywhere). */
+  if (poste_secrets_is_managed_file (provider))
+    {
+      if (password[0] == '\0' && poste_secrets_auth_needs_password (provider))
+        {
+          show_password_problem (self, _("Type the password again to keep it in the keyring."));
+          return FALSE;
+        }
+      poste_provider_set_password_file (provider, NULL);
+    }
+  if (password[0] != '\0' && self->no_keyring)
+    {
+      show_password_problem (self, _("No keyring is running, so the password cannot be kept in "
+                                     "one and nothing was saved: choose a file only you can read "
+                                     "under Keep the Password, or start a keyring."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 poste_provider_dialog_finish_add (PosteProviderDialog *self,
                                   PosteProvider       *provider)
@@ -634,12 +759,32 @@ poste_provider_dialog_store_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      message = g_strdup_printf (_("Could not keep the password in the keyring: %s"), error->message);
       poste_provider_dialog_set_busy (self, FALSE);
+      if (g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_KEYRING))
+        {
+          /* Nothing was saved; the choice that works is made for the user, who only has to
+           * press Add again. */
+          self->no_keyring = TRUE;
+          adw_combo_row_set_selected (self->password_storage_row, PASSWORD_IN_FILE);
+          show_password_problem (self, _("No keyring is running, so the password was not kept "
+                                         "and nothing was saved. Keep the Password is now set to "
+                                         "a file only you can read: press Add again to use it."));
+          return;
+        }
+      message = g_strdup_printf (_("Could not keep the password in the keyring: %s"), error->message);
+      show_password_problem (self, message);
       poste_provider_dialog_show_error (self, message);
       return;
     }
 
+  /* The password is in the keyring now: a file of an earlier choice must not linger. */
+  if (poste_provider_get_password_file (provider) == NULL)
+    {
+      g_autofree char *managed = poste_secrets_dup_managed_file (provider);
+
+      if (g_unlink (managed) != 0 && errno != ENOENT)
+        g_debug ("Could not remove %s: %s", managed, g_strerror (errno));
+    }
   poste_provider_dialog_finish_add (self, provider);
 }
 
@@ -665,10 +810,13 @@ poste_provider_dialog_add (GtkWidget  *widget,
     }
 
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  if (password[0] == '\0')
+  if (!password_storage_apply (self, provider, password))
+    return;
+  if (password[0] == '\0' ||
+      adw_combo_row_get_selected (self->password_storage_row) == PASSWORD_IN_FILE)
     {
-      /* No new password: EXTERNAL with a certificate, the one already stored, or one to be
-       * set later. */
+      /* No new password (EXTERNAL with a certificate, the one already stored, or one to be
+       * set later), or one already in the application's file. */
       poste_provider_dialog_set_busy (self, TRUE);
       poste_provider_dialog_finish_add (self, provider);
       return;
@@ -1113,6 +1261,7 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
                                  _("Password (empty keeps the stored one)"));
+  password_storage_show (self, provider);
 
   poste_provider_dialog_update (self);
 
@@ -1200,6 +1349,10 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (security_row);
   CHILD (username_row);
   CHILD (password_row);
+  CHILD (keyring_banner);
+  CHILD (keyring_banner_label);
+  CHILD (account_group);
+  CHILD (password_storage_row);
   CHILD (domains_row);
   CHILD (auth_row);
   CHILD (delivery_kind_row);
@@ -1272,4 +1425,10 @@ poste_provider_dialog_init (PosteProviderDialog *self)
                            G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->send_with_fetch_switch, "notify::active",
                            G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->password_storage_row, "notify::selected",
+                           G_CALLBACK (password_storage_update), self, G_CONNECT_SWAPPED);
+  password_storage_update (self);
+  /* Asks the bus, not the keyring: no prompt, no wait on a keyring that hangs. */
+  poste_secrets_probe (self->cancellable, keyring_probe_cb, self);
 }

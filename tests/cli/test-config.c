@@ -209,9 +209,29 @@ static const BadCase bad_cases[] = {
     POSTE_CONFIG_ERROR_INVALID_VALUE },
   { "[provider a]\nhost=h.example\ndelivery=mbox:/m\nhost[fr]=x.example\n",
     "/c/x.conf:4: key 'host[fr]': unknown key in [provider a]", POSTE_CONFIG_ERROR_UNKNOWN_KEY },
+  { "[provider a]\nhost=[odmr.example]\ndelivery=mbox:/m\n",
+    "/c/x.conf:2: key 'host': '[odmr.example]' is not an IPv6 address; write an IPv6 address "
+    "without brackets, as host=::1", POSTE_CONFIG_ERROR_INVALID_VALUE },
   { "[provider a]\nhost=h.ex\xff" "ample\ndelivery=mbox:/m\n",
     "/c/x.conf:2: not valid UTF-8 text", POSTE_CONFIG_ERROR_PARSE },
 };
+
+/* host=[::1], as in a URL, is the address ::1. */
+static void
+test_load_ipv6_brackets (void)
+{
+  g_autoptr(PosteConfig) config = poste_config_new ();
+  g_autoptr(GError) error = NULL;
+  PosteProvider *provider;
+
+  g_assert_true (poste_config_load_from_data (config, "/c/x.conf",
+                                              "[provider six]\nhost=[::1]\ndelivery=mbox:/m\n",
+                                              -1, &error));
+  g_assert_no_error (error);
+  provider = poste_config_lookup (config, "six");
+  g_assert_nonnull (provider);
+  g_assert_cmpstr (poste_provider_get_host (provider), ==, "::1");
+}
 
 static void
 test_load_bad (void)
@@ -567,6 +587,7 @@ main (int   argc,
 
   g_test_add_func ("/config/load/good", test_load_good);
   g_test_add_func ("/config/load/bad", test_load_bad);
+  g_test_add_func ("/config/load/ipv6-brackets", test_load_ipv6_brackets);
   g_test_add_func ("/config/load/bom", test_load_bom);
   g_test_add_func ("/config/load/all-errors", test_load_all_errors);
   g_test_add_func ("/config/load/file", test_load_file);

@@ -128,6 +128,97 @@ test_cli_import (void)
   poste_secrets_free_password (password);
 }
 
+/* Replaces the running daemon with one started without --unlock: its "login" collection, which
+ * holds the items stored so far, is locked, as after a login that did not unlock it. Returns
+ * once the new daemon answers that the default collection is locked. */
+static void
+restart_keyring_locked (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_build_filename (keyring_home, "data", NULL);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  /* Forget the old daemon's session and proxies before it goes. */
+  secret_service_disconnect ();
+  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", keyring_home, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--replace",
+                                        "--components=secrets", NULL);
+  g_assert_no_error (error);
+  /* The daemon forks and the first process leaves once the new one has the name. */
+  g_assert_true (g_subprocess_communicate (daemon, empty, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < KEYRING_WAIT_STEPS; i++)
+    {
+      g_autoptr(GVariant) reply =
+        g_dbus_connection_call_sync (bus, "org.freedesktop.secrets",
+                                     "/org/freedesktop/secrets/aliases/default",
+                                     "org.freedesktop.DBus.Properties", "Get",
+                                     g_variant_new ("(ss)", "org.freedesktop.Secret.Collection",
+                                                    "Locked"),
+                                     G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                     NULL);
+      g_autoptr(GVariant) value = NULL;
+
+      if (reply != NULL)
+        {
+          g_variant_get (reply, "(v)", &value);
+          if (g_variant_get_boolean (value))
+            return;
+        }
+      g_usleep (100 * 1000);
+    }
+  g_error ("the replaced gnome-keyring-daemon never reported a locked keyring");
+}
+
+/* A keyring started locked: the password is there, and the lookup says the keyring is locked,
+ * never "no password"; without the user no prompt is asked for; with the user the Secret
+ * Service's prompt is asked for (no prompter runs on this bus, so the keyring stays locked). */
+static void
+test_locked (void)
+{
+  g_autoptr(PosteProvider) provider = poste_provider_new ("locked-test");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) explained = NULL;
+
+  poste_provider_set_username (provider, "example.org");
+  g_assert_true (poste_secrets_store_sync (provider, "kept while unlocked", NULL, &error));
+  g_assert_no_error (error);
+
+  restart_keyring_locked ();
+
+  g_assert_null (poste_secrets_lookup_full_sync (provider, POSTE_SECRETS_LOOKUP_NONE, NULL,
+                                                 &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED);
+  g_assert_cmpint (poste_error_get_kind (error), ==, POSTE_ERROR_KIND_AUTH);
+  g_assert_true (poste_error_is_keyring_locked (error));
+  explained = poste_secrets_explain_error (provider, error);
+  g_test_message ("%s", explained->message);
+  g_assert_error (explained, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED);
+  g_assert_nonnull (strstr (explained->message, "the keyring is locked"));
+  g_assert_null (strstr (explained->message, "no password"));
+  g_clear_error (&error);
+
+  g_assert_null (poste_secrets_lookup_full_sync (provider, POSTE_SECRETS_LOOKUP_UNLOCK, NULL,
+                                                 &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_LOCKED);
+  g_clear_error (&error);
+
+  /* A provider never stored is still told apart: the keyring is locked, nothing can be seen. */
+  g_assert_true (poste_secrets_probe_sync (NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +247,8 @@ main (int   argc,
 
   g_test_add_func ("/keyring/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/keyring/cli-import", test_cli_import);
+  /* Last: it leaves the keyring locked. */
+  g_test_add_func ("/keyring/locked", test_locked);
 
   status = g_test_run ();
 

@@ -405,6 +405,28 @@ test_wrong_host (void)
   fixture_teardown (&f);
 }
 
+/* An IPv6 literal the certificate does not name is refused the same way as a name or an IPv4
+ * address: not a TLS error from the depths. */
+static void
+test_wrong_host_ipv6 (gconstpointer data)
+{
+  PosteTestTls tls = GPOINTER_TO_INT (data);
+  Fixture f = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  /* The certificate names provider.test and 127.0.0.1, not ::1. */
+  fixture_setup (&f, tls, NULL);
+  poste_test_provider_set_ipv6 (f.tp, TRUE);
+  poste_provider_set_host (f.provider, "::1");
+  fixture_start (&f);
+
+  g_assert_false (run (&f, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "issued for another host"));
+  fixture_teardown (&f);
+}
+
 static void
 test_tls_required (gconstpointer data)
 {
@@ -1539,6 +1561,10 @@ main (int   argc,
   g_test_add_data_func ("/session/expired/ca-file", GINT_TO_POINTER (FALSE), test_expired);
   g_test_add_data_func ("/session/expired/pinned", GINT_TO_POINTER (TRUE), test_expired);
   g_test_add_func ("/session/wrong-host", test_wrong_host);
+  g_test_add_data_func ("/session/wrong-host-ipv6/implicit",
+                        GINT_TO_POINTER (POSTE_TEST_TLS_IMPLICIT), test_wrong_host_ipv6);
+  g_test_add_data_func ("/session/wrong-host-ipv6/starttls",
+                        GINT_TO_POINTER (POSTE_TEST_TLS_STARTTLS), test_wrong_host_ipv6);
   g_test_add_data_func ("/session/tls-required/not-offered", "no-starttls", test_tls_required);
   g_test_add_data_func ("/session/tls-required/refused", "starttls-reply=454", test_tls_required);
   g_test_add_func ("/session/injection", test_injection);

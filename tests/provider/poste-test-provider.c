@@ -132,6 +132,7 @@ struct _PosteTestProvider
   GTlsCertificate   *certificate;
   char              *hostname;
   guint16            port;
+  gboolean           ipv6;
   guint              timeout;
   Faults             faults;
 
@@ -2211,6 +2212,19 @@ poste_test_provider_set_port (PosteTestProvider *self,
 }
 
 /**
+ * poste_test_provider_set_ipv6:
+ * @self: a #PosteTestProvider, not started
+ * @ipv6: %TRUE to listen on ::1 instead of 127.0.0.1
+ */
+void
+poste_test_provider_set_ipv6 (PosteTestProvider *self,
+                              gboolean           ipv6)
+{
+  g_return_if_fail (POSTE_IS_TEST_PROVIDER (self));
+  self->ipv6 = !!ipv6;
+}
+
+/**
  * poste_test_provider_set_timeout:
  * @self: a #PosteTestProvider
  * @seconds: the deadline of every read, write and TLS handshake, in seconds (at least 1)
@@ -2444,7 +2458,8 @@ poste_test_provider_set_faults (PosteTestProvider  *self,
  * @self: a #PosteTestProvider
  * @error: return location for a #GError
  *
- * Listens on 127.0.0.1 (the port of poste_test_provider_set_port(), any free one by default)
+ * Listens on 127.0.0.1, or ::1 after poste_test_provider_set_ipv6() (the port of
+ * poste_test_provider_set_port(), any free one by default)
  * and serves one connection at a time in a thread of its own until poste_test_provider_stop().
  *
  * Returns: the port; 0 with a #GIOError when it cannot listen
@@ -2460,7 +2475,8 @@ poste_test_provider_start (PosteTestProvider  *self,
   g_return_val_if_fail (POSTE_IS_TEST_PROVIDER (self), 0);
   g_return_val_if_fail (self->thread == NULL, 0);
 
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  loopback = g_inet_address_new_loopback (self->ipv6 ? G_SOCKET_FAMILY_IPV6
+                                                     : G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, self->port);
   self->listener = g_socket_listener_new ();
   if (!g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,

@@ -163,6 +163,8 @@ void               poste_test_provider_set_timeout     (PosteTestProvider    *se
                                                         guint                 seconds);
 void               poste_test_provider_set_port        (PosteTestProvider    *self,
                                                         guint16               port);
+void               poste_test_provider_set_ipv6        (PosteTestProvider    *self,
+                                                        gboolean              ipv6);
 guint16            poste_test_provider_start           (PosteTestProvider    *self,
                                                         GError              **error);
 guint16            poste_test_provider_get_port        (PosteTestProvider    *self);

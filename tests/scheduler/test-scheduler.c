@@ -1305,6 +1305,50 @@ test_auth (Fixture       *f,
   take_fetch (f, "acme", POSTE_FETCH_REASON_SCHEDULE);
 }
 
+/* A locked keyring is not refused credentials: the provider stays on its interval, with no
+ * backoff, so that the first fetch after the user unlocks the keyring succeeds. No keyring at
+ * all needs the user: stopped like a refused password. */
+static void
+test_keyring_locked (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PosteProvider) provider = make_provider ("acme", 15, NULL, NULL);
+  g_autoptr(GError) locked = g_error_new_literal (POSTE_CONFIG_ERROR,
+                                                  POSTE_CONFIG_ERROR_KEYRING_LOCKED, "locked");
+  g_autoptr(GError) none = g_error_new_literal (POSTE_CONFIG_ERROR,
+                                                POSTE_CONFIG_ERROR_NO_KEYRING, "no keyring");
+
+  poste_scheduler_set_jitter (f->scheduler, 0.0);
+  g_assert_true (poste_scheduler_add_provider (f->scheduler, provider, NULL));
+  advance (f, 0);
+  take_fetch (f, "acme", POSTE_FETCH_REASON_SCHEDULE);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      poste_scheduler_fetch_finished (f->scheduler, "acme", POSTE_SESSION_OUTCOME_FAILED, locked);
+      g_assert_cmpint (poste_scheduler_get_state (f->scheduler, "acme"), !=,
+                       POSTE_SCHEDULE_STATE_STOPPED);
+      g_assert_cmpint (poste_scheduler_get_next_fetch_monotonic (f->scheduler, "acme"), ==,
+                       now (f) + 15 * MINUTE);
+      advance (f, 14 * MINUTE);
+      assert_no_fetch (f);
+      advance (f, MINUTE);
+      take_fetch (f, "acme", POSTE_FETCH_REASON_SCHEDULE);
+    }
+  /* Unlocked meanwhile: the scheduled fetch works. */
+  succeed (f, "acme");
+  g_assert_cmpint (poste_scheduler_get_state (f->scheduler, "acme"), ==,
+                   POSTE_SCHEDULE_STATE_WAITING);
+
+  advance (f, 15 * MINUTE);
+  take_fetch (f, "acme", POSTE_FETCH_REASON_SCHEDULE);
+  poste_scheduler_fetch_finished (f->scheduler, "acme", POSTE_SESSION_OUTCOME_FAILED, none);
+  g_assert_cmpint (poste_scheduler_get_state (f->scheduler, "acme"), ==,
+                   POSTE_SCHEDULE_STATE_STOPPED);
+  advance (f, DAY);
+  assert_no_fetch (f);
+}
+
 static void
 test_update (Fixture       *f,
              gconstpointer  data)
@@ -1607,6 +1651,7 @@ main (int   argc,
   ADD ("/scheduler/backoff/try-later", test_try_later);
   ADD ("/scheduler/backoff/short-interval", test_backoff_short_interval);
   ADD ("/scheduler/auth-stop", test_auth);
+  ADD ("/scheduler/keyring-locked", test_keyring_locked);
   ADD ("/scheduler/update", test_update);
   ADD ("/scheduler/pause", test_pause);
   ADD ("/scheduler/remove", test_remove);

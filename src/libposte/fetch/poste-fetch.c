@@ -40,6 +40,7 @@ struct _PosteFetch
   guint               max_seconds;
   guint               session_timeout;
   gboolean            send_only;
+  gboolean            interactive;
 
   GTask              *task;
   GCancellable       *cancellable;     /* ours: poste_fetch_cancel() and the caller's both cancel it */
@@ -408,6 +409,26 @@ poste_fetch_set_limits (PosteFetch *self,
 
   self->max_sessions = CLAMP (max_sessions, 1, POSTE_FETCH_MAX_SESSIONS);
   self->max_seconds = MIN (max_seconds, POSTE_FETCH_MAX_SECONDS);
+}
+
+/**
+ * poste_fetch_set_interactive:
+ * @self: a #PosteFetch, not yet running
+ * @interactive: %TRUE when the user asked for this round and is there to answer
+ *
+ * Whether the round may ask the user: a locked keyring then shows the Secret Service's own
+ * unlock prompt (poste_secrets_lookup_full() with %POSTE_SECRETS_LOOKUP_UNLOCK). A round that
+ * is not interactive (the default: a scheduled fetch) never prompts; it fails with
+ * %POSTE_CONFIG_ERROR_KEYRING_LOCKED and the scheduler waits for the keyring to be unlocked.
+ */
+void
+poste_fetch_set_interactive (PosteFetch *self,
+                             gboolean    interactive)
+{
+  g_return_if_fail (POSTE_IS_FETCH (self));
+  g_return_if_fail (!self->running);
+
+  self->interactive = !!interactive;
 }
 
 /**
@@ -793,7 +814,10 @@ poste_fetch_run_async (PosteFetch          *self,
         run_session (self);
       return;
     }
-  poste_secrets_lookup (self->provider, self->cancellable, password_cb, g_object_ref (self));
+  poste_secrets_lookup_full (self->provider,
+                             self->interactive ? POSTE_SECRETS_LOOKUP_UNLOCK
+                                               : POSTE_SECRETS_LOOKUP_NONE,
+                             self->cancellable, password_cb, g_object_ref (self));
 }
 
 /**
@@ -802,7 +826,8 @@ poste_fetch_run_async (PosteFetch          *self,
  * @result: what poste_fetch_run_async() gave its callback
  * @error: (nullable): set to the round's error, when it has one: a %POSTE_SESSION_ERROR,
  *   %POSTE_PROTOCOL_ERROR, %G_IO_ERROR (%G_IO_ERROR_CANCELLED when stopped), %G_TLS_ERROR,
- *   %POSTE_CONFIG_ERROR (%POSTE_CONFIG_ERROR_NO_SECRET: no password), %POSTE_DELIVERY_ERROR or
+ *   %POSTE_CONFIG_ERROR (%POSTE_CONFIG_ERROR_NO_SECRET: no password; NO_KEYRING,
+ *   KEYRING_LOCKED, KEYRING_TIMEOUT: the keyring's state), %POSTE_DELIVERY_ERROR or
  *   %POSTE_OUTBOX_ERROR
  *
  * Returns: (transfer full): the round's report, always, also when @error is set (it holds the

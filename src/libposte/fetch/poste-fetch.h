@@ -49,6 +49,8 @@ gboolean            poste_fetch_get_running      (PosteFetch           *self);
 void                poste_fetch_set_limits       (PosteFetch           *self,
                                                   guint                 max_sessions,
                                                   guint                 max_seconds);
+void                poste_fetch_set_interactive  (PosteFetch           *self,
+                                                  gboolean              interactive);
 void                poste_fetch_set_send_only    (PosteFetch           *self,
                                                   gboolean              send_only);
 void                poste_fetch_set_session_timeout (PosteFetch        *self,

@@ -141,8 +141,17 @@ start_tls (PosteSessionCtx  *ctx,
   g_autoptr(GError) local_error = NULL;
   GTlsConnection *tls;
 
-  identity = g_network_address_new (poste_provider_get_host (provider),
-                                    (guint16) poste_provider_get_port (provider));
+  /* An address literal is the identity as an address: the certificate is then checked against
+   * its IP addresses, and no server name (SNI) is sent, which RFC 6066 section 3 forbids for a
+   * literal. Given as a host name, an IPv6 literal broke the handshake before any certificate
+   * was seen, so a mismatch read as a TLS failure instead of "issued for another host". */
+  if (g_hostname_is_ip_address (poste_provider_get_host (provider)))
+    identity = G_SOCKET_CONNECTABLE (
+      g_inet_socket_address_new_from_string (poste_provider_get_host (provider),
+                                             poste_provider_get_port (provider)));
+  else
+    identity = g_network_address_new (poste_provider_get_host (provider),
+                                      (guint16) poste_provider_get_port (provider));
   tls_stream = g_tls_client_connection_new (poste_connection_get_stream (ctx->connection),
                                             identity, error);
   if (tls_stream == NULL)

@@ -33,8 +33,24 @@ parse_host (const ProviderKey  *key,
             const char         *value,
             GError            **error)
 {
+  g_autofree char *bare = NULL;
+
   if (*value == '\0')
     return empty_value (error);
+  /* [::1], as in a URL: the brackets only separate an IPv6 address from a port, which has a
+   * key of its own here. */
+  if (value[0] == '[' && g_str_has_suffix (value, "]"))
+    {
+      bare = g_strndup (value + 1, strlen (value) - 2);
+      if (!g_hostname_is_ip_address (bare) || strchr (bare, ':') == NULL)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("'%s' is not an IPv6 address; write an IPv6 address without "
+                         "brackets, as host=::1"), value);
+          return FALSE;
+        }
+      value = bare;
+    }
   if (!_poste_config_check_host (value, error))
     return FALSE;
   poste_provider_set_host (provider, value);

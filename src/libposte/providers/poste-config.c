@@ -24,7 +24,6 @@
 #include "poste-delivery-private.h"
 #include "poste-error.h"
 
-
 struct _PosteConfig
 {
   GObject     parent_instance;
@@ -45,7 +44,6 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
-
 
 static const char * const outbox_keys[] = { "listen", "port" };
 
@@ -128,7 +126,6 @@ scan_group_line (Scan       *scan,
 {
   return GPOINTER_TO_UINT (g_hash_table_lookup (scan->group_lines, group));
 }
-
 
 /* Indexes the groups and keys of @text by line and reports what GKeyFile would accept silently
  * or refuse without saying where: lines that are neither a group, a key nor a comment, keys
@@ -255,41 +252,6 @@ strip_inline_comment (const char *value)
   return g_strstrip (copy);
 }
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 static gboolean
 is_known (const char * const *keys,
           gsize               n_keys,
@@ -333,8 +295,6 @@ get_value (GKeyFile    *keyfile,
     return NULL;
   return strip_inline_comment (value);
 }
-
-
 
 static PosteProvider *
 load_provider (Scan       *scan,
@@ -873,8 +833,6 @@ poste_config_get_outbox_port (PosteConfig *self)
   g_return_val_if_fail (POSTE_IS_CONFIG (self), 0);
   return self->outbox_port;
 }
-
-
 
 /* The model's value of a key as it was read from the keyfile, to compare with the model. */
 static char *

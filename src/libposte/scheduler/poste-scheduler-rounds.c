@@ -141,6 +141,9 @@ _poste_scheduler_start_round (PosteScheduler   *self,
     }
 
   round = poste_fetch_new (provider, self->history, self->outbox);
+  /* Only the user's Fetch now may show the keyring's unlock prompt: a scheduled fetch that
+   * finds it locked waits for the next unlock (see poste_scheduler_fetch_finished()). */
+  poste_fetch_set_interactive (round, reason == POSTE_FETCH_REASON_MANUAL);
   g_hash_table_insert (self->rounds, g_strdup (name), g_object_ref (round));
   g_signal_emit (self, _poste_scheduler_signals[SCHEDULER_SIGNAL_ROUND_STARTED], 0, round, reason);
   poste_fetch_run_async (round, NULL, round_done_cb, g_object_ref (self));

@@ -87,10 +87,8 @@ enum {
   N_PROPS
 };
 
-
 static GParamSpec *properties [N_PROPS];
 guint _poste_scheduler_signals[SCHEDULER_SIGNAL_N_SIGNALS];
-
 
 static void update_timer (PosteScheduler *self);
 
@@ -228,7 +226,6 @@ entry_state (PosteScheduler *self,
     return POSTE_SCHEDULE_STATE_RETRYING;
   return POSTE_SCHEDULE_STATE_WAITING;
 }
-
 
 /* A request for one provider. Manual requests always lead to a fetch; automatic ones only for a
  * provider on a schedule that is not stopped, not refused, and not paused. */
@@ -938,7 +935,14 @@ poste_scheduler_fetch_finished (PosteScheduler      *self,
        * or rate limited; 451, a local error): poste_error_get_kind() says so for everyone. */
       entry->refused = poste_error_get_kind (error) == POSTE_ERROR_KIND_BUSY;
       entry->due = -1;
-      if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
+      /* A locked keyring: nothing is wrong with the credentials; the next fetch on the usual
+       * interval (without a prompt) succeeds once the user has unlocked it. */
+      if (poste_error_is_keyring_locked (error))
+        {
+          g_debug ("Scheduler: %s: the keyring is locked; waiting for it to be unlocked", name);
+          schedule_interval (self, entry, now);
+        }
+      else if (poste_error_get_kind (error) == POSTE_ERROR_KIND_AUTH)
         {
           entry->stopped = TRUE;
           g_debug ("Scheduler: %s: authentication failed, no automatic fetch until the configuration changes",

@@ -1,4 +1,4 @@
-/* test-secrets.c: provider passwords in libsecret, sync and async
+/* test-secrets-store.c: provider passwords in libsecret, sync and async
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

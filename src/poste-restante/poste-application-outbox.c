@@ -52,6 +52,7 @@ _poste_application_outbox_report (PosteApplication         *self,
 {
   const GError *error = report->error;
 
+  poste_application_refresh_outbox (self);
   if (report->send_returned > 0)
     {
       g_autofree char *body =
@@ -67,6 +68,15 @@ _poste_application_outbox_report (PosteApplication         *self,
   else if (error != NULL && error->domain == POSTE_OUTBOX_ERROR &&
            error->code != POSTE_OUTBOX_ERROR_BUSY)
     notify_user (self, report->provider, error->message);
+}
+
+static void
+outbox_changed_cb (PosteApplication  *self,
+                   GFile             *file,
+                   GFile             *other_file,
+                   GFileMonitorEvent  event)
+{
+  poste_application_refresh_outbox (self);
 }
 
 /* Send Now: a round of only the outbox for every provider, deferred messages included (the user
@@ -133,4 +143,52 @@ _poste_application_outbox_init (PosteApplication *self)
 
   self->outbox = poste_outbox_new (NULL);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+
+  /* Send Now is enabled only with something queued: now, whenever the queue changes (another
+   * program may fill it), and after each round (poste_application_refresh_outbox()). */
+  poste_application_refresh_outbox (self);
+  {
+    g_autofree char *queue = g_build_filename (poste_outbox_get_path (self->outbox), "queue", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (queue);
+    g_autoptr(GError) error = NULL;
+
+    self->outbox_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
+    if (self->outbox_monitor != NULL)
+      g_signal_connect_object (self->outbox_monitor, "changed", G_CALLBACK (outbox_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    else
+      g_debug ("Cannot watch the outbox: %s", error->message);
+  }
+}
+
+/**
+ * poste_application_refresh_outbox:
+ * @self: a #PosteApplication
+ *
+ * Reads whether the outbox holds anything and enables app.send-now accordingly: Send Now with
+ * nothing queued would do nothing, and say nothing.
+ *
+ * Returns: %TRUE when app.send-now's enabled state changed
+ */
+gboolean
+poste_application_refresh_outbox (PosteApplication *self)
+{
+  GAction *action;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean queued;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), FALSE);
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "send-now");
+  if (action == NULL || self->outbox == NULL)
+    return FALSE;
+  items = poste_outbox_list (self->outbox, &error);
+  if (items == NULL)
+    g_debug ("Cannot read the outbox: %s", error->message);
+  queued = items != NULL && items->len > 0;
+  if (queued == g_action_get_enabled (action))
+    return FALSE;
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), queued);
+  return TRUE;
 }

@@ -37,6 +37,7 @@ struct _PosteApplication
 
   /* The outbox whose mail leaves in each round (poste-application-outbox.c). */
   PosteOutbox    *outbox;
+  GFileMonitor   *outbox_monitor;
   /* Provider name -> its running Send Now round (the scheduler keeps the fetch rounds), and the
    * running PosteSession of a provider's fetch round. */
   GHashTable     *send_rounds;

@@ -198,6 +198,12 @@ _poste_application_sessions_shutdown (PosteApplication *self)
   g_clear_object (&self->history);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->send_rounds, g_hash_table_unref);
+  if (self->outbox_monitor != NULL)
+    {
+      g_file_monitor_cancel (self->outbox_monitor);
+      g_signal_handlers_disconnect_by_data (self->outbox_monitor, self);
+    }
+  g_clear_object (&self->outbox_monitor);
   g_clear_object (&self->outbox);
   g_clear_pointer (&self->last_reports, g_hash_table_unref);
 }

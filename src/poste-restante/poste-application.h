@@ -31,6 +31,7 @@ void              poste_application_provider_changed       (PosteApplication  *s
 PosteScheduler   *poste_application_get_scheduler          (PosteApplication  *self);
 PosteHistory     *poste_application_get_history            (PosteApplication  *self);
 PosteTray        *poste_application_get_tray               (PosteApplication  *self);
+gboolean          poste_application_refresh_outbox         (PosteApplication  *self);
 void              poste_application_fetch                  (PosteApplication  *self,
                                                             const char        *name);
 void              poste_application_stop                   (PosteApplication  *self,

@@ -54,7 +54,7 @@ enum {
   ITEM_OPEN,
   ITEM_SEPARATOR_3,
   ITEM_QUIT,
-  ITEM_SEND_NOW,  /* the outbox (issue 11) */
+  ITEM_SEND_NOW,
   FIRST_PROVIDER_ID = 100,
 };
 
@@ -95,10 +95,6 @@ struct _PosteTray
   /* Icon name -> its pixmaps, a(iiay), made once. */
   GHashTable              *pixmaps;
 
-  /* The outbox, read to know whether Send Now has anything to send. */
-  PosteOutbox             *outbox;
-  GFileMonitor            *outbox_monitor;
-  gboolean                 outbox_empty;
 };
 
 G_DEFINE_FINAL_TYPE (PosteTray, poste_tray, G_TYPE_OBJECT)
@@ -198,10 +194,6 @@ item_properties (PosteTray    *self,
                          g_action_group_has_action (group, item->action) &&
                          g_action_group_get_action_enabled (group, item->action);
 
-      /* Send Now with nothing queued would do nothing, and say nothing. */
-      if (item->id == ITEM_SEND_NOW && self->outbox_empty)
-        enabled = FALSE;
-
       g_variant_dict_insert (&dict, "enabled", "b", enabled);
     }
   if (item->toggle)
@@ -284,35 +276,13 @@ rebuild_menu (PosteTray *self)
     poste_dbusmenu_emit_layout_updated (self->menu, self->revision, ITEM_ROOT);
 }
 
-/* Reads whether the outbox holds anything; when that changed, tells the host (the layout's
- * revision moves on) and returns TRUE. */
+/* Whether Send Now has anything to send is the application's (app.send-now is enabled only
+ * then, and action-enabled-changed rebuilds the menu); it is read again here, since another
+ * program may have filled the queue a moment ago. TRUE when the layout changed. */
 static gboolean
 update_outbox (PosteTray *self)
 {
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean empty;
-
-  items = poste_outbox_list (self->outbox, &error);
-  if (items == NULL)
-    g_debug ("Tray: cannot read the outbox: %s", error->message);
-  empty = items == NULL || items->len == 0;
-  if (empty == self->outbox_empty)
-    return FALSE;
-
-  self->outbox_empty = empty;
-  rebuild_menu (self);
-  return TRUE;
-}
-
-static void
-outbox_changed_cb (GFileMonitor      *monitor,
-                   GFile             *file,
-                   GFile             *other_file,
-                   GFileMonitorEvent  event,
-                   PosteTray         *self)
-{
-  update_outbox (self);
+  return self->application != NULL && poste_application_refresh_outbox (self->application);
 }
 
 static gboolean
@@ -1137,24 +1107,6 @@ poste_tray_setup (PosteTray        *self,
                                                               : _("The last fetch failed")));
     }
 
-  /* Whether Send Now has anything to send: now, whenever the queue changes, and after each
-   * fetch (whose round sends the outbox). */
-  self->outbox = poste_outbox_new (NULL);
-  self->outbox_empty = TRUE;
-  update_outbox (self);
-  {
-    g_autofree char *queue = g_build_filename (poste_outbox_get_path (self->outbox), "queue", NULL);
-    g_autoptr(GFile) file = g_file_new_for_path (queue);
-    g_autoptr(GError) error = NULL;
-
-    self->outbox_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
-    if (self->outbox_monitor != NULL)
-      g_signal_connect_object (self->outbox_monitor, "changed", G_CALLBACK (outbox_changed_cb),
-                               self, 0);
-    else
-      g_debug ("Tray: cannot watch the outbox: %s", error->message);
-  }
-
   g_signal_connect_object (application, "session-started", G_CALLBACK (session_started_cb),
                            self, 0);
   g_signal_connect_object (application, "session-finished", G_CALLBACK (session_finished_cb),
@@ -1201,13 +1153,7 @@ poste_tray_dispose (GObject *object)
         g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->menu));
       g_signal_handlers_disconnect_by_data (self->menu, self);
     }
-  if (self->outbox_monitor != NULL)
-    {
-      g_file_monitor_cancel (self->outbox_monitor);
-      g_signal_handlers_disconnect_by_data (self->outbox_monitor, self);
-    }
-  g_clear_object (&self->outbox_monitor);
-  g_clear_object (&self->outbox);
+
   g_clear_object (&self->item);
   g_clear_object (&self->menu);
   g_clear_object (&self->connection);

@@ -20,6 +20,7 @@
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
+#include "poste-tray.h"
 #include "poste-trust-dialog.h"
 #include "poste-window.h"
 
@@ -965,6 +966,82 @@ poste_window_show_history (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->view_stack, "history");
 }
 
+/* Closing */
+
+static gboolean
+destroy_idle_cb (gpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+quit_idle_cb (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+background_response_cb (PosteWindow *self,
+                        const char  *response,
+                        GtkWidget   *dialog)
+{
+  g_assert (POSTE_IS_WINDOW (self));
+
+  /* Once the dialog, which is transient for this window, has gone: a window finalized under
+   * its dialog would leave the dialog pointing at it. */
+  if (g_strcmp0 (response, "quit") == 0)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, quit_idle_cb, g_object_ref (self->application),
+                     g_object_unref);
+  else
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, destroy_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Closing the window does not end the application while it runs in the background: the
+ * schedules go on. That is easy to miss, so the first time the user is told, with the ways to
+ * quit and, when no panel shows the tray icon, how to get the window back. */
+static gboolean
+poste_window_close_request (GtkWindow *window)
+{
+  PosteWindow *self = POSTE_WINDOW (window);
+  GSettings *settings = poste_application_get_settings (self->application);
+  PosteTray *tray = poste_application_get_tray (self->application);
+  const char *body;
+  GtkWidget *dialog;
+
+  if (settings == NULL ||
+      !poste_application_get_run_in_background (self->application) ||
+      g_settings_get_boolean (settings, "background-explained"))
+    return GTK_WINDOW_CLASS (poste_window_parent_class)->close_request (window);
+
+  g_settings_set_boolean (settings, "background-explained", TRUE);
+
+  if (tray != NULL && poste_tray_get_registered (tray))
+    body = _("Poste Restante keeps running after its window is closed, and fetches your mail on "
+             "schedule. Its icon stays in the panel. To quit, choose Quit in the main menu or "
+             "in the icon’s menu, or press Ctrl+Q.");
+  else
+    body = _("Poste Restante keeps running after its window is closed, and fetches your mail on "
+             "schedule. Start it again from the launcher to open the window. To quit, choose "
+             "Quit in the main menu, or press Ctrl+Q.");
+
+  dialog = adw_message_dialog_new (window, _("Fetching Continues in the Background"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "quit", _("_Quit"),
+                                    "background", _("_Keep Fetching"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "background",
+                                              ADW_RESPONSE_SUGGESTED);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (background_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
 /**
  * poste_window_new:
  * @application: the #PosteApplication, after its startup
@@ -1077,8 +1154,10 @@ poste_window_class_init (PosteWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = poste_window_dispose;
+  window_class->close_request = poste_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/posterestante/PosteRestante/ui/poste-window.ui");

@@ -183,37 +183,6 @@ describe_session_state (PosteSessionState state)
     }
 }
 
-/* How far along a session is, by phase: the total is only known at the end. */
-static double
-session_fraction (PosteSession *session)
-{
-  static const double by_state[] = {
-    [POSTE_SESSION_STATE_IDLE] = 0.02,
-    [POSTE_SESSION_STATE_CONNECTING] = 0.08,
-    [POSTE_SESSION_STATE_GREETING] = 0.14,
-    [POSTE_SESSION_STATE_EHLO] = 0.2,
-    [POSTE_SESSION_STATE_STARTTLS] = 0.28,
-    [POSTE_SESSION_STATE_AUTH] = 0.38,
-    [POSTE_SESSION_STATE_ATRN] = 0.48,
-    [POSTE_SESSION_STATE_RECEIVING] = 0.6,
-    [POSTE_SESSION_STATE_SUBMITTING] = 0.92,
-    [POSTE_SESSION_STATE_DONE] = 1.0,
-    [POSTE_SESSION_STATE_FAILED] = 1.0,
-  };
-  PosteSessionState state = poste_session_get_state (session);
-  double fraction;
-
-  if ((guint)state >= G_N_ELEMENTS (by_state))
-    return 0;
-
-  fraction = by_state[state];
-  /* Each message received moves the bar a little further, never quite to the end. */
-  if (state == POSTE_SESSION_STATE_RECEIVING)
-    fraction += 0.3 * (1.0 - 1.0 / (1.0 + poste_session_get_messages (session)));
-
-  return fraction;
-}
-
 /* Provider rows */
 
 typedef struct
@@ -499,33 +468,53 @@ session_row_free (SessionRow *row)
   g_free (row);
 }
 
+/* ODMR never says how many messages a session brings (RFC 2645 has no count), so the bar never
+ * shows a fraction of the session: it fills for one message when the provider declared that
+ * message's size (SIZE=, RFC 1870), and otherwise pulses at each step, beside the counts. */
 static void
 update_session_row (SessionRow *row)
 {
   PosteSession *session = row->session;
+  PosteSessionState state = poste_session_get_state (session);
   guint messages = poste_session_get_messages (session);
   g_autofree char *counts = format_messages (messages, poste_session_get_bytes (session));
   g_autofree char *text = NULL;
   gint64 current = poste_session_get_current_size (session);
+  gint64 total = poste_session_get_current_total (session);
+  gboolean receiving = state == POSTE_SESSION_STATE_RECEIVING && current >= 0;
 
-  if (poste_session_get_state (session) == POSTE_SESSION_STATE_RECEIVING && current > 0)
+  if (receiving && total > 0)
+    {
+      g_autofree char *size = g_format_size ((guint64)MIN (current, total));
+      g_autofree char *total_size = g_format_size ((guint64)total);
+
+      /* Translators: "<phase> · <n messages, size> · this message: <size> of <size>" */
+      text = g_strdup_printf (_("%s · %s · this message: %s of %s"),
+                              describe_session_state (state), counts, size, total_size);
+    }
+  else if (receiving && current > 0)
     {
       g_autofree char *size = g_format_size ((guint64)current);
 
       /* Translators: "<phase> · <n messages, size> · this message: <size>" */
       text = g_strdup_printf (_("%s · %s · this message: %s"),
-                              describe_session_state (poste_session_get_state (session)),
-                              counts, size);
+                              describe_session_state (state), counts, size);
     }
   else
     /* Translators: "<phase> · <n messages, size>" */
-    text = g_strdup_printf (_("%s · %s"), describe_session_state (poste_session_get_state (session)),
-                            counts);
+    text = g_strdup_printf (_("%s · %s"), describe_session_state (state), counts);
 
   gtk_label_set_text (row->status, text);
-  gtk_progress_bar_set_fraction (row->progress, session_fraction (session));
-  /* The bar's value says how far, its value text what is happening: a screen reader hears the
-   * progress as it changes, as with the status line's live role. */
+  if (receiving && total > 0)
+    gtk_progress_bar_set_fraction (row->progress, MIN ((double)current / (double)total, 1.0));
+  else if (state == POSTE_SESSION_STATE_DONE)
+    gtk_progress_bar_set_fraction (row->progress, 1.0);
+  else if (state == POSTE_SESSION_STATE_FAILED)
+    gtk_progress_bar_set_fraction (row->progress, 0.0);
+  else
+    gtk_progress_bar_pulse (row->progress);
+  /* The bar's value text says what is happening: a screen reader hears the progress as it
+   * changes, as with the status line's live role. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->progress),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text, -1);
 }
@@ -626,6 +615,7 @@ add_session_row (PosteWindow  *self,
   g_signal_connect (session, "notify::messages", G_CALLBACK (session_notify_cb), row);
   g_signal_connect (session, "notify::bytes", G_CALLBACK (session_notify_cb), row);
   g_signal_connect (session, "notify::current-size", G_CALLBACK (session_notify_cb), row);
+  g_signal_connect (session, "notify::current-total", G_CALLBACK (session_notify_cb), row);
   update_session_row (row);
   update_sessions_group (self);
 }

@@ -244,6 +244,21 @@ dismiss_toasts (GtkWidget *window)
     }
 }
 
+/* A bar in activity mode: GTK marks its moving block "pulse". */
+static gboolean
+bar_is_pulsing (GtkProgressBar *bar)
+{
+  g_autoptr(GPtrArray) parts = poste_ui_test_find_descendants (GTK_WIDGET (bar), GTK_TYPE_WIDGET);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      if (gtk_widget_has_css_class (g_ptr_array_index (parts, i), "pulse"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static char *
 label_texts (GtkWidget *root)
 {
@@ -431,8 +446,9 @@ test_fetch_add_and_fetch (void)
   {
     g_autoptr(GPtrArray) bars = poste_ui_test_find_descendants (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
 
+    /* Two messages of an unknown number, without SIZE=: counts and a pulse, no fraction. */
     g_assert_cmpuint (bars->len, ==, 1);
-    g_assert_cmpfloat (gtk_progress_bar_get_fraction (g_ptr_array_index (bars, 0)), >, 0.6);
+    g_assert_true (bar_is_pulsing (g_ptr_array_index (bars, 0)));
   }
   g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 2);
   screenshot (GTK_WIDGET (window), "live-session");
@@ -869,6 +885,129 @@ finished_once (gpointer data)
   return *(guint *)data >= 1;
 }
 
+typedef struct {
+  const char *name;
+  gint64      bytes;
+} MessageWait;
+
+static gboolean
+message_half_received (gpointer data)
+{
+  MessageWait *wait = data;
+  PosteSession *session = poste_application_get_session (app, wait->name);
+
+  return session != NULL && poste_session_get_current_size (session) >= wait->bytes;
+}
+
+/* Fetches acme from a provider that stops talking half-way through a message of 1 MiB and
+ * more, and returns the window's only progress bar once it shows at least @bytes of it. */
+static GtkProgressBar *
+fetch_half_way (PosteWindow *window,
+                gint64       bytes)
+{
+  MessageWait wait = { "acme", bytes };
+  g_autoptr(GPtrArray) bars = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.fetch-provider", "s", "acme"));
+  poste_ui_test_iterate_until (message_half_received, &wait);
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
+  bars = poste_ui_test_find_descendants (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  g_assert_cmpuint (bars->len, ==, 1);
+  return g_ptr_array_index (bars, 0);
+}
+
+static void
+stop_fetch (PosteWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.stop", "s", "acme"));
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+}
+
+/* ODMR gives no count of messages: the bar shows one message's progress when the provider
+ * declared its size (SIZE=, RFC 1870), and otherwise only pulses beside the counts. */
+static void
+test_fetch_progress (void)
+{
+  PosteWindow *window = get_main_window ();
+  PosteConfig *config = poste_application_get_config (app);
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) odmr = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *body = "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\n"
+                     "Subject: Photos\r\n\r\nHere they are.\r\n";
+  /* Two of the session's progress steps (every 256 KiB) within the message. */
+  const gint64 half = 512 * 1024;
+  PosteProvider *configured;
+  PosteSession *session;
+  GtkProgressBar *bar;
+  gint64 total;
+  guint16 port;
+
+  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-progress");
+  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  odmr = poste_test_provider_new ();
+  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  g_assert_true (poste_test_provider_set_faults (odmr, "size huge=1048576 silent-in-data=600000", &error));
+  g_assert_no_error (error);
+  poste_test_provider_add_message (odmr, "bob@example.net", recipients, body, -1);
+  port = poste_test_provider_start (odmr, &error);
+  g_assert_no_error (error);
+
+  configured = poste_config_lookup (config, "acme");
+  g_assert_nonnull (configured);
+  poste_provider_set_port (configured, port);
+  poste_provider_set_ca_file (configured, cert->ca_file);
+  g_assert_true (poste_application_save_config (app, &error));
+  g_assert_no_error (error);
+
+  /* SIZE= declared: this message's share, and its size in words. */
+  bar = fetch_half_way (window, half);
+  session = poste_application_get_session (app, "acme");
+  total = poste_session_get_current_total (session);
+  g_assert_cmpint (total, ==, (gint64)strlen (body) + 1048576);
+  g_assert_false (bar_is_pulsing (bar));
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar),
+                                  (double)poste_session_get_current_size (session) / (double)total,
+                                  1e-9);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), <, 1.0);
+  {
+    g_autofree char *text = poste_ui_test_accessible_property (GTK_WIDGET (bar),
+                                                               GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT);
+
+    g_assert_nonnull (strstr (text, "this message: "));
+    g_autofree char *size = g_format_size ((guint64)total);
+    g_autofree char *of_size = g_strconcat (" of ", size, NULL);
+
+    g_assert_nonnull (strstr (text, of_size));
+  }
+  screenshot (GTK_WIDGET (window), "live-session-size");
+  stop_fetch (window);
+
+  /* The same message without SIZE=: the counts and a pulse, never a fraction. */
+  g_assert_true (poste_test_provider_set_faults (odmr, "huge=1048576 silent-in-data=600000", &error));
+  g_assert_no_error (error);
+  bar = fetch_half_way (window, half);
+  g_assert_cmpint (poste_session_get_current_total (poste_application_get_session (app, "acme")), ==, -1);
+  g_assert_true (bar_is_pulsing (bar));
+  {
+    g_autofree char *text = poste_ui_test_accessible_property (GTK_WIDGET (bar),
+                                                               GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT);
+
+    g_assert_nonnull (strstr (text, "this message: "));
+    g_assert_null (strstr (text, " of "));
+  }
+  screenshot (GTK_WIDGET (window), "live-session-pulse");
+  stop_fetch (window);
+
+  poste_test_provider_stop (odmr);
+}
+
 /* Issue 11: the outbox's round after a fetch is part of that fetch's report, in the history too
  * (as in the CLI's fetch), not only in the last report the windows show. */
 static void
@@ -1181,6 +1320,7 @@ main (int   argc,
   g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
   g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
   g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
+  g_test_add_func ("/ui/fetch/progress", test_fetch_progress);
   g_test_add_func ("/ui/fetch/outbox", test_fetch_outbox);
   g_test_add_func ("/ui/fetch/drain", test_fetch_drain);
   g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);

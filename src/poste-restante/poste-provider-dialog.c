@@ -808,6 +808,10 @@ show_test_result (PosteProviderDialog    *self,
     add_test_row (self, "dialog-warning-symbolic", "warning", _("Connected, With Problems"),
                   !result->authenticated ? _("The server did not accept the sign-in.")
                                          : _("The server does not offer On-Demand Mail Relay (ATRN)."));
+  else if (result->error->domain == POSTE_CONFIG_ERROR)
+    /* Stopped before connecting: the password file cannot be used. */
+    add_test_row (self, "dialog-error-symbolic", "error", _("No Password to Sign In With"),
+                  result->error->message);
   else
     add_test_row (self, "dialog-error-symbolic", "error", _("Could Not Connect"), result->error->message);
 
@@ -914,19 +918,12 @@ trust_response_cb (AdwMessageDialog    *dialog,
   test_connection (self);
 }
 
+/* The test has ended (@check, owned, may be NULL): show what it found. */
 static void
-check_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+test_done (PosteProviderDialog *self,
+           PosteCheckResult    *check_owned)
 {
-  PosteProviderDialog *self = user_data;
-  g_autoptr(PosteCheckResult) check = poste_session_check_finish (result);
-
-  if (check != NULL && g_error_matches (check->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_object_unref (self);
-      return;
-    }
+  g_autoptr(PosteCheckResult) check = check_owned;
 
   self->testing = FALSE;
   gtk_spinner_set_spinning (self->test_spinner, FALSE);
@@ -951,6 +948,20 @@ check_cb (GObject      *object,
       g_clear_pointer (&self->test_result, poste_check_result_free);
       self->test_result = g_steal_pointer (&check);
     }
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  PosteProviderDialog *self = user_data;
+  PosteCheckResult *check = poste_session_check_finish (result);
+
+  if (check != NULL && g_error_matches (check->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    poste_check_result_free (check);
+  else
+    test_done (self, check);
 
   g_object_unref (self);
 }
@@ -982,6 +993,33 @@ test_password_cb (GObject      *object,
     poste_secrets_free_password (password);
 }
 
+/* Signs in with the provider's password file, read as a fetch reads it; when it cannot be used
+ * the test ends there, with the reason a fetch would give. */
+static void
+test_with_password_file (PosteProviderDialog *self,
+                         PosteProvider       *provider)
+{
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  /* A local file of bounded size: poste_secrets_get_password_sync() only asks the keyring when
+   * there is no password file, so this does not block on D-Bus. */
+  password = poste_secrets_get_password_sync (provider, NULL, &error);
+  if (password == NULL && error != NULL)
+    {
+      PosteCheckResult *check = g_new0 (PosteCheckResult, 1);
+
+      check->error = poste_secrets_explain_error (provider, error);
+      check->transcript = g_ptr_array_new_with_free_func (g_free);
+      test_done (self, check);
+      return;
+    }
+
+  run_check (self, provider, password);
+  if (password != NULL)
+    poste_secrets_free_password (password);
+}
+
 static void
 test_connection (PosteProviderDialog *self)
 {
@@ -1002,6 +1040,14 @@ test_connection (PosteProviderDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), TRUE);
   gtk_spinner_set_spinning (self->test_spinner, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.test", FALSE);
+
+  /* A password file wins over everything else, exactly as in a fetch (PosteFetch): the test
+   * must sign in with the password the fetches will use. */
+  if (poste_provider_get_password_file (provider) != NULL)
+    {
+      test_with_password_file (self, provider);
+      return;
+    }
 
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   if (password[0] == '\0' && self->editing != NULL && poste_secrets_auth_needs_password (provider))

@@ -1008,6 +1008,66 @@ test_fetch_progress (void)
   poste_test_provider_stop (odmr);
 }
 
+/* Test Connection signs in with the password file, as a fetch does, with nothing typed in the
+ * password field; a file others can read stops it with the fetch's own reason. */
+static void
+test_fetch_password_file (void)
+{
+  PosteWindow *window = get_main_window ();
+  g_autoptr(PosteTestCert) cert = NULL;
+  g_autoptr(PosteTestProvider) odmr = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *texts = NULL;
+  const PosteCheckResult *check;
+  GtkWidget *dialog;
+  guint16 port;
+
+  g_free (dir);
+  dir = poste_test_make_dir ("ui-password-file");
+  maildir = g_build_filename (dir, "Maildir", NULL);
+  password_file = g_build_filename (dir, "password", NULL);
+  g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+  g_assert_no_error (error);
+  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
+  g_assert_no_error (error);
+  odmr = poste_test_provider_new ();
+  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
+  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  port = poste_test_provider_start (odmr, &error);
+  g_assert_no_error (error);
+
+  dialog = open_editor (window);
+  fill_editor (dialog, "filed", port, 0, cert->ca_file, maildir);
+  set_row_text (dialog, "Password", "");
+  set_row_text (dialog, "Password File (instead of the keyring)", password_file);
+
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
+  poste_ui_test_iterate_until (test_finished, dialog);
+  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  g_assert_no_error (check->error);
+  g_assert_true (check->authenticated);
+  g_assert_true (check->atrn_offered);
+
+  /* Readable by others: a fetch refuses it, and so does the test, before connecting. */
+  g_assert_cmpint (g_chmod (password_file, 0644), ==, 0);
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
+  poste_ui_test_iterate_until (test_finished, dialog);
+  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  g_assert_error (check->error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INSECURE);
+  g_assert_false (check->authenticated);
+  texts = label_texts (dialog);
+  g_assert_nonnull (strstr (texts, "No Password to Sign In With"));
+  g_assert_nonnull (strstr (texts, "accessible to others"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_assert_null (poste_config_lookup (poste_application_get_config (app), "filed"));
+  poste_test_provider_stop (odmr);
+}
+
 /* Issue 11: the outbox's round after a fetch is part of that fetch's report, in the history too
  * (as in the CLI's fetch), not only in the last report the windows show. */
 static void
@@ -1321,6 +1381,7 @@ main (int   argc,
   g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
   g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
   g_test_add_func ("/ui/fetch/progress", test_fetch_progress);
+  g_test_add_func ("/ui/fetch/password-file", test_fetch_password_file);
   g_test_add_func ("/ui/fetch/outbox", test_fetch_outbox);
   g_test_add_func ("/ui/fetch/drain", test_fetch_drain);
   g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include <poste-active-window.h>
 #include <poste-check.h>
 #include <poste-error.h>
 #include <poste-fingerprint.h>
@@ -70,9 +71,18 @@ struct _PosteProviderDialog
   AdwEntryRow          *delivery_row;
   GtkButton            *delivery_choose_button;
   AdwEntryRow          *routes_row;
+  /* The schedule: how often, which days, which hours (poste-active-window.c's keys). */
+  AdwComboRow          *schedule_row;
+  AdwActionRow         *custom_interval_row;
   GtkSpinButton        *interval_spin;
-  AdwEntryRow          *active_hours_row;
-  AdwEntryRow          *active_days_row;
+  AdwActionRow         *days_row;
+  GtkBox               *days_box;
+  GtkLabel             *days_error_label;
+  GtkSwitch            *all_day_switch;
+  AdwActionRow         *from_row;
+  AdwActionRow         *until_row;
+  GtkBox               *from_box;
+  GtkBox               *until_box;
   AdwExpanderRow       *security_expander;
   AdwEntryRow          *ca_file_row;
   AdwEntryRow          *pinned_row;
@@ -88,8 +98,20 @@ struct _PosteProviderDialog
   GtkLabel             *message_label;
   AdwPreferencesGroup  *remove_group;
 
+  /* Built in init: Monday to Sunday, and the hour and minute of each end of the window. */
+  GtkToggleButton      *day_buttons[7];
+  GtkSpinButton        *from_hour;
+  GtkSpinButton        *from_minute;
+  GtkSpinButton        *until_hour;
+  GtkSpinButton        *until_minute;
+  /* The schedule's text as the file had it, kept when the controls still mean the same. */
+  char                 *loaded_hours;
+  char                 *loaded_days;
+
   guint                 busy : 1;
   guint                 testing : 1;
+  /* Errors show beside a control only once the user has changed it. */
+  guint                 days_touched : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProviderDialog, poste_provider_dialog, ADW_TYPE_WINDOW)
@@ -269,6 +291,243 @@ set_target (PosteProviderDialog *self,
   gtk_editable_set_text (GTK_EDITABLE (self->delivery_row), location);
 }
 
+static void poste_provider_dialog_update (PosteProviderDialog *self);
+
+/* Schedule controls */
+
+/* The choices of the schedule row, in minutes; the last row is "At another interval". */
+static const guint interval_presets[] = { 0, 5, 15, 30, 60 };
+#define SCHEDULE_CUSTOM G_N_ELEMENTS (interval_presets)
+
+static const char * const day_keys[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+static guint
+schedule_get_interval (PosteProviderDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->schedule_row);
+
+  if (selected < G_N_ELEMENTS (interval_presets))
+    return interval_presets[selected];
+  return (guint)gtk_spin_button_get_value_as_int (self->interval_spin);
+}
+
+static void
+schedule_set_interval (PosteProviderDialog *self,
+                       guint                minutes)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (interval_presets); i++)
+    {
+      if (interval_presets[i] == minutes)
+        {
+          adw_combo_row_set_selected (self->schedule_row, i);
+          return;
+        }
+    }
+
+  gtk_spin_button_set_value (self->interval_spin, minutes);
+  adw_combo_row_set_selected (self->schedule_row, SCHEDULE_CUSTOM);
+}
+
+static guint
+schedule_get_day_mask (PosteProviderDialog *self)
+{
+  guint mask = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    if (gtk_toggle_button_get_active (self->day_buttons[i]))
+      mask |= 1u << i;
+
+  return mask;
+}
+
+/* The active-days text the controls mean: NULL for every day, the file's own text when it means
+ * the same days ("mon-fri" stays "mon-fri"), else the days in order, "mon;tue;wed". */
+static char *
+schedule_dup_days (PosteProviderDialog *self)
+{
+  guint mask = schedule_get_day_mask (self);
+  PosteActiveWindow loaded;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  if (self->loaded_days != NULL &&
+      poste_active_window_parse (NULL, self->loaded_days, &loaded, NULL) &&
+      loaded.days == mask)
+    return g_strdup (self->loaded_days);
+  if (mask == POSTE_ACTIVE_WINDOW_ALL_DAYS)
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (day_keys); i++)
+    if (mask & (1u << i))
+      g_strv_builder_add (builder, day_keys[i]);
+  keys = g_strv_builder_end (builder);
+
+  return g_strjoinv (";", keys);
+}
+
+/* The active-hours text: NULL for all day, the file's own text when it means the same window
+ * ("8:00-24:00" stays as written), else "HH:MM-HH:MM". */
+static char *
+schedule_dup_hours (PosteProviderDialog *self)
+{
+  guint start, end;
+  PosteActiveWindow loaded;
+
+  if (gtk_switch_get_active (self->all_day_switch))
+    return NULL;
+
+  start = (guint)gtk_spin_button_get_value_as_int (self->from_hour) * 60 +
+          (guint)gtk_spin_button_get_value_as_int (self->from_minute);
+  end = (guint)gtk_spin_button_get_value_as_int (self->until_hour) * 60 +
+        (guint)gtk_spin_button_get_value_as_int (self->until_minute);
+
+  if (self->loaded_hours != NULL &&
+      poste_active_window_parse (self->loaded_hours, NULL, &loaded, NULL) &&
+      loaded.start == start && loaded.end == end)
+    return g_strdup (self->loaded_hours);
+
+  return g_strdup_printf ("%02u:%02u-%02u:%02u", start / 60, start % 60, end / 60, end % 60);
+}
+
+/* Shows the controls for what the file says; text the core cannot read leaves the defaults
+ * (the configuration never holds such text: it is validated when loaded). */
+static void
+schedule_load (PosteProviderDialog *self,
+               PosteProvider       *provider)
+{
+  const char *hours = poste_provider_get_active_hours (provider);
+  const char *days = poste_provider_get_active_days (provider);
+  PosteActiveWindow window;
+
+  schedule_set_interval (self, poste_provider_get_interval (provider));
+
+  g_clear_pointer (&self->loaded_hours, g_free);
+  g_clear_pointer (&self->loaded_days, g_free);
+  if (!poste_active_window_parse (hours, days, &window, NULL))
+    return;
+  self->loaded_hours = hours != NULL && hours[0] != '\0' ? g_strdup (hours) : NULL;
+  self->loaded_days = days != NULL && days[0] != '\0' ? g_strdup (days) : NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    gtk_toggle_button_set_active (self->day_buttons[i], (window.days & (1u << i)) != 0);
+
+  gtk_switch_set_active (self->all_day_switch, self->loaded_hours == NULL);
+  if (self->loaded_hours == NULL)
+    return;
+  gtk_spin_button_set_value (self->from_hour, window.start / 60);
+  gtk_spin_button_set_value (self->from_minute, window.start % 60);
+  gtk_spin_button_set_value (self->until_hour, window.end / 60);
+  gtk_spin_button_set_value (self->until_minute, window.end % 60);
+}
+
+static void
+schedule_update_visibility (PosteProviderDialog *self)
+{
+  gboolean hours = !gtk_switch_get_active (self->all_day_switch);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->custom_interval_row),
+                          adw_combo_row_get_selected (self->schedule_row) == SCHEDULE_CUSTOM);
+  gtk_widget_set_visible (GTK_WIDGET (self->from_row), hours);
+  gtk_widget_set_visible (GTK_WIDGET (self->until_row), hours);
+}
+
+/* Two digits always, as a clock shows them. */
+static gboolean
+time_spin_output_cb (GtkSpinButton *spin)
+{
+  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static GtkSpinButton *
+add_time_spin (GtkBox     *box,
+               guint       upper,
+               const char *accessible_name)
+{
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, upper, 1));
+
+  gtk_spin_button_set_wrap (spin, TRUE);
+  gtk_spin_button_set_numeric (spin, TRUE);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (spin), GTK_ORIENTATION_VERTICAL);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 2);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_name, -1);
+  g_signal_connect (spin, "output", G_CALLBACK (time_spin_output_cb), NULL);
+  gtk_box_append (box, GTK_WIDGET (spin));
+  return spin;
+}
+
+static void
+schedule_day_toggled (PosteProviderDialog *self)
+{
+  self->days_touched = TRUE;
+}
+
+static void
+schedule_init (PosteProviderDialog *self)
+{
+  /* 1 January 2024 was a Monday: the locale's own short and full day names. */
+  g_autoptr(GDateTime) monday = g_date_time_new_utc (2024, 1, 1, 12, 0, 0);
+
+  /* Every 15 minutes unless the user says otherwise (before anything listens). */
+  adw_combo_row_set_selected (self->schedule_row, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (monday, (int)i);
+      g_autofree char *short_name = g_date_time_format (day, "%a");
+      g_autofree char *long_name = g_date_time_format (day, "%A");
+      GtkWidget *button = gtk_toggle_button_new_with_label (short_name);
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+      gtk_widget_set_tooltip_text (button, long_name);
+      /* The full name, not the abbreviation shown. */
+      poste_accessible_name_button (GTK_BUTTON (button), long_name);
+      gtk_widget_add_css_class (button, "circular");
+      gtk_box_append (self->days_box, button);
+      self->day_buttons[i] = GTK_TOGGLE_BUTTON (button);
+      g_signal_connect_object (button, "toggled", G_CALLBACK (schedule_day_toggled), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (button, "toggled", G_CALLBACK (poste_provider_dialog_update), self,
+                               G_CONNECT_SWAPPED);
+    }
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->days_box),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->days_row, NULL, -1);
+
+  self->from_hour = add_time_spin (self->from_box, 23, _("Hour"));
+  gtk_box_append (self->from_box, gtk_label_new (":"));
+  self->from_minute = add_time_spin (self->from_box, 59, _("Minute"));
+  self->until_hour = add_time_spin (self->until_box, 23, _("Hour"));
+  gtk_box_append (self->until_box, gtk_label_new (":"));
+  self->until_minute = add_time_spin (self->until_box, 59, _("Minute"));
+  /* A sensible window to start from once All Day is turned off. */
+  gtk_spin_button_set_value (self->from_hour, 8);
+  gtk_spin_button_set_value (self->until_hour, 19);
+
+  {
+    GtkSpinButton *spins[] = { self->interval_spin, self->from_hour, self->from_minute,
+                               self->until_hour, self->until_minute };
+
+    for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+      g_signal_connect_object (spins[i], "value-changed",
+                               G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  }
+  g_signal_connect_object (self->schedule_row, "notify::selected",
+                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->schedule_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->all_day_switch, "notify::active",
+                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->all_day_switch, "notify::active",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+
+  schedule_update_visibility (self);
+}
+
 /* Builds the provider the fields describe. With @check_name, a name already taken by another
  * provider is an error. Each field is marked as it is checked; the first problem is returned. */
 static PosteProvider *
@@ -283,8 +542,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *host = stripped (self->host_row);
   g_autofree char *username = stripped (self->username_row);
   g_autofree char *target = build_target (self);
-  g_autofree char *hours = stripped (self->active_hours_row);
-  g_autofree char *days = stripped (self->active_days_row);
+  g_autofree char *hours = schedule_dup_hours (self);
+  g_autofree char *days = schedule_dup_days (self);
   g_autofree char *pin_text = stripped (self->pinned_row);
   g_autofree char *pin = poste_fingerprint_normalize (pin_text);
   g_autofree char *ca_file = stripped (self->ca_file_row);
@@ -359,25 +618,18 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
         PROBLEM (self->routes_row, "%s", route_error->message);
     }
 
-  mark_row (self, self->active_hours_row, TRUE);
-  mark_row (self, self->active_days_row, TRUE);
-  if (hours[0] != '\0' || days[0] != '\0')
+  /* No day at all: said beside the days, once the user has changed them. */
+  if (schedule_get_day_mask (self) == 0)
     {
-      PosteActiveWindow window;
-      g_autoptr(GError) window_error = NULL;
+      const char *message = _("Choose at least one day.");
 
-      if (!poste_active_window_parse (hours[0] != '\0' ? hours : NULL,
-                                      days[0] != '\0' ? days : NULL,
-                                      &window, &window_error))
-        {
-          mark_row (self, hours[0] != '\0' ? self->active_hours_row : self->active_days_row,
-                    FALSE);
-          PROBLEM (self->active_days_row, "%s", window_error->message);
-          if (hours[0] == '\0' || days[0] == '\0')
-            mark_row (self, hours[0] != '\0' ? self->active_days_row : self->active_hours_row,
-                      TRUE);
-        }
+      gtk_label_set_text (self->days_error_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), self->days_touched);
+      if (first == NULL)
+        first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
     }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), FALSE);
 
   mark_row (self, self->pinned_row, TRUE);
   if (pin_text[0] != '\0' && pin == NULL)
@@ -403,9 +655,9 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                               POSTE_AUTH_AUTO));
   poste_provider_set_delivery (provider, target);
   poste_provider_set_routes (provider, (const char * const *)routes);
-  poste_provider_set_interval (provider, (guint)gtk_spin_button_get_value_as_int (self->interval_spin));
-  poste_provider_set_active_hours (provider, hours[0] != '\0' ? hours : NULL);
-  poste_provider_set_active_days (provider, days[0] != '\0' ? days : NULL);
+  poste_provider_set_interval (provider, schedule_get_interval (self));
+  poste_provider_set_active_hours (provider, hours);
+  poste_provider_set_active_days (provider, days);
   poste_provider_set_ca_file (provider, ca_file[0] != '\0' ? ca_file : NULL);
   poste_provider_set_pinned_sha256 (provider, pin);
   poste_provider_set_client_certificate (provider, client_certificate[0] != '\0' ? client_certificate : NULL);
@@ -1146,9 +1398,7 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
                       ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
   routes = g_strjoinv ("; ", (char **)poste_provider_get_routes (provider));
   SET (routes_row, routes);
-  gtk_spin_button_set_value (self->interval_spin, poste_provider_get_interval (provider));
-  SET (active_hours_row, poste_provider_get_active_hours (provider));
-  SET (active_days_row, poste_provider_get_active_days (provider));
+  schedule_load (self, provider);
   SET (ca_file_row, poste_provider_get_ca_file (provider));
   SET (pinned_row, poste_provider_get_pinned_sha256 (provider));
   SET (client_certificate_row, poste_provider_get_client_certificate (provider));
@@ -1222,6 +1472,8 @@ poste_provider_dialog_dispose (GObject *object)
   g_clear_object (&self->application);
   g_clear_pointer (&self->editing, g_free);
   g_clear_pointer (&self->test_result, poste_check_result_free);
+  g_clear_pointer (&self->loaded_hours, g_free);
+  g_clear_pointer (&self->loaded_days, g_free);
 
   G_OBJECT_CLASS (poste_provider_dialog_parent_class)->dispose (object);
 }
@@ -1252,9 +1504,17 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (delivery_row);
   CHILD (delivery_choose_button);
   CHILD (routes_row);
+  CHILD (schedule_row);
+  CHILD (custom_interval_row);
   CHILD (interval_spin);
-  CHILD (active_hours_row);
-  CHILD (active_days_row);
+  CHILD (days_row);
+  CHILD (days_box);
+  CHILD (days_error_label);
+  CHILD (all_day_switch);
+  CHILD (from_row);
+  CHILD (until_row);
+  CHILD (from_box);
+  CHILD (until_box);
   CHILD (security_expander);
   CHILD (ca_file_row);
   CHILD (pinned_row);
@@ -1287,6 +1547,7 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
+  schedule_init (self);
   poste_accessible_fix (GTK_WIDGET (self));
   poste_accessible_track_expanded (self->security_expander);
   poste_accessible_track_expanded (self->outbox_expander);
@@ -1297,7 +1558,7 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   {
     gpointer entries[] = {
       self->name_row, self->host_row, self->port_row, self->username_row, self->domains_row,
-      self->delivery_row, self->routes_row, self->active_hours_row, self->active_days_row,
+      self->delivery_row, self->routes_row,
       self->ca_file_row, self->pinned_row, self->client_certificate_row, self->password_file_row,
       self->submission_row,
     };
@@ -1314,8 +1575,6 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   g_signal_connect_object (self->delivery_kind_row, "notify::selected",
                            G_CALLBACK (poste_provider_dialog_delivery_kind_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->interval_spin, "value-changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->send_with_fetch_switch, "notify::active",
                            G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
 }

@@ -417,7 +417,9 @@ test_accessibility_provider_dialog (void)
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Cancel"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Add"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Test Connection"));
-  g_assert_nonnull (find_named (dialog, GTK_TYPE_SPIN_BUTTON, "Fetch Every"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_SPIN_BUTTON, "Minutes Between Fetches"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_TOGGLE_BUTTON, "Monday"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_SWITCH, "All Day"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_SWITCH, "Send With Each Fetch"));
 
   g_assert_cmpuint (expanders->len, ==, 2);

@@ -139,7 +139,7 @@ fill_editor (GtkWidget  *dialog,
              const char *maildir)
 {
   g_autofree char *port_text = g_strdup_printf ("%u", port);
-  g_autoptr(GPtrArray) spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
+  AdwComboRow *schedule_row = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch"));
   AdwComboRow *security_row = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Encryption"));
 
   set_row_text (dialog, "Name", name);
@@ -154,9 +154,9 @@ fill_editor (GtkWidget  *dialog,
   if (ca_file != NULL)
     set_row_text (dialog, "Trusted Authority (PEM file)", ca_file);
 
-  /* Only on demand: the fetches are the ones this test asks for. */
-  g_assert_cmpuint (spins->len, ==, 1);
-  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 0);
+  /* Only when asked: the fetches are the ones this test asks for. */
+  g_assert_nonnull (schedule_row);
+  adw_combo_row_set_selected (schedule_row, 0);
 }
 
 static gboolean
@@ -708,7 +708,6 @@ test_fetch_edit (void)
   g_autofree char *path = poste_config_dup_default_path ();
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) spins = NULL;
   GtkWidget *dialog;
   GtkWidget *hours;
   GtkWidget *row;
@@ -729,13 +728,38 @@ test_fetch_edit (void)
   assert_buttons_named (dialog);
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
 
-  /* Checked as typed: the row turns red and Save waits. */
-  hours = find_row (dialog, ADW_TYPE_ENTRY_ROW, "Active Hours (08:00-19:00, empty for all day)");
-  gtk_editable_set_text (GTK_EDITABLE (hours), "25:00-26:00");
-  g_assert_true (gtk_widget_has_css_class (hours, "error"));
-  g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
-  gtk_editable_set_text (GTK_EDITABLE (hours), "08:00-19:00");
-  g_assert_false (gtk_widget_has_css_class (hours, "error"));
+  /* Checked as changed: no day at all is said beside the days, and Save waits. */
+  {
+    g_autoptr(GPtrArray) days = poste_ui_test_find_descendants (dialog, GTK_TYPE_TOGGLE_BUTTON);
+    g_autofree char *texts_before = label_texts (dialog);
+    GtkWidget *all_day = NULL;
+
+    g_assert_null (strstr (texts_before, "Choose at least one day."));
+    g_assert_cmpuint (days->len, ==, 7);
+    for (guint i = 0; i < days->len; i++)
+      gtk_toggle_button_set_active (g_ptr_array_index (days, i), FALSE);
+    g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    {
+      g_autoptr(GPtrArray) labels = poste_ui_test_find_descendants (dialog, GTK_TYPE_LABEL);
+      gboolean shown = FALSE;
+
+      for (guint i = 0; i < labels->len; i++)
+        if (g_str_equal (gtk_label_get_text (g_ptr_array_index (labels, i)), "Choose at least one day.") &&
+            gtk_widget_get_visible (g_ptr_array_index (labels, i)))
+          shown = TRUE;
+      g_assert_true (shown);
+    }
+    for (guint i = 0; i < days->len; i++)
+      gtk_toggle_button_set_active (g_ptr_array_index (days, i), TRUE);
+    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+
+    /* Hours: All Day off shows the clock, from 08:00 until 19:00 to begin with. */
+    hours = find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day");
+    g_assert_nonnull (hours);
+    all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (hours));
+    gtk_switch_set_active (GTK_SWITCH (all_day), FALSE);
+    g_assert_true (gtk_widget_get_visible (find_row (dialog, ADW_TYPE_ACTION_ROW, "From")));
+  }
   set_row_text (dialog, "Pinned Certificate (SHA-256)", "not a fingerprint");
   g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
   set_row_text (dialog, "Pinned Certificate (SHA-256)", "");
@@ -786,8 +810,7 @@ test_fetch_edit (void)
     gtk_editable_set_text (GTK_EDITABLE (location), folder);
   }
 
-  spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
-  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 30);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 3);
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);

@@ -1659,7 +1659,8 @@ is_default (const char *key,
             const char *text)
 {
   return (g_str_equal (key, "send-with-fetch") && g_str_equal (text, "true")) ||
-         (g_str_equal (key, "mode") && g_str_equal (text, "atrn"));
+         (g_str_equal (key, "mode") && g_str_equal (text, "atrn")) ||
+         (g_str_equal (key, "auth") && g_str_equal (text, "auto"));
 }
 
 /* The model's value of a key as it was read from the keyfile, to compare with the model. */

@@ -70,7 +70,9 @@ struct _PosteProviderDialog
   AdwComboRow          *delivery_kind_row;
   AdwEntryRow          *delivery_row;
   GtkButton            *delivery_choose_button;
-  AdwEntryRow          *routes_row;
+  /* Other routes: one Route (below) per row of the group, in order. */
+  AdwPreferencesGroup  *routes_group;
+  GPtrArray            *routes;
   /* The schedule: how often, which days, which hours (poste-active-window.c's keys). */
   AdwComboRow          *schedule_row;
   AdwActionRow         *custom_interval_row;
@@ -256,11 +258,14 @@ delivery_kind_for (PosteTargetKind kind)
 
 /* The target the fields describe, as text; one that does not parse is returned as typed (with
  * its scheme), so that the configuration's check names what is wrong with it. */
+/* The target a kind list and a location field describe. */
 static char *
-build_target (PosteProviderDialog *self)
+target_from_rows (AdwComboRow *kind_row,
+                  AdwEntryRow *location_row)
 {
-  g_autofree char *location = stripped (self->delivery_row);
-  DeliveryKind kind = get_delivery_kind (self);
+  g_autofree char *location = stripped (location_row);
+  guint position = adw_combo_row_get_selected (kind_row);
+  DeliveryKind kind = position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
   g_autoptr(PosteTarget) target = NULL;
 
   /* The server field also takes a whole smtp://, lmtp:// or lmtp: target. */
@@ -274,8 +279,9 @@ build_target (PosteProviderDialog *self)
 }
 
 static void
-set_target (PosteProviderDialog *self,
-            const char          *spec)
+target_to_rows (AdwComboRow *kind_row,
+                AdwEntryRow *location_row,
+                const char  *spec)
 {
   g_autoptr(PosteTarget) target = poste_target_parse (spec, NULL);
   DeliveryKind kind = target != NULL ? delivery_kind_for (poste_target_get_kind (target))
@@ -287,11 +293,144 @@ set_target (PosteProviderDialog *self,
     location = kind == DELIVERY_SERVER ? poste_target_get_spec (target)
                                        : poste_target_get_location (target);
 
-  adw_combo_row_set_selected (self->delivery_kind_row, kind);
-  gtk_editable_set_text (GTK_EDITABLE (self->delivery_row), location);
+  adw_combo_row_set_selected (kind_row, kind);
+  gtk_editable_set_text (GTK_EDITABLE (location_row), location);
 }
 
+static char *
+build_target (PosteProviderDialog *self)
+{
+  return target_from_rows (self->delivery_kind_row, self->delivery_row);
+}
+
+static void
+set_target (PosteProviderDialog *self,
+            const char          *spec)
+{
+  target_to_rows (self->delivery_kind_row, self->delivery_row, spec);
+}
+
+/* What the location field of each kind is called. */
+static const char *location_titles[] = {
+  N_("Folder"),
+  N_("File"),
+  N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
+  N_("Command (%F is the sender, %T the recipient)"),
+};
+
 static void poste_provider_dialog_update (PosteProviderDialog *self);
+
+/* Routes */
+
+/* One route: mail for an address or a domain goes to its own target ("route.ADDRESS=TARGET"). */
+typedef struct {
+  AdwExpanderRow *row;
+  AdwEntryRow    *address_row;
+  AdwComboRow    *kind_row;
+  AdwEntryRow    *location_row;
+  gboolean        touched;
+} Route;
+
+static void
+route_changed (Route *route)
+{
+  g_autofree char *address = stripped (route->address_row);
+  g_autofree char *target = target_from_rows (route->kind_row, route->location_row);
+  guint kind = adw_combo_row_get_selected (route->kind_row);
+
+  route->touched = TRUE;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->row),
+                                 address[0] != '\0' ? address : _("New Route"));
+  adw_expander_row_set_subtitle (route->row, target);
+  if (kind < G_N_ELEMENTS (location_titles))
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->location_row), _(location_titles[kind]));
+}
+
+static void
+route_remove_clicked (GtkButton           *button,
+                      PosteProviderDialog *self)
+{
+  Route *route = g_object_get_data (G_OBJECT (button), "poste-route");
+
+  adw_preferences_group_remove (self->routes_group, GTK_WIDGET (route->row));
+  g_ptr_array_remove (self->routes, route);
+  poste_provider_dialog_update (self);
+}
+
+/* Adds a row for @spec ("address=target"), or an empty one, expanded, for the user to fill. */
+static Route *
+routes_add (PosteProviderDialog *self,
+            const char          *spec)
+{
+  Route *route = g_new0 (Route, 1);
+  g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+  const char *eq = spec != NULL ? strchr (spec, '=') : NULL;
+  GtkWidget *remove;
+
+  gtk_string_list_append (kinds, _("Maildir folder"));
+  gtk_string_list_append (kinds, _("Mbox file"));
+  gtk_string_list_append (kinds, _("Local mail server"));
+  gtk_string_list_append (kinds, _("Delivery program"));
+
+  route->row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  route->address_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->address_row), _("Address or Domain"));
+  route->kind_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->kind_row), _("Deliver To"));
+  adw_combo_row_set_model (route->kind_row, G_LIST_MODEL (kinds));
+  route->location_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->address_row));
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->kind_row));
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->location_row));
+
+  remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove This Route"));
+  poste_accessible_name_button (GTK_BUTTON (remove), _("Remove This Route"));
+  g_object_set_data (G_OBJECT (remove), "poste-route", route);
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (route_remove_clicked), self, 0);
+  adw_expander_row_add_action (route->row, remove);
+
+  if (eq != NULL)
+    {
+      g_autofree char *address = g_strndup (spec, (gsize)(eq - spec));
+
+      gtk_editable_set_text (GTK_EDITABLE (route->address_row), address);
+      target_to_rows (route->kind_row, route->location_row, eq + 1);
+    }
+  else
+    adw_expander_row_set_expanded (route->row, TRUE);
+  route_changed (route);
+  route->touched = FALSE;
+
+  g_signal_connect_swapped (route->address_row, "changed", G_CALLBACK (route_changed), route);
+  g_signal_connect_swapped (route->location_row, "changed", G_CALLBACK (route_changed), route);
+  g_signal_connect_swapped (route->kind_row, "notify::selected", G_CALLBACK (route_changed), route);
+  g_signal_connect_object (route->address_row, "changed", G_CALLBACK (poste_provider_dialog_update),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route->location_row, "changed", G_CALLBACK (poste_provider_dialog_update),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route->kind_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+
+  poste_accessible_fix (GTK_WIDGET (route->row));
+  adw_preferences_group_add (self->routes_group, GTK_WIDGET (route->row));
+  g_ptr_array_add (self->routes, route);
+  return route;
+}
+
+static void
+poste_provider_dialog_add_route (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
+  Route *route = routes_add (self, NULL);
+
+  gtk_widget_grab_focus (GTK_WIDGET (route->address_row));
+  poste_provider_dialog_update (self);
+}
 
 /* Schedule controls */
 
@@ -551,7 +690,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *password_file = stripped (self->password_file_row);
   g_autofree char *submission = stripped (self->submission_row);
   g_auto(GStrv) domains = split_list (entry_text (self->domains_row), "[,;\\s]+");
-  g_auto(GStrv) routes = split_list (entry_text (self->routes_row), "[;\\n]+");
+  g_autoptr(GStrvBuilder) routes_builder = g_strv_builder_new ();
+  g_auto(GStrv) routes = NULL;
   PosteConfig *config = poste_application_get_config (self->application);
   guint64 port = 0;
   gboolean valid;
@@ -605,18 +745,41 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       PROBLEM (self->delivery_row, "%s", target_error->message);
   }
 
-  mark_row (self, self->routes_row, TRUE);
-  for (guint i = 0; routes[i] != NULL; i++)
+  /* Each route's problem is marked on its own field, once the user has touched the route. */
+  for (guint i = 0; i < self->routes->len; i++)
     {
-      const char *eq = strchr (routes[i], '=');
+      Route *route = g_ptr_array_index (self->routes, i);
+      g_autofree char *address = stripped (route->address_row);
+      g_autofree char *route_target = target_from_rows (route->kind_row, route->location_row);
       g_autoptr(GError) route_error = NULL;
 
-      if (eq == NULL || eq == routes[i])
-        PROBLEM (self->routes_row, _("“%s” is not recipient=target."), routes[i]);
-      else if (!poste_config_check_target (eq + 1, &route_error) ||
-               !poste_delivery_check_reachable (eq + 1, &route_error))
-        PROBLEM (self->routes_row, "%s", route_error->message);
+      mark_row (self, route->address_row, TRUE);
+      mark_row (self, route->location_row, TRUE);
+      if (address[0] == '\0' || strpbrk (address, "= \t") != NULL)
+        {
+          if (route->touched)
+            mark_row (self, route->address_row, FALSE);
+          if (first == NULL)
+            first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         _("Each route needs an address or a domain."));
+          continue;
+        }
+      if (!poste_config_check_target (route_target, &route_error) ||
+          !poste_delivery_check_reachable (route_target, &route_error))
+        {
+          if (route->touched)
+            mark_row (self, route->location_row, FALSE);
+          if (first == NULL)
+            first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, route_error->message);
+          continue;
+        }
+      {
+        g_autofree char *spec = g_strconcat (address, "=", route_target, NULL);
+
+        g_strv_builder_add (routes_builder, spec);
+      }
     }
+  routes = g_strv_builder_end (routes_builder);
 
   /* No day at all: said beside the days, once the user has changed them. */
   if (schedule_get_day_mask (self) == 0)
@@ -690,15 +853,9 @@ poste_provider_dialog_update (PosteProviderDialog *self)
 static void
 poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self)
 {
-  static const char *titles[] = {
-    N_("Folder"),
-    N_("File"),
-    N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
-    N_("Command (%F is the sender, %T the recipient)"),
-  };
   DeliveryKind kind = get_delivery_kind (self);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(titles[kind]));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(location_titles[kind]));
   gtk_widget_set_visible (GTK_WIDGET (self->delivery_choose_button),
                           kind == DELIVERY_MAILDIR || kind == DELIVERY_MBOX);
   poste_provider_dialog_update (self);
@@ -1367,7 +1524,6 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
 {
   PosteProviderDialog *self;
   g_autofree char *domains = NULL;
-  g_autofree char *routes = NULL;
   g_autofree char *port = NULL;
 
   g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
@@ -1396,8 +1552,8 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   set_enum_row (self->auth_row, POSTE_TYPE_AUTH, poste_provider_get_auth (provider));
   set_target (self, poste_provider_get_delivery (provider) != NULL
                       ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
-  routes = g_strjoinv ("; ", (char **)poste_provider_get_routes (provider));
-  SET (routes_row, routes);
+  for (const char * const *route = poste_provider_get_routes (provider); route != NULL && *route != NULL; route++)
+    routes_add (self, *route);
   schedule_load (self, provider);
   SET (ca_file_row, poste_provider_get_ca_file (provider));
   SET (pinned_row, poste_provider_get_pinned_sha256 (provider));
@@ -1474,6 +1630,7 @@ poste_provider_dialog_dispose (GObject *object)
   g_clear_pointer (&self->test_result, poste_check_result_free);
   g_clear_pointer (&self->loaded_hours, g_free);
   g_clear_pointer (&self->loaded_days, g_free);
+  g_clear_pointer (&self->routes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (poste_provider_dialog_parent_class)->dispose (object);
 }
@@ -1503,7 +1660,7 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (delivery_kind_row);
   CHILD (delivery_row);
   CHILD (delivery_choose_button);
-  CHILD (routes_row);
+  CHILD (routes_group);
   CHILD (schedule_row);
   CHILD (custom_interval_row);
   CHILD (interval_spin);
@@ -1534,6 +1691,8 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "provider.add", NULL, poste_provider_dialog_add);
   gtk_widget_class_install_action (widget_class, "provider.test", NULL, poste_provider_dialog_test);
   gtk_widget_class_install_action (widget_class, "provider.remove", NULL, poste_provider_dialog_remove);
+  gtk_widget_class_install_action (widget_class, "provider.add-route", NULL,
+                                   poste_provider_dialog_add_route);
   gtk_widget_class_install_action (widget_class, "provider.choose-delivery", NULL,
                                    poste_provider_dialog_choose_delivery);
   gtk_widget_class_install_action (widget_class, "provider.choose-file", "s",
@@ -1548,6 +1707,7 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
   schedule_init (self);
+  self->routes = g_ptr_array_new_with_free_func (g_free);
   poste_accessible_fix (GTK_WIDGET (self));
   poste_accessible_track_expanded (self->security_expander);
   poste_accessible_track_expanded (self->outbox_expander);
@@ -1558,7 +1718,7 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   {
     gpointer entries[] = {
       self->name_row, self->host_row, self->port_row, self->username_row, self->domains_row,
-      self->delivery_row, self->routes_row,
+      self->delivery_row,
       self->ca_file_row, self->pinned_row, self->client_certificate_row, self->password_file_row,
       self->submission_row,
     };

@@ -54,6 +54,22 @@ find_row (GtkWidget  *root,
 }
 
 static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action_name)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action_name) == 0)
+        return g_ptr_array_index (buttons, i);
+    }
+
+  g_error ("no button for %s", action_name);
+  return NULL;
+}
+
+static GtkWidget *
 open_editor (const char *name)
 {
   GtkWidget *dialog;
@@ -133,15 +149,22 @@ test_editor_round_trip (void)
                              "delivery=maildir:%s\n"
                              "interval=45\n"
                              "active-hours=22:00-6:00\n"
-                             "active-days=mon-fri\n",
-                             maildir);
+                             "active-days=mon-fri\n"
+                             "route.bob@example.org=mbox:%s/bob.mbox\n",
+                             maildir, maildir);
   g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (config_path, written, -1, NULL));
+  {
+    g_autofree char *mbox = g_build_filename (maildir, "bob.mbox", NULL);
+
+    g_assert_true (g_file_set_contents (mbox, "", 0, NULL));
+  }
 
   app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
-  g_assert_null (poste_application_get_config_error (app));
+  if (poste_application_get_config_error (app) != NULL)
+    g_error ("%s", poste_application_get_config_error (app)->message);
   poste_ui_test_add_system_icons ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   g_application_activate (G_APPLICATION (app));
@@ -157,6 +180,15 @@ test_editor_round_trip (void)
   g_assert_cmpstr (days, ==, "xxxxx--");
   all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day")));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (all_day)));
+  {
+    GtkWidget *route = find_row (dialog, ADW_TYPE_EXPANDER_ROW, "bob@example.org");
+    g_autofree char *mbox = g_build_filename (maildir, "bob.mbox", NULL);
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (route, ADW_TYPE_ENTRY_ROW, "File"))),
+                     ==, mbox);
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find_row (route, ADW_TYPE_COMBO_ROW, "Deliver To"))),
+                      ==, 1);
+  }
 
   /* Saved untouched: the same bytes. */
   save_editor (dialog);
@@ -171,12 +203,32 @@ test_editor_round_trip (void)
     gtk_toggle_button_set_active (g_ptr_array_index (buttons, 5), TRUE);
   }
   adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 4);
+  /* A second route, by its rows: an empty one waits for its address, said on that field once
+   * touched, and Save waits. */
+  {
+    GtkWidget *route;
+    GtkWidget *address;
+    g_autofree char *folder = g_build_filename (maildir, "alice", NULL);
+
+    g_assert_true (gtk_widget_activate_action (dialog, "provider.add-route", NULL));
+    route = find_row (dialog, ADW_TYPE_EXPANDER_ROW, "New Route");
+    address = find_row (route, ADW_TYPE_ENTRY_ROW, "Address or Domain");
+    g_assert_false (gtk_widget_has_css_class (address, "error"));
+    g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+    gtk_editable_set_text (GTK_EDITABLE (find_row (route, ADW_TYPE_ENTRY_ROW, "Folder")), folder);
+    g_assert_true (gtk_widget_has_css_class (address, "error"));
+    gtk_editable_set_text (GTK_EDITABLE (address), "alice@example.org");
+    g_assert_false (gtk_widget_has_css_class (address, "error"));
+    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+  }
   save_editor (dialog);
   g_clear_pointer (&saved, g_free);
   saved = read_config ();
   g_assert_nonnull (strstr (saved, "\ninterval=60\n"));
   g_assert_nonnull (strstr (saved, "\nactive-days=mon;tue;wed;thu;fri;sat\n"));
   g_assert_nonnull (strstr (saved, "\nactive-hours=22:00-6:00\n"));
+  g_assert_nonnull (strstr (saved, "\nroute.alice@example.org=maildir:"));
+  g_assert_nonnull (strstr (saved, "\nroute.bob@example.org=mbox:"));
 
   /* Every day and all day: the keys go, which means the same to the core. */
   dialog = open_editor ("acme");
@@ -188,11 +240,29 @@ test_editor_round_trip (void)
   all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day")));
   gtk_switch_set_active (GTK_SWITCH (all_day), TRUE);
   g_assert_false (gtk_widget_get_visible (find_row (dialog, ADW_TYPE_ACTION_ROW, "From")));
+  /* Remove takes the route away. */
+  {
+    GtkWidget *route = find_row (dialog, ADW_TYPE_EXPANDER_ROW, "bob@example.org");
+    g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (route, GTK_TYPE_BUTTON);
+    GtkWidget *remove = NULL;
+
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_button_get_icon_name (g_ptr_array_index (buttons, i)), "user-trash-symbolic") == 0)
+        remove = g_ptr_array_index (buttons, i);
+    g_assert_nonnull (remove);
+    g_signal_emit_by_name (remove, "clicked");
+    g_clear_pointer (&buttons, g_ptr_array_unref);
+    buttons = poste_ui_test_find_descendants (dialog, ADW_TYPE_EXPANDER_ROW);
+    for (guint i = 0; i < buttons->len; i++)
+      g_assert_cmpstr (adw_preferences_row_get_title (g_ptr_array_index (buttons, i)), !=, "bob@example.org");
+  }
   save_editor (dialog);
   g_clear_pointer (&saved, g_free);
   saved = read_config ();
   g_assert_null (strstr (saved, "active-days"));
   g_assert_null (strstr (saved, "active-hours"));
+  g_assert_null (strstr (saved, "route.bob@example.org"));
+  g_assert_nonnull (strstr (saved, "\nroute.alice@example.org=maildir:"));
 }
 
 /* On a phone: nothing forces the window wider than 360 px, and the schedule is drawn. */

@@ -667,6 +667,71 @@ schedule_init (PosteProviderDialog *self)
   schedule_update_visibility (self);
 }
 
+/* Names */
+
+/* The longest configuration name poste_config_check_name() takes. */
+#define NAME_MAX_CHARS 64
+
+/* A configuration name for what the user called the provider: letters and digits of any script
+ * kept, runs of anything else made one '-', so "Mon fournisseur (travail)" is
+ * "Mon-fournisseur-travail"; "-2", "-3"... when another provider has it already. The name names
+ * the keyfile group, the keyring item and the history, so it is chosen once, when the provider is
+ * added: renaming changes only the label. */
+static char *
+name_for_label (PosteConfig *config,
+                const char  *label)
+{
+  g_autoptr(GString) base = g_string_new (NULL);
+  g_autofree char *candidate = NULL;
+  guint chars = 0;
+
+  for (const char *p = label; *p != '\0' && chars < NAME_MAX_CHARS - 4; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c) || strchr ("._+@", (int) c) != NULL)
+        g_string_append_unichar (base, c), chars++;
+      else if (base->len > 0 && base->str[base->len - 1] != '-')
+        g_string_append_c (base, '-'), chars++;
+    }
+  while (base->len > 0 && base->str[base->len - 1] == '-')
+    g_string_truncate (base, base->len - 1);
+  if (base->len == 0)
+    g_string_append (base, "provider");
+
+  candidate = g_strdup (base->str);
+  for (guint n = 2; config != NULL && poste_config_lookup (config, candidate) != NULL; n++)
+    {
+      g_free (candidate);
+      candidate = g_strdup_printf ("%s-%u", base->str, n);
+    }
+
+  return g_steal_pointer (&candidate);
+}
+
+/* Another provider already shown under @label. */
+static gboolean
+label_taken (PosteConfig *config,
+             const char  *label,
+             const char  *editing)
+{
+  GListModel *providers;
+
+  if (config == NULL)
+    return FALSE;
+  providers = poste_config_get_providers (config);
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PosteProvider) other = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (poste_provider_get_name (other), editing) != 0 &&
+          g_utf8_collate (poste_provider_get_display_name (other), label) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Builds the provider the fields describe. With @check_name, a name already taken by another
  * provider is an error. Each field is marked as it is checked; the first problem is returned. */
 static PosteProvider *
@@ -677,7 +742,8 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autoptr(PosteProvider) provider = NULL;
   g_autoptr(GError) first = NULL;
   g_autoptr(GError) name_error = NULL;
-  g_autofree char *name = stripped (self->name_row);
+  g_autofree char *label = stripped (self->name_row);
+  g_autofree char *name = NULL;
   g_autofree char *host = stripped (self->host_row);
   g_autofree char *username = stripped (self->username_row);
   g_autofree char *target = build_target (self);
@@ -702,13 +768,16 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
   } G_STMT_END
 
+  /* The name the user sees may be anything; the configuration's name is derived from it once,
+   * and kept when the provider is renamed. */
+  name = self->editing != NULL ? g_strdup (self->editing) : name_for_label (config, label);
   mark_row (self, self->name_row, TRUE);
-  if (name[0] == '\0')
+  if (label[0] == '\0')
     PROBLEM (self->name_row, "%s", _("Give the provider a name."));
   else if (!poste_config_check_name (name, &name_error))
     PROBLEM (self->name_row, "%s", name_error->message);
-  else if (check_name && config != NULL && poste_config_lookup (config, name) != NULL)
-    PROBLEM (self->name_row, _("A provider called “%s” already exists."), name);
+  else if (check_name && label_taken (config, label, self->editing))
+    PROBLEM (self->name_row, _("A provider called “%s” already exists."), label);
 
   valid = host[0] != '\0' && strpbrk (host, " \t/") == NULL;
   mark_row (self, self->host_row, valid || host[0] == '\0');
@@ -808,6 +877,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
 #undef PROBLEM
 
   provider = poste_provider_new (name);
+  poste_provider_set_label (provider, g_strcmp0 (label, name) != 0 ? label : NULL);
   poste_provider_set_host (provider, host);
   poste_provider_set_port (provider, (guint)port);
   poste_provider_set_security (provider, get_enum_row (self->security_row, POSTE_TYPE_SECURITY,
@@ -842,7 +912,7 @@ poste_provider_dialog_update (PosteProviderDialog *self)
 
   g_assert (POSTE_IS_PROVIDER_DIALOG (self));
 
-  provider = poste_provider_dialog_build (self, self->editing == NULL, &error);
+  provider = poste_provider_dialog_build (self, TRUE, &error);
   gtk_label_set_text (self->message_label, error != NULL ? error->message : "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
@@ -1067,7 +1137,7 @@ poste_provider_dialog_add (GtkWidget  *widget,
   if (self->busy)
     return;
 
-  if (!(provider = poste_provider_dialog_build (self, self->editing == NULL, &error)))
+  if (!(provider = poste_provider_dialog_build (self, TRUE, &error)))
     {
       poste_provider_dialog_show_error (self, error->message);
       return;
@@ -1512,8 +1582,9 @@ poste_provider_dialog_new (PosteApplication *application)
  * @application: the #PosteApplication, after its startup
  * @provider: a configured provider
  *
- * Creates the dialog that edits @provider: every field filled from it, the name fixed (the
- * keyring and the history know the provider by it), Save in place of Add, and Remove Provider.
+ * Creates the dialog that edits @provider: every field filled from it, Save in place of Add, and
+ * Remove Provider. The name shown may be changed: it is saved as the `label` key, and the
+ * configuration name (which the keyring and the history know the provider by) stays.
  * An empty password field keeps the password already stored.
  *
  * Returns: (transfer none): the new dialog, owned by GTK's list of toplevels
@@ -1538,10 +1609,7 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   gtk_widget_set_visible (GTK_WIDGET (self->remove_group), TRUE);
 
 #define SET(row, value) gtk_editable_set_text (GTK_EDITABLE (self->row), (value) != NULL ? (value) : "")
-  SET (name_row, poste_provider_get_name (provider));
-  gtk_editable_set_editable (GTK_EDITABLE (self->name_row), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_row),
-                               _("The keyring and the history know the provider by its name"));
+  SET (name_row, poste_provider_get_display_name (provider));
   SET (host_row, poste_provider_get_host (provider));
   port = g_strdup_printf ("%u", poste_provider_get_port (provider));
   SET (port_row, port);

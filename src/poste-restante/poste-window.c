@@ -261,6 +261,8 @@ update_provider_row (PosteWindow *self,
   if (provider == NULL)
     return;
 
+  /* Renamed in the editor: the label changes, the configuration name stays. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), poste_provider_get_display_name (provider));
   domains = poste_provider_get_domains (provider);
   if (domains != NULL && domains[0] != NULL)
     domain_list = g_strjoinv (", ", (char **)domains);
@@ -360,7 +362,7 @@ poste_window_create_provider_row (gpointer item,
 
   row->name = g_strdup (name);
   row->row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), poste_provider_get_display_name (provider));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->row), FALSE);
   adw_action_row_set_subtitle_lines (row->row, 3);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row->row), TRUE);

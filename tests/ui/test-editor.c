@@ -263,6 +263,32 @@ test_editor_round_trip (void)
   g_assert_null (strstr (saved, "active-hours"));
   g_assert_null (strstr (saved, "route.bob@example.org"));
   g_assert_nonnull (strstr (saved, "\nroute.alice@example.org=maildir:"));
+
+  /* Renamed with spaces: the label changes, the group and everything keyed by it stay. */
+  dialog = open_editor ("acme");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Name")), "Mon fournisseur (travail)");
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+  save_editor (dialog);
+  g_clear_pointer (&saved, g_free);
+  saved = read_config ();
+  g_assert_true (g_str_has_prefix (saved, "[provider acme]\n"));
+  g_assert_nonnull (strstr (saved, "\nlabel=Mon fournisseur (travail)\n"));
+  g_assert_cmpstr (poste_provider_get_display_name (poste_config_lookup (poste_application_get_config (app), "acme")),
+                   ==, "Mon fournisseur (travail)");
+
+  /* A new provider named in another script: a group name derived from it. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "add-provider", NULL);
+  poste_ui_test_iterate_until (editor_mapped, NULL);
+  dialog = GTK_WIDGET (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Name")), "Почта Зои");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Server")), "odmr.example.net");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Domains, separated by commas")), "example.com");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Folder")), maildir);
+  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+  save_editor (dialog);
+  g_clear_pointer (&saved, g_free);
+  saved = read_config ();
+  g_assert_nonnull (strstr (saved, "\n[provider Почта-Зои]\nlabel=Почта Зои\n"));
 }
 
 /* On a phone: nothing forces the window wider than 360 px, and the schedule is drawn. */

@@ -64,7 +64,7 @@ static GParamSpec *properties [N_PROPS];
 
 /* The keys of a provider group, in the order a new group is written. */
 static const char * const provider_keys[] = {
-  "host", "port", "security", "username", "domains", "mode", "auth", "delivery", "interval",
+  "label", "host", "port", "security", "username", "domains", "mode", "auth", "delivery", "interval",
   "ca-file", "pinned-sha256", "client-certificate", "password-file", "submission",
   "send-with-fetch", "active-hours", "active-days",
 };
@@ -805,6 +805,17 @@ apply_provider_key (PosteProvider  *provider,
             }
         }
       poste_provider_set_pinned_sha256 (provider, hex);
+    }
+  else if (g_str_equal (key, "label"))
+    {
+      /* The name shown: any text on one line (a keyfile value cannot hold more). */
+      if (!g_utf8_validate (value, -1, NULL) || strpbrk (value, "\r\n") != NULL)
+        {
+          g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                       _("'%s' is not a name on one line"), value);
+          return FALSE;
+        }
+      poste_provider_set_label (provider, value);
     }
   else if (g_str_equal (key, "submission"))
     {

@@ -23,6 +23,9 @@ struct _PosteOutboxView
   GFileMonitor *monitor;
   GtkStack     *stack;
   GtkListBox   *list;
+  AdwToastOverlay *toasts;
+  /* Ids removed by the user, still in the queue until their Undo toast goes. */
+  GHashTable   *removing;
   guint         n_items;
   guint         refresh_id;
 };
@@ -66,16 +69,66 @@ send_now_clicked_cb (GtkButton       *button,
   gtk_widget_activate_action (GTK_WIDGET (self), "app.send-now", NULL);
 }
 
+/* The removal happens when its toast goes without Undo (or the window closes). */
+static void
+remove_for_good (PosteOutboxView *self,
+                 const char      *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_hash_table_remove (self->removing, id))
+    return;
+  if (!poste_outbox_remove (self->outbox, id, &error) &&
+      !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_warning ("Outbox: %s", error->message);
+}
+
+static void
+remove_toast_dismissed_cb (AdwToast        *toast,
+                           PosteOutboxView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "outbox-id");
+
+  if (g_object_get_data (G_OBJECT (toast), "outbox-undone") == NULL)
+    remove_for_good (self, id);
+  poste_outbox_view_refresh (self);
+}
+
+static void
+remove_toast_undo_cb (AdwToast        *toast,
+                      PosteOutboxView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "outbox-id");
+
+  g_object_set_data (G_OBJECT (toast), "outbox-undone", GINT_TO_POINTER (TRUE));
+  g_hash_table_remove (self->removing, id);
+  poste_outbox_view_refresh (self);
+}
+
 static void
 remove_clicked_cb (GtkButton       *button,
                    PosteOutboxView *self)
 {
   const char *id = g_object_get_data (G_OBJECT (button), "outbox-id");
-  g_autoptr(GError) error = NULL;
+  const char *recipients = g_object_get_data (G_OBJECT (button), "outbox-recipients");
+  g_autofree char *title = NULL;
+  g_autofree char *escaped = NULL;
+  AdwToast *toast;
 
-  if (!poste_outbox_remove (self->outbox, id, &error))
-    g_warning ("Outbox: %s", error->message);
+  /* Gone from the list at once; out of the queue once Undo is no longer offered. */
+  g_hash_table_add (self->removing, g_strdup (id));
   poste_outbox_view_refresh (self);
+
+  /* Translators: %s lists the recipients of a message removed from the outbox */
+  title = g_strdup_printf (_("Message to %s removed"), recipients);
+  escaped = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (escaped);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "outbox-id", g_strdup (id), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (remove_toast_undo_cb), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (remove_toast_dismissed_cb), self, 0);
+  adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
 static GtkWidget *
@@ -130,6 +183,7 @@ make_row (PosteOutboxView       *self,
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
   g_object_set_data_full (G_OBJECT (remove), "outbox-id", g_strdup (item->id), g_free);
+  g_object_set_data_full (G_OBJECT (remove), "outbox-recipients", g_strdup (recipients), g_free);
   g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   poste_accessible_fix (row);
@@ -156,9 +210,16 @@ poste_outbox_view_refresh (PosteOutboxView *self)
   items = poste_outbox_list (self->outbox, &error);
   if (items == NULL)
     g_warning ("Outbox: %s", error->message);
-  self->n_items = items != NULL ? items->len : 0;
-  for (guint i = 0; i < self->n_items; i++)
-    gtk_list_box_append (self->list, make_row (self, items->pdata[i]));
+  self->n_items = 0;
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      const PosteOutboxItem *item = items->pdata[i];
+
+      if (g_hash_table_contains (self->removing, item->id))
+        continue;
+      gtk_list_box_append (self->list, make_row (self, item));
+      self->n_items++;
+    }
   gtk_stack_set_visible_child_name (self->stack, self->n_items > 0 ? "list" : "empty");
 }
 
@@ -203,6 +264,20 @@ poste_outbox_view_dispose (GObject *object)
   PosteOutboxView *self = POSTE_OUTBOX_VIEW (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  /* Closing the window is not an Undo. */
+  if (self->removing != NULL && self->outbox != NULL)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->removing);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (ids, g_strdup (key));
+      for (guint i = 0; i < ids->len; i++)
+        remove_for_good (self, ids->pdata[i]);
+    }
+  g_clear_pointer (&self->removing, g_hash_table_unref);
   if (self->monitor != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->monitor, self);
@@ -217,6 +292,9 @@ static void
 poste_outbox_view_class_init (PosteOutboxViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = poste_outbox_view_dispose;
+  /* A window of its own, but a passing one: Escape closes it, as it does dialogs. */
+  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0,
+                                       "window.close", NULL);
 }
 
 static void
@@ -259,7 +337,10 @@ poste_outbox_view_init (PosteOutboxView *self)
   gtk_stack_add_named (self->stack, scrolled, "list");
   gtk_stack_add_named (self->stack, empty, "empty");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  adw_window_set_content (ADW_WINDOW (self), box);
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (self->toasts, box);
+  adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
+  self->removing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   poste_accessible_fix (GTK_WIDGET (self));
 }
 

@@ -84,6 +84,19 @@ format_when (GDateTime *time)
   return g_date_time_format (local, _("%e %b, %H:%M"));
 }
 
+/* A session in the history: always with its date, since a record is read long after. */
+static char *
+format_date_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("");
+  local = g_date_time_to_local (time);
+  /* Translators: the date and time a session in the history started, see g_date_time_format() */
+  return g_date_time_format (local, _("%e %b %Y, %H:%M"));
+}
+
 static char *
 format_messages (guint   messages,
                  guint64 bytes)
@@ -181,6 +194,15 @@ describe_session_state (PosteSessionState state)
     case POSTE_SESSION_STATE_FAILED: return _("Failed");
     default: return "";
     }
+}
+
+/* Copies a session's whole transcript (every line, not only those shown) to the clipboard. */
+static void
+copy_transcript_clicked_cb (GtkButton *button)
+{
+  const char *text = g_object_get_data (G_OBJECT (button), "poste-transcript");
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
 }
 
 /* Provider rows */
@@ -642,7 +664,7 @@ static GtkWidget *
 create_history_row (const PosteSessionReport *report)
 {
   g_autofree char *what = poste_window_describe_report (report);
-  g_autofree char *when = format_when (report->started);
+  g_autofree char *when = format_date_time (report->started);
   g_autofree char *size = g_format_size (report->bytes);
   g_autoptr(GString) subtitle = g_string_new (NULL);
   g_autoptr(GString) transcript = g_string_new (NULL);
@@ -789,6 +811,21 @@ create_history_row (const PosteSessionReport *report)
   else
     gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (transcript_row), label);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row), transcript_row);
+
+  if (report->transcript != NULL && report->transcript->len > 0)
+    {
+      GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+      GString *full = g_string_new (NULL);
+
+      for (guint i = 0; i < report->transcript->len; i++)
+        g_string_append_printf (full, "%s\n", (const char *) g_ptr_array_index (report->transcript, i));
+      g_object_set_data_full (G_OBJECT (copy), "poste-transcript", g_string_free (full, FALSE), g_free);
+      gtk_widget_set_valign (copy, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (copy, "flat");
+      gtk_widget_set_tooltip_text (copy, _("Copy the Transcript"));
+      g_signal_connect (copy, "clicked", G_CALLBACK (copy_transcript_clicked_cb), NULL);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), copy);
+    }
   poste_accessible_fix (row);
 
   return row;

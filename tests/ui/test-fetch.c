@@ -1344,6 +1344,28 @@ test_fetch_drain (void)
   poste_test_provider_stop (odmr);
 }
 
+typedef struct {
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_read_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
 static void
 test_fetch_clear_history (void)
 {
@@ -1360,6 +1382,31 @@ test_fetch_clear_history (void)
   reports = poste_history_list (poste_application_get_history (app), NULL, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (reports->len, >=, 4);
+
+  /* Each record says its date, and copies its whole transcript. */
+  {
+    g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW);
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *year = g_date_time_format (now, "%Y");
+    g_autoptr(GPtrArray) buttons = NULL;
+    GtkWidget *copy = NULL;
+    ClipboardRead read = { NULL, FALSE };
+
+    g_assert_cmpuint (rows->len, >=, 1);
+    g_assert_nonnull (strstr (adw_expander_row_get_subtitle (g_ptr_array_index (rows, 0)), year));
+    buttons = poste_ui_test_find_descendants (g_ptr_array_index (rows, 0), GTK_TYPE_BUTTON);
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), "Copy the Transcript") == 0)
+        copy = g_ptr_array_index (buttons, i);
+    g_assert_nonnull (copy);
+    g_signal_emit_by_name (copy, "clicked");
+    gdk_clipboard_read_text_async (gtk_widget_get_clipboard (copy), NULL, clipboard_read_cb, &read);
+    poste_ui_test_iterate_until (clipboard_read_done, &read);
+    g_assert_nonnull (read.text);
+    /* The reversed session's own words, as the provider sent them. */
+    g_assert_nonnull (strstr (read.text, "EHLO"));
+    g_free (read.text);
+  }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-history", NULL));
   poste_ui_test_iterate_until (message_dialog_shown, NULL);

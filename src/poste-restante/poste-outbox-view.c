@@ -326,7 +326,7 @@ poste_outbox_view_init (PosteOutboxView *self)
   adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->list));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
 
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-outbox-symbolic");
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-send-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("The Outbox Is Empty"));
   adw_status_page_set_description (ADW_STATUS_PAGE (empty),
                                    _("Mail queued with “poste-restante-cli send” or through the "

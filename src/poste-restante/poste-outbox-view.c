@@ -12,6 +12,9 @@
 
 #include <glib/gi18n.h>
 
+#include <poste-outbox-submit.h>
+#include <poste-provider.h>
+
 #include "poste-accessible.h"
 #include "poste-outbox-view.h"
 
@@ -24,6 +27,8 @@ struct _PosteOutboxView
   GtkStack     *stack;
   GtkListBox   *list;
   AdwToastOverlay *toasts;
+  /* The configuration's providers, to tell which message has no way out. */
+  GListModel   *providers;
   /* Ids removed by the user, still in the queue until their Undo toast goes. */
   GHashTable   *removing;
   guint         n_items;
@@ -54,6 +59,23 @@ describe_state (const PosteOutboxItem *item)
     default:
       return g_strdup (_("Waiting for the next connection"));
     }
+}
+
+/* The provider that submits @item's mail: the one whose domains hold its sender. */
+static PosteProvider *
+find_provider (PosteOutboxView       *self,
+               const PosteOutboxItem *item)
+{
+  if (self->providers == NULL)
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (self->providers); i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
+
+      if (poste_outbox_sender_belongs (provider, item->sender))
+        return provider;
+    }
+  return NULL;
 }
 
 static void
@@ -147,6 +169,37 @@ make_row (PosteOutboxView       *self,
   /* Translators: %s is a mail address */
   g_string_append_printf (subtitle, _("From %s"), *item->sender != '\0' ? item->sender : "<>");
   g_string_append_printf (subtitle, " · %s · %s", size, state);
+  /* A message no provider will ever submit says so, with the way to fix it, rather than
+   * waiting for a connection that will not take it. */
+  if (self->providers != NULL)
+    {
+      PosteProvider *provider = find_provider (self, item);
+      GtkWidget *fix = NULL;
+
+      if (provider == NULL)
+        {
+          g_string_append_c (subtitle, '\n');
+          g_string_append (subtitle, _("Cannot leave: no provider has the sender’s domain"));
+          fix = gtk_button_new_with_mnemonic (_("_Add Provider"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (fix), "app.add-provider");
+        }
+      else if (poste_provider_get_submission (provider) == NULL)
+        {
+          g_string_append_c (subtitle, '\n');
+          /* Translators: %s is a provider's name */
+          g_string_append_printf (subtitle, _("Cannot leave: %s has no submission server"),
+                                  poste_provider_get_display_name (provider));
+          fix = gtk_button_new_with_mnemonic (_("Set _Submission Server"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (fix), "app.edit-provider");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (fix), "s", poste_provider_get_name (provider));
+        }
+      if (fix != NULL)
+        {
+          gtk_widget_set_valign (fix, GTK_ALIGN_CENTER);
+          gtk_widget_set_sensitive (send, FALSE);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), fix);
+        }
+    }
   if (item->last_error != NULL)
     g_string_append_printf (subtitle, "\n%s", item->last_error);
   {
@@ -223,6 +276,40 @@ poste_outbox_view_refresh (PosteOutboxView *self)
   gtk_stack_set_visible_child_name (self->stack, self->n_items > 0 ? "list" : "empty");
 }
 
+static void
+providers_changed_cb (GListModel      *providers,
+                      guint            position,
+                      guint            removed,
+                      guint            added,
+                      PosteOutboxView *self)
+{
+  poste_outbox_view_refresh (self);
+}
+
+/**
+ * poste_outbox_view_set_providers:
+ * @self: a #PosteOutboxView
+ * @providers: (nullable): the configuration's providers, a #GListModel of #PosteProvider
+ *
+ * Lets the rows say which messages cannot leave: a sender whose domain is no provider's, or
+ * a provider with no submission server (RFC 6409), each with the button that fixes it
+ * (app.add-provider, app.edit-provider::NAME). The list follows @providers' changes.
+ */
+void
+poste_outbox_view_set_providers (PosteOutboxView *self,
+                                 GListModel      *providers)
+{
+  g_return_if_fail (POSTE_IS_OUTBOX_VIEW (self));
+  g_return_if_fail (providers == NULL || G_IS_LIST_MODEL (providers));
+
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  g_set_object (&self->providers, providers);
+  if (providers != NULL)
+    g_signal_connect (providers, "items-changed", G_CALLBACK (providers_changed_cb), self);
+  poste_outbox_view_refresh (self);
+}
+
 /**
  * poste_outbox_view_get_n_items:
  * @self: a #PosteOutboxView
@@ -285,6 +372,9 @@ poste_outbox_view_dispose (GObject *object)
       g_clear_object (&self->monitor);
     }
   g_clear_object (&self->outbox);
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  g_clear_object (&self->providers);
   G_OBJECT_CLASS (poste_outbox_view_parent_class)->dispose (object);
 }
 

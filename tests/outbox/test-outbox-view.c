@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "poste-outbox.h"
+#include "poste-provider.h"
 #include "poste-outbox-view.h"
 #include "poste-test.h"
 #include "../ui/poste-ui-test.h"
@@ -42,6 +43,17 @@ find_button (const char *tooltip)
 
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_widget_get_tooltip_text (buttons->pdata[i]), tooltip) == 0)
+      return buttons->pdata[i];
+  return NULL;
+}
+
+static GtkWidget *
+find_action_button (const char *action)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (view), GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
       return buttons->pdata[i];
   return NULL;
 }
@@ -170,6 +182,41 @@ test_view (void)
   queue (outbox, "erin@remote.example");
   poste_ui_test_iterate_until (has_three, NULL);
   g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 3);
+
+  /* A message its provider cannot submit (no submission server) says so, with the way to set
+   * one; once set, the row says nothing more. */
+  {
+    g_autoptr(GListStore) providers = g_list_store_new (POSTE_TYPE_PROVIDER);
+    g_autoptr(PosteProvider) acme = poste_provider_new ("acme");
+    const char *domains[] = { "example.org", NULL };
+    GtkWidget *fix;
+
+    poste_provider_set_domains (acme, domains);
+    poste_provider_set_label (acme, "Acme Mail");
+    g_list_store_append (providers, acme);
+    poste_outbox_view_set_providers (view, G_LIST_MODEL (providers));
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
+    g_assert_cmpuint (rows->len, ==, 3);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]),
+                              "Cannot leave: Acme Mail has no submission server"));
+    fix = find_action_button ("app.edit-provider");
+    g_assert_nonnull (fix);
+    g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (fix)), NULL),
+                     ==, "acme");
+
+    poste_provider_set_submission (acme, "smtp.example.org:587");
+    poste_outbox_view_refresh (view);
+    g_assert_null (find_action_button ("app.edit-provider"));
+
+    /* No provider for the sender's domain at all. */
+    g_list_store_remove_all (providers);
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]),
+                              "Cannot leave: no provider has the sender’s domain"));
+    g_assert_nonnull (find_action_button ("app.add-provider"));
+  }
 
   gtk_window_destroy (GTK_WINDOW (view));
   poste_ui_test_iterate_pending ();

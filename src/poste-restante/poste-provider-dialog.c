@@ -130,14 +130,57 @@ stripped (AdwEntryRow *row)
   return g_strstrip (g_strdup (entry_text (row)));
 }
 
-/* A field in red is also invalid for a screen reader, and described by the message below the
- * form, which says what is wrong. */
+/* The user has typed in @row since the dialog opened: only then may it turn red. */
+static void
+field_touched_cb (GtkWidget *row)
+{
+  g_object_set_data (G_OBJECT (row), "poste-touched", GINT_TO_POINTER (TRUE));
+}
+
+/* Marks @row valid (@message NULL) or not. A problem shows once the user has touched the field,
+ * beside it: the row turns red and an error icon at its end says what is wrong (its tooltip);
+ * for a screen reader the row is invalid, described by the message below the form. */
+static void
+mark_row_message (PosteProviderDialog *self,
+                  gpointer             row,
+                  const char          *message)
+{
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "poste-error-icon");
+  gboolean shown = message != NULL && g_object_get_data (G_OBJECT (row), "poste-touched") != NULL;
+
+  if (icon == NULL && shown && ADW_IS_ENTRY_ROW (row))
+    {
+      icon = gtk_image_new_from_icon_name ("dialog-error-symbolic");
+      gtk_widget_add_css_class (icon, "error");
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), icon);
+      g_object_set_data (G_OBJECT (row), "poste-error-icon", icon);
+    }
+  if (icon != NULL)
+    {
+      gtk_widget_set_visible (icon, shown);
+      gtk_widget_set_tooltip_text (icon, shown && message[0] != '\0' ? message : NULL);
+      if (shown && message[0] != '\0')
+        poste_accessible_name_image (GTK_IMAGE (icon), message);
+    }
+  poste_accessible_set_invalid (GTK_WIDGET (row), shown ? GTK_WIDGET (self->message_label) : NULL);
+}
+
+static void
+forget_touched (GtkWidget *widget)
+{
+  g_object_set_data (G_OBJECT (widget), "poste-touched", NULL);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    forget_touched (child);
+}
+
 static void
 mark_row (PosteProviderDialog *self,
           gpointer             row,
           gboolean             valid)
 {
-  poste_accessible_set_invalid (GTK_WIDGET (row), valid ? NULL : GTK_WIDGET (self->message_label));
+  mark_row_message (self, row, valid ? NULL : "");
 }
 
 /* Splits a list the way people type it: commas, semicolons or spaces. */
@@ -763,9 +806,10 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   gboolean valid;
 
 #define PROBLEM(row, ...) G_STMT_START {                                                  \
-    mark_row (self, row, FALSE);                                                          \
+    g_autofree char *problem_ = g_strdup_printf (__VA_ARGS__);                            \
+    mark_row_message (self, row, problem_);                                               \
     if (first == NULL)                                                                    \
-      first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
+      first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, problem_);     \
   } G_STMT_END
 
   /* The name the user sees may be anything; the configuration's name is derived from it once,
@@ -822,6 +866,11 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       g_autofree char *route_target = target_from_rows (route->kind_row, route->location_row);
       g_autoptr(GError) route_error = NULL;
 
+      if (route->touched)
+        {
+          field_touched_cb (GTK_WIDGET (route->address_row));
+          field_touched_cb (GTK_WIDGET (route->location_row));
+        }
       mark_row (self, route->address_row, TRUE);
       mark_row (self, route->location_row, TRUE);
       if (address[0] == '\0' || strpbrk (address, "= \t") != NULL)
@@ -1630,6 +1679,9 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   SET (submission_row, poste_provider_get_submission (provider));
   gtk_switch_set_active (self->send_with_fetch_switch, poste_provider_get_send_with_fetch (provider));
 #undef SET
+  /* Filled from the file, not typed: nothing is the user's doing yet. */
+  forget_touched (GTK_WIDGET (self));
+  poste_provider_dialog_update (self);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
                                  _("Password (empty keeps the stored one)"));
@@ -1792,8 +1844,11 @@ poste_provider_dialog_init (PosteProviderDialog *self)
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-      g_signal_connect_object (entries[i], "changed",
-                               G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+      {
+        g_signal_connect (entries[i], "changed", G_CALLBACK (field_touched_cb), NULL);
+        g_signal_connect_object (entries[i], "changed",
+                                 G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+      }
   }
 
   g_signal_connect_object (self->security_row, "notify::selected",

@@ -121,6 +121,8 @@ outbox_activated (GSimpleAction *action,
       }
 
   view = poste_outbox_view_new (self->outbox);
+  if (self->config != NULL)
+    poste_outbox_view_set_providers (view, poste_config_get_providers (self->config));
   gtk_window_set_application (GTK_WINDOW (view), GTK_APPLICATION (self));
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (view), parent);

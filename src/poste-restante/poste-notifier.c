@@ -4,12 +4,17 @@
  *
  * Watches the application's sessions (#PosteApplication::session-finished) and tells the user
  * what needs telling, when the `notifications` setting allows it:
- * - new mail: one notification, kept up to date, with a count per provider since the user last
- *   looked; Open (and a click on the notification itself) presents the window;
+ * - new mail: one notification at normal urgency, kept up to date, with a count per provider
+ *   since the user last looked; Open (and a click on the notification itself) presents the window;
  * - a failure: one notification per provider per kind of failure (see #PosteErrorKind), with
  *   Edit for what only the user can fix and Retry; the same kind again for the same provider says
  *   nothing more until a fetch of that provider succeeds, so a network that stays down does not
- *   flood the screen;
+ *   flood the screen. A network failure is told only once it has lasted
+ *   TRANSIENT_NOTIFY_AFTER_SECONDS, and says the fetch will be tried again only for a provider
+ *   on a schedule. Critical urgency is kept for what stops all mail until the user acts: the
+ *   sign-in, the certificate, the delivery target;
+ * - one notification per fetch: messages refused for good are a line of the fetch's own
+ *   notification, and one of their own only when the fetch has nothing else to say;
  * - messages refused for good (5xx): "N refused, returned to the sender by the provider" with the
  *   reply that refused the first, since the provider sends them back and the user should know;
  *   never "left with the provider", which is only for 4xx.
@@ -22,9 +27,16 @@
 #include <libnotify/notify.h>
 
 #include "poste-application.h"
+#include "poste-config.h"
 #include "poste-error.h"
 #include "poste-notifier.h"
 #include "poste-session.h"
+
+/* How long a network failure (or a provider asking for time) must last before it is worth a
+ * notification: a laptop moving between networks, a resume from suspend or a provider
+ * restarting fails a fetch or two and mends itself within minutes, while the scheduler retries
+ * on its own. Half an hour of failures is a problem the user should hear of. */
+#define TRANSIENT_NOTIFY_AFTER_SECONDS (30 * 60)
 
 struct _PosteNotifier
 {
@@ -44,6 +56,8 @@ struct _PosteNotifier
    * notification. */
   GHashTable         *notified;
   GHashTable         *failures;
+  /* Provider name -> the GDateTime its current run of network failures started. */
+  GHashTable         *failing_since;
 };
 
 G_DEFINE_FINAL_TYPE (PosteNotifier, poste_notifier, G_TYPE_OBJECT)
@@ -143,7 +157,8 @@ compare_names (gconstpointer a,
 static void
 notify_mail (PosteNotifier *self,
              const char    *provider,
-             guint          messages)
+             guint          messages,
+             const char    *also)
 {
   g_autoptr(GString) body = g_string_new (NULL);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -175,10 +190,13 @@ notify_mail (PosteNotifier *self,
                               (const char *) names->pdata[i], count);
     }
   summary = g_strdup_printf (ngettext ("%u new message", "%u new messages", total), total);
+  if (also != NULL)
+    g_string_append_printf (body, "\n%s", also);
 
   if (self->mail == NULL)
     {
       self->mail = new_notification (summary, body->str, "email.arrived");
+      notify_notification_set_urgency (self->mail, NOTIFY_URGENCY_NORMAL);
       g_signal_connect (self->mail, "closed", G_CALLBACK (mail_closed_cb), self);
       notify_notification_add_action (self->mail, "default", _("Open"), mail_open_cb, self, NULL);
       notify_notification_add_action (self->mail, "open", _("Open"), mail_open_cb, self, NULL);
@@ -190,19 +208,27 @@ notify_mail (PosteNotifier *self,
 
 /* Refused for good */
 
+/* The line that says a fetch's messages were refused for good, or NULL when none were. */
+static char *
+describe_returned (const PosteSessionReport *report)
+{
+  if (report->returned == 0)
+    return NULL;
+  /* Translators: "<provider>: <n> refused, returned to the sender by the provider" */
+  return g_strdup_printf (ngettext ("%s: %u refused, returned to the sender by the provider",
+                                    "%s: %u refused, returned to the senders by the provider",
+                                    report->returned),
+                          report->provider, report->returned);
+}
+
 static void
 notify_returned (PosteNotifier            *self,
                  const PosteSessionReport *report)
 {
-  g_autofree char *summary = NULL;
+  g_autofree char *summary = describe_returned (report);
   g_autofree char *reason = poste_session_report_dup_returned_reason (report);
   g_autoptr(GString) body = g_string_new (NULL);
 
-  /* Translators: "<provider>: <n> refused, returned to the sender by the provider" */
-  summary = g_strdup_printf (ngettext ("%s: %u refused, returned to the sender by the provider",
-                                       "%s: %u refused, returned to the senders by the provider",
-                                       report->returned),
-                             report->provider, report->returned);
   if (reason != NULL)
     /* Translators: the reply that refused a message for good, "550 5.1.1 No such user" */
     g_string_append_printf (body, _("Refused with: %s"), reason);
@@ -231,6 +257,7 @@ clear_failure (PosteNotifier *self,
   NotifyNotification *notification = g_hash_table_lookup (self->failures, provider);
 
   g_hash_table_remove (self->notified, provider);
+  g_hash_table_remove (self->failing_since, provider);
   if (notification != NULL)
     {
       /* The problem is gone: so is what said so (it may be closed already). */
@@ -239,11 +266,32 @@ clear_failure (PosteNotifier *self,
     }
 }
 
+/* Whether @provider fetches on a schedule, so that the scheduler will try again by itself. */
+static gboolean
+scheduled (PosteNotifier *self,
+           const char    *provider)
+{
+  PosteConfig *config = self->application != NULL ? poste_application_get_config (self->application)
+                                                  : NULL;
+  PosteProvider *configured = config != NULL ? poste_config_lookup (config, provider) : NULL;
+
+  return configured != NULL && poste_provider_get_interval (configured) > 0;
+}
+
+/* Only these need the user at once, and loudly: nothing comes in until they act. */
+static gboolean
+kind_is_urgent (PosteErrorKind kind)
+{
+  return kind == POSTE_ERROR_KIND_AUTH || kind == POSTE_ERROR_KIND_CERTIFICATE ||
+         kind == POSTE_ERROR_KIND_DELIVERY;
+}
+
 static void
 notify_failure (PosteNotifier   *self,
                 const char      *provider,
                 PosteErrorKind  kind,
-                const GError    *error)
+                const GError    *error,
+                const char      *also)
 {
   g_autofree char *summary = NULL;
   g_autofree char *body = NULL;
@@ -291,8 +339,19 @@ notify_failure (PosteNotifier   *self,
     case POSTE_ERROR_KIND_NONE:
     default:
       summary = g_strdup_printf (_("%s: cannot fetch mail"), provider);
-      body = g_strdup_printf (_("%s\nPoste Restante will try again."), error->message);
+      /* On demand, nothing tries again unless the user asks. */
+      if (scheduled (self, provider))
+        body = g_strdup_printf (_("%s\nPoste Restante will try again."), error->message);
+      else
+        body = g_strdup (error->message);
       break;
+    }
+  if (also != NULL)
+    {
+      char *longer = g_strconcat (body, "\n", also, NULL);
+
+      g_free (body);
+      body = longer;
     }
 
   notification = g_hash_table_lookup (self->failures, provider);
@@ -309,8 +368,8 @@ notify_failure (PosteNotifier   *self,
       notify_notification_clear_actions (notification);
     }
   notify_notification_set_category (notification, needs_user ? "email" : "network.error");
-  notify_notification_set_urgency (notification, needs_user ? NOTIFY_URGENCY_CRITICAL
-                                                            : NOTIFY_URGENCY_NORMAL);
+  notify_notification_set_urgency (notification, kind_is_urgent (kind) ? NOTIFY_URGENCY_CRITICAL
+                                                                        : NOTIFY_URGENCY_NORMAL);
   if (needs_user)
     {
       notify_notification_add_action (notification, "default", _("Edit Provider"),
@@ -323,36 +382,71 @@ notify_failure (PosteNotifier   *self,
   show (notification);
 }
 
+/* A network failure that has not lasted TRANSIENT_NOTIFY_AFTER_SECONDS yet: kept quiet. */
+static gboolean
+transient_too_recent (PosteNotifier            *self,
+                      const PosteSessionReport *report,
+                      PosteErrorKind            kind)
+{
+  GDateTime *since;
+  g_autoptr(GDateTime) ended = NULL;
+
+  if (kind != POSTE_ERROR_KIND_TRANSIENT && kind != POSTE_ERROR_KIND_BUSY)
+    return FALSE;
+  if (report->started == NULL)
+    return FALSE;
+
+  if (!(since = g_hash_table_lookup (self->failing_since, report->provider)))
+    {
+      since = g_date_time_ref (report->started);
+      g_hash_table_replace (self->failing_since, g_strdup (report->provider), since);
+    }
+  ended = g_date_time_add_seconds (report->started, report->duration);
+  if (g_date_time_difference (ended, since) >= TRANSIENT_NOTIFY_AFTER_SECONDS * G_TIME_SPAN_SECOND)
+    return FALSE;
+
+  g_debug ("Notifier: %s cannot fetch, for less than %d minutes: not notified yet",
+           report->provider, TRANSIENT_NOTIFY_AFTER_SECONDS / 60);
+  return TRUE;
+}
+
+/* One notification per fetch: what came in, or what went wrong, with the messages refused for
+ * good as a line of it; the refusals alone only when there is nothing else to say. */
 static void
 session_finished_cb (PosteApplication         *application,
                      PosteSession             *session,
                      const PosteSessionReport *report,
                      PosteNotifier            *self)
 {
+  g_autofree char *returned = describe_returned (report);
   PosteErrorKind kind;
 
   switch (report->outcome)
     {
     case POSTE_SESSION_OUTCOME_MAIL:
       clear_failure (self, report->provider);
-      if (report->messages > 0 && enabled (self))
-        notify_mail (self, report->provider, report->messages);
-      if (report->returned > 0 && enabled (self))
+      if (!enabled (self))
+        break;
+      if (report->messages > 0)
+        notify_mail (self, report->provider, report->messages, returned);
+      else if (returned != NULL)
         notify_returned (self, report);
       break;
 
     case POSTE_SESSION_OUTCOME_NO_MAIL:
     case POSTE_SESSION_OUTCOME_STARTED:
       clear_failure (self, report->provider);
-      if (report->returned > 0 && enabled (self))
+      if (returned != NULL && enabled (self))
         notify_returned (self, report);
       break;
 
     case POSTE_SESSION_OUTCOME_FAILED:
       kind = poste_error_get_kind (report->error);
-      if (kind != POSTE_ERROR_KIND_NONE && enabled (self))
-        notify_failure (self, report->provider, kind, report->error);
-      if (report->returned > 0 && enabled (self))
+      if (!enabled (self))
+        break;
+      if (kind != POSTE_ERROR_KIND_NONE && !transient_too_recent (self, report, kind))
+        notify_failure (self, report->provider, kind, report->error, returned);
+      else if (returned != NULL)
         notify_returned (self, report);
       break;
 
@@ -363,16 +457,6 @@ session_finished_cb (PosteApplication         *application,
     }
 }
 
-/**
- * poste_notifier_new:
- * @application: a #PosteApplication after its startup
- *
- * Starts notifying about @application's sessions (libnotify, initialised with the application
- * id as the application name). Without a notification server nothing is shown and nothing
- * fails.
- *
- * Returns: (transfer full): the notifier; keep it as long as the application runs
- */
 PosteNotifier *
 poste_notifier_new (PosteApplication *application)
 {
@@ -416,6 +500,7 @@ poste_notifier_finalize (GObject *object)
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->notified, g_hash_table_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->failing_since, g_hash_table_unref);
 
   G_OBJECT_CLASS (poste_notifier_parent_class)->finalize (object);
 }
@@ -435,4 +520,6 @@ poste_notifier_init (PosteNotifier *self)
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->failing_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify)g_date_time_unref);
 }

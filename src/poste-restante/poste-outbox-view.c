@@ -12,6 +12,9 @@
 
 #include <glib/gi18n.h>
 
+#include <poste-outbox-submit.h>
+#include <poste-provider.h>
+
 #include "poste-accessible.h"
 #include "poste-outbox-view.h"
 
@@ -23,6 +26,11 @@ struct _PosteOutboxView
   GFileMonitor *monitor;
   GtkStack     *stack;
   GtkListBox   *list;
+  AdwToastOverlay *toasts;
+  /* The configuration's providers, to tell which message has no way out. */
+  GListModel   *providers;
+  /* Ids removed by the user, still in the queue until their Undo toast goes. */
+  GHashTable   *removing;
   guint         n_items;
   guint         refresh_id;
 };
@@ -53,6 +61,23 @@ describe_state (const PosteOutboxItem *item)
     }
 }
 
+/* The provider that submits @item's mail: the one whose domains hold its sender. */
+static PosteProvider *
+find_provider (PosteOutboxView       *self,
+               const PosteOutboxItem *item)
+{
+  if (self->providers == NULL)
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (self->providers); i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
+
+      if (poste_outbox_sender_belongs (provider, item->sender))
+        return provider;
+    }
+  return NULL;
+}
+
 static void
 send_now_clicked_cb (GtkButton       *button,
                      PosteOutboxView *self)
@@ -66,16 +91,66 @@ send_now_clicked_cb (GtkButton       *button,
   gtk_widget_activate_action (GTK_WIDGET (self), "app.send-now", NULL);
 }
 
+/* The removal happens when its toast goes without Undo (or the window closes). */
+static void
+remove_for_good (PosteOutboxView *self,
+                 const char      *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_hash_table_remove (self->removing, id))
+    return;
+  if (!poste_outbox_remove (self->outbox, id, &error) &&
+      !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_warning ("Outbox: %s", error->message);
+}
+
+static void
+remove_toast_dismissed_cb (AdwToast        *toast,
+                           PosteOutboxView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "outbox-id");
+
+  if (g_object_get_data (G_OBJECT (toast), "outbox-undone") == NULL)
+    remove_for_good (self, id);
+  poste_outbox_view_refresh (self);
+}
+
+static void
+remove_toast_undo_cb (AdwToast        *toast,
+                      PosteOutboxView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "outbox-id");
+
+  g_object_set_data (G_OBJECT (toast), "outbox-undone", GINT_TO_POINTER (TRUE));
+  g_hash_table_remove (self->removing, id);
+  poste_outbox_view_refresh (self);
+}
+
 static void
 remove_clicked_cb (GtkButton       *button,
                    PosteOutboxView *self)
 {
   const char *id = g_object_get_data (G_OBJECT (button), "outbox-id");
-  g_autoptr(GError) error = NULL;
+  const char *recipients = g_object_get_data (G_OBJECT (button), "outbox-recipients");
+  g_autofree char *title = NULL;
+  g_autofree char *escaped = NULL;
+  AdwToast *toast;
 
-  if (!poste_outbox_remove (self->outbox, id, &error))
-    g_warning ("Outbox: %s", error->message);
+  /* Gone from the list at once; out of the queue once Undo is no longer offered. */
+  g_hash_table_add (self->removing, g_strdup (id));
   poste_outbox_view_refresh (self);
+
+  /* Translators: %s lists the recipients of a message removed from the outbox */
+  title = g_strdup_printf (_("Message to %s removed"), recipients);
+  escaped = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (escaped);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "outbox-id", g_strdup (id), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (remove_toast_undo_cb), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (remove_toast_dismissed_cb), self, 0);
+  adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
 static GtkWidget *
@@ -94,6 +169,37 @@ make_row (PosteOutboxView       *self,
   /* Translators: %s is a mail address */
   g_string_append_printf (subtitle, _("From %s"), *item->sender != '\0' ? item->sender : "<>");
   g_string_append_printf (subtitle, " · %s · %s", size, state);
+  /* A message no provider will ever submit says so, with the way to fix it, rather than
+   * waiting for a connection that will not take it. */
+  if (self->providers != NULL)
+    {
+      PosteProvider *provider = find_provider (self, item);
+      GtkWidget *fix = NULL;
+
+      if (provider == NULL)
+        {
+          g_string_append_c (subtitle, '\n');
+          g_string_append (subtitle, _("Cannot leave: no provider has the sender’s domain"));
+          fix = gtk_button_new_with_mnemonic (_("_Add Provider"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (fix), "app.add-provider");
+        }
+      else if (poste_provider_get_submission (provider) == NULL)
+        {
+          g_string_append_c (subtitle, '\n');
+          /* Translators: %s is a provider's name */
+          g_string_append_printf (subtitle, _("Cannot leave: %s has no submission server"),
+                                  poste_provider_get_display_name (provider));
+          fix = gtk_button_new_with_mnemonic (_("Set _Submission Server"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (fix), "app.edit-provider");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (fix), "s", poste_provider_get_name (provider));
+        }
+      if (fix != NULL)
+        {
+          gtk_widget_set_valign (fix, GTK_ALIGN_CENTER);
+          gtk_widget_set_sensitive (send, FALSE);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), fix);
+        }
+    }
   if (item->last_error != NULL)
     g_string_append_printf (subtitle, "\n%s", item->last_error);
   {
@@ -130,6 +236,7 @@ make_row (PosteOutboxView       *self,
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
   g_object_set_data_full (G_OBJECT (remove), "outbox-id", g_strdup (item->id), g_free);
+  g_object_set_data_full (G_OBJECT (remove), "outbox-recipients", g_strdup (recipients), g_free);
   g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   poste_accessible_fix (row);
@@ -156,10 +263,51 @@ poste_outbox_view_refresh (PosteOutboxView *self)
   items = poste_outbox_list (self->outbox, &error);
   if (items == NULL)
     g_warning ("Outbox: %s", error->message);
-  self->n_items = items != NULL ? items->len : 0;
-  for (guint i = 0; i < self->n_items; i++)
-    gtk_list_box_append (self->list, make_row (self, items->pdata[i]));
+  self->n_items = 0;
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      const PosteOutboxItem *item = items->pdata[i];
+
+      if (g_hash_table_contains (self->removing, item->id))
+        continue;
+      gtk_list_box_append (self->list, make_row (self, item));
+      self->n_items++;
+    }
   gtk_stack_set_visible_child_name (self->stack, self->n_items > 0 ? "list" : "empty");
+}
+
+static void
+providers_changed_cb (GListModel      *providers,
+                      guint            position,
+                      guint            removed,
+                      guint            added,
+                      PosteOutboxView *self)
+{
+  poste_outbox_view_refresh (self);
+}
+
+/**
+ * poste_outbox_view_set_providers:
+ * @self: a #PosteOutboxView
+ * @providers: (nullable): the configuration's providers, a #GListModel of #PosteProvider
+ *
+ * Lets the rows say which messages cannot leave: a sender whose domain is no provider's, or
+ * a provider with no submission server (RFC 6409), each with the button that fixes it
+ * (app.add-provider, app.edit-provider::NAME). The list follows @providers' changes.
+ */
+void
+poste_outbox_view_set_providers (PosteOutboxView *self,
+                                 GListModel      *providers)
+{
+  g_return_if_fail (POSTE_IS_OUTBOX_VIEW (self));
+  g_return_if_fail (providers == NULL || G_IS_LIST_MODEL (providers));
+
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  g_set_object (&self->providers, providers);
+  if (providers != NULL)
+    g_signal_connect (providers, "items-changed", G_CALLBACK (providers_changed_cb), self);
+  poste_outbox_view_refresh (self);
 }
 
 /**
@@ -203,6 +351,20 @@ poste_outbox_view_dispose (GObject *object)
   PosteOutboxView *self = POSTE_OUTBOX_VIEW (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  /* Closing the window is not an Undo. */
+  if (self->removing != NULL && self->outbox != NULL)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->removing);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (ids, g_strdup (key));
+      for (guint i = 0; i < ids->len; i++)
+        remove_for_good (self, ids->pdata[i]);
+    }
+  g_clear_pointer (&self->removing, g_hash_table_unref);
   if (self->monitor != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->monitor, self);
@@ -210,6 +372,9 @@ poste_outbox_view_dispose (GObject *object)
       g_clear_object (&self->monitor);
     }
   g_clear_object (&self->outbox);
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  g_clear_object (&self->providers);
   G_OBJECT_CLASS (poste_outbox_view_parent_class)->dispose (object);
 }
 
@@ -217,6 +382,9 @@ static void
 poste_outbox_view_class_init (PosteOutboxViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = poste_outbox_view_dispose;
+  /* A window of its own, but a passing one: Escape closes it, as it does dialogs. */
+  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0,
+                                       "window.close", NULL);
 }
 
 static void
@@ -248,7 +416,7 @@ poste_outbox_view_init (PosteOutboxView *self)
   adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->list));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
 
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-outbox-symbolic");
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-send-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("The Outbox Is Empty"));
   adw_status_page_set_description (ADW_STATUS_PAGE (empty),
                                    _("Mail queued with “poste-restante-cli send” or through the "
@@ -259,7 +427,10 @@ poste_outbox_view_init (PosteOutboxView *self)
   gtk_stack_add_named (self->stack, scrolled, "list");
   gtk_stack_add_named (self->stack, empty, "empty");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  adw_window_set_content (ADW_WINDOW (self), box);
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (self->toasts, box);
+  adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
+  self->removing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   poste_accessible_fix (GTK_WIDGET (self));
 }
 

@@ -17,5 +17,7 @@ G_DECLARE_FINAL_TYPE (PosteOutboxView, poste_outbox_view, POSTE, OUTBOX_VIEW, Ad
 PosteOutboxView *poste_outbox_view_new     (PosteOutbox     *outbox);
 void             poste_outbox_view_refresh (PosteOutboxView *self);
 guint            poste_outbox_view_get_n_items (PosteOutboxView *self);
+void             poste_outbox_view_set_providers (PosteOutboxView *self,
+                                                  GListModel      *providers);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include <poste-active-window.h>
 #include <poste-check.h>
 #include <poste-error.h>
 #include <poste-fingerprint.h>
@@ -75,10 +76,21 @@ struct _PosteProviderDialog
   AdwComboRow          *delivery_kind_row;
   AdwEntryRow          *delivery_row;
   GtkButton            *delivery_choose_button;
-  AdwEntryRow          *routes_row;
+  /* Other routes: one Route (below) per row of the group, in order. */
+  AdwPreferencesGroup  *routes_group;
+  GPtrArray            *routes;
+  /* The schedule: how often, which days, which hours (poste-active-window.c's keys). */
+  AdwComboRow          *schedule_row;
+  AdwActionRow         *custom_interval_row;
   GtkSpinButton        *interval_spin;
-  AdwEntryRow          *active_hours_row;
-  AdwEntryRow          *active_days_row;
+  AdwActionRow         *days_row;
+  GtkBox               *days_box;
+  GtkLabel             *days_error_label;
+  GtkSwitch            *all_day_switch;
+  AdwActionRow         *from_row;
+  AdwActionRow         *until_row;
+  GtkBox               *from_box;
+  GtkBox               *until_box;
   AdwExpanderRow       *security_expander;
   AdwEntryRow          *ca_file_row;
   AdwEntryRow          *pinned_row;
@@ -94,9 +106,21 @@ struct _PosteProviderDialog
   GtkLabel             *message_label;
   AdwPreferencesGroup  *remove_group;
 
+  /* Built in init: Monday to Sunday, and the hour and minute of each end of the window. */
+  GtkToggleButton      *day_buttons[7];
+  GtkSpinButton        *from_hour;
+  GtkSpinButton        *from_minute;
+  GtkSpinButton        *until_hour;
+  GtkSpinButton        *until_minute;
+  /* The schedule's text as the file had it, kept when the controls still mean the same. */
+  char                 *loaded_hours;
+  char                 *loaded_days;
+
   guint                 busy : 1;
   guint                 testing : 1;
   guint                 no_keyring : 1;
+  /* Errors show beside a control only once the user has changed it. */
+  guint                 days_touched : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProviderDialog, poste_provider_dialog, ADW_TYPE_WINDOW)
@@ -113,14 +137,57 @@ stripped (AdwEntryRow *row)
   return g_strstrip (g_strdup (entry_text (row)));
 }
 
-/* A field in red is also invalid for a screen reader, and described by the message below the
- * form, which says what is wrong. */
+/* The user has typed in @row since the dialog opened: only then may it turn red. */
+static void
+field_touched_cb (GtkWidget *row)
+{
+  g_object_set_data (G_OBJECT (row), "poste-touched", GINT_TO_POINTER (TRUE));
+}
+
+/* Marks @row valid (@message NULL) or not. A problem shows once the user has touched the field,
+ * beside it: the row turns red and an error icon at its end says what is wrong (its tooltip);
+ * for a screen reader the row is invalid, described by the message below the form. */
+static void
+mark_row_message (PosteProviderDialog *self,
+                  gpointer             row,
+                  const char          *message)
+{
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "poste-error-icon");
+  gboolean shown = message != NULL && g_object_get_data (G_OBJECT (row), "poste-touched") != NULL;
+
+  if (icon == NULL && shown && ADW_IS_ENTRY_ROW (row))
+    {
+      icon = gtk_image_new_from_icon_name ("dialog-error-symbolic");
+      gtk_widget_add_css_class (icon, "error");
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), icon);
+      g_object_set_data (G_OBJECT (row), "poste-error-icon", icon);
+    }
+  if (icon != NULL)
+    {
+      gtk_widget_set_visible (icon, shown);
+      gtk_widget_set_tooltip_text (icon, shown && message[0] != '\0' ? message : NULL);
+      if (shown && message[0] != '\0')
+        poste_accessible_name_image (GTK_IMAGE (icon), message);
+    }
+  poste_accessible_set_invalid (GTK_WIDGET (row), shown ? GTK_WIDGET (self->message_label) : NULL);
+}
+
+static void
+forget_touched (GtkWidget *widget)
+{
+  g_object_set_data (G_OBJECT (widget), "poste-touched", NULL);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    forget_touched (child);
+}
+
 static void
 mark_row (PosteProviderDialog *self,
           gpointer             row,
           gboolean             valid)
 {
-  poste_accessible_set_invalid (GTK_WIDGET (row), valid ? NULL : GTK_WIDGET (self->message_label));
+  mark_row_message (self, row, valid ? NULL : "");
 }
 
 /* Splits a list the way people type it: commas, semicolons or spaces. */
@@ -241,11 +308,14 @@ delivery_kind_for (PosteTargetKind kind)
 
 /* The target the fields describe, as text; one that does not parse is returned as typed (with
  * its scheme), so that the configuration's check names what is wrong with it. */
+/* The target a kind list and a location field describe. */
 static char *
-build_target (PosteProviderDialog *self)
+target_from_rows (AdwComboRow *kind_row,
+                  AdwEntryRow *location_row)
 {
-  g_autofree char *location = stripped (self->delivery_row);
-  DeliveryKind kind = get_delivery_kind (self);
+  g_autofree char *location = stripped (location_row);
+  guint position = adw_combo_row_get_selected (kind_row);
+  DeliveryKind kind = position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
   g_autoptr(PosteTarget) target = NULL;
 
   /* The server field also takes a whole smtp://, lmtp:// or lmtp: target. */
@@ -259,8 +329,9 @@ build_target (PosteProviderDialog *self)
 }
 
 static void
-set_target (PosteProviderDialog *self,
-            const char          *spec)
+target_to_rows (AdwComboRow *kind_row,
+                AdwEntryRow *location_row,
+                const char  *spec)
 {
   g_autoptr(PosteTarget) target = poste_target_parse (spec, NULL);
   DeliveryKind kind = target != NULL ? delivery_kind_for (poste_target_get_kind (target))
@@ -272,8 +343,443 @@ set_target (PosteProviderDialog *self,
     location = kind == DELIVERY_SERVER ? poste_target_get_spec (target)
                                        : poste_target_get_location (target);
 
-  adw_combo_row_set_selected (self->delivery_kind_row, kind);
-  gtk_editable_set_text (GTK_EDITABLE (self->delivery_row), location);
+  adw_combo_row_set_selected (kind_row, kind);
+  gtk_editable_set_text (GTK_EDITABLE (location_row), location);
+}
+
+static char *
+build_target (PosteProviderDialog *self)
+{
+  return target_from_rows (self->delivery_kind_row, self->delivery_row);
+}
+
+static void
+set_target (PosteProviderDialog *self,
+            const char          *spec)
+{
+  target_to_rows (self->delivery_kind_row, self->delivery_row, spec);
+}
+
+/* What the location field of each kind is called. */
+static const char *location_titles[] = {
+  N_("Folder"),
+  N_("File"),
+  N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
+  N_("Command (%F is the sender, %T the recipient)"),
+};
+
+static void poste_provider_dialog_update (PosteProviderDialog *self);
+
+/* Routes */
+
+/* One route: mail for an address or a domain goes to its own target ("route.ADDRESS=TARGET"). */
+typedef struct {
+  AdwExpanderRow *row;
+  AdwEntryRow    *address_row;
+  AdwComboRow    *kind_row;
+  AdwEntryRow    *location_row;
+  gboolean        touched;
+} Route;
+
+static void
+route_changed (Route *route)
+{
+  g_autofree char *address = stripped (route->address_row);
+  g_autofree char *target = target_from_rows (route->kind_row, route->location_row);
+  guint kind = adw_combo_row_get_selected (route->kind_row);
+
+  route->touched = TRUE;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->row),
+                                 address[0] != '\0' ? address : _("New Route"));
+  adw_expander_row_set_subtitle (route->row, target);
+  if (kind < G_N_ELEMENTS (location_titles))
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->location_row), _(location_titles[kind]));
+}
+
+static void
+route_remove_clicked (GtkButton           *button,
+                      PosteProviderDialog *self)
+{
+  Route *route = g_object_get_data (G_OBJECT (button), "poste-route");
+
+  adw_preferences_group_remove (self->routes_group, GTK_WIDGET (route->row));
+  g_ptr_array_remove (self->routes, route);
+  poste_provider_dialog_update (self);
+}
+
+/* Adds a row for @spec ("address=target"), or an empty one, expanded, for the user to fill. */
+static Route *
+routes_add (PosteProviderDialog *self,
+            const char          *spec)
+{
+  Route *route = g_new0 (Route, 1);
+  g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+  const char *eq = spec != NULL ? strchr (spec, '=') : NULL;
+  GtkWidget *remove;
+
+  gtk_string_list_append (kinds, _("Maildir folder"));
+  gtk_string_list_append (kinds, _("Mbox file"));
+  gtk_string_list_append (kinds, _("Local mail server"));
+  gtk_string_list_append (kinds, _("Delivery program"));
+
+  route->row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  route->address_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->address_row), _("Address or Domain"));
+  route->kind_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->kind_row), _("Deliver To"));
+  adw_combo_row_set_model (route->kind_row, G_LIST_MODEL (kinds));
+  route->location_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->address_row));
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->kind_row));
+  adw_expander_row_add_row (route->row, GTK_WIDGET (route->location_row));
+
+  remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove This Route"));
+  poste_accessible_name_button (GTK_BUTTON (remove), _("Remove This Route"));
+  g_object_set_data (G_OBJECT (remove), "poste-route", route);
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (route_remove_clicked), self, 0);
+  adw_expander_row_add_action (route->row, remove);
+
+  if (eq != NULL)
+    {
+      g_autofree char *address = g_strndup (spec, (gsize)(eq - spec));
+
+      gtk_editable_set_text (GTK_EDITABLE (route->address_row), address);
+      target_to_rows (route->kind_row, route->location_row, eq + 1);
+    }
+  else
+    adw_expander_row_set_expanded (route->row, TRUE);
+  route_changed (route);
+  route->touched = FALSE;
+
+  g_signal_connect_swapped (route->address_row, "changed", G_CALLBACK (route_changed), route);
+  g_signal_connect_swapped (route->location_row, "changed", G_CALLBACK (route_changed), route);
+  g_signal_connect_swapped (route->kind_row, "notify::selected", G_CALLBACK (route_changed), route);
+  g_signal_connect_object (route->address_row, "changed", G_CALLBACK (poste_provider_dialog_update),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route->location_row, "changed", G_CALLBACK (poste_provider_dialog_update),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route->kind_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+
+  poste_accessible_fix (GTK_WIDGET (route->row));
+  adw_preferences_group_add (self->routes_group, GTK_WIDGET (route->row));
+  g_ptr_array_add (self->routes, route);
+  return route;
+}
+
+static void
+poste_provider_dialog_add_route (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
+  Route *route = routes_add (self, NULL);
+
+  gtk_widget_grab_focus (GTK_WIDGET (route->address_row));
+  poste_provider_dialog_update (self);
+}
+
+/* Schedule controls */
+
+/* The choices of the schedule row, in minutes; the last row is "At another interval". */
+static const guint interval_presets[] = { 0, 5, 15, 30, 60 };
+#define SCHEDULE_CUSTOM G_N_ELEMENTS (interval_presets)
+
+static const char * const day_keys[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+static guint
+schedule_get_interval (PosteProviderDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->schedule_row);
+
+  if (selected < G_N_ELEMENTS (interval_presets))
+    return interval_presets[selected];
+  return (guint)gtk_spin_button_get_value_as_int (self->interval_spin);
+}
+
+static void
+schedule_set_interval (PosteProviderDialog *self,
+                       guint                minutes)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (interval_presets); i++)
+    {
+      if (interval_presets[i] == minutes)
+        {
+          adw_combo_row_set_selected (self->schedule_row, i);
+          return;
+        }
+    }
+
+  gtk_spin_button_set_value (self->interval_spin, minutes);
+  adw_combo_row_set_selected (self->schedule_row, SCHEDULE_CUSTOM);
+}
+
+static guint
+schedule_get_day_mask (PosteProviderDialog *self)
+{
+  guint mask = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    if (gtk_toggle_button_get_active (self->day_buttons[i]))
+      mask |= 1u << i;
+
+  return mask;
+}
+
+/* The active-days text the controls mean: NULL for every day, the file's own text when it means
+ * the same days ("mon-fri" stays "mon-fri"), else the days in order, "mon;tue;wed". */
+static char *
+schedule_dup_days (PosteProviderDialog *self)
+{
+  guint mask = schedule_get_day_mask (self);
+  PosteActiveWindow loaded;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  if (self->loaded_days != NULL &&
+      poste_active_window_parse (NULL, self->loaded_days, &loaded, NULL) &&
+      loaded.days == mask)
+    return g_strdup (self->loaded_days);
+  if (mask == POSTE_ACTIVE_WINDOW_ALL_DAYS)
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (day_keys); i++)
+    if (mask & (1u << i))
+      g_strv_builder_add (builder, day_keys[i]);
+  keys = g_strv_builder_end (builder);
+
+  return g_strjoinv (";", keys);
+}
+
+/* The active-hours text: NULL for all day, the file's own text when it means the same window
+ * ("8:00-24:00" stays as written), else "HH:MM-HH:MM". */
+static char *
+schedule_dup_hours (PosteProviderDialog *self)
+{
+  guint start, end;
+  PosteActiveWindow loaded;
+
+  if (gtk_switch_get_active (self->all_day_switch))
+    return NULL;
+
+  start = (guint)gtk_spin_button_get_value_as_int (self->from_hour) * 60 +
+          (guint)gtk_spin_button_get_value_as_int (self->from_minute);
+  end = (guint)gtk_spin_button_get_value_as_int (self->until_hour) * 60 +
+        (guint)gtk_spin_button_get_value_as_int (self->until_minute);
+
+  if (self->loaded_hours != NULL &&
+      poste_active_window_parse (self->loaded_hours, NULL, &loaded, NULL) &&
+      loaded.start == start && loaded.end == end)
+    return g_strdup (self->loaded_hours);
+
+  return g_strdup_printf ("%02u:%02u-%02u:%02u", start / 60, start % 60, end / 60, end % 60);
+}
+
+/* Shows the controls for what the file says; text the core cannot read leaves the defaults
+ * (the configuration never holds such text: it is validated when loaded). */
+static void
+schedule_load (PosteProviderDialog *self,
+               PosteProvider       *provider)
+{
+  const char *hours = poste_provider_get_active_hours (provider);
+  const char *days = poste_provider_get_active_days (provider);
+  PosteActiveWindow window;
+
+  schedule_set_interval (self, poste_provider_get_interval (provider));
+
+  g_clear_pointer (&self->loaded_hours, g_free);
+  g_clear_pointer (&self->loaded_days, g_free);
+  if (!poste_active_window_parse (hours, days, &window, NULL))
+    return;
+  self->loaded_hours = hours != NULL && hours[0] != '\0' ? g_strdup (hours) : NULL;
+  self->loaded_days = days != NULL && days[0] != '\0' ? g_strdup (days) : NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    gtk_toggle_button_set_active (self->day_buttons[i], (window.days & (1u << i)) != 0);
+
+  gtk_switch_set_active (self->all_day_switch, self->loaded_hours == NULL);
+  if (self->loaded_hours == NULL)
+    return;
+  gtk_spin_button_set_value (self->from_hour, window.start / 60);
+  gtk_spin_button_set_value (self->from_minute, window.start % 60);
+  gtk_spin_button_set_value (self->until_hour, window.end / 60);
+  gtk_spin_button_set_value (self->until_minute, window.end % 60);
+}
+
+static void
+schedule_update_visibility (PosteProviderDialog *self)
+{
+  gboolean hours = !gtk_switch_get_active (self->all_day_switch);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->custom_interval_row),
+                          adw_combo_row_get_selected (self->schedule_row) == SCHEDULE_CUSTOM);
+  gtk_widget_set_visible (GTK_WIDGET (self->from_row), hours);
+  gtk_widget_set_visible (GTK_WIDGET (self->until_row), hours);
+}
+
+/* Two digits always, as a clock shows them. */
+static gboolean
+time_spin_output_cb (GtkSpinButton *spin)
+{
+  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static GtkSpinButton *
+add_time_spin (GtkBox     *box,
+               guint       upper,
+               const char *accessible_name)
+{
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, upper, 1));
+
+  gtk_spin_button_set_wrap (spin, TRUE);
+  gtk_spin_button_set_numeric (spin, TRUE);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (spin), GTK_ORIENTATION_VERTICAL);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 2);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_name, -1);
+  g_signal_connect (spin, "output", G_CALLBACK (time_spin_output_cb), NULL);
+  gtk_box_append (box, GTK_WIDGET (spin));
+  return spin;
+}
+
+static void
+schedule_day_toggled (PosteProviderDialog *self)
+{
+  self->days_touched = TRUE;
+}
+
+static void
+schedule_init (PosteProviderDialog *self)
+{
+  /* 1 January 2024 was a Monday: the locale's own short and full day names. */
+  g_autoptr(GDateTime) monday = g_date_time_new_utc (2024, 1, 1, 12, 0, 0);
+
+  /* Every 15 minutes unless the user says otherwise (before anything listens). */
+  adw_combo_row_set_selected (self->schedule_row, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (monday, (int)i);
+      g_autofree char *short_name = g_date_time_format (day, "%a");
+      g_autofree char *long_name = g_date_time_format (day, "%A");
+      GtkWidget *button = gtk_toggle_button_new_with_label (short_name);
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+      gtk_widget_set_tooltip_text (button, long_name);
+      /* The full name, not the abbreviation shown. */
+      poste_accessible_name_button (GTK_BUTTON (button), long_name);
+      gtk_widget_add_css_class (button, "circular");
+      gtk_box_append (self->days_box, button);
+      self->day_buttons[i] = GTK_TOGGLE_BUTTON (button);
+      g_signal_connect_object (button, "toggled", G_CALLBACK (schedule_day_toggled), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (button, "toggled", G_CALLBACK (poste_provider_dialog_update), self,
+                               G_CONNECT_SWAPPED);
+    }
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->days_box),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->days_row, NULL, -1);
+
+  self->from_hour = add_time_spin (self->from_box, 23, _("Hour"));
+  gtk_box_append (self->from_box, gtk_label_new (":"));
+  self->from_minute = add_time_spin (self->from_box, 59, _("Minute"));
+  self->until_hour = add_time_spin (self->until_box, 23, _("Hour"));
+  gtk_box_append (self->until_box, gtk_label_new (":"));
+  self->until_minute = add_time_spin (self->until_box, 59, _("Minute"));
+  /* A sensible window to start from once All Day is turned off. */
+  gtk_spin_button_set_value (self->from_hour, 8);
+  gtk_spin_button_set_value (self->until_hour, 19);
+
+  {
+    GtkSpinButton *spins[] = { self->interval_spin, self->from_hour, self->from_minute,
+                               self->until_hour, self->until_minute };
+
+    for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+      g_signal_connect_object (spins[i], "value-changed",
+                               G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  }
+  g_signal_connect_object (self->schedule_row, "notify::selected",
+                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->schedule_row, "notify::selected",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->all_day_switch, "notify::active",
+                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->all_day_switch, "notify::active",
+                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+
+  schedule_update_visibility (self);
+}
+
+/* Names */
+
+/* The longest configuration name poste_config_check_name() takes. */
+#define NAME_MAX_CHARS 64
+
+/* A configuration name for what the user called the provider: letters and digits of any script
+ * kept, runs of anything else made one '-', so "Mon fournisseur (travail)" is
+ * "Mon-fournisseur-travail"; "-2", "-3"... when another provider has it already. The name names
+ * the keyfile group, the keyring item and the history, so it is chosen once, when the provider is
+ * added: renaming changes only the label. */
+static char *
+name_for_label (PosteConfig *config,
+                const char  *label)
+{
+  g_autoptr(GString) base = g_string_new (NULL);
+  g_autofree char *candidate = NULL;
+  guint chars = 0;
+
+  for (const char *p = label; *p != '\0' && chars < NAME_MAX_CHARS - 4; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c) || strchr ("._+@", (int) c) != NULL)
+        g_string_append_unichar (base, c), chars++;
+      else if (base->len > 0 && base->str[base->len - 1] != '-')
+        g_string_append_c (base, '-'), chars++;
+    }
+  while (base->len > 0 && base->str[base->len - 1] == '-')
+    g_string_truncate (base, base->len - 1);
+  if (base->len == 0)
+    g_string_append (base, "provider");
+
+  candidate = g_strdup (base->str);
+  for (guint n = 2; config != NULL && poste_config_lookup (config, candidate) != NULL; n++)
+    {
+      g_free (candidate);
+      candidate = g_strdup_printf ("%s-%u", base->str, n);
+    }
+
+  return g_steal_pointer (&candidate);
+}
+
+/* Another provider already shown under @label. */
+static gboolean
+label_taken (PosteConfig *config,
+             const char  *label,
+             const char  *editing)
+{
+  GListModel *providers;
+
+  if (config == NULL)
+    return FALSE;
+  providers = poste_config_get_providers (config);
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PosteProvider) other = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (poste_provider_get_name (other), editing) != 0 &&
+          g_utf8_collate (poste_provider_get_display_name (other), label) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /* Builds the provider the fields describe. With @check_name, a name already taken by another
@@ -286,12 +792,13 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autoptr(PosteProvider) provider = NULL;
   g_autoptr(GError) first = NULL;
   g_autoptr(GError) name_error = NULL;
-  g_autofree char *name = stripped (self->name_row);
+  g_autofree char *label = stripped (self->name_row);
+  g_autofree char *name = NULL;
   g_autofree char *host = stripped (self->host_row);
   g_autofree char *username = stripped (self->username_row);
   g_autofree char *target = build_target (self);
-  g_autofree char *hours = stripped (self->active_hours_row);
-  g_autofree char *days = stripped (self->active_days_row);
+  g_autofree char *hours = schedule_dup_hours (self);
+  g_autofree char *days = schedule_dup_days (self);
   g_autofree char *pin_text = stripped (self->pinned_row);
   g_autofree char *pin = poste_fingerprint_normalize (pin_text);
   g_autofree char *ca_file = stripped (self->ca_file_row);
@@ -299,24 +806,29 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *password_file = stripped (self->password_file_row);
   g_autofree char *submission = stripped (self->submission_row);
   g_auto(GStrv) domains = split_list (entry_text (self->domains_row), "[,;\\s]+");
-  g_auto(GStrv) routes = split_list (entry_text (self->routes_row), "[;\\n]+");
+  g_autoptr(GStrvBuilder) routes_builder = g_strv_builder_new ();
+  g_auto(GStrv) routes = NULL;
   PosteConfig *config = poste_application_get_config (self->application);
   guint64 port = 0;
   gboolean valid;
 
 #define PROBLEM(row, ...) G_STMT_START {                                                  \
-    mark_row (self, row, FALSE);                                                          \
+    g_autofree char *problem_ = g_strdup_printf (__VA_ARGS__);                            \
+    mark_row_message (self, row, problem_);                                               \
     if (first == NULL)                                                                    \
-      first = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__);          \
+      first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, problem_);     \
   } G_STMT_END
 
+  /* The name the user sees may be anything; the configuration's name is derived from it once,
+   * and kept when the provider is renamed. */
+  name = self->editing != NULL ? g_strdup (self->editing) : name_for_label (config, label);
   mark_row (self, self->name_row, TRUE);
-  if (name[0] == '\0')
+  if (label[0] == '\0')
     PROBLEM (self->name_row, "%s", _("Give the provider a name."));
   else if (!poste_config_check_name (name, &name_error))
     PROBLEM (self->name_row, "%s", name_error->message);
-  else if (check_name && config != NULL && poste_config_lookup (config, name) != NULL)
-    PROBLEM (self->name_row, _("A provider called “%s” already exists."), name);
+  else if (check_name && label_taken (config, label, self->editing))
+    PROBLEM (self->name_row, _("A provider called “%s” already exists."), label);
 
   valid = host[0] != '\0' && strpbrk (host, " \t/") == NULL;
   mark_row (self, self->host_row, valid || host[0] == '\0');
@@ -353,38 +865,59 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
       PROBLEM (self->delivery_row, "%s", target_error->message);
   }
 
-  mark_row (self, self->routes_row, TRUE);
-  for (guint i = 0; routes[i] != NULL; i++)
+  /* Each route's problem is marked on its own field, once the user has touched the route. */
+  for (guint i = 0; i < self->routes->len; i++)
     {
-      const char *eq = strchr (routes[i], '=');
+      Route *route = g_ptr_array_index (self->routes, i);
+      g_autofree char *address = stripped (route->address_row);
+      g_autofree char *route_target = target_from_rows (route->kind_row, route->location_row);
       g_autoptr(GError) route_error = NULL;
 
-      if (eq == NULL || eq == routes[i])
-        PROBLEM (self->routes_row, _("“%s” is not recipient=target."), routes[i]);
-      else if (!poste_config_check_target (eq + 1, &route_error) ||
-               !poste_delivery_check_reachable (eq + 1, &route_error))
-        PROBLEM (self->routes_row, "%s", route_error->message);
-    }
-
-  mark_row (self, self->active_hours_row, TRUE);
-  mark_row (self, self->active_days_row, TRUE);
-  if (hours[0] != '\0' || days[0] != '\0')
-    {
-      PosteActiveWindow window;
-      g_autoptr(GError) window_error = NULL;
-
-      if (!poste_active_window_parse (hours[0] != '\0' ? hours : NULL,
-                                      days[0] != '\0' ? days : NULL,
-                                      &window, &window_error))
+      if (route->touched)
         {
-          mark_row (self, hours[0] != '\0' ? self->active_hours_row : self->active_days_row,
-                    FALSE);
-          PROBLEM (self->active_days_row, "%s", window_error->message);
-          if (hours[0] == '\0' || days[0] == '\0')
-            mark_row (self, hours[0] != '\0' ? self->active_days_row : self->active_hours_row,
-                      TRUE);
+          field_touched_cb (GTK_WIDGET (route->address_row));
+          field_touched_cb (GTK_WIDGET (route->location_row));
         }
+      mark_row (self, route->address_row, TRUE);
+      mark_row (self, route->location_row, TRUE);
+      if (address[0] == '\0' || strpbrk (address, "= \t") != NULL)
+        {
+          if (route->touched)
+            mark_row (self, route->address_row, FALSE);
+          if (first == NULL)
+            first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         _("Each route needs an address or a domain."));
+          continue;
+        }
+      if (!poste_config_check_target (route_target, &route_error) ||
+          !poste_delivery_check_reachable (route_target, &route_error))
+        {
+          if (route->touched)
+            mark_row (self, route->location_row, FALSE);
+          if (first == NULL)
+            first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, route_error->message);
+          continue;
+        }
+      {
+        g_autofree char *spec = g_strconcat (address, "=", route_target, NULL);
+
+        g_strv_builder_add (routes_builder, spec);
+      }
     }
+  routes = g_strv_builder_end (routes_builder);
+
+  /* No day at all: said beside the days, once the user has changed them. */
+  if (schedule_get_day_mask (self) == 0)
+    {
+      const char *message = _("Choose at least one day.");
+
+      gtk_label_set_text (self->days_error_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), self->days_touched);
+      if (first == NULL)
+        first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), FALSE);
 
   mark_row (self, self->pinned_row, TRUE);
   if (pin_text[0] != '\0' && pin == NULL)
@@ -400,6 +933,7 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
 #undef PROBLEM
 
   provider = poste_provider_new (name);
+  poste_provider_set_label (provider, g_strcmp0 (label, name) != 0 ? label : NULL);
   poste_provider_set_host (provider, host);
   poste_provider_set_port (provider, (guint)port);
   poste_provider_set_security (provider, get_enum_row (self->security_row, POSTE_TYPE_SECURITY,
@@ -410,9 +944,9 @@ poste_provider_dialog_build (PosteProviderDialog  *self,
                                               POSTE_AUTH_AUTO));
   poste_provider_set_delivery (provider, target);
   poste_provider_set_routes (provider, (const char * const *)routes);
-  poste_provider_set_interval (provider, (guint)gtk_spin_button_get_value_as_int (self->interval_spin));
-  poste_provider_set_active_hours (provider, hours[0] != '\0' ? hours : NULL);
-  poste_provider_set_active_days (provider, days[0] != '\0' ? days : NULL);
+  poste_provider_set_interval (provider, schedule_get_interval (self));
+  poste_provider_set_active_hours (provider, hours);
+  poste_provider_set_active_days (provider, days);
   poste_provider_set_ca_file (provider, ca_file[0] != '\0' ? ca_file : NULL);
   poste_provider_set_pinned_sha256 (provider, pin);
   poste_provider_set_client_certificate (provider, client_certificate[0] != '\0' ? client_certificate : NULL);
@@ -434,7 +968,7 @@ poste_provider_dialog_update (PosteProviderDialog *self)
 
   g_assert (POSTE_IS_PROVIDER_DIALOG (self));
 
-  provider = poste_provider_dialog_build (self, self->editing == NULL, &error);
+  provider = poste_provider_dialog_build (self, TRUE, &error);
   gtk_label_set_text (self->message_label, error != NULL ? error->message : "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
@@ -445,15 +979,9 @@ poste_provider_dialog_update (PosteProviderDialog *self)
 static void
 poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self)
 {
-  static const char *titles[] = {
-    N_("Folder"),
-    N_("File"),
-    N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
-    N_("Command (%F is the sender, %T the recipient)"),
-  };
   DeliveryKind kind = get_delivery_kind (self);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(titles[kind]));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(location_titles[kind]));
   gtk_widget_set_visible (GTK_WIDGET (self->delivery_choose_button),
                           kind == DELIVERY_MAILDIR || kind == DELIVERY_MBOX);
   poste_provider_dialog_update (self);
@@ -803,7 +1331,7 @@ poste_provider_dialog_add (GtkWidget  *widget,
   if (self->busy)
     return;
 
-  if (!(provider = poste_provider_dialog_build (self, self->editing == NULL, &error)))
+  if (!(provider = poste_provider_dialog_build (self, TRUE, &error)))
     {
       poste_provider_dialog_show_error (self, error->message);
       return;
@@ -956,6 +1484,10 @@ show_test_result (PosteProviderDialog    *self,
     add_test_row (self, "dialog-warning-symbolic", "warning", _("Connected, With Problems"),
                   !result->authenticated ? _("The server did not accept the sign-in.")
                                          : _("The server does not offer On-Demand Mail Relay (ATRN)."));
+  else if (result->error->domain == POSTE_CONFIG_ERROR)
+    /* Stopped before connecting: the password file cannot be used. */
+    add_test_row (self, "dialog-error-symbolic", "error", _("No Password to Sign In With"),
+                  result->error->message);
   else
     add_test_row (self, "dialog-error-symbolic", "error", _("Could Not Connect"), result->error->message);
 
@@ -1062,19 +1594,12 @@ trust_response_cb (AdwMessageDialog    *dialog,
   test_connection (self);
 }
 
+/* The test has ended (@check, owned, may be NULL): show what it found. */
 static void
-check_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+test_done (PosteProviderDialog *self,
+           PosteCheckResult    *check_owned)
 {
-  PosteProviderDialog *self = user_data;
-  g_autoptr(PosteCheckResult) check = poste_session_check_finish (result);
-
-  if (check != NULL && g_error_matches (check->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_object_unref (self);
-      return;
-    }
+  g_autoptr(PosteCheckResult) check = check_owned;
 
   self->testing = FALSE;
   gtk_spinner_set_spinning (self->test_spinner, FALSE);
@@ -1099,6 +1624,20 @@ check_cb (GObject      *object,
       g_clear_pointer (&self->test_result, poste_check_result_free);
       self->test_result = g_steal_pointer (&check);
     }
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  PosteProviderDialog *self = user_data;
+  PosteCheckResult *check = poste_session_check_finish (result);
+
+  if (check != NULL && g_error_matches (check->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    poste_check_result_free (check);
+  else
+    test_done (self, check);
 
   g_object_unref (self);
 }
@@ -1130,6 +1669,33 @@ test_password_cb (GObject      *object,
     poste_secrets_free_password (password);
 }
 
+/* Signs in with the provider's password file, read as a fetch reads it; when it cannot be used
+ * the test ends there, with the reason a fetch would give. */
+static void
+test_with_password_file (PosteProviderDialog *self,
+                         PosteProvider       *provider)
+{
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  /* A local file of bounded size: poste_secrets_get_password_sync() only asks the keyring when
+   * there is no password file, so this does not block on D-Bus. */
+  password = poste_secrets_get_password_sync (provider, NULL, &error);
+  if (password == NULL && error != NULL)
+    {
+      PosteCheckResult *check = g_new0 (PosteCheckResult, 1);
+
+      check->error = poste_secrets_explain_error (provider, error);
+      check->transcript = g_ptr_array_new_with_free_func (g_free);
+      test_done (self, check);
+      return;
+    }
+
+  run_check (self, provider, password);
+  if (password != NULL)
+    poste_secrets_free_password (password);
+}
+
 static void
 test_connection (PosteProviderDialog *self)
 {
@@ -1150,6 +1716,14 @@ test_connection (PosteProviderDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), TRUE);
   gtk_spinner_set_spinning (self->test_spinner, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "provider.test", FALSE);
+
+  /* A password file wins over everything else, exactly as in a fetch (PosteFetch): the test
+   * must sign in with the password the fetches will use. */
+  if (poste_provider_get_password_file (provider) != NULL)
+    {
+      test_with_password_file (self, provider);
+      return;
+    }
 
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   if (password[0] == '\0' && self->editing != NULL && poste_secrets_auth_needs_password (provider))
@@ -1205,8 +1779,9 @@ poste_provider_dialog_new (PosteApplication *application)
  * @application: the #PosteApplication, after its startup
  * @provider: a configured provider
  *
- * Creates the dialog that edits @provider: every field filled from it, the name fixed (the
- * keyring and the history know the provider by it), Save in place of Add, and Remove Provider.
+ * Creates the dialog that edits @provider: every field filled from it, Save in place of Add, and
+ * Remove Provider. The name shown may be changed: it is saved as the `label` key, and the
+ * configuration name (which the keyring and the history know the provider by) stays.
  * An empty password field keeps the password already stored.
  *
  * Returns: (transfer none): the new dialog, owned by GTK's list of toplevels
@@ -1217,7 +1792,6 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
 {
   PosteProviderDialog *self;
   g_autofree char *domains = NULL;
-  g_autofree char *routes = NULL;
   g_autofree char *port = NULL;
 
   g_return_val_if_fail (POSTE_IS_APPLICATION (application), NULL);
@@ -1232,10 +1806,7 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   gtk_widget_set_visible (GTK_WIDGET (self->remove_group), TRUE);
 
 #define SET(row, value) gtk_editable_set_text (GTK_EDITABLE (self->row), (value) != NULL ? (value) : "")
-  SET (name_row, poste_provider_get_name (provider));
-  gtk_editable_set_editable (GTK_EDITABLE (self->name_row), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_row),
-                               _("The keyring and the history know the provider by its name"));
+  SET (name_row, poste_provider_get_display_name (provider));
   SET (host_row, poste_provider_get_host (provider));
   port = g_strdup_printf ("%u", poste_provider_get_port (provider));
   SET (port_row, port);
@@ -1246,11 +1817,9 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   set_enum_row (self->auth_row, POSTE_TYPE_AUTH, poste_provider_get_auth (provider));
   set_target (self, poste_provider_get_delivery (provider) != NULL
                       ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
-  routes = g_strjoinv ("; ", (char **)poste_provider_get_routes (provider));
-  SET (routes_row, routes);
-  gtk_spin_button_set_value (self->interval_spin, poste_provider_get_interval (provider));
-  SET (active_hours_row, poste_provider_get_active_hours (provider));
-  SET (active_days_row, poste_provider_get_active_days (provider));
+  for (const char * const *route = poste_provider_get_routes (provider); route != NULL && *route != NULL; route++)
+    routes_add (self, *route);
+  schedule_load (self, provider);
   SET (ca_file_row, poste_provider_get_ca_file (provider));
   SET (pinned_row, poste_provider_get_pinned_sha256 (provider));
   SET (client_certificate_row, poste_provider_get_client_certificate (provider));
@@ -1258,6 +1827,9 @@ poste_provider_dialog_new_for_provider (PosteApplication *application,
   SET (submission_row, poste_provider_get_submission (provider));
   gtk_switch_set_active (self->send_with_fetch_switch, poste_provider_get_send_with_fetch (provider));
 #undef SET
+  /* Filled from the file, not typed: nothing is the user's doing yet. */
+  forget_touched (GTK_WIDGET (self));
+  poste_provider_dialog_update (self);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
                                  _("Password (empty keeps the stored one)"));
@@ -1325,6 +1897,9 @@ poste_provider_dialog_dispose (GObject *object)
   g_clear_object (&self->application);
   g_clear_pointer (&self->editing, g_free);
   g_clear_pointer (&self->test_result, poste_check_result_free);
+  g_clear_pointer (&self->loaded_hours, g_free);
+  g_clear_pointer (&self->loaded_days, g_free);
+  g_clear_pointer (&self->routes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (poste_provider_dialog_parent_class)->dispose (object);
 }
@@ -1358,10 +1933,18 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (delivery_kind_row);
   CHILD (delivery_row);
   CHILD (delivery_choose_button);
-  CHILD (routes_row);
+  CHILD (routes_group);
+  CHILD (schedule_row);
+  CHILD (custom_interval_row);
   CHILD (interval_spin);
-  CHILD (active_hours_row);
-  CHILD (active_days_row);
+  CHILD (days_row);
+  CHILD (days_box);
+  CHILD (days_error_label);
+  CHILD (all_day_switch);
+  CHILD (from_row);
+  CHILD (until_row);
+  CHILD (from_box);
+  CHILD (until_box);
   CHILD (security_expander);
   CHILD (ca_file_row);
   CHILD (pinned_row);
@@ -1381,6 +1964,8 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "provider.add", NULL, poste_provider_dialog_add);
   gtk_widget_class_install_action (widget_class, "provider.test", NULL, poste_provider_dialog_test);
   gtk_widget_class_install_action (widget_class, "provider.remove", NULL, poste_provider_dialog_remove);
+  gtk_widget_class_install_action (widget_class, "provider.add-route", NULL,
+                                   poste_provider_dialog_add_route);
   gtk_widget_class_install_action (widget_class, "provider.choose-delivery", NULL,
                                    poste_provider_dialog_choose_delivery);
   gtk_widget_class_install_action (widget_class, "provider.choose-file", "s",
@@ -1394,6 +1979,8 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
+  schedule_init (self);
+  self->routes = g_ptr_array_new_with_free_func (g_free);
   poste_accessible_fix (GTK_WIDGET (self));
   poste_accessible_track_expanded (self->security_expander);
   poste_accessible_track_expanded (self->outbox_expander);
@@ -1404,14 +1991,17 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   {
     gpointer entries[] = {
       self->name_row, self->host_row, self->port_row, self->username_row, self->domains_row,
-      self->delivery_row, self->routes_row, self->active_hours_row, self->active_days_row,
+      self->delivery_row,
       self->ca_file_row, self->pinned_row, self->client_certificate_row, self->password_file_row,
       self->submission_row,
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-      g_signal_connect_object (entries[i], "changed",
-                               G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+      {
+        g_signal_connect (entries[i], "changed", G_CALLBACK (field_touched_cb), NULL);
+        g_signal_connect_object (entries[i], "changed",
+                                 G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+      }
   }
 
   g_signal_connect_object (self->security_row, "notify::selected",
@@ -1421,8 +2011,6 @@ poste_provider_dialog_init (PosteProviderDialog *self)
   g_signal_connect_object (self->delivery_kind_row, "notify::selected",
                            G_CALLBACK (poste_provider_dialog_delivery_kind_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->interval_spin, "value-changed",
-                           G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->send_with_fetch_switch, "notify::active",
                            G_CALLBACK (poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
 

@@ -20,6 +20,7 @@
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
+#include "poste-tray.h"
 #include "poste-trust-dialog.h"
 #include "poste-window.h"
 
@@ -81,6 +82,19 @@ format_when (GDateTime *time)
 
   /* Translators: a date and time in the past or future, see g_date_time_format() */
   return g_date_time_format (local, _("%e %b, %H:%M"));
+}
+
+/* A session in the history: always with its date, since a record is read long after. */
+static char *
+format_date_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("");
+  local = g_date_time_to_local (time);
+  /* Translators: the date and time a session in the history started, see g_date_time_format() */
+  return g_date_time_format (local, _("%e %b %Y, %H:%M"));
 }
 
 static char *
@@ -182,35 +196,13 @@ describe_session_state (PosteSessionState state)
     }
 }
 
-/* How far along a session is, by phase: the total is only known at the end. */
-static double
-session_fraction (PosteSession *session)
+/* Copies a session's whole transcript (every line, not only those shown) to the clipboard. */
+static void
+copy_transcript_clicked_cb (GtkButton *button)
 {
-  static const double by_state[] = {
-    [POSTE_SESSION_STATE_IDLE] = 0.02,
-    [POSTE_SESSION_STATE_CONNECTING] = 0.08,
-    [POSTE_SESSION_STATE_GREETING] = 0.14,
-    [POSTE_SESSION_STATE_EHLO] = 0.2,
-    [POSTE_SESSION_STATE_STARTTLS] = 0.28,
-    [POSTE_SESSION_STATE_AUTH] = 0.38,
-    [POSTE_SESSION_STATE_ATRN] = 0.48,
-    [POSTE_SESSION_STATE_RECEIVING] = 0.6,
-    [POSTE_SESSION_STATE_SUBMITTING] = 0.92,
-    [POSTE_SESSION_STATE_DONE] = 1.0,
-    [POSTE_SESSION_STATE_FAILED] = 1.0,
-  };
-  PosteSessionState state = poste_session_get_state (session);
-  double fraction;
+  const char *text = g_object_get_data (G_OBJECT (button), "poste-transcript");
 
-  if ((guint)state >= G_N_ELEMENTS (by_state))
-    return 0;
-
-  fraction = by_state[state];
-  /* Each message received moves the bar a little further, never quite to the end. */
-  if (state == POSTE_SESSION_STATE_RECEIVING)
-    fraction += 0.3 * (1.0 - 1.0 / (1.0 + poste_session_get_messages (session)));
-
-  return fraction;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
 }
 
 /* Provider rows */
@@ -291,6 +283,8 @@ update_provider_row (PosteWindow *self,
   if (provider == NULL)
     return;
 
+  /* Renamed in the editor: the label changes, the configuration name stays. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), poste_provider_get_display_name (provider));
   domains = poste_provider_get_domains (provider);
   if (domains != NULL && domains[0] != NULL)
     domain_list = g_strjoinv (", ", (char **)domains);
@@ -390,7 +384,7 @@ poste_window_create_provider_row (gpointer item,
 
   row->name = g_strdup (name);
   row->row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), poste_provider_get_display_name (provider));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->row), FALSE);
   adw_action_row_set_subtitle_lines (row->row, 3);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row->row), TRUE);
@@ -498,33 +492,53 @@ session_row_free (SessionRow *row)
   g_free (row);
 }
 
+/* ODMR never says how many messages a session brings (RFC 2645 has no count), so the bar never
+ * shows a fraction of the session: it fills for one message when the provider declared that
+ * message's size (SIZE=, RFC 1870), and otherwise pulses at each step, beside the counts. */
 static void
 update_session_row (SessionRow *row)
 {
   PosteSession *session = row->session;
+  PosteSessionState state = poste_session_get_state (session);
   guint messages = poste_session_get_messages (session);
   g_autofree char *counts = format_messages (messages, poste_session_get_bytes (session));
   g_autofree char *text = NULL;
   gint64 current = poste_session_get_current_size (session);
+  gint64 total = poste_session_get_current_total (session);
+  gboolean receiving = state == POSTE_SESSION_STATE_RECEIVING && current >= 0;
 
-  if (poste_session_get_state (session) == POSTE_SESSION_STATE_RECEIVING && current > 0)
+  if (receiving && total > 0)
+    {
+      g_autofree char *size = g_format_size ((guint64)MIN (current, total));
+      g_autofree char *total_size = g_format_size ((guint64)total);
+
+      /* Translators: "<phase> · <n messages, size> · this message: <size> of <size>" */
+      text = g_strdup_printf (_("%s · %s · this message: %s of %s"),
+                              describe_session_state (state), counts, size, total_size);
+    }
+  else if (receiving && current > 0)
     {
       g_autofree char *size = g_format_size ((guint64)current);
 
       /* Translators: "<phase> · <n messages, size> · this message: <size>" */
       text = g_strdup_printf (_("%s · %s · this message: %s"),
-                              describe_session_state (poste_session_get_state (session)),
-                              counts, size);
+                              describe_session_state (state), counts, size);
     }
   else
     /* Translators: "<phase> · <n messages, size>" */
-    text = g_strdup_printf (_("%s · %s"), describe_session_state (poste_session_get_state (session)),
-                            counts);
+    text = g_strdup_printf (_("%s · %s"), describe_session_state (state), counts);
 
   gtk_label_set_text (row->status, text);
-  gtk_progress_bar_set_fraction (row->progress, session_fraction (session));
-  /* The bar's value says how far, its value text what is happening: a screen reader hears the
-   * progress as it changes, as with the status line's live role. */
+  if (receiving && total > 0)
+    gtk_progress_bar_set_fraction (row->progress, MIN ((double)current / (double)total, 1.0));
+  else if (state == POSTE_SESSION_STATE_DONE)
+    gtk_progress_bar_set_fraction (row->progress, 1.0);
+  else if (state == POSTE_SESSION_STATE_FAILED)
+    gtk_progress_bar_set_fraction (row->progress, 0.0);
+  else
+    gtk_progress_bar_pulse (row->progress);
+  /* The bar's value text says what is happening: a screen reader hears the progress as it
+   * changes, as with the status line's live role. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->progress),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text, -1);
 }
@@ -625,6 +639,7 @@ add_session_row (PosteWindow  *self,
   g_signal_connect (session, "notify::messages", G_CALLBACK (session_notify_cb), row);
   g_signal_connect (session, "notify::bytes", G_CALLBACK (session_notify_cb), row);
   g_signal_connect (session, "notify::current-size", G_CALLBACK (session_notify_cb), row);
+  g_signal_connect (session, "notify::current-total", G_CALLBACK (session_notify_cb), row);
   update_session_row (row);
   update_sessions_group (self);
 }
@@ -649,7 +664,7 @@ static GtkWidget *
 create_history_row (const PosteSessionReport *report)
 {
   g_autofree char *what = poste_window_describe_report (report);
-  g_autofree char *when = format_when (report->started);
+  g_autofree char *when = format_date_time (report->started);
   g_autofree char *size = g_format_size (report->bytes);
   g_autoptr(GString) subtitle = g_string_new (NULL);
   g_autoptr(GString) transcript = g_string_new (NULL);
@@ -796,6 +811,21 @@ create_history_row (const PosteSessionReport *report)
   else
     gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (transcript_row), label);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row), transcript_row);
+
+  if (report->transcript != NULL && report->transcript->len > 0)
+    {
+      GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+      GString *full = g_string_new (NULL);
+
+      for (guint i = 0; i < report->transcript->len; i++)
+        g_string_append_printf (full, "%s\n", (const char *) g_ptr_array_index (report->transcript, i));
+      g_object_set_data_full (G_OBJECT (copy), "poste-transcript", g_string_free (full, FALSE), g_free);
+      gtk_widget_set_valign (copy, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (copy, "flat");
+      gtk_widget_set_tooltip_text (copy, _("Copy the Transcript"));
+      g_signal_connect (copy, "clicked", G_CALLBACK (copy_transcript_clicked_cb), NULL);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), copy);
+    }
   poste_accessible_fix (row);
 
   return row;
@@ -965,6 +995,82 @@ poste_window_show_history (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->view_stack, "history");
 }
 
+/* Closing */
+
+static gboolean
+destroy_idle_cb (gpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+quit_idle_cb (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+background_response_cb (PosteWindow *self,
+                        const char  *response,
+                        GtkWidget   *dialog)
+{
+  g_assert (POSTE_IS_WINDOW (self));
+
+  /* Once the dialog, which is transient for this window, has gone: a window finalized under
+   * its dialog would leave the dialog pointing at it. */
+  if (g_strcmp0 (response, "quit") == 0)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, quit_idle_cb, g_object_ref (self->application),
+                     g_object_unref);
+  else
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, destroy_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Closing the window does not end the application while it runs in the background: the
+ * schedules go on. That is easy to miss, so the first time the user is told, with the ways to
+ * quit and, when no panel shows the tray icon, how to get the window back. */
+static gboolean
+poste_window_close_request (GtkWindow *window)
+{
+  PosteWindow *self = POSTE_WINDOW (window);
+  GSettings *settings = poste_application_get_settings (self->application);
+  PosteTray *tray = poste_application_get_tray (self->application);
+  const char *body;
+  GtkWidget *dialog;
+
+  if (settings == NULL ||
+      !poste_application_get_run_in_background (self->application) ||
+      g_settings_get_boolean (settings, "background-explained"))
+    return GTK_WINDOW_CLASS (poste_window_parent_class)->close_request (window);
+
+  g_settings_set_boolean (settings, "background-explained", TRUE);
+
+  if (tray != NULL && poste_tray_get_registered (tray))
+    body = _("Poste Restante keeps running after its window is closed, and fetches your mail on "
+             "schedule. Its icon stays in the panel. To quit, choose Quit in the main menu or "
+             "in the icon’s menu, or press Ctrl+Q.");
+  else
+    body = _("Poste Restante keeps running after its window is closed, and fetches your mail on "
+             "schedule. Start it again from the launcher to open the window. To quit, choose "
+             "Quit in the main menu, or press Ctrl+Q.");
+
+  dialog = adw_message_dialog_new (window, _("Fetching Continues in the Background"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "quit", _("_Quit"),
+                                    "background", _("_Keep Fetching"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "background");
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "background",
+                                              ADW_RESPONSE_SUGGESTED);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (background_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
 /**
  * poste_window_new:
  * @application: the #PosteApplication, after its startup
@@ -1077,8 +1183,10 @@ poste_window_class_init (PosteWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = poste_window_dispose;
+  window_class->close_request = poste_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/posterestante/PosteRestante/ui/poste-window.ui");

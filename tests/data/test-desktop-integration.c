@@ -157,6 +157,7 @@ test_schema (void)
     const char *type;
   } keys[] = {
     { "run-in-background", "b" },
+    { "background-explained", "b" },
     { "start-at-login", "b" },
     { "notifications", "b" },
     { "window-width", "i" },
@@ -180,6 +181,14 @@ test_schema (void)
       g_assert_cmpstr (g_variant_type_peek_string (g_settings_schema_key_get_value_type (key)),
                        ==, keys[i].type);
     }
+
+  /* The schedules are the point of the application: closing its window must not stop them. */
+  {
+    g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, "run-in-background");
+    g_autoptr(GVariant) value = g_settings_schema_key_get_default_value (key);
+
+    g_assert_true (g_variant_get_boolean (value));
+  }
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "poste-outbox.h"
+#include "poste-provider.h"
 #include "poste-outbox-view.h"
 #include "poste-test.h"
 #include "../ui/poste-ui-test.h"
@@ -46,6 +47,80 @@ find_button (const char *tooltip)
   return NULL;
 }
 
+static GtkWidget *
+find_action_button (const char *action)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (view), GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
+      return buttons->pdata[i];
+  return NULL;
+}
+
+/* The button of the toast on show: its Undo (@icon NULL) or its close button. */
+static GtkWidget *
+find_toast_button (const char *icon)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (view), GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = buttons->pdata[i];
+      GtkWidget *toast = gtk_widget_get_parent (button);
+
+      while (toast != NULL && !g_str_equal (gtk_widget_get_css_name (toast), "toast"))
+        toast = gtk_widget_get_parent (toast);
+      if (toast == NULL || !gtk_widget_get_mapped (button))
+        continue;
+      if (icon != NULL ? g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (button)), icon) == 0
+                       : g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), "_Undo") == 0)
+        return button;
+    }
+
+  g_error ("no toast button %s", icon != NULL ? icon : "Undo");
+  return NULL;
+}
+
+static gboolean
+toast_gone (gpointer data)
+{
+  g_autoptr(GPtrArray) widgets = poste_ui_test_find_descendants (GTK_WIDGET (view), GTK_TYPE_WIDGET);
+
+  for (guint i = 0; i < widgets->len; i++)
+    if (g_str_equal (gtk_widget_get_css_name (widgets->pdata[i]), "toast"))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether a shortcut of @widget's turns Escape into window.close. */
+static gboolean
+closes_on_escape (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape) &&
+              GTK_IS_NAMED_ACTION (action) &&
+              g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), "window.close"))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 static void
 test_view (void)
 {
@@ -76,17 +151,72 @@ test_view (void)
                            "451 4.3.0 Try") != NULL;
   g_assert_true (found_error);
 
-  /* Remove takes the message out of the queue. */
+  /* Remove takes the row away at once, and offers Undo: the message stays queued meanwhile. */
   g_signal_emit_by_name (find_button ("Remove"), "clicked");
   g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 1);
   items = poste_outbox_list (outbox, NULL);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (view));
+  gtk_widget_activate (find_toast_button (NULL));
+  poste_ui_test_iterate_until (toast_gone, NULL);
+  g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 2);
+  items = poste_outbox_list (outbox, NULL);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* Without Undo (the toast closed), it leaves the queue. */
+  g_signal_emit_by_name (find_button ("Remove"), "clicked");
+  poste_ui_test_wait_for_drawn (GTK_WINDOW (view));
+  gtk_widget_activate (find_toast_button ("window-close-symbolic"));
+  poste_ui_test_iterate_until (toast_gone, NULL);
+  g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 1);
+  items = poste_outbox_list (outbox, NULL);
   g_assert_cmpuint (items->len, ==, 1);
+
+  /* Escape closes the window. */
+  g_assert_true (closes_on_escape (GTK_WIDGET (view)));
 
   /* Messages queued elsewhere appear. */
   id3 = queue (outbox, "dave@remote.example");
   queue (outbox, "erin@remote.example");
   poste_ui_test_iterate_until (has_three, NULL);
   g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 3);
+
+  /* A message its provider cannot submit (no submission server) says so, with the way to set
+   * one; once set, the row says nothing more. */
+  {
+    g_autoptr(GListStore) providers = g_list_store_new (POSTE_TYPE_PROVIDER);
+    g_autoptr(PosteProvider) acme = poste_provider_new ("acme");
+    const char *domains[] = { "example.org", NULL };
+    GtkWidget *fix;
+
+    poste_provider_set_domains (acme, domains);
+    poste_provider_set_label (acme, "Acme Mail");
+    g_list_store_append (providers, acme);
+    poste_outbox_view_set_providers (view, G_LIST_MODEL (providers));
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
+    g_assert_cmpuint (rows->len, ==, 3);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]),
+                              "Cannot leave: Acme Mail has no submission server"));
+    fix = find_action_button ("app.edit-provider");
+    g_assert_nonnull (fix);
+    g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (fix)), NULL),
+                     ==, "acme");
+
+    poste_provider_set_submission (acme, "smtp.example.org:587");
+    poste_outbox_view_refresh (view);
+    g_assert_null (find_action_button ("app.edit-provider"));
+
+    /* No provider for the sender's domain at all. */
+    g_list_store_remove_all (providers);
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]),
+                              "Cannot leave: no provider has the sender’s domain"));
+    g_assert_nonnull (find_action_button ("app.add-provider"));
+  }
 
   gtk_window_destroy (GTK_WINDOW (view));
   poste_ui_test_iterate_pending ();

@@ -12,6 +12,7 @@ Arguments: SOURCE_ROOT APP_ID
 """
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -112,6 +113,53 @@ def scalable_and_symbolic_svgs():
     symbolic = os.path.join(icons, 'symbolic', 'apps', app_id + '-symbolic.svg')
     root = ET.parse(symbolic).getroot()
     check(root.get('viewBox') == '0 0 16 16', 'the symbolic icon is drawn on 16x16')
+
+
+# An icon name in the sources: a "...-symbolic" string, or a .ui file's icon-name property.
+ICON_NAME_SOURCES = ('src/poste-restante',)
+SYMBOLIC_LITERAL = re.compile(r'"([a-z0-9][a-z0-9.-]*-symbolic)"')
+ICON_NAME_PROPERTY = re.compile(r'<property name="icon[-_]name">([^<]+)</property>')
+# Where GTK finds them: our own icons, and the theme every GTK application falls back to
+# (Adwaita, then hicolor), as installed on the host and in the GNOME runtime.
+THEME_DIRS = ['/usr/share/icons/Adwaita', '/usr/share/icons/hicolor']
+
+
+def icon_names_used():
+    names = {}
+    for folder in ICON_NAME_SOURCES:
+        for root, _dirs, files in os.walk(os.path.join(source_root, folder)):
+            for name in files:
+                if not name.endswith(('.c', '.ui')):
+                    continue
+                path = os.path.join(root, name)
+                with open(path, encoding='utf-8') as f:
+                    text = f.read()
+                for pattern in (SYMBOLIC_LITERAL, ICON_NAME_PROPERTY):
+                    for match in pattern.finditer(text):
+                        names.setdefault(match.group(1), os.path.relpath(path, source_root))
+    return names
+
+
+def icon_files():
+    found = set()
+    for top in [os.path.join(source_root, 'data', 'icons')] + THEME_DIRS:
+        for _root, _dirs, files in os.walk(top):
+            for name in files:
+                stem, ext = os.path.splitext(name)
+                if ext in ('.svg', '.png'):
+                    found.add(stem)
+    return found
+
+
+@tap.test
+def every_icon_name_the_ui_uses_exists():
+    if not os.path.isdir(THEME_DIRS[0]):
+        return 'no Adwaita icon theme here (Debian package adwaita-icon-theme)'
+    names = icon_names_used()
+    check(len(names) > 10, f'{len(names)} icon names found in the sources')
+    files = icon_files()
+    missing = sorted(f'{name} ({where})' for name, where in names.items() if name not in files)
+    check(not missing, 'icons used but found nowhere: ' + ', '.join(missing))
 
 
 sys.exit(tap.run())

@@ -167,4 +167,16 @@ def french_typography():
                   f'English quotation marks in {msgstr!r}')
 
 
+@tap.test
+def french_terms():
+    if lang != 'fr':
+        return 'only French has these terms here'
+    # A schedule of fetches is a "planification": a "calendrier" is a calendar of dates.
+    for msgid, msgstrs, flags in read_po(po_file):
+        for msgstr in msgstrs:
+            check('calendrier' not in msgstr.lower(), f'"calendrier" for a schedule in {msgstr!r}')
+        if msgid == 'Schedule':
+            check(msgstrs == ['Planification'], f'"Schedule" is {msgstrs!r}')
+
+
 sys.exit(tap.run())

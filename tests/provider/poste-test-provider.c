@@ -74,6 +74,7 @@ typedef struct {
   Stage     drop;
   Stage     silent;
   gint64    drop_in_data;
+  gint64    silent_in_data;
   guint     slow_ms;
   gboolean  inject_after_starttls;
   gboolean  no_starttls;
@@ -89,6 +90,7 @@ typedef struct {
   gboolean  junk_334;
   gboolean  pipelining;
   gboolean  bdat;
+  gboolean  size;
   gboolean  ehlo_quit;
   gboolean  raw;
   gboolean  any_recipient;
@@ -262,6 +264,7 @@ faults_clear (Faults *f)
   f->drop = STAGE_NONE;
   f->silent = STAGE_NONE;
   f->drop_in_data = -1;
+  f->silent_in_data = -1;
   f->pipelining = TRUE;
 }
 
@@ -377,6 +380,12 @@ faults_parse (Faults      *f,
             return FALSE;
           f->drop_in_data = (gint64) n;
         }
+      else if (g_str_equal (name, "silent-in-data"))
+        {
+          if (!parse_number (name, value, G_MAXINT64, &n, error))
+            return FALSE;
+          f->silent_in_data = (gint64) n;
+        }
       else if (g_str_equal (name, "slow-lines"))
         {
           if (!parse_number (name, value, 600000, &n, error))
@@ -430,6 +439,8 @@ faults_parse (Faults      *f,
         f->pipelining = FALSE;
       else if (g_str_equal (name, "bdat"))
         f->bdat = TRUE;
+      else if (g_str_equal (name, "size"))
+        f->size = TRUE;
       else if (g_str_equal (name, "ehlo-quit"))
         f->ehlo_quit = TRUE;
       else if (g_str_equal (name, "raw"))
@@ -1236,17 +1247,24 @@ content_flush (Content  *c,
                gboolean  last)
 {
   const gint64 drop_at = c->s->provider->faults.drop_in_data;
+  const gint64 silent_at = c->s->provider->faults.silent_in_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteTestReply) reply = NULL;
   gsize length = c->out->len;
   gsize declared = c->out->len;
   gboolean drop = FALSE;
+  gboolean silent = FALSE;
   gboolean stray = FALSE;
 
   if (drop_at >= 0 && c->sent + (gint64) length >= drop_at)
     {
       length = (gsize) (drop_at - c->sent);
       drop = TRUE;
+    }
+  else if (silent_at >= 0 && c->sent + (gint64) length >= silent_at)
+    {
+      length = (gsize) (silent_at - c->sent);
+      silent = TRUE;
     }
   /* bdat-short: the last chunk is declared one octet short, so its final LF follows it as a
    * line of its own. */
@@ -1275,6 +1293,12 @@ content_flush (Content  *c,
     }
   c->sent += length;
   g_byte_array_set_size (c->out, 0);
+  if (silent)
+    {
+      poste_test_wire_flush (c->s->conn, c->s->cancellable, NULL);
+      go_silent (c->s);
+      return FALSE;
+    }
   if (drop)
     {
       poste_test_wire_flush (c->s->conn, c->s->cancellable, NULL);
@@ -1548,6 +1572,7 @@ deliver_once (Session          *s,
   g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PosteTestReply) reply = NULL;
   gboolean pipeline = f->pipelining && s->peer_pipelining;
+  g_autofree char *size_param = NULL;
   guint mail_code;
   guint code = 0;
 
@@ -1563,21 +1588,27 @@ deliver_once (Session          *s,
   if (rcpts->len == 0)
     return TRUE;
 
+  /* size: RFC 1870's SIZE=, the message as spooled (a streamed file's size is not read). */
+  if (f->size && m->data != NULL)
+    size_param = g_strdup_printf (" SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (m->data) + (gsize) f->huge);
+
   if (pipeline)
     {
       /* RFC 2920: MAIL and every RCPT in one write, then their replies in order. */
       g_autoptr(GString) group = g_string_new (NULL);
 
-      g_string_append_printf (group, "MAIL FROM:<%s>%s\r\n", m->sender,
-                              s->peer_8bitmime ? " BODY=8BITMIME" : "");
+      g_string_append_printf (group, "MAIL FROM:<%s>%s%s\r\n", m->sender,
+                              s->peer_8bitmime ? " BODY=8BITMIME" : "",
+                              size_param != NULL ? size_param : "");
       for (guint i = 0; i < rcpts->len; i++)
         g_string_append_printf (group, "RCPT TO:<%s>\r\n", (char *) g_ptr_array_index (rcpts, i));
       if (!send_raw (s, group->str, group->len) ||
           !enter_stage (s, STAGE_MAIL) || !enter_stage (s, STAGE_RCPT))
         return FALSE;
     }
-  else if (!send_line (s, "MAIL FROM:<%s>%s", m->sender,
-                       s->peer_8bitmime ? " BODY=8BITMIME" : "") ||
+  else if (!send_line (s, "MAIL FROM:<%s>%s%s", m->sender,
+                       s->peer_8bitmime ? " BODY=8BITMIME" : "",
+                       size_param != NULL ? size_param : "") ||
            !enter_stage (s, STAGE_MAIL))
     return FALSE;
   if ((reply = read_reply (s)) == NULL)

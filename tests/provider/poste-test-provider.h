@@ -68,6 +68,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *                            message in the spool.
  *   drop-in-data=OFFSET      close after sending OFFSET bytes of the message content as sent
  *                            (after dot-stuffing; BDAT chunk data with bdat)
+ *   silent-in-data=OFFSET    stop talking after sending OFFSET bytes of the message content, keep
+ *                            the socket open (a message caught half-way, for as long as needed)
  *   silent=STAGE             at STAGE (same names as drop=) stop talking, keep the socket open
  *   slow-lines=MS            sleep MS milliseconds before every reply or command we send (not
  *                            before message content)
@@ -94,6 +96,8 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  *                            (the default)
  *   no-pipelining            never pipeline
  *   bdat                     use BDAT (RFC 3030) if the customer advertises CHUNKING
+ *   size                     MAIL FROM carries SIZE= (RFC 1870), the spooled message's length
+ *                            plus huge=
  *   ehlo-quit                on turn-around, EHLO then QUIT: deliver nothing
  *   raw                      poste_test_provider_add_message() keeps the data as given
  *   any-recipient            in the reversed session, send RCPT for every recipient of a message,

@@ -270,6 +270,7 @@ typedef struct {
   char  *summary;
   char  *body;
   GStrv  actions;
+  guint  urgency;  /* the "urgency" hint: 0 low, 1 normal, 2 critical; 1 when not given */
 } Notification;
 
 static void
@@ -305,6 +306,8 @@ get_notifications (void)
           g_autoptr(GVariant) summary = NULL;
           g_autoptr(GVariant) body = NULL;
           g_autoptr(GVariant) actions = NULL;
+          g_autoptr(GVariant) hints = NULL;
+          guchar urgency = 1;
 
           g_variant_get_child (args, 0, "v", &app_name);
           g_variant_get_child (args, 3, "v", &summary);
@@ -314,6 +317,9 @@ get_notifications (void)
           n.summary = g_variant_dup_string (summary, NULL);
           n.body = g_variant_dup_string (body, NULL);
           n.actions = g_variant_dup_strv (actions, NULL);
+          g_variant_get_child (args, 6, "v", &hints);
+          g_variant_lookup (hints, "urgency", "y", &urgency);
+          n.urgency = urgency;
           g_test_message ("Notify: “%s” “%s”", n.summary, n.body);
           g_array_append_val (notifications, n);
         }
@@ -735,6 +741,23 @@ test_tray_fetch (void)
   }
 }
 
+/* A failure of @provider reported as a fetch @minutes from now would end, as the application
+ * tells its observers (#PosteApplication::session-finished): the notifier judges how long a
+ * failure lasted by the reports' times. */
+static void
+emit_failure_later (const char *name,
+                    guint       minutes)
+{
+  g_autoptr(PosteSessionReport) report = poste_session_report_new (name);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  report->started = g_date_time_add_minutes (now, (int)minutes);
+  report->outcome = POSTE_SESSION_OUTCOME_FAILED;
+  report->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                       "Could not connect: Connection refused");
+  g_signal_emit_by_name (app, "session-finished", NULL, report);
+}
+
 static void
 test_tray_notifications (void)
 {
@@ -753,9 +776,12 @@ test_tray_notifications (void)
   mail = last_notification (notifications, "1 new message");
   g_assert_cmpstr (mail->body, ==, "acme: 1 new message");
   g_assert_cmpstrv (mail->actions, mail_actions);
-  /* The authentication failure, with Edit and Retry. */
+  g_assert_cmpuint (mail->urgency, ==, 1);
+  /* The authentication failure, with Edit and Retry, critical: nothing comes in until the user
+   * acts. */
   auth = last_notification (notifications, "bigco: authentication failed");
   g_assert_nonnull (strstr (auth->body, "Check the user name and password."));
+  g_assert_cmpuint (auth->urgency, ==, 2);
   g_assert_cmpstrv (auth->actions, auth_actions);
   g_assert_cmpuint (notifications->len, ==, 2);
 
@@ -778,8 +804,8 @@ test_tray_notifications (void)
   notifications = get_notifications ();
   g_assert_cmpuint (notifications->len, ==, 2);
 
-  /* A transient failure, twice (the provider drops the connection at once): one notification,
-   * with Retry only. */
+  /* A network failure, twice (the provider drops the connection at once): nothing yet, it may
+   * mend itself. */
   g_assert_true (poste_test_provider_set_faults (provider, "drop=greeting", &error));
   g_assert_no_error (error);
   for (guint i = 0; i < 2; i++)
@@ -790,12 +816,22 @@ test_tray_notifications (void)
     }
   g_clear_pointer (&notifications, g_array_unref);
   notifications = get_notifications ();
+  g_assert_cmpuint (count_notifications (notifications, "acme: cannot fetch mail"), ==, 0);
+  g_assert_cmpuint (notifications->len, ==, 2);
+
+  /* Still failing half an hour later: now it is told, at normal urgency, with Retry only, and
+   * (acme fetches on demand) without promising to try again. */
+  emit_failure_later ("acme", 31);
+  g_clear_pointer (&notifications, g_array_unref);
+  notifications = get_notifications ();
   g_assert_cmpuint (count_notifications (notifications, "acme: cannot fetch mail"), ==, 1);
   transient = last_notification (notifications, "acme: cannot fetch mail");
   g_assert_cmpstrv (transient->actions, transient_actions);
+  g_assert_cmpuint (transient->urgency, ==, 1);
+  g_assert_null (strstr (transient->body, "will try again"));
   g_assert_cmpuint (notifications->len, ==, 3);
 
-  /* A success clears it: the next failure is news again. */
+  /* A success clears it: a failure that lasts is news again; on a schedule, it is retried. */
   g_assert_true (poste_test_provider_set_faults (provider, "", &error));
   g_action_group_activate_action (G_ACTION_GROUP (app), "fetch-provider",
                                   g_variant_new_string ("acme"));
@@ -804,9 +840,34 @@ test_tray_notifications (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "fetch-provider",
                                   g_variant_new_string ("acme"));
   wait_finished (1);
+  poste_provider_set_interval (poste_config_lookup (poste_application_get_config (app), "acme"), 60);
+  emit_failure_later ("acme", 45);
+  poste_provider_set_interval (poste_config_lookup (poste_application_get_config (app), "acme"), 0);
   g_clear_pointer (&notifications, g_array_unref);
   notifications = get_notifications ();
   g_assert_cmpuint (count_notifications (notifications, "acme: cannot fetch mail"), ==, 2);
+  transient = last_notification (notifications, "acme: cannot fetch mail");
+  g_assert_nonnull (strstr (transient->body, "Poste Restante will try again."));
+  g_assert_true (poste_test_provider_set_faults (provider, "", &error));
+
+  /* One notification for a fetch that brought mail and had some refused for good. */
+  {
+    g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+    guint before = notifications->len;
+    const Notification *summary;
+
+    report->started = g_date_time_new_now_utc ();
+    report->outcome = POSTE_SESSION_OUTCOME_MAIL;
+    report->messages = 1;
+    report->returned = 1;
+    g_signal_emit_by_name (app, "session-finished", NULL, report);
+    g_clear_pointer (&notifications, g_array_unref);
+    notifications = get_notifications ();
+    g_assert_cmpuint (notifications->len, ==, before + 1);
+    summary = &g_array_index (notifications, Notification, notifications->len - 1);
+    g_assert_nonnull (strstr (summary->body, "acme: 1 refused, returned to the sender by the provider"));
+    g_assert_cmpuint (summary->urgency, ==, 1);
+  }
 
   /* The setting off: silence. */
   g_settings_set_boolean (poste_application_get_settings (app), "notifications", FALSE);
@@ -820,7 +881,9 @@ test_tray_notifications (void)
   g_clear_pointer (&notifications, g_array_unref);
   notifications = get_notifications ();
   g_assert_cmpuint (count_notifications (notifications, "1 new message"), ==, 1);
-  g_assert_cmpuint (count_notifications (notifications, "2 new messages"), ==, 0);
+  /* The fetch with a refusal made it 2; the silent one did not make it 3. */
+  g_assert_cmpuint (count_notifications (notifications, "2 new messages"), ==, 1);
+  g_assert_cmpuint (count_notifications (notifications, "3 new messages"), ==, 0);
   g_settings_set_boolean (poste_application_get_settings (app), "notifications", TRUE);
 }
 

@@ -417,7 +417,9 @@ test_accessibility_provider_dialog (void)
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Cancel"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Add"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Test Connection"));
-  g_assert_nonnull (find_named (dialog, GTK_TYPE_SPIN_BUTTON, "Fetch Every"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_SPIN_BUTTON, "Minutes Between Fetches"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_TOGGLE_BUTTON, "Monday"));
+  g_assert_nonnull (find_named (dialog, GTK_TYPE_SWITCH, "All Day"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_SWITCH, "Send With Each Fetch"));
 
   g_assert_cmpuint (expanders->len, ==, 2);
@@ -433,13 +435,28 @@ test_accessibility_provider_dialog (void)
       g_assert_cmpstr (name, ==, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
     }
 
-  /* An empty name is a field in error: invalid, and described by the message that says why. */
+  /* An empty name is a field in error, once the user has touched it (not on opening): invalid,
+   * and described by the message that says why. */
   for (guint i = 0; i < labels->len; i++)
     if (g_str_equal (gtk_label_get_text (g_ptr_array_index (labels, i)), "Give the provider a name."))
       message = g_ptr_array_index (labels, i);
   g_assert_nonnull (message);
   g_assert_nonnull (name_row);
+  g_assert_false (gtk_widget_has_css_class (name_row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "x");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "");
   g_assert_true (gtk_widget_has_css_class (name_row, "error"));
+  /* Beside the field too: an error icon that says it. */
+  {
+    g_autoptr(GPtrArray) images = poste_ui_test_find_descendants (name_row, GTK_TYPE_IMAGE);
+    gboolean said = FALSE;
+
+    for (guint i = 0; i < images->len; i++)
+      said |= gtk_widget_get_visible (g_ptr_array_index (images, i)) &&
+              g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (images, i)),
+                         "Give the provider a name.") == 0;
+    g_assert_true (said);
+  }
   g_assert_true (poste_ui_test_accessible_state_is (name_row, GTK_ACCESSIBLE_STATE_INVALID,
                                                     GTK_ACCESSIBLE_INVALID_TRUE));
   gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (name_row),

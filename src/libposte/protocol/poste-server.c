@@ -952,6 +952,7 @@ cmd_data (Server      *srv,
   poste_data_decoder_free (srv->decoder);
   srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
   ctx->current_size = 0;
+  ctx->current_total = srv->envelope->declared_size;
   poste_session_ctx_progress (ctx);
   write_received (srv);
 
@@ -1054,6 +1055,7 @@ cmd_bdat (Server      *srv,
       poste_data_decoder_free (srv->decoder);
       srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
       ctx->current_size = 0;
+      ctx->current_total = srv->envelope->declared_size;
       poste_session_ctx_progress (ctx);
       write_received (srv);
     }

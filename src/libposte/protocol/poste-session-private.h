@@ -70,6 +70,7 @@ struct _PosteSessionCtx
   guint                  deferred;      /* messages answered 4xx: the report's "deferred" */
   guint64                bytes;
   gint64                 current_size;
+  gint64                 current_total; /* SIZE= of the message in progress, -1 if none */
   GError                *delivery_error;
   GPtrArray             *transcript;     /* the first lines */
   GPtrArray             *transcript_tail; /* the last lines, a ring once full */

@@ -50,6 +50,7 @@ struct _PosteSession
   guint               messages;
   guint64             bytes;
   gint64              current_size;
+  gint64              current_total;
 };
 
 G_DEFINE_FINAL_TYPE (PosteSession, poste_session, G_TYPE_OBJECT)
@@ -62,6 +63,7 @@ enum {
   PROP_MESSAGES,
   PROP_BYTES,
   PROP_CURRENT_SIZE,
+  PROP_CURRENT_TOTAL,
   PROP_TIMEOUT,
   PROP_ATRN_TIMEOUT,
   PROP_MAX_MESSAGE_SIZE,
@@ -152,6 +154,7 @@ poste_session_ctx_new (PosteProvider *provider,
   ctx->atrn_timeout = DEFAULT_ATRN_TIMEOUT;
   ctx->max_recipients = DEFAULT_MAX_RECIPIENTS;
   ctx->current_size = -1;
+  ctx->current_total = -1;
   ctx->transcript = g_ptr_array_new_with_free_func (g_free);
   ctx->transcript_tail = g_ptr_array_new_with_free_func (g_free);
   return ctx;
@@ -317,6 +320,7 @@ typedef struct _Snapshot {
   guint              messages;
   guint64            bytes;
   gint64             current_size;
+  gint64             current_total;
 } Snapshot;
 
 static void
@@ -355,6 +359,13 @@ apply_snapshot (PosteSession   *self,
     {
       self->bytes = snapshot->bytes;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES]);
+      progress = TRUE;
+    }
+  /* Before current-size: whoever watches that reads the total of the same message. */
+  if (self->current_total != snapshot->current_total)
+    {
+      self->current_total = snapshot->current_total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_TOTAL]);
       progress = TRUE;
     }
   if (self->current_size != snapshot->current_size)
@@ -404,6 +415,7 @@ ctx_notify_cb (PosteSessionCtx *ctx,
   snapshot->messages = ctx->messages;
   snapshot->bytes = ctx->bytes;
   snapshot->current_size = ctx->current_size;
+  snapshot->current_total = ctx->current_size >= 0 ? ctx->current_total : -1;
 
   /* In the caller's own thread (poste_session_run()) with its context free or ours, apply at
    * once; from a worker, always queue to the caller's context, so that handlers (the GUI's) never
@@ -464,6 +476,7 @@ poste_session_get_property (GObject    *object,
     case PROP_MESSAGES: g_value_set_uint (value, self->messages); break;
     case PROP_BYTES: g_value_set_uint64 (value, self->bytes); break;
     case PROP_CURRENT_SIZE: g_value_set_int64 (value, self->current_size); break;
+    case PROP_CURRENT_TOTAL: g_value_set_int64 (value, self->current_total); break;
     case PROP_TIMEOUT: g_value_set_uint (value, self->ctx->timeout); break;
     case PROP_ATRN_TIMEOUT: g_value_set_uint (value, self->ctx->atrn_timeout); break;
     case PROP_MAX_MESSAGE_SIZE: g_value_set_uint64 (value, self->ctx->max_message_size); break;
@@ -545,6 +558,17 @@ poste_session_class_init (PosteSessionClass *klass)
   properties[PROP_CURRENT_SIZE] =
     g_param_spec_int64 ("current-size", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PosteSession:current-total:
+   *
+   * The size in bytes the provider declared for the message being received (the SIZE=
+   * parameter of MAIL FROM, RFC 1870 section 5), or -1 when it declared none and between
+   * messages. Nothing tells how many messages a session will bring (RFC 2645 has no count), so
+   * this is the only total there is.
+   */
+  properties[PROP_CURRENT_TOTAL] =
+    g_param_spec_int64 ("current-total", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TIMEOUT] =
     g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -578,6 +602,7 @@ poste_session_init (PosteSession *self)
 {
   g_mutex_init (&self->progress_lock);
   self->current_size = -1;
+  self->current_total = -1;
 }
 
 /**
@@ -657,6 +682,23 @@ poste_session_get_bytes (PosteSession *self)
 {
   g_return_val_if_fail (POSTE_IS_SESSION (self), 0);
   return self->bytes;
+}
+
+/**
+ * poste_session_get_current_total:
+ * @self: a session
+ *
+ * Gets the size the provider declared for the message in progress (MAIL FROM's SIZE=,
+ * RFC 1870 section 5). A provider may declare none, or a size that differs a little from the
+ * bytes it then sends (line endings): treat it as an estimate.
+ *
+ * Returns: the declared size in bytes, or -1 when none was declared or between messages
+ */
+gint64
+poste_session_get_current_total (PosteSession *self)
+{
+  g_return_val_if_fail (POSTE_IS_SESSION (self), -1);
+  return self->current_total;
 }
 
 /**

@@ -146,6 +146,7 @@ PosteSessionState   poste_session_get_state            (PosteSession         *se
 guint               poste_session_get_messages         (PosteSession         *self);
 guint64             poste_session_get_bytes            (PosteSession         *self);
 gint64              poste_session_get_current_size     (PosteSession         *self);
+gint64              poste_session_get_current_total    (PosteSession         *self);
 void                poste_session_set_timeout          (PosteSession         *self,
                                                         guint                 seconds);
 void                poste_session_set_atrn_timeout     (PosteSession         *self,

@@ -27,6 +27,23 @@ empty_value (GError **error)
   return FALSE;
 }
 
+/* label=: the name shown, any text on one line (a keyfile value cannot hold more). */
+static gboolean
+parse_label (const ProviderKey  *key,
+             PosteProvider      *provider,
+             const char         *value,
+             GError            **error)
+{
+  if (!g_utf8_validate (value, -1, NULL) || strpbrk (value, "\r\n") != NULL)
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("'%s' is not a name on one line"), value);
+      return FALSE;
+    }
+  poste_provider_set_label (provider, *value != '\0' ? value : NULL);
+  return TRUE;
+}
+
 static gboolean
 parse_host (const ProviderKey  *key,
             PosteProvider      *provider,
@@ -516,24 +533,25 @@ _poste_config_provider_key_text (PosteProvider     *provider,
 
 /* In the order a new group is written. */
 const ProviderKey _poste_config_provider_keys[] = {
-  { "host", parse_host, format_string, NULL, NULL, TRUE },
-  { "port", parse_port, format_number, NULL, NULL, FALSE },
-  { "security", parse_enum, format_enum, poste_security_get_type, NULL, FALSE },
-  { "username", parse_username, format_string, NULL, NULL, FALSE },
-  { "domains", parse_domains, format_domains, NULL, NULL, FALSE },
+  { "label", parse_label, format_string, NULL, NULL, NULL, FALSE },
+  { "host", parse_host, format_string, NULL, NULL, NULL, TRUE },
+  { "port", parse_port, format_number, NULL, NULL, NULL, FALSE },
+  { "security", parse_enum, format_enum, poste_security_get_type, NULL, NULL, FALSE },
+  { "username", parse_username, format_string, NULL, NULL, NULL, FALSE },
+  { "domains", parse_domains, format_domains, NULL, NULL, NULL, FALSE },
   /* The default is left out: files stay as short as before ETRN existed. */
-  { "mode", parse_enum, format_enum, poste_mode_get_type, "atrn", FALSE },
-  { "auth", parse_enum, format_enum, poste_auth_get_type, NULL, FALSE },
-  { "delivery", parse_target, format_string, NULL, NULL, TRUE },
-  { "interval", parse_interval, format_number, NULL, NULL, FALSE },
-  { "ca-file", parse_path, format_string, NULL, NULL, FALSE },
-  { "pinned-sha256", parse_fingerprint, format_string, NULL, NULL, FALSE },
-  { "client-certificate", parse_path, format_string, NULL, NULL, FALSE },
-  { "password-file", parse_path, format_string, NULL, NULL, FALSE },
-  { "submission", parse_submission, format_string, NULL, NULL, FALSE },
-  { "send-with-fetch", parse_boolean, format_boolean, NULL, "true", FALSE },
-  { "active-hours", parse_window, format_string, NULL, NULL, FALSE },
-  { "active-days", parse_window, format_string, NULL, NULL, FALSE },
+  { "mode", parse_enum, format_enum, poste_mode_get_type, "atrn", "atrn", FALSE },
+  { "auth", parse_enum, format_enum, poste_auth_get_type, NULL, "auto", FALSE },
+  { "delivery", parse_target, format_string, NULL, NULL, NULL, TRUE },
+  { "interval", parse_interval, format_number, NULL, NULL, NULL, FALSE },
+  { "ca-file", parse_path, format_string, NULL, NULL, NULL, FALSE },
+  { "pinned-sha256", parse_fingerprint, format_string, NULL, NULL, NULL, FALSE },
+  { "client-certificate", parse_path, format_string, NULL, NULL, NULL, FALSE },
+  { "password-file", parse_path, format_string, NULL, NULL, NULL, FALSE },
+  { "submission", parse_submission, format_string, NULL, NULL, NULL, FALSE },
+  { "send-with-fetch", parse_boolean, format_boolean, NULL, "true", "true", FALSE },
+  { "active-hours", parse_window, format_string, NULL, NULL, NULL, FALSE },
+  { "active-days", parse_window, format_string, NULL, NULL, NULL, FALSE },
 };
 
 const guint _poste_config_n_provider_keys = G_N_ELEMENTS (_poste_config_provider_keys);

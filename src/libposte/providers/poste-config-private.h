@@ -39,7 +39,8 @@ struct _ProviderKey
   char      *(*format)    (const ProviderKey  *key,
                            PosteProvider      *provider);
   GType      (*enum_type) (void);
-  const char  *left_out;  /* a new group leaves the key out when it has this value */
+  const char  *left_out;      /* a new group leaves the key out when it has this value */
+  const char  *default_text;  /* a group that does not name the key means this value */
   gboolean     required;
 };
 

@@ -899,7 +899,7 @@ update_keyfile (PosteConfig *self)
           g_autofree char *text = _poste_config_provider_key_text (provider, key, new_group);
 
           /* A default value the file does not name stays unnamed. */
-          if (text != NULL && g_strcmp0 (text, key->left_out) == 0
+          if (text != NULL && g_strcmp0 (text, key->default_text) == 0
               && !g_key_file_has_key (self->keyfile, group, key->name, NULL))
             continue;
           update_key (self->keyfile, group, key->name, text);

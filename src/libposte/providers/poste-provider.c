@@ -32,6 +32,7 @@ struct _PosteProvider
   gboolean       send_with_fetch;
   char          *active_hours;
   char          *active_days;
+  char          *label;
 };
 
 G_DEFINE_FINAL_TYPE (PosteProvider, poste_provider, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ enum {
   PROP_SEND_WITH_FETCH,
   PROP_ACTIVE_HOURS,
   PROP_ACTIVE_DAYS,
+  PROP_LABEL,
   N_PROPS
 };
 
@@ -214,6 +216,7 @@ poste_provider_finalize (GObject *object)
   g_free (self->client_certificate);
   g_free (self->password_file);
   g_free (self->submission);
+  g_free (self->label);
   g_free (self->active_hours);
   g_free (self->active_days);
 
@@ -249,6 +252,7 @@ poste_provider_get_property (GObject    *object,
     case PROP_SEND_WITH_FETCH: g_value_set_boolean (value, self->send_with_fetch); break;
     case PROP_ACTIVE_HOURS: g_value_set_string (value, self->active_hours); break;
     case PROP_ACTIVE_DAYS: g_value_set_string (value, self->active_days); break;
+    case PROP_LABEL: g_value_set_string (value, self->label); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -283,6 +287,7 @@ poste_provider_set_property (GObject      *object,
     case PROP_SEND_WITH_FETCH: poste_provider_set_send_with_fetch (self, g_value_get_boolean (value)); break;
     case PROP_ACTIVE_HOURS: poste_provider_set_active_hours (self, g_value_get_string (value)); break;
     case PROP_ACTIVE_DAYS: poste_provider_set_active_days (self, g_value_get_string (value)); break;
+    case PROP_LABEL: poste_provider_set_label (self, g_value_get_string (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -332,6 +337,7 @@ poste_provider_class_init (PosteProviderClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   STR_PROP (PROP_ACTIVE_HOURS, "active-hours", "When scheduled fetches may run, \"HH:MM-HH:MM\"");
   STR_PROP (PROP_ACTIVE_DAYS, "active-days", "On which days scheduled fetches may run, \"mon;tue;...\"");
+  STR_PROP (PROP_LABEL, "label", "The name shown to the user, when it is not the group's name");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1053,4 +1059,51 @@ poste_auth_get_label (PosteAuth auth)
     default:
       g_return_val_if_reached (NULL);
     }
+}
+
+/**
+ * poste_provider_get_label:
+ * @self: a #PosteProvider
+ *
+ * Gets the name the user gave the provider, when it is not its configuration name: it may hold
+ * spaces and any script ("Mon fournisseur"), where the name (the keyfile group
+ * `[provider NAME]`, the keyring item and the history's key) stays short and stable.
+ *
+ * Returns: (transfer none) (nullable): the `label` key, or %NULL when the name is shown as is
+ */
+const char *
+poste_provider_get_label (PosteProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER (self), NULL);
+  return self->label;
+}
+
+/**
+ * poste_provider_set_label:
+ * @self: a #PosteProvider
+ * @label: (nullable): the name shown to the user, or %NULL; "" is stored as %NULL
+ */
+void
+poste_provider_set_label (PosteProvider *self,
+                          const char    *label)
+{
+  g_return_if_fail (POSTE_IS_PROVIDER (self));
+  if (label != NULL && label[0] == '\0')
+    label = NULL;
+  if (set_str (&self->label, label))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+}
+
+/**
+ * poste_provider_get_display_name:
+ * @self: a #PosteProvider
+ *
+ * Returns: (transfer none): what to call the provider in front of the user: its label, or else
+ *   its name
+ */
+const char *
+poste_provider_get_display_name (PosteProvider *self)
+{
+  g_return_val_if_fail (POSTE_IS_PROVIDER (self), NULL);
+  return self->label != NULL ? self->label : self->name;
 }

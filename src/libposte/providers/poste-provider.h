@@ -146,6 +146,10 @@ void            poste_provider_set_submission     (PosteProvider  *self,
 gboolean        poste_provider_get_send_with_fetch (PosteProvider *self);
 void            poste_provider_set_send_with_fetch (PosteProvider *self,
                                                     gboolean       send_with_fetch);
+const char     *poste_provider_get_label          (PosteProvider  *self);
+void            poste_provider_set_label          (PosteProvider  *self,
+                                                   const char     *label);
+const char     *poste_provider_get_display_name   (PosteProvider  *self);
 const char     *poste_provider_get_active_hours   (PosteProvider  *self);
 void            poste_provider_set_active_hours   (PosteProvider  *self,
                                                    const char     *hours);

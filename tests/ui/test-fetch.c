@@ -324,6 +324,26 @@ session_running (gpointer data)
   return poste_application_get_session (app, data) != NULL;
 }
 
+/* A test provider that holds the configured providers' account, with TLS made for @host; its
+ * certificate goes to @cert. Not started yet. */
+static PosteTestProvider *
+new_provider (const char          *cert_dir,
+              const char          *host,
+              PosteTestCertFlags   flags,
+              PosteTestTls         tls,
+              PosteTestCert      **cert)
+{
+  g_autoptr(GError) error = NULL;
+  PosteTestProvider *provider;
+
+  *cert = poste_test_cert_new (cert_dir, host, flags, &error);
+  g_assert_no_error (error);
+  provider = poste_test_provider_new ();
+  poste_test_provider_set_tls (provider, tls, (*cert)->certificate);
+  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  return provider;
+}
+
 static void
 count_finished (PosteApplication         *application,
                 PosteSession             *session,
@@ -362,11 +382,7 @@ test_fetch_add_and_fetch (void)
   maildir = g_build_filename (dir, "Maildir", NULL);
   maildir_new = g_build_filename (maildir, "new", NULL);
 
-  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  provider = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   poste_test_provider_add_message (provider, "bob@example.net", recipients,
                                    "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\n"
                                    "Subject: Lunch\r\n\r\nNoon at the usual place?\r\n", -1);
@@ -558,11 +574,7 @@ test_fetch_trust (void)
   cert_dir = g_build_filename (dir, "self-signed", NULL);
   maildir = g_build_filename (dir, "Maildir", NULL);
   g_assert_cmpint (g_mkdir_with_parents (cert_dir, 0700), ==, 0);
-  cert = poste_test_cert_new (cert_dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, &error);
-  g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_IMPLICIT, cert->certificate);
-  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  provider = new_provider (cert_dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, POSTE_TEST_TLS_IMPLICIT, &cert);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
 
@@ -857,11 +869,7 @@ test_fetch_review_certificate (void)
 
   g_free (dir);
   dir = poste_test_make_dir ("ui-review");
-  cert = poste_test_cert_new (dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, &error);
-  g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_IMPLICIT, cert->certificate);
-  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
+  provider = new_provider (dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, POSTE_TEST_TLS_IMPLICIT, &cert);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
 
@@ -972,11 +980,7 @@ test_fetch_progress (void)
 
   g_free (dir);
   dir = poste_test_make_dir ("ui-progress");
-  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  odmr = poste_test_provider_new ();
-  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   g_assert_true (poste_test_provider_set_faults (odmr, "size huge=1048576 silent-in-data=600000", &error));
   g_assert_no_error (error);
   poste_test_provider_add_message (odmr, "bob@example.net", recipients, body, -1);
@@ -1055,11 +1059,7 @@ test_fetch_password_file (void)
   g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
                                            G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
   g_assert_no_error (error);
-  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  odmr = poste_test_provider_new ();
-  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
 
@@ -1122,11 +1122,7 @@ test_fetch_outbox (void)
 
   g_free (dir);
   dir = poste_test_make_dir ("ui-outbox");
-  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  odmr = poste_test_provider_new ();
-  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
   relay = poste_test_provider_new ();
@@ -1281,11 +1277,7 @@ test_fetch_drain (void)
   dir = poste_test_make_dir ("ui-drain");
   maildir = g_build_filename (dir, "Maildir", NULL);
   maildir_new = g_build_filename (maildir, "new", NULL);
-  cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  odmr = poste_test_provider_new ();
-  poste_test_provider_set_tls (odmr, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (odmr, USER, PASSWORD, domains);
+  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   g_assert_true (poste_test_provider_set_faults (odmr, "per-session=1", &error));
   add_numbered (odmr, 0, 50);
   port = poste_test_provider_start (odmr, &error);

@@ -196,6 +196,37 @@ poste_application_actions_stop (GSimpleAction *action,
   poste_application_stop (user_data, g_variant_get_string (param, NULL));
 }
 
+/* app.open: the window, as activating the application does (the tray's Open, the launcher). */
+static void
+poste_application_actions_open (GSimpleAction *action,
+                                GVariant      *param,
+                                gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+/* app.pause-schedules: a boolean state kept in step with the scheduler's PosteScheduler:paused
+ * (the tray's Pause Schedules). */
+static void
+poste_application_actions_pause_schedules (GSimpleAction *action,
+                                           GVariant      *state,
+                                           gpointer       user_data)
+{
+  PosteScheduler *scheduler = poste_application_get_scheduler (user_data);
+
+  if (scheduler != NULL)
+    poste_scheduler_set_paused (scheduler, g_variant_get_boolean (state));
+  g_simple_action_set_state (action, state);
+}
+
+static void
+scheduler_paused_cb (PosteScheduler *scheduler,
+                     GParamSpec     *pspec,
+                     GSimpleAction  *action)
+{
+  g_simple_action_set_state (action, g_variant_new_boolean (poste_scheduler_get_paused (scheduler)));
+}
+
 static const GActionEntry actions[] = {
   { "quit", poste_application_actions_quit },
   { "about", poste_application_actions_about },
@@ -205,6 +236,8 @@ static const GActionEntry actions[] = {
   { "fetch-now", poste_application_actions_fetch_now },
   { "fetch-provider", poste_application_actions_fetch_provider, "s" },
   { "stop", poste_application_actions_stop, "s" },
+  { "open", poste_application_actions_open },
+  { "pause-schedules", NULL, NULL, "false", poste_application_actions_pause_schedules },
 };
 
 static const struct {
@@ -235,6 +268,20 @@ _poste_application_actions_init (PosteApplication *self)
   g_assert (POSTE_IS_APPLICATION (self));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  /* Pause Schedules shows the scheduler's own state, whoever changed it. */
+  {
+    GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause-schedules");
+
+    if (self->scheduler != NULL)
+      {
+        g_simple_action_set_state (G_SIMPLE_ACTION (pause),
+                                   g_variant_new_boolean (poste_scheduler_get_paused (self->scheduler)));
+        g_signal_connect_object (self->scheduler, "notify::paused",
+                                 G_CALLBACK (scheduler_paused_cb), pause, 0);
+      }
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (pause), self->scheduler != NULL);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),

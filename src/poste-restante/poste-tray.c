@@ -953,78 +953,6 @@ export (PosteTray *self)
                                                    self, NULL);
 }
 
-/* The actions only the tray adds */
-
-static void
-open_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  g_application_activate (G_APPLICATION (user_data));
-}
-
-static void
-pause_change_state (GSimpleAction *action,
-                    GVariant      *state,
-                    gpointer       user_data)
-{
-  PosteScheduler *scheduler = poste_application_get_scheduler (user_data);
-
-  if (scheduler != NULL)
-    poste_scheduler_set_paused (scheduler, g_variant_get_boolean (state));
-  g_simple_action_set_state (action, state);
-}
-
-static void
-scheduler_paused_cb (PosteScheduler *scheduler,
-                     GParamSpec     *pspec,
-                     GSimpleAction  *action)
-{
-  g_simple_action_set_state (action, g_variant_new_boolean (poste_scheduler_get_paused (scheduler)));
-}
-
-/**
- * poste_tray_add_actions:
- * @application: a #PosteApplication, after its startup has made its scheduler
- *
- * Adds the application actions that the tray's menu needs and nothing else provides:
- * `app.open` (presents the main window, as activating the application does) and
- * `app.pause-schedules` (a boolean state: poste_scheduler_set_paused(), kept in step with the
- * scheduler's #PosteScheduler:paused). Actions already there are left alone.
- */
-void
-poste_tray_add_actions (PosteApplication *application)
-{
-  PosteScheduler *scheduler;
-
-  g_return_if_fail (POSTE_IS_APPLICATION (application));
-
-  if (g_action_map_lookup_action (G_ACTION_MAP (application), "open") == NULL)
-    {
-      g_autoptr(GSimpleAction) open = g_simple_action_new ("open", NULL);
-
-      g_signal_connect_object (open, "activate", G_CALLBACK (open_activated), application, 0);
-      g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (open));
-    }
-
-  if (g_action_map_lookup_action (G_ACTION_MAP (application), "pause-schedules") == NULL)
-    {
-      g_autoptr(GSimpleAction) pause = NULL;
-
-      scheduler = poste_application_get_scheduler (application);
-      pause = g_simple_action_new_stateful ("pause-schedules", NULL,
-                                            g_variant_new_boolean (scheduler != NULL &&
-                                                                   poste_scheduler_get_paused (scheduler)));
-      g_simple_action_set_enabled (pause, scheduler != NULL);
-      g_signal_connect_object (pause, "change-state", G_CALLBACK (pause_change_state),
-                               application, 0);
-      if (scheduler != NULL)
-        g_signal_connect_object (scheduler, "notify::paused", G_CALLBACK (scheduler_paused_cb),
-                                 pause, 0);
-      g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (pause));
-    }
-}
-
 /* The object */
 
 static void poste_tray_setup (PosteTray        *self,
@@ -1075,7 +1003,6 @@ poste_tray_setup (PosteTray        *self,
   self->application = application;
   g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
 
-  poste_tray_add_actions (application);
 
   self->scheduler = poste_application_get_scheduler (application);
   if (self->scheduler != NULL)

@@ -19,6 +19,5 @@ G_DECLARE_FINAL_TYPE (PosteTray, poste_tray, POSTE, TRAY, GObject)
 
 PosteTray  *poste_tray_new            (PosteApplication *application);
 gboolean    poste_tray_get_registered (PosteTray        *self);
-void        poste_tray_add_actions    (PosteApplication *application);
 
 G_END_DECLS

@@ -227,6 +227,22 @@ scheduler_paused_cb (PosteScheduler *scheduler,
   g_simple_action_set_state (action, g_variant_new_boolean (poste_scheduler_get_paused (scheduler)));
 }
 
+static void
+poste_application_actions_send_now (GSimpleAction *action,
+                                    GVariant      *param,
+                                    gpointer       user_data)
+{
+  _poste_application_send_now (user_data);
+}
+
+static void
+poste_application_actions_outbox (GSimpleAction *action,
+                                  GVariant      *param,
+                                  gpointer       user_data)
+{
+  _poste_application_show_outbox (user_data);
+}
+
 static const GActionEntry actions[] = {
   { "quit", poste_application_actions_quit },
   { "about", poste_application_actions_about },
@@ -237,6 +253,8 @@ static const GActionEntry actions[] = {
   { "fetch-provider", poste_application_actions_fetch_provider, "s" },
   { "stop", poste_application_actions_stop, "s" },
   { "open", poste_application_actions_open },
+  { "send-now", poste_application_actions_send_now },
+  { "outbox", poste_application_actions_outbox },
   { "pause-schedules", NULL, NULL, "false", poste_application_actions_pause_schedules },
 };
 
@@ -268,6 +286,9 @@ _poste_application_actions_init (PosteApplication *self)
   g_assert (POSTE_IS_APPLICATION (self));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  /* Send Now only with something queued. */
+  poste_application_refresh_outbox (self);
 
   /* Pause Schedules shows the scheduler's own state, whoever changed it. */
   {

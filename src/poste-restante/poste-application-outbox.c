@@ -81,12 +81,9 @@ outbox_changed_cb (PosteApplication  *self,
 
 /* Send Now: a round of only the outbox for every provider, deferred messages included (the user
  * asked), recorded in the history like any round. */
-static void
-send_now_activated (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
+void
+_poste_application_send_now (PosteApplication *self)
 {
-  PosteApplication *self = user_data;
   GListModel *providers;
 
   if (self->config == NULL || self->outbox == NULL)
@@ -101,12 +98,10 @@ send_now_activated (GSimpleAction *action,
     }
 }
 
-static void
-outbox_activated (GSimpleAction *action,
-                  GVariant      *parameter,
-                  gpointer       user_data)
+/* app.outbox: the Outbox window. */
+void
+_poste_application_show_outbox (PosteApplication *self)
 {
-  PosteApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   PosteOutboxView *view;
 
@@ -133,18 +128,13 @@ outbox_activated (GSimpleAction *action,
  * _poste_application_outbox_init:
  * @self: the application, in its startup
  *
- * Installs app.send-now and app.outbox and opens the outbox that every round submits.
+ * Opens the outbox that every round submits, and watches its queue for app.send-now (whose
+ * action poste-application-actions.c installs).
  */
 void
 _poste_application_outbox_init (PosteApplication *self)
 {
-  static const GActionEntry entries[] = {
-    { "send-now", send_now_activated, NULL, NULL, NULL, { 0 } },
-    { "outbox", outbox_activated, NULL, NULL, NULL, { 0 } },
-  };
-
   self->outbox = poste_outbox_new (NULL);
-  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
 
   /* Send Now is enabled only with something queued: now, whenever the queue changes (another
    * program may fill it), and after each round (poste_application_refresh_outbox()). */

@@ -67,5 +67,7 @@ gboolean _poste_application_send_round (PosteApplication *self,
 void _poste_application_outbox_init   (PosteApplication         *self);
 void _poste_application_outbox_report (PosteApplication         *self,
                                        const PosteSessionReport *report);
+void _poste_application_send_now      (PosteApplication         *self);
+void _poste_application_show_outbox   (PosteApplication         *self);
 
 G_END_DECLS

@@ -1092,7 +1092,7 @@ test_fetch_password_file (void)
   poste_test_provider_stop (odmr);
 }
 
-/* Issue 11: the outbox's round after a fetch is part of that fetch's report, in the history too
+/* The outbox's round after a fetch is part of that fetch's report, in the history too
  * (as in the CLI's fetch), not only in the last report the windows show. */
 static void
 test_fetch_outbox (void)

@@ -287,6 +287,15 @@ _poste_application_actions_init (PosteApplication *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
 
+  /* app.start-at-login: the setting itself, for the offer made when the first scheduled
+   * provider is added (and anything else that wants a button for it). */
+  if (self->settings != NULL)
+    {
+      g_autoptr(GAction) start = g_settings_create_action (self->settings, "start-at-login");
+
+      g_action_map_add_action (G_ACTION_MAP (self), start);
+    }
+
   /* Send Now only with something queued. */
   poste_application_refresh_outbox (self);
 

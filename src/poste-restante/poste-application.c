@@ -265,8 +265,13 @@ poste_application_startup (GApplication *app)
                              G_CALLBACK (poste_application_start_at_login_changed),
                              self,
                              G_CONNECT_SWAPPED);
-  /* Put the autostart entry back if it went missing; never touch it when the setting is off. */
-  if (g_settings_get_boolean (self->settings, "start-at-login"))
+  /* Put the autostart entry back if it went missing; never touch it when the setting is off.
+   * Inside Flatpak, running without a window needs the Background portal's leave as well, and
+   * running in the background is the default: ask at every start (the portal remembers the
+   * answer and asks the user only once). */
+  if (g_settings_get_boolean (self->settings, "start-at-login") ||
+      (poste_background_in_flatpak () &&
+       g_settings_get_boolean (self->settings, "run-in-background")))
     poste_application_start_at_login_changed (self, "start-at-login", self->settings);
 
   self->config = poste_config_new ();
@@ -445,4 +450,59 @@ poste_application_get_tray (PosteApplication *self)
   g_return_val_if_fail (POSTE_IS_APPLICATION (self), NULL);
 
   return self->tray;
+}
+
+/**
+ * poste_application_offer_start_at_login:
+ * @self: a #PosteApplication
+ * @added: a provider the user has just added
+ *
+ * When @added is the first provider with a schedule, offers once (a toast in the main window
+ * whose button turns on `start-at-login`) to start at login too: fetching on schedule is what
+ * the application is for, and it only happens while it runs. Running in the background is on
+ * by default; nothing is offered again once the user has seen it, nor when starting at login
+ * is on already.
+ */
+void
+poste_application_offer_start_at_login (PosteApplication *self,
+                                        PosteProvider    *added)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *escaped = NULL;
+  GListModel *providers;
+  PosteWindow *window;
+  AdwToast *toast;
+
+  g_return_if_fail (POSTE_IS_APPLICATION (self));
+  g_return_if_fail (POSTE_IS_PROVIDER (added));
+
+  if (self->settings == NULL || self->config == NULL ||
+      poste_provider_get_interval (added) == 0 ||
+      g_settings_get_boolean (self->settings, "start-at-login") ||
+      g_settings_get_boolean (self->settings, "start-at-login-offered") ||
+      !(window = poste_application_get_main_window (self)))
+    return;
+  providers = poste_config_get_providers (self->config);
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PosteProvider) provider = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (poste_provider_get_name (provider), poste_provider_get_name (added)) != 0 &&
+          poste_provider_get_interval (provider) > 0)
+        return;
+    }
+
+  g_settings_set_boolean (self->settings, "start-at-login-offered", TRUE);
+  /* Translators: %s is the provider's name, just added with a schedule */
+  title = g_strdup_printf (_("%s is fetched on its schedule while Poste Restante runs, with or "
+                             "without its window. Start it at login too?"),
+                           poste_provider_get_display_name (added));
+  /* A toast's title is Pango markup in libadwaita 1.2. */
+  escaped = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (escaped);
+  adw_toast_set_button_label (toast, _("_Start at Login"));
+  /* A boolean setting's action toggles; it is off, or nothing would be offered. */
+  adw_toast_set_action_name (toast, "app.start-at-login");
+  adw_toast_set_timeout (toast, 15);
+  poste_window_add_toast (window, toast);
 }

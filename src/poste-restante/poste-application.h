@@ -32,6 +32,8 @@ PosteScheduler   *poste_application_get_scheduler          (PosteApplication  *s
 PosteHistory     *poste_application_get_history            (PosteApplication  *self);
 PosteTray        *poste_application_get_tray               (PosteApplication  *self);
 gboolean          poste_application_refresh_outbox         (PosteApplication  *self);
+void              poste_application_offer_start_at_login   (PosteApplication  *self,
+                                                            PosteProvider     *added);
 void              poste_application_fetch                  (PosteApplication  *self,
                                                             const char        *name);
 void              poste_application_stop                   (PosteApplication  *self,

@@ -1267,6 +1267,7 @@ poste_provider_dialog_finish_add (PosteProviderDialog *self,
       return;
     }
 
+  poste_application_offer_start_at_login (self->application, provider);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 

@@ -528,6 +528,22 @@ test_window_add_provider (void)
   /* Added with a schedule, it fetched at once, and (with no password) failed: the second line. */
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "odmr.acme.example · example.org, example.com\n"));
 
+  /* The first provider with a schedule: starting at login is offered once, and the offer's
+   * button turns it on. */
+  {
+    GSettings *settings = poste_application_get_settings (app);
+    GtkWidget *start = find_button (GTK_WIDGET (window), "app.start-at-login");
+
+    g_assert_nonnull (start);
+    g_assert_true (g_settings_get_boolean (settings, "start-at-login-offered"));
+    g_assert_false (g_settings_get_boolean (settings, "start-at-login"));
+    g_signal_emit_by_name (start, "clicked");
+    poste_ui_test_iterate_pending ();
+    g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
+    g_settings_set_boolean (settings, "start-at-login", FALSE);
+    poste_ui_test_iterate_pending ();
+  }
+
   g_clear_object (&texture);
   texture = poste_ui_test_render_widget (GTK_WIDGET (window));
   g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);

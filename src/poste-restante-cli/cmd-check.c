@@ -89,7 +89,7 @@ poste_cli_check (PosteCli  *cli,
     }
 
   /* Without a password the check still shows the connection, TLS and capabilities. */
-  password = poste_cli_dup_password (cli, provider, &password_error);
+  password = poste_secrets_dup_password_sync (provider, &password_error);
   if (password_error != NULL && poste_error_get_kind (password_error) != POSTE_ERROR_KIND_AUTH &&
       !g_error_matches (password_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_KEYRING_TIMEOUT))
     {

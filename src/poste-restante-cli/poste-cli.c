@@ -283,33 +283,6 @@ poste_cli_print_hint (PosteCli     *cli,
 }
 
 /**
- * poste_cli_dup_password:
- * @cli: the global options
- * @provider: a provider
- * @error: a #GError, or %NULL
- *
- * The provider's password as a fetch gets it: its password-file, else the keyring; a failure
- * explained by poste_secrets_explain_error() (%POSTE_CONFIG_ERROR_NO_SECRET: exit status 3; a
- * password file that cannot be used: 5).
- *
- * Returns: (transfer full) (nullable): the password (free with poste_secrets_free_password()),
- *   or %NULL without error when the provider needs none
- */
-char *
-poste_cli_dup_password (PosteCli       *cli,
-                        PosteProvider  *provider,
-                        GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *password;
-
-  password = poste_secrets_get_password_sync (provider, NULL, &local_error);
-  if (local_error != NULL)
-    g_propagate_error (error, poste_secrets_explain_error (provider, local_error));
-  return password;
-}
-
-/**
  * poste_cli_worse_status:
  * @a: an exit status
  * @b: another

@@ -113,9 +113,6 @@ void         poste_cli_print_transcript   (PosteCli   *cli,
 void         poste_cli_print_hint         (PosteCli     *cli,
                                            const char   *provider,
                                            const GError *error);
-char        *poste_cli_dup_password       (PosteCli       *cli,
-                                           PosteProvider  *provider,
-                                           GError        **error);
 int          poste_cli_worse_status       (int         a,
                                            int         b);
 

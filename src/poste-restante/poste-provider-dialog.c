@@ -1679,14 +1679,14 @@ test_with_password_file (PosteProviderDialog *self,
   g_autoptr(GError) error = NULL;
   char *password;
 
-  /* A local file of bounded size: poste_secrets_get_password_sync() only asks the keyring when
+  /* A local file of bounded size: poste_secrets_dup_password_sync() only asks the keyring when
    * there is no password file, so this does not block on D-Bus. */
-  password = poste_secrets_get_password_sync (provider, NULL, &error);
+  password = poste_secrets_dup_password_sync (provider, &error);
   if (password == NULL && error != NULL)
     {
       PosteCheckResult *check = g_new0 (PosteCheckResult, 1);
 
-      check->error = poste_secrets_explain_error (provider, error);
+      check->error = g_steal_pointer (&error);
       check->transcript = g_ptr_array_new_with_free_func (g_free);
       test_done (self, check);
       return;

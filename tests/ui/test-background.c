@@ -39,7 +39,6 @@ typedef struct {
   gint64            closed_at;
   gint64            second_at;
   gboolean          explained_again;
-  PosteTestProvider *provider;
   guint             rounds_sessions;
 } Fixture;
 
@@ -221,7 +220,6 @@ test_background_close (void)
   g_assert_no_error (error);
   write_config (dir, port, cert->ca_file);
 
-  fixture.provider = provider;
   fixture.app = poste_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (fixture.app, "startup", G_CALLBACK (startup_cb), &fixture);
   g_signal_connect (fixture.app, "session-finished", G_CALLBACK (session_finished_cb), &fixture);

@@ -807,9 +807,9 @@ poste_fetch_run_async (PosteFetch          *self,
   if (poste_provider_get_password_file (self->provider) != NULL &&
       *poste_provider_get_password_file (self->provider) != '\0')
     {
-      self->password = poste_secrets_get_password_sync (self->provider, NULL, &error);
+      self->password = poste_secrets_dup_password_sync (self->provider, &error);
       if (self->password == NULL)
-        fail_early (self, poste_secrets_explain_error (self->provider, error));
+        fail_early (self, g_steal_pointer (&error));
       else
         run_session (self);
       return;

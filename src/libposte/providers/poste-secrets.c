@@ -1052,3 +1052,32 @@ poste_secrets_explain_error (PosteProvider *provider,
                       _("cannot read the password of provider '%s' from the keyring: %s"),
                       name, cause->message);
 }
+
+/**
+ * poste_secrets_dup_password_sync:
+ * @provider: a provider
+ * @error: a #GError, or %NULL
+ *
+ * The provider's password as a fetch reads it, for the callers that read it at once: its
+ * password-file, else the keyring (blocking on D-Bus, without a prompt), a failure explained
+ * by poste_secrets_explain_error() (%POSTE_CONFIG_ERROR_NO_SECRET and the keyring's own codes,
+ * or %POSTE_CONFIG_ERROR_INSECURE / %POSTE_CONFIG_ERROR_INVALID_VALUE for a password file that
+ * cannot be used).
+ *
+ * Returns: (transfer full) (nullable): the password (free with poste_secrets_free_password()),
+ *   or %NULL: with @error set on failure, without when the provider needs none
+ */
+char *
+poste_secrets_dup_password_sync (PosteProvider  *provider,
+                                 GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *password;
+
+  g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
+
+  password = poste_secrets_get_password_sync (provider, NULL, &local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, poste_secrets_explain_error (provider, local_error));
+  return password;
+}

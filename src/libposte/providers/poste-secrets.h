@@ -99,6 +99,8 @@ gboolean            poste_secrets_store_file          (PosteProvider        *pro
                                                        const char           *password,
                                                        GError              **error);
 void                poste_secrets_free_password       (char                 *password);
+char               *poste_secrets_dup_password_sync   (PosteProvider        *provider,
+                                                       GError              **error);
 GError             *poste_secrets_explain_error       (PosteProvider        *provider,
                                                        const GError         *cause);
 

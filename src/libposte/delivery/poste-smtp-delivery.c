@@ -5,13 +5,13 @@
  * One connection to the local MTA for the whole ODMR session, opened at the first need. Each
  * MAIL FROM and RCPT TO is relayed as it arrives, so the local MTA's own verdict (250, 550, 4xx)
  * is what the provider hears, and the end of DATA is answered with the local MTA's reply to its
- * end of DATA. The message keeps its CR LF line ends and is dot-stuffed on the way out.
+ * end of DATA. The dialogue is libposte's one SMTP client (poste-smtp-client.c), and the body
+ * goes through its data encoder: CR LF line ends, dot-stuffing.
  *
  * Line ends: a bare CR or LF is never passed on to the local MTA, which would each read it its
- * own way (the root of SMTP smuggling). The rule: each bare CR and each bare LF becomes CR LF,
- * and a message always ends with CR LF. Only a BDAT message can hold them (DATA refuses them in
- * poste-server.c); BDAT counted them as octets, so nothing is hidden, and the local MTA gets
- * well-formed lines.
+ * own way (the root of SMTP smuggling): the encoder makes each of them CR LF (see
+ * poste-data-encoder.c). Only a BDAT message can hold them (DATA refuses them in poste-server.c);
+ * BDAT counted them as octets, so nothing is hidden, and the local MTA gets well-formed lines.
  *
  * LMTP answers once per recipient after DATA; a transaction takes one recipient only
  * (get_max_recipients () is 1, the next RCPT gets 452 4.5.3 and the provider sends it again in
@@ -32,14 +32,16 @@
 #include "poste-delivery-private.h"
 #include "poste-error.h"
 #include "poste-reply.h"
+#include "poste-smtp-client.h"
 #include "poste-smtp-delivery.h"
 
 #define CONNECT_TIMEOUT_SECONDS 30
 
+/* The transaction as the provider sees it; the SMTP client keeps the wire's own state. */
 typedef enum {
   STATE_IDLE,       /* no transaction */
   STATE_MAIL,       /* MAIL FROM accepted, RCPTs may follow */
-  STATE_DATA,       /* DATA got 354, the message is streaming */
+  STATE_DATA,       /* the body is streaming */
   STATE_FAILED,     /* the transaction failed; everything answers failed_reply until begin () */
 } State;
 
@@ -53,17 +55,11 @@ struct _PosteSmtpDelivery
 
   GSocketConnection  *socket;
   PosteConnection    *connection;
-  gboolean            has_8bitmime;
-  gboolean            has_smtputf8;
-  gboolean            has_size;
+  PosteSmtpClient    *client;
 
   State               state;
   guint               recipients;
   PosteReply         *failed_reply;
-  gboolean            at_line_start;
-  gboolean            pending_cr;       /* a CR ended the last write: CR LF or bare, not known */
-  guint8              tail[2];
-  guint64             sent;
 };
 
 static void poste_smtp_delivery_iface_init (PosteDeliveryInterface *iface);
@@ -93,13 +89,13 @@ protocol_name (PosteSmtpDelivery *self)
 static void
 drop_connection (PosteSmtpDelivery *self)
 {
+  g_clear_pointer (&self->client, poste_smtp_client_free);
   if (self->connection != NULL)
     {
       g_io_stream_close (poste_connection_get_stream (self->connection), NULL, NULL);
       g_clear_pointer (&self->connection, poste_connection_unref);
     }
   g_clear_object (&self->socket);
-  self->has_8bitmime = self->has_smtputf8 = self->has_size = FALSE;
 }
 
 static PosteReply *
@@ -110,25 +106,15 @@ connection_lost_reply (PosteSmtpDelivery *self,
                           protocol_name (self), error != NULL ? error->message : "closed");
 }
 
-/* Sends @line and reads the reply; on any failure the connection is dropped. */
-static PosteReply *
-command (PosteSmtpDelivery  *self,
-         const char         *line,
-         GCancellable       *cancellable,
-         GError            **error)
+/* After each exchange: a reply of %NULL (an I/O or protocol error) or a client the server
+ * closed (421) ends our connection. */
+static void
+check_connection (PosteSmtpDelivery *self,
+                  const PosteReply  *reply)
 {
-  PosteReply *reply;
-
-  if (!poste_connection_write_line (self->connection, line, cancellable, error) ||
-      !poste_connection_flush (self->connection, cancellable, error))
-    {
-      drop_connection (self);
-      return NULL;
-    }
-  reply = poste_reply_read (self->connection, cancellable, error);
-  if (reply == NULL)
+  if (reply == NULL ||
+      poste_smtp_client_get_state (self->client) == POSTE_SMTP_CLIENT_STATE_CLOSED)
     drop_connection (self);
-  return reply;
 }
 
 /* The reply to pass on: the local MTA's own, except that a 421 ends our connection and becomes
@@ -171,7 +157,6 @@ ensure_connected (PosteSmtpDelivery  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteReply) greeting = NULL;
   g_autoptr(PosteReply) hello = NULL;
-  g_autofree char *line = NULL;
 
   if (self->connection != NULL)
     return TRUE;
@@ -192,8 +177,11 @@ ensure_connected (PosteSmtpDelivery  *self,
   g_socket_set_timeout (g_socket_connection_get_socket (self->socket), 0);
   self->connection = poste_connection_new (G_IO_STREAM (self->socket));
   poste_connection_set_timeout (self->connection, self->timeout);
+  self->client = poste_smtp_client_new (self->connection,
+                                        self->lmtp ? POSTE_SMTP_CLIENT_FLAGS_LMTP
+                                                   : POSTE_SMTP_CLIENT_FLAGS_NONE);
 
-  greeting = poste_reply_read (self->connection, cancellable, &error);
+  greeting = poste_smtp_client_greeting (self->client, cancellable, &error);
   if (greeting == NULL || greeting->code != 220)
     {
       g_autofree char *text = greeting != NULL ? poste_reply_describe (greeting) : NULL;
@@ -205,16 +193,7 @@ ensure_connected (PosteSmtpDelivery  *self,
       return FALSE;
     }
 
-  line = g_strdup_printf ("%s %s", self->lmtp ? "LHLO" : "EHLO", helo_name ());
-  hello = command (self, line, cancellable, &error);
-  if (hello != NULL && !poste_reply_is_positive (hello) && !self->lmtp)
-    {
-      /* An SMTP server without extensions (RFC 5321 section 4.1.1.1). */
-      g_clear_pointer (&hello, poste_reply_free);
-      g_free (line);
-      line = g_strdup_printf ("HELO %s", helo_name ());
-      hello = command (self, line, cancellable, &error);
-    }
+  hello = poste_smtp_client_hello (self->client, helo_name (), TRUE, cancellable, &error);
   if (hello == NULL || !poste_reply_is_positive (hello))
     {
       g_autofree char *text = hello != NULL ? poste_reply_describe (hello) : NULL;
@@ -225,10 +204,6 @@ ensure_connected (PosteSmtpDelivery  *self,
       drop_connection (self);
       return FALSE;
     }
-
-  self->has_8bitmime = poste_reply_has_keyword (hello, "8BITMIME", NULL);
-  self->has_smtputf8 = poste_reply_has_keyword (hello, "SMTPUTF8", NULL);
-  self->has_size = poste_reply_has_keyword (hello, "SIZE", NULL);
   return TRUE;
 }
 
@@ -247,7 +222,11 @@ poste_smtp_delivery_begin (PosteDelivery        *delivery,
                            GCancellable         *cancellable)
 {
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
-  g_autoptr(GString) line = NULL;
+  PosteSmtpMailParams params = {
+    .size = envelope->declared_size,
+    .body_8bit = envelope->body_8bit,
+    .smtputf8 = envelope->smtputf8,
+  };
   PosteReply *reply = NULL;
 
   if (self->state != STATE_IDLE)
@@ -258,7 +237,6 @@ poste_smtp_delivery_begin (PosteDelivery        *delivery,
   if (strpbrk (envelope->sender, "\r\n<>") != NULL)
     return poste_reply_new (553, "5.1.7", "Malformed sender address");
 
-  line = g_string_new (NULL);
   /* A connection kept from earlier may have been closed by the MTA meanwhile: one new try. */
   for (guint attempt = 0; attempt < 2 && reply == NULL; attempt++)
     {
@@ -268,17 +246,14 @@ poste_smtp_delivery_begin (PosteDelivery        *delivery,
       if (!ensure_connected (self, cancellable, &reply))
         return reply;
 
-      g_string_printf (line, "MAIL FROM:<%s>", envelope->sender);
-      if (self->has_size && envelope->declared_size >= 0)
-        g_string_append_printf (line, " SIZE=%" G_GINT64_FORMAT, envelope->declared_size);
-      if (self->has_8bitmime && envelope->body_8bit)
-        g_string_append (line, " BODY=8BITMIME");
-      if (self->has_smtputf8 && envelope->smtputf8)
-        g_string_append (line, " SMTPUTF8");
-
-      reply = command (self, line->str, cancellable, &error);
-      if (reply == NULL && (!reused || g_cancellable_is_cancelled (cancellable)))
-        return connection_lost_reply (self, error);
+      reply = poste_smtp_client_mail (self->client, envelope->sender, &params, cancellable,
+                                      &error);
+      if (reply == NULL)
+        {
+          drop_connection (self);
+          if (!reused || g_cancellable_is_cancelled (cancellable))
+            return connection_lost_reply (self, error);
+        }
     }
   if (reply == NULL)
     return poste_reply_new (451, "4.4.2", "The connection to the local %s server failed",
@@ -298,7 +273,6 @@ poste_smtp_delivery_add_recipient (PosteDelivery        *delivery,
 {
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   PosteReply *reply;
 
   if (self->state == STATE_FAILED)
@@ -310,8 +284,8 @@ poste_smtp_delivery_add_recipient (PosteDelivery        *delivery,
   if (strpbrk (recipient, "\r\n<>") != NULL)
     return poste_reply_new (553, "5.1.3", "Malformed recipient address");
 
-  line = g_strdup_printf ("RCPT TO:<%s>", recipient);
-  reply = command (self, line, cancellable, &error);
+  reply = poste_smtp_client_rcpt (self->client, recipient, cancellable, &error);
+  check_connection (self, reply);
   if (reply == NULL)
     {
       reply = connection_lost_reply (self, error);
@@ -339,6 +313,18 @@ set_error_from_reply (GError           **error,
   return FALSE;
 }
 
+/* Ends the transaction with @reply (taken) as its failure, and sets @error from it. */
+static gboolean
+fail_with (PosteSmtpDelivery  *self,
+           PosteReply         *reply,
+           GError            **error)
+{
+  fail_transaction (self, reply);
+  set_error_from_reply (error, reply);
+  poste_reply_free (reply);
+  return FALSE;
+}
+
 /* Sends DATA and waits for 354. */
 static gboolean
 start_data (PosteSmtpDelivery  *self,
@@ -346,86 +332,33 @@ start_data (PosteSmtpDelivery  *self,
             GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
-  PosteReply *reply;
+  PosteReply *refusal = NULL;
 
   if (self->recipients == 0)
     {
       /* RFC 5321 section 3.3: no DATA without a recipient. */
-      reply = poste_reply_new (554, "5.5.1", "No valid recipients");
-      fail_transaction (self, reply);
-      set_error_from_reply (error, reply);
-      poste_reply_free (reply);
-      return FALSE;
+      return fail_with (self, poste_reply_new (554, "5.5.1", "No valid recipients"), error);
     }
-  reply = command (self, "DATA", cancellable, &local_error);
-  if (reply == NULL)
+  if (!poste_smtp_client_data (self->client, &refusal, cancellable, &local_error))
     {
-      reply = connection_lost_reply (self, local_error);
-      fail_transaction (self, reply);
-      set_error_from_reply (error, reply);
-      poste_reply_free (reply);
-      return FALSE;
-    }
-  if (reply->code != 354)
-    {
-      if (poste_reply_is_positive (reply))
+      if (refusal == NULL)
+        {
+          drop_connection (self);
+          return fail_with (self, connection_lost_reply (self, local_error), error);
+        }
+      check_connection (self, refusal);
+      if (poste_reply_is_positive (refusal))
         {
           /* A 2xx to DATA makes no sense: do not go on. */
-          poste_reply_free (reply);
-          reply = poste_reply_new (451, "4.5.0", "The local %s server answered DATA oddly",
-                                   protocol_name (self));
+          poste_reply_free (refusal);
+          refusal = poste_reply_new (451, "4.5.0", "The local %s server answered DATA oddly",
+                                     protocol_name (self));
           drop_connection (self);
         }
-      reply = pass_on (self, reply);
-      fail_transaction (self, reply);
-      set_error_from_reply (error, reply);
-      poste_reply_free (reply);
-      return FALSE;
+      return fail_with (self, pass_on (self, refusal), error);
     }
-  poste_reply_free (reply);
   self->state = STATE_DATA;
-  self->at_line_start = TRUE;
-  self->pending_cr = FALSE;
-  self->tail[0] = self->tail[1] = 0;
-  self->sent = 0;
   return TRUE;
-}
-
-/* The line-end rule (see the top): CR LF stays, a bare CR or a bare LF becomes CR LF. A CR at the
- * end of @data waits for the next write (or the commit) to know which it is. */
-static GByteArray *
-normalise_line_ends (PosteSmtpDelivery *self,
-                     const guint8      *data,
-                     gsize              length)
-{
-  GByteArray *out = g_byte_array_sized_new (length + 2);
-  gsize i = 0;
-
-  if (self->pending_cr && length > 0)
-    {
-      self->pending_cr = FALSE;
-      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
-      if (data[0] == '\n')
-        i = 1;
-    }
-  while (i < length)
-    {
-      gsize run = i;
-
-      while (run < length && data[run] != '\r' && data[run] != '\n')
-        run++;
-      g_byte_array_append (out, data + i, (guint) (run - i));
-      if (run == length)
-        break;
-      if (data[run] == '\r' && run + 1 == length)
-        {
-          self->pending_cr = TRUE;
-          break;
-        }
-      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
-      i = run + (data[run] == '\r' && data[run + 1] == '\n' ? 2 : 1);
-    }
-  return out;
 }
 
 static gboolean
@@ -437,8 +370,7 @@ poste_smtp_delivery_write (PosteDelivery  *delivery,
 {
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GByteArray) normalised = NULL;
-  gsize start = 0;
+  PosteReply *refusal = NULL;
 
   if (self->state == STATE_FAILED)
     return set_error_from_reply (error, self->failed_reply);
@@ -451,49 +383,20 @@ poste_smtp_delivery_write (PosteDelivery  *delivery,
       return FALSE;
     }
 
-  normalised = normalise_line_ends (self, data, length);
-  data = normalised->data;
-  length = normalised->len;
-
-  /* Dot-stuffing (RFC 5321 section 4.5.2): a '.' that starts a line is doubled. */
-  while (start < length)
+  if (poste_smtp_client_write_body (self->client, data, length, &refusal, cancellable,
+                                    &local_error))
+    return TRUE;
+  if (refusal != NULL)
     {
-      const guint8 *lf;
-      gsize end;
-
-      if (self->at_line_start && data[start] == '.' &&
-          !poste_connection_write (self->connection, ".", 1, cancellable, &local_error))
-        break;
-      lf = memchr (data + start, '\n', length - start);
-      end = lf != NULL ? (gsize) (lf - data) + 1 : length;
-      if (!poste_connection_write (self->connection, data + start, end - start, cancellable,
-                                   &local_error))
-        break;
-      self->at_line_start = lf != NULL;
-      start = end;
+      check_connection (self, refusal);
+      return fail_with (self, pass_on (self, refusal), error);
     }
-  if (local_error != NULL)
-    {
-      PosteReply *reply = connection_lost_reply (self, local_error);
-
-      drop_connection (self);
-      fail_transaction (self, reply);
-      poste_reply_free (reply);
-      g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
-                   _("The connection to the local %s server failed: %s"), protocol_name (self),
-                   local_error->message);
-      return FALSE;
-    }
-
-  if (length >= 2)
-    memcpy (self->tail, data + length - 2, 2);
-  else if (length == 1)
-    {
-      self->tail[0] = self->tail[1];
-      self->tail[1] = data[0];
-    }
-  self->sent += length;
-  return TRUE;
+  drop_connection (self);
+  fail_with (self, connection_lost_reply (self, local_error), NULL);
+  g_set_error (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
+               _("The connection to the local %s server failed: %s"), protocol_name (self),
+               local_error->message);
+  return FALSE;
 }
 
 static PosteReply *
@@ -503,7 +406,6 @@ poste_smtp_delivery_commit (PosteDelivery *delivery,
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
   g_autoptr(GError) error = NULL;
   PosteReply *reply;
-  gboolean ok;
 
   if (self->state == STATE_FAILED)
     {
@@ -520,24 +422,8 @@ poste_smtp_delivery_commit (PosteDelivery *delivery,
   if (self->state != STATE_DATA)
     return poste_reply_new (503, "5.5.1", "No transaction");
 
-  /* The message must end with CR LF before the final dot (a final CR becomes one). */
-  ok = TRUE;
-  if (self->pending_cr)
-    {
-      self->pending_cr = FALSE;
-      self->tail[0] = '\r';
-      self->tail[1] = '\n';
-      ok = poste_connection_write (self->connection, "\r\n", 2, cancellable, &error);
-    }
-  else if (self->sent == 0 || self->tail[0] != '\r' || self->tail[1] != '\n')
-    ok = poste_connection_write (self->connection, "\r\n", 2, cancellable, &error);
-  if (ok)
-    reply = command (self, ".", cancellable, &error);
-  else
-    {
-      drop_connection (self);
-      reply = NULL;
-    }
+  reply = poste_smtp_client_end_body (self->client, 0, cancellable, &error);
+  check_connection (self, reply);
   self->state = STATE_IDLE;
   if (reply == NULL)
     return connection_lost_reply (self, error);
@@ -554,14 +440,15 @@ poste_smtp_delivery_abort (PosteDelivery *delivery)
     case STATE_MAIL:
       {
         g_autoptr(GError) error = NULL;
-        g_autoptr(PosteReply) reply = command (self, "RSET", NULL, &error);
+        g_autoptr(PosteReply) reply = poste_smtp_client_rset (self->client, NULL, &error);
 
-        if (reply != NULL && !poste_reply_is_positive (reply))
+        if (reply == NULL || !poste_reply_is_positive (reply))
           drop_connection (self);
       }
       break;
     case STATE_DATA:
       /* DATA cannot be taken back: closing the connection makes the MTA drop the message. */
+      poste_smtp_client_abandon_body (self->client);
       drop_connection (self);
       break;
     case STATE_IDLE:
@@ -578,16 +465,13 @@ static void
 poste_smtp_delivery_close (PosteDelivery *delivery)
 {
   PosteSmtpDelivery *self = POSTE_SMTP_DELIVERY (delivery);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosteReply) reply = NULL;
 
   poste_smtp_delivery_abort (delivery);
   if (self->connection == NULL)
     return;
   poste_connection_set_timeout (self->connection, MIN (self->timeout, 30));
-  reply = command (self, "QUIT", NULL, &error);
-  if (self->connection != NULL)
-    poste_connection_close (self->connection, NULL, NULL);
+  poste_smtp_client_quit (self->client, NULL);
+  poste_connection_close (self->connection, NULL, NULL);
   drop_connection (self);
 }
 
@@ -600,9 +484,9 @@ poste_smtp_delivery_get_flags (PosteDelivery *delivery)
 
   if (!ensure_connected (self, NULL, &failure))
     return flags;
-  if (self->has_8bitmime)
+  if (poste_smtp_client_has_extension (self->client, "8BITMIME", NULL))
     flags |= POSTE_DELIVERY_FLAGS_8BITMIME;
-  if (self->has_smtputf8)
+  if (poste_smtp_client_has_extension (self->client, "SMTPUTF8", NULL))
     flags |= POSTE_DELIVERY_FLAGS_SMTPUTF8;
   return flags;
 }

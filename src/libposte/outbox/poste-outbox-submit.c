@@ -11,8 +11,10 @@
  * servers. The credentials are the provider's.
  *
  * Then, for each queued message whose sender belongs to the provider's domains and that is due:
- * MAIL FROM, one RCPT TO per recipient, DATA, the message streamed from its file with CR LF line
- * ends and dot-stuffing (RFC 5321 section 4.5.2), and the final dot. Each recipient's fate:
+ * MAIL FROM and one RCPT TO per recipient (pipelined when the relay offers PIPELINING), DATA, the
+ * message streamed from its file through libposte's SMTP client and its data encoder (CR LF line
+ * ends, dot-stuffing; BDAT when the relay offers CHUNKING), and the end of the body. Each
+ * recipient's fate:
  *  - 250 to the end of DATA: delivered; a message leaves the queue only when all of its
  *    recipients are delivered (or bounced);
  *  - 4xx (to MAIL, RCPT, DATA or the final dot): kept, with attempts + 1 and a next attempt
@@ -56,9 +58,6 @@ typedef struct {
   PosteOutboxCounts  *counts;
   gint64              now;
   char               *remote;
-  gboolean            has_size;
-  gboolean            has_8bitmime;
-  gboolean            has_smtputf8;
 } Round;
 
 void
@@ -214,17 +213,6 @@ submission_provider (PosteProvider  *provider,
   return g_steal_pointer (&copy);
 }
 
-/* Sends @line and reads the reply; %NULL on an I/O or protocol error. */
-static PosteReply *
-command (Round       *r,
-         const char  *line,
-         GError     **error)
-{
-  if (!poste_session_ctx_send (r->ctx, line, error))
-    return NULL;
-  return poste_session_ctx_read_reply (r->ctx, error);
-}
-
 /* The relay's reply as one line for a bounce, where it becomes the Diagnostic-Code field and a
  * line of the readable text (RFC 3464 section 2.3.6: "smtp; 550 5.1.1 ..."). The reply as it came
  * on the wire, each of its lines with its code (as Postfix quotes a multi-line reply), has its
@@ -277,73 +265,55 @@ add_failure (GPtrArray        *failures,
   add_failure_text (failures, recipient, status, diagnostic_line (reply));
 }
 
-/* Streams the message file with CR LF line ends and dot-stuffing, then the final dot. A bare CR
- * becomes a line end: RFC 5321 section 2.3.8 allows CR only before LF. */
-static gboolean
-send_content (Round       *r,
-              const char  *path,
-              GError     **error)
+/* DATA (or BDAT), the message file streamed through the SMTP client's encoder, and the end of
+ * the body. Returns the relay's verdict on the message (its refusal of DATA or of a chunk
+ * included); %NULL on an I/O or protocol error, which ends the round. */
+static PosteReply *
+send_message (Round                 *r,
+              const PosteOutboxItem *item,
+              const char            *path,
+              GError               **error)
 {
+  PosteSmtpClient *smtp = r->ctx->smtp;
+  GCancellable *cancellable = r->ctx->cancellable;
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) input = NULL;
-  g_autofree guint8 *in = g_malloc (CONTENT_CHUNK);
-  g_autoptr(GByteArray) out = g_byte_array_sized_new (CONTENT_CHUNK * 2 + 8);
-  PosteConnection *connection = r->ctx->connection;
-  GCancellable *cancellable = r->ctx->cancellable;
-  gboolean line_start = TRUE;
-  gboolean pending_cr = FALSE;
-  static const guint8 crlf[] = { '\r', '\n' };
+  g_autofree guint8 *buffer = NULL;
+  PosteReply *refusal = NULL;
 
+  if (!poste_smtp_client_data (smtp, &refusal, cancellable, error))
+    {
+      if (refusal != NULL && poste_reply_is_positive (refusal))
+        {
+          /* A 2xx to DATA makes no sense, and is no proof the message arrived: keep it. */
+          g_autofree char *text = poste_reply_describe (refusal);
+
+          poste_reply_free (refusal);
+          refusal = poste_reply_new (451, "4.5.0", "The submission server answered DATA "
+                                     "oddly: %s", text);
+        }
+      return refusal;
+    }
+
+  poste_session_ctx_note (r->ctx, "message %s: %" G_GUINT64_FORMAT " bytes", item->id,
+                          item->size);
   input = g_file_read (file, cancellable, error);
   if (input == NULL)
-    return FALSE;
+    return NULL;
+  buffer = g_malloc (CONTENT_CHUNK);
   for (;;)
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (input), in, CONTENT_CHUNK, cancellable,
+      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, CONTENT_CHUNK, cancellable,
                                       error);
 
       if (n < 0)
-        return FALSE;
+        return NULL;
       if (n == 0)
         break;
-      g_byte_array_set_size (out, 0);
-      for (gssize i = 0; i < n; i++)
-        {
-          guint8 c = in[i];
-
-          if (c == '\n')
-            {
-              g_byte_array_append (out, crlf, 2);
-              pending_cr = FALSE;
-              line_start = TRUE;
-              continue;
-            }
-          if (pending_cr)
-            {
-              g_byte_array_append (out, crlf, 2);
-              pending_cr = FALSE;
-              line_start = TRUE;
-            }
-          if (c == '\r')
-            {
-              pending_cr = TRUE;
-              continue;
-            }
-          if (line_start && c == '.')
-            g_byte_array_append (out, &c, 1);
-          g_byte_array_append (out, &c, 1);
-          line_start = FALSE;
-        }
-      if (out->len > 0 && !poste_connection_write (connection, out->data, out->len, cancellable,
-                                                   error))
-        return FALSE;
+      if (!poste_smtp_client_write_body (smtp, buffer, (gsize) n, &refusal, cancellable, error))
+        return refusal;
     }
-  g_byte_array_set_size (out, 0);
-  if (pending_cr || !line_start)
-    g_byte_array_append (out, crlf, 2);
-  g_byte_array_append (out, (const guint8 *) ".\r\n", 3);
-  return poste_connection_write (connection, out->data, out->len, cancellable, error) &&
-         poste_connection_flush (connection, cancellable, error);
+  return poste_smtp_client_end_body (smtp, DATA_END_TIMEOUT, cancellable, error);
 }
 
 static gboolean
@@ -533,8 +503,13 @@ submit_one (Round            *r,
             PosteOutboxItem  *item,
             GError          **error)
 {
-  g_autoptr(GString) mail = g_string_new (NULL);
+  PosteSmtpMailParams params = {
+    .size = (gint64) item->size,
+    .body_8bit = item->body_8bit,
+    .smtputf8 = needs_smtputf8 (item),
+  };
   g_autoptr(PosteReply) reply = NULL;
+  g_autoptr(GPtrArray) rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
   g_autoptr(GPtrArray) accepted = g_ptr_array_new ();
   g_autoptr(GPtrArray) deferred = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (_poste_outbox_failure_free);
@@ -545,15 +520,10 @@ submit_one (Round            *r,
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;  /* removed meanwhile */
 
-  g_string_append_printf (mail, "MAIL FROM:<%s>", item->sender);
-  if (r->has_size)
-    g_string_append_printf (mail, " SIZE=%" G_GUINT64_FORMAT, item->size);
-  if (item->body_8bit && r->has_8bitmime)
-    g_string_append (mail, " BODY=8BITMIME");
-  if (r->has_smtputf8 && needs_smtputf8 (item))
-    g_string_append (mail, " SMTPUTF8");
-
-  reply = command (r, mail->str, error);
+  /* With PIPELINING the envelope goes out in one write; the replies come back in order. */
+  reply = poste_smtp_client_envelope (r->ctx->smtp, item->sender, &params,
+                                      (const char * const *) item->recipients, rcpt_replies,
+                                      r->ctx->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (!poste_reply_is_positive (reply))
@@ -570,11 +540,16 @@ submit_one (Round            *r,
     {
       for (guint i = 0; item->recipients[i] != NULL && !closing; i++)
         {
-          g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", item->recipients[i]);
-          g_autoptr(PosteReply) rcpt_reply = command (r, rcpt, error);
+          PosteReply *rcpt_reply;
 
-          if (rcpt_reply == NULL)
-            return FALSE;
+          if (i >= rcpt_replies->len)
+            {
+              /* The relay closed before answering this one (without a 421 seen). */
+              g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED,
+                           _("The submission server closed the connection"));
+              return FALSE;
+            }
+          rcpt_reply = rcpt_replies->pdata[i];
           if (poste_reply_is_positive (rcpt_reply))
             g_ptr_array_add (accepted, item->recipients[i]);
           else if (poste_reply_is_permanent (rcpt_reply))
@@ -599,29 +574,11 @@ submit_one (Round            *r,
 
       if (accepted->len > 0)
         {
-          g_autoptr(PosteReply) data_reply = command (r, "DATA", error);
-          g_autoptr(PosteReply) end_reply = NULL;
-          guint timeout;
+          g_autoptr(PosteReply) end_reply = send_message (r, item, path, error);
 
-          if (data_reply == NULL)
+          if (end_reply == NULL)
             return FALSE;
-          if (data_reply->code == 354)
-            {
-              poste_session_ctx_note (r->ctx, "message %s: %" G_GUINT64_FORMAT " bytes",
-                                      item->id, item->size);
-              if (!send_content (r, path, error))
-                return FALSE;
-              timeout = poste_connection_get_timeout (r->ctx->connection);
-              poste_connection_set_timeout (r->ctx->connection, MAX (timeout, DATA_END_TIMEOUT));
-              end_reply = poste_session_ctx_read_reply (r->ctx, error);
-              poste_connection_set_timeout (r->ctx->connection, timeout);
-              if (end_reply == NULL)
-                return FALSE;
-            }
-          else
-            end_reply = g_steal_pointer (&data_reply);
-
-          if (poste_reply_is_positive (end_reply) && end_reply->code != 354)
+          if (poste_reply_is_positive (end_reply))
             {
               r->counts->submitted++;
               g_ptr_array_set_size (accepted, 0);
@@ -644,7 +601,8 @@ submit_one (Round            *r,
       if (!closing && (deferred->len > 0 || failures->len > 0))
         {
           /* Whatever state the transaction is in, start the next one clean. */
-          g_autoptr(PosteReply) rset = command (r, "RSET", error);
+          g_autoptr(PosteReply) rset = poste_smtp_client_rset (r->ctx->smtp, r->ctx->cancellable,
+                                                               error);
 
           if (rset == NULL)
             {
@@ -794,12 +752,9 @@ poste_outbox_submit (PosteOutbox             *self,
        poste_client_authenticate (ctx, &local_error);
   if (ok)
     {
-      const char *size = NULL;
-
       poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_SUBMITTING);
-      r.has_size = poste_reply_has_keyword (ctx->capabilities, "SIZE", &size);
-      r.has_8bitmime = poste_reply_has_keyword (ctx->capabilities, "8BITMIME", NULL);
-      r.has_smtputf8 = poste_reply_has_keyword (ctx->capabilities, "SMTPUTF8", NULL);
+      /* A relay that offers CHUNKING takes bodies in BDAT chunks: no dot-stuffing to undo. */
+      poste_smtp_client_set_flags (ctx->smtp, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
       for (guint i = 0; i < due->len && ok; i++)
         {
           if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))

@@ -115,12 +115,13 @@ poste_session_check (PosteProvider *provider,
   if (poste_client_open (ctx, &error))
     {
       g_autoptr(GPtrArray) keywords = g_ptr_array_new_with_free_func (g_free);
+      const PosteReply *capabilities = poste_smtp_client_get_capabilities (ctx->smtp);
 
-      for (guint i = 1; ctx->capabilities->lines[i] != NULL; i++)
-        g_ptr_array_add (keywords, g_strdup (ctx->capabilities->lines[i]));
+      for (guint i = 1; capabilities->lines[i] != NULL; i++)
+        g_ptr_array_add (keywords, g_strdup (capabilities->lines[i]));
       g_ptr_array_add (keywords, NULL);
       result->capabilities = (char **) g_ptr_array_steal (keywords, NULL);
-      result->atrn_offered = poste_reply_has_keyword (ctx->capabilities, "ATRN", NULL);
+      result->atrn_offered = poste_smtp_client_has_extension (ctx->smtp, "ATRN", NULL);
 
       if (poste_client_authenticate (ctx, &result->auth_error))
         result->authenticated = TRUE;

@@ -28,9 +28,19 @@
 #include "poste-fingerprint.h"
 #include "poste-error.h"
 #include "poste-sasl.h"
+#include "poste-smtp-client.h"
 
 /* How long to wait for the answer to QUIT once everything else is done. */
 #define QUIT_TIMEOUT_SECONDS 10
+
+/* The client's dialogue goes into the session's transcript, made printable there. */
+static void
+log_dialogue (const char *prefix,
+              const char *line,
+              gpointer    user_data)
+{
+  poste_session_ctx_log_line (user_data, prefix, line, -1);
+}
 
 static void
 set_reply_error (GError           **error,
@@ -296,6 +306,8 @@ poste_client_connect (PosteSessionCtx  *ctx,
 
   ctx->connection = poste_connection_new (G_IO_STREAM (ctx->socket));
   poste_connection_set_timeout (ctx->connection, ctx->timeout);
+  ctx->smtp = poste_smtp_client_new (ctx->connection, POSTE_SMTP_CLIENT_FLAGS_NONE);
+  poste_smtp_client_set_log_func (ctx->smtp, log_dialogue, ctx);
 
   if (poste_provider_get_security (ctx->provider) == POSTE_SECURITY_TLS)
     return start_tls (ctx, error);
@@ -319,7 +331,7 @@ poste_client_greeting (PosteSessionCtx  *ctx,
   g_autoptr(PosteReply) reply = NULL;
 
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_GREETING);
-  reply = poste_session_ctx_read_reply (ctx, error);
+  reply = poste_smtp_client_greeting (ctx->smtp, ctx->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 220)
@@ -347,21 +359,14 @@ gboolean
 poste_client_ehlo (PosteSessionCtx  *ctx,
                    GError          **error)
 {
-  g_autofree char *command = g_strdup_printf ("EHLO %s", ctx->local_name);
-  PosteReply *reply;
+  g_autoptr(PosteReply) reply = NULL;
 
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_EHLO);
-  g_clear_pointer (&ctx->capabilities, poste_reply_free);
-  if (!poste_session_ctx_send (ctx, command, error))
-    return FALSE;
-  reply = poste_session_ctx_read_reply (ctx, error);
+  reply = poste_smtp_client_hello (ctx->smtp, ctx->local_name, FALSE, ctx->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 250)
-    {
-      ctx->capabilities = reply;
-      return TRUE;
-    }
+    return TRUE;
   if (poste_reply_is_transient (reply))
     set_reply_error (error, POSTE_SESSION_ERROR_TRY_LATER, reply,
                      _("The provider did not accept EHLO"));
@@ -370,7 +375,6 @@ poste_client_ehlo (PosteSessionCtx  *ctx,
                      _("The provider does not speak ESMTP"));
   else
     set_unexpected (error, reply, "EHLO");
-  poste_reply_free (reply);
   return FALSE;
 }
 
@@ -396,7 +400,7 @@ poste_client_starttls (PosteSessionCtx  *ctx,
   if (poste_provider_get_security (ctx->provider) != POSTE_SECURITY_STARTTLS)
     return TRUE;
 
-  if (!poste_reply_has_keyword (ctx->capabilities, "STARTTLS", NULL))
+  if (!poste_smtp_client_has_extension (ctx->smtp, "STARTTLS", NULL))
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TLS_REQUIRED,
                    _("The provider does not offer STARTTLS, and this provider requires TLS"));
@@ -404,9 +408,7 @@ poste_client_starttls (PosteSessionCtx  *ctx,
     }
 
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_STARTTLS);
-  if (!poste_session_ctx_send (ctx, "STARTTLS", error))
-    return FALSE;
-  reply = poste_session_ctx_read_reply (ctx, error);
+  reply = poste_smtp_client_command (ctx->smtp, "STARTTLS", ctx->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code != 220)
@@ -426,7 +428,7 @@ poste_client_starttls (PosteSessionCtx  *ctx,
     }
 
   /* Everything said before TLS may have been forged: forget it (RFC 3207 section 4.2). */
-  g_clear_pointer (&ctx->capabilities, poste_reply_free);
+  poste_smtp_client_forget_capabilities (ctx->smtp);
   if (!start_tls (ctx, error))
     return FALSE;
   return poste_client_ehlo (ctx, error);
@@ -522,8 +524,7 @@ cancel_exchange (PosteSessionCtx *ctx)
 {
   g_autoptr(PosteReply) reply = NULL;
 
-  if (poste_session_ctx_send (ctx, "*", NULL))
-    reply = poste_session_ctx_read_reply (ctx, NULL);
+  reply = poste_smtp_client_command (ctx->smtp, "*", ctx->cancellable, NULL);
 }
 
 /**
@@ -550,13 +551,15 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
   g_autoptr(GBytes) cb_data = NULL;
   g_autoptr(PosteSasl) sasl = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *shown = NULL;
   PosteSaslChoice choice = { 0, };
+  gboolean sent;
   gboolean done = FALSE;
   gboolean client_first;
 
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_AUTH);
 
-  if (!poste_reply_has_keyword (ctx->capabilities, "AUTH", &offered))
+  if (!poste_smtp_client_has_extension (ctx->smtp, "AUTH", &offered))
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
                    _("The provider does not offer authentication (no AUTH in its EHLO reply); "
@@ -605,20 +608,11 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
     command = g_strdup_printf ("AUTH %s", mechanism);
 
   /* The transcript shows the command without its payload. */
-  if (client_first)
-    {
-      g_autofree char *shown = g_strdup_printf ("AUTH %s <SASL response redacted>", mechanism);
-      poste_session_ctx_log_line (ctx, "C: ", shown, -1);
-    }
-  else
-    poste_session_ctx_log_line (ctx, "C: ", command, -1);
-  if (!poste_connection_write_line (ctx->connection, command, ctx->cancellable, error) ||
-      !poste_connection_flush (ctx->connection, ctx->cancellable, error))
-    {
-      explicit_bzero (command, strlen (command));
-      return FALSE;
-    }
+  shown = client_first ? g_strdup_printf ("AUTH %s <SASL response redacted>", mechanism) : NULL;
+  sent = poste_smtp_client_send (ctx->smtp, command, shown, ctx->cancellable, error);
   explicit_bzero (command, strlen (command));
+  if (!sent)
+    return FALSE;
 
   for (;;)
     {
@@ -627,13 +621,13 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
       g_autoptr(GError) step_error = NULL;
       const char *challenge;
 
-      reply = poste_reply_read (ctx->connection, ctx->cancellable, error);
+      reply = poste_smtp_client_read_reply (ctx->smtp, FALSE, ctx->cancellable, error);
       if (reply == NULL)
         return FALSE;
 
       if (reply->code == 235)
         {
-          poste_session_ctx_log_reply (ctx, "S: ", reply);
+          poste_smtp_client_log_reply (ctx->smtp, reply);
           if (!done)
             {
               /* For SCRAM the server proves it knows the password in its last message; a 235
@@ -650,7 +644,7 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
         }
       if (reply->code != 334)
         {
-          poste_session_ctx_log_reply (ctx, "S: ", reply);
+          poste_smtp_client_log_reply (ctx->smtp, reply);
           return auth_failure (ctx, reply, error);
         }
 
@@ -671,11 +665,11 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
           g_propagate_error (error, g_steal_pointer (&step_error));
           return FALSE;
         }
-      poste_session_ctx_log_line (ctx, "C: ", "<SASL response redacted>", -1);
-      if (!poste_connection_write_line (ctx->connection, response, ctx->cancellable, error) ||
-          !poste_connection_flush (ctx->connection, ctx->cancellable, error))
-        return FALSE;
+      sent = poste_smtp_client_send (ctx->smtp, response, "<SASL response redacted>",
+                                     ctx->cancellable, error);
       explicit_bzero (response, strlen (response));
+      if (!sent)
+        return FALSE;
     }
 }
 
@@ -714,10 +708,10 @@ poste_client_atrn (PosteSessionCtx  *ctx,
     return FALSE;
 
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
-  if (!poste_session_ctx_send (ctx, command, error))
+  if (!poste_smtp_client_send (ctx->smtp, command, NULL, ctx->cancellable, error))
     return FALSE;
   poste_connection_set_timeout (ctx->connection, MAX (ctx->atrn_timeout, 1));
-  reply = poste_session_ctx_read_reply (ctx, error);
+  reply = poste_smtp_client_read_reply (ctx->smtp, TRUE, ctx->cancellable, error);
   poste_connection_set_timeout (ctx->connection, timeout);
   if (reply == NULL)
     return FALSE;
@@ -810,7 +804,7 @@ poste_client_etrn (PosteSessionCtx  *ctx,
     }
   /* The same phase as ATRN for the front ends: asking for the held mail. */
   poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
-  if (!poste_reply_has_keyword (ctx->capabilities, "ETRN", NULL))
+  if (!poste_smtp_client_has_extension (ctx->smtp, "ETRN", NULL))
     poste_session_ctx_note (ctx, "the provider does not advertise ETRN; asking all the same");
 
   for (guint i = 0; domains[i] != NULL; i++)
@@ -822,9 +816,7 @@ poste_client_etrn (PosteSessionCtx  *ctx,
       if (ascii == NULL)
         return FALSE;
       command = g_strdup_printf ("ETRN %s", ascii);
-      if (!poste_session_ctx_send (ctx, command, error))
-        return FALSE;
-      reply = poste_session_ctx_read_reply (ctx, error);
+      reply = poste_smtp_client_command (ctx->smtp, command, ctx->cancellable, error);
       if (reply == NULL)
         return FALSE;
 
@@ -895,13 +887,10 @@ poste_client_etrn (PosteSessionCtx  *ctx,
 void
 poste_client_quit (PosteSessionCtx *ctx)
 {
-  g_autoptr(PosteReply) reply = NULL;
-
-  if (ctx->connection == NULL)
+  if (ctx->smtp == NULL)
     return;
   poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
-  if (poste_session_ctx_send (ctx, "QUIT", NULL))
-    reply = poste_session_ctx_read_reply (ctx, NULL);
+  poste_smtp_client_quit (ctx->smtp, ctx->cancellable);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "poste-provider.h"
 #include "poste-reply.h"
 #include "poste-session.h"
+#include "poste-smtp-client.h"
 
 G_BEGIN_DECLS
 
@@ -55,7 +56,7 @@ struct _PosteSessionCtx
   gboolean               peer_rejected; /* accept-certificate said no */
   gboolean               client_certificate;
   char                  *peer_address;
-  PosteReply            *capabilities;  /* the last EHLO reply; forgotten at STARTTLS */
+  PosteSmtpClient       *smtp;          /* the client phase's dialogue and the EHLO reply */
   char                  *tls_description;
   char                  *tls_protocol;
   char                  *tls_cipher;

@@ -171,12 +171,12 @@ poste_session_ctx_free (PosteSessionCtx *ctx)
   g_free (ctx->password);
   g_clear_object (&ctx->delivery);
   g_free (ctx->local_name);
+  g_clear_pointer (&ctx->smtp, poste_smtp_client_free);
   g_clear_pointer (&ctx->connection, poste_connection_unref);
   g_clear_object (&ctx->tls);
   g_clear_object (&ctx->socket);
   g_clear_object (&ctx->peer_certificate);
   g_free (ctx->peer_address);
-  g_clear_pointer (&ctx->capabilities, poste_reply_free);
   g_free (ctx->tls_description);
   g_free (ctx->tls_protocol);
   g_free (ctx->tls_cipher);

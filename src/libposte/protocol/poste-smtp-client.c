@@ -204,6 +204,24 @@ poste_smtp_client_set_log_func (PosteSmtpClient        *self,
 }
 
 /**
+ * poste_smtp_client_set_flags:
+ * @self: a client
+ * @flags: the new flags
+ *
+ * Changes how the next transactions are sent (for example, allows BDAT once the caller knows the
+ * server is a relay that takes it). Never in the middle of a body.
+ */
+void
+poste_smtp_client_set_flags (PosteSmtpClient      *self,
+                             PosteSmtpClientFlags  flags)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->encoder == NULL);
+
+  self->flags = flags;
+}
+
+/**
  * poste_smtp_client_get_connection:
  * @self: a client
  *

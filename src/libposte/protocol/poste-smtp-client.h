@@ -85,6 +85,8 @@ void                 poste_smtp_client_free             (PosteSmtpClient       *
 void                 poste_smtp_client_set_log_func     (PosteSmtpClient       *self,
                                                          PosteSmtpClientLogFunc func,
                                                          gpointer               user_data);
+void                 poste_smtp_client_set_flags        (PosteSmtpClient       *self,
+                                                         PosteSmtpClientFlags   flags);
 PosteConnection     *poste_smtp_client_get_connection   (PosteSmtpClient       *self);
 PosteSmtpClientState poste_smtp_client_get_state        (PosteSmtpClient       *self);
 const char          *poste_smtp_client_state_to_string  (PosteSmtpClientState   state);

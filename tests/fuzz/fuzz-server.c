@@ -29,7 +29,7 @@
 
 #include "poste.h"
 #include "poste-server.h"
-#include "poste-session-private.h"
+#include "poste-channel.h"
 #include "test-memory-delivery.h"
 
 #define MAX_SIZE 2000
@@ -101,11 +101,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
   static const char *const domains[] = { "example.org", "bücher.example", NULL };
-  g_autoptr(PosteProvider) provider = NULL;
   g_autoptr(TestDelivery) delivery = NULL;
   g_autoptr(GSocketConnection) ours = NULL;
   g_autoptr(GError) error = NULL;
-  PosteSessionCtx *ctx;
+  PosteChannel *channel;
+  PosteServerConfig config = { 0, };
   Drain drain;
   GThread *thread;
   int fds[2];
@@ -127,19 +127,17 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
   ours = connection_from_fd (fds[0]);
 
-  provider = poste_provider_new ("fuzz");
-  poste_provider_set_host (provider, "odmr.provider.example");
-  poste_provider_set_domains (provider, domains);
   delivery = test_delivery_new ();
   delivery->flags = POSTE_DELIVERY_FLAGS_8BITMIME | POSTE_DELIVERY_FLAGS_SMTPUTF8;
-  ctx = poste_session_ctx_new (provider, NULL, POSTE_DELIVERY (delivery));
-  g_free (ctx->local_name);
-  ctx->local_name = g_strdup ("customer.example");
-  ctx->timeout = 5;
-  ctx->max_message_size = MAX_SIZE;
-  ctx->max_recipients = MAX_RECIPIENTS;
-  ctx->connection = poste_connection_new (G_IO_STREAM (ours));
-  poste_connection_set_timeout (ctx->connection, 5);
+  channel = poste_channel_new (5);
+  channel->connection = poste_connection_new (G_IO_STREAM (ours));
+  poste_connection_set_timeout (channel->connection, 5);
+  config.delivery = POSTE_DELIVERY (delivery);
+  config.local_name = "customer.example";
+  config.provider_host = "odmr.provider.example";
+  config.domains = domains;
+  config.max_message_size = MAX_SIZE;
+  config.max_recipients = MAX_RECIPIENTS;
 
   /* The provider's side: all its bytes, then end of input. The socket buffer holds them all
    * (16 KiB at most); our replies are drained by a thread so the server never blocks. */
@@ -155,9 +153,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   g_assert_cmpint (shutdown (fds[1], SHUT_WR), ==, 0);
 
-  (void) poste_server_run (ctx, &error);
+  (void) poste_server_run (channel, &config, NULL, &error);
   g_clear_error (&error);
-  poste_connection_close (ctx->connection, NULL, NULL);
+  poste_connection_close (channel->connection, NULL, NULL);
   g_thread_join (thread);
   close (fds[1]);
 
@@ -190,7 +188,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         }
     }
 
-  poste_session_ctx_free (ctx);
+  poste_channel_free (channel);
   g_byte_array_unref (drain.out);
   return 0;
 }

@@ -15,14 +15,15 @@
 
 #include "poste.h"
 #include "poste-server.h"
-#include "poste-session-private.h"
+#include "poste-channel.h"
 #include "poste-test.h"
 #include "test-memory-delivery.h"
 
 #define TIMEOUT 15
 
 typedef struct {
-  PosteSessionCtx   *ctx;
+  PosteChannel      *channel;
+  PosteServerConfig  config;
   TestDelivery      *delivery;
   GSocketConnection *ours;
   GSocketConnection *theirs;
@@ -37,8 +38,8 @@ server_thread (gpointer data)
 {
   Harness *h = data;
 
-  h->ok = poste_server_run (h->ctx, &h->error);
-  poste_connection_close (h->ctx->connection, NULL, NULL);
+  h->ok = poste_server_run (h->channel, &h->config, NULL, &h->error);
+  poste_connection_close (h->channel->connection, NULL, NULL);
   return NULL;
 }
 
@@ -57,22 +58,21 @@ harness_setup (Harness    *h,
                void      (*configure) (Harness *h))
 {
   static const char *const domains[] = { "example.org", "bücher.example", NULL };
-  g_autoptr(PosteProvider) provider = poste_provider_new ("script");
   int fds[2];
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
   h->ours = connection_from_fd (fds[0]);
   h->theirs = connection_from_fd (fds[1]);
 
-  poste_provider_set_host (provider, "odmr.provider.example");
-  poste_provider_set_domains (provider, domains);
   h->delivery = test_delivery_new ();
-  h->ctx = poste_session_ctx_new (provider, NULL, POSTE_DELIVERY (h->delivery));
-  g_free (h->ctx->local_name);
-  h->ctx->local_name = g_strdup ("customer.example");
-  h->ctx->timeout = TIMEOUT;
-  h->ctx->connection = poste_connection_new (G_IO_STREAM (h->ours));
-  poste_connection_set_timeout (h->ctx->connection, TIMEOUT);
+  h->channel = poste_channel_new (TIMEOUT);
+  h->channel->connection = poste_connection_new (G_IO_STREAM (h->ours));
+  poste_connection_set_timeout (h->channel->connection, TIMEOUT);
+  h->config.delivery = POSTE_DELIVERY (h->delivery);
+  h->config.local_name = "customer.example";
+  h->config.provider_host = "odmr.provider.example";
+  h->config.domains = domains;
+  h->config.max_recipients = 100;
   if (configure != NULL)
     configure (h);
 
@@ -100,7 +100,7 @@ harness_teardown (Harness *h)
     }
   g_clear_error (&h->error);
   poste_connection_unref (h->peer);
-  poste_session_ctx_free (h->ctx);
+  poste_channel_free (h->channel);
   g_object_unref (h->ours);
   g_object_unref (h->theirs);
   g_object_unref (h->delivery);
@@ -219,8 +219,8 @@ test_basic (void)
   g_assert_true (harness_finish (&h));
   g_assert_no_error (h.error);
 
-  g_assert_cmpuint (h.ctx->messages, ==, 1);
-  g_assert_cmpuint (h.ctx->bytes, ==, strlen ("Subject: hi\r\n\r\n.dotted\r\nbody\r\n"));
+  g_assert_cmpuint (h.channel->messages, ==, 1);
+  g_assert_cmpuint (h.channel->bytes, ==, strlen ("Subject: hi\r\n\r\n.dotted\r\nbody\r\n"));
   text = message_text (&h, 0, &n);
   copy = g_strndup (text, n);
   g_assert_cmpstr (after_received (copy), ==, "Subject: hi\r\n\r\n.dotted\r\nbody\r\n");
@@ -360,8 +360,8 @@ test_too_many_errors (void)
 static void
 three_recipients (Harness *h)
 {
-  h->ctx->max_recipients = 3;
-  h->ctx->max_message_size = 1000;
+  h->config.max_recipients = 3;
+  h->config.max_message_size = 1000;
   h->delivery->flags = POSTE_DELIVERY_FLAGS_NONE;
 }
 
@@ -404,8 +404,8 @@ test_limits (void)
   g_assert_cmpuint (h.delivery->aborts, ==, 1);
   /* Every 5xx to MAIL returns that message to its sender as surely as the 552 at its end: four
    * refused at MAIL, one at the end of its content. */
-  g_assert_cmpuint (h.ctx->refused, ==, 5);
-  g_assert_cmpuint (h.ctx->deferred, ==, 0);
+  g_assert_cmpuint (h.channel->refused, ==, 5);
+  g_assert_cmpuint (h.channel->deferred, ==, 0);
   harness_teardown (&h);
 }
 
@@ -448,7 +448,7 @@ test_bare_lf_policy (void)
   g_assert_true (harness_finish (&h));
   g_assert_cmpuint (h.delivery->messages->len, ==, 0);
   g_assert_cmpuint (h.delivery->aborts, ==, 1);
-  g_assert_cmpuint (h.ctx->refused, ==, 1);
+  g_assert_cmpuint (h.channel->refused, ==, 1);
   harness_teardown (&h);
 }
 
@@ -482,7 +482,7 @@ test_bdat (void)
   g_assert_false (harness_finish (&h));
   g_assert_error (h.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED);
   g_assert_cmpuint (h.delivery->messages->len, ==, 2);
-  g_assert_cmpuint (h.ctx->refused, ==, 0);
+  g_assert_cmpuint (h.channel->refused, ==, 0);
   text = message_text (&h, 0, &n);
   copy = g_strndup (text, n);
   g_assert_cmpstr (after_received (copy), ==, "line\r\n.\r\nend\r");
@@ -519,7 +519,7 @@ test_bdat_line_ends (void)
   say (&h, "QUIT", "221 ");
   g_assert_true (harness_finish (&h));
   g_assert_cmpuint (h.delivery->messages->len, ==, 1);
-  g_assert_cmpuint (h.ctx->refused, ==, 1);
+  g_assert_cmpuint (h.channel->refused, ==, 1);
   text = message_text (&h, 0, &n);
   copy = g_strndup (text, n);
   g_assert_cmpstr (after_received (copy), ==, "one\ntwo\rthree\r\n.\n");
@@ -614,12 +614,12 @@ test_transcript_bounded (void)
   g_assert_true (harness_finish (&h));
 
   /* 6,000 and more lines: the first 4,000, a note, the last 1,000 (how it ended). */
-  transcript = poste_session_ctx_dup_transcript (h.ctx);
-  g_assert_cmpuint (transcript->len, ==, POSTE_SESSION_TRANSCRIPT_HEAD + 1 +
-                                         POSTE_SESSION_TRANSCRIPT_TAIL);
+  transcript = poste_channel_dup_transcript (h.channel);
+  g_assert_cmpuint (transcript->len, ==, POSTE_CHANNEL_TRANSCRIPT_HEAD + 1 +
+                                         POSTE_CHANNEL_TRANSCRIPT_TAIL);
   g_assert_true (g_str_has_prefix (transcript->pdata[0], "C: 220 customer.example"));
-  g_assert_true (g_str_has_prefix (transcript->pdata[POSTE_SESSION_TRANSCRIPT_HEAD], "*  ("));
-  g_assert_true (g_str_has_suffix (transcript->pdata[POSTE_SESSION_TRANSCRIPT_HEAD],
+  g_assert_true (g_str_has_prefix (transcript->pdata[POSTE_CHANNEL_TRANSCRIPT_HEAD], "*  ("));
+  g_assert_true (g_str_has_suffix (transcript->pdata[POSTE_CHANNEL_TRANSCRIPT_HEAD],
                                    " lines left out)"));
   last = transcript->pdata[transcript->len - 1];
   g_assert_true (g_str_has_prefix (last, "C: 221 2.0.0"));

@@ -45,7 +45,6 @@
 #include "poste-outbox-submit.h"
 #include "poste-provider.h"
 #include "poste-router.h"
-#include "poste-session-private.h"
 
 /* RFC 5321 section 4.5.3.2.6: wait at least 10 minutes for the reply to the final dot. */
 #define DATA_END_TIMEOUT 600
@@ -54,7 +53,8 @@
 typedef struct {
   PosteOutbox        *outbox;
   PosteProvider      *provider;
-  PosteSessionCtx    *ctx;
+  PosteChannel       *channel;
+  PosteClient        *client;
   PosteOutboxCounts  *counts;
   gint64              now;
   char               *remote;
@@ -274,8 +274,8 @@ send_message (Round                 *r,
               const char            *path,
               GError               **error)
 {
-  PosteSmtpClient *smtp = r->ctx->smtp;
-  GCancellable *cancellable = r->ctx->cancellable;
+  PosteSmtpClient *smtp = r->client->smtp;
+  GCancellable *cancellable = r->channel->cancellable;
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) input = NULL;
   g_autofree guint8 *buffer = NULL;
@@ -295,8 +295,8 @@ send_message (Round                 *r,
       return refusal;
     }
 
-  poste_session_ctx_note (r->ctx, "message %s: %" G_GUINT64_FORMAT " bytes", item->id,
-                          item->size);
+  poste_channel_note (r->channel, "message %s: %" G_GUINT64_FORMAT " bytes", item->id,
+                      item->size);
   input = g_file_read (file, cancellable, error);
   if (input == NULL)
     return NULL;
@@ -339,11 +339,11 @@ deliver_bounce (Round            *r,
   g_autoptr(PosteReply) reply = NULL;
   g_autoptr(GBytes) dsn = NULL;
   g_autofree char *path = poste_outbox_dup_message_path (r->outbox, item->id);
-  GCancellable *cancellable = r->ctx->cancellable;
+  GCancellable *cancellable = r->channel->cancellable;
   const guint8 *data;
   gsize length;
 
-  dsn = _poste_outbox_build_dsn (item, path, failures, r->ctx->local_name, r->remote, r->now);
+  dsn = _poste_outbox_build_dsn (item, path, failures, r->client->local_name, r->remote, r->now);
   delivery = poste_router_new (r->provider, error);
   if (delivery == NULL)
     return FALSE;
@@ -420,14 +420,14 @@ settle (Round            *r,
       if (*item->sender == '\0')
         {
           /* A bounce is never bounced (RFC 5321 section 4.5.5). */
-          poste_session_ctx_note (r->ctx, "message %s refused for good; null sender: dropped",
-                                  item->id);
+          poste_channel_note (r->channel, "message %s refused for good; null sender: dropped",
+                              item->id);
           bounced = TRUE;
         }
       else if (deliver_bounce (r, item, failures, &bounce_error))
         {
-          poste_session_ctx_note (r->ctx, "message %s refused for good; returned to %s",
-                                  item->id, item->sender);
+          poste_channel_note (r->channel, "message %s refused for good; returned to %s",
+                              item->id, item->sender);
           bounced = TRUE;
         }
       if (!bounced)
@@ -448,8 +448,8 @@ settle (Round            *r,
           for (guint i = 0; i < deferred->len; i++)
             g_ptr_array_add (keep, deferred->pdata[i]);
           g_ptr_array_add (keep, NULL);
-          poste_session_ctx_note (r->ctx, "message %s refused for good; bounce failed: %s",
-                                  item->id, bounce_error->message);
+          poste_channel_note (r->channel, "message %s refused for good; bounce failed: %s",
+                              item->id, bounce_error->message);
           g_strfreev (item->recipients);
           item->recipients = g_strdupv ((char **) keep->pdata);
           item->state = POSTE_OUTBOX_STATE_FAILED;
@@ -484,8 +484,8 @@ settle (Round            *r,
   g_free (item->last_error);
   item->last_error = g_strdup (deferred_reason);
   r->counts->deferred++;
-  poste_session_ctx_note (r->ctx, "message %s deferred (attempt %u), next try in %" G_GINT64_FORMAT
-                          " s", item->id, item->attempts, item->next_attempt - r->now);
+  poste_channel_note (r->channel, "message %s deferred (attempt %u), next try in %" G_GINT64_FORMAT
+                      " s", item->id, item->attempts, item->next_attempt - r->now);
   return poste_outbox_update (r->outbox, item, error);
 }
 
@@ -509,7 +509,8 @@ submit_one (Round            *r,
     .smtputf8 = needs_smtputf8 (item),
   };
   g_autoptr(PosteReply) reply = NULL;
-  g_autoptr(GPtrArray) rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
+  g_autoptr(GPtrArray) rcpt_replies =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
   g_autoptr(GPtrArray) accepted = g_ptr_array_new ();
   g_autoptr(GPtrArray) deferred = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (_poste_outbox_failure_free);
@@ -521,9 +522,9 @@ submit_one (Round            *r,
     return TRUE;  /* removed meanwhile */
 
   /* With PIPELINING the envelope goes out in one write; the replies come back in order. */
-  reply = poste_smtp_client_envelope (r->ctx->smtp, item->sender, &params,
+  reply = poste_smtp_client_envelope (r->client->smtp, item->sender, &params,
                                       (const char * const *) item->recipients, rcpt_replies,
-                                      r->ctx->cancellable, error);
+                                      r->channel->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (!poste_reply_is_positive (reply))
@@ -601,7 +602,8 @@ submit_one (Round            *r,
       if (!closing && (deferred->len > 0 || failures->len > 0))
         {
           /* Whatever state the transaction is in, start the next one clean. */
-          g_autoptr(PosteReply) rset = poste_smtp_client_rset (r->ctx->smtp, r->ctx->cancellable,
+          g_autoptr(PosteReply) rset = poste_smtp_client_rset (r->client->smtp,
+                                                               r->channel->cancellable,
                                                                error);
 
           if (rset == NULL)
@@ -698,7 +700,8 @@ poste_outbox_submit (PosteOutbox             *self,
   PosteOutboxCounts local_counts = { 0, };
   g_autoptr(GPtrArray) due = NULL;
   g_autoptr(PosteProvider) relay = NULL;
-  g_autoptr(PosteSessionCtx) ctx = NULL;
+  g_autoptr(PosteChannel) channel = NULL;
+  g_autoptr(PosteClient) client = NULL;
   g_autoptr(GError) local_error = NULL;
   Round r = { 0, };
   gboolean ok = TRUE;
@@ -736,25 +739,27 @@ poste_outbox_submit (PosteOutbox             *self,
       return due != NULL;
     }
 
-  ctx = poste_session_ctx_new (relay, password, NULL);
-  ctx->cancellable = cancellable;
+  channel = poste_channel_new (POSTE_CHANNEL_TIMEOUT);
+  channel->cancellable = cancellable;
+  client = poste_client_new (channel, relay, password);
   r.outbox = self;
   r.provider = provider;
-  r.ctx = ctx;
+  r.channel = channel;
+  r.client = client;
   r.counts = counts;
   r.now = g_get_real_time () / G_USEC_PER_SEC;
   r.remote = g_strdup (poste_provider_get_host (relay));
 
-  poste_session_ctx_note (ctx, "submitting %u message%s to %s:%u", due->len,
-                          due->len == 1 ? "" : "s", poste_provider_get_host (relay),
-                          poste_provider_get_port (relay));
-  ok = poste_client_open (ctx, &local_error) &&
-       poste_client_authenticate (ctx, &local_error);
+  poste_channel_note (channel, "submitting %u message%s to %s:%u", due->len,
+                      due->len == 1 ? "" : "s", poste_provider_get_host (relay),
+                      poste_provider_get_port (relay));
+  ok = poste_client_open (client, &local_error) &&
+       poste_client_authenticate (client, &local_error);
   if (ok)
     {
-      poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_SUBMITTING);
+      poste_channel_set_state (channel, POSTE_SESSION_STATE_SUBMITTING);
       /* A relay that offers CHUNKING takes bodies in BDAT chunks: no dot-stuffing to undo. */
-      poste_smtp_client_set_flags (ctx->smtp, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
+      poste_smtp_client_set_flags (client->smtp, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
       for (guint i = 0; i < due->len && ok; i++)
         {
           if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
@@ -764,25 +769,25 @@ poste_outbox_submit (PosteOutbox             *self,
         }
     }
   if (ok || (local_error != NULL && local_error->domain != G_IO_ERROR &&
-             local_error->domain != G_TLS_ERROR && ctx->connection != NULL))
-    poste_client_quit (ctx);
-  poste_client_close (ctx);
+             local_error->domain != G_TLS_ERROR && channel->connection != NULL))
+    poste_client_quit (client);
+  poste_client_close (client);
   close (lock);
 
   if (ok)
-    poste_session_ctx_note (ctx, "outbox: %u submitted, %u deferred, %u returned, %u failed",
-                            counts->submitted, counts->deferred, counts->bounced,
-                            counts->failed);
+    poste_channel_note (channel, "outbox: %u submitted, %u deferred, %u returned, %u failed",
+                        counts->submitted, counts->deferred, counts->bounced,
+                        counts->failed);
   else
-    poste_session_ctx_note (ctx, "outbox: %s", local_error->message);
+    poste_channel_note (channel, "outbox: %s", local_error->message);
   if (transcript != NULL)
     {
-      g_autoptr(GPtrArray) lines = poste_session_ctx_dup_transcript (ctx);
+      g_autoptr(GPtrArray) lines = poste_channel_dup_transcript (channel);
 
       for (guint i = 0; i < lines->len; i++)
         g_ptr_array_add (transcript, g_strdup (lines->pdata[i]));
     }
-  ctx->cancellable = NULL;
+  channel->cancellable = NULL;
   g_free (r.remote);
 
   if (!ok)

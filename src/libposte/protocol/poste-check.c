@@ -14,7 +14,6 @@
 #include "poste-fingerprint.h"
 #include "poste-client.h"
 #include "poste-error.h"
-#include "poste-session-private.h"
 
 G_DEFINE_BOXED_TYPE (PosteCheckResult, poste_check_result,
                      poste_check_result_copy, poste_check_result_free)
@@ -100,53 +99,55 @@ poste_session_check (PosteProvider *provider,
                      guint          timeout,
                      GCancellable  *cancellable)
 {
-  g_autoptr(PosteSessionCtx) ctx = NULL;
+  g_autoptr(PosteChannel) channel = NULL;
+  g_autoptr(PosteClient) client = NULL;
   PosteCheckResult *result;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), NULL);
 
-  ctx = poste_session_ctx_new (provider, password, NULL);
-  ctx->cancellable = cancellable;
-  if (timeout > 0)
-    ctx->timeout = timeout;
+  channel = poste_channel_new (timeout > 0 ? timeout : POSTE_CHANNEL_TIMEOUT);
+  channel->cancellable = cancellable;
+  client = poste_client_new (channel, provider, password);
   result = g_new0 (PosteCheckResult, 1);
 
-  if (poste_client_open (ctx, &error))
+  if (poste_client_open (client, &error))
     {
       g_autoptr(GPtrArray) keywords = g_ptr_array_new_with_free_func (g_free);
-      const PosteReply *capabilities = poste_smtp_client_get_capabilities (ctx->smtp);
+      const PosteReply *capabilities = poste_smtp_client_get_capabilities (client->smtp);
 
       for (guint i = 1; capabilities->lines[i] != NULL; i++)
         g_ptr_array_add (keywords, g_strdup (capabilities->lines[i]));
       g_ptr_array_add (keywords, NULL);
       result->capabilities = (char **) g_ptr_array_steal (keywords, NULL);
-      result->atrn_offered = poste_smtp_client_has_extension (ctx->smtp, "ATRN", NULL);
+      result->atrn_offered = poste_smtp_client_has_extension (client->smtp, "ATRN", NULL);
 
-      if (poste_client_authenticate (ctx, &result->auth_error))
+      if (poste_client_authenticate (client, &result->auth_error))
         result->authenticated = TRUE;
       else if (g_error_matches (result->auth_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         error = g_error_copy (result->auth_error);
-      poste_client_quit (ctx);
+      poste_client_quit (client);
     }
-  poste_client_close (ctx);
+  poste_client_close (client);
 
   if (result->capabilities == NULL)
     result->capabilities = g_new0 (char *, 1);
   result->error = g_steal_pointer (&error);
-  result->tls_protocol = g_strdup (ctx->tls_protocol);
-  result->tls_cipher = g_strdup (ctx->tls_cipher);
-  result->mechanism = g_strdup (ctx->mechanism);
-  if (ctx->peer_certificate != NULL)
+  result->tls_protocol = g_strdup (channel->tls_protocol);
+  result->tls_cipher = g_strdup (channel->tls_cipher);
+  result->mechanism = g_strdup (client->mechanism);
+  if (channel->peer_certificate != NULL)
     {
-      result->certificate = g_object_ref (ctx->peer_certificate);
-      result->certificate_subject = g_tls_certificate_get_subject_name (ctx->peer_certificate);
-      result->certificate_issuer = g_tls_certificate_get_issuer_name (ctx->peer_certificate);
-      result->certificate_not_before = g_tls_certificate_get_not_valid_before (ctx->peer_certificate);
-      result->certificate_not_after = g_tls_certificate_get_not_valid_after (ctx->peer_certificate);
-      result->certificate_sha256 = poste_fingerprint_for_certificate (ctx->peer_certificate);
+      result->certificate = g_object_ref (channel->peer_certificate);
+      result->certificate_subject = g_tls_certificate_get_subject_name (channel->peer_certificate);
+      result->certificate_issuer = g_tls_certificate_get_issuer_name (channel->peer_certificate);
+      result->certificate_not_before =
+        g_tls_certificate_get_not_valid_before (channel->peer_certificate);
+      result->certificate_not_after =
+        g_tls_certificate_get_not_valid_after (channel->peer_certificate);
+      result->certificate_sha256 = poste_fingerprint_for_certificate (channel->peer_certificate);
     }
-  result->transcript = poste_session_ctx_dup_transcript (ctx);
+  result->transcript = poste_channel_dup_transcript (channel);
   return result;
 }
 

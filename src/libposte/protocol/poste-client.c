@@ -33,13 +33,75 @@
 /* How long to wait for the answer to QUIT once everything else is done. */
 #define QUIT_TIMEOUT_SECONDS 10
 
+/**
+ * poste_client_dup_default_local_name:
+ *
+ * Returns: (transfer full): our name in EHLO when none is set: the host name in lower case when
+ *   it is a domain (it has a dot and is valid as one), else "localhost"
+ */
+char *
+poste_client_dup_default_local_name (void)
+{
+  const char *host = g_get_host_name ();
+
+  if (host != NULL && strchr (host, '.') != NULL && poste_atrn_domain_is_valid (host))
+    return g_ascii_strdown (host, -1);
+  return g_strdup ("localhost");
+}
+
+/**
+ * poste_client_new:
+ * @channel: the channel to speak on (borrowed: it must outlive the client)
+ * @provider: the provider (a reference is kept)
+ * @password: (nullable): the password (copied, wiped when the client is freed)
+ *
+ * Returns: (transfer full): a client phase not yet connected, named after this host in EHLO
+ *   when the host name is a domain (else "localhost")
+ */
+PosteClient *
+poste_client_new (PosteChannel  *channel,
+                  PosteProvider *provider,
+                  const char    *password)
+{
+  PosteClient *client = g_new0 (PosteClient, 1);
+
+  client->channel = channel;
+  client->provider = g_object_ref (provider);
+  client->password = g_strdup (password);
+  client->local_name = poste_client_dup_default_local_name ();
+  client->atrn_timeout = POSTE_CLIENT_ATRN_TIMEOUT;
+  return client;
+}
+
+/**
+ * poste_client_free:
+ * @client: (nullable): a client phase
+ */
+void
+poste_client_free (PosteClient *client)
+{
+  if (client == NULL)
+    return;
+  g_clear_object (&client->provider);
+  if (client->password != NULL)
+    explicit_bzero (client->password, strlen (client->password));
+  g_free (client->password);
+  g_free (client->local_name);
+  g_clear_pointer (&client->smtp, poste_smtp_client_free);
+  g_free (client->mechanism);
+  g_strfreev (client->requested);
+  g_free (client);
+}
+
 /* The client's dialogue goes into the session's transcript, made printable there. */
 static void
 log_dialogue (const char *prefix,
               const char *line,
               gpointer    user_data)
 {
-  poste_session_ctx_log_line (user_data, prefix, line, -1);
+  PosteClient *client = user_data;
+
+  poste_channel_log_line (client->channel, prefix, line, -1);
 }
 
 static void
@@ -99,16 +161,17 @@ accept_certificate_cb (GTlsConnection       *tls,
                        GTlsCertificateFlags  errors,
                        gpointer              user_data)
 {
-  PosteSessionCtx *ctx = user_data;
-  const char *pin = poste_provider_get_pinned_sha256 (ctx->provider);
+  PosteClient *client = user_data;
+  PosteChannel *channel = client->channel;
+  const char *pin = poste_provider_get_pinned_sha256 (client->provider);
 
-  g_set_object (&ctx->peer_certificate, peer);
-  ctx->peer_errors = errors;
+  g_set_object (&channel->peer_certificate, peer);
+  channel->peer_errors = errors;
   if (pin != NULL && *pin != '\0')
-    ctx->peer_rejected = !poste_client_pin_matches (peer, pin);
+    channel->peer_rejected = !poste_client_pin_matches (peer, pin);
   else
-    ctx->peer_rejected = TRUE;
-  return !ctx->peer_rejected;
+    channel->peer_rejected = TRUE;
+  return !channel->peer_rejected;
 }
 
 static char *
@@ -139,10 +202,11 @@ describe_certificate_errors (GTlsCertificateFlags errors)
 
 /* Wraps the current stream in TLS and shakes hands; on success the connection uses TLS. */
 static gboolean
-start_tls (PosteSessionCtx  *ctx,
+start_tls (PosteClient      *client,
            GError          **error)
 {
-  PosteProvider *provider = ctx->provider;
+  PosteChannel *channel = client->channel;
+  PosteProvider *provider = client->provider;
   const char *pin = poste_provider_get_pinned_sha256 (provider);
   const char *ca_file = poste_provider_get_ca_file (provider);
   const char *client_cert = poste_provider_get_client_certificate (provider);
@@ -162,7 +226,7 @@ start_tls (PosteSessionCtx  *ctx,
   else
     identity = g_network_address_new (poste_provider_get_host (provider),
                                       (guint16) poste_provider_get_port (provider));
-  tls_stream = g_tls_client_connection_new (poste_connection_get_stream (ctx->connection),
+  tls_stream = g_tls_client_connection_new (poste_connection_get_stream (channel->connection),
                                             identity, error);
   if (tls_stream == NULL)
     return FALSE;
@@ -196,23 +260,24 @@ start_tls (PosteSessionCtx  *ctx,
           return FALSE;
         }
       g_tls_connection_set_certificate (tls, certificate);
-      ctx->client_certificate = TRUE;
+      channel->client_certificate = TRUE;
     }
 
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), ctx);
-  g_clear_object (&ctx->peer_certificate);
-  ctx->peer_errors = 0;
-  ctx->peer_rejected = FALSE;
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), client);
+  g_clear_object (&channel->peer_certificate);
+  channel->peer_errors = 0;
+  channel->peer_rejected = FALSE;
 
-  if (!poste_connection_handshake (ctx->connection, tls, ctx->cancellable, &local_error))
+  if (!poste_connection_handshake (channel->connection, tls, channel->cancellable,
+                                   &local_error))
     {
-      g_signal_handlers_disconnect_by_data (tls, ctx);
+      g_signal_handlers_disconnect_by_data (tls, client);
       if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
-          (ctx->peer_rejected && local_error->domain == G_TLS_ERROR))
+          (channel->peer_rejected && local_error->domain == G_TLS_ERROR))
         {
-          g_autofree char *why = describe_certificate_errors (ctx->peer_errors);
-          g_autofree char *sha = ctx->peer_certificate != NULL
-            ? poste_fingerprint_for_certificate (ctx->peer_certificate) : NULL;
+          g_autofree char *why = describe_certificate_errors (channel->peer_errors);
+          g_autofree char *sha = channel->peer_certificate != NULL
+            ? poste_fingerprint_for_certificate (channel->peer_certificate) : NULL;
 
           if (pin != NULL && *pin != '\0')
             g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
@@ -222,42 +287,43 @@ start_tls (PosteSessionCtx  *ctx,
             g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
                          _("The provider's certificate (SHA-256 %s) is not trusted: %s"),
                          sha != NULL ? sha : "?", why);
-          poste_session_ctx_note (ctx, "TLS handshake failed: certificate %s",
-                                  sha != NULL ? sha : "?");
+          poste_channel_note (channel, "TLS handshake failed: certificate %s",
+                              sha != NULL ? sha : "?");
           return FALSE;
         }
-      poste_session_ctx_note (ctx, "TLS handshake failed: %s", local_error->message);
+      poste_channel_note (channel, "TLS handshake failed: %s", local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  g_signal_handlers_disconnect_by_data (tls, ctx);
+  g_signal_handlers_disconnect_by_data (tls, client);
 
-  g_set_object (&ctx->peer_certificate, g_tls_connection_get_peer_certificate (tls));
+  g_set_object (&channel->peer_certificate, g_tls_connection_get_peer_certificate (tls));
   if (pin != NULL && *pin != '\0' &&
-      (ctx->peer_certificate == NULL || !poste_client_pin_matches (ctx->peer_certificate, pin)))
+      (channel->peer_certificate == NULL ||
+       !poste_client_pin_matches (channel->peer_certificate, pin)))
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE,
                    _("The provider's certificate does not match the pinned fingerprint"));
       return FALSE;
     }
 
-  g_set_object (&ctx->tls, tls);
-  g_free (ctx->tls_protocol);
-  ctx->tls_protocol = g_strdup (poste_connection_tls_version_name (
+  g_set_object (&channel->tls, tls);
+  g_free (channel->tls_protocol);
+  channel->tls_protocol = g_strdup (poste_connection_tls_version_name (
     g_tls_connection_get_protocol_version (tls)));
-  g_free (ctx->tls_cipher);
-  ctx->tls_cipher = g_tls_connection_get_ciphersuite_name (tls);
-  g_free (ctx->tls_description);
-  ctx->tls_description = ctx->tls_cipher != NULL
-    ? g_strdup_printf ("%s / %s", ctx->tls_protocol, ctx->tls_cipher)
-    : g_strdup (ctx->tls_protocol);
-  poste_session_ctx_note (ctx, "TLS established: %s", ctx->tls_description);
+  g_free (channel->tls_cipher);
+  channel->tls_cipher = g_tls_connection_get_ciphersuite_name (tls);
+  g_free (channel->tls_description);
+  channel->tls_description = channel->tls_cipher != NULL
+    ? g_strdup_printf ("%s / %s", channel->tls_protocol, channel->tls_cipher)
+    : g_strdup (channel->tls_protocol);
+  poste_channel_note (channel, "TLS established: %s", channel->tls_description);
   return TRUE;
 }
 
 /**
  * poste_client_connect:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * Connects to the provider's host and port within the timeout, and shakes hands at once when
@@ -267,16 +333,17 @@ start_tls (PosteSessionCtx  *ctx,
  *   %POSTE_SESSION_ERROR_CERTIFICATE / %POSTE_SESSION_ERROR_CONFIG
  */
 gboolean
-poste_client_connect (PosteSessionCtx  *ctx,
+poste_client_connect (PosteClient      *client,
                       GError          **error)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  PosteChannel *channel = client->channel;
+  g_autoptr(GSocketClient) connector = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
-  const char *host = poste_provider_get_host (ctx->provider);
-  guint port = poste_provider_get_port (ctx->provider);
+  const char *host = poste_provider_get_host (client->provider);
+  guint port = poste_provider_get_port (client->provider);
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_CONNECTING);
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_CONNECTING);
 
   if (host == NULL || *host == '\0' || port == 0 || port > 65535)
     {
@@ -285,38 +352,38 @@ poste_client_connect (PosteSessionCtx  *ctx,
       return FALSE;
     }
 
-  poste_session_ctx_note (ctx, "connecting to %s port %u (%s)", host, port,
-                          poste_security_to_string (poste_provider_get_security (ctx->provider)));
-  g_socket_client_set_timeout (client, ctx->timeout);
+  poste_channel_note (channel, "connecting to %s port %u (%s)", host, port,
+                      poste_security_to_string (poste_provider_get_security (client->provider)));
+  g_socket_client_set_timeout (connector, channel->timeout);
   /* A direct connection: GIO's proxy resolver is for HTTP-era settings (and would read desktop
    * proxy schemas that a headless machine may not have). */
-  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_enable_proxy (connector, FALSE);
   address = g_network_address_new (host, (guint16) port);
-  ctx->socket = g_socket_client_connect (client, address, ctx->cancellable, error);
-  if (ctx->socket == NULL)
+  channel->socket = g_socket_client_connect (connector, address, channel->cancellable, error);
+  if (channel->socket == NULL)
     return FALSE;
   /* The deadlines are PosteConnection's from now on (the ATRN wait is longer than a socket
    * timeout would allow). */
-  g_socket_set_timeout (g_socket_connection_get_socket (ctx->socket), 0);
+  g_socket_set_timeout (g_socket_connection_get_socket (channel->socket), 0);
 
-  remote = g_socket_connection_get_remote_address (ctx->socket, NULL);
+  remote = g_socket_connection_get_remote_address (channel->socket, NULL);
   if (G_IS_INET_SOCKET_ADDRESS (remote))
-    ctx->peer_address =
+    channel->peer_address =
       g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
 
-  ctx->connection = poste_connection_new (G_IO_STREAM (ctx->socket));
-  poste_connection_set_timeout (ctx->connection, ctx->timeout);
-  ctx->smtp = poste_smtp_client_new (ctx->connection, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  poste_smtp_client_set_log_func (ctx->smtp, log_dialogue, ctx);
+  channel->connection = poste_connection_new (G_IO_STREAM (channel->socket));
+  poste_connection_set_timeout (channel->connection, channel->timeout);
+  client->smtp = poste_smtp_client_new (channel->connection, POSTE_SMTP_CLIENT_FLAGS_NONE);
+  poste_smtp_client_set_log_func (client->smtp, log_dialogue, client);
 
-  if (poste_provider_get_security (ctx->provider) == POSTE_SECURITY_TLS)
-    return start_tls (ctx, error);
+  if (poste_provider_get_security (client->provider) == POSTE_SECURITY_TLS)
+    return start_tls (client, error);
   return TRUE;
 }
 
 /**
  * poste_client_greeting:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * Reads the provider's greeting (RFC 5321 section 4.2): 220, else an error (4xx:
@@ -325,13 +392,13 @@ poste_client_connect (PosteSessionCtx  *ctx,
  * Returns: %TRUE on 220
  */
 gboolean
-poste_client_greeting (PosteSessionCtx  *ctx,
+poste_client_greeting (PosteClient      *client,
                        GError          **error)
 {
   g_autoptr(PosteReply) reply = NULL;
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_GREETING);
-  reply = poste_smtp_client_greeting (ctx->smtp, ctx->cancellable, error);
+  poste_channel_set_state (client->channel, POSTE_SESSION_STATE_GREETING);
+  reply = poste_smtp_client_greeting (client->smtp, client->channel->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 220)
@@ -348,7 +415,7 @@ poste_client_greeting (PosteSessionCtx  *ctx,
 
 /**
  * poste_client_ehlo:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * Sends EHLO and keeps the capabilities of the 250 reply (RFC 5321 section 4.1.1.1).
@@ -356,13 +423,14 @@ poste_client_greeting (PosteSessionCtx  *ctx,
  * Returns: %TRUE on 250
  */
 gboolean
-poste_client_ehlo (PosteSessionCtx  *ctx,
+poste_client_ehlo (PosteClient      *client,
                    GError          **error)
 {
   g_autoptr(PosteReply) reply = NULL;
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_EHLO);
-  reply = poste_smtp_client_hello (ctx->smtp, ctx->local_name, FALSE, ctx->cancellable, error);
+  poste_channel_set_state (client->channel, POSTE_SESSION_STATE_EHLO);
+  reply = poste_smtp_client_hello (client->smtp, client->local_name, FALSE,
+                                   client->channel->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 250)
@@ -380,7 +448,7 @@ poste_client_ehlo (PosteSessionCtx  *ctx,
 
 /**
  * poste_client_starttls:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * With security=starttls: STARTTLS (RFC 3207), refusing to go on in plaintext when it is not
@@ -392,23 +460,24 @@ poste_client_ehlo (PosteSessionCtx  *ctx,
  *   %POSTE_PROTOCOL_ERROR_INJECTION, %POSTE_SESSION_ERROR_CERTIFICATE or a #GTlsError
  */
 gboolean
-poste_client_starttls (PosteSessionCtx  *ctx,
+poste_client_starttls (PosteClient      *client,
                        GError          **error)
 {
+  PosteChannel *channel = client->channel;
   g_autoptr(PosteReply) reply = NULL;
 
-  if (poste_provider_get_security (ctx->provider) != POSTE_SECURITY_STARTTLS)
+  if (poste_provider_get_security (client->provider) != POSTE_SECURITY_STARTTLS)
     return TRUE;
 
-  if (!poste_smtp_client_has_extension (ctx->smtp, "STARTTLS", NULL))
+  if (!poste_smtp_client_has_extension (client->smtp, "STARTTLS", NULL))
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TLS_REQUIRED,
                    _("The provider does not offer STARTTLS, and this provider requires TLS"));
       return FALSE;
     }
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_STARTTLS);
-  reply = poste_smtp_client_command (ctx->smtp, "STARTTLS", ctx->cancellable, error);
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_STARTTLS);
+  reply = poste_smtp_client_command (client->smtp, "STARTTLS", channel->cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code != 220)
@@ -417,10 +486,10 @@ poste_client_starttls (PosteSessionCtx  *ctx,
                        _("The provider refused STARTTLS, and this provider requires TLS"));
       return FALSE;
     }
-  if (poste_connection_get_buffered (ctx->connection) > 0)
+  if (poste_connection_get_buffered (channel->connection) > 0)
     {
-      poste_session_ctx_note (ctx, "%" G_GSIZE_FORMAT " bytes arrived after STARTTLS's 220",
-                              poste_connection_get_buffered (ctx->connection));
+      poste_channel_note (channel, "%" G_GSIZE_FORMAT " bytes arrived after STARTTLS's 220",
+                          poste_connection_get_buffered (channel->connection));
       g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION,
                    _("The provider sent data ahead of the TLS handshake (STARTTLS response "
                      "injection); the connection is not safe"));
@@ -428,15 +497,15 @@ poste_client_starttls (PosteSessionCtx  *ctx,
     }
 
   /* Everything said before TLS may have been forged: forget it (RFC 3207 section 4.2). */
-  poste_smtp_client_forget_capabilities (ctx->smtp);
-  if (!start_tls (ctx, error))
+  poste_smtp_client_forget_capabilities (client->smtp);
+  if (!start_tls (client, error))
     return FALSE;
-  return poste_client_ehlo (ctx, error);
+  return poste_client_ehlo (client, error);
 }
 
 /**
  * poste_client_open:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * Connects, reads the greeting, says EHLO and starts TLS as configured.
@@ -444,25 +513,26 @@ poste_client_starttls (PosteSessionCtx  *ctx,
  * Returns: %TRUE when ready to authenticate
  */
 gboolean
-poste_client_open (PosteSessionCtx  *ctx,
+poste_client_open (PosteClient      *client,
                    GError          **error)
 {
-  return poste_client_connect (ctx, error) &&
-         poste_client_greeting (ctx, error) &&
-         poste_client_ehlo (ctx, error) &&
-         poste_client_starttls (ctx, error);
+  return poste_client_connect (client, error) &&
+         poste_client_greeting (client, error) &&
+         poste_client_ehlo (client, error) &&
+         poste_client_starttls (client, error);
 }
 
 static GBytes *
-get_channel_binding (PosteSessionCtx  *ctx,
+get_channel_binding (PosteClient      *client,
                      const char      **type)
 {
+  PosteChannel *channel = client->channel;
   static const struct { GTlsChannelBindingType type; const char *name; } types[] = {
     { G_TLS_CHANNEL_BINDING_TLS_EXPORTER, "tls-exporter" },
     { G_TLS_CHANNEL_BINDING_TLS_UNIQUE, "tls-unique" },
   };
 
-  if (ctx->tls == NULL)
+  if (channel->tls == NULL)
     return NULL;
 
   /* tls-unique is not defined for TLS 1.3 (RFC 9266 section 3). */
@@ -471,9 +541,10 @@ get_channel_binding (PosteSessionCtx  *ctx,
       g_autoptr(GByteArray) data = g_byte_array_new ();
 
       if (types[i].type == G_TLS_CHANNEL_BINDING_TLS_UNIQUE &&
-          g_tls_connection_get_protocol_version (ctx->tls) == G_TLS_PROTOCOL_VERSION_TLS_1_3)
+          g_tls_connection_get_protocol_version (channel->tls) == G_TLS_PROTOCOL_VERSION_TLS_1_3)
         continue;
-      if (g_tls_connection_get_channel_binding_data (ctx->tls, types[i].type, data, NULL) &&
+      if (g_tls_connection_get_channel_binding_data (channel->tls, types[i].type, data,
+                                                     NULL) &&
           data->len > 0)
         {
           *type = types[i].name;
@@ -484,7 +555,7 @@ get_channel_binding (PosteSessionCtx  *ctx,
 }
 
 static gboolean
-auth_failure (PosteSessionCtx   *ctx,
+auth_failure (PosteClient       *client,
               const PosteReply  *reply,
               GError           **error)
 {
@@ -520,16 +591,16 @@ auth_failure (PosteSessionCtx   *ctx,
 
 /* Cancels the exchange with "*" (RFC 4954 section 4) and reads the server's answer. */
 static void
-cancel_exchange (PosteSessionCtx *ctx)
+cancel_exchange (PosteClient *client)
 {
   g_autoptr(PosteReply) reply = NULL;
 
-  reply = poste_smtp_client_command (ctx->smtp, "*", ctx->cancellable, NULL);
+  reply = poste_smtp_client_command (client->smtp, "*", client->channel->cancellable, NULL);
 }
 
 /**
  * poste_client_authenticate:
- * @ctx: the session's state
+ * @client: the client phase
  * @error: return location for a #GError
  *
  * Authenticates with the strongest SASL mechanism both sides have and the policy allows
@@ -541,12 +612,13 @@ cancel_exchange (PosteSessionCtx *ctx)
  *   not base64), or an I/O error
  */
 gboolean
-poste_client_authenticate (PosteSessionCtx  *ctx,
+poste_client_authenticate (PosteClient      *client,
                            GError          **error)
 {
+  PosteChannel *channel = client->channel;
   const char *offered = NULL;
   const char *mechanism;
-  const char *username = poste_provider_get_username (ctx->provider);
+  const char *username = poste_provider_get_username (client->provider);
   const char *cb_type = NULL;
   g_autoptr(GBytes) cb_data = NULL;
   g_autoptr(PosteSasl) sasl = NULL;
@@ -557,9 +629,9 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
   gboolean done = FALSE;
   gboolean client_first;
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_AUTH);
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_AUTH);
 
-  if (!poste_smtp_client_has_extension (ctx->smtp, "AUTH", &offered))
+  if (!poste_smtp_client_has_extension (client->smtp, "AUTH", &offered))
     {
       g_set_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_AUTH_UNAVAILABLE,
                    _("The provider does not offer authentication (no AUTH in its EHLO reply); "
@@ -567,13 +639,13 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
       return FALSE;
     }
 
-  cb_data = get_channel_binding (ctx, &cb_type);
+  cb_data = get_channel_binding (client, &cb_type);
   if (cb_data != NULL)
-    poste_session_ctx_note (ctx, "channel binding %s available", cb_type);
-  choice.tls = ctx->tls != NULL;
+    poste_channel_note (channel, "channel binding %s available", cb_type);
+  choice.tls = channel->tls != NULL;
   choice.channel_binding = cb_data != NULL;
-  choice.client_certificate = ctx->client_certificate;
-  mechanism = poste_sasl_choose_mechanism (poste_provider_get_auth (ctx->provider), offered,
+  choice.client_certificate = channel->client_certificate;
+  mechanism = poste_sasl_choose_mechanism (poste_provider_get_auth (client->provider), offered,
                                            &choice, error);
   if (mechanism == NULL)
     return FALSE;
@@ -585,12 +657,12 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
       return FALSE;
     }
 
-  sasl = poste_sasl_new (mechanism, username, ctx->password, cb_type, cb_data, error);
+  sasl = poste_sasl_new (mechanism, username, client->password, cb_type, cb_data, error);
   if (sasl == NULL)
     return FALSE;
-  poste_session_ctx_note (ctx, "SASL mechanism %s%s%s", mechanism,
-                          g_str_has_suffix (mechanism, "-PLUS") ? ", channel binding " : "",
-                          g_str_has_suffix (mechanism, "-PLUS") ? cb_type : "");
+  poste_channel_note (channel, "SASL mechanism %s%s%s", mechanism,
+                      g_str_has_suffix (mechanism, "-PLUS") ? ", channel binding " : "",
+                      g_str_has_suffix (mechanism, "-PLUS") ? cb_type : "");
 
   /* The mechanisms where the client speaks first send an initial response (RFC 4954 section 4,
    * "=" for an empty one); CRAM-MD5 and LOGIN wait for the server's challenge. */
@@ -609,7 +681,7 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
 
   /* The transcript shows the command without its payload. */
   shown = client_first ? g_strdup_printf ("AUTH %s <SASL response redacted>", mechanism) : NULL;
-  sent = poste_smtp_client_send (ctx->smtp, command, shown, ctx->cancellable, error);
+  sent = poste_smtp_client_send (client->smtp, command, shown, channel->cancellable, error);
   explicit_bzero (command, strlen (command));
   if (!sent)
     return FALSE;
@@ -621,13 +693,14 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
       g_autoptr(GError) step_error = NULL;
       const char *challenge;
 
-      reply = poste_smtp_client_read_reply (ctx->smtp, FALSE, ctx->cancellable, error);
+      reply = poste_smtp_client_read_reply (client->smtp, FALSE, channel->cancellable,
+                                            error);
       if (reply == NULL)
         return FALSE;
 
       if (reply->code == 235)
         {
-          poste_smtp_client_log_reply (ctx->smtp, reply);
+          poste_smtp_client_log_reply (client->smtp, reply);
           if (!done)
             {
               /* For SCRAM the server proves it knows the password in its last message; a 235
@@ -637,22 +710,22 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
                              "%s exchange"), mechanism);
               return FALSE;
             }
-          g_free (ctx->mechanism);
-          ctx->mechanism = g_strdup (mechanism);
-          ctx->authenticated = TRUE;
+          g_free (client->mechanism);
+          client->mechanism = g_strdup (mechanism);
+          client->authenticated = TRUE;
           return TRUE;
         }
       if (reply->code != 334)
         {
-          poste_smtp_client_log_reply (ctx->smtp, reply);
-          return auth_failure (ctx, reply, error);
+          poste_smtp_client_log_reply (client->smtp, reply);
+          return auth_failure (client, reply, error);
         }
 
-      poste_session_ctx_log_line (ctx, "S: ", "334 <SASL challenge redacted>", -1);
+      poste_channel_log_line (channel, "S: ", "334 <SASL challenge redacted>", -1);
       challenge = reply->lines[0];
       if (reply->lines[1] != NULL || !poste_sasl_is_base64 (challenge))
         {
-          cancel_exchange (ctx);
+          cancel_exchange (client);
           g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
                        _("The provider's authentication challenge is not valid base64"));
           return FALSE;
@@ -661,12 +734,12 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
       response = poste_sasl_step (sasl, challenge, &done, &step_error);
       if (response == NULL)
         {
-          cancel_exchange (ctx);
+          cancel_exchange (client);
           g_propagate_error (error, g_steal_pointer (&step_error));
           return FALSE;
         }
-      sent = poste_smtp_client_send (ctx->smtp, response, "<SASL response redacted>",
-                                     ctx->cancellable, error);
+      sent = poste_smtp_client_send (client->smtp, response, "<SASL response redacted>",
+                                     channel->cancellable, error);
       explicit_bzero (response, strlen (response));
       if (!sent)
         return FALSE;
@@ -675,7 +748,7 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
 
 /**
  * poste_client_atrn:
- * @ctx: the session's state
+ * @client: the client phase
  * @turned: (out): %TRUE when the provider turned the connection around (250)
  * @error: return location for a #GError
  *
@@ -692,27 +765,28 @@ poste_client_authenticate (PosteSessionCtx  *ctx,
  * Returns: %TRUE on 250 or 453
  */
 gboolean
-poste_client_atrn (PosteSessionCtx  *ctx,
+poste_client_atrn (PosteClient      *client,
                    gboolean         *turned,
                    GError          **error)
 {
+  PosteChannel *channel = client->channel;
   g_autofree char *command = NULL;
   g_autoptr(PosteReply) reply = NULL;
-  guint timeout = poste_connection_get_timeout (ctx->connection);
+  guint timeout = poste_connection_get_timeout (channel->connection);
 
   *turned = FALSE;
-  g_clear_pointer (&ctx->requested, g_strfreev);
-  command = poste_atrn_build_command (poste_provider_get_domains (ctx->provider),
-                                      &ctx->requested, error);
+  g_clear_pointer (&client->requested, g_strfreev);
+  command = poste_atrn_build_command (poste_provider_get_domains (client->provider),
+                                      &client->requested, error);
   if (command == NULL)
     return FALSE;
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
-  if (!poste_smtp_client_send (ctx->smtp, command, NULL, ctx->cancellable, error))
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_ATRN);
+  if (!poste_smtp_client_send (client->smtp, command, NULL, channel->cancellable, error))
     return FALSE;
-  poste_connection_set_timeout (ctx->connection, MAX (ctx->atrn_timeout, 1));
-  reply = poste_smtp_client_read_reply (ctx->smtp, TRUE, ctx->cancellable, error);
-  poste_connection_set_timeout (ctx->connection, timeout);
+  poste_connection_set_timeout (channel->connection, MAX (client->atrn_timeout, 1));
+  reply = poste_smtp_client_read_reply (client->smtp, TRUE, channel->cancellable, error);
+  poste_connection_set_timeout (channel->connection, timeout);
   if (reply == NULL)
     return FALSE;
 
@@ -734,7 +808,7 @@ poste_client_atrn (PosteSessionCtx  *ctx,
     case 501:
     case 504:
       /* RFC 2645 section 5.2.1 lets a provider require the domains; Exim does. */
-      if (ctx->requested == NULL || ctx->requested[0] == NULL)
+      if (client->requested == NULL || client->requested[0] == NULL)
         set_reply_error (error, POSTE_SESSION_ERROR_CONFIG, reply,
                          _("The provider wants the domains named in ATRN: set domains= for this "
                            "provider to the domains it holds mail for"));
@@ -771,7 +845,7 @@ poste_client_atrn (PosteSessionCtx  *ctx,
 
 /**
  * poste_client_etrn:
- * @ctx: the session's state, authenticated
+ * @client: the client phase, authenticated
  * @started: (out): for how many domains the provider started delivery
  * @error: return location for a #GError
  *
@@ -789,11 +863,12 @@ poste_client_atrn (PosteSessionCtx  *ctx,
  * Returns: %TRUE when every domain got 250 to 253
  */
 gboolean
-poste_client_etrn (PosteSessionCtx  *ctx,
+poste_client_etrn (PosteClient      *client,
                    guint            *started,
                    GError          **error)
 {
-  const char * const *domains = poste_provider_get_domains (ctx->provider);
+  PosteChannel *channel = client->channel;
+  const char * const *domains = poste_provider_get_domains (client->provider);
 
   *started = 0;
   if (domains == NULL || domains[0] == NULL)
@@ -803,9 +878,10 @@ poste_client_etrn (PosteSessionCtx  *ctx,
       return FALSE;
     }
   /* The same phase as ATRN for the front ends: asking for the held mail. */
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_ATRN);
-  if (!poste_smtp_client_has_extension (ctx->smtp, "ETRN", NULL))
-    poste_session_ctx_note (ctx, "the provider does not advertise ETRN; asking all the same");
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_ATRN);
+  if (!poste_smtp_client_has_extension (client->smtp, "ETRN", NULL))
+    poste_channel_note (channel,
+                        "the provider does not advertise ETRN; asking all the same");
 
   for (guint i = 0; domains[i] != NULL; i++)
     {
@@ -816,7 +892,8 @@ poste_client_etrn (PosteSessionCtx  *ctx,
       if (ascii == NULL)
         return FALSE;
       command = g_strdup_printf ("ETRN %s", ascii);
-      reply = poste_smtp_client_command (ctx->smtp, command, ctx->cancellable, error);
+      reply = poste_smtp_client_command (client->smtp, command, channel->cancellable,
+                                         error);
       if (reply == NULL)
         return FALSE;
 
@@ -826,11 +903,12 @@ poste_client_etrn (PosteSessionCtx  *ctx,
         case 252:
         case 253:
           (*started)++;
-          poste_session_ctx_note (ctx, "the provider started delivery for %s to this domain's "
-                                  "mail server", ascii);
+          poste_channel_note (channel,
+                              "the provider started delivery for %s to this domain's "
+                              "mail server", ascii);
           break;
         case 251:
-          poste_session_ctx_note (ctx, "the provider holds no mail for %s", ascii);
+          poste_channel_note (channel, "the provider holds no mail for %s", ascii);
           break;
         case 458:
           {
@@ -880,36 +958,29 @@ poste_client_etrn (PosteSessionCtx  *ctx,
 
 /**
  * poste_client_quit:
- * @ctx: the session's state
+ * @client: the client phase
  *
  * Says QUIT and reads the answer (briefly, errors ignored: the work is done).
  */
 void
-poste_client_quit (PosteSessionCtx *ctx)
+poste_client_quit (PosteClient *client)
 {
-  if (ctx->smtp == NULL)
+  PosteChannel *channel = client->channel;
+  if (client->smtp == NULL)
     return;
-  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
-  poste_smtp_client_quit (ctx->smtp, ctx->cancellable);
+  poste_connection_set_timeout (channel->connection,
+                                MIN (channel->timeout, QUIT_TIMEOUT_SECONDS));
+  poste_smtp_client_quit (client->smtp, channel->cancellable);
 }
 
 /**
  * poste_client_close:
- * @ctx: the session's state
+ * @client: the client phase
  *
  * Closes the connection (with a TLS close_notify when possible), without waiting long.
  */
 void
-poste_client_close (PosteSessionCtx *ctx)
+poste_client_close (PosteClient *client)
 {
-  if (ctx->connection == NULL)
-    return;
-  /* GIO closes a TLS stream with blocking calls: bound them with a socket timeout. */
-  if (ctx->socket != NULL)
-    g_socket_set_timeout (g_socket_connection_get_socket (ctx->socket),
-                          MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
-  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, QUIT_TIMEOUT_SECONDS));
-  poste_connection_close (ctx->connection, NULL, NULL);
-  if (ctx->socket != NULL)
-    g_io_stream_close (G_IO_STREAM (ctx->socket), NULL, NULL);
+  poste_channel_close (client->channel, MIN (client->channel->timeout, QUIT_TIMEOUT_SECONDS));
 }

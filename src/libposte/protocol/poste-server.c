@@ -123,7 +123,9 @@ static const char * const server_state_names[N_SERVER_STATES] = {
 };
 
 typedef struct {
-  PosteSessionCtx    *ctx;
+  PosteChannel       *channel;
+  const PosteServerConfig *config;
+  GError             *delivery_error;   /* the first local delivery failure */
   ServerState         state;
   PosteDeliveryFlags  flags;
   guint               target_max_recipients;
@@ -185,7 +187,7 @@ reply (Server      *srv,
   lines[0] = text;
   /* Enhanced status codes only for a client that said EHLO (RFC 2034 section 3). */
   r = poste_reply_new_lines (code, srv->esmtp ? enhanced : NULL, lines);
-  return poste_session_ctx_send_reply (srv->ctx, r, error);
+  return poste_channel_send_reply (srv->channel, r, error);
 }
 
 /* A 452 with 4.5.3 (or without an enhanced code): "too many recipients", RFC 5321 section
@@ -202,12 +204,12 @@ static void
 local_failure (Server           *srv,
                const PosteReply *r)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   g_autofree char *text = poste_reply_describe (r);
 
-  poste_session_ctx_note (ctx, "local delivery failed: %s", text);
-  if (ctx->delivery_error == NULL)
-    ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+  poste_channel_note (channel, "local delivery failed: %s", text);
+  if (srv->delivery_error == NULL)
+    srv->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
                                        _("A message could not be delivered locally: %s"), text);
 }
 
@@ -218,8 +220,8 @@ static void
 count_returned (Server     *srv,
                 const char *reason)
 {
-  srv->ctx->refused++;
-  poste_session_ctx_note (srv->ctx, POSTE_SESSION_NOTE_RETURNED "%s", reason);
+  srv->channel->refused++;
+  poste_channel_note (srv->channel, POSTE_CHANNEL_NOTE_RETURNED "%s", reason);
 }
 
 /* A message answered 4xx: left with the provider, which offers it again later. */
@@ -227,8 +229,8 @@ static void
 count_deferred (Server     *srv,
                 const char *reason)
 {
-  srv->ctx->deferred++;
-  poste_session_ctx_note (srv->ctx, "left with the provider: %s", reason);
+  srv->channel->deferred++;
+  poste_channel_note (srv->channel, "left with the provider: %s", reason);
 }
 
 static void
@@ -282,7 +284,7 @@ transaction_reset (Server *srv)
 {
   transaction_settle (srv);
   if (srv->envelope != NULL)
-    poste_delivery_abort (srv->ctx->delivery);
+    poste_delivery_abort (srv->config->delivery);
   g_clear_pointer (&srv->envelope, poste_envelope_free);
   srv->bdat = FALSE;
   srv->header_written = FALSE;
@@ -290,10 +292,10 @@ transaction_reset (Server *srv)
   srv->too_big = FALSE;
   srv->reported = 0;
   g_clear_error (&srv->write_error);
-  if (srv->ctx->current_size != -1)
+  if (srv->channel->current_size != -1)
     {
-      srv->ctx->current_size = -1;
-      poste_session_ctx_progress (srv->ctx);
+      srv->channel->current_size = -1;
+      poste_channel_progress (srv->channel);
     }
   if (srv->state != SERVER_STATE_QUIT)
     set_state (srv, srv->helo != NULL ? SERVER_STATE_READY : SERVER_STATE_HELLO);
@@ -419,7 +421,7 @@ send_delivery_reply (Server            *srv,
       plain = poste_reply_new_lines (r->code, NULL, (const char * const *) r->lines);
       r = plain;
     }
-  return poste_session_ctx_send_reply (srv->ctx, r, error);
+  return poste_channel_send_reply (srv->channel, r, error);
 }
 
 static gboolean
@@ -443,14 +445,15 @@ cmd_ehlo (Server      *srv,
   set_state (srv, SERVER_STATE_READY);
 
   if (!extended)
-    return reply (srv, 250, NULL, error, "%s", srv->ctx->local_name);
+    return reply (srv, 250, NULL, error, "%s", srv->config->local_name);
 
   /* The provider's name is echoed printable and short: our reply stays ASCII and within 512
    * octets (RFC 5321 section 4.5.3.1.5) whatever it sent. */
   shown = poste_printable (name, MIN (strlen (name), 100));
-  g_ptr_array_add (lines, g_strdup_printf ("%s greets %s", srv->ctx->local_name, shown));
+  g_ptr_array_add (lines, g_strdup_printf ("%s greets %s", srv->config->local_name, shown));
   g_ptr_array_add (lines, g_strdup ("PIPELINING"));
-  g_ptr_array_add (lines, g_strdup_printf ("SIZE %" G_GUINT64_FORMAT, srv->ctx->max_message_size));
+  g_ptr_array_add (lines, g_strdup_printf ("SIZE %" G_GUINT64_FORMAT,
+                                           srv->config->max_message_size));
   if (srv->flags & POSTE_DELIVERY_FLAGS_8BITMIME)
     g_ptr_array_add (lines, g_strdup ("8BITMIME"));
   g_ptr_array_add (lines, g_strdup ("ENHANCEDSTATUSCODES"));
@@ -459,7 +462,7 @@ cmd_ehlo (Server      *srv,
   g_ptr_array_add (lines, g_strdup ("CHUNKING"));
   g_ptr_array_add (lines, NULL);
   r = poste_reply_new_lines (250, NULL, (const char * const *) lines->pdata);
-  return poste_session_ctx_send_reply (srv->ctx, r, error);
+  return poste_channel_send_reply (srv->channel, r, error);
 }
 
 /* Our own 5xx to MAIL or to the end of a message: the provider returns the message to its
@@ -533,10 +536,10 @@ cmd_mail (Server      *srv,
         {
           if (!parse_size (param + 5, &size))
             return refuse_message (srv, 501, "5.5.4", error, "Bad SIZE parameter");
-          if (srv->ctx->max_message_size > 0 && size > srv->ctx->max_message_size)
+          if (srv->config->max_message_size > 0 && size > srv->config->max_message_size)
             return refuse_message (srv, 552, "5.3.4", error,
                           "Message too big: %" G_GUINT64_FORMAT " bytes, the limit is %"
-                          G_GUINT64_FORMAT, size, srv->ctx->max_message_size);
+                          G_GUINT64_FORMAT, size, srv->config->max_message_size);
           envelope->declared_size = (gint64) MIN (size, (guint64) G_MAXINT64);
         }
       else if (g_ascii_strcasecmp (param, "BODY=7BIT") == 0)
@@ -556,7 +559,7 @@ cmd_mail (Server      *srv,
   if (!envelope->smtputf8 && !is_ascii (sender))
     return refuse_message (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
 
-  r = poste_delivery_begin (srv->ctx->delivery, envelope, srv->ctx->cancellable);
+  r = poste_delivery_begin (srv->config->delivery, envelope, srv->channel->cancellable);
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
@@ -615,7 +618,7 @@ relay_refusal (Server     *srv,
   if (poste_address_is_source_routed (path) || poste_address_has_routing (recipient))
     return "Routing syntax in an address is refused: no relaying";
   if (srv->allowed->len == 0 && g_ascii_strcasecmp (recipient, "postmaster") != 0 &&
-      poste_delivery_relays_for (srv->ctx->delivery, recipient))
+      poste_delivery_relays_for (srv->config->delivery, recipient))
     return "No domains are configured and this target relays: no relaying";
   return NULL;
 }
@@ -643,15 +646,15 @@ cmd_rcpt (Server      *srv,
     return refuse_recipient (srv, 550, "5.7.1", error, refusal);
 
   count = srv->envelope->recipients->len;
-  if (srv->ctx->max_recipients > 0 && count >= srv->ctx->max_recipients)
+  if (srv->config->max_recipients > 0 && count >= srv->config->max_recipients)
     return reply (srv, 452, "4.5.3", error, "Too many recipients");
   if (srv->target_max_recipients > 0 && count >= srv->target_max_recipients)
     return reply (srv, 452, "4.5.3", error, "Too many recipients for this transaction");
   if (!domain_allowed (srv, recipient))
     return refuse_recipient (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
 
-  r = poste_delivery_add_recipient (srv->ctx->delivery, srv->envelope, recipient,
-                                    srv->ctx->cancellable);
+  r = poste_delivery_add_recipient (srv->config->delivery, srv->envelope, recipient,
+                                    srv->channel->cancellable);
   if (r == NULL)
     r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
   if (r->code / 100 == 2)
@@ -787,13 +790,13 @@ deliver_chunk (Server       *srv,
     return;
   if (poste_data_decoder_get_flags (srv->decoder) & refused_flags (srv))
     return;                             /* refused at the end anyway: store nothing more */
-  if (srv->ctx->max_message_size > 0 &&
-      poste_data_decoder_get_size (srv->decoder) > srv->ctx->max_message_size)
+  if (srv->config->max_message_size > 0 &&
+      poste_data_decoder_get_size (srv->decoder) > srv->config->max_message_size)
     {
       srv->too_big = TRUE;
       return;
     }
-  if (!poste_delivery_write (srv->ctx->delivery, data, length, srv->ctx->cancellable,
+  if (!poste_delivery_write (srv->config->delivery, data, length, srv->channel->cancellable,
                              &srv->write_error))
     srv->write_failed = TRUE;
 }
@@ -809,7 +812,7 @@ decoded_cb (const guint8 *data,
 static void
 write_received (Server *srv)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *id = NULL;
@@ -827,9 +830,9 @@ write_received (Server *srv)
   else
     {
       g_string_append (protocol, srv->envelope->smtputf8 ? "UTF8SMTP" : "ESMTP");
-      if (ctx->tls != NULL)
+      if (channel->tls != NULL)
         g_string_append_c (protocol, 'S');
-      if (ctx->authenticated)
+      if (srv->config->authenticated)
         g_string_append_c (protocol, 'A');
     }
   id = g_malloc0 (17);
@@ -839,11 +842,11 @@ write_received (Server *srv)
 
   if (srv->envelope->recipients->len == 1)
     recipient = srv->envelope->recipients->pdata[0];
-  header = poste_server_received (srv->helo, poste_provider_get_host (ctx->provider),
-                                  ctx->peer_address, ctx->local_name, protocol->str, id,
+  header = poste_server_received (srv->helo, srv->config->provider_host,
+                                  channel->peer_address, srv->config->local_name, protocol->str, id,
                                   recipient, now);
-  if (!poste_delivery_write (ctx->delivery, (const guint8 *) header, strlen (header),
-                             ctx->cancellable, &srv->write_error))
+  if (!poste_delivery_write (srv->config->delivery, (const guint8 *) header, strlen (header),
+                             channel->cancellable, &srv->write_error))
     srv->write_failed = TRUE;
 }
 
@@ -852,11 +855,11 @@ report_size (Server *srv)
 {
   guint64 size = poste_data_decoder_get_size (srv->decoder);
 
-  if (size - srv->reported >= PROGRESS_STEP || srv->ctx->current_size < 0)
+  if (size - srv->reported >= PROGRESS_STEP || srv->channel->current_size < 0)
     {
       srv->reported = size;
-      srv->ctx->current_size = (gint64) size;
-      poste_session_ctx_progress (srv->ctx);
+      srv->channel->current_size = (gint64) size;
+      poste_channel_progress (srv->channel);
     }
 }
 
@@ -865,17 +868,17 @@ static gboolean
 finish_message (Server  *srv,
                 GError **error)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   PosteDataDecoderFlags flags = poste_data_decoder_get_flags (srv->decoder);
   guint64 size = poste_data_decoder_get_size (srv->decoder);
   g_autoptr(PosteReply) r = NULL;
   gboolean ok;
 
-  poste_session_ctx_note (ctx, "message of %" G_GUINT64_FORMAT " bytes%s%s%s%s", size,
-                          flags & POSTE_DATA_DECODER_FLAG_BARE_LF ? ", bare LF" : "",
-                          flags & POSTE_DATA_DECODER_FLAG_BARE_CR ? ", bare CR" : "",
-                          flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
-                          flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
+  poste_channel_note (channel, "message of %" G_GUINT64_FORMAT " bytes%s%s%s%s", size,
+                      flags & POSTE_DATA_DECODER_FLAG_BARE_LF ? ", bare LF" : "",
+                      flags & POSTE_DATA_DECODER_FLAG_BARE_CR ? ", bare CR" : "",
+                      flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
+                      flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
 
   if (flags & refused_flags (srv))
     {
@@ -890,18 +893,19 @@ finish_message (Server  *srv,
                              "Message refused, not changed: it holds a bare CR, a bare LF or a "
                              "NUL (RFC 5321 section 2.3.8)");
     }
-  else if (srv->too_big || (ctx->max_message_size > 0 && size > ctx->max_message_size))
+  else if (srv->too_big ||
+           (srv->config->max_message_size > 0 && size > srv->config->max_message_size))
     {
       transaction_reset (srv);
       ok = refuse_message (srv, 552, "5.3.4", error, "Message too big: the limit is %"
-                           G_GUINT64_FORMAT " bytes", ctx->max_message_size);
+                           G_GUINT64_FORMAT " bytes", srv->config->max_message_size);
     }
   else if (srv->write_failed)
     {
-      poste_session_ctx_note (ctx, "local delivery failed: %s",
-                              srv->write_error != NULL ? srv->write_error->message : "?");
-      if (ctx->delivery_error == NULL)
-        ctx->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
+      poste_channel_note (channel, "local delivery failed: %s",
+                          srv->write_error != NULL ? srv->write_error->message : "?");
+      if (srv->delivery_error == NULL)
+        srv->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
                                            _("A message could not be delivered locally: %s"),
                                            srv->write_error != NULL
                                              ? srv->write_error->message : "?");
@@ -911,13 +915,13 @@ finish_message (Server  *srv,
     }
   else
     {
-      r = poste_delivery_commit (ctx->delivery, ctx->cancellable);
+      r = poste_delivery_commit (srv->config->delivery, channel->cancellable);
       if (r == NULL)
         r = poste_reply_new (451, "4.3.0", "Local delivery failed; try again later");
       if (r->code / 100 == 2)
         {
-          ctx->messages++;
-          ctx->bytes += size;
+          channel->messages++;
+          channel->bytes += size;
         }
       else
         {
@@ -930,8 +934,8 @@ finish_message (Server  *srv,
       ok = send_delivery_reply (srv, r, error);
     }
 
-  ctx->current_size = -1;
-  poste_session_ctx_progress (ctx);
+  channel->current_size = -1;
+  poste_channel_progress (channel);
   return ok;
 }
 
@@ -940,32 +944,33 @@ cmd_data (Server      *srv,
           const char  *args,
           GError     **error)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
 
   if (*skip_spaces (args) != '\0')
     return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
 
   if (!reply (srv, 354, NULL, error, "End data with <CR><LF>.<CR><LF>") ||
-      !poste_connection_flush (ctx->connection, ctx->cancellable, error))
+      !poste_connection_flush (channel->connection, channel->cancellable, error))
     return FALSE;
 
   poste_data_decoder_free (srv->decoder);
   srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
-  ctx->current_size = 0;
-  ctx->current_total = srv->envelope->declared_size;
-  poste_session_ctx_progress (ctx);
+  channel->current_size = 0;
+  channel->current_total = srv->envelope->declared_size;
+  poste_channel_progress (channel);
   write_received (srv);
 
   while (!poste_data_decoder_is_done (srv->decoder))
     {
       gsize length, used;
-      const guint8 *data = poste_connection_peek (ctx->connection, &length, ctx->cancellable,
+      const guint8 *data = poste_connection_peek (channel->connection, &length,
+                                                  channel->cancellable,
                                                   error);
 
       if (data == NULL)
         return FALSE;
       used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
-      poste_connection_consume (ctx->connection, used);
+      poste_connection_consume (channel->connection, used);
       report_size (srv);
     }
   return finish_message (srv, error);
@@ -980,14 +985,14 @@ skip_bytes (Server   *srv,
   while (size > 0)
     {
       gsize length;
-      const guint8 *data = poste_connection_peek (srv->ctx->connection, &length,
-                                                  srv->ctx->cancellable, error);
+      const guint8 *data = poste_connection_peek (srv->channel->connection, &length,
+                                                  srv->channel->cancellable, error);
       gsize used;
 
       if (data == NULL)
         return FALSE;
       used = (gsize) MIN ((guint64) length, size);
-      poste_connection_consume (srv->ctx->connection, used);
+      poste_connection_consume (srv->channel->connection, used);
       size -= used;
     }
   return TRUE;
@@ -1024,7 +1029,7 @@ cmd_bdat (Server      *srv,
           const char  *args,
           GError     **error)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   g_auto(GStrv) words = g_strsplit (skip_spaces (args), " ", -1);
   guint64 size, remaining;
   gboolean last = FALSE;
@@ -1054,9 +1059,9 @@ cmd_bdat (Server      *srv,
       set_state (srv, SERVER_STATE_BDAT);
       poste_data_decoder_free (srv->decoder);
       srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
-      ctx->current_size = 0;
-      ctx->current_total = srv->envelope->declared_size;
-      poste_session_ctx_progress (ctx);
+      channel->current_size = 0;
+      channel->current_total = srv->envelope->declared_size;
+      poste_channel_progress (channel);
       write_received (srv);
     }
 
@@ -1064,7 +1069,8 @@ cmd_bdat (Server      *srv,
   while (remaining > 0)
     {
       gsize length, used;
-      const guint8 *data = poste_connection_peek (ctx->connection, &length, ctx->cancellable,
+      const guint8 *data = poste_connection_peek (channel->connection, &length,
+                                                  channel->cancellable,
                                                   error);
 
       if (data == NULL)
@@ -1072,7 +1078,7 @@ cmd_bdat (Server      *srv,
       length = (gsize) MIN ((guint64) length, remaining);
       used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
       g_assert (used == length);
-      poste_connection_consume (ctx->connection, used);
+      poste_connection_consume (channel->connection, used);
       remaining -= used;
       report_size (srv);
     }
@@ -1091,14 +1097,15 @@ goodbye (Server     *srv,
          const char *enhanced,
          const char *text)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   g_autoptr(PosteReply) r = NULL;
 
   transaction_reset (srv);
-  r = poste_reply_new (421, srv->esmtp ? enhanced : NULL, "%s %s", ctx->local_name, text);
-  poste_connection_set_timeout (ctx->connection, MIN (ctx->timeout, GOODBYE_TIMEOUT_SECONDS));
-  if (poste_session_ctx_send_reply (ctx, r, NULL))
-    poste_connection_flush (ctx->connection, NULL, NULL);
+  r = poste_reply_new (421, srv->esmtp ? enhanced : NULL, "%s %s", srv->config->local_name, text);
+  poste_connection_set_timeout (channel->connection, MIN (channel->timeout,
+                                                          GOODBYE_TIMEOUT_SECONDS));
+  if (poste_channel_send_reply (channel, r, NULL))
+    poste_connection_flush (channel->connection, NULL, NULL);
 }
 
 static gboolean
@@ -1234,7 +1241,7 @@ run_quit (Server *srv, const char *args, gboolean *quit, GError **error)
   *quit = TRUE;
   transaction_reset (srv);
   set_state (srv, SERVER_STATE_QUIT);
-  return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->ctx->local_name);
+  return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->config->local_name);
 }
 
 /* Commands of the client phase, or of services we never offer: a provider that sends them in
@@ -1311,7 +1318,7 @@ plain_quit_under_tls (Server    *srv,
                       gboolean  *quit,
                       GError   **error)
 {
-  PosteSessionCtx *ctx = srv->ctx;
+  PosteChannel *channel = srv->channel;
   GSocket *socket;
   char head[6];
   GInputVector vector = { head, sizeof head };
@@ -1322,20 +1329,20 @@ plain_quit_under_tls (Server    *srv,
   gssize n;
 
   *quit = FALSE;
-  if (ctx->tls == NULL || ctx->socket == NULL ||
-      poste_connection_get_buffered (ctx->connection) > 0)
+  if (channel->tls == NULL || channel->socket == NULL ||
+      poste_connection_get_buffered (channel->connection) > 0)
     return TRUE;
-  socket = g_socket_connection_get_socket (ctx->socket);
-  tls_input = g_io_stream_get_input_stream (G_IO_STREAM (ctx->tls));
+  socket = g_socket_connection_get_socket (channel->socket);
+  tls_input = g_io_stream_get_input_stream (G_IO_STREAM (channel->tls));
   /* TLS may hold a record it already read from the socket: then there is nothing to wait for
    * on the socket, and what comes next is TLS anyway. */
   if (G_IS_POLLABLE_INPUT_STREAM (tls_input) &&
       g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (tls_input)) &&
       !g_socket_condition_check (socket, G_IO_IN))
     return TRUE;
-  timeout = poste_connection_get_timeout (ctx->connection);
+  timeout = poste_connection_get_timeout (channel->connection);
   if (!g_socket_condition_timed_wait (socket, G_IO_IN, (gint64) timeout * G_USEC_PER_SEC,
-                                      ctx->cancellable, error))
+                                      channel->cancellable, error))
     {
       /* Worded as PosteConnection words its own deadline. */
       if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -1350,14 +1357,14 @@ plain_quit_under_tls (Server    *srv,
    * that this look can never become a wait of its own. */
   blocking = g_socket_get_blocking (socket);
   g_socket_set_blocking (socket, FALSE);
-  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, ctx->cancellable,
+  n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, channel->cancellable,
                                 NULL);
   g_socket_set_blocking (socket, blocking);
   if (n >= 4 && g_ascii_strncasecmp (head, "QUIT", 4) == 0)
     {
-      poste_session_ctx_log_line (ctx, "S: ", head, MIN (n, 4));
-      poste_session_ctx_note (ctx, "the provider said QUIT in plain text, outside TLS: it "
-                              "holds no mail");
+      poste_channel_log_line (channel, "S: ", head, MIN (n, 4));
+      poste_channel_note (channel, "the provider said QUIT in plain text, outside TLS: it "
+                          "holds no mail");
       *quit = TRUE;
     }
   return TRUE;
@@ -1365,11 +1372,15 @@ plain_quit_under_tls (Server    *srv,
 
 /**
  * poste_server_run:
- * @ctx: the session's state, after ATRN's 250
+ * @channel: the channel, after ATRN's 250: the connection turned around
+ * @config: what the reversed state needs to know: the delivery target, our name, the domains
+ *   to accept and the limits
+ * @delivery_error: (out) (optional): the first local delivery failure (a 4xx the target gave,
+ *   %POSTE_SESSION_ERROR_DELIVERY), set even when the run itself succeeds
  * @error: return location for a #GError
  *
  * Runs the reversed state until the provider's QUIT (see the top of poste-server.c for the
- * policies). Messages are counted in @ctx as they are committed.
+ * policies). Messages are counted in @channel's progress as they are committed.
  *
  * Returns: %TRUE when the provider said QUIT (or hung up between transactions); %FALSE with
  *   %G_IO_ERROR_CANCELLED (after answering 421), %G_IO_ERROR_TIMED_OUT (after 421),
@@ -1377,8 +1388,10 @@ plain_quit_under_tls (Server    *srv,
  *   another error
  */
 gboolean
-poste_server_run (PosteSessionCtx  *ctx,
-                  GError          **error)
+poste_server_run (PosteChannel             *channel,
+                  const PosteServerConfig  *config,
+                  GError                  **delivery_error,
+                  GError                  **error)
 {
   Server srv = { 0, };
   g_autoptr(GError) local_error = NULL;
@@ -1386,29 +1399,26 @@ poste_server_run (PosteSessionCtx  *ctx,
   gboolean quit = FALSE;
   gboolean first = TRUE;
   gboolean ok = FALSE;
-  const char * const *domains;
 
-  g_return_val_if_fail (ctx->delivery != NULL, FALSE);
+  g_return_val_if_fail (config->delivery != NULL, FALSE);
 
-  srv.ctx = ctx;
-  srv.flags = poste_delivery_get_flags (ctx->delivery);
-  srv.target_max_recipients = poste_delivery_get_max_recipients (ctx->delivery);
+  srv.channel = channel;
+  srv.config = config;
+  srv.flags = poste_delivery_get_flags (config->delivery);
+  srv.target_max_recipients = poste_delivery_get_max_recipients (config->delivery);
   srv.allowed = g_ptr_array_new_with_free_func (g_free);
-  ctx->current_size = -1;
+  channel->current_size = -1;
 
-  /* The domains asked for, or the customer's domains for a bare ATRN. */
-  domains = ctx->requested != NULL && ctx->requested[0] != NULL
-    ? (const char * const *) ctx->requested : poste_provider_get_domains (ctx->provider);
-  for (guint i = 0; domains != NULL && domains[i] != NULL; i++)
+  for (guint i = 0; config->domains != NULL && config->domains[i] != NULL; i++)
     {
-      char *ascii = poste_atrn_domain_to_ascii (domains[i], NULL);
+      char *ascii = poste_atrn_domain_to_ascii (config->domains[i], NULL);
       if (ascii != NULL)
         g_ptr_array_add (srv.allowed, ascii);
     }
 
-  poste_session_ctx_set_state (ctx, POSTE_SESSION_STATE_RECEIVING);
-  greeting = poste_reply_new (220, NULL, "%s ESMTP Poste Restante ready", ctx->local_name);
-  if (!poste_session_ctx_send_reply (ctx, greeting, &local_error))
+  poste_channel_set_state (channel, POSTE_SESSION_STATE_RECEIVING);
+  greeting = poste_reply_new (220, NULL, "%s ESMTP Poste Restante ready", config->local_name);
+  if (!poste_channel_send_reply (channel, greeting, &local_error))
     goto failed;
 
   while (!quit)
@@ -1419,10 +1429,10 @@ poste_server_run (PosteSessionCtx  *ctx,
       g_autofree char *copy = NULL;
 
       /* Pipelined replies leave together: flush only when no command is waiting (RFC 2920). */
-      if (poste_connection_get_buffered (ctx->connection) == 0 &&
-          !poste_connection_flush (ctx->connection, ctx->cancellable, &local_error))
+      if (poste_connection_get_buffered (channel->connection) == 0 &&
+          !poste_connection_flush (channel->connection, channel->cancellable, &local_error))
         goto failed;
-      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, &local_error))
+      if (g_cancellable_set_error_if_cancelled (channel->cancellable, &local_error))
         goto failed;
       if (srv.errors >= POSTE_SERVER_MAX_ERRORS)
         {
@@ -1446,8 +1456,9 @@ poste_server_run (PosteSessionCtx  *ctx,
             }
         }
 
-      line = poste_connection_read_line (ctx->connection, POSTE_SERVER_MAX_COMMAND, &length, &end,
-                                         ctx->cancellable, &local_error);
+      line = poste_connection_read_line (channel->connection, POSTE_SERVER_MAX_COMMAND, &length,
+                                         &end,
+                                         channel->cancellable, &local_error);
       /* A provider that hangs up between transactions has finished, if rudely: what was
        * acknowledged is delivered and nothing is lost. Inside a transaction it is an error (the
        * message is aborted; the provider still has it), and so is a hang-up before its EHLO or
@@ -1455,14 +1466,14 @@ poste_server_run (PosteSessionCtx  *ctx,
       if (line == NULL && srv.state == SERVER_STATE_READY &&
           g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_CLOSED))
         {
-          poste_session_ctx_note (ctx, "the provider closed the connection without QUIT");
+          poste_channel_note (channel, "the provider closed the connection without QUIT");
           g_clear_error (&local_error);
           ok = TRUE;
           goto out;
         }
       if (line == NULL)
         goto failed;
-      poste_session_ctx_log_line (ctx, "S: ", line, length);
+      poste_channel_log_line (channel, "S: ", line, length);
 
       if (srv.after_last && length == 0)
         {
@@ -1489,7 +1500,7 @@ poste_server_run (PosteSessionCtx  *ctx,
         goto failed;
     }
 
-  ok = poste_connection_flush (ctx->connection, ctx->cancellable, &local_error);
+  ok = poste_connection_flush (channel->connection, channel->cancellable, &local_error);
   if (!ok)
     goto failed;
   goto out;
@@ -1505,5 +1516,7 @@ out:
   g_clear_error (&srv.write_error);
   g_free (srv.helo);
   g_ptr_array_unref (srv.allowed);
+  if (srv.delivery_error != NULL)
+    g_propagate_error (delivery_error, g_steal_pointer (&srv.delivery_error));
   return ok;
 }

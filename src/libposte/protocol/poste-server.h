@@ -4,7 +4,8 @@
  */
 #pragma once
 
-#include "poste-session-private.h"
+#include "poste-channel.h"
+#include "poste-delivery.h"
 
 G_BEGIN_DECLS
 
@@ -24,8 +25,24 @@ G_BEGIN_DECLS
  */
 #define POSTE_SERVER_MAX_ERRORS 20
 
-gboolean poste_server_run          (PosteSessionCtx  *ctx,
-                                    GError          **error);
+/*
+ * What the reversed state needs besides the channel: set by whoever turned the connection
+ * around (the session), read-only while the server runs.
+ */
+typedef struct {
+  PosteDelivery      *delivery;          /* where each message goes */
+  const char         *local_name;        /* our name in the greeting and in Received: */
+  const char         *provider_host;     /* the provider's host name, for Received: */
+  const char * const *domains;           /* the domains to accept mail for; empty: any */
+  gboolean            authenticated;     /* SASL succeeded: "ESMTPSA" in Received: */
+  guint64             max_message_size;  /* octets, 0 for no limit */
+  guint               max_recipients;    /* per transaction */
+} PosteServerConfig;
+
+gboolean poste_server_run          (PosteChannel             *channel,
+                                    const PosteServerConfig  *config,
+                                    GError                  **delivery_error,
+                                    GError                  **error);
 char    *poste_server_received     (const char       *helo,
                                     const char       *peer_host,
                                     const char       *peer_address,

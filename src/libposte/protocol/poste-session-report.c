@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "poste-error.h"
-#include "poste-session-private.h"
+#include "poste-channel.h"
 #include "poste-session.h"
 
 G_DEFINE_BOXED_TYPE (PosteSessionReport, poste_session_report,
@@ -145,7 +145,7 @@ poste_session_report_describe_outbox (const PosteSessionReport *report)
 char *
 poste_session_report_dup_returned_reason (const PosteSessionReport *report)
 {
-  static const char prefix[] = "*  " POSTE_SESSION_NOTE_RETURNED;
+  static const char prefix[] = "*  " POSTE_CHANNEL_NOTE_RETURNED;
 
   g_return_val_if_fail (report != NULL, NULL);
 

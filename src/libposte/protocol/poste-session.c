@@ -24,18 +24,23 @@
 #include "poste-enums.h"
 #include "poste-error.h"
 #include "poste-server.h"
-#include "poste-session-private.h"
+#include "poste-channel.h"
 #include "poste-session.h"
 
-#define DEFAULT_TIMEOUT 300
-#define DEFAULT_ATRN_TIMEOUT 900
 #define DEFAULT_MAX_RECIPIENTS 100
 
 struct _PosteSession
 {
   GObject             parent_instance;
 
-  PosteSessionCtx    *ctx;
+  /* Used by the worker while the session runs: the channel, the client phase on it, and what the
+   * reversed state needs. */
+  PosteChannel       *channel;
+  PosteClient        *client;
+  PosteDelivery      *delivery;
+  guint64             max_message_size;
+  guint               max_recipients;
+
   GMainContext       *context;
   GThread            *caller;
   gint                sequence;        /* snapshots taken (atomic) */
@@ -125,190 +130,6 @@ const char *
 poste_session_outcome_to_string (PosteSessionOutcome outcome)
 {
   return poste_enum_get_nick (POSTE_TYPE_SESSION_OUTCOME, outcome);
-}
-
-/* ---- The shared state (poste-session-private.h) ---- */
-
-static char *
-default_local_name (void)
-{
-  const char *host = g_get_host_name ();
-
-  if (host != NULL && strchr (host, '.') != NULL && poste_atrn_domain_is_valid (host))
-    return g_ascii_strdown (host, -1);
-  return g_strdup ("localhost");
-}
-
-PosteSessionCtx *
-poste_session_ctx_new (PosteProvider *provider,
-                       const char    *password,
-                       PosteDelivery *delivery)
-{
-  PosteSessionCtx *ctx = g_new0 (PosteSessionCtx, 1);
-
-  ctx->provider = g_object_ref (provider);
-  ctx->password = g_strdup (password);
-  ctx->delivery = delivery != NULL ? g_object_ref (delivery) : NULL;
-  ctx->local_name = default_local_name ();
-  ctx->timeout = DEFAULT_TIMEOUT;
-  ctx->atrn_timeout = DEFAULT_ATRN_TIMEOUT;
-  ctx->max_recipients = DEFAULT_MAX_RECIPIENTS;
-  ctx->current_size = -1;
-  ctx->current_total = -1;
-  ctx->transcript = g_ptr_array_new_with_free_func (g_free);
-  ctx->transcript_tail = g_ptr_array_new_with_free_func (g_free);
-  return ctx;
-}
-
-void
-poste_session_ctx_free (PosteSessionCtx *ctx)
-{
-  if (ctx == NULL)
-    return;
-  g_clear_object (&ctx->provider);
-  if (ctx->password != NULL)
-    explicit_bzero (ctx->password, strlen (ctx->password));
-  g_free (ctx->password);
-  g_clear_object (&ctx->delivery);
-  g_free (ctx->local_name);
-  g_clear_pointer (&ctx->smtp, poste_smtp_client_free);
-  g_clear_pointer (&ctx->connection, poste_connection_unref);
-  g_clear_object (&ctx->tls);
-  g_clear_object (&ctx->socket);
-  g_clear_object (&ctx->peer_certificate);
-  g_free (ctx->peer_address);
-  g_free (ctx->tls_description);
-  g_free (ctx->tls_protocol);
-  g_free (ctx->tls_cipher);
-  g_free (ctx->mechanism);
-  g_strfreev (ctx->requested);
-  g_clear_error (&ctx->delivery_error);
-  g_ptr_array_unref (ctx->transcript);
-  g_ptr_array_unref (ctx->transcript_tail);
-  g_free (ctx);
-}
-
-void
-poste_session_ctx_progress (PosteSessionCtx *ctx)
-{
-  if (ctx->notify != NULL)
-    ctx->notify (ctx, ctx->notify_data);
-}
-
-void
-poste_session_ctx_set_state (PosteSessionCtx   *ctx,
-                             PosteSessionState  state)
-{
-  if (ctx->state == state)
-    return;
-  ctx->state = state;
-  g_debug ("session %s: %s", poste_provider_get_name (ctx->provider),
-           poste_session_state_to_string (state));
-  poste_session_ctx_progress (ctx);
-}
-
-static void
-transcript_add (PosteSessionCtx *ctx,
-                char            *line)
-{
-  if (ctx->transcript->len < POSTE_SESSION_TRANSCRIPT_HEAD)
-    g_ptr_array_add (ctx->transcript, line);
-  else if (ctx->transcript_tail->len < POSTE_SESSION_TRANSCRIPT_TAIL)
-    g_ptr_array_add (ctx->transcript_tail, line);
-  else
-    {
-      g_free (ctx->transcript_tail->pdata[ctx->tail_next]);
-      ctx->transcript_tail->pdata[ctx->tail_next] = line;
-      ctx->tail_next = (ctx->tail_next + 1) % POSTE_SESSION_TRANSCRIPT_TAIL;
-      ctx->transcript_dropped++;
-    }
-}
-
-/* The transcript in order: the first lines, a note of what was left out, the last lines. */
-GPtrArray *
-poste_session_ctx_dup_transcript (PosteSessionCtx *ctx)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  guint n = ctx->transcript_tail->len;
-
-  for (guint i = 0; i < ctx->transcript->len; i++)
-    g_ptr_array_add (lines, g_strdup (ctx->transcript->pdata[i]));
-  if (ctx->transcript_dropped > 0)
-    g_ptr_array_add (lines, g_strdup_printf ("*  (%" G_GUINT64_FORMAT " lines left out)",
-                                             ctx->transcript_dropped));
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (lines, g_strdup (ctx->transcript_tail->pdata[(ctx->tail_next + i) % n]));
-  return lines;
-}
-
-void
-poste_session_ctx_note (PosteSessionCtx *ctx,
-                        const char      *format,
-                        ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *printable = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  printable = poste_printable (text, -1);
-  transcript_add (ctx, g_strconcat ("*  ", printable, NULL));
-}
-
-void
-poste_session_ctx_log_line (PosteSessionCtx *ctx,
-                            const char      *prefix,
-                            const char      *line,
-                            gssize           length)
-{
-  g_autofree char *printable = poste_printable (line, length);
-
-  transcript_add (ctx, g_strconcat (prefix, printable, NULL));
-}
-
-void
-poste_session_ctx_log_reply (PosteSessionCtx  *ctx,
-                             const char       *prefix,
-                             const PosteReply *reply)
-{
-  g_autofree char *text = poste_reply_to_string (reply);
-  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (lines[i][0] != '\0')
-      poste_session_ctx_log_line (ctx, prefix, lines[i], -1);
-}
-
-gboolean
-poste_session_ctx_send (PosteSessionCtx  *ctx,
-                        const char       *line,
-                        GError          **error)
-{
-  poste_session_ctx_log_line (ctx, "C: ", line, -1);
-  return poste_connection_write_line (ctx->connection, line, ctx->cancellable, error) &&
-         poste_connection_flush (ctx->connection, ctx->cancellable, error);
-}
-
-gboolean
-poste_session_ctx_send_reply (PosteSessionCtx   *ctx,
-                              const PosteReply  *reply,
-                              GError           **error)
-{
-  poste_session_ctx_log_reply (ctx, "C: ", reply);
-  return poste_reply_send (reply, ctx->connection, ctx->cancellable, error);
-}
-
-PosteReply *
-poste_session_ctx_read_reply (PosteSessionCtx  *ctx,
-                              GError          **error)
-{
-  PosteReply *reply = poste_reply_read (ctx->connection, ctx->cancellable, error);
-
-  if (reply != NULL)
-    poste_session_ctx_log_reply (ctx, "S: ", reply);
-  return reply;
 }
 
 /* ---- Progress, from the worker to the caller's context ---- */
@@ -401,8 +222,8 @@ apply_pending_cb (gpointer data)
 }
 
 static void
-ctx_notify_cb (PosteSessionCtx *ctx,
-               gpointer         user_data)
+channel_notify_cb (PosteChannel *channel,
+                   gpointer      user_data)
 {
   PosteSession *self = user_data;
   Snapshot *snapshot = g_new0 (Snapshot, 1);
@@ -411,11 +232,11 @@ ctx_notify_cb (PosteSessionCtx *ctx,
 
   snapshot->self = g_object_ref (self);
   snapshot->sequence = g_atomic_int_add (&self->sequence, 1) + 1;
-  snapshot->state = ctx->state;
-  snapshot->messages = ctx->messages;
-  snapshot->bytes = ctx->bytes;
-  snapshot->current_size = ctx->current_size;
-  snapshot->current_total = ctx->current_size >= 0 ? ctx->current_total : -1;
+  snapshot->state = channel->state;
+  snapshot->messages = channel->messages;
+  snapshot->bytes = channel->bytes;
+  snapshot->current_size = channel->current_size;
+  snapshot->current_total = channel->current_size >= 0 ? channel->current_total : -1;
 
   /* In the caller's own thread (poste_session_run()) with its context free or ours, apply at
    * once; from a worker, always queue to the caller's context, so that handlers (the GUI's) never
@@ -452,7 +273,9 @@ poste_session_finalize (GObject *object)
 {
   PosteSession *self = POSTE_SESSION (object);
 
-  poste_session_ctx_free (self->ctx);
+  poste_client_free (self->client);
+  poste_channel_free (self->channel);
+  g_clear_object (&self->delivery);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->progress_lock);
   g_clear_pointer (&self->report, poste_session_report_free);
@@ -470,18 +293,18 @@ poste_session_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_PROVIDER: g_value_set_object (value, self->ctx->provider); break;
-    case PROP_DELIVERY: g_value_set_object (value, self->ctx->delivery); break;
+    case PROP_PROVIDER: g_value_set_object (value, self->client->provider); break;
+    case PROP_DELIVERY: g_value_set_object (value, self->delivery); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_MESSAGES: g_value_set_uint (value, self->messages); break;
     case PROP_BYTES: g_value_set_uint64 (value, self->bytes); break;
     case PROP_CURRENT_SIZE: g_value_set_int64 (value, self->current_size); break;
     case PROP_CURRENT_TOTAL: g_value_set_int64 (value, self->current_total); break;
-    case PROP_TIMEOUT: g_value_set_uint (value, self->ctx->timeout); break;
-    case PROP_ATRN_TIMEOUT: g_value_set_uint (value, self->ctx->atrn_timeout); break;
-    case PROP_MAX_MESSAGE_SIZE: g_value_set_uint64 (value, self->ctx->max_message_size); break;
-    case PROP_MAX_RECIPIENTS: g_value_set_uint (value, self->ctx->max_recipients); break;
-    case PROP_LOCAL_NAME: g_value_set_string (value, self->ctx->local_name); break;
+    case PROP_TIMEOUT: g_value_set_uint (value, self->channel->timeout); break;
+    case PROP_ATRN_TIMEOUT: g_value_set_uint (value, self->client->atrn_timeout); break;
+    case PROP_MAX_MESSAGE_SIZE: g_value_set_uint64 (value, self->max_message_size); break;
+    case PROP_MAX_RECIPIENTS: g_value_set_uint (value, self->max_recipients); break;
+    case PROP_LOCAL_NAME: g_value_set_string (value, self->client->local_name); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -570,10 +393,10 @@ poste_session_class_init (PosteSessionClass *klass)
     g_param_spec_int64 ("current-total", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TIMEOUT] =
-    g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_TIMEOUT,
+    g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT, POSTE_CHANNEL_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ATRN_TIMEOUT] =
-    g_param_spec_uint ("atrn-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_ATRN_TIMEOUT,
+    g_param_spec_uint ("atrn-timeout", NULL, NULL, 1, G_MAXUINT, POSTE_CLIENT_ATRN_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MAX_MESSAGE_SIZE] =
     g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -626,9 +449,12 @@ poste_session_new (PosteProvider *provider,
 
   copy = poste_provider_copy (provider);
   self = g_object_new (POSTE_TYPE_SESSION, NULL);
-  self->ctx = poste_session_ctx_new (copy, password, delivery);
-  self->ctx->notify = ctx_notify_cb;
-  self->ctx->notify_data = self;
+  self->channel = poste_channel_new (POSTE_CHANNEL_TIMEOUT);
+  self->channel->notify = channel_notify_cb;
+  self->channel->notify_data = self;
+  self->client = poste_client_new (self->channel, copy, password);
+  self->delivery = g_object_ref (delivery);
+  self->max_recipients = DEFAULT_MAX_RECIPIENTS;
   return self;
 }
 
@@ -642,7 +468,7 @@ PosteProvider *
 poste_session_get_provider (PosteSession *self)
 {
   g_return_val_if_fail (POSTE_IS_SESSION (self), NULL);
-  return self->ctx->provider;
+  return self->client->provider;
 }
 
 /**
@@ -727,9 +553,9 @@ poste_session_set_timeout (PosteSession *self,
   g_return_if_fail (!self->running);
 
   seconds = MAX (seconds, 1);
-  if (self->ctx->timeout == seconds)
+  if (self->channel->timeout == seconds)
     return;
-  self->ctx->timeout = seconds;
+  self->channel->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
 }
 
@@ -747,9 +573,9 @@ poste_session_set_atrn_timeout (PosteSession *self,
   g_return_if_fail (!self->running);
 
   seconds = MAX (seconds, 1);
-  if (self->ctx->atrn_timeout == seconds)
+  if (self->client->atrn_timeout == seconds)
     return;
-  self->ctx->atrn_timeout = seconds;
+  self->client->atrn_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATRN_TIMEOUT]);
 }
 
@@ -766,9 +592,9 @@ poste_session_set_max_message_size (PosteSession *self,
   g_return_if_fail (POSTE_IS_SESSION (self));
   g_return_if_fail (!self->running);
 
-  if (self->ctx->max_message_size == bytes)
+  if (self->max_message_size == bytes)
     return;
-  self->ctx->max_message_size = bytes;
+  self->max_message_size = bytes;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_MESSAGE_SIZE]);
 }
 
@@ -785,9 +611,9 @@ poste_session_set_max_recipients (PosteSession *self,
   g_return_if_fail (POSTE_IS_SESSION (self));
   g_return_if_fail (!self->running);
 
-  if (self->ctx->max_recipients == count)
+  if (self->max_recipients == count)
     return;
-  self->ctx->max_recipients = count;
+  self->max_recipients = count;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_RECIPIENTS]);
 }
 
@@ -806,12 +632,12 @@ poste_session_set_local_name (PosteSession *self,
   g_return_if_fail (POSTE_IS_SESSION (self));
   g_return_if_fail (!self->running);
 
-  value = name != NULL && *name != '\0' ? g_strdup (name) : default_local_name ();
+  value = name != NULL && *name != '\0' ? g_strdup (name) : poste_client_dup_default_local_name ();
   g_return_if_fail (poste_atrn_domain_is_valid (value));
-  if (g_strcmp0 (self->ctx->local_name, value) == 0)
+  if (g_strcmp0 (self->client->local_name, value) == 0)
     return;
-  g_free (self->ctx->local_name);
-  self->ctx->local_name = g_steal_pointer (&value);
+  g_free (self->client->local_name);
+  self->client->local_name = g_steal_pointer (&value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_NAME]);
 }
 
@@ -829,7 +655,7 @@ poste_session_get_peer_certificate (PosteSession *self)
 {
   g_return_val_if_fail (POSTE_IS_SESSION (self), NULL);
   g_return_val_if_fail (!self->running, NULL);
-  return self->ctx->peer_certificate;
+  return self->channel->peer_certificate;
 }
 
 /**
@@ -873,57 +699,72 @@ session_run (PosteSession  *self,
              GCancellable  *cancellable,
              GError       **error)
 {
-  PosteSessionCtx *ctx = self->ctx;
+  PosteChannel *channel = self->channel;
+  PosteClient *client = self->client;
   g_autoptr(GError) local_error = NULL;
   PosteSessionReport *report;
   gint64 started = g_get_monotonic_time ();
-  gboolean etrn = poste_provider_get_mode (ctx->provider) == POSTE_MODE_ETRN;
+  gboolean etrn = poste_provider_get_mode (client->provider) == POSTE_MODE_ETRN;
   gboolean turned = FALSE;
   guint queues = 0;
   gboolean ok;
 
-  ctx->cancellable = cancellable;
-  report = poste_session_report_new (poste_provider_get_name (ctx->provider));
+  channel->cancellable = cancellable;
+  report = poste_session_report_new (poste_provider_get_name (client->provider));
 
-  ok = poste_client_open (ctx, &local_error) &&
-       poste_client_authenticate (ctx, &local_error);
+  ok = poste_client_open (client, &local_error) &&
+       poste_client_authenticate (client, &local_error);
   if (ok && etrn)
-    ok = poste_client_etrn (ctx, &queues, &local_error);
+    ok = poste_client_etrn (client, &queues, &local_error);
   else if (ok)
-    ok = poste_client_atrn (ctx, &turned, &local_error);
-  report->last_state = ctx->state;
+    ok = poste_client_atrn (client, &turned, &local_error);
+  report->last_state = channel->state;
 
   if (ok && etrn)
     {
       /* RFC 1985: no reversed state; the provider delivers to our MTA on its own. */
-      poste_client_quit (ctx);
+      poste_client_quit (client);
     }
   else if (ok && turned)
     {
-      ok = poste_server_run (ctx, &local_error);
-      report->last_state = ctx->state;
-      poste_delivery_close (ctx->delivery);
-      if (ok && ctx->delivery_error != NULL)
+      g_autoptr(GError) delivery_error = NULL;
+      PosteServerConfig config = {
+        .delivery = self->delivery,
+        .local_name = client->local_name,
+        .provider_host = poste_provider_get_host (client->provider),
+        /* The domains asked for, or the customer's domains for a bare ATRN. */
+        .domains = client->requested != NULL && client->requested[0] != NULL
+                   ? (const char * const *) client->requested
+                   : poste_provider_get_domains (client->provider),
+        .authenticated = client->authenticated,
+        .max_message_size = self->max_message_size,
+        .max_recipients = self->max_recipients,
+      };
+
+      ok = poste_server_run (channel, &config, &delivery_error, &local_error);
+      report->last_state = channel->state;
+      poste_delivery_close (self->delivery);
+      if (ok && delivery_error != NULL)
         {
           ok = FALSE;
-          local_error = g_error_copy (ctx->delivery_error);
+          local_error = g_steal_pointer (&delivery_error);
         }
     }
   else if (ok)
     {
-      poste_session_ctx_note (ctx, "the provider holds no mail");
-      poste_client_quit (ctx);
+      poste_channel_note (channel, "the provider holds no mail");
+      poste_client_quit (client);
     }
-  else if (should_quit_after (local_error) && ctx->connection != NULL)
-    poste_client_quit (ctx);
+  else if (should_quit_after (local_error) && channel->connection != NULL)
+    poste_client_quit (client);
 
-  poste_client_close (ctx);
+  poste_client_close (client);
 
   if (ok && etrn)
     report->outcome = queues > 0 ? POSTE_SESSION_OUTCOME_STARTED
                                  : POSTE_SESSION_OUTCOME_NO_MAIL;
   else if (ok)
-    report->outcome = ctx->messages > 0 ? POSTE_SESSION_OUTCOME_MAIL
+    report->outcome = channel->messages > 0 ? POSTE_SESSION_OUTCOME_MAIL
                                         : POSTE_SESSION_OUTCOME_NO_MAIL;
   else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     report->outcome = POSTE_SESSION_OUTCOME_CANCELLED;
@@ -931,27 +772,27 @@ session_run (PosteSession  *self,
     report->outcome = POSTE_SESSION_OUTCOME_FAILED;
 
   if (!ok)
-    poste_session_ctx_note (ctx, "session ended: %s", local_error->message);
+    poste_channel_note (channel, "session ended: %s", local_error->message);
 
   report->duration = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
   report->error = local_error != NULL ? g_error_copy (local_error) : NULL;
-  report->messages = ctx->messages;
-  report->refused = ctx->refused + ctx->deferred;
-  report->deferred = ctx->deferred;
-  report->returned = ctx->refused;
-  report->bytes = ctx->bytes;
-  report->tls = g_strdup (ctx->tls_description);
-  report->mechanism = g_strdup (ctx->mechanism);
+  report->messages = channel->messages;
+  report->refused = channel->refused + channel->deferred;
+  report->deferred = channel->deferred;
+  report->returned = channel->refused;
+  report->bytes = channel->bytes;
+  report->tls = g_strdup (channel->tls_description);
+  report->mechanism = g_strdup (client->mechanism);
   g_ptr_array_unref (report->transcript);
-  report->transcript = poste_session_ctx_dup_transcript (ctx);
+  report->transcript = poste_channel_dup_transcript (channel);
 
   g_clear_pointer (&self->report, poste_session_report_free);
   self->report = report;
 
-  ctx->current_size = -1;
-  poste_session_ctx_set_state (ctx, ok ? POSTE_SESSION_STATE_DONE : POSTE_SESSION_STATE_FAILED);
-  poste_session_ctx_progress (ctx);
-  ctx->cancellable = NULL;
+  channel->current_size = -1;
+  poste_channel_set_state (channel, ok ? POSTE_SESSION_STATE_DONE : POSTE_SESSION_STATE_FAILED);
+  poste_channel_progress (channel);
+  channel->cancellable = NULL;
 
   if (!ok)
     {
@@ -978,7 +819,8 @@ prepare_run (PosteSession *self)
 static void
 finish_run (PosteSession *self)
 {
-  Snapshot snapshot = { self, 0, self->ctx->state, self->ctx->messages, self->ctx->bytes, -1 };
+  Snapshot snapshot = { self, 0, self->channel->state, self->channel->messages,
+                        self->channel->bytes, -1 };
 
   self->running = FALSE;
   snapshot.sequence = g_atomic_int_add (&self->sequence, 1) + 1;

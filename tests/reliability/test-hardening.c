@@ -33,7 +33,8 @@
 #include "poste-outbox-listener.h"
 #include "poste-outbox-submit.h"
 #include "poste-test-cert.h"
-#include "poste-test-provider.h"
+#include "poste-test-fixture.h"
+#include "poste-test-script.h"
 #include "poste-test-services.h"
 #include "poste-test.h"
 
@@ -370,97 +371,57 @@ static const char *const hostile[] = {
   "victim@elsewhere.example",
 };
 
-typedef struct {
-  char              *dir;
-  PosteTestCert     *cert;
-  PosteTestProvider *tp;
-  PosteProvider     *provider;
-  PosteSession      *session;
-  GError            *error;
-  gboolean           ok;
-} Relay;
+static const char *const relay_domains[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
 
-/* A test provider holding one message for @recipients, and a provider with @domains (NULL for
- * none, a bare ATRN) delivering to @target. */
+static const PosteTestFixtureConfig relay_config = {
+  .name = "relay",
+  .user = USER,
+  .password = PASSWORD,
+  .domains = relay_domains,
+  .provider_timeout = TIMEOUT,
+  .timeout = TIMEOUT,
+};
+
+/* A test provider (taking any recipient) holding one message for @recipients, and a provider
+ * with @domains (NULL for none, a bare ATRN) delivering to @target. */
 static void
-relay_setup (Relay              *r,
+relay_setup (PosteTestFixture   *r,
              const char * const *domains_of_provider,
              const char         *target,
              const char * const *recipients)
 {
-  static const char *const account_domains[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
   static const char *const none[] = { NULL };
-  g_autoptr(GError) error = NULL;
 
-  r->dir = poste_test_make_dir ("relay");
-  r->cert = poste_test_cert_new (r->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  r->tp = poste_test_provider_new ();
-  poste_test_provider_set_tls (r->tp, POSTE_TEST_TLS_STARTTLS, r->cert->certificate);
-  poste_test_provider_set_timeout (r->tp, TIMEOUT);
-  poste_test_provider_add_account (r->tp, USER, PASSWORD, account_domains);
-  poste_test_provider_set_faults (r->tp, "any-recipient", &error);
-  g_assert_no_error (error);
+  poste_test_fixture_setup (r, &relay_config, POSTE_TEST_TLS_STARTTLS, POSTE_TEST_CERT_NONE,
+                            "any-recipient");
   poste_test_provider_add_message (r->tp, "sender@remote.example", recipients, MESSAGE, -1);
-
-  r->provider = poste_provider_new ("relay");
-  poste_provider_set_host (r->provider, "127.0.0.1");
-  poste_provider_set_username (r->provider, USER);
   poste_provider_set_domains (r->provider, domains_of_provider != NULL ? domains_of_provider
                                                                        : none);
-  poste_provider_set_security (r->provider, POSTE_SECURITY_STARTTLS);
-  poste_provider_set_ca_file (r->provider, r->cert->ca_file);
   poste_provider_set_delivery (r->provider, target);
 }
 
+/* Starts the test provider and runs one session into the provider's targets (its router). */
 static void
-relay_run (Relay *r)
+relay_run (PosteTestFixture *r)
 {
   g_autoptr(PosteDelivery) delivery = NULL;
   g_autoptr(GError) error = NULL;
-  guint16 port = poste_test_provider_start (r->tp, &error);
-  PosteSessionReport *report;
 
-  g_assert_no_error (error);
-  poste_provider_set_port (r->provider, port);
+  poste_test_fixture_start (r);
   delivery = poste_router_new (r->provider, &error);
   g_assert_no_error (error);
-  r->session = poste_session_new (r->provider, PASSWORD, delivery);
-  poste_session_set_timeout (r->session, TIMEOUT);
-  poste_session_set_atrn_timeout (r->session, TIMEOUT);
-  poste_session_set_local_name (r->session, "customer.example");
-  r->ok = poste_session_run (r->session, NULL, &r->error);
-  report = poste_session_get_report (r->session);
-  for (guint i = 0; i < report->transcript->len; i++)
-    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
-  g_test_message ("result: %s", r->ok ? "ok" : r->error->message);
+  poste_test_fixture_new_session (r, delivery);
+  poste_test_fixture_run (r);
 }
 
 /* How many of our replies in the session's transcript start with @text. */
 static guint
-relay_count_replies (Relay      *r,
-                     const char *text)
+relay_count_replies (PosteTestFixture *r,
+                     const char       *text)
 {
-  PosteSessionReport *report = poste_session_get_report (r->session);
   g_autofree char *wanted = g_strconcat ("C: ", text, NULL);
-  guint n = 0;
 
-  for (guint i = 0; i < report->transcript->len; i++)
-    if (g_str_has_prefix (report->transcript->pdata[i], wanted))
-      n++;
-  return n;
-}
-
-static void
-relay_teardown (Relay *r)
-{
-  poste_test_provider_stop (r->tp);
-  g_clear_error (&r->error);
-  g_clear_object (&r->session);
-  g_clear_object (&r->tp);
-  g_clear_object (&r->provider);
-  g_clear_pointer (&r->cert, poste_test_cert_free);
-  g_free (r->dir);
+  return poste_test_fixture_count_lines (r, wanted);
 }
 
 /* With a target that stores the mail here (Maildir), routing syntax is still refused, with 550,
@@ -474,7 +435,7 @@ test_relay_routing_syntax (void)
   g_autofree char *maildir = NULL;
   g_autofree char *target = NULL;
   PosteTestMessage *m;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   g_ptr_array_add (recipients, (gpointer) "alice@" POSTE_TEST_MAIL_DOMAIN);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
@@ -498,7 +459,7 @@ test_relay_routing_syntax (void)
   g_assert_cmpuint (m->recipients->len, ==, 1);
   g_assert_cmpstr (m->recipients->pdata[0], ==, "alice@" POSTE_TEST_MAIL_DOMAIN);
   g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 0);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 /* No domains (a bare ATRN) and a target that relays (here the outbox listener, an SMTP server on
@@ -515,7 +476,7 @@ test_relay_no_domains (void)
   g_autofree char *sink_dir = NULL;
   g_autofree char *target = NULL;
   guint16 sink_port;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   sink_dir = g_build_filename (poste_test_make_dir ("relay-sink"), "outbox", NULL);
   sink = poste_outbox_new (sink_dir);
@@ -533,7 +494,7 @@ test_relay_no_domains (void)
   items = poste_outbox_list (sink, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 0);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   poste_outbox_listener_stop (listener);
 }
 
@@ -601,7 +562,7 @@ test_relay_postfix (void)
   g_autofree char *log = NULL;
   PosteTestService *postfix;
   guint16 sink_port, postfix_port = 0;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   if (!g_file_test ("/usr/sbin/postfix", G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -650,7 +611,7 @@ test_relay_postfix (void)
   g_assert_null (strstr (log, "elsewhere.example"));
   g_assert_null (strstr (log, "hop.example"));
 
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   poste_test_postfix_stop (postfix);
   poste_outbox_listener_stop (listener);
 }
@@ -672,7 +633,7 @@ mda_session (const char  *recipient,
   g_autofree char *target = NULL;
   const char *recipients[] = { recipient, NULL };
   char *args = NULL;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", recipients);
   out = g_build_filename (r.dir, "out", NULL);
@@ -685,7 +646,7 @@ mda_session (const char  *recipient,
   *spooled = poste_test_provider_count_spooled (r.tp);
   if (r.error != NULL)
     g_propagate_error (error, g_steal_pointer (&r.error));
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   return args;
 }
 
@@ -765,7 +726,7 @@ test_scram_iterations (gconstpointer data)
   g_autofree char *maildir = NULL;
   g_autofree char *target = NULL;
   g_autoptr(GError) error = NULL;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", one);
   maildir = g_build_filename (r.dir, "Maildir", NULL);
@@ -792,7 +753,7 @@ test_scram_iterations (gconstpointer data)
       g_assert_cmpuint (relay_count_replies (&r, "*"), ==, 1);
       g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 1);
     }
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 /* An empty CRAM-MD5 challenge proves nothing (the response could be replayed): "*", and a
@@ -804,13 +765,12 @@ test_cram_md5_empty (void)
   static const char *const one[] = { "alice@" POSTE_TEST_MAIL_DOMAIN, NULL };
   g_autoptr(GError) error = NULL;
   PosteCheckResult *result;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", one);
   poste_test_provider_set_faults (r.tp, "mechanisms=CRAM-MD5 cram-challenge=", &error);
   g_assert_no_error (error);
-  poste_provider_set_port (r.provider, poste_test_provider_start (r.tp, &error));
-  g_assert_no_error (error);
+  poste_test_fixture_start (&r);
   result = poste_session_check (r.provider, PASSWORD, TIMEOUT, NULL);
   for (guint i = 0; i < result->transcript->len; i++)
     g_test_message ("%s", (const char *) result->transcript->pdata[i]);
@@ -826,7 +786,7 @@ test_cram_md5_empty (void)
     g_assert_true (cancelled);
   }
   poste_check_result_free (result);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 static const ScramCase scram_cases[] = {
@@ -841,68 +801,8 @@ static const ScramCase scram_cases[] = {
 
 /* ---- The reversed state ---- */
 
-/* A provider that follows a script on loopback, in plain text, taking PLAIN: ">TEXT" is sent,
- * "<" reads one reply of the customer (all its lines). What the customer said is kept. */
-typedef struct {
-  GSocketListener    *listener;
-  GThread            *thread;
-  const char *const  *steps;
-  GString            *heard;
-  guint16             port;
-} Script;
-
-static gboolean
-script_read_line (GInputStream *in,
-                  GString      *heard,
-                  GString      *line)
-{
-  char c;
-
-  g_string_truncate (line, 0);
-  while (g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
-    {
-      g_string_append_c (heard, c);
-      g_string_append_c (line, c);
-      if (c == '\n')
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gpointer
-script_thread (gpointer data)
-{
-  Script *s = data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  GInputStream *in;
-  GOutputStream *out;
-
-  connection = g_socket_listener_accept (s->listener, NULL, NULL, NULL);
-  if (connection == NULL)
-    return NULL;
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  for (guint i = 0; s->steps[i] != NULL; i++)
-    {
-      const char *step = s->steps[i];
-
-      if (step[0] == '>')
-        {
-          if (!g_output_stream_write_all (out, step + 1, strlen (step + 1), NULL, NULL, NULL))
-            return NULL;
-        }
-      else
-        do
-          if (!script_read_line (in, s->heard, line))
-            return NULL;
-        while (line->len >= 4 && line->str[3] == '-');
-    }
-  while (script_read_line (in, s->heard, line))
-    ;
-  return NULL;
-}
+/* A provider that follows a script on loopback, in plain text, taking PLAIN
+ * (tests/common/poste-test-script.c). */
 
 /* Runs a session against @steps into @provider's targets; returns the codes of the customer's
  * replies in the reversed state ("2 2 5 ..."), one digit each. */
@@ -911,30 +811,14 @@ script_session (PosteProvider      *provider,
                 const char *const  *steps,
                 GError            **error)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(PosteDelivery) delivery = NULL;
   g_autoptr(PosteSession) session = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GString) codes = g_string_new (NULL);
-  g_auto(GStrv) lines = NULL;
-  Script s = { 0, };
+  PosteTestScript s = { 0, };
+  char *codes;
 
-  s.steps = steps;
-  s.heard = g_string_new (NULL);
-  s.listener = g_socket_listener_new ();
-  g_socket_listener_add_address (s.listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error);
-  g_assert_no_error (local_error);
-  s.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  s.thread = g_thread_new ("script", script_thread, &s);
-
-  poste_provider_set_host (provider, "127.0.0.1");
-  poste_provider_set_port (provider, s.port);
-  poste_provider_set_username (provider, USER);
-  poste_provider_set_security (provider, POSTE_SECURITY_NONE);
-  poste_provider_set_auth (provider, POSTE_AUTH_PLAIN);
+  poste_test_script_start (&s, steps);
+  poste_test_script_set_provider (&s, provider, USER);
   delivery = poste_router_new (provider, &local_error);
   g_assert_no_error (local_error);
   session = poste_session_new (provider, PASSWORD, delivery);
@@ -943,16 +827,10 @@ script_session (PosteProvider      *provider,
   poste_session_set_local_name (session, "customer.example");
   poste_session_run (session, NULL, error);
 
-  g_thread_join (s.thread);
-  g_socket_listener_close (s.listener);
-  g_object_unref (s.listener);
-  g_test_message ("the customer sent:\n%s", s.heard->str);
-  lines = g_strsplit (s.heard->str, "\r\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strlen (lines[i]) >= 4 && lines[i][3] == ' ' && g_ascii_isdigit (lines[i][0]))
-      g_string_append_printf (codes, "%s%.1s", codes->len > 0 ? " " : "", lines[i]);
-  g_string_free (s.heard, TRUE);
-  return g_string_free (g_steal_pointer (&codes), FALSE);
+  poste_test_script_finish (&s);
+  codes = poste_test_script_reply_codes (&s);
+  poste_test_script_clear (&s);
+  return codes;
 }
 
 /* The client phase of the scripted provider: EHLO, AUTH PLAIN, ATRN, turn around. */

@@ -333,19 +333,22 @@ log_result (const char *what,
     log_line ("%s = %d %s%s", what, result, errno_name (error), injected ? " injected" : "");
 }
 
-static int
-sync_call (Call        call,
-           int         fd,
-           int       (*function) (int))
+/* Every intercepted call goes through here: a rule may make it fail with the rule's errno,
+ * without the real call; otherwise @perform makes the real call with @args. Either way the log
+ * says "@what = RESULT", and errno is left as the call left it. @path and @path2 (nullable) are
+ * what the rules match. */
+static ssize_t
+intercept (Call          call,
+           const char   *path,
+           const char   *path2,
+           const char   *what,
+           ssize_t     (*perform) (const void *args),
+           const void   *args)
 {
-  char path[PATH_MAX];
-  char what[PATH_MAX + 32];
-  Rule *rule;
-  int result;
+  Rule *rule = should_fail (call, path, path2);
+  ssize_t result;
   int error;
 
-  fd_path (fd, path, sizeof path);
-  rule = should_fail (call, path, NULL);
   if (rule != NULL)
     {
       result = -1;
@@ -353,13 +356,92 @@ sync_call (Call        call,
     }
   else
     {
-      result = function (fd);
+      result = perform (args);
       error = errno;
     }
-  snprintf (what, sizeof what, "%s %s", call_names[call], path);
-  log_result (what, result, error, rule);
+  log_result (what, (int) (result < 0 ? -1 : result), error, rule);
   errno = error;
   return result;
+}
+
+/* The real calls, each with its arguments in one struct for intercept(). */
+
+typedef struct {
+  int   fd;
+  int (*function) (int);
+} SyncArgs;
+
+static ssize_t
+perform_sync (const void *args)
+{
+  const SyncArgs *a = args;
+
+  return a->function (a->fd);
+}
+
+typedef struct {
+  int           olddirfd;
+  const char   *oldpath;
+  int           newdirfd;
+  const char   *newpath;
+  unsigned int  flags;
+  int         (*function) (int, const char *, int, const char *, unsigned int);
+} RenameArgs;
+
+static ssize_t
+perform_rename (const void *args)
+{
+  const RenameArgs *a = args;
+
+  return a->function (a->olddirfd, a->oldpath, a->newdirfd, a->newpath, a->flags);
+}
+
+typedef struct {
+  int         fd;
+  const void *data;
+  size_t      count;
+  off_t       offset;   /* pwrite only */
+  ssize_t   (*pwrite) (int, const void *, size_t, off_t);  /* NULL: write */
+} WriteArgs;
+
+static ssize_t
+perform_write (const void *args)
+{
+  const WriteArgs *a = args;
+
+  if (a->pwrite != NULL)
+    return a->pwrite (a->fd, a->data, a->count, a->offset);
+  return real_write (a->fd, a->data, a->count);
+}
+
+typedef struct {
+  int    fd;
+  off_t  length;
+  int  (*function) (int, off_t);
+} TruncateArgs;
+
+static ssize_t
+perform_truncate (const void *args)
+{
+  const TruncateArgs *a = args;
+
+  return a->function (a->fd, a->length);
+}
+
+/* The wrappers */
+
+static int
+sync_call (Call        call,
+           int         fd,
+           int       (*function) (int))
+{
+  char path[PATH_MAX];
+  char what[PATH_MAX + 32];
+  SyncArgs args = { fd, function };
+
+  fd_path (fd, path, sizeof path);
+  snprintf (what, sizeof what, "%s %s", call_names[call], path);
+  return (int) intercept (call, path, NULL, what, perform_sync, &args);
 }
 
 int
@@ -388,27 +470,13 @@ rename_call (const char *name,
   char from[PATH_MAX];
   char to[PATH_MAX];
   char what[3 * PATH_MAX];
-  Rule *rule;
-  int result;
-  int error;
+  RenameArgs args = { olddirfd, oldpath, newdirfd, newpath, flags, function };
 
   at_path (olddirfd, oldpath, from, sizeof from);
   at_path (newdirfd, newpath, to, sizeof to);
-  rule = should_fail (strcmp (name, "link") == 0 ? CALL_LINK : CALL_RENAME, from, to);
-  if (rule != NULL)
-    {
-      result = -1;
-      error = rule->error;
-    }
-  else
-    {
-      result = function (olddirfd, oldpath, newdirfd, newpath, flags);
-      error = errno;
-    }
   snprintf (what, sizeof what, "%s %s %s", name, from, to);
-  log_result (what, result, error, rule);
-  errno = error;
-  return result;
+  return (int) intercept (strcmp (name, "link") == 0 ? CALL_LINK : CALL_RENAME, from, to, what,
+                          perform_rename, &args);
 }
 
 static int
@@ -497,9 +565,7 @@ write (int         fd,
   struct stat st;
   char path[PATH_MAX];
   char what[PATH_MAX + 64];
-  Rule *rule;
-  ssize_t result;
-  int error;
+  WriteArgs args = { fd, data, count, 0, NULL };
 
   pthread_once (&once, init);
   if (fstat (fd, &st) != 0)
@@ -512,21 +578,8 @@ write (int         fd,
       return real_write (fd, data, count);
     }
   fd_path (fd, path, sizeof path);
-  rule = should_fail (CALL_WRITE, path, NULL);
-  if (rule != NULL)
-    {
-      result = -1;
-      error = rule->error;
-    }
-  else
-    {
-      result = real_write (fd, data, count);
-      error = errno;
-    }
   snprintf (what, sizeof what, "write %s %zu", path, count);
-  log_result (what, (int) (result < 0 ? -1 : result), error, rule);
-  errno = error;
-  return result;
+  return intercept (CALL_WRITE, path, NULL, what, perform_write, &args);
 }
 
 static ssize_t
@@ -538,26 +591,11 @@ pwrite_call (int         fd,
 {
   char path[PATH_MAX];
   char what[PATH_MAX + 64];
-  Rule *rule;
-  ssize_t result;
-  int error;
+  WriteArgs args = { fd, data, count, offset, function };
 
   fd_path (fd, path, sizeof path);
-  rule = should_fail (CALL_WRITE, path, NULL);
-  if (rule != NULL)
-    {
-      result = -1;
-      error = rule->error;
-    }
-  else
-    {
-      result = function (fd, data, count, offset);
-      error = errno;
-    }
   snprintf (what, sizeof what, "pwrite %s %zu", path, count);
-  log_result (what, (int) (result < 0 ? -1 : result), error, rule);
-  errno = error;
-  return result;
+  return intercept (CALL_WRITE, path, NULL, what, perform_write, &args);
 }
 
 ssize_t
@@ -587,26 +625,11 @@ truncate_call (int    fd,
 {
   char path[PATH_MAX];
   char what[PATH_MAX + 64];
-  Rule *rule;
-  int result;
-  int error;
+  TruncateArgs args = { fd, length, function };
 
   fd_path (fd, path, sizeof path);
-  rule = should_fail (CALL_FTRUNCATE, path, NULL);
-  if (rule != NULL)
-    {
-      result = -1;
-      error = rule->error;
-    }
-  else
-    {
-      result = function (fd, length);
-      error = errno;
-    }
   snprintf (what, sizeof what, "ftruncate %s %lld", path, (long long) length);
-  log_result (what, result, error, rule);
-  errno = error;
-  return result;
+  return (int) intercept (CALL_FTRUNCATE, path, NULL, what, perform_truncate, &args);
 }
 
 int

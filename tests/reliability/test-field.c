@@ -18,8 +18,7 @@
 #include <string.h>
 
 #include "poste.h"
-#include "poste-test-cert.h"
-#include "poste-test-provider.h"
+#include "poste-test-fixture.h"
 #include "poste-test.h"
 #include "test-memory-delivery.h"
 
@@ -31,38 +30,26 @@
 
 static const char *const domains[] = { "example.org", NULL };
 
+static const PosteTestFixtureConfig config = {
+  .name = "field",
+  .user = USER,
+  .password = PASSWORD,
+  .domains = domains,
+  .provider_timeout = 60,
+  .timeout = TIMEOUT,
+};
+
 typedef struct {
-  char              *dir;
-  PosteTestCert     *cert;
-  PosteTestProvider *tp;
-  PosteProvider     *provider;
-  TestDelivery      *delivery;
-  PosteSession      *session;
-  guint              spooled;   /* messages added to the provider */
+  PosteTestFixture  t;
+  TestDelivery     *delivery;
+  guint             spooled;   /* messages added to the provider */
 } Fixture;
 
 static void
 fixture_setup (Fixture    *f,
                const char *faults)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = poste_test_make_dir ("field");
-  f->cert = poste_test_cert_new (f->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  f->tp = poste_test_provider_new ();
-  poste_test_provider_set_tls (f->tp, POSTE_TEST_TLS_STARTTLS, f->cert->certificate);
-  poste_test_provider_add_account (f->tp, USER, PASSWORD, domains);
-  poste_test_provider_set_timeout (f->tp, 60);
-  poste_test_provider_set_faults (f->tp, faults, &error);
-  g_assert_no_error (error);
-
-  f->provider = poste_provider_new ("field");
-  poste_provider_set_host (f->provider, "127.0.0.1");
-  poste_provider_set_username (f->provider, USER);
-  poste_provider_set_domains (f->provider, domains);
-  poste_provider_set_security (f->provider, POSTE_SECURITY_STARTTLS);
-  poste_provider_set_ca_file (f->provider, f->cert->ca_file);
+  poste_test_fixture_setup (&f->t, &config, POSTE_TEST_TLS_STARTTLS, POSTE_TEST_CERT_NONE, faults);
   f->delivery = test_delivery_new ();
 }
 
@@ -76,18 +63,8 @@ add_message (Fixture    *f,
   g_autofree char *text = g_strdup_printf ("From: sender%u@sender.example\r\nSubject: field %u\r\n"
                                            "\r\nMessage %u.\r\n", n, n, n);
 
-  poste_test_provider_add_message (f->tp, "sender@sender.example", rcpts, text, -1);
+  poste_test_provider_add_message (f->t.tp, "sender@sender.example", rcpts, text, -1);
   f->spooled++;
-}
-
-static void
-start_provider (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  guint16 port = poste_test_provider_start (f->tp, &error);
-
-  g_assert_no_error (error);
-  poste_provider_set_port (f->provider, port);
 }
 
 /* Runs one session with the fixture's target (a new PosteSession each time, as a fetch does). */
@@ -95,37 +72,24 @@ static gboolean
 run_session (Fixture  *f,
              GError  **error)
 {
-  PosteSessionReport *report;
-  gboolean ok;
-
-  g_clear_object (&f->session);
-  f->session = poste_session_new (f->provider, PASSWORD, POSTE_DELIVERY (f->delivery));
-  poste_session_set_timeout (f->session, TIMEOUT);
-  poste_session_set_atrn_timeout (f->session, TIMEOUT);
-  poste_session_set_local_name (f->session, "customer.example");
-  ok = poste_session_run (f->session, NULL, error);
-  report = poste_session_get_report (f->session);
-  for (guint i = 0; i < report->transcript->len; i++)
-    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
-  return ok;
+  poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->delivery));
+  if (poste_test_fixture_run (&f->t))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&f->t.error));
+  return FALSE;
 }
 
 static PosteSessionReport *
 report (Fixture *f)
 {
-  return poste_session_get_report (f->session);
+  return poste_session_get_report (f->t.session);
 }
 
 static gboolean
 transcript_has (Fixture    *f,
                 const char *text)
 {
-  PosteSessionReport *r = report (f);
-
-  for (guint i = 0; i < r->transcript->len; i++)
-    if (strstr (r->transcript->pdata[i], text) != NULL)
-      return TRUE;
-  return FALSE;
+  return poste_test_fixture_transcript_mentions (&f->t, text);
 }
 
 static char *
@@ -151,12 +115,12 @@ assert_nothing_lost (Fixture *f,
                      guint    returned)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->tp);
-  g_autoptr(GPtrArray) back = poste_test_provider_dup_returned (f->tp);
+  g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->t.tp);
+  g_autoptr(GPtrArray) back = poste_test_provider_dup_returned (f->t.tp);
 
   g_assert_cmpuint (f->delivery->messages->len, ==, stored);
   g_assert_cmpuint (accepted->len, ==, stored);
-  g_assert_cmpuint (poste_test_provider_count_spooled (f->tp), ==, held);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->t.tp), ==, held);
   g_assert_cmpuint (back->len, ==, returned);
   g_assert_cmpuint (stored + held + returned, ==, f->spooled);
   for (guint i = 0; i < f->delivery->messages->len; i++)
@@ -171,13 +135,8 @@ assert_nothing_lost (Fixture *f,
 static void
 fixture_teardown (Fixture *f)
 {
-  poste_test_provider_stop (f->tp);
-  g_clear_object (&f->session);
-  g_clear_object (&f->tp);
-  g_clear_object (&f->provider);
+  poste_test_fixture_teardown (&f->t);
   g_clear_object (&f->delivery);
-  g_clear_pointer (&f->cert, poste_test_cert_free);
-  g_free (f->dir);
 }
 
 /* ---- One message a TLS session, then QUIT ---- */
@@ -191,7 +150,7 @@ test_one_per_session (void)
   fixture_setup (&f, "per-session=1");
   for (guint i = 1; i <= 3; i++)
     add_message (&f, i, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* Each session ends well with one message; the provider keeps the rest for the next. */
   for (guint i = 1; i <= 3; i++)
@@ -228,7 +187,7 @@ test_bdat_short (void)
   fixture_setup (&f, "bdat bdat-short return-5xx");
   for (guint i = 1; i <= POSTE_SERVER_MAX_ERRORS_SEEN + 5; i++)
     add_message (&f, i, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
@@ -262,7 +221,6 @@ test_bdat_maildir (void)
   Fixture f = { 0, };
   g_autoptr(GError) error = NULL;
   g_autoptr(PosteDelivery) maildir = NULL;
-  g_autoptr(PosteSession) session = NULL;
   g_autofree char *path = NULL;
   g_autofree char *spec = NULL;
   g_autofree char *new_dir = NULL;
@@ -274,23 +232,21 @@ test_bdat_maildir (void)
   const char *body;
 
   fixture_setup (&f, "bdat raw");
-  poste_test_provider_add_message (f.tp, "sender@sender.example", rcpt,
+  poste_test_provider_add_message (f.t.tp, "sender@sender.example", rcpt,
                                    "Subject: bare\r\n\r\none\ntwo\rthree\r\n", -1);
   f.spooled++;
-  start_provider (&f);
-  path = g_build_filename (f.dir, "Maildir", NULL);
+  poste_test_fixture_start (&f.t);
+  path = g_build_filename (f.t.dir, "Maildir", NULL);
   spec = g_strconcat ("maildir:", path, NULL);
   maildir = poste_delivery_new_for_target (spec, &error);
   g_assert_no_error (error);
 
-  session = poste_session_new (f.provider, PASSWORD, maildir);
-  poste_session_set_timeout (session, TIMEOUT);
-  poste_session_set_local_name (session, "customer.example");
-  g_assert_true (poste_session_run (session, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (poste_session_get_report (session)->messages, ==, 1);
-  g_assert_cmpuint (poste_session_get_report (session)->refused, ==, 0);
-  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  poste_test_fixture_new_session (&f.t, maildir);
+  g_assert_true (poste_test_fixture_run (&f.t));
+  g_assert_no_error (f.t.error);
+  g_assert_cmpuint (report (&f)->messages, ==, 1);
+  g_assert_cmpuint (report (&f)->refused, ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
 
   new_dir = g_build_filename (path, "new", NULL);
   dir = g_dir_open (new_dir, 0, &error);
@@ -316,7 +272,7 @@ test_tls_plain_quit (void)
   g_autoptr(GError) error = NULL;
 
   fixture_setup (&f, "tls-plain-quit");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* TLS alone would only see "an unexpected packet": the plain-text QUIT is recognised for what
    * it is, the provider's way of saying it holds nothing. */
@@ -341,7 +297,7 @@ test_close_after_last (void)
   fixture_setup (&f, "drop=quit");
   add_message (&f, 1, "someone@example.org");
   add_message (&f, 2, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* What was acknowledged is delivered: a rude end, but a good session. */
   g_assert_true (run_session (&f, &error));
@@ -361,7 +317,7 @@ test_close_after_turn (void)
 
   fixture_setup (&f, "drop=turn");
   add_message (&f, 1, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* A 250 to ATRN and then nothing: a broken session, never "no mail". */
   g_assert_false (run_session (&f, &error));
@@ -386,7 +342,7 @@ test_quit_after_4xx (void)
   add_message (&f, 2, "busy@example.org");
   add_message (&f, 3, "third@example.org");
   f.delivery->defer_recipient = g_strdup ("busy@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* The target's 450 is a local delivery failure: the provider keeps that message, and the one
    * it did not offer after quitting. */
@@ -419,12 +375,12 @@ test_quit_after_452 (void)
   const char *both[] = { "first@example.org", "second@example.org", NULL };
 
   fixture_setup (&f, "quit-after-4xx");
-  poste_test_provider_add_message (f.tp, "sender@sender.example", both,
+  poste_test_provider_add_message (f.t.tp, "sender@sender.example", both,
                                    "Subject: field 1\r\n\r\nTwo recipients.\r\n", -1);
   f.spooled++;
   add_message (&f, 2, "third@example.org");
   f.delivery->rcpt_limit = 1;
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* A recipient limit is normal flow: the first copy is delivered, the provider quits and keeps
    * the second recipient's copy and the other message for the next session. */
@@ -435,12 +391,12 @@ test_quit_after_452 (void)
   g_assert_cmpuint (report (&f)->refused, ==, 0);
   g_assert_true (transcript_has (&f, "C: 452 4.5.3"));
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
-  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 2);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 2);
 
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report (&f)->messages, ==, 2);
-  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
   g_assert_cmpuint (f.delivery->messages->len, ==, 3);
   g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
   g_assert_cmpstr (f.delivery->recipients->pdata[1], ==, "second@example.org");
@@ -461,7 +417,7 @@ test_returned (void)
   add_message (&f, 1, "nobody@example.org");
   add_message (&f, 2, "someone@example.org");
   f.delivery->refuse_recipient = g_strdup ("nobody@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
@@ -507,9 +463,9 @@ test_atrn_5xx (gconstpointer data)
 
   fixture_setup (&f, c->faults);
   if (c->bare)
-    poste_provider_set_domains (f.provider, NULL);
+    poste_provider_set_domains (f.t.provider, NULL);
   add_message (&f, 1, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   g_assert_false (run_session (&f, &error));
   g_assert_error (error, POSTE_SESSION_ERROR, c->code);
@@ -549,13 +505,13 @@ test_etrn_started (void)
   static const char *const two[] = { "example.org", "example.com", NULL };
 
   fixture_setup (&f, NULL);
-  poste_test_provider_add_account (f.tp, "fixed", PASSWORD, two);
-  poste_provider_set_username (f.provider, "fixed");
-  poste_provider_set_domains (f.provider, two);
-  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
+  poste_test_provider_add_account (f.t.tp, "fixed", PASSWORD, two);
+  poste_provider_set_username (f.t.provider, "fixed");
+  poste_provider_set_domains (f.t.provider, two);
+  poste_provider_set_mode (f.t.provider, POSTE_MODE_ETRN);
   add_message (&f, 1, "someone@example.org");
   add_message (&f, 2, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   /* A queue started is a fetch that went well, though nothing comes in on this connection: the
    * provider delivers to the domain's own mail server. */
@@ -587,8 +543,8 @@ test_etrn_no_mail (void)
   g_autoptr(GError) error = NULL;
 
   fixture_setup (&f, NULL);
-  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
-  start_provider (&f);
+  poste_provider_set_mode (f.t.provider, POSTE_MODE_ETRN);
+  poste_test_fixture_start (&f.t);
 
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
@@ -615,14 +571,14 @@ test_etrn_error (gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   fixture_setup (&f, c->faults);
-  poste_provider_set_mode (f.provider, POSTE_MODE_ETRN);
+  poste_provider_set_mode (f.t.provider, POSTE_MODE_ETRN);
   if (c->extra_domain != NULL)
     {
       const char *asked[] = { c->extra_domain, NULL };
-      poste_provider_set_domains (f.provider, asked);
+      poste_provider_set_domains (f.t.provider, asked);
     }
   add_message (&f, 1, "someone@example.org");
-  start_provider (&f);
+  poste_test_fixture_start (&f.t);
 
   g_assert_false (run_session (&f, &error));
   g_test_message ("error: %s", error->message);

@@ -13,310 +13,21 @@
  *    CRAM-MD5 challenge are cancelled with "*";
  *  - the reversed state: BDAT after HELO is refused, RCPT TO:<postmaster> is taken.
  *
- * The old TLS versions come from the standalone test provider run as a child process with
- * G_TLS_GNUTLS_PRIORITY limited to one version: glib-networking reads that variable once per
- * process, so the provider cannot offer TLS 1.0 in this process while the customer here keeps the
- * system's priority. Debian 12's GnuTLS still negotiates TLS 1.0 and 1.1 with an ECDSA
- * certificate signed with SHA-256 (the handshake signs with SHA-1 under TLS 1.0/1.1, which
- * GnuTLS allows for TLS signatures), so the customer really meets the old version.
+ * The TLS part, with its old-TLS provider in a child process, is test-hardening-tls.c.
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "poste.h"
 #include "poste-address.h"
 #include "poste-outbox.h"
 #include "poste-outbox-listener.h"
-#include "poste-outbox-submit.h"
-#include "poste-test-cert.h"
-#include "poste-test-provider.h"
+#include "poste-test-fixture.h"
+#include "poste-test-script.h"
 #include "poste-test-services.h"
 #include "poste-test.h"
-
-#define USER "customer"
-#define PASSWORD "Hardened-pa55word"
-#define TIMEOUT 20
-#define MESSAGE "From: customer@example.org\r\nSubject: s\r\n\r\nHi\r\n"
-
-static const char *const domains[] = { "example.org", NULL };
-
-/* ---- TLS 1.2 or newer ---- */
-
-typedef struct {
-  char          *dir;
-  PosteTestCert *cert;
-  GSubprocess   *tool;
-  guint16        port;
-} OldTls;
-
-/* A provider left behind by a failed assertion would listen for ever: it ends with the test. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* Starts the standalone provider in a child process that can negotiate only @version
- * ("TLS1.0", "TLS1.1" or "TLS1.2"), in @mode ("starttls" or "implicit"), as an ODMR provider or
- * a submission relay. */
-static void
-old_tls_start (OldTls     *t,
-               const char *version,
-               const char *mode,
-               gboolean    submission)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *tool = g_build_filename (poste_test_build_root (), "tests", "provider",
-                                            "poste-test-provider", NULL);
-  g_autofree char *priority = g_strdup_printf ("NORMAL:-VERS-ALL:+VERS-%s", version);
-  g_autofree char *account = g_strdup_printf ("%s:%s:example.org", USER, PASSWORD);
-  g_autoptr(GError) error = NULL;
-  char banner[128] = { 0 };
-  gsize got = 0;
-  guint64 port = 0;
-
-  t->dir = poste_test_make_dir ("old-tls");
-  t->cert = poste_test_cert_new (t->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_launcher_setenv (launcher, "G_TLS_GNUTLS_PRIORITY", priority, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  t->tool = g_subprocess_launcher_spawn (launcher, &error, tool, "--tls", mode,
-                                         "--cert", t->cert->cert_file,
-                                         "--key", t->cert->key_file,
-                                         "--account", account, "--timeout", "20",
-                                         submission ? "--submission" : NULL, NULL);
-  g_assert_no_error (error);
-  /* "listening on 127.0.0.1:PORT\n", read a byte at a time up to the line end. */
-  while (got + 1 < sizeof banner)
-    {
-      gssize n = g_input_stream_read (g_subprocess_get_stdout_pipe (t->tool), banner + got, 1,
-                                      NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (n, ==, 1);
-      if (banner[got++] == '\n')
-        break;
-    }
-  g_assert_true (g_str_has_prefix (banner, "listening on 127.0.0.1:"));
-  g_strchomp (banner);
-  g_assert_true (g_ascii_string_to_unsigned (banner + 23, 10, 1, 65535, &port, NULL));
-  t->port = (guint16) port;
-}
-
-static void
-old_tls_stop (OldTls *t)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (t->tool, SIGTERM);
-  g_subprocess_wait (t->tool, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&t->tool);
-  g_clear_pointer (&t->cert, poste_test_cert_free);
-  g_free (t->dir);
-}
-
-static PosteProvider *
-old_tls_provider (OldTls     *t,
-                  const char *mode)
-{
-  PosteProvider *provider = poste_provider_new ("old");
-
-  poste_provider_set_host (provider, "127.0.0.1");
-  poste_provider_set_port (provider, t->port);
-  poste_provider_set_username (provider, USER);
-  poste_provider_set_domains (provider, domains);
-  poste_provider_set_security (provider, g_str_equal (mode, "implicit") ? POSTE_SECURITY_TLS
-                                                                        : POSTE_SECURITY_STARTTLS);
-  poste_provider_set_ca_file (provider, t->cert->ca_file);
-  poste_provider_set_delivery (provider, "maildir:/nonexistent/never-used");
-  return provider;
-}
-
-/* The refusal names the version, maps to exit status 2 and nothing followed the handshake:
- * after STARTTLS (or the greeting's absence with implicit TLS) the customer said nothing more. */
-static void
-assert_refused (const GError *error,
-                GPtrArray    *transcript,
-                const char   *version)
-{
-  g_autofree char *wanted = g_strdup_printf ("negotiated %s", version);
-  const char *last_command = NULL;
-
-  for (guint i = 0; i < transcript->len; i++)
-    {
-      const char *line = transcript->pdata[i];
-
-      g_test_message ("%s", line);
-      if (g_str_has_prefix (line, "C: "))
-        last_command = line;
-      g_assert_false (g_str_has_prefix (line, "C: AUTH"));
-    }
-  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC);
-  g_assert_nonnull (strstr (error->message, wanted));
-  g_assert_nonnull (strstr (error->message, "TLS 1.2 or newer"));
-  g_assert_cmpint (poste_exit_status_for_error (error), ==, POSTE_EXIT_NETWORK);
-  if (last_command != NULL)
-    g_assert_cmpstr (last_command, ==, "C: STARTTLS");
-}
-
-static void
-test_old_tls_session (gconstpointer data)
-{
-  const char *const *c = data;   /* { version, name in messages, mode } */
-  g_autoptr(PosteProvider) provider = NULL;
-  g_autoptr(PosteSession) session = NULL;
-  g_autoptr(PosteDelivery) delivery = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *maildir = NULL;
-  OldTls t = { 0, };
-
-  old_tls_start (&t, c[0], c[2], FALSE);
-  provider = old_tls_provider (&t, c[2]);
-  maildir = g_build_filename (t.dir, "Maildir", NULL);
-  delivery = POSTE_DELIVERY (poste_maildir_delivery_new (maildir));
-  session = poste_session_new (provider, PASSWORD, delivery);
-  poste_session_set_timeout (session, TIMEOUT);
-  poste_session_set_atrn_timeout (session, TIMEOUT);
-  poste_session_set_local_name (session, "customer.example");
-  g_assert_false (poste_session_run (session, NULL, &error));
-  assert_refused (error, poste_session_get_report (session)->transcript, c[1]);
-  old_tls_stop (&t);
-}
-
-static void
-test_old_tls_check (gconstpointer data)
-{
-  const char *const *c = data;
-  g_autoptr(PosteProvider) provider = NULL;
-  PosteCheckResult *result;
-  OldTls t = { 0, };
-
-  old_tls_start (&t, c[0], c[2], FALSE);
-  provider = old_tls_provider (&t, c[2]);
-  result = poste_session_check (provider, PASSWORD, TIMEOUT, NULL);
-  assert_refused (result->error, result->transcript, c[1]);
-  g_assert_false (result->authenticated);
-  g_assert_null (result->mechanism);
-  poste_check_result_free (result);
-  old_tls_stop (&t);
-}
-
-/* The outbox's relay: submission over STARTTLS (port 465 would be implicit TLS, which a test
- * cannot bind). */
-static void
-test_old_tls_submission (gconstpointer data)
-{
-  const char *const *c = data;
-  static const char *const rcpt[] = { "friend@remote.example", NULL };
-  g_autoptr(PosteProvider) provider = NULL;
-  g_autoptr(PosteOutbox) outbox = NULL;
-  g_autoptr(GPtrArray) transcript = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GBytes) head = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *outbox_dir = NULL;
-  g_autofree char *submission = NULL;
-  g_autofree char *id = NULL;
-  PosteOutboxCounts counts = { 0, };
-  OldTls t = { 0, };
-
-  old_tls_start (&t, c[0], "starttls", TRUE);
-  provider = old_tls_provider (&t, "starttls");
-  submission = g_strdup_printf ("127.0.0.1:%u", t.port);
-  poste_provider_set_host (provider, "odmr.invalid");
-  poste_provider_set_submission (provider, submission);
-  outbox_dir = g_build_filename (t.dir, "outbox", NULL);
-  outbox = poste_outbox_new (outbox_dir);
-  head = g_bytes_new_static (MESSAGE, strlen (MESSAGE));
-  id = poste_outbox_enqueue (outbox, "customer@example.org", rcpt, head, NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  g_assert_false (poste_outbox_submit (outbox, provider, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, NULL,
-                                       &counts, transcript, &error));
-  assert_refused (error, transcript, c[1]);
-  g_assert_cmpuint (counts.submitted, ==, 0);
-  /* The message waits in the queue for a provider that speaks a safe TLS. */
-  items = poste_outbox_list (outbox, NULL);
-  g_assert_cmpuint (items->len, ==, 1);
-  old_tls_stop (&t);
-}
-
-/* The command-line tool: check and fetch exit with 2 and say why. */
-static void
-test_old_tls_cli (gconstpointer data)
-{
-  const char *const *c = data;
-  static const char *const commands[] = { "check", "fetch" };
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src", "poste-restante-cli",
-                                           "poste-restante-cli", NULL);
-  g_autofree char *config = NULL;
-  g_autofree char *password_file = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *wanted = NULL;
-  OldTls t = { 0, };
-
-  old_tls_start (&t, c[0], c[2], FALSE);
-  config = g_build_filename (t.dir, "poste-restante.conf", NULL);
-  password_file = g_build_filename (t.dir, "password", NULL);
-  g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
-                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
-  text = g_strdup_printf ("[provider old]\nhost=127.0.0.1\nport=%u\nsecurity=%s\n"
-                          "username=" USER "\ndomains=example.org\ndelivery=maildir:%s/Maildir\n"
-                          "interval=0\nca-file=%s\npassword-file=%s\n",
-                          t.port, g_str_equal (c[2], "implicit") ? "tls" : "starttls", t.dir,
-                          t.cert->ca_file, password_file);
-  g_assert_true (g_file_set_contents (config, text, -1, NULL));
-  wanted = g_strdup_printf ("negotiated %s", c[1]);
-
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-      g_autoptr(GSubprocess) process = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *out = NULL;
-      g_autofree char *err = NULL;
-
-      poste_test_launcher_set_private_dirs (launcher);
-      g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                    "unix:path=/nonexistent/poste-test-bus", TRUE);
-      process = g_subprocess_launcher_spawn (launcher, &error, cli, "--config", config,
-                                             commands[i], "old", NULL);
-      g_assert_no_error (error);
-      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-      g_assert_no_error (error);
-      g_test_message ("%s: exit %d\n%s%s", commands[i], g_subprocess_get_exit_status (process),
-                      out, err);
-      g_assert_true (g_subprocess_get_if_exited (process));
-      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, POSTE_EXIT_NETWORK);
-      g_assert_true (strstr (out, wanted) != NULL || strstr (err, wanted) != NULL);
-    }
-  old_tls_stop (&t);
-}
-
-/* The control: the same child provider limited to TLS 1.2 is accepted, so the refusals above
- * come from the version and not from the way the provider is started. */
-static void
-test_tls12_accepted (void)
-{
-  g_autoptr(PosteProvider) provider = NULL;
-  PosteCheckResult *result;
-  OldTls t = { 0, };
-
-  old_tls_start (&t, "TLS1.2", "implicit", FALSE);
-  provider = old_tls_provider (&t, "implicit");
-  result = poste_session_check (provider, PASSWORD, TIMEOUT, NULL);
-  g_assert_no_error (result->error);
-  g_assert_cmpstr (result->tls_protocol, ==, "TLS 1.2");
-  g_assert_true (result->authenticated);
-  poste_check_result_free (result);
-  old_tls_stop (&t);
-}
+#include "test-hardening.h"
 
 /* ---- Never a relay ---- */
 
@@ -370,97 +81,57 @@ static const char *const hostile[] = {
   "victim@elsewhere.example",
 };
 
-typedef struct {
-  char              *dir;
-  PosteTestCert     *cert;
-  PosteTestProvider *tp;
-  PosteProvider     *provider;
-  PosteSession      *session;
-  GError            *error;
-  gboolean           ok;
-} Relay;
+static const char *const relay_domains[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
 
-/* A test provider holding one message for @recipients, and a provider with @domains (NULL for
- * none, a bare ATRN) delivering to @target. */
+static const PosteTestFixtureConfig relay_config = {
+  .name = "relay",
+  .user = USER,
+  .password = PASSWORD,
+  .domains = relay_domains,
+  .provider_timeout = TIMEOUT,
+  .timeout = TIMEOUT,
+};
+
+/* A test provider (taking any recipient) holding one message for @recipients, and a provider
+ * with @domains (NULL for none, a bare ATRN) delivering to @target. */
 static void
-relay_setup (Relay              *r,
+relay_setup (PosteTestFixture   *r,
              const char * const *domains_of_provider,
              const char         *target,
              const char * const *recipients)
 {
-  static const char *const account_domains[] = { POSTE_TEST_MAIL_DOMAIN, NULL };
   static const char *const none[] = { NULL };
-  g_autoptr(GError) error = NULL;
 
-  r->dir = poste_test_make_dir ("relay");
-  r->cert = poste_test_cert_new (r->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
-  g_assert_no_error (error);
-  r->tp = poste_test_provider_new ();
-  poste_test_provider_set_tls (r->tp, POSTE_TEST_TLS_STARTTLS, r->cert->certificate);
-  poste_test_provider_set_timeout (r->tp, TIMEOUT);
-  poste_test_provider_add_account (r->tp, USER, PASSWORD, account_domains);
-  poste_test_provider_set_faults (r->tp, "any-recipient", &error);
-  g_assert_no_error (error);
+  poste_test_fixture_setup (r, &relay_config, POSTE_TEST_TLS_STARTTLS, POSTE_TEST_CERT_NONE,
+                            "any-recipient");
   poste_test_provider_add_message (r->tp, "sender@remote.example", recipients, MESSAGE, -1);
-
-  r->provider = poste_provider_new ("relay");
-  poste_provider_set_host (r->provider, "127.0.0.1");
-  poste_provider_set_username (r->provider, USER);
   poste_provider_set_domains (r->provider, domains_of_provider != NULL ? domains_of_provider
                                                                        : none);
-  poste_provider_set_security (r->provider, POSTE_SECURITY_STARTTLS);
-  poste_provider_set_ca_file (r->provider, r->cert->ca_file);
   poste_provider_set_delivery (r->provider, target);
 }
 
+/* Starts the test provider and runs one session into the provider's targets (its router). */
 static void
-relay_run (Relay *r)
+relay_run (PosteTestFixture *r)
 {
   g_autoptr(PosteDelivery) delivery = NULL;
   g_autoptr(GError) error = NULL;
-  guint16 port = poste_test_provider_start (r->tp, &error);
-  PosteSessionReport *report;
 
-  g_assert_no_error (error);
-  poste_provider_set_port (r->provider, port);
+  poste_test_fixture_start (r);
   delivery = poste_router_new (r->provider, &error);
   g_assert_no_error (error);
-  r->session = poste_session_new (r->provider, PASSWORD, delivery);
-  poste_session_set_timeout (r->session, TIMEOUT);
-  poste_session_set_atrn_timeout (r->session, TIMEOUT);
-  poste_session_set_local_name (r->session, "customer.example");
-  r->ok = poste_session_run (r->session, NULL, &r->error);
-  report = poste_session_get_report (r->session);
-  for (guint i = 0; i < report->transcript->len; i++)
-    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
-  g_test_message ("result: %s", r->ok ? "ok" : r->error->message);
+  poste_test_fixture_new_session (r, delivery);
+  poste_test_fixture_run (r);
 }
 
 /* How many of our replies in the session's transcript start with @text. */
 static guint
-relay_count_replies (Relay      *r,
-                     const char *text)
+relay_count_replies (PosteTestFixture *r,
+                     const char       *text)
 {
-  PosteSessionReport *report = poste_session_get_report (r->session);
   g_autofree char *wanted = g_strconcat ("C: ", text, NULL);
-  guint n = 0;
 
-  for (guint i = 0; i < report->transcript->len; i++)
-    if (g_str_has_prefix (report->transcript->pdata[i], wanted))
-      n++;
-  return n;
-}
-
-static void
-relay_teardown (Relay *r)
-{
-  poste_test_provider_stop (r->tp);
-  g_clear_error (&r->error);
-  g_clear_object (&r->session);
-  g_clear_object (&r->tp);
-  g_clear_object (&r->provider);
-  g_clear_pointer (&r->cert, poste_test_cert_free);
-  g_free (r->dir);
+  return poste_test_fixture_count_lines (r, wanted);
 }
 
 /* With a target that stores the mail here (Maildir), routing syntax is still refused, with 550,
@@ -474,7 +145,7 @@ test_relay_routing_syntax (void)
   g_autofree char *maildir = NULL;
   g_autofree char *target = NULL;
   PosteTestMessage *m;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   g_ptr_array_add (recipients, (gpointer) "alice@" POSTE_TEST_MAIL_DOMAIN);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
@@ -498,7 +169,7 @@ test_relay_routing_syntax (void)
   g_assert_cmpuint (m->recipients->len, ==, 1);
   g_assert_cmpstr (m->recipients->pdata[0], ==, "alice@" POSTE_TEST_MAIL_DOMAIN);
   g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 0);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 /* No domains (a bare ATRN) and a target that relays (here the outbox listener, an SMTP server on
@@ -515,7 +186,7 @@ test_relay_no_domains (void)
   g_autofree char *sink_dir = NULL;
   g_autofree char *target = NULL;
   guint16 sink_port;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   sink_dir = g_build_filename (poste_test_make_dir ("relay-sink"), "outbox", NULL);
   sink = poste_outbox_new (sink_dir);
@@ -533,7 +204,7 @@ test_relay_no_domains (void)
   items = poste_outbox_list (sink, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 0);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   poste_outbox_listener_stop (listener);
 }
 
@@ -601,7 +272,7 @@ test_relay_postfix (void)
   g_autofree char *log = NULL;
   PosteTestService *postfix;
   guint16 sink_port, postfix_port = 0;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   if (!g_file_test ("/usr/sbin/postfix", G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -650,7 +321,7 @@ test_relay_postfix (void)
   g_assert_null (strstr (log, "elsewhere.example"));
   g_assert_null (strstr (log, "hop.example"));
 
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   poste_test_postfix_stop (postfix);
   poste_outbox_listener_stop (listener);
 }
@@ -672,7 +343,7 @@ mda_session (const char  *recipient,
   g_autofree char *target = NULL;
   const char *recipients[] = { recipient, NULL };
   char *args = NULL;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", recipients);
   out = g_build_filename (r.dir, "out", NULL);
@@ -685,7 +356,7 @@ mda_session (const char  *recipient,
   *spooled = poste_test_provider_count_spooled (r.tp);
   if (r.error != NULL)
     g_propagate_error (error, g_steal_pointer (&r.error));
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
   return args;
 }
 
@@ -765,7 +436,7 @@ test_scram_iterations (gconstpointer data)
   g_autofree char *maildir = NULL;
   g_autofree char *target = NULL;
   g_autoptr(GError) error = NULL;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", one);
   maildir = g_build_filename (r.dir, "Maildir", NULL);
@@ -792,7 +463,7 @@ test_scram_iterations (gconstpointer data)
       g_assert_cmpuint (relay_count_replies (&r, "*"), ==, 1);
       g_assert_cmpuint (poste_test_provider_count_spooled (r.tp), ==, 1);
     }
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 /* An empty CRAM-MD5 challenge proves nothing (the response could be replayed): "*", and a
@@ -804,13 +475,12 @@ test_cram_md5_empty (void)
   static const char *const one[] = { "alice@" POSTE_TEST_MAIL_DOMAIN, NULL };
   g_autoptr(GError) error = NULL;
   PosteCheckResult *result;
-  Relay r = { 0, };
+  PosteTestFixture r = { 0, };
 
   relay_setup (&r, here, "maildir:/nonexistent", one);
   poste_test_provider_set_faults (r.tp, "mechanisms=CRAM-MD5 cram-challenge=", &error);
   g_assert_no_error (error);
-  poste_provider_set_port (r.provider, poste_test_provider_start (r.tp, &error));
-  g_assert_no_error (error);
+  poste_test_fixture_start (&r);
   result = poste_session_check (r.provider, PASSWORD, TIMEOUT, NULL);
   for (guint i = 0; i < result->transcript->len; i++)
     g_test_message ("%s", (const char *) result->transcript->pdata[i]);
@@ -826,7 +496,7 @@ test_cram_md5_empty (void)
     g_assert_true (cancelled);
   }
   poste_check_result_free (result);
-  relay_teardown (&r);
+  poste_test_fixture_teardown (&r);
 }
 
 static const ScramCase scram_cases[] = {
@@ -841,68 +511,8 @@ static const ScramCase scram_cases[] = {
 
 /* ---- The reversed state ---- */
 
-/* A provider that follows a script on loopback, in plain text, taking PLAIN: ">TEXT" is sent,
- * "<" reads one reply of the customer (all its lines). What the customer said is kept. */
-typedef struct {
-  GSocketListener    *listener;
-  GThread            *thread;
-  const char *const  *steps;
-  GString            *heard;
-  guint16             port;
-} Script;
-
-static gboolean
-script_read_line (GInputStream *in,
-                  GString      *heard,
-                  GString      *line)
-{
-  char c;
-
-  g_string_truncate (line, 0);
-  while (g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
-    {
-      g_string_append_c (heard, c);
-      g_string_append_c (line, c);
-      if (c == '\n')
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gpointer
-script_thread (gpointer data)
-{
-  Script *s = data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  GInputStream *in;
-  GOutputStream *out;
-
-  connection = g_socket_listener_accept (s->listener, NULL, NULL, NULL);
-  if (connection == NULL)
-    return NULL;
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  for (guint i = 0; s->steps[i] != NULL; i++)
-    {
-      const char *step = s->steps[i];
-
-      if (step[0] == '>')
-        {
-          if (!g_output_stream_write_all (out, step + 1, strlen (step + 1), NULL, NULL, NULL))
-            return NULL;
-        }
-      else
-        do
-          if (!script_read_line (in, s->heard, line))
-            return NULL;
-        while (line->len >= 4 && line->str[3] == '-');
-    }
-  while (script_read_line (in, s->heard, line))
-    ;
-  return NULL;
-}
+/* A provider that follows a script on loopback, in plain text, taking PLAIN
+ * (tests/common/poste-test-script.c). */
 
 /* Runs a session against @steps into @provider's targets; returns the codes of the customer's
  * replies in the reversed state ("2 2 5 ..."), one digit each. */
@@ -911,30 +521,14 @@ script_session (PosteProvider      *provider,
                 const char *const  *steps,
                 GError            **error)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(PosteDelivery) delivery = NULL;
   g_autoptr(PosteSession) session = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GString) codes = g_string_new (NULL);
-  g_auto(GStrv) lines = NULL;
-  Script s = { 0, };
+  PosteTestScript s = { 0, };
+  char *codes;
 
-  s.steps = steps;
-  s.heard = g_string_new (NULL);
-  s.listener = g_socket_listener_new ();
-  g_socket_listener_add_address (s.listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error);
-  g_assert_no_error (local_error);
-  s.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  s.thread = g_thread_new ("script", script_thread, &s);
-
-  poste_provider_set_host (provider, "127.0.0.1");
-  poste_provider_set_port (provider, s.port);
-  poste_provider_set_username (provider, USER);
-  poste_provider_set_security (provider, POSTE_SECURITY_NONE);
-  poste_provider_set_auth (provider, POSTE_AUTH_PLAIN);
+  poste_test_script_start (&s, steps);
+  poste_test_script_set_provider (&s, provider, USER);
   delivery = poste_router_new (provider, &local_error);
   g_assert_no_error (local_error);
   session = poste_session_new (provider, PASSWORD, delivery);
@@ -943,16 +537,10 @@ script_session (PosteProvider      *provider,
   poste_session_set_local_name (session, "customer.example");
   poste_session_run (session, NULL, error);
 
-  g_thread_join (s.thread);
-  g_socket_listener_close (s.listener);
-  g_object_unref (s.listener);
-  g_test_message ("the customer sent:\n%s", s.heard->str);
-  lines = g_strsplit (s.heard->str, "\r\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strlen (lines[i]) >= 4 && lines[i][3] == ' ' && g_ascii_isdigit (lines[i][0]))
-      g_string_append_printf (codes, "%s%.1s", codes->len > 0 ? " " : "", lines[i]);
-  g_string_free (s.heard, TRUE);
-  return g_string_free (g_steal_pointer (&codes), FALSE);
+  poste_test_script_finish (&s);
+  codes = poste_test_script_reply_codes (&s);
+  poste_test_script_clear (&s);
+  return codes;
 }
 
 /* The client phase of the scripted provider: EHLO, AUTH PLAIN, ATRN, turn around. */
@@ -1048,28 +636,13 @@ test_postmaster (void)
   g_assert_cmpuint (maildir_count (pm_box), ==, 1);
 }
 
-static const char *const tls10_starttls[] = { "TLS1.0", "TLS 1.0", "starttls" };
-static const char *const tls10_implicit[] = { "TLS1.0", "TLS 1.0", "implicit" };
-static const char *const tls11_starttls[] = { "TLS1.1", "TLS 1.1", "starttls" };
-static const char *const tls11_implicit[] = { "TLS1.1", "TLS 1.1", "implicit" };
-
 int
 main (int    argc,
       char **argv)
 {
   poste_test_init (&argc, &argv);
 
-  g_test_add_data_func ("/hardening/tls/1.0/starttls/fetch", tls10_starttls, test_old_tls_session);
-  g_test_add_data_func ("/hardening/tls/1.0/implicit/fetch", tls10_implicit, test_old_tls_session);
-  g_test_add_data_func ("/hardening/tls/1.1/starttls/fetch", tls11_starttls, test_old_tls_session);
-  g_test_add_data_func ("/hardening/tls/1.1/implicit/fetch", tls11_implicit, test_old_tls_session);
-  g_test_add_data_func ("/hardening/tls/1.0/starttls/check", tls10_starttls, test_old_tls_check);
-  g_test_add_data_func ("/hardening/tls/1.1/implicit/check", tls11_implicit, test_old_tls_check);
-  g_test_add_data_func ("/hardening/tls/1.0/submission", tls10_starttls, test_old_tls_submission);
-  g_test_add_data_func ("/hardening/tls/1.1/submission", tls11_starttls, test_old_tls_submission);
-  g_test_add_data_func ("/hardening/tls/1.0/implicit/cli", tls10_implicit, test_old_tls_cli);
-  g_test_add_data_func ("/hardening/tls/1.1/starttls/cli", tls11_starttls, test_old_tls_cli);
-  g_test_add_func ("/hardening/tls/1.2-accepted", test_tls12_accepted);
+  hardening_add_tls_tests ();
   g_test_add_func ("/hardening/relay/address-syntax", test_relay_address_syntax);
   g_test_add_func ("/hardening/relay/routing-syntax", test_relay_routing_syntax);
   g_test_add_func ("/hardening/relay/no-domains", test_relay_no_domains);

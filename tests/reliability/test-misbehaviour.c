@@ -19,16 +19,14 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "poste.h"
 #include "poste-connection.h"
-#include "poste-test-cert.h"
-#include "poste-test-provider.h"
+#include "poste-test-fixture.h"
+#include "poste-test-script.h"
 #include "poste-test.h"
 #include "test-memory-delivery.h"
 
@@ -44,75 +42,55 @@ static const char *const one_rcpt[] = { "someone@example.org", NULL };
 
 /* ---- The test provider ---- */
 
+static const PosteTestFixtureConfig config = {
+  .name = "villain",
+  .user = USER,
+  .password = PASSWORD,
+  .domains = domains,
+  .provider_timeout = 60,
+  .timeout = TIMEOUT,
+};
+
 typedef struct {
-  char              *dir;
-  PosteTestCert     *cert;
-  PosteTestProvider *tp;
-  PosteProvider     *provider;
-  TestDelivery      *delivery;
-  PosteSession      *session;
-  GError            *error;
-  gboolean           ok;
+  PosteTestFixture  t;
+  TestDelivery     *delivery;
 } Fixture;
 
+/* A test provider holding one message, with a certificate as @cert_flags say. */
 static void
 fixture_setup (Fixture            *f,
                PosteTestCertFlags  cert_flags,
                const char         *faults)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = poste_test_make_dir ("villain");
-  f->cert = poste_test_cert_new (f->dir, "provider.test", cert_flags, &error);
-  g_assert_no_error (error);
-  f->tp = poste_test_provider_new ();
-  poste_test_provider_set_tls (f->tp, POSTE_TEST_TLS_STARTTLS, f->cert->certificate);
-  poste_test_provider_add_account (f->tp, USER, PASSWORD, domains);
-  poste_test_provider_set_timeout (f->tp, 60);
-  poste_test_provider_set_faults (f->tp, faults, &error);
-  g_assert_no_error (error);
-  poste_test_provider_add_message (f->tp, "a@sender.example", one_rcpt, MESSAGE, -1);
-
-  f->provider = poste_provider_new ("villain");
-  poste_provider_set_host (f->provider, "127.0.0.1");
-  poste_provider_set_username (f->provider, USER);
-  poste_provider_set_domains (f->provider, domains);
-  poste_provider_set_security (f->provider, POSTE_SECURITY_STARTTLS);
-  poste_provider_set_ca_file (f->provider, f->cert->ca_file);
+  poste_test_fixture_setup (&f->t, &config, POSTE_TEST_TLS_STARTTLS, cert_flags, faults);
+  poste_test_provider_add_message (f->t.tp, "a@sender.example", one_rcpt, MESSAGE, -1);
   f->delivery = test_delivery_new ();
 }
 
+/* Starts the test provider and runs one session, whose timeouts are @timeout seconds. */
 static void
 fixture_run (Fixture *f,
              guint    timeout)
 {
-  g_autoptr(GError) error = NULL;
-  guint16 port = poste_test_provider_start (f->tp, &error);
-  PosteSessionReport *report;
+  PosteSession *session;
 
-  g_assert_no_error (error);
-  poste_provider_set_port (f->provider, port);
-  f->session = poste_session_new (f->provider, PASSWORD, POSTE_DELIVERY (f->delivery));
-  poste_session_set_timeout (f->session, timeout);
-  poste_session_set_atrn_timeout (f->session, timeout);
-  poste_session_set_local_name (f->session, "customer.example");
-  f->ok = poste_session_run (f->session, NULL, &f->error);
-  report = poste_session_get_report (f->session);
-  for (guint i = 0; i < report->transcript->len; i++)
-    g_test_message ("%s", (const char *) report->transcript->pdata[i]);
-  g_test_message ("result: %s", f->ok ? "ok" : f->error->message);
+  poste_test_fixture_start (&f->t);
+  session = poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->delivery));
+  poste_session_set_timeout (session, timeout);
+  poste_session_set_atrn_timeout (session, timeout);
+  poste_test_fixture_run (&f->t);
   /* An error always says something a person can act on. */
-  if (!f->ok)
-    g_assert_cmpuint (strlen (f->error->message), >, 10);
+  if (!f->t.ok)
+    g_assert_cmpuint (strlen (f->t.error->message), >, 10);
 }
 
 /* Nothing lost: the message is still the provider's, and nothing reached the target. */
 static void
 assert_kept (Fixture *f)
 {
-  g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->tp);
+  g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->t.tp);
 
-  g_assert_cmpuint (poste_test_provider_count_spooled (f->tp), ==, 1);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f->t.tp), ==, 1);
   g_assert_cmpuint (accepted->len, ==, 0);
   g_assert_cmpuint (f->delivery->messages->len, ==, 0);
 }
@@ -121,36 +99,30 @@ static gboolean
 transcript_has (Fixture    *f,
                 const char *prefix)
 {
-  PosteSessionReport *report = poste_session_get_report (f->session);
-
-  for (guint i = 0; i < report->transcript->len; i++)
-    if (g_str_has_prefix (report->transcript->pdata[i], prefix))
-      return TRUE;
-  return FALSE;
+  return poste_test_fixture_transcript_has (&f->t, prefix);
 }
 
 static void
 fixture_teardown (Fixture *f)
 {
-  poste_test_provider_stop (f->tp);
-  g_clear_error (&f->error);
-  g_clear_object (&f->session);
-  g_clear_object (&f->tp);
-  g_clear_object (&f->provider);
+  poste_test_fixture_teardown (&f->t);
   g_clear_object (&f->delivery);
-  g_clear_pointer (&f->cert, poste_test_cert_free);
-  g_free (f->dir);
 }
 
-/* A fault of the test provider that must end the session with @domain/@code. */
+/* A fault of the test provider (or a change to the provider) that must end the session with
+ * @domain/@code, the message held in its error, and the provider keeping its message. */
 typedef struct {
   const char         *path;
   const char         *faults;
   PosteTestCertFlags  cert;
+  void              (*prepare) (Fixture *f);  /* changes to the provider before the run */
   GQuark            (*domain) (void);
   int                 code;
   gboolean            short_timeout;
   const char         *message;   /* what the error must say: the check that spoke, not another */
+  gboolean            exact;     /* ... and nothing more */
+  const char         *has[1];    /* the start of lines the transcript must hold */
+  const char         *lacks[2];  /* ... and must not */
 } FaultCase;
 
 static void
@@ -160,116 +132,120 @@ test_fault (gconstpointer data)
   Fixture f = { 0, };
 
   fixture_setup (&f, c->cert, c->faults);
+  if (c->prepare != NULL)
+    c->prepare (&f);
   fixture_run (&f, c->short_timeout ? SHORT_TIMEOUT : TIMEOUT);
-  g_assert_false (f.ok);
-  g_assert_error (f.error, c->domain (), c->code);
+  g_assert_false (f.t.ok);
+  g_assert_error (f.t.error, c->domain (), c->code);
   g_assert_nonnull (c->message);
-  if (strstr (f.error->message, c->message) == NULL)
-    g_error ("the error says '%s', not '%s'", f.error->message, c->message);
+  if (strstr (f.t.error->message, c->message) == NULL)
+    g_error ("the error says '%s', not '%s'", f.t.error->message, c->message);
+  if (c->exact)
+    g_assert_cmpstr (f.t.error->message, ==, c->message);
+  for (guint i = 0; i < G_N_ELEMENTS (c->has) && c->has[i] != NULL; i++)
+    g_assert_true (transcript_has (&f, c->has[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (c->lacks) && c->lacks[i] != NULL; i++)
+    g_assert_false (transcript_has (&f, c->lacks[i]));
   assert_kept (&f);
   fixture_teardown (&f);
 }
 
-static GQuark
-io_error (void)
+/* The certificate names provider.test and 127.0.0.1; "localhost" is neither. The test provider
+ * listens on 127.0.0.1 only. */
+static void
+prepare_other_host (Fixture *f)
 {
-  return G_IO_ERROR;
+  poste_provider_set_host (f->t.provider, "localhost");
 }
 
-static GQuark
-protocol_error (void)
+/* The certificate changed since it was pinned (and no CA vouches for it). */
+static void
+prepare_pin_changed (Fixture *f)
 {
-  return POSTE_PROTOCOL_ERROR;
-}
-
-static GQuark
-session_error (void)
-{
-  return POSTE_SESSION_ERROR;
+  poste_provider_set_ca_file (f->t.provider, NULL);
+  poste_provider_set_pinned_sha256 (f->t.provider,
+    "aa5b1a1e8c3dd0e5b15e8e2ad5f3a0c3b1b8cf6a1b3a1e2f7d0c4b2a19f8e7d6");
 }
 
 static const FaultCase fault_cases[] = {
-  { "/misbehaviour/reply/over-long-line", "reply-long-line", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_LINE_TOO_LONG, FALSE,
-    "A line of 2004 bytes is longer than the limit of 510" },
-  { "/misbehaviour/reply/endless-multiline", "reply-endless-multiline", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_TOO_MANY_LINES, FALSE,
-    "A reply went on for more than 100 lines" },
-  { "/misbehaviour/reply/code-change", "reply-code-change", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE,
-    "A multi-line reply changed its code from 250 to 251" },
-  { "/misbehaviour/auth/junk-334", "junk-334", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_MALFORMED, FALSE,
-    "The provider's authentication challenge is not valid base64" },
-  { "/misbehaviour/tls/starttls-injection", "inject-after-starttls", 0, protocol_error,
-    POSTE_PROTOCOL_ERROR_INJECTION, FALSE,
-    "The provider sent data ahead of the TLS handshake (STARTTLS response injection)" },
-  { "/misbehaviour/tls/stripped-not-offered", "no-starttls", 0, session_error,
-    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE,
-    "The provider does not offer STARTTLS, and this provider requires TLS" },
-  { "/misbehaviour/tls/stripped-454", "starttls-reply=454", 0, session_error,
-    POSTE_SESSION_ERROR_TLS_REQUIRED, FALSE,
-    "The provider refused STARTTLS, and this provider requires TLS: 454 " },
-  { "/misbehaviour/tls/expired-certificate", NULL, POSTE_TEST_CERT_EXPIRED, session_error,
-    POSTE_SESSION_ERROR_CERTIFICATE, FALSE,
-    "is not trusted: expired" },
-  { "/misbehaviour/silent/greeting", "silent=greeting", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/ehlo", "silent=ehlo", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/starttls", "silent=starttls", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/tls-handshake", "silent=handshake", 0, io_error, G_IO_ERROR_TIMED_OUT,
-    TRUE, "The TLS handshake did not complete within 2 seconds" },
-  { "/misbehaviour/silent/auth", "silent=auth", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/atrn", "silent=atrn", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/mail", "silent=mail", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/rcpt", "silent=rcpt", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
-  { "/misbehaviour/silent/data", "silent=data", 0, io_error, G_IO_ERROR_TIMED_OUT, TRUE,
-    "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/reply/over-long-line", .faults = "reply-long-line",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_LINE_TOO_LONG,
+    .message = "A line of 2004 bytes is longer than the limit of 510" },
+  { .path = "/misbehaviour/reply/endless-multiline", .faults = "reply-endless-multiline",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_TOO_MANY_LINES,
+    .message = "A reply went on for more than 100 lines" },
+  { .path = "/misbehaviour/reply/code-change", .faults = "reply-code-change",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_MALFORMED,
+    .message = "A multi-line reply changed its code from 250 to 251" },
+  { .path = "/misbehaviour/auth/junk-334", .faults = "junk-334",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_MALFORMED,
+    .message = "The provider's authentication challenge is not valid base64" },
+  { .path = "/misbehaviour/tls/starttls-injection", .faults = "inject-after-starttls",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_INJECTION,
+    .message = "The provider sent data ahead of the TLS handshake (STARTTLS response injection)" },
+  { .path = "/misbehaviour/tls/stripped-not-offered", .faults = "no-starttls",
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_TLS_REQUIRED,
+    .message = "The provider does not offer STARTTLS, and this provider requires TLS" },
+  { .path = "/misbehaviour/tls/stripped-454", .faults = "starttls-reply=454",
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_TLS_REQUIRED,
+    .message = "The provider refused STARTTLS, and this provider requires TLS: 454 " },
+  { .path = "/misbehaviour/tls/expired-certificate", .cert = POSTE_TEST_CERT_EXPIRED,
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_CERTIFICATE,
+    .message = "is not trusted: expired" },
+  { .path = "/misbehaviour/silent/greeting", .faults = "silent=greeting",
+    .domain = g_io_error_quark, .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/ehlo", .faults = "silent=ehlo", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/starttls", .faults = "silent=starttls",
+    .domain = g_io_error_quark, .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/tls-handshake", .faults = "silent=handshake",
+    .domain = g_io_error_quark, .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The TLS handshake did not complete within 2 seconds" },
+  { .path = "/misbehaviour/silent/auth", .faults = "silent=auth", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/atrn", .faults = "silent=atrn", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/mail", .faults = "silent=mail", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/rcpt", .faults = "silent=rcpt", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  { .path = "/misbehaviour/silent/data", .faults = "silent=data", .domain = g_io_error_quark,
+    .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds" },
+  /* STARTTLS is not offered: we stop before sending it (never "try and see": a 502 to it
+   * would end the session with another check's error, so the exact message shows that one
+   * spoke) and before any credential. */
+  { .path = "/misbehaviour/tls/not-offered-never-sent", .faults = "no-starttls",
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_TLS_REQUIRED,
+    .message = "The provider does not offer STARTTLS, and this provider requires TLS",
+    .exact = TRUE, .lacks = { "C: STARTTLS", "C: AUTH" } },
+  /* Bytes after STARTTLS's 220 are refused by the session (its own note and message), before
+   * the connection's own check at the handshake could see them. */
+  { .path = "/misbehaviour/tls/injection-seen-by-session", .faults = "inject-after-starttls",
+    .domain = poste_protocol_error_quark, .code = POSTE_PROTOCOL_ERROR_INJECTION,
+    .message = "The provider sent data ahead of the TLS handshake (STARTTLS response "
+               "injection); the connection is not safe",
+    .exact = TRUE, .has = { "*  14 bytes arrived after STARTTLS's 220" },
+    .lacks = { "C: AUTH" } },
+  /* The certificate is valid, but for another host than the one configured. */
+  { .path = "/misbehaviour/tls/other-host", .prepare = prepare_other_host,
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_CERTIFICATE,
+    .message = "is not trusted: issued for another host", .lacks = { "C: AUTH" } },
+  { .path = "/misbehaviour/tls/pin-changed", .prepare = prepare_pin_changed,
+    .domain = poste_session_error_quark, .code = POSTE_SESSION_ERROR_CERTIFICATE,
+    .message = "does not match the pinned fingerprint", .lacks = { "C: AUTH" } },
+  /* The provider sends nothing after our 220: a deadline ends the reversed state with 421. */
+  { .path = "/misbehaviour/silent/after-our-220", .faults = "silent=our-220",
+    .domain = g_io_error_quark, .code = G_IO_ERROR_TIMED_OUT, .short_timeout = TRUE,
+    .message = "The peer did not answer within 2 seconds", .has = { "C: 421" } },
 };
-
-/* STARTTLS is not offered: we stop before sending it (never "try and see": a 502 to it would
- * end the session with another check's error, so this asserts that one spoke) and before any
- * credential. */
-static void
-test_not_offered (void)
-{
-  Fixture f = { 0, };
-
-  fixture_setup (&f, 0, "no-starttls");
-  fixture_run (&f, TIMEOUT);
-  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_TLS_REQUIRED);
-  g_assert_cmpstr (f.error->message, ==,
-                   "The provider does not offer STARTTLS, and this provider requires TLS");
-  g_assert_false (transcript_has (&f, "C: STARTTLS"));
-  g_assert_false (transcript_has (&f, "C: AUTH"));
-  assert_kept (&f);
-  fixture_teardown (&f);
-}
-
-/* Bytes after STARTTLS's 220 are refused by the session (its own note and message), before
- * the connection's own check at the handshake could see them. */
-static void
-test_injection_session (void)
-{
-  Fixture f = { 0, };
-
-  fixture_setup (&f, 0, "inject-after-starttls");
-  fixture_run (&f, TIMEOUT);
-  g_assert_error (f.error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION);
-  g_assert_cmpstr (f.error->message, ==,
-                   "The provider sent data ahead of the TLS handshake (STARTTLS response "
-                   "injection); the connection is not safe");
-  g_assert_true (transcript_has (&f, "*  14 bytes arrived after STARTTLS's 220"));
-  g_assert_false (transcript_has (&f, "C: AUTH"));
-  assert_kept (&f);
-  fixture_teardown (&f);
-}
 
 /* The connection's own check, alone: bytes buffered before a handshake refuse it, and not a
  * byte of the handshake is sent. */
@@ -313,57 +289,6 @@ test_injection_connection (void)
   close (fds[1]);
 }
 
-/* The provider sends nothing after our 220: a deadline ends the reversed state with 421. */
-static void
-test_silent_after_220 (void)
-{
-  Fixture f = { 0, };
-
-  fixture_setup (&f, 0, "silent=our-220");
-  fixture_run (&f, SHORT_TIMEOUT);
-  g_assert_false (f.ok);
-  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_true (transcript_has (&f, "C: 421"));
-  assert_kept (&f);
-  fixture_teardown (&f);
-}
-
-/* The certificate is valid, but for another host than the one configured. */
-static void
-test_other_host (void)
-{
-  Fixture f = { 0, };
-
-  fixture_setup (&f, 0, NULL);
-  /* The certificate names provider.test and 127.0.0.1; "localhost" is neither. The test
-   * provider listens on 127.0.0.1 only. */
-  poste_provider_set_host (f.provider, "localhost");
-  fixture_run (&f, TIMEOUT);
-  g_assert_false (f.ok);
-  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
-  g_assert_false (transcript_has (&f, "C: AUTH"));
-  assert_kept (&f);
-  fixture_teardown (&f);
-}
-
-/* The certificate changed since it was pinned (and no CA vouches for it). */
-static void
-test_pin_changed (void)
-{
-  Fixture f = { 0, };
-
-  fixture_setup (&f, 0, NULL);
-  poste_provider_set_ca_file (f.provider, NULL);
-  poste_provider_set_pinned_sha256 (f.provider,
-    "aa5b1a1e8c3dd0e5b15e8e2ad5f3a0c3b1b8cf6a1b3a1e2f7d0c4b2a19f8e7d6");
-  fixture_run (&f, TIMEOUT);
-  g_assert_false (f.ok);
-  g_assert_error (f.error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
-  g_assert_false (transcript_has (&f, "C: AUTH"));
-  assert_kept (&f);
-  fixture_teardown (&f);
-}
-
 /* Bare LF or NUL in DATA: refused with 550 (the stated policy), never stored changed. */
 static void
 test_refused_content (gconstpointer data)
@@ -373,12 +298,12 @@ test_refused_content (gconstpointer data)
 
   fixture_setup (&f, 0, data);
   fixture_run (&f, TIMEOUT);
-  g_assert_no_error (f.error);
+  g_assert_no_error (f.t.error);
   g_assert_true (transcript_has (&f, "C: 550 5.6.0"));
-  g_assert_cmpuint (poste_session_get_report (f.session)->refused, ==, 1);
+  g_assert_cmpuint (poste_session_get_report (f.t.session)->refused, ==, 1);
   g_assert_cmpuint (f.delivery->messages->len, ==, 0);
   g_assert_cmpuint (f.delivery->aborts, >=, 1);
-  accepted = poste_test_provider_dup_accepted (f.tp);
+  accepted = poste_test_provider_dup_accepted (f.t.tp);
   g_assert_cmpuint (accepted->len, ==, 0);
   fixture_teardown (&f);
 }
@@ -395,11 +320,11 @@ test_long_line (void)
 
   fixture_setup (&f, 0, "long-line=5000");
   fixture_run (&f, TIMEOUT);
-  g_assert_no_error (f.error);
+  g_assert_no_error (f.t.error);
   g_assert_cmpuint (f.delivery->messages->len, ==, 1);
   stored = g_bytes_get_data (f.delivery->messages->pdata[0], &length);
   g_assert_nonnull (g_strstr_len (stored, length, header));
-  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
   fixture_teardown (&f);
 }
 
@@ -421,15 +346,15 @@ test_dots_across_records (void)
       g_string_append (message, "\r\n");
     }
   fixture_setup (&f, 0, NULL);
-  poste_test_provider_add_message (f.tp, "b@sender.example", one_rcpt, message->str, -1);
+  poste_test_provider_add_message (f.t.tp, "b@sender.example", one_rcpt, message->str, -1);
   fixture_run (&f, TIMEOUT);
-  g_assert_no_error (f.error);
+  g_assert_no_error (f.t.error);
   g_assert_cmpuint (f.delivery->messages->len, ==, 2);
   stored = g_bytes_get_data (f.delivery->messages->pdata[1], &length);
   g_assert_cmpuint (length, >, message->len);
   /* After our Received: header, exactly the message. */
   g_assert_true (memcmp (stored + length - message->len, message->str, message->len) == 0);
-  g_assert_cmpuint (poste_test_provider_count_spooled (f.tp), ==, 0);
+  g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
   fixture_teardown (&f);
 }
 
@@ -443,14 +368,15 @@ test_crlf_in_config (gconstpointer data)
 
   fixture_setup (&f, 0, NULL);
   if (g_str_equal (data, "user"))
-    poste_provider_set_username (f.provider, "customer\r\nATRN example.net");
+    poste_provider_set_username (f.t.provider, "customer\r\nATRN example.net");
   else
-    poste_provider_set_domains (f.provider, evil_domains);
+    poste_provider_set_domains (f.t.provider, evil_domains);
   fixture_run (&f, TIMEOUT);
-  g_assert_false (f.ok);
-  g_assert_true (f.error->domain == POSTE_SESSION_ERROR || f.error->domain == POSTE_CONFIG_ERROR ||
-                 f.error->domain == POSTE_PROTOCOL_ERROR);
-  provider_transcript = poste_test_provider_dup_transcript (f.tp);
+  g_assert_false (f.t.ok);
+  g_assert_true (f.t.error->domain == POSTE_SESSION_ERROR ||
+                 f.t.error->domain == POSTE_CONFIG_ERROR ||
+                 f.t.error->domain == POSTE_PROTOCOL_ERROR);
+  provider_transcript = poste_test_provider_dup_transcript (f.t.tp);
   g_test_message ("%s", provider_transcript);
   g_assert_null (strstr (provider_transcript, "RCPT TO:<x@y>"));
   g_assert_null (strstr (provider_transcript, "ATRN example.net"));
@@ -460,129 +386,7 @@ test_crlf_in_config (gconstpointer data)
 
 /* ---- The scripted provider ---- */
 
-/*
- * A script is a list of steps:
- *   ">TEXT"   send TEXT
- *   "~TEXT"   send TEXT one byte at a time, flushed, so that it arrives in many reads
- *   "0"       send one NUL byte
- *   "<"       read one reply of the customer (up to a line whose 4th octet is a space)
- *   "="       read until the customer closes the connection
- * Everything the customer sent is kept for the test to look at.
- */
-typedef struct {
-  const char *const *steps;
-  GSocketListener   *listener;
-  guint16            port;
-  GThread           *thread;
-  GString           *heard;
-} Script;
-
-static gboolean
-script_read_line (GInputStream *in,
-                  GString      *heard,
-                  GString      *line)
-{
-  char c;
-
-  g_string_truncate (line, 0);
-  for (;;)
-    {
-      gssize n = g_input_stream_read (in, &c, 1, NULL, NULL);
-
-      if (n <= 0)
-        return FALSE;
-      g_string_append_c (heard, c);
-      g_string_append_c (line, c);
-      if (c == '\n')
-        return TRUE;
-    }
-}
-
-static gpointer
-script_thread (gpointer data)
-{
-  Script *s = data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GString) line = g_string_new (NULL);
-  GInputStream *in;
-  GOutputStream *out;
-
-  connection = g_socket_listener_accept (s->listener, NULL, NULL, NULL);
-  if (connection == NULL)
-    return NULL;
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
-                       NULL);
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  for (guint i = 0; s->steps[i] != NULL; i++)
-    {
-      const char *step = s->steps[i];
-
-      switch (step[0])
-        {
-        case '>':
-          if (!g_output_stream_write_all (out, step + 1, strlen (step + 1), NULL, NULL, NULL))
-            return NULL;
-          break;
-        case '0':
-          if (!g_output_stream_write_all (out, "", 1, NULL, NULL, NULL))
-            return NULL;
-          break;
-        case '~':
-          for (const char *p = step + 1; *p != '\0'; p++)
-            {
-              if (!g_output_stream_write_all (out, p, 1, NULL, NULL, NULL))
-                return NULL;
-              g_usleep (200);
-            }
-          break;
-        case '<':
-          do
-            if (!script_read_line (in, s->heard, line))
-              return NULL;
-          while (line->len >= 4 && line->str[3] == '-');
-          break;
-        case '=':
-        default:
-          while (script_read_line (in, s->heard, line))
-            ;
-          return NULL;
-        }
-    }
-  /* The end of the script: the customer's last words, then close. */
-  while (script_read_line (in, s->heard, line))
-    ;
-  return NULL;
-}
-
-static void
-script_start (Script            *s,
-              const char *const *steps)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-
-  s->steps = steps;
-  s->heard = g_string_new (NULL);
-  s->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (s->listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  s->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  s->thread = g_thread_new ("script", script_thread, s);
-}
-
-static void
-script_finish (Script *s)
-{
-  g_thread_join (s->thread);
-  g_socket_listener_close (s->listener);
-  g_object_unref (s->listener);
-  g_test_message ("the customer sent:\n%s", s->heard->str);
-}
+/* The steps of a script are described in tests/common/poste-test-script.c. */
 
 /* The client phase of a provider that speaks plain text and takes PLAIN. */
 #define CLIENT_PHASE \
@@ -593,7 +397,7 @@ script_finish (Script *s)
   ">EHLO scripted.example\r\n", "<"
 
 typedef struct {
-  Script        script;
+  PosteTestScript script;
   PosteProvider *provider;
   TestDelivery  *delivery;
   PosteDelivery *target;
@@ -610,14 +414,10 @@ scripted_run (Scripted          *t,
 {
   PosteSessionReport *report;
 
-  script_start (&t->script, steps);
+  poste_test_script_start (&t->script, steps);
   t->provider = poste_provider_new ("scripted");
-  poste_provider_set_host (t->provider, "127.0.0.1");
-  poste_provider_set_port (t->provider, t->script.port);
-  poste_provider_set_username (t->provider, USER);
+  poste_test_script_set_provider (&t->script, t->provider, USER);
   poste_provider_set_domains (t->provider, domains);
-  poste_provider_set_security (t->provider, POSTE_SECURITY_NONE);
-  poste_provider_set_auth (t->provider, POSTE_AUTH_PLAIN);
   t->delivery = test_delivery_new ();
   t->session = poste_session_new (t->provider, PASSWORD,
                                   t->target != NULL ? t->target : POSTE_DELIVERY (t->delivery));
@@ -628,7 +428,7 @@ scripted_run (Scripted          *t,
   if (max_recipients > 0)
     poste_session_set_max_recipients (t->session, max_recipients);
   t->ok = poste_session_run (t->session, NULL, &t->error);
-  script_finish (&t->script);
+  poste_test_script_finish (&t->script);
   report = poste_session_get_report (t->session);
   for (guint i = 0; i < report->transcript->len; i++)
     g_test_message ("%s", (const char *) report->transcript->pdata[i]);
@@ -643,7 +443,7 @@ scripted_free (Scripted *t)
   g_clear_object (&t->provider);
   g_clear_object (&t->delivery);
   g_clear_object (&t->target);
-  g_string_free (t->script.heard, TRUE);
+  poste_test_script_clear (&t->script);
 }
 
 /* A greeting or a reply that is not SMTP: a protocol error, nothing sent after it. */
@@ -837,19 +637,6 @@ test_too_many_recipients (void)
   scripted_free (&t);
 }
 
-/* The codes of the customer's replies, in order (the last line of each). */
-static char *
-reply_codes (const GString *heard)
-{
-  g_auto(GStrv) lines = g_strsplit (heard->str, "\r\n", -1);
-  GString *codes = g_string_new (NULL);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strlen (lines[i]) >= 4 && lines[i][3] == ' ' && g_ascii_isdigit (lines[i][0]))
-      g_string_append_printf (codes, "%s%.1s", codes->len > 0 ? " " : "", lines[i]);
-  return g_string_free (codes, FALSE);
-}
-
 /* Addresses built to inject MDA arguments are refused with 451 at MAIL or RCPT (a leading '-';
  * the MDA target validates them, local doubt is temporary), while addresses full of shell syntax
  * are valid (RFC 5321 quoted local parts) and reach the MDA as one whole argument each, with no
@@ -901,7 +688,7 @@ test_mda_injection (void)
 
   /* 220 and EHLO's 250; each option-like address refused with 451 (RSET's 250 after it); then
    * the message with shell syntax: MAIL, RCPT, DATA, its 250 and QUIT's 221. */
-  codes = reply_codes (t.script.heard);
+  codes = poste_test_script_reply_codes (&t.script);
   g_assert_cmpstr (codes, ==, "2 2 4 2 2 4 2 2 2 3 2 2");
   /* No shell ran. */
   g_assert_false (g_file_test (pwned, G_FILE_TEST_EXISTS));
@@ -919,12 +706,7 @@ main (int   argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault);
-  g_test_add_func ("/misbehaviour/silent/after-our-220", test_silent_after_220);
-  g_test_add_func ("/misbehaviour/tls/not-offered-never-sent", test_not_offered);
-  g_test_add_func ("/misbehaviour/tls/injection-seen-by-session", test_injection_session);
   g_test_add_func ("/misbehaviour/tls/injection-seen-by-connection", test_injection_connection);
-  g_test_add_func ("/misbehaviour/tls/other-host", test_other_host);
-  g_test_add_func ("/misbehaviour/tls/pin-changed", test_pin_changed);
   g_test_add_data_func ("/misbehaviour/data/bare-lf", "bare-lf", test_refused_content);
   g_test_add_data_func ("/misbehaviour/data/nul", "nul", test_refused_content);
   g_test_add_func ("/misbehaviour/data/over-long-line", test_long_line);

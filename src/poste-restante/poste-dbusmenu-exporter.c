@@ -42,7 +42,7 @@ struct _Node
   /* The action with its group's prefix ("app.quit"), and its target. */
   char      *action;
   GVariant  *target;
-  /* Node: the root's items, a submenu's; NULL for any other item. */
+  /* Node: the items of the root or of a submenu; NULL for any other item. */
   GPtrArray *children;
 };
 

@@ -59,7 +59,20 @@ call_cb (GObject      *object,
   call->done = TRUE;
 }
 
-/* Calls @method on the bus from the host connection and waits, iterating the main context. */
+/**
+ * tray_host_call:
+ * @destination: a bus name
+ * @path: an object path
+ * @interface: the interface of @method
+ * @method: the method
+ * @parameters: (nullable): its parameters, floating
+ * @reply_type: (nullable): the reply's type
+ *
+ * Calls @method on the bus from the host connection and waits, iterating the main context;
+ * fails the test on an error.
+ *
+ * Returns: (transfer full): the reply
+ */
 GVariant *
 tray_host_call (const char         *destination,
                 const char         *path,
@@ -77,6 +90,12 @@ tray_host_call (const char         *destination,
   return c.reply;
 }
 
+/**
+ * tray_host_item_property:
+ * @name: a property of org.kde.StatusNotifierItem
+ *
+ * Returns: (transfer full): the item's property, as a host reads it
+ */
 GVariant *
 tray_host_item_property (const char *name)
 {
@@ -90,6 +109,12 @@ tray_host_item_property (const char *name)
   return value;
 }
 
+/**
+ * tray_host_item_string:
+ * @name: a string property of org.kde.StatusNotifierItem
+ *
+ * Returns: (transfer full): the item's property
+ */
 char *
 tray_host_item_string (const char *name)
 {
@@ -98,7 +123,13 @@ tray_host_item_string (const char *name)
   return g_variant_dup_string (value, NULL);
 }
 
-/* The tooltip's description (the fourth member of (sa(iiay)ss)). */
+/**
+ * tray_host_item_tooltip:
+ *
+ * Checks the tooltip's type and title.
+ *
+ * Returns: (transfer full): the tooltip's description (the fourth member of (sa(iiay)ss))
+ */
 char *
 tray_host_item_tooltip (void)
 {
@@ -124,7 +155,14 @@ item_clear (gpointer data)
   g_free (item->toggle_type);
 }
 
-/* The menu's top level, as GetLayout gives it to a host. */
+/**
+ * tray_host_get_menu:
+ *
+ * Checks the root and that no item has children.
+ *
+ * Returns: (transfer full) (element-type TrayHostMenuItem): the menu's top level, as GetLayout
+ *   gives it to a host
+ */
 GArray *
 tray_host_get_menu (void)
 {
@@ -169,6 +207,13 @@ tray_host_get_menu (void)
   return items;
 }
 
+/**
+ * tray_host_find_menu_item:
+ * @items: (element-type TrayHostMenuItem): from tray_host_get_menu()
+ * @label: an item's label
+ *
+ * Returns: (transfer none): the item labelled @label; fails the test when there is none
+ */
 const TrayHostMenuItem *
 tray_host_find_menu_item (GArray     *items,
                           const char *label)
@@ -184,6 +229,12 @@ tray_host_find_menu_item (GArray     *items,
   return NULL;
 }
 
+/**
+ * tray_host_click:
+ * @label: an item's label
+ *
+ * Clicks the enabled item labelled @label, with dbusmenu's Event, as a host does.
+ */
 void
 tray_host_click (const char *label)
 {
@@ -209,6 +260,12 @@ notification_clear (gpointer data)
   g_strfreev (n->actions);
 }
 
+/**
+ * tray_host_get_notifications:
+ *
+ * Returns: (transfer full) (element-type TrayHostNotification): every Notify call dbusmock has
+ *   recorded, in order
+ */
 GArray *
 tray_host_get_notifications (void)
 {
@@ -254,6 +311,13 @@ tray_host_get_notifications (void)
   return notifications;
 }
 
+/**
+ * tray_host_count_notifications:
+ * @notifications: (element-type TrayHostNotification): from tray_host_get_notifications()
+ * @summary: a summary
+ *
+ * Returns: how many of @notifications have @summary
+ */
 guint
 tray_host_count_notifications (GArray     *notifications,
                                const char *summary)
@@ -266,6 +330,14 @@ tray_host_count_notifications (GArray     *notifications,
   return n;
 }
 
+/**
+ * tray_host_last_notification:
+ * @notifications: (element-type TrayHostNotification): from tray_host_get_notifications()
+ * @summary: a summary
+ *
+ * Returns: (transfer none): the last of @notifications with @summary; fails the test when there
+ *   is none
+ */
 const TrayHostNotification *
 tray_host_last_notification (GArray     *notifications,
                              const char *summary)
@@ -329,7 +401,11 @@ watcher_name_acquired (GDBusConnection *connection,
   *(gboolean *) user_data = TRUE;
 }
 
-/* The panel starts: the watcher owns its name, and items register. */
+/**
+ * tray_host_start_watcher:
+ *
+ * The panel starts: the watcher owns its name, and items register.
+ */
 void
 tray_host_start_watcher (void)
 {
@@ -341,7 +417,11 @@ tray_host_start_watcher (void)
   poste_ui_test_iterate_until (is_true, &acquired);
 }
 
-/* The panel goes: the name is released, as when it quits. */
+/**
+ * tray_host_stop_watcher:
+ *
+ * The panel goes: the watcher's name is released, as when it quits.
+ */
 void
 tray_host_stop_watcher (void)
 {

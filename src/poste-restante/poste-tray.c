@@ -1,15 +1,15 @@
-/* poste-tray.c: the tray icon, a StatusNotifierItem with a dbusmenu menu
+/* poste-tray.c: what the tray icon shows and which of its menu's items work
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * No GTK 4 library for StatusNotifierItem exists on Debian 12, so the item is written over
- * GDBus with gdbus-codegen from the interfaces in dbus/. The item lives at
- * POSTE_TRAY_ITEM_PATH on the application's own connection and registers with the
- * org.kde.StatusNotifierWatcher by that object path (the watcher takes our unique name from the
- * call), again whenever a watcher appears. Its menu (com.canonical.dbusmenu at
- * POSTE_TRAY_MENU_PATH) only activates application actions: app.fetch-now,
- * app.fetch-provider::NAME, app.pause-schedules, app.open and app.quit, the same ones that the
- * desktop file's actions and `gapplication action` use.
+ * The tray's policy; the protocols are elsewhere: poste-status-item.c is the
+ * org.kde.StatusNotifierItem and its registration with the watcher, poste-dbusmenu-exporter.c
+ * exports the menu (poste-tray-menu.ui, with a section filled here with one Fetch from item for
+ * each provider) over com.canonical.dbusmenu. The item lives at POSTE_TRAY_ITEM_PATH on the
+ * application's own connection, its menu at POSTE_TRAY_MENU_PATH. The menu only activates
+ * application actions, so whether an item works is the action's enabled state: Send Now only
+ * with mail queued (app.send-now, read again before the menu opens, since another program may
+ * have filled the queue a moment ago). A left click opens the window, a middle click fetches.
  *
  * The icon says what is going on, with icons of its own (the application's letter, and a small
  * badge for the states): idle; fetching while sessions run (the tooltip counts providers,
@@ -22,20 +22,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-
-#include <poste-outbox.h>
+#include <gtk/gtk.h>
 
 #include "poste-application.h"
 #include "poste-config.h"
+#include "poste-dbusmenu-exporter.h"
 #include "poste-provider.h"
 #include "poste-scheduler.h"
 #include "poste-session.h"
+#include "poste-status-item.h"
 #include "poste-tray.h"
-#include "poste-tray-dbus.h"
-
-#define WATCHER_NAME "org.kde.StatusNotifierWatcher"
-#define WATCHER_PATH "/StatusNotifierWatcher"
-#define WATCHER_INTERFACE "org.kde.StatusNotifierWatcher"
 
 #define IDLE_ICON_NAME APP_ID "-tray"
 #define FETCHING_ICON_NAME APP_ID "-tray-fetching"
@@ -43,58 +39,28 @@
 /* The PNG sizes in the resources for the pixmap fallback (data/icons/hicolor/SIZE/status). */
 #define PIXMAP_RESOURCE "/io/github/posterestante/PosteRestante/tray/%dx%d/%s.png"
 static const int pixmap_sizes[] = { 16, 24, 32, 48, 64 };
-
-/* Fixed menu item ids; providers get ids from FIRST_PROVIDER_ID on, kept for each name. */
-enum {
-  ITEM_ROOT = 0,
-  ITEM_FETCH_NOW,
-  ITEM_SEPARATOR_1,
-  ITEM_SEPARATOR_2,
-  ITEM_PAUSE,
-  ITEM_OPEN,
-  ITEM_SEPARATOR_3,
-  ITEM_QUIT,
-  ITEM_SEND_NOW,
-  FIRST_PROVIDER_ID = 100,
-};
-
-typedef struct {
-  int       id;
-  gboolean  separator;
-  char     *label;
-  /* The application action, without "app.", and its target. */
-  char     *action;
-  GVariant *target;
-  gboolean  toggle;
-} MenuItem;
+#define MENU_RESOURCE "/io/github/posterestante/PosteRestante/ui/poste-tray-menu.ui"
 
 struct _PosteTray
 {
-  GObject                  parent_instance;
+  GObject                parent_instance;
 
   /* The application owns the tray: a weak pointer. */
-  PosteApplication        *application;
-  GDBusConnection         *connection;
-  PosteStatusNotifierItem *item;
-  PosteDbusmenu           *menu;
-  guint                    watch_id;
-  GCancellable            *cancellable;
-  gboolean                 registered;
+  PosteApplication      *application;
+  PosteStatusItem       *item;
+  PosteDbusmenuExporter *exporter;
+  GMenuModel            *menu;
+  /* The menu's section of Fetch from items. */
+  GMenu                 *providers_section;
 
-  GPtrArray               *items;
-  GHashTable              *provider_ids;
-  int                      next_provider_id;
-  guint                    revision;
-
-  PosteScheduler          *scheduler;
-  GListModel              *providers;
+  PosteScheduler        *scheduler;
+  GListModel            *providers;
   /* Provider name -> running PosteSession. */
-  GHashTable              *sessions;
+  GHashTable            *sessions;
   /* Provider name -> the message of its last failure. */
-  GHashTable              *failures;
+  GHashTable            *failures;
   /* Icon name -> its pixmaps, a(iiay), made once. */
-  GHashTable              *pixmaps;
-
+  GHashTable            *pixmaps;
 };
 
 G_DEFINE_FINAL_TYPE (PosteTray, poste_tray, G_TYPE_OBJECT)
@@ -107,49 +73,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-menu_item_free (gpointer data)
-{
-  MenuItem *item = data;
-
-  g_free (item->label);
-  g_free (item->action);
-  g_clear_pointer (&item->target, g_variant_unref);
-  g_free (item);
-}
-
-static void
-add_item (PosteTray  *self,
-          int         id,
-          const char *label,
-          const char *action,
-          GVariant   *target,
-          gboolean    toggle)
-{
-  MenuItem *item = g_new0 (MenuItem, 1);
-
-  item->id = id;
-  item->separator = label == NULL;
-  item->label = g_strdup (label);
-  item->action = g_strdup (action);
-  item->target = target != NULL ? g_variant_ref_sink (target) : NULL;
-  item->toggle = toggle;
-  g_ptr_array_add (self->items, item);
-}
-
-static MenuItem *
-find_item (PosteTray *self,
-           int        id)
-{
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      MenuItem *item = g_ptr_array_index (self->items, i);
-
-      if (item->id == id)
-        return item;
-    }
-  return NULL;
-}
+/* The menu */
 
 /* A provider's name as a menu label: an underscore marks a mnemonic there. */
 static char *
@@ -160,125 +84,32 @@ escape_label (const char *text)
   return g_strjoinv ("__", parts);
 }
 
-/* The menu */
-
-static GVariant *
-item_properties (PosteTray    *self,
-                 MenuItem     *item,
-                 const char  **names)
-{
-  GVariantDict dict;
-
-#define WANTED(name) (names == NULL || names[0] == NULL || g_strv_contains (names, name))
-
-  g_variant_dict_init (&dict, NULL);
-  if (item->id == ITEM_ROOT)
-    {
-      if (WANTED ("children-display"))
-        g_variant_dict_insert (&dict, "children-display", "s", "submenu");
-      return g_variant_dict_end (&dict);
-    }
-  if (item->separator)
-    {
-      if (WANTED ("type"))
-        g_variant_dict_insert (&dict, "type", "s", "separator");
-      return g_variant_dict_end (&dict);
-    }
-
-  if (WANTED ("label"))
-    g_variant_dict_insert (&dict, "label", "s", item->label);
-  if (WANTED ("enabled"))
-    {
-      GActionGroup *group = G_ACTION_GROUP (self->application);
-      gboolean enabled = group != NULL &&
-                         g_action_group_has_action (group, item->action) &&
-                         g_action_group_get_action_enabled (group, item->action);
-
-      g_variant_dict_insert (&dict, "enabled", "b", enabled);
-    }
-  if (item->toggle)
-    {
-      g_autoptr(GVariant) state = NULL;
-
-      if (self->application != NULL)
-        state = g_action_group_get_action_state (G_ACTION_GROUP (self->application),
-                                                 item->action);
-      if (WANTED ("toggle-type"))
-        g_variant_dict_insert (&dict, "toggle-type", "s", "checkmark");
-      if (WANTED ("toggle-state"))
-        g_variant_dict_insert (&dict, "toggle-state", "i",
-                               state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN)
-                                 && g_variant_get_boolean (state) ? 1 : 0);
-    }
-#undef WANTED
-  return g_variant_dict_end (&dict);
-}
-
-static GVariant *
-item_layout (PosteTray   *self,
-             MenuItem    *item,
-             int          depth,
-             const char **names)
-{
-  static MenuItem root = { ITEM_ROOT };
-  GVariantBuilder children;
-
-  g_variant_builder_init (&children, G_VARIANT_TYPE ("av"));
-  if (item == NULL)
-    {
-      item = &root;
-      if (depth != 0)
-        for (guint i = 0; i < self->items->len; i++)
-          g_variant_builder_add (&children, "v",
-                                 item_layout (self, g_ptr_array_index (self->items, i),
-                                              depth - 1, names));
-    }
-  return g_variant_new ("(i@a{sv}av)", item->id, item_properties (self, item, names),
-                        &children);
-}
-
 static void
-rebuild_menu (PosteTray *self)
+update_providers_menu (PosteTray *self)
 {
   guint n = self->providers != NULL ? g_list_model_get_n_items (self->providers) : 0;
 
-  g_ptr_array_set_size (self->items, 0);
-  add_item (self, ITEM_FETCH_NOW, _("_Fetch Now"), "fetch-now", NULL, FALSE);
-  add_item (self, ITEM_SEND_NOW, _("_Send Now"), "send-now", NULL, FALSE);  /* the outbox */
-  if (n > 0)
-    add_item (self, ITEM_SEPARATOR_1, NULL, NULL, NULL, FALSE);
+  g_menu_remove_all (self->providers_section);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(PosteProvider) provider = g_list_model_get_item (self->providers, i);
       const char *name = poste_provider_get_name (provider);
       g_autofree char *escaped = escape_label (name);
       g_autofree char *label = NULL;
-      gpointer id;
+      g_autoptr(GMenuItem) item = NULL;
 
-      if (!g_hash_table_lookup_extended (self->provider_ids, name, NULL, &id))
-        {
-          id = GINT_TO_POINTER (self->next_provider_id++);
-          g_hash_table_insert (self->provider_ids, g_strdup (name), id);
-        }
       /* Translators: a tray menu item; %s is a provider's name */
       label = g_strdup_printf (_("Fetch from %s"), escaped);
-      add_item (self, GPOINTER_TO_INT (id), label, "fetch-provider", g_variant_new_string (name),
-                FALSE);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "app.fetch-provider",
+                                               g_variant_new_string (name));
+      g_menu_append_item (self->providers_section, item);
     }
-  add_item (self, ITEM_SEPARATOR_2, NULL, NULL, NULL, FALSE);
-  add_item (self, ITEM_PAUSE, _("_Pause Schedules"), "pause-schedules", NULL, TRUE);
-  add_item (self, ITEM_OPEN, _("_Open Poste Restante"), "open", NULL, FALSE);
-  add_item (self, ITEM_SEPARATOR_3, NULL, NULL, NULL, FALSE);
-  add_item (self, ITEM_QUIT, _("_Quit"), "quit", NULL, FALSE);
-
-  self->revision++;
-  if (self->menu != NULL)
-    poste_dbusmenu_emit_layout_updated (self->menu, self->revision, ITEM_ROOT);
 }
 
 /* Whether Send Now has anything to send is the application's (app.send-now is enabled only
- * then, and action-enabled-changed rebuilds the menu); it is read again here, since another
- * program may have filled the queue a moment ago. TRUE when the layout changed. */
+ * then, and the exporter follows the action); it is read again before the menu opens, since
+ * another program may have filled the queue a moment ago. TRUE when the menu changed. */
 static gboolean
 update_outbox (PosteTray *self)
 {
@@ -286,259 +117,49 @@ update_outbox (PosteTray *self)
 }
 
 static gboolean
-handle_get_layout (PosteDbusmenu         *menu,
-                   GDBusMethodInvocation *invocation,
-                   int                    parent_id,
-                   int                    depth,
-                   const char * const    *names,
-                   PosteTray             *self)
+about_to_show_cb (PosteDbusmenuExporter *exporter,
+                  int                    id,
+                  PosteTray             *self)
 {
-  MenuItem *item = NULL;
-
-  if (parent_id != ITEM_ROOT && (item = find_item (self, parent_id)) == NULL)
-    {
-      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                             "No menu item %d", parent_id);
-      return TRUE;
-    }
-  poste_dbusmenu_complete_get_layout (menu, invocation, self->revision,
-                                      item_layout (self, item, depth, (const char **) names));
-  return TRUE;
-}
-
-static gboolean
-handle_get_group_properties (PosteDbusmenu         *menu,
-                             GDBusMethodInvocation *invocation,
-                             GVariant              *ids,
-                             const char * const    *names,
-                             PosteTray             *self)
-{
-  GVariantBuilder builder;
-  GVariantIter iter;
-  gint32 id;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ia{sv})"));
-  g_variant_iter_init (&iter, ids);
-  while (g_variant_iter_next (&iter, "i", &id))
-    {
-      MenuItem *item = find_item (self, id);
-
-      if (item != NULL)
-        g_variant_builder_add (&builder, "(i@a{sv})", id,
-                               item_properties (self, item, (const char **) names));
-    }
-  poste_dbusmenu_complete_get_group_properties (menu, invocation,
-                                                g_variant_builder_end (&builder));
-  return TRUE;
-}
-
-static gboolean
-handle_get_property (PosteDbusmenu         *menu,
-                     GDBusMethodInvocation *invocation,
-                     int                    id,
-                     const char            *name,
-                     PosteTray             *self)
-{
-  MenuItem *item = find_item (self, id);
-  const char *names[] = { name, NULL };
-  g_autoptr(GVariant) props = NULL;
-  g_autoptr(GVariant) value = NULL;
-
-  if (item != NULL)
-    {
-      props = g_variant_ref_sink (item_properties (self, item, names));
-      value = g_variant_lookup_value (props, name, NULL);
-    }
-  if (value == NULL)
-    {
-      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                             "No property %s on menu item %d", name, id);
-      return TRUE;
-    }
-  poste_dbusmenu_complete_get_property (menu, invocation, g_variant_new_variant (value));
-  return TRUE;
-}
-
-/* Activates the item's action from the main loop, after the D-Bus call was answered: Quit must
- * not pull the connection away under the reply. */
-typedef struct {
-  GApplication *application;
-  char         *action;
-  GVariant     *target;
-} Activation;
-
-static gboolean
-activate_idle (gpointer data)
-{
-  Activation *activation = data;
-  GActionGroup *group = G_ACTION_GROUP (activation->application);
-
-  if (g_action_group_get_action_enabled (group, activation->action))
-    g_action_group_activate_action (group, activation->action, activation->target);
-  g_object_unref (activation->application);
-  g_free (activation->action);
-  g_clear_pointer (&activation->target, g_variant_unref);
-  g_free (activation);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-item_event (PosteTray  *self,
-            int         id,
-            const char *event)
-{
-  MenuItem *item = find_item (self, id);
-  Activation *activation;
-
-  if (item == NULL)
-    return FALSE;
-  if (!g_str_equal (event, "clicked") || item->action == NULL || self->application == NULL)
-    return TRUE;
-
-  activation = g_new0 (Activation, 1);
-  activation->application = g_object_ref (G_APPLICATION (self->application));
-  activation->action = g_strdup (item->action);
-  if (item->toggle)
-    {
-      /* A checkbox flips its state. */
-      g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self->application),
-                                                                   item->action);
-
-      g_free (activation->action);
-      activation->action = NULL;
-      if (state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_BOOLEAN))
-        g_action_group_change_action_state (G_ACTION_GROUP (self->application), item->action,
-                                            g_variant_new_boolean (!g_variant_get_boolean (state)));
-      g_object_unref (activation->application);
-      g_free (activation);
-      return TRUE;
-    }
-  activation->target = item->target != NULL ? g_variant_ref (item->target) : NULL;
-  g_idle_add (activate_idle, activation);
-  return TRUE;
-}
-
-static gboolean
-handle_event (PosteDbusmenu         *menu,
-              GDBusMethodInvocation *invocation,
-              int                    id,
-              const char            *event,
-              GVariant              *data,
-              guint                  timestamp,
-              PosteTray             *self)
-{
-  if (!item_event (self, id, event))
-    {
-      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                             "No menu item %d", id);
-      return TRUE;
-    }
-  poste_dbusmenu_complete_event (menu, invocation);
-  return TRUE;
-}
-
-static gboolean
-handle_event_group (PosteDbusmenu         *menu,
-                    GDBusMethodInvocation *invocation,
-                    GVariant              *events,
-                    PosteTray             *self)
-{
-  GVariantBuilder errors;
-  GVariantIter iter;
-  const char *event;
-  gint32 id;
-
-  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
-  g_variant_iter_init (&iter, events);
-  while (g_variant_iter_next (&iter, "(i&svu)", &id, &event, NULL, NULL))
-    if (!item_event (self, id, event))
-      g_variant_builder_add (&errors, "i", id);
-  poste_dbusmenu_complete_event_group (menu, invocation, g_variant_builder_end (&errors));
-  return TRUE;
-}
-
-static gboolean
-handle_about_to_show (PosteDbusmenu         *menu,
-                      GDBusMethodInvocation *invocation,
-                      int                    id,
-                      PosteTray             *self)
-{
-  /* The layout is current (LayoutUpdated says when it changes), but the outbox may have been
-   * filled by another program since: look again before the menu opens. */
-  poste_dbusmenu_complete_about_to_show (menu, invocation, update_outbox (self));
-  return TRUE;
-}
-
-static gboolean
-handle_about_to_show_group (PosteDbusmenu         *menu,
-                            GDBusMethodInvocation *invocation,
-                            GVariant              *ids,
-                            PosteTray             *self)
-{
-  gint32 root = ITEM_ROOT;
-
-  poste_dbusmenu_complete_about_to_show_group (menu, invocation,
-                                               update_outbox (self)
-                                                 ? g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, &root, 1, sizeof root)
-                                                 : g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
-                                               g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0));
-  return TRUE;
+  return update_outbox (self);
 }
 
 /* The item */
 
-static gboolean
-handle_activate (PosteStatusNotifierItem *item,
-                 GDBusMethodInvocation   *invocation,
-                 int                      x,
-                 int                      y,
-                 PosteTray               *self)
+static void
+activate_action (PosteTray  *self,
+                 const char *name)
 {
-  item_event (self, ITEM_OPEN, "clicked");
-  poste_status_notifier_item_complete_activate (item, invocation);
-  return TRUE;
+  if (self->application != NULL &&
+      g_action_group_get_action_enabled (G_ACTION_GROUP (self->application), name))
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), name, NULL);
 }
 
-static gboolean
-handle_secondary_activate (PosteStatusNotifierItem *item,
-                           GDBusMethodInvocation   *invocation,
-                           int                      x,
-                           int                      y,
-                           PosteTray               *self)
+static void
+activate_cb (PosteStatusItem *item,
+             int              x,
+             int              y,
+             PosteTray       *self)
+{
+  activate_action (self, "open");
+}
+
+static void
+secondary_activate_cb (PosteStatusItem *item,
+                       int              x,
+                       int              y,
+                       PosteTray       *self)
 {
   /* A middle click fetches. */
-  item_event (self, ITEM_FETCH_NOW, "clicked");
-  poste_status_notifier_item_complete_secondary_activate (item, invocation);
-  return TRUE;
+  activate_action (self, "fetch-now");
 }
 
-static gboolean
-handle_context_menu (PosteStatusNotifierItem *item,
-                     GDBusMethodInvocation   *invocation,
-                     int                      x,
-                     int                      y,
-                     PosteTray               *self)
+static void
+registered_cb (PosteStatusItem *item,
+               GParamSpec      *pspec,
+               PosteTray       *self)
 {
-  /* The host shows the Menu itself. */
-  poste_status_notifier_item_complete_context_menu (item, invocation);
-  return TRUE;
-}
-
-static gboolean
-handle_scroll (PosteStatusNotifierItem *item,
-               GDBusMethodInvocation   *invocation,
-               int                      delta,
-               const char              *orientation,
-               PosteTray               *self)
-{
-  poste_status_notifier_item_complete_scroll (item, invocation);
-  return TRUE;
-}
-
-static GVariant *
-no_pixmaps (void)
-{
-  return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTERED]);
 }
 
 /* A time for the tooltip: 14:05 today, with the date on another day. */
@@ -555,59 +176,22 @@ format_time (GDateTime *time)
   return g_date_time_format (local, _("%e %b, %H:%M"));
 }
 
-/* @icon_name's pixmaps for the item: every size in the resources, as ARGB32 in network byte
- * order (alpha, red, green, blue, not premultiplied), as the StatusNotifierItem specification
- * says. */
+/* @icon_name's pixmaps for the item, from every size in the resources. */
 static GVariant *
 icon_pixmaps (PosteTray  *self,
               const char *icon_name)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   GVariant *pixmaps = g_hash_table_lookup (self->pixmaps, icon_name);
 
   if (pixmaps != NULL)
     return pixmaps;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
   for (guint i = 0; i < G_N_ELEMENTS (pixmap_sizes); i++)
-    {
-      g_autofree char *path = g_strdup_printf (PIXMAP_RESOURCE, pixmap_sizes[i], pixmap_sizes[i],
-                                               icon_name);
-      g_autoptr(GdkPixbuf) loaded = NULL;
-      g_autoptr(GdkPixbuf) pixbuf = NULL;
-      g_autoptr(GError) error = NULL;
-      const guint8 *pixels;
-      guint8 *argb;
-      int width, height, stride;
-
-      if (!(loaded = gdk_pixbuf_new_from_resource (path, &error)))
-        {
-          g_debug ("Tray: no pixmap %s: %s", path, error->message);
-          continue;
-        }
-      pixbuf = gdk_pixbuf_add_alpha (loaded, FALSE, 0, 0, 0);
-      width = gdk_pixbuf_get_width (pixbuf);
-      height = gdk_pixbuf_get_height (pixbuf);
-      stride = gdk_pixbuf_get_rowstride (pixbuf);
-      pixels = gdk_pixbuf_read_pixels (pixbuf);
-      argb = g_malloc ((gsize) width * height * 4);
-      for (int y = 0; y < height; y++)
-        for (int x = 0; x < width; x++)
-          {
-            const guint8 *rgba = pixels + (gsize) y * stride + (gsize) x * 4;
-            guint8 *out = argb + ((gsize) y * width + x) * 4;
-
-            out[0] = rgba[3];
-            out[1] = rgba[0];
-            out[2] = rgba[1];
-            out[3] = rgba[2];
-          }
-      g_variant_builder_add (&builder, "(ii@ay)", width, height,
-                             g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, argb,
-                                                      (gsize) width * height * 4, TRUE,
-                                                      g_free, argb));
-    }
-  pixmaps = g_variant_ref_sink (g_variant_builder_end (&builder));
+    g_ptr_array_add (paths, g_strdup_printf (PIXMAP_RESOURCE, pixmap_sizes[i], pixmap_sizes[i],
+                                             icon_name));
+  g_ptr_array_add (paths, NULL);
+  pixmaps = poste_status_item_load_pixmaps ((const char * const *) paths->pdata);
   g_hash_table_insert (self->pixmaps, g_strdup (icon_name), pixmaps);
   return pixmaps;
 }
@@ -623,17 +207,6 @@ dup_icon_theme_path (void)
   if (exe != NULL && g_str_has_prefix (exe, build_root))
     return g_strdup (POSTE_SOURCE_ICONS_DIR);
   return g_strdup (POSTE_INSTALLED_ICONS_DIR);
-}
-
-static void
-set_icon (PosteTray  *self,
-          const char *icon_name)
-{
-  if (g_strcmp0 (poste_status_notifier_item_get_icon_name (self->item), icon_name) == 0)
-    return;
-  poste_status_notifier_item_set_icon_name (self->item, icon_name);
-  poste_status_notifier_item_set_icon_pixmap (self->item, icon_pixmaps (self, icon_name));
-  poste_status_notifier_item_emit_new_icon (self->item);
 }
 
 /* What the icon and the tooltip say: idle, fetching (with counts), or an error. */
@@ -727,17 +300,9 @@ update_status (PosteTray *self)
     /* Translators: the tray's tooltip, below the providers that need attention */
     g_string_append_printf (description, "\n%s", _("Schedules paused"));
 
-  if (g_strcmp0 (poste_status_notifier_item_get_status (self->item), status) != 0)
-    {
-      poste_status_notifier_item_set_status (self->item, status);
-      poste_status_notifier_item_emit_new_status (self->item, status);
-    }
-  set_icon (self, icon);
-  poste_status_notifier_item_set_tool_tip (self->item,
-                                           g_variant_new ("(s@a(iiay)ss)", IDLE_ICON_NAME,
-                                                          no_pixmaps (), title,
-                                                          description->str));
-  poste_status_notifier_item_emit_new_tool_tip (self->item);
+  poste_status_item_set_status (self->item, status);
+  poste_status_item_set_icon (self->item, icon, icon_pixmaps (self, icon));
+  poste_status_item_set_tool_tip (self->item, IDLE_ICON_NAME, title, description->str);
 }
 
 /* What happens in the application */
@@ -808,14 +373,8 @@ providers_changed_cb (GListModel *model,
       if (!found)
         g_hash_table_iter_remove (&iter);
     }
-  rebuild_menu (self);
+  update_providers_menu (self);
   update_status (self);
-}
-
-static void
-action_changed_cb (PosteTray *self)
-{
-  rebuild_menu (self);
 }
 
 static void
@@ -832,125 +391,35 @@ schedule_changed_cb (PosteTray  *self,
     update_status (self);
 }
 
-/* Registration with the watcher */
-
+/* Puts the item and its menu on the application's connection. */
 static void
-set_registered (PosteTray *self,
-                gboolean   registered)
-{
-  if (self->registered == registered)
-    return;
-  self->registered = registered;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTERED]);
-}
-
-static void
-register_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(PosteTray) self = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-  if (reply == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Tray: the StatusNotifierWatcher refused the item: %s", error->message);
-      return;
-    }
-  g_debug ("Tray: registered with the StatusNotifierWatcher");
-  set_registered (self, TRUE);
-}
-
-static void
-watcher_appeared_cb (GDBusConnection *connection,
-                     const char      *name,
-                     const char      *owner,
-                     gpointer         user_data)
-{
-  PosteTray *self = user_data;
-
-  /* The modern form: our object path; the watcher takes our unique name from the message. */
-  g_dbus_connection_call (connection, owner, WATCHER_PATH, WATCHER_INTERFACE,
-                          "RegisterStatusNotifierItem",
-                          g_variant_new ("(s)", POSTE_TRAY_ITEM_PATH),
-                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable,
-                          register_cb, g_object_ref (self));
-}
-
-static void
-watcher_vanished_cb (GDBusConnection *connection,
-                     const char      *name,
-                     gpointer         user_data)
-{
-  set_registered (user_data, FALSE);
-}
-
-static void
-export (PosteTray *self)
+export (PosteTray       *self,
+        GDBusConnection *connection)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *icon_theme_path = dup_icon_theme_path ();
 
-  self->item = poste_status_notifier_item_skeleton_new ();
-  poste_status_notifier_item_set_category (self->item, "Communications");
-  poste_status_notifier_item_set_id (self->item, APP_ID);
-  poste_status_notifier_item_set_title (self->item, _("Poste Restante"));
-  poste_status_notifier_item_set_status (self->item, "Active");
-  poste_status_notifier_item_set_window_id (self->item, 0);
-  {
-    g_autofree char *icon_theme_path = dup_icon_theme_path ();
+  self->exporter = poste_dbusmenu_exporter_new (self->menu);
+  poste_dbusmenu_exporter_insert_action_group (self->exporter, "app",
+                                               G_ACTION_GROUP (self->application));
+  g_signal_connect (self->exporter, "about-to-show", G_CALLBACK (about_to_show_cb), self);
 
-    poste_status_notifier_item_set_icon_theme_path (self->item, icon_theme_path);
-  }
-  poste_status_notifier_item_set_menu (self->item, POSTE_TRAY_MENU_PATH);
-  poste_status_notifier_item_set_item_is_menu (self->item, FALSE);
-  poste_status_notifier_item_set_icon_name (self->item, IDLE_ICON_NAME);
-  poste_status_notifier_item_set_icon_pixmap (self->item, icon_pixmaps (self, IDLE_ICON_NAME));
-  poste_status_notifier_item_set_overlay_icon_name (self->item, "");
-  poste_status_notifier_item_set_overlay_icon_pixmap (self->item, no_pixmaps ());
-  poste_status_notifier_item_set_attention_icon_name (self->item, ATTENTION_ICON_NAME);
-  poste_status_notifier_item_set_attention_icon_pixmap (self->item,
-                                                        icon_pixmaps (self, ATTENTION_ICON_NAME));
-  poste_status_notifier_item_set_attention_movie_name (self->item, "");
-  g_signal_connect (self->item, "handle-activate", G_CALLBACK (handle_activate), self);
-  g_signal_connect (self->item, "handle-secondary-activate",
-                    G_CALLBACK (handle_secondary_activate), self);
-  g_signal_connect (self->item, "handle-context-menu", G_CALLBACK (handle_context_menu), self);
-  g_signal_connect (self->item, "handle-scroll", G_CALLBACK (handle_scroll), self);
-
-  self->menu = poste_dbusmenu_skeleton_new ();
-  poste_dbusmenu_set_version (self->menu, 3);
-  poste_dbusmenu_set_text_direction (self->menu,
-                                     gtk_get_locale_direction () == GTK_TEXT_DIR_RTL ? "rtl" : "ltr");
-  poste_dbusmenu_set_status (self->menu, "normal");
-  poste_dbusmenu_set_icon_theme_path (self->menu, (const char * const []) { NULL });
-  g_signal_connect (self->menu, "handle-get-layout", G_CALLBACK (handle_get_layout), self);
-  g_signal_connect (self->menu, "handle-get-group-properties",
-                    G_CALLBACK (handle_get_group_properties), self);
-  g_signal_connect (self->menu, "handle-get-property", G_CALLBACK (handle_get_property), self);
-  g_signal_connect (self->menu, "handle-event", G_CALLBACK (handle_event), self);
-  g_signal_connect (self->menu, "handle-event-group", G_CALLBACK (handle_event_group), self);
-  g_signal_connect (self->menu, "handle-about-to-show", G_CALLBACK (handle_about_to_show), self);
-  g_signal_connect (self->menu, "handle-about-to-show-group",
-                    G_CALLBACK (handle_about_to_show_group), self);
+  self->item = poste_status_item_new (APP_ID, "Communications", _("Poste Restante"));
+  poste_status_item_set_icon_theme_path (self->item, icon_theme_path);
+  poste_status_item_set_menu (self->item, POSTE_TRAY_MENU_PATH);
+  poste_status_item_set_icon (self->item, IDLE_ICON_NAME, icon_pixmaps (self, IDLE_ICON_NAME));
+  poste_status_item_set_attention_icon (self->item, ATTENTION_ICON_NAME,
+                                        icon_pixmaps (self, ATTENTION_ICON_NAME));
+  g_signal_connect (self->item, "activate", G_CALLBACK (activate_cb), self);
+  g_signal_connect (self->item, "secondary-activate", G_CALLBACK (secondary_activate_cb), self);
+  g_signal_connect (self->item, "notify::registered", G_CALLBACK (registered_cb), self);
 
   update_status (self);
 
-  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->item), self->connection,
-                                         POSTE_TRAY_ITEM_PATH, &error) ||
-      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->menu), self->connection,
-                                         POSTE_TRAY_MENU_PATH, &error))
-    {
-      g_debug ("Tray: cannot export the item: %s", error->message);
-      return;
-    }
-
-  self->watch_id = g_bus_watch_name_on_connection (self->connection, WATCHER_NAME,
-                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                   watcher_appeared_cb, watcher_vanished_cb,
-                                                   self, NULL);
+  /* The menu first: a host reads it as soon as the item registers. */
+  if (!poste_dbusmenu_exporter_export (self->exporter, connection, POSTE_TRAY_MENU_PATH, &error) ||
+      !poste_status_item_export (self->item, connection, POSTE_TRAY_ITEM_PATH, &error))
+    g_debug ("Tray: cannot export the item: %s", error->message);
 }
 
 /* The object */
@@ -964,8 +433,7 @@ static void poste_tray_setup (PosteTray        *self,
  *
  * Exports the tray item and its menu on @application's D-Bus connection and registers the item
  * with the StatusNotifierWatcher whenever one is there (none on most GNOME desktops without an
- * extension: then nothing shows, and nothing fails). Adds the actions the menu needs
- * (poste_tray_add_actions()).
+ * extension: then nothing shows, and nothing fails).
  *
  * Returns: (transfer full): the tray; keep it as long as the application runs
  */
@@ -991,7 +459,7 @@ gboolean
 poste_tray_get_registered (PosteTray *self)
 {
   g_return_val_if_fail (POSTE_IS_TRAY (self), FALSE);
-  return self->registered;
+  return self->item != NULL && poste_status_item_get_registered (self->item);
 }
 
 static void
@@ -999,10 +467,11 @@ poste_tray_setup (PosteTray        *self,
                   PosteApplication *application)
 {
   PosteConfig *config = poste_application_get_config (application);
+  GDBusConnection *connection;
+  g_autoptr(GtkBuilder) builder = NULL;
 
   self->application = application;
   g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
-
 
   self->scheduler = poste_application_get_scheduler (application);
   if (self->scheduler != NULL)
@@ -1038,25 +507,19 @@ poste_tray_setup (PosteTray        *self,
                            self, 0);
   g_signal_connect_object (application, "session-finished", G_CALLBACK (session_finished_cb),
                            self, 0);
-  g_signal_connect_object (application, "action-added", G_CALLBACK (action_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "action-removed", G_CALLBACK (action_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "action-enabled-changed",
-                           G_CALLBACK (action_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "action-state-changed", G_CALLBACK (action_changed_cb),
-                           self, G_CONNECT_SWAPPED);
 
-  rebuild_menu (self);
+  builder = gtk_builder_new_from_resource (MENU_RESOURCE);
+  self->menu = g_object_ref (G_MENU_MODEL (gtk_builder_get_object (builder, "menu")));
+  self->providers_section = g_object_ref (G_MENU (gtk_builder_get_object (builder, "providers")));
+  update_providers_menu (self);
 
-  self->connection = g_application_get_dbus_connection (G_APPLICATION (application));
-  if (self->connection == NULL)
+  connection = g_application_get_dbus_connection (G_APPLICATION (application));
+  if (connection == NULL)
     {
       g_debug ("Tray: the application has no D-Bus connection; no tray item");
       return;
     }
-  g_object_ref (self->connection);
-  export (self);
+  export (self, connection);
 }
 
 static void
@@ -1064,26 +527,14 @@ poste_tray_dispose (GObject *object)
 {
   PosteTray *self = (PosteTray *)object;
 
-  g_cancellable_cancel (self->cancellable);
-  if (self->watch_id != 0)
-    g_bus_unwatch_name (self->watch_id);
-  self->watch_id = 0;
   if (self->item != NULL)
-    {
-      if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->item)))
-        g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->item));
-      g_signal_handlers_disconnect_by_data (self->item, self);
-    }
-  if (self->menu != NULL)
-    {
-      if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->menu)))
-        g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->menu));
-      g_signal_handlers_disconnect_by_data (self->menu, self);
-    }
-
+    g_signal_handlers_disconnect_by_data (self->item, self);
+  if (self->exporter != NULL)
+    g_signal_handlers_disconnect_by_data (self->exporter, self);
   g_clear_object (&self->item);
+  g_clear_object (&self->exporter);
   g_clear_object (&self->menu);
-  g_clear_object (&self->connection);
+  g_clear_object (&self->providers_section);
   g_clear_object (&self->providers);
   g_clear_object (&self->scheduler);
   if (self->application != NULL)
@@ -1099,9 +550,6 @@ poste_tray_finalize (GObject *object)
 {
   PosteTray *self = (PosteTray *)object;
 
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
-  g_clear_pointer (&self->provider_ids, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->pixmaps, g_hash_table_unref);
@@ -1120,7 +568,7 @@ poste_tray_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_REGISTERED:
-      g_value_set_boolean (value, self->registered);
+      g_value_set_boolean (value, poste_tray_get_registered (self));
       break;
 
     default:
@@ -1151,10 +599,6 @@ poste_tray_class_init (PosteTrayClass *klass)
 static void
 poste_tray_init (PosteTray *self)
 {
-  self->cancellable = g_cancellable_new ();
-  self->items = g_ptr_array_new_with_free_func (menu_item_free);
-  self->provider_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->next_provider_id = FIRST_PROVIDER_ID;
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pixmaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

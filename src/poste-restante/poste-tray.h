@@ -1,4 +1,4 @@
-/* poste-tray.h: the tray icon, a StatusNotifierItem with a dbusmenu menu
+/* poste-tray.h: the tray icon: what it shows and its menu, on the application's connection
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

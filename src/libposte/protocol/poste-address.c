@@ -1,4 +1,5 @@
-/* poste-address.c: envelope addresses that ask for relaying (RFC 5321 section 4.1.2, appendix C)
+/* poste-address.c: envelope addresses: the path syntax, and the routing syntaxes that ask for
+ * relaying (RFC 5321 section 4.1.2, appendix C)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -88,4 +89,59 @@ poste_address_is_source_routed (const char *path)
   while (*path == ' ')
     path++;
   return path[0] == '<' && path[1] == '@';
+}
+
+/**
+ * poste_address_parse_path:
+ * @p: the text at a path's '<', as MAIL FROM: and RCPT TO: carry it
+ * @rest: (out) (transfer none): the text after the path's '>', within @p
+ *
+ * Parses "<path>" (RFC 5321 section 4.1.2), quoted local parts included; a source route
+ * ("<@a,@b:user@c>") is dropped as section 4.1.2 says. A control byte, a space or '<' outside
+ * quotes makes the path malformed.
+ *
+ * Returns: (transfer full) (nullable): the address without its brackets ("" for the null path),
+ *   or %NULL when the path is not well formed
+ */
+char *
+poste_address_parse_path (const char  *p,
+                          const char **rest)
+{
+  g_autoptr(GString) address = g_string_new (NULL);
+  gboolean quoted = FALSE;
+  if (*p != '<')
+    return NULL;
+  p++;
+  if (*p == '@')
+    {
+      const char *colon = strchr (p, ':');
+      if (colon == NULL)
+        return NULL;
+      p = colon + 1;
+    }
+  for (; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 || c == 0x7f)
+        return NULL;
+      if (quoted && c == '\\' && p[1] != '\0')
+        {
+          g_string_append_c (address, c);
+          g_string_append_c (address, p[1]);
+          p++;
+          continue;
+        }
+      if (c == '"')
+        quoted = !quoted;
+      else if (!quoted && c == '>')
+        break;
+      else if (!quoted && (c == ' ' || c == '<'))
+        return NULL;
+      g_string_append_c (address, c);
+    }
+  if (*p != '>')
+    return NULL;
+  *rest = p + 1;
+  return g_string_free (g_steal_pointer (&address), FALSE);
 }

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 
 gboolean poste_address_has_routing       (const char *address);
 gboolean poste_address_is_source_routed  (const char *path);
+char    *poste_address_parse_path        (const char  *p,
+                                          const char **rest);
 
 G_END_DECLS

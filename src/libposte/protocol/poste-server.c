@@ -7,6 +7,10 @@
  * BDAT, RSET, NOOP, VRFY, HELP and QUIT (RFC 5321, PIPELINING RFC 2920, SIZE RFC 1870, 8BITMIME
  * RFC 6152, ENHANCEDSTATUSCODES RFC 2034, SMTPUTF8 RFC 6531, CHUNKING RFC 3030).
  *
+ * This file is the conversation: the loop, the command table, EHLO, and the accounting of what was
+ * taken and refused. The envelope (MAIL, RCPT) is in poste-server-envelope.c, a message's content
+ * (DATA, BDAT, the Received: header) in poste-server-content.c.
+ *
  * Messages stream: the bytes go from the connection's buffer (peek/consume) through the DATA
  * decoder (poste-data-decoder.c) straight into the delivery target in chunks of at most
  * POSTE_DATA_DECODER_CHUNK bytes. A message is never held whole in memory.
@@ -86,32 +90,13 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "poste-address.h"
 #include "poste-atrn.h"
 #include "poste-data-decoder.h"
 #include "poste-error.h"
-#include "poste-router.h"
-#include "poste-server.h"
+#include "poste-server-private.h"
 
 /* How long the last words (421) may take once the session is being stopped. */
 #define GOODBYE_TIMEOUT_SECONDS 5
-
-/* How often, in bytes of message content, the current size is reported. */
-#define PROGRESS_STEP (256 * 1024)
-
-/* Where the reversed-state conversation is (RFC 5321 section 3.3: a mail transaction is MAIL,
- * one or more RCPT, then the content; RFC 3030 section 2 for BDAT). One field holds it, set by
- * set_state() at each transition, and the command table below says in which states each
- * command may run. */
-typedef enum {
-  SERVER_STATE_HELLO,      /* our 220 is out: EHLO or HELO next */
-  SERVER_STATE_READY,      /* greeted, no transaction open */
-  SERVER_STATE_MAIL,       /* MAIL accepted, no recipient yet */
-  SERVER_STATE_RCPT,       /* at least one recipient accepted: more RCPT, DATA or BDAT */
-  SERVER_STATE_BDAT,       /* BDAT chunks have started: only BDAT (or RSET) until LAST */
-  SERVER_STATE_QUIT,       /* QUIT answered */
-  N_SERVER_STATES
-} ServerState;
 
 static const char * const server_state_names[N_SERVER_STATES] = {
   [SERVER_STATE_HELLO] = "hello",
@@ -122,37 +107,9 @@ static const char * const server_state_names[N_SERVER_STATES] = {
   [SERVER_STATE_QUIT] = "quit",
 };
 
-typedef struct {
-  PosteChannel       *channel;
-  const PosteServerConfig *config;
-  GError             *delivery_error;   /* the first local delivery failure */
-  ServerState         state;
-  PosteDeliveryFlags  flags;
-  guint               target_max_recipients;
-  GPtrArray          *allowed;          /* A-labels, lower case; empty = any domain */
-
-  char               *helo;
-  gboolean            esmtp;
-  guint               errors;
-
-  PosteEnvelope      *envelope;         /* non-NULL while a transaction is open */
-  gboolean            bdat;             /* BDAT chunks have started */
-  PosteDataDecoder   *decoder;
-  gboolean            header_written;
-  gboolean            write_failed;
-  GError             *write_error;
-  gboolean            too_big;
-  guint64             reported;
-  gboolean            after_last;       /* the last line was a BDAT LAST chunk's */
-
-  /* The target's refusals in the open transaction (see "Local delivery failures" above). */
-  PosteReply         *target_failure;   /* its first 4xx that is not a recipient limit */
-  char               *returned_reason;  /* the first 5xx to a recipient (ours or the target's) */
-} Server;
-
-static void
-set_state (Server      *srv,
-           ServerState  state)
+void
+_poste_server_set_state (Server      *srv,
+                         ServerState  state)
 {
   if (srv->state == state)
     return;
@@ -160,21 +117,13 @@ set_state (Server      *srv,
   srv->state = state;
 }
 
-static gboolean
-reply (Server      *srv,
-       guint        code,
-       const char  *enhanced,
-       GError     **error,
-       const char  *format,
-       ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-reply (Server      *srv,
-       guint        code,
-       const char  *enhanced,
-       GError     **error,
-       const char  *format,
-       ...)
+gboolean
+_poste_server_reply (Server      *srv,
+                     guint        code,
+                     const char  *enhanced,
+                     GError     **error,
+                     const char  *format,
+                     ...)
 {
   g_autoptr(PosteReply) r = NULL;
   g_autofree char *text = NULL;
@@ -200,9 +149,9 @@ is_recipient_limit (const PosteReply *r)
 
 /* A 4xx from the target for a local reason: the provider keeps the mail, and the session will
  * end with POSTE_SESSION_ERROR_DELIVERY (the first such reply, described). */
-static void
-local_failure (Server           *srv,
-               const PosteReply *r)
+void
+_poste_server_local_failure (Server           *srv,
+                             const PosteReply *r)
 {
   PosteChannel *channel = srv->channel;
   g_autofree char *text = poste_reply_describe (r);
@@ -225,30 +174,30 @@ count_returned (Server     *srv,
 }
 
 /* A message answered 4xx: left with the provider, which offers it again later. */
-static void
-count_deferred (Server     *srv,
-                const char *reason)
+void
+_poste_server_count_deferred (Server     *srv,
+                              const char *reason)
 {
   srv->channel->deferred++;
   poste_channel_note (srv->channel, "left with the provider: %s", reason);
 }
 
-static void
-count_reply (Server           *srv,
-             const PosteReply *r)
+void
+_poste_server_count_reply (Server           *srv,
+                           const PosteReply *r)
 {
   g_autofree char *text = poste_reply_describe (r);
 
   if (poste_reply_is_permanent (r))
     count_returned (srv, text);
   else
-    count_deferred (srv, text);
+    _poste_server_count_deferred (srv, text);
 }
 
-/* Remembers the target's refusal of a recipient, for transaction_settle(). */
-static void
-note_target_refusal (Server           *srv,
-                     const PosteReply *r)
+/* Remembers the target's refusal of a recipient, for _poste_server_transaction_settle(). */
+void
+_poste_server_note_target_refusal (Server           *srv,
+                                   const PosteReply *r)
 {
   if (poste_reply_is_permanent (r))
     {
@@ -263,26 +212,26 @@ note_target_refusal (Server           *srv,
  * counts in "deferred" when one refusal was a 4xx from the target (a local failure), else in
  * "returned" when one was a 5xx (ours or the target's). Recipient limits (452) count in neither:
  * the provider sends those recipients again. */
-static void
-transaction_settle (Server *srv)
+void
+_poste_server_transaction_settle (Server *srv)
 {
   if (srv->envelope != NULL && srv->envelope->recipients->len == 0)
     {
       if (srv->target_failure != NULL)
-        count_reply (srv, srv->target_failure);
+        _poste_server_count_reply (srv, srv->target_failure);
       else if (srv->returned_reason != NULL)
         count_returned (srv, srv->returned_reason);
     }
   if (srv->envelope != NULL && srv->target_failure != NULL)
-    local_failure (srv, srv->target_failure);
+    _poste_server_local_failure (srv, srv->target_failure);
   g_clear_pointer (&srv->target_failure, poste_reply_free);
   g_clear_pointer (&srv->returned_reason, g_free);
 }
 
-static void
-transaction_reset (Server *srv)
+void
+_poste_server_transaction_reset (Server *srv)
 {
-  transaction_settle (srv);
+  _poste_server_transaction_settle (srv);
   if (srv->envelope != NULL)
     poste_delivery_abort (srv->config->delivery);
   g_clear_pointer (&srv->envelope, poste_envelope_free);
@@ -298,121 +247,23 @@ transaction_reset (Server *srv)
       poste_channel_progress (srv->channel);
     }
   if (srv->state != SERVER_STATE_QUIT)
-    set_state (srv, srv->helo != NULL ? SERVER_STATE_READY : SERVER_STATE_HELLO);
+    _poste_server_set_state (srv, srv->helo != NULL ? SERVER_STATE_READY : SERVER_STATE_HELLO);
 }
 
 /* The transaction is over (committed or refused): forget it without aborting the target. */
-static void
-transaction_done (Server *srv)
+void
+_poste_server_transaction_done (Server *srv)
 {
   g_clear_pointer (&srv->envelope, poste_envelope_free);
-  transaction_reset (srv);
-}
-
-static const char *
-skip_spaces (const char *p)
-{
-  while (*p == ' ')
-    p++;
-  return p;
-}
-
-/* Parses "<path>" at @p (RFC 5321 section 4.1.2), quoted local parts included; a source route
- * ("<@a,@b:user@c>") is dropped as section 4.1.2 says. Returns the address without brackets, and
- * the text after '>' in @rest; NULL when the path is not well formed. */
-static char *
-parse_path (const char  *p,
-            const char **rest)
-{
-  g_autoptr(GString) address = g_string_new (NULL);
-  gboolean quoted = FALSE;
-  if (*p != '<')
-    return NULL;
-  p++;
-  if (*p == '@')
-    {
-      const char *colon = strchr (p, ':');
-      if (colon == NULL)
-        return NULL;
-      p = colon + 1;
-    }
-  for (; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c < 0x20 || c == 0x7f)
-        return NULL;
-      if (quoted && c == '\\' && p[1] != '\0')
-        {
-          g_string_append_c (address, c);
-          g_string_append_c (address, p[1]);
-          p++;
-          continue;
-        }
-      if (c == '"')
-        quoted = !quoted;
-      else if (!quoted && c == '>')
-        break;
-      else if (!quoted && (c == ' ' || c == '<'))
-        return NULL;
-      g_string_append_c (address, c);
-    }
-  if (*p != '>')
-    return NULL;
-  *rest = p + 1;
-  return g_string_free (g_steal_pointer (&address), FALSE);
-}
-
-static gboolean
-is_ascii (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
-/* Parses "FROM:" / "TO:" and the path after it. */
-static char *
-parse_command_path (const char  *args,
-                    const char  *keyword,
-                    const char **rest)
-{
-  gsize n = strlen (keyword);
-
-  args = skip_spaces (args);
-  if (g_ascii_strncasecmp (args, keyword, n) != 0)
-    return NULL;
-  /* RFC 5321 has no space after the colon; some clients send one, which harms nobody. */
-  return parse_path (skip_spaces (args + n), rest);
-}
-
-static gboolean
-parse_size (const char *text,
-            guint64    *value)
-{
-  guint64 v = 0;
-
-  if (*text == '\0' || strlen (text) > 20)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      if (v > (G_MAXUINT64 - 9) / 10)
-        return FALSE;
-      v = v * 10 + (guint64) (*p - '0');
-    }
-  *value = v;
-  return TRUE;
+  _poste_server_transaction_reset (srv);
 }
 
 /* Passes on the target's own reply (so a local MTA's verdict reaches the provider), without its
  * enhanced code when the provider said HELO (RFC 2034 section 3). */
-static gboolean
-send_delivery_reply (Server            *srv,
-                     const PosteReply  *r,
-                     GError           **error)
+gboolean
+_poste_server_send_delivery_reply (Server            *srv,
+                                   const PosteReply  *r,
+                                   GError           **error)
 {
   g_autoptr(PosteReply) plain = NULL;
 
@@ -432,20 +283,21 @@ cmd_ehlo (Server      *srv,
 {
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(PosteReply) r = NULL;
-  const char *name = skip_spaces (args);
+  const char *name = _poste_server_skip_spaces (args);
   g_autofree char *shown = NULL;
 
   if (*name == '\0')
-    return reply (srv, 501, "5.5.4", error, "Syntax: %s hostname", extended ? "EHLO" : "HELO");
+    return _poste_server_reply (srv, 501, "5.5.4", error, "Syntax: %s hostname",
+                                extended ? "EHLO" : "HELO");
 
-  transaction_reset (srv);
+  _poste_server_transaction_reset (srv);
   g_free (srv->helo);
   srv->helo = g_strdup (name);
   srv->esmtp = extended;
-  set_state (srv, SERVER_STATE_READY);
+  _poste_server_set_state (srv, SERVER_STATE_READY);
 
   if (!extended)
-    return reply (srv, 250, NULL, error, "%s", srv->config->local_name);
+    return _poste_server_reply (srv, 250, NULL, error, "%s", srv->config->local_name);
 
   /* The provider's name is echoed printable and short: our reply stays ASCII and within 512
    * octets (RFC 5321 section 4.5.3.1.5) whatever it sent. */
@@ -467,21 +319,13 @@ cmd_ehlo (Server      *srv,
 
 /* Our own 5xx to MAIL or to the end of a message: the provider returns the message to its
  * sender, so it is counted and its reason noted. */
-static gboolean
-refuse_message (Server      *srv,
-                guint        code,
-                const char  *enhanced,
-                GError     **error,
-                const char  *format,
-                ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-refuse_message (Server      *srv,
-                guint        code,
-                const char  *enhanced,
-                GError     **error,
-                const char  *format,
-                ...)
+gboolean
+_poste_server_refuse_message (Server      *srv,
+                              guint        code,
+                              const char  *enhanced,
+                              GError     **error,
+                              const char  *format,
+                              ...)
 {
   g_autofree char *text = NULL;
   g_autofree char *reason = NULL;
@@ -492,603 +336,7 @@ refuse_message (Server      *srv,
   va_end (args);
   reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
   count_returned (srv, reason);
-  return reply (srv, code, enhanced, error, "%s", text);
-}
-
-/* Our own 5xx to a recipient: remembered, and counted once the transaction ends without any. */
-static gboolean
-refuse_recipient (Server      *srv,
-                  guint        code,
-                  const char  *enhanced,
-                  GError     **error,
-                  const char  *text)
-{
-  if (srv->returned_reason == NULL)
-    srv->returned_reason = g_strdup_printf ("%03u %s %s", code, enhanced, text);
-  return reply (srv, code, enhanced, error, "%s", text);
-}
-
-static gboolean
-cmd_mail (Server      *srv,
-          const char  *args,
-          GError     **error)
-{
-  g_autofree char *sender = NULL;
-  g_auto(GStrv) params = NULL;
-  g_autoptr(PosteEnvelope) envelope = NULL;
-  g_autoptr(PosteReply) r = NULL;
-  const char *rest = NULL;
-
-  sender = parse_command_path (args, "FROM:", &rest);
-  if (sender == NULL)
-    return refuse_message (srv, 501, "5.5.4", error, "Syntax: MAIL FROM:<address>");
-
-  envelope = poste_envelope_new (sender);
-  params = g_strsplit (skip_spaces (rest), " ", -1);
-  for (guint i = 0; params[i] != NULL; i++)
-    {
-      const char *param = params[i];
-      guint64 size;
-
-      if (*param == '\0')
-        continue;
-      if (g_ascii_strncasecmp (param, "SIZE=", 5) == 0)
-        {
-          if (!parse_size (param + 5, &size))
-            return refuse_message (srv, 501, "5.5.4", error, "Bad SIZE parameter");
-          if (srv->config->max_message_size > 0 && size > srv->config->max_message_size)
-            return refuse_message (srv, 552, "5.3.4", error,
-                          "Message too big: %" G_GUINT64_FORMAT " bytes, the limit is %"
-                          G_GUINT64_FORMAT, size, srv->config->max_message_size);
-          envelope->declared_size = (gint64) MIN (size, (guint64) G_MAXINT64);
-        }
-      else if (g_ascii_strcasecmp (param, "BODY=7BIT") == 0)
-        envelope->body_8bit = FALSE;
-      else if (g_ascii_strcasecmp (param, "BODY=8BITMIME") == 0 &&
-               (srv->flags & POSTE_DELIVERY_FLAGS_8BITMIME))
-        envelope->body_8bit = TRUE;
-      else if (g_ascii_strcasecmp (param, "SMTPUTF8") == 0 &&
-               (srv->flags & POSTE_DELIVERY_FLAGS_SMTPUTF8))
-        envelope->smtputf8 = TRUE;
-      else if (g_ascii_strncasecmp (param, "AUTH=", 5) == 0)
-        ;                               /* RFC 4954 section 5: may be ignored */
-      else
-        return refuse_message (srv, 555, "5.5.4", error, "Unsupported parameter");
-    }
-
-  if (!envelope->smtputf8 && !is_ascii (sender))
-    return refuse_message (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
-
-  r = poste_delivery_begin (srv->config->delivery, envelope, srv->channel->cancellable);
-  if (r == NULL)
-    r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
-  if (r->code / 100 == 2)
-    {
-      srv->envelope = g_steal_pointer (&envelope);
-      set_state (srv, SERVER_STATE_MAIL);
-    }
-  else
-    {
-      /* The target refused the whole message: the provider keeps it (4xx: a local failure)
-       * or returns it (5xx). */
-      count_reply (srv, r);
-      if (poste_reply_is_transient (r))
-        local_failure (srv, r);
-    }
-  return send_delivery_reply (srv, r, error);
-}
-
-static gboolean
-domain_allowed (Server     *srv,
-                const char *address)
-{
-  const char *at = strrchr (address, '@');
-  g_autofree char *ascii = NULL;
-
-  /* RFC 5321 section 4.5.1: "postmaster" without a domain must be accepted. */
-  if (g_ascii_strcasecmp (address, "postmaster") == 0)
-    return TRUE;
-  if (srv->allowed->len == 0)
-    return TRUE;
-  if (at == NULL || at[1] == '\0')
-    return FALSE;
-  if (at[1] == '[')
-    ascii = g_ascii_strdown (at + 1, -1);
-  else
-    ascii = poste_atrn_domain_to_ascii (at + 1, NULL);
-  if (ascii == NULL)
-    return FALSE;
-  for (guint i = 0; i < srv->allowed->len; i++)
-    if (g_str_equal (srv->allowed->pdata[i], ascii))
-      return TRUE;
-  return FALSE;
-}
-
-/* Never a relay (see poste-address.c): routing syntax in any recipient, and, with a target that
- * relays (SMTP, LMTP), any recipient when there are no domains to hold it to, are refused before
- * a target sees them. @args is the RCPT command's text after the verb. Returns the 550's text,
- * or NULL when @recipient may go on. */
-static const char *
-relay_refusal (Server     *srv,
-               const char *args,
-               const char *recipient)
-{
-  const char *path = skip_spaces (skip_spaces (args) + strlen ("TO:"));
-
-  if (poste_address_is_source_routed (path) || poste_address_has_routing (recipient))
-    return "Routing syntax in an address is refused: no relaying";
-  if (srv->allowed->len == 0 && g_ascii_strcasecmp (recipient, "postmaster") != 0 &&
-      poste_delivery_relays_for (srv->config->delivery, recipient))
-    return "No domains are configured and this target relays: no relaying";
-  return NULL;
-}
-
-static gboolean
-cmd_rcpt (Server      *srv,
-          const char  *args,
-          GError     **error)
-{
-  g_autofree char *recipient = NULL;
-  g_autoptr(PosteReply) r = NULL;
-  const char *rest = NULL;
-  const char *refusal;
-  guint count;
-
-  recipient = parse_command_path (args, "TO:", &rest);
-  if (recipient == NULL || *recipient == '\0')
-    return refuse_recipient (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
-  if (*skip_spaces (rest) != '\0')
-    return refuse_recipient (srv, 555, "5.5.4", error, "Unsupported parameter");
-  if (!srv->envelope->smtputf8 && !is_ascii (recipient))
-    return refuse_recipient (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
-  refusal = relay_refusal (srv, args, recipient);
-  if (refusal != NULL)
-    return refuse_recipient (srv, 550, "5.7.1", error, refusal);
-
-  count = srv->envelope->recipients->len;
-  if (srv->config->max_recipients > 0 && count >= srv->config->max_recipients)
-    return reply (srv, 452, "4.5.3", error, "Too many recipients");
-  if (srv->target_max_recipients > 0 && count >= srv->target_max_recipients)
-    return reply (srv, 452, "4.5.3", error, "Too many recipients for this transaction");
-  if (!domain_allowed (srv, recipient))
-    return refuse_recipient (srv, 550, "5.7.1", error, "Not a domain requested with ATRN");
-
-  r = poste_delivery_add_recipient (srv->config->delivery, srv->envelope, recipient,
-                                    srv->channel->cancellable);
-  if (r == NULL)
-    r = poste_reply_new (451, "4.3.0", "Local delivery is not available");
-  if (r->code / 100 == 2)
-    {
-      g_ptr_array_add (srv->envelope->recipients, g_steal_pointer (&recipient));
-      set_state (srv, SERVER_STATE_RCPT);
-    }
-  else
-    note_target_refusal (srv, r);
-  return send_delivery_reply (srv, r, error);
-}
-
-static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-static const char *const months[] = {
-  "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
-/* Keeps printable ASCII (and, for SMTPUTF8, valid UTF-8); anything else becomes '?'. A header
- * must never carry a line end or a control byte from the peer. */
-static char *
-header_safe (const char *text)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c >= 0x21 && c < 0x7f && c != '(' && c != ')' && c != ';')
-        g_string_append_c (out, c);
-      else if (c >= 0x80)
-        {
-          gunichar ch = g_utf8_get_char_validated (p, -1);
-
-          if (ch != (gunichar) -1 && ch != (gunichar) -2 && g_unichar_isprint (ch))
-            {
-              const char *next = g_utf8_next_char (p);
-              g_string_append_len (out, p, next - p);
-              p = next - 1;
-            }
-          else
-            g_string_append_c (out, '?');
-        }
-      else
-        g_string_append_c (out, '?');
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/**
- * poste_server_received:
- * @helo: the name the provider gave in EHLO or HELO
- * @peer_host: the provider's host name, as configured
- * @peer_address: (nullable): the provider's IP address
- * @local_name: our name
- * @protocol: the "with" keyword: ESMTP, ESMTPS, ESMTPA, ESMTPSA, SMTP, UTF8SMTPS... (RFC 3848,
- *   RFC 6531 section 3.7.3)
- * @id: the message's id
- * @recipient: (nullable): the one recipient, or %NULL (several are not listed)
- * @date: when the message was received
- *
- * Formats the trace header of RFC 5321 section 4.4, folded, with CR LF line ends.
- *
- * Returns: (transfer full): the header, ending in CR LF
- */
-char *
-poste_server_received (const char *helo,
-                       const char *peer_host,
-                       const char *peer_address,
-                       const char *local_name,
-                       const char *protocol,
-                       const char *id,
-                       const char *recipient,
-                       GDateTime  *date)
-{
-  g_autoptr(GString) header = g_string_new ("Received: from ");
-  g_autofree char *safe_helo = header_safe (helo);
-  g_autofree char *safe_host = header_safe (peer_host);
-  g_autoptr(GDateTime) local = g_date_time_to_local (date);
-  gint offset = (gint) (g_date_time_get_utc_offset (local) / G_TIME_SPAN_MINUTE);
-
-  /* A domain has at most 253 octets: a longer EHLO argument is shortened in our own header (the
-   * message itself is never touched), so that the line stays far below 998 octets. */
-  if (g_utf8_strlen (safe_helo, -1) > 255)
-    {
-      g_autofree char *start = g_utf8_substring (safe_helo, 0, 255);
-      g_string_append_printf (header, "%s...", start);
-    }
-  else
-    g_string_append (header, safe_helo);
-  g_string_append_printf (header, " (%s", safe_host);
-  /* RFC 5321 section 4.1.3: an IPv6 address literal carries its tag. */
-  if (peer_address != NULL)
-    g_string_append_printf (header, " [%s%s]", strchr (peer_address, ':') != NULL ? "IPv6:" : "",
-                            peer_address);
-  g_string_append (header, ")\r\n");
-  g_string_append_printf (header, "\tby %s (Poste Restante) with %s id %s", local_name, protocol,
-                          id);
-  if (recipient != NULL)
-    {
-      g_autofree char *safe_rcpt = header_safe (recipient);
-      g_string_append_printf (header, "\r\n\tfor <%s>", safe_rcpt);
-    }
-  g_string_append_printf (header, ";\r\n\t%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d\r\n",
-                          weekdays[g_date_time_get_day_of_week (local) - 1],
-                          g_date_time_get_day_of_month (local),
-                          months[g_date_time_get_month (local) - 1],
-                          g_date_time_get_year (local),
-                          g_date_time_get_hour (local),
-                          g_date_time_get_minute (local),
-                          g_date_time_get_second (local),
-                          offset < 0 ? '-' : '+', ABS (offset) / 60, ABS (offset) % 60);
-  return g_string_free (g_steal_pointer (&header), FALSE);
-}
-
-/* What refuses a message (see the policies at the top): in DATA a bare CR, a bare LF or a NUL;
- * in BDAT only a NUL. */
-static PosteDataDecoderFlags
-refused_flags (Server *srv)
-{
-  if (srv->bdat)
-    return POSTE_DATA_DECODER_FLAG_NUL;
-  return POSTE_DATA_DECODER_FLAG_BARE_LF | POSTE_DATA_DECODER_FLAG_BARE_CR |
-         POSTE_DATA_DECODER_FLAG_NUL;
-}
-
-static void
-deliver_chunk (Server       *srv,
-               const guint8 *data,
-               gsize         length)
-{
-  if (srv->write_failed || srv->too_big)
-    return;
-  if (poste_data_decoder_get_flags (srv->decoder) & refused_flags (srv))
-    return;                             /* refused at the end anyway: store nothing more */
-  if (srv->config->max_message_size > 0 &&
-      poste_data_decoder_get_size (srv->decoder) > srv->config->max_message_size)
-    {
-      srv->too_big = TRUE;
-      return;
-    }
-  if (!poste_delivery_write (srv->config->delivery, data, length, srv->channel->cancellable,
-                             &srv->write_error))
-    srv->write_failed = TRUE;
-}
-
-static void
-decoded_cb (const guint8 *data,
-            gsize         length,
-            gpointer      user_data)
-{
-  deliver_chunk (user_data, data, length);
-}
-
-static void
-write_received (Server *srv)
-{
-  PosteChannel *channel = srv->channel;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autofree char *id = NULL;
-  g_autofree char *header = NULL;
-  g_autoptr(GString) protocol = g_string_new (NULL);
-  const char *recipient = NULL;
-
-  if (srv->header_written)
-    return;
-  srv->header_written = TRUE;
-
-  /* RFC 3848 and RFC 6531 section 3.7.3: ESMTP, +S with TLS, +A once authenticated. */
-  if (!srv->esmtp)
-    g_string_append (protocol, "SMTP");
-  else
-    {
-      g_string_append (protocol, srv->envelope->smtputf8 ? "UTF8SMTP" : "ESMTP");
-      if (channel->tls != NULL)
-        g_string_append_c (protocol, 'S');
-      if (srv->config->authenticated)
-        g_string_append_c (protocol, 'A');
-    }
-  id = g_malloc0 (17);
-  for (gsize i = 0, j = 0; uuid[i] != '\0' && j < 16; i++)
-    if (uuid[i] != '-')
-      id[j++] = g_ascii_toupper (uuid[i]);
-
-  if (srv->envelope->recipients->len == 1)
-    recipient = srv->envelope->recipients->pdata[0];
-  header = poste_server_received (srv->helo, srv->config->provider_host,
-                                  channel->peer_address, srv->config->local_name, protocol->str, id,
-                                  recipient, now);
-  if (!poste_delivery_write (srv->config->delivery, (const guint8 *) header, strlen (header),
-                             channel->cancellable, &srv->write_error))
-    srv->write_failed = TRUE;
-}
-
-static void
-report_size (Server *srv)
-{
-  guint64 size = poste_data_decoder_get_size (srv->decoder);
-
-  if (size - srv->reported >= PROGRESS_STEP || srv->channel->current_size < 0)
-    {
-      srv->reported = size;
-      srv->channel->current_size = (gint64) size;
-      poste_channel_progress (srv->channel);
-    }
-}
-
-/* Answers the end of a message (DATA's CR LF . CR LF, or BDAT LAST) and ends the transaction. */
-static gboolean
-finish_message (Server  *srv,
-                GError **error)
-{
-  PosteChannel *channel = srv->channel;
-  PosteDataDecoderFlags flags = poste_data_decoder_get_flags (srv->decoder);
-  guint64 size = poste_data_decoder_get_size (srv->decoder);
-  g_autoptr(PosteReply) r = NULL;
-  gboolean ok;
-
-  poste_channel_note (channel, "message of %" G_GUINT64_FORMAT " bytes%s%s%s%s", size,
-                      flags & POSTE_DATA_DECODER_FLAG_BARE_LF ? ", bare LF" : "",
-                      flags & POSTE_DATA_DECODER_FLAG_BARE_CR ? ", bare CR" : "",
-                      flags & POSTE_DATA_DECODER_FLAG_NUL ? ", NUL" : "",
-                      flags & POSTE_DATA_DECODER_FLAG_LONG_LINE ? ", line over 998 octets" : "");
-
-  if (flags & refused_flags (srv))
-    {
-      gboolean bdat = srv->bdat;
-
-      transaction_reset (srv);
-      if (bdat)
-        ok = refuse_message (srv, 550, "5.6.0", error,
-                             "Message refused, not changed: it holds a NUL");
-      else
-        ok = refuse_message (srv, 550, "5.6.0", error,
-                             "Message refused, not changed: it holds a bare CR, a bare LF or a "
-                             "NUL (RFC 5321 section 2.3.8)");
-    }
-  else if (srv->too_big ||
-           (srv->config->max_message_size > 0 && size > srv->config->max_message_size))
-    {
-      transaction_reset (srv);
-      ok = refuse_message (srv, 552, "5.3.4", error, "Message too big: the limit is %"
-                           G_GUINT64_FORMAT " bytes", srv->config->max_message_size);
-    }
-  else if (srv->write_failed)
-    {
-      poste_channel_note (channel, "local delivery failed: %s",
-                          srv->write_error != NULL ? srv->write_error->message : "?");
-      if (srv->delivery_error == NULL)
-        srv->delivery_error = g_error_new (POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_DELIVERY,
-                                           _("A message could not be delivered locally: %s"),
-                                           srv->write_error != NULL
-                                             ? srv->write_error->message : "?");
-      count_deferred (srv, "451 4.3.0 Local delivery failed; try again later");
-      transaction_reset (srv);
-      ok = reply (srv, 451, "4.3.0", error, "Local delivery failed; try again later");
-    }
-  else
-    {
-      r = poste_delivery_commit (srv->config->delivery, channel->cancellable);
-      if (r == NULL)
-        r = poste_reply_new (451, "4.3.0", "Local delivery failed; try again later");
-      if (r->code / 100 == 2)
-        {
-          channel->messages++;
-          channel->bytes += size;
-        }
-      else
-        {
-          count_reply (srv, r);
-          if (poste_reply_is_transient (r))
-            local_failure (srv, r);
-        }
-      transaction_settle (srv);
-      transaction_done (srv);
-      ok = send_delivery_reply (srv, r, error);
-    }
-
-  channel->current_size = -1;
-  poste_channel_progress (channel);
-  return ok;
-}
-
-static gboolean
-cmd_data (Server      *srv,
-          const char  *args,
-          GError     **error)
-{
-  PosteChannel *channel = srv->channel;
-
-  if (*skip_spaces (args) != '\0')
-    return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
-
-  if (!reply (srv, 354, NULL, error, "End data with <CR><LF>.<CR><LF>") ||
-      !poste_connection_flush (channel->connection, channel->cancellable, error))
-    return FALSE;
-
-  poste_data_decoder_free (srv->decoder);
-  srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
-  channel->current_size = 0;
-  channel->current_total = srv->envelope->declared_size;
-  poste_channel_progress (channel);
-  write_received (srv);
-
-  while (!poste_data_decoder_is_done (srv->decoder))
-    {
-      gsize length, used;
-      const guint8 *data = poste_connection_peek (channel->connection, &length,
-                                                  channel->cancellable,
-                                                  error);
-
-      if (data == NULL)
-        return FALSE;
-      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
-      poste_connection_consume (channel->connection, used);
-      report_size (srv);
-    }
-  return finish_message (srv, error);
-}
-
-/* Reads and drops @size bytes (the content of a BDAT chunk that is refused). */
-static gboolean
-skip_bytes (Server   *srv,
-            guint64   size,
-            GError  **error)
-{
-  while (size > 0)
-    {
-      gsize length;
-      const guint8 *data = poste_connection_peek (srv->channel->connection, &length,
-                                                  srv->channel->cancellable, error);
-      gsize used;
-
-      if (data == NULL)
-        return FALSE;
-      used = (gsize) MIN ((guint64) length, size);
-      poste_connection_consume (srv->channel->connection, used);
-      size -= used;
-    }
-  return TRUE;
-}
-
-/* BDAT belongs to the CHUNKING extension (RFC 3030), which exists only for a client that said
- * EHLO and saw CHUNKING advertised (RFC 5321 section 2.2.1); after HELO nothing was advertised,
- * so the command is out of sequence: 503. Its chunk still follows the command line, and is read
- * and dropped first, so that no byte of it is ever taken for a command. A size that does not
- * parse loses the stream, as in cmd_bdat(). */
-static gboolean
-bdat_after_helo (Server      *srv,
-                 const char  *args,
-                 GError     **error)
-{
-  g_auto(GStrv) words = g_strsplit (skip_spaces (args), " ", -1);
-  guint64 size;
-
-  if (words[0] == NULL || !parse_size (words[0], &size) ||
-      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
-    {
-      reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
-                   _("The provider sent a malformed BDAT command"));
-      return FALSE;
-    }
-  if (!skip_bytes (srv, size, error))
-    return FALSE;
-  return reply (srv, 503, "5.5.1", error, "BDAT needs EHLO: CHUNKING was not negotiated");
-}
-
-static gboolean
-cmd_bdat (Server      *srv,
-          const char  *args,
-          GError     **error)
-{
-  PosteChannel *channel = srv->channel;
-  g_auto(GStrv) words = g_strsplit (skip_spaces (args), " ", -1);
-  guint64 size, remaining;
-  gboolean last = FALSE;
-
-  if (words[0] == NULL || !parse_size (words[0], &size) ||
-      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
-    {
-      /* The chunk's size is unknown, so its bytes cannot be skipped: the stream is lost. */
-      reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
-                   _("The provider sent a malformed BDAT command"));
-      return FALSE;
-    }
-  last = words[1] != NULL;
-
-  if (srv->envelope == NULL || srv->envelope->recipients->len == 0)
-    {
-      if (!skip_bytes (srv, size, error))
-        return FALSE;
-      return reply (srv, 503, "5.5.1", error,
-                    srv->envelope == NULL ? "Need MAIL first" : "No valid recipients");
-    }
-
-  if (!srv->bdat)
-    {
-      srv->bdat = TRUE;
-      set_state (srv, SERVER_STATE_BDAT);
-      poste_data_decoder_free (srv->decoder);
-      srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
-      channel->current_size = 0;
-      channel->current_total = srv->envelope->declared_size;
-      poste_channel_progress (channel);
-      write_received (srv);
-    }
-
-  remaining = size;
-  while (remaining > 0)
-    {
-      gsize length, used;
-      const guint8 *data = poste_connection_peek (channel->connection, &length,
-                                                  channel->cancellable,
-                                                  error);
-
-      if (data == NULL)
-        return FALSE;
-      length = (gsize) MIN ((guint64) length, remaining);
-      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
-      g_assert (used == length);
-      poste_connection_consume (channel->connection, used);
-      remaining -= used;
-      report_size (srv);
-    }
-
-  if (!last)
-    return reply (srv, 250, "2.0.0", error, "%" G_GUINT64_FORMAT " octets received", size);
-
-  poste_data_decoder_finish (srv->decoder, decoded_cb, srv);
-  srv->after_last = TRUE;
-  return finish_message (srv, error);
+  return _poste_server_reply (srv, code, enhanced, error, "%s", text);
 }
 
 /* The last words when the session is stopped: 421, then nothing more is read. */
@@ -1100,7 +348,7 @@ goodbye (Server     *srv,
   PosteChannel *channel = srv->channel;
   g_autoptr(PosteReply) r = NULL;
 
-  transaction_reset (srv);
+  _poste_server_transaction_reset (srv);
   r = poste_reply_new (421, srv->esmtp ? enhanced : NULL, "%s %s", srv->config->local_name, text);
   poste_connection_set_timeout (channel->connection, MIN (channel->timeout,
                                                           GOODBYE_TIMEOUT_SECONDS));
@@ -1119,11 +367,11 @@ handle_failure (Server  *srv,
     goodbye (srv, "4.4.2", "Timeout: closing the connection");
   else if (g_error_matches (local_error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_LINE_TOO_LONG))
     {
-      reply (srv, 500, "5.5.2", NULL, "Line too long");
+      _poste_server_reply (srv, 500, "5.5.2", NULL, "Line too long");
       goodbye (srv, "4.7.0", "Closing the connection");
     }
   else
-    transaction_reset (srv);
+    _poste_server_transaction_reset (srv);
   g_propagate_error (error, local_error);
   return FALSE;
 }
@@ -1150,7 +398,7 @@ run_helo (Server *srv, const char *args, gboolean *quit, GError **error)
 static gboolean
 run_mail (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return cmd_mail (srv, args, error);
+  return _poste_server_cmd_mail (srv, args, error);
 }
 
 /* MAIL before a greeting, or inside a transaction: our own 5xx to a message, counted. */
@@ -1158,39 +406,39 @@ static gboolean
 mail_out_of_sequence (Server *srv, const char *args, gboolean *quit, GError **error)
 {
   if (srv->state == SERVER_STATE_HELLO)
-    return refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
-  return refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
+    return _poste_server_refuse_message (srv, 503, "5.5.1", error, "Say EHLO first");
+  return _poste_server_refuse_message (srv, 503, "5.5.1", error, "Nested MAIL command");
 }
 
 static gboolean
 run_rcpt (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return cmd_rcpt (srv, args, error);
+  return _poste_server_cmd_rcpt (srv, args, error);
 }
 
 static gboolean
 need_mail_first (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return reply (srv, 503, "5.5.1", error, "Need MAIL first");
+  return _poste_server_reply (srv, 503, "5.5.1", error, "Need MAIL first");
 }
 
 static gboolean
 run_data (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return cmd_data (srv, args, error);
+  return _poste_server_cmd_data (srv, args, error);
 }
 
 static gboolean
 data_out_of_sequence (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  if (*skip_spaces (args) != '\0')
-    return reply (srv, 501, "5.5.4", error, "Syntax: DATA");
+  if (*_poste_server_skip_spaces (args) != '\0')
+    return _poste_server_reply (srv, 501, "5.5.4", error, "Syntax: DATA");
   switch (srv->state)
     {
     case SERVER_STATE_MAIL:
-      return reply (srv, 554, "5.5.1", error, "No valid recipients");
+      return _poste_server_reply (srv, 554, "5.5.1", error, "No valid recipients");
     case SERVER_STATE_BDAT:
-      return reply (srv, 503, "5.5.1", error, "DATA after BDAT");
+      return _poste_server_reply (srv, 503, "5.5.1", error, "DATA after BDAT");
     case SERVER_STATE_HELLO:
     case SERVER_STATE_READY:
     case SERVER_STATE_RCPT:
@@ -1202,46 +450,51 @@ data_out_of_sequence (Server *srv, const char *args, gboolean *quit, GError **er
 }
 
 /* BDAT runs in every state, since its chunk follows the command line and must be read whatever
- * the answer: cmd_bdat() and bdat_after_helo() read it first, then say whether it was in
- * sequence. */
+ * the answer: _poste_server_cmd_bdat() and _poste_server_bdat_after_helo() read it first, then
+ * say whether it was in sequence. */
 static gboolean
 run_bdat (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return srv->esmtp ? cmd_bdat (srv, args, error) : bdat_after_helo (srv, args, error);
+  return srv->esmtp ? _poste_server_cmd_bdat (srv, args,
+                                              error) : _poste_server_bdat_after_helo (srv, args,
+                                                                                      error);
 }
 
 static gboolean
 run_rset (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  transaction_reset (srv);
-  return reply (srv, 250, "2.0.0", error, "OK");
+  _poste_server_transaction_reset (srv);
+  return _poste_server_reply (srv, 250, "2.0.0", error, "OK");
 }
 
 static gboolean
 run_noop (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return reply (srv, 250, "2.0.0", error, "OK");
+  return _poste_server_reply (srv, 250, "2.0.0", error, "OK");
 }
 
 static gboolean
 run_vrfy (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return reply (srv, 252, "2.5.2", error, "Cannot VRFY; send the message and we will try");
+  return _poste_server_reply (srv, 252, "2.5.2", error,
+                              "Cannot VRFY; send the message and we will try");
 }
 
 static gboolean
 run_help (Server *srv, const char *args, gboolean *quit, GError **error)
 {
-  return reply (srv, 214, "2.0.0", error, "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT");
+  return _poste_server_reply (srv, 214, "2.0.0", error,
+                              "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT");
 }
 
 static gboolean
 run_quit (Server *srv, const char *args, gboolean *quit, GError **error)
 {
   *quit = TRUE;
-  transaction_reset (srv);
-  set_state (srv, SERVER_STATE_QUIT);
-  return reply (srv, 221, "2.0.0", error, "%s closing connection", srv->config->local_name);
+  _poste_server_transaction_reset (srv);
+  _poste_server_set_state (srv, SERVER_STATE_QUIT);
+  return _poste_server_reply (srv, 221, "2.0.0", error, "%s closing connection",
+                              srv->config->local_name);
 }
 
 /* Commands of the client phase, or of services we never offer: a provider that sends them in
@@ -1250,7 +503,7 @@ static gboolean
 not_implemented (Server *srv, const char *args, gboolean *quit, GError **error)
 {
   srv->errors++;
-  return reply (srv, 502, "5.5.1", error, "Command not implemented");
+  return _poste_server_reply (srv, 502, "5.5.1", error, "Command not implemented");
 }
 
 #define IN(state) (1u << SERVER_STATE_##state)
@@ -1304,7 +557,7 @@ dispatch (Server      *srv,
       }
 
   srv->errors++;
-  return reply (srv, 500, "5.5.1", error, "Command unrecognized");
+  return _poste_server_reply (srv, 500, "5.5.1", error, "Command unrecognized");
 }
 
 /* Whether the provider's first words after our 220 are "QUIT" in plain text on the socket under
@@ -1478,7 +731,7 @@ poste_server_run (PosteChannel             *channel,
       if (srv.after_last && length == 0)
         {
           srv.after_last = FALSE;
-          if (!reply (&srv, 500, "5.5.2", &local_error,
+          if (!_poste_server_reply (&srv, 500, "5.5.2", &local_error,
                       "Stray line end after the last BDAT chunk: ignored"))
             goto failed;
           continue;
@@ -1489,7 +742,7 @@ poste_server_run (PosteChannel             *channel,
           memchr (line, '\r', length) != NULL)
         {
           srv.errors++;
-          if (!reply (&srv, 500, "5.5.2", &local_error,
+          if (!_poste_server_reply (&srv, 500, "5.5.2", &local_error,
                       "Syntax error: a command line ends in CR LF and holds no CR, LF or NUL"))
             goto failed;
           continue;
@@ -1510,7 +763,7 @@ failed:
   ok = FALSE;
 
 out:
-  transaction_reset (&srv);
+  _poste_server_transaction_reset (&srv);
   g_clear_pointer (&srv.returned_reason, g_free);
   g_clear_pointer (&srv.decoder, poste_data_decoder_free);
   g_clear_error (&srv.write_error);

@@ -1,5 +1,5 @@
 /* poste-config-private.h: what the configuration's rooms share (the keyfile, its checks, the
- * table of provider keys)
+ * table of provider keys, the scan of its text)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -71,8 +71,48 @@ struct _ProviderKey
   gboolean         required;
 };
 
+/* What a load collects: the text's index and the errors found so far. */
+typedef struct {
+  const char *path;
+  GHashTable *group_lines;  /* group name -> line */
+  GHashTable *key_lines;    /* "group\nkey" -> line */
+  GString    *messages;
+  int         first_code;
+} Scan;
+
 extern const ProviderKey _poste_config_provider_keys[];
 extern const guint       _poste_config_n_provider_keys;
+
+/* poste-config.c */
+GKeyFile          *_poste_config_get_keyfile             (PosteConfig         *self);
+void               _poste_config_set_path                (PosteConfig         *self,
+                                                          const char          *path);
+
+/* poste-config-scan.c */
+void               _poste_config_scan_clear              (Scan                *scan);
+void               _poste_config_scan_error              (Scan                *scan,
+                                                          int                  code,
+                                                          guint                line,
+                                                          const char          *format,
+                                                          ...) G_GNUC_PRINTF (4, 5);
+void               _poste_config_key_error               (Scan                *scan,
+                                                          int                  code,
+                                                          guint                line,
+                                                          const char          *key,
+                                                          const char          *format,
+                                                          ...) G_GNUC_PRINTF (5, 6);
+guint              _poste_config_scan_key_line           (Scan                *scan,
+                                                          const char          *group,
+                                                          const char          *key);
+guint              _poste_config_scan_group_line         (Scan                *scan,
+                                                          const char          *group);
+void               _poste_config_scan_text               (Scan                *scan,
+                                                          const char          *text,
+                                                          gsize                length);
+char              *_poste_config_get_value               (GKeyFile            *keyfile,
+                                                          const char          *group,
+                                                          const char          *key,
+                                                          GError             **error);
 
 /* poste-config-checks.c */
 gboolean           _poste_config_has_control             (const char          *text);

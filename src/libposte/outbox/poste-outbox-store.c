@@ -56,7 +56,8 @@ _poste_outbox_ensure_folders (PosteOutbox  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
     if (g_mkdir_with_parents (folders[i], 0700) != 0)
-      return _poste_outbox_set_errno_error (error, errno, _("Cannot create the outbox folder"), folders[i]);
+      return _poste_outbox_set_errno_error (error, errno, _("Cannot create the outbox folder"),
+                                            folders[i]);
   return TRUE;
 }
 

@@ -156,8 +156,8 @@ writer_flush (PosteOutboxWriter  *writer,
 {
   if (writer->buffer->len == 0)
     return TRUE;
-  if (!_poste_outbox_write_all (writer->fd, writer->buffer->data, writer->buffer->len, writer->tmp_path,
-                  error))
+  if (!_poste_outbox_write_all (writer->fd, writer->buffer->data, writer->buffer->len,
+                                writer->tmp_path, error))
     {
       writer->failed = TRUE;
       return FALSE;
@@ -332,7 +332,8 @@ poste_outbox_writer_commit (PosteOutboxWriter  *writer,
   /* From here on a failure must remove the message file we renamed. */
   if (!_poste_outbox_store_envelope (self, writer->item, TRUE, error))
     {
-      g_autofree char *envelope = g_strdup_printf ("%s/%s.envelope", _poste_outbox_get_queue_folder (self),
+      g_autofree char *envelope = g_strdup_printf ("%s/%s.envelope",
+                                                   _poste_outbox_get_queue_folder (self),
                                                    writer->item->id);
 
       g_unlink (envelope);

@@ -1,11 +1,13 @@
-/* poste-config-keys.c: the table of provider keys: each key's parse and format
+/* poste-config-keys.c: the table of typed provider keys: one parse and one format per type
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One table drives the load (each key's parse), the save (its format, and which defaults a new
  * group leaves out), the list of known keys, and the validation of a provider built by the
  * editor or the fetchmailrc import (poste_config_validate_provider(): format, then parse again,
- * so that what validates loads).
+ * so that what validates loads). Each row names its type (text, number, boolean, enum, list)
+ * and the property it maps to; what differs between two keys of one type is a row's bounds or
+ * its check, never a copy of the parse.
  */
 #include "config.h"
 
@@ -20,17 +22,12 @@
 #include "poste-router.h"
 #include "poste-target.h"
 
-static gboolean
-empty_value (GError **error)
-{
-  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE, _("empty value"));
-  return FALSE;
-}
+/* The checks of text keys: each gets a non-empty value and returns what the property
+ * stores. */
 
 /* label=: the name shown, any text on one line (a keyfile value cannot hold more). */
-static gboolean
-parse_label (const ProviderKey  *key,
-             PosteProvider      *provider,
+static char *
+check_label (const ProviderKey  *key,
              const char         *value,
              GError            **error)
 {
@@ -38,22 +35,18 @@ parse_label (const ProviderKey  *key,
     {
       g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
                    _("'%s' is not a name on one line"), value);
-      return FALSE;
+      return NULL;
     }
-  poste_provider_set_label (provider, *value != '\0' ? value : NULL);
-  return TRUE;
+  return g_strdup (value);
 }
 
-static gboolean
-parse_host (const ProviderKey  *key,
-            PosteProvider      *provider,
+static char *
+check_host (const ProviderKey  *key,
             const char         *value,
             GError            **error)
 {
   g_autofree char *bare = NULL;
 
-  if (*value == '\0')
-    return empty_value (error);
   /* [::1], as in a URL: the brackets only separate an IPv6 address from a port, which has a
    * key of its own here. */
   if (value[0] == '[' && g_str_has_suffix (value, "]"))
@@ -64,54 +57,193 @@ parse_host (const ProviderKey  *key,
           g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
                        _("'%s' is not an IPv6 address; write an IPv6 address without "
                          "brackets, as host=::1"), value);
-          return FALSE;
+          return NULL;
         }
       value = bare;
     }
   if (!_poste_config_check_host (value, error))
-    return FALSE;
-  poste_provider_set_host (provider, value);
+    return NULL;
+  return g_strdup (value);
+}
+
+static char *
+check_username (const ProviderKey  *key,
+                const char         *value,
+                GError            **error)
+{
+  if (strlen (value) > MAX_USERNAME_LENGTH || _poste_config_has_control (value))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("a user name has 1 to %d octets and no control characters"),
+                   MAX_USERNAME_LENGTH);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
+/* delivery=: stored expanded (~ and relative paths resolved). */
+static char *
+check_target (const ProviderKey  *key,
+              const char         *value,
+              GError            **error)
+{
+  return poste_config_expand_target (value, error);
+}
+
+/* ca-file=, client-certificate=, password-file=: empty means "not set", as in DESIGN's
+ * example. */
+static char *
+check_path (const ProviderKey  *key,
+            const char         *value,
+            GError            **error)
+{
+  return poste_config_expand_path (value, error);
+}
+
+static char *
+check_fingerprint (const ProviderKey  *key,
+                   const char         *value,
+                   GError            **error)
+{
+  char *hex = poste_fingerprint_normalize (value);
+
+  if (hex == NULL)
+    g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                 _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"), value);
+  return hex;
+}
+
+static char *
+check_submission (const ProviderKey  *key,
+                  const char         *value,
+                  GError            **error)
+{
+  if (!poste_config_check_host_port (value, FALSE, error))
+    return NULL;
+  return g_strdup (value);
+}
+
+/* active-hours=, active-days=: the scheduler's own reader, so what passes here is what it will
+ * read. */
+static char *
+check_hours (const ProviderKey  *key,
+             const char         *value,
+             GError            **error)
+{
+  PosteActiveWindow window;
+
+  if (!poste_active_window_parse (value, NULL, &window, error))
+    return NULL;
+  return g_strdup (value);
+}
+
+static char *
+check_days (const ProviderKey  *key,
+            const char         *value,
+            GError            **error)
+{
+  PosteActiveWindow window;
+
+  if (!poste_active_window_parse (NULL, value, &window, error))
+    return NULL;
+  return g_strdup (value);
+}
+
+/* One parse and one format per type. */
+
+static gboolean
+parse_text (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
+{
+  g_autofree char *stored = NULL;
+
+  if (*value == '\0' && !key->empty_unsets)
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                   _("empty value"));
+      return FALSE;
+    }
+  if (*value != '\0')
+    {
+      stored = key->check != NULL ? key->check (key, value, error) : g_strdup (value);
+      if (stored == NULL)
+        return FALSE;
+    }
+  g_object_set (provider, key->property, stored, NULL);
   return TRUE;
 }
 
+static char *
+format_text (const ProviderKey *key,
+             PosteProvider     *provider)
+{
+  char *text = NULL;
+
+  g_object_get (provider, key->property, &text, NULL);
+  return text;
+}
+
 static gboolean
-parse_port (const ProviderKey  *key,
+parse_uint (const ProviderKey  *key,
             PosteProvider      *provider,
             const char         *value,
             GError            **error)
 {
   guint number;
 
-  if (!_poste_config_parse_uint (value, 1, 65535, &number))
+  if (!_poste_config_parse_uint (value, key->min, key->max, &number))
     {
+      /* The row's message is a translated format, checked by gettext against its msgid. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
       g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a port number (1 to 65535)"), value);
+                   _(key->invalid), value, (int) key->max);
+#pragma GCC diagnostic pop
       return FALSE;
     }
-  poste_provider_set_port (provider, number);
+  g_object_set (provider, key->property, number, NULL);
   return TRUE;
 }
 
-static gboolean
-parse_interval (const ProviderKey  *key,
-                PosteProvider      *provider,
-                const char         *value,
-                GError            **error)
+static char *
+format_uint (const ProviderKey *key,
+             PosteProvider     *provider)
 {
   guint number;
 
-  if (!_poste_config_parse_uint (value, 0, MAX_INTERVAL, &number))
+  g_object_get (provider, key->property, &number, NULL);
+  return g_strdup_printf ("%u", number);
+}
+
+static gboolean
+parse_boolean (const ProviderKey  *key,
+               PosteProvider      *provider,
+               const char         *value,
+               GError            **error)
+{
+  if (!g_str_equal (value, "true") && !g_str_equal (value, "false"))
     {
       g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a number of minutes (0 to %d, 0 for on demand only)"),
-                   value, MAX_INTERVAL);
+                   _("'%s' is not true or false"), value);
       return FALSE;
     }
-  poste_provider_set_interval (provider, number);
+  g_object_set (provider, key->property, g_str_equal (value, "true"), NULL);
   return TRUE;
 }
 
-/* security=, mode=, auth=: the value is a nick of the property's GEnum type. */
+static char *
+format_boolean (const ProviderKey *key,
+                PosteProvider     *provider)
+{
+  gboolean value;
+
+  g_object_get (provider, key->property, &value, NULL);
+  return g_strdup (value ? "true" : "false");
+}
+
+/* The value is a nick of the property's GEnum type. */
 static gboolean
 parse_enum (const ProviderKey  *key,
             PosteProvider      *provider,
@@ -128,173 +260,8 @@ parse_enum (const ProviderKey  *key,
                    _("'%s' is not one of %s"), value, names);
       return FALSE;
     }
-  g_object_set (provider, key->name, number, NULL);
+  g_object_set (provider, key->property, number, NULL);
   return TRUE;
-}
-
-static gboolean
-parse_username (const ProviderKey  *key,
-                PosteProvider      *provider,
-                const char         *value,
-                GError            **error)
-{
-  if (*value == '\0')
-    return empty_value (error);
-  if (strlen (value) > MAX_USERNAME_LENGTH || _poste_config_has_control (value))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("a user name has 1 to %d octets and no control characters"),
-                   MAX_USERNAME_LENGTH);
-      return FALSE;
-    }
-  poste_provider_set_username (provider, value);
-  return TRUE;
-}
-
-static gboolean
-parse_domains (const ProviderKey  *key,
-               PosteProvider      *provider,
-               const char         *value,
-               GError            **error)
-{
-  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *domain = g_strstrip (parts[i]);
-
-      if (*domain == '\0')
-        continue;
-      if (!_poste_config_check_atrn_domain (domain, error))
-        return FALSE;
-      for (guint j = 0; j < domains->len; j++)
-        if (g_ascii_strcasecmp (domains->pdata[j], domain) == 0)
-          {
-            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                         _("'%s' is listed twice"), domain);
-            return FALSE;
-          }
-      g_ptr_array_add (domains, g_strdup (domain));
-    }
-  g_ptr_array_add (domains, NULL);
-  poste_provider_set_domains (provider, (const char * const *) domains->pdata);
-  return TRUE;
-}
-
-static gboolean
-parse_target (const ProviderKey  *key,
-              PosteProvider      *provider,
-              const char         *value,
-              GError            **error)
-{
-  g_autofree char *expanded = NULL;
-
-  if (*value == '\0')
-    return empty_value (error);
-  if (!(expanded = poste_config_expand_target (value, error)))
-    return FALSE;
-  poste_provider_set_delivery (provider, expanded);
-  return TRUE;
-}
-
-/* ca-file=, client-certificate=, password-file=: empty means "not set", as in DESIGN's
- * example. */
-static gboolean
-parse_path (const ProviderKey  *key,
-            PosteProvider      *provider,
-            const char         *value,
-            GError            **error)
-{
-  g_autofree char *path = NULL;
-
-  if (*value != '\0' && !(path = poste_config_expand_path (value, error)))
-    return FALSE;
-  g_object_set (provider, key->name, path, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse_fingerprint (const ProviderKey  *key,
-                   PosteProvider      *provider,
-                   const char         *value,
-                   GError            **error)
-{
-  g_autofree char *hex = NULL;
-
-  if (*value != '\0' && !(hex = poste_fingerprint_normalize (value)))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"), value);
-      return FALSE;
-    }
-  poste_provider_set_pinned_sha256 (provider, hex);
-  return TRUE;
-}
-
-static gboolean
-parse_submission (const ProviderKey  *key,
-                  PosteProvider      *provider,
-                  const char         *value,
-                  GError            **error)
-{
-  if (*value != '\0' && !poste_config_check_host_port (value, FALSE, error))
-    return FALSE;
-  poste_provider_set_submission (provider, *value != '\0' ? value : NULL);
-  return TRUE;
-}
-
-/* active-hours=, active-days=: the scheduler's own reader, so what passes here is what it will
- * read. */
-static gboolean
-parse_window (const ProviderKey  *key,
-              PosteProvider      *provider,
-              const char         *value,
-              GError            **error)
-{
-  PosteActiveWindow window;
-  gboolean hours = g_str_equal (key->name, "active-hours");
-
-  if (!poste_active_window_parse (hours ? value : NULL, hours ? NULL : value, &window, error))
-    return FALSE;
-  g_object_set (provider, key->name, *value != '\0' ? value : NULL, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse_boolean (const ProviderKey  *key,
-               PosteProvider      *provider,
-               const char         *value,
-               GError            **error)
-{
-  if (!g_str_equal (value, "true") && !g_str_equal (value, "false"))
-    {
-      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
-                   _("'%s' is not true or false"), value);
-      return FALSE;
-    }
-  g_object_set (provider, key->name, g_str_equal (value, "true"), NULL);
-  return TRUE;
-}
-
-static char *
-format_string (const ProviderKey *key,
-               PosteProvider     *provider)
-{
-  char *text = NULL;
-
-  g_object_get (provider, key->name, &text, NULL);
-  return text;
-}
-
-static char *
-format_number (const ProviderKey *key,
-               PosteProvider     *provider)
-{
-  guint number;
-
-  g_object_get (provider, key->name, &number, NULL);
-  return g_strdup_printf ("%u", number);
 }
 
 static char *
@@ -303,27 +270,82 @@ format_enum (const ProviderKey *key,
 {
   int number;
 
-  g_object_get (provider, key->name, &number, NULL);
+  g_object_get (provider, key->property, &number, NULL);
   return g_strdup (poste_enum_get_nick (key->enum_type (), number));
 }
 
-static char *
-format_domains (const ProviderKey *key,
-                PosteProvider     *provider)
+static gboolean
+parse_list (const ProviderKey  *key,
+            PosteProvider      *provider,
+            const char         *value,
+            GError            **error)
 {
-  const char * const *domains = poste_provider_get_domains (provider);
+  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
 
-  return domains[0] != NULL ? g_strjoinv (";", (char **) domains) : NULL;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *item = g_strstrip (parts[i]);
+
+      if (*item == '\0')
+        continue;
+      if (!key->check_item (item, error))
+        return FALSE;
+      for (guint j = 0; j < items->len; j++)
+        if (g_ascii_strcasecmp (items->pdata[j], item) == 0)
+          {
+            g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE,
+                         _("'%s' is listed twice"), item);
+            return FALSE;
+          }
+      g_ptr_array_add (items, g_strdup (item));
+    }
+  g_ptr_array_add (items, NULL);
+  g_object_set (provider, key->property, items->pdata, NULL);
+  return TRUE;
+}
+
+/* An empty list leaves the key out. */
+static char *
+format_list (const ProviderKey *key,
+             PosteProvider     *provider)
+{
+  g_auto(GStrv) items = NULL;
+
+  g_object_get (provider, key->property, &items, NULL);
+  return items != NULL && items[0] != NULL ? g_strjoinv (";", items) : NULL;
+}
+
+static const struct
+{
+  gboolean (*parse)  (const ProviderKey  *key,
+                      PosteProvider      *provider,
+                      const char         *value,
+                      GError            **error);
+  char    *(*format) (const ProviderKey  *key,
+                      PosteProvider      *provider);
+} key_types[] = {
+  [PROVIDER_KEY_TEXT] = { parse_text, format_text },
+  [PROVIDER_KEY_UINT] = { parse_uint, format_uint },
+  [PROVIDER_KEY_BOOLEAN] = { parse_boolean, format_boolean },
+  [PROVIDER_KEY_ENUM] = { parse_enum, format_enum },
+  [PROVIDER_KEY_LIST] = { parse_list, format_list },
+};
+
+static gboolean
+parse_key (const ProviderKey  *key,
+           PosteProvider      *provider,
+           const char         *value,
+           GError            **error)
+{
+  return key_types[key->type].parse (key, provider, value, error);
 }
 
 static char *
-format_boolean (const ProviderKey *key,
-                PosteProvider     *provider)
+format_key (const ProviderKey *key,
+            PosteProvider     *provider)
 {
-  gboolean value;
-
-  g_object_get (provider, key->name, &value, NULL);
-  return g_strdup (value ? "true" : "false");
+  return key_types[key->type].format (key, provider);
 }
 
 const ProviderKey *
@@ -350,7 +372,7 @@ _poste_config_apply_provider_key (PosteProvider  *provider,
       g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_UNKNOWN_KEY, _("unknown key"));
       return FALSE;
     }
-  return key->parse (key, provider, value, error);
+  return parse_key (key, provider, value, error);
 }
 
 gboolean
@@ -455,17 +477,17 @@ poste_config_validate_provider (PosteProvider  *provider,
    * here loads. */
   for (guint i = 0; i < _poste_config_n_provider_keys; i++)
     {
-      g_autofree char *text = _poste_config_provider_keys[i].format (&_poste_config_provider_keys[i], provider);
+      const ProviderKey *row = &_poste_config_provider_keys[i];
+      g_autofree char *text = format_key (row, provider);
 
-      key = _poste_config_provider_keys[i].name;
-      if (text == NULL && _poste_config_provider_keys[i].required)
+      key = row->name;
+      if (text == NULL && row->required)
         {
           g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
                        _("missing"));
           goto fail;
         }
-      if (text != NULL &&
-          !_poste_config_provider_keys[i].parse (&_poste_config_provider_keys[i], scratch, text, &local_error))
+      if (text != NULL && !parse_key (row, scratch, text, &local_error))
         goto fail;
     }
 
@@ -524,7 +546,7 @@ _poste_config_provider_key_text (PosteProvider     *provider,
                    const ProviderKey *key,
                    gboolean           new_group)
 {
-  g_autofree char *text = key->format (key, provider);
+  g_autofree char *text = format_key (key, provider);
 
   if (new_group && key->left_out != NULL && g_strcmp0 (text, key->left_out) == 0)
     return NULL;
@@ -533,25 +555,44 @@ _poste_config_provider_key_text (PosteProvider     *provider,
 
 /* In the order a new group is written. */
 const ProviderKey _poste_config_provider_keys[] = {
-  { "label", parse_label, format_string, NULL, NULL, NULL, FALSE },
-  { "host", parse_host, format_string, NULL, NULL, NULL, TRUE },
-  { "port", parse_port, format_number, NULL, NULL, NULL, FALSE },
-  { "security", parse_enum, format_enum, poste_security_get_type, NULL, NULL, FALSE },
-  { "username", parse_username, format_string, NULL, NULL, NULL, FALSE },
-  { "domains", parse_domains, format_domains, NULL, NULL, NULL, FALSE },
+  { .name = "label", .type = PROVIDER_KEY_TEXT, .property = "label",
+    .empty_unsets = TRUE, .check = check_label },
+  { .name = "host", .type = PROVIDER_KEY_TEXT, .property = "host",
+    .check = check_host, .required = TRUE },
+  { .name = "port", .type = PROVIDER_KEY_UINT, .property = "port",
+    .min = 1, .max = 65535, .invalid = N_("'%s' is not a port number (1 to 65535)") },
+  { .name = "security", .type = PROVIDER_KEY_ENUM, .property = "security",
+    .enum_type = poste_security_get_type },
+  { .name = "username", .type = PROVIDER_KEY_TEXT, .property = "username",
+    .check = check_username },
+  { .name = "domains", .type = PROVIDER_KEY_LIST, .property = "domains",
+    .check_item = _poste_config_check_atrn_domain },
   /* The default is left out: files stay as short as before ETRN existed. */
-  { "mode", parse_enum, format_enum, poste_mode_get_type, "atrn", "atrn", FALSE },
-  { "auth", parse_enum, format_enum, poste_auth_get_type, NULL, "auto", FALSE },
-  { "delivery", parse_target, format_string, NULL, NULL, NULL, TRUE },
-  { "interval", parse_interval, format_number, NULL, NULL, NULL, FALSE },
-  { "ca-file", parse_path, format_string, NULL, NULL, NULL, FALSE },
-  { "pinned-sha256", parse_fingerprint, format_string, NULL, NULL, NULL, FALSE },
-  { "client-certificate", parse_path, format_string, NULL, NULL, NULL, FALSE },
-  { "password-file", parse_path, format_string, NULL, NULL, NULL, FALSE },
-  { "submission", parse_submission, format_string, NULL, NULL, NULL, FALSE },
-  { "send-with-fetch", parse_boolean, format_boolean, NULL, "true", "true", FALSE },
-  { "active-hours", parse_window, format_string, NULL, NULL, NULL, FALSE },
-  { "active-days", parse_window, format_string, NULL, NULL, NULL, FALSE },
+  { .name = "mode", .type = PROVIDER_KEY_ENUM, .property = "mode",
+    .enum_type = poste_mode_get_type, .left_out = "atrn", .default_text = "atrn" },
+  { .name = "auth", .type = PROVIDER_KEY_ENUM, .property = "auth",
+    .enum_type = poste_auth_get_type, .default_text = "auto" },
+  { .name = "delivery", .type = PROVIDER_KEY_TEXT, .property = "delivery",
+    .check = check_target, .required = TRUE },
+  { .name = "interval", .type = PROVIDER_KEY_UINT, .property = "interval",
+    .min = 0, .max = MAX_INTERVAL,
+    .invalid = N_("'%s' is not a number of minutes (0 to %d, 0 for on demand only)") },
+  { .name = "ca-file", .type = PROVIDER_KEY_TEXT, .property = "ca-file",
+    .empty_unsets = TRUE, .check = check_path },
+  { .name = "pinned-sha256", .type = PROVIDER_KEY_TEXT, .property = "pinned-sha256",
+    .empty_unsets = TRUE, .check = check_fingerprint },
+  { .name = "client-certificate", .type = PROVIDER_KEY_TEXT, .property = "client-certificate",
+    .empty_unsets = TRUE, .check = check_path },
+  { .name = "password-file", .type = PROVIDER_KEY_TEXT, .property = "password-file",
+    .empty_unsets = TRUE, .check = check_path },
+  { .name = "submission", .type = PROVIDER_KEY_TEXT, .property = "submission",
+    .empty_unsets = TRUE, .check = check_submission },
+  { .name = "send-with-fetch", .type = PROVIDER_KEY_BOOLEAN, .property = "send-with-fetch",
+    .left_out = "true", .default_text = "true" },
+  { .name = "active-hours", .type = PROVIDER_KEY_TEXT, .property = "active-hours",
+    .empty_unsets = TRUE, .check = check_hours },
+  { .name = "active-days", .type = PROVIDER_KEY_TEXT, .property = "active-days",
+    .empty_unsets = TRUE, .check = check_days },
 };
 
 const guint _poste_config_n_provider_keys = G_N_ELEMENTS (_poste_config_provider_keys);

@@ -105,6 +105,22 @@ Entry *_poste_scheduler_find_entry   (PosteScheduler   *self,
 void   _poste_scheduler_request_all  (PosteScheduler   *self,
                                       PosteFetchReason  reason);
 
+/* poste-scheduler-timer.c: due times, requests and the timer. */
+void               _poste_scheduler_request           (PosteScheduler   *self,
+                                                       Entry            *entry,
+                                                       PosteFetchReason  reason,
+                                                       gint64            now);
+void               _poste_scheduler_schedule_interval (PosteScheduler   *self,
+                                                       Entry            *entry,
+                                                       gint64            now);
+gint64             _poste_scheduler_effective_due     (PosteScheduler   *self,
+                                                       Entry            *entry,
+                                                       gint64            now,
+                                                       GDateTime        *now_wall);
+PosteScheduleState _poste_scheduler_entry_state       (PosteScheduler   *self,
+                                                       Entry            *entry);
+void               _poste_scheduler_update_timer      (PosteScheduler   *self);
+
 /* poste-scheduler-triggers.c: the network coming up, the resume from suspend. */
 void _poste_scheduler_watch_triggers (PosteScheduler  *self);
 void _poste_scheduler_resumed     (PosteScheduler  *self);

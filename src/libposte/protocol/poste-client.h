@@ -59,6 +59,11 @@ void         poste_client_close        (PosteClient      *client);
 gboolean     poste_client_pin_matches  (GTlsCertificate  *certificate,
                                         const char       *pin);
 
+gboolean     _poste_client_start_tls           (PosteClient  *client,
+                                                GError      **error);
+GBytes      *_poste_client_get_channel_binding (PosteClient  *client,
+                                                const char  **type);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosteClient, poste_client_free)
 
 G_END_DECLS

@@ -23,7 +23,7 @@
 #include "poste-client.h"
 #include "poste-enums.h"
 #include "poste-error.h"
-#include "poste-server.h"
+#include "poste-session-flow.h"
 #include "poste-channel.h"
 #include "poste-session.h"
 
@@ -671,130 +671,31 @@ poste_session_get_report (PosteSession *self)
   return self->report;
 }
 
-static gboolean
-should_quit_after (const GError *error)
-{
-  /* A polite QUIT after a refusal; nothing more on a connection that cannot be trusted or that
-   * is gone. */
-  if (error->domain == POSTE_SESSION_ERROR)
-    return error->code != POSTE_SESSION_ERROR_CERTIFICATE;
-  if (error->domain == POSTE_PROTOCOL_ERROR)
-    return error->code == POSTE_PROTOCOL_ERROR_UNEXPECTED;
-  return FALSE;
-}
-
-/* The whole session, in the worker thread. Builds the report.
- *
- * Outcomes: MAIL when at least one message was acknowledged with 250; NO_MAIL for ATRN's 453, for
- * "EHLO then QUIT", and for a session whose every message we refused with 5xx (the report's
- * "returned" counts them: the provider returns them to their senders, which front ends must
- * say; poste_session_report_get_exit_status() gives 10 for such a session, not 1); FAILED with
- * POSTE_SESSION_ERROR_DELIVERY when the delivery target refused a message with 4xx, at MAIL, at
- * RCPT or at the end of the message (the provider keeps it and retries; see "Local delivery
- * failures" in poste-server.c), even if others were delivered; CANCELLED for the user's Stop.
- * With mode=etrn (RFC 1985): STARTED when the provider started delivery to our MTA for at least
- * one domain, NO_MAIL when it held nothing for any, FAILED on an error reply. */
+/* The whole session, in the worker thread (see poste-session-flow.c); the report is in place
+ * before the final state is announced, so a handler of that change finds it. */
 static gboolean
 session_run (PosteSession  *self,
              GCancellable  *cancellable,
              GError       **error)
 {
   PosteChannel *channel = self->channel;
-  PosteClient *client = self->client;
   g_autoptr(GError) local_error = NULL;
   PosteSessionReport *report;
-  gint64 started = g_get_monotonic_time ();
-  gboolean etrn = poste_provider_get_mode (client->provider) == POSTE_MODE_ETRN;
-  gboolean turned = FALSE;
-  guint queues = 0;
-  gboolean ok;
 
   channel->cancellable = cancellable;
-  report = poste_session_report_new (poste_provider_get_name (client->provider));
-
-  ok = poste_client_open (client, &local_error) &&
-       poste_client_authenticate (client, &local_error);
-  if (ok && etrn)
-    ok = poste_client_etrn (client, &queues, &local_error);
-  else if (ok)
-    ok = poste_client_atrn (client, &turned, &local_error);
-  report->last_state = channel->state;
-
-  if (ok && etrn)
-    {
-      /* RFC 1985: no reversed state; the provider delivers to our MTA on its own. */
-      poste_client_quit (client);
-    }
-  else if (ok && turned)
-    {
-      g_autoptr(GError) delivery_error = NULL;
-      PosteServerConfig config = {
-        .delivery = self->delivery,
-        .local_name = client->local_name,
-        .provider_host = poste_provider_get_host (client->provider),
-        /* The domains asked for, or the customer's domains for a bare ATRN. */
-        .domains = client->requested != NULL && client->requested[0] != NULL
-                   ? (const char * const *) client->requested
-                   : poste_provider_get_domains (client->provider),
-        .authenticated = client->authenticated,
-        .max_message_size = self->max_message_size,
-        .max_recipients = self->max_recipients,
-      };
-
-      ok = poste_server_run (channel, &config, &delivery_error, &local_error);
-      report->last_state = channel->state;
-      poste_delivery_close (self->delivery);
-      if (ok && delivery_error != NULL)
-        {
-          ok = FALSE;
-          local_error = g_steal_pointer (&delivery_error);
-        }
-    }
-  else if (ok)
-    {
-      poste_channel_note (channel, "the provider holds no mail");
-      poste_client_quit (client);
-    }
-  else if (should_quit_after (local_error) && channel->connection != NULL)
-    poste_client_quit (client);
-
-  poste_client_close (client);
-
-  if (ok && etrn)
-    report->outcome = queues > 0 ? POSTE_SESSION_OUTCOME_STARTED
-                                 : POSTE_SESSION_OUTCOME_NO_MAIL;
-  else if (ok)
-    report->outcome = channel->messages > 0 ? POSTE_SESSION_OUTCOME_MAIL
-                                        : POSTE_SESSION_OUTCOME_NO_MAIL;
-  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    report->outcome = POSTE_SESSION_OUTCOME_CANCELLED;
-  else
-    report->outcome = POSTE_SESSION_OUTCOME_FAILED;
-
-  if (!ok)
-    poste_channel_note (channel, "session ended: %s", local_error->message);
-
-  report->duration = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
-  report->error = local_error != NULL ? g_error_copy (local_error) : NULL;
-  report->messages = channel->messages;
-  report->refused = channel->refused + channel->deferred;
-  report->deferred = channel->deferred;
-  report->returned = channel->refused;
-  report->bytes = channel->bytes;
-  report->tls = g_strdup (channel->tls_description);
-  report->mechanism = g_strdup (client->mechanism);
-  g_ptr_array_unref (report->transcript);
-  report->transcript = poste_channel_dup_transcript (channel);
-
+  report = _poste_session_flow_run (channel, self->client, self->delivery,
+                                    self->max_message_size, self->max_recipients,
+                                    &local_error);
   g_clear_pointer (&self->report, poste_session_report_free);
   self->report = report;
 
   channel->current_size = -1;
-  poste_channel_set_state (channel, ok ? POSTE_SESSION_STATE_DONE : POSTE_SESSION_STATE_FAILED);
+  poste_channel_set_state (channel, local_error == NULL ? POSTE_SESSION_STATE_DONE
+                                                        : POSTE_SESSION_STATE_FAILED);
   poste_channel_progress (channel);
   channel->cancellable = NULL;
 
-  if (!ok)
+  if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;

@@ -17,6 +17,10 @@
  * the server's offer, a body goes out in BDAT chunks of at most %POSTE_SMTP_CLIENT_CHUNK octets,
  * each answered before the next, instead of DATA. Either way the body passes through the one
  * #PosteDataEncoder, so every server we talk to gets the same well-formed lines.
+ *
+ * About a thousand lines, a third of them the interface's documentation: the envelope and the
+ * body move one state through one advance (), and splitting them would put the state machine's
+ * insides in a header for two files to share.
  */
 #include "config.h"
 

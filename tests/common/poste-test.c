@@ -170,3 +170,20 @@ poste_test_missing_program (const char *what)
   g_print ("1..0 # SKIP %s\n", what);
   exit (0);
 }
+
+/**
+ * poste_test_socket_connection_new:
+ * @fd: one end of a socketpair() (taken)
+ *
+ * Returns: (transfer full): a #GSocketConnection over @fd, for a test that plays the peer on the
+ *   other end
+ */
+GSocketConnection *
+poste_test_socket_connection_new (int fd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
+
+  g_assert_no_error (error);
+  return g_socket_connection_factory_create_connection (socket);
+}

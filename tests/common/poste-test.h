@@ -18,5 +18,6 @@ void        poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher)
 gboolean    poste_test_in_ci       (void);
 void        poste_test_missing     (const char   *what);
 void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
+GSocketConnection *poste_test_socket_connection_new (int fd);
 
 G_END_DECLS

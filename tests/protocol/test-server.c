@@ -43,16 +43,6 @@ server_thread (gpointer data)
   return NULL;
 }
 
-static GSocketConnection *
-connection_from_fd (int fd)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
-
-  g_assert_no_error (error);
-  return g_socket_connection_factory_create_connection (socket);
-}
-
 static void
 harness_setup (Harness    *h,
                void      (*configure) (Harness *h))
@@ -61,8 +51,8 @@ harness_setup (Harness    *h,
   int fds[2];
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
-  h->ours = connection_from_fd (fds[0]);
-  h->theirs = connection_from_fd (fds[1]);
+  h->ours = poste_test_socket_connection_new (fds[0]);
+  h->theirs = poste_test_socket_connection_new (fds[1]);
 
   h->delivery = test_delivery_new ();
   h->channel = poste_channel_new (TIMEOUT);

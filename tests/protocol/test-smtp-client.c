@@ -22,8 +22,16 @@
 
 #include "poste-error.h"
 #include "poste-smtp-client.h"
+#include "poste-test.h"
 
 #define DEADLINE_SECONDS 5
+
+/* The openings most scripts share: the greeting and EHLO with the given reply, and an envelope
+ * of one sender and one recipient, both accepted. */
+#define GREETED(ehlo_reply) \
+  "> 220 relay.test ESMTP", "< EHLO customer.test", ehlo_reply
+#define ONE_RECIPIENT \
+  "< MAIL FROM:<a@customer.test>", "> 250 Ok", "< RCPT TO:<b@elsewhere.test>", "> 250 Ok"
 
 typedef struct {
   const char * const *script;
@@ -39,16 +47,6 @@ typedef struct {
   Peer             peer;
   GPtrArray       *log;
 } Fixture;
-
-static GSocketConnection *
-connection_from_fd (int fd)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
-
-  g_assert_no_error (error);
-  return g_socket_connection_factory_create_connection (socket);
-}
 
 static char *
 read_line (GDataInputStream *in)
@@ -148,8 +146,8 @@ fixture_start (Fixture              *f,
   g_autoptr(GSocketConnection) ours = NULL;
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
-  ours = connection_from_fd (fds[0]);
-  f->peer.stream = G_IO_STREAM (connection_from_fd (fds[1]));
+  ours = poste_test_socket_connection_new (fds[0]);
+  f->peer.stream = G_IO_STREAM (poste_test_socket_connection_new (fds[1]));
   f->peer.script = script;
   f->peer.recording = g_string_new (NULL);
   f->peer.mismatch = g_string_new (NULL);
@@ -204,6 +202,23 @@ greet (Fixture *f)
   g_assert_cmpint (poste_smtp_client_get_state (f->client), ==, POSTE_SMTP_CLIENT_STATE_READY);
 }
 
+/* MAIL FROM, one RCPT TO and the start of the body, each accepted. */
+static void
+open_body (Fixture    *f,
+           const char *sender,
+           const char *recipient)
+{
+  g_autoptr(GError) error = NULL;
+  PosteReply *refusal = NULL;
+
+  assert_reply (poste_smtp_client_mail (f->client, sender, NULL, NULL, &error), 250);
+  assert_reply (poste_smtp_client_rcpt (f->client, recipient, NULL, &error), 250);
+  g_assert_true (poste_smtp_client_data (f->client, &refusal, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (refusal);
+  g_assert_cmpint (poste_smtp_client_get_state (f->client), ==, POSTE_SMTP_CLIENT_STATE_DATA);
+}
+
 static void
 test_state_names (void)
 {
@@ -228,9 +243,7 @@ static void
 test_data (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250-relay.test\r\n250-SIZE 1000\r\n250 8BITMIME",
+    GREETED ("> 250-relay.test\r\n250-SIZE 1000\r\n250 8BITMIME"),
     "< MAIL FROM:<a@customer.test> SIZE=12 BODY=8BITMIME",
     "> 250 2.1.0 Ok",
     "< RCPT TO:<b@elsewhere.test>",
@@ -284,9 +297,7 @@ static void
 test_pipelining (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250-relay.test\r\n250 PIPELINING",
+    GREETED ("> 250-relay.test\r\n250 PIPELINING"),
     "< MAIL FROM:<a@customer.test>",
     "< RCPT TO:<b@elsewhere.test>",
     "< RCPT TO:<c@elsewhere.test>",
@@ -318,9 +329,7 @@ static void
 test_envelope_refused (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250 relay.test",
+    GREETED ("> 250 relay.test"),
     "< MAIL FROM:<a@customer.test>",
     "> 451 4.3.0 Try later",
     "< RSET",
@@ -348,13 +357,8 @@ static void
 test_bdat (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250-relay.test\r\n250 CHUNKING",
-    "< MAIL FROM:<a@customer.test>",
-    "> 250 Ok",
-    "< RCPT TO:<b@elsewhere.test>",
-    "> 250 Ok",
+    GREETED ("> 250-relay.test\r\n250 CHUNKING"),
+    ONE_RECIPIENT,
     "<BDAT",
     "> 250 2.0.0 Chunk taken",
     "<BDAT",
@@ -376,9 +380,7 @@ test_bdat (void)
 
   fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
   greet (&f);
-  assert_reply (poste_smtp_client_mail (f.client, "a@customer.test", NULL, NULL, &error), 250);
-  assert_reply (poste_smtp_client_rcpt (f.client, "b@elsewhere.test", NULL, &error), 250);
-  g_assert_true (poste_smtp_client_data (f.client, &refusal, NULL, &error));
+  open_body (&f, "a@customer.test", "b@elsewhere.test");
   g_assert_true (poste_smtp_client_write_body (f.client, (const guint8 *) body->str, body->len,
                                                &refusal, NULL, &error));
   g_assert_no_error (error);
@@ -411,13 +413,8 @@ static void
 test_bdat_refused (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250-relay.test\r\n250 CHUNKING",
-    "< MAIL FROM:<a@customer.test>",
-    "> 250 Ok",
-    "< RCPT TO:<b@elsewhere.test>",
-    "> 250 Ok",
+    GREETED ("> 250-relay.test\r\n250 CHUNKING"),
+    ONE_RECIPIENT,
     "<BDAT",
     "> 552 5.3.4 Message too big",
     NULL,
@@ -430,9 +427,7 @@ test_bdat_refused (void)
   memset (body, 'y', 3 * POSTE_SMTP_CLIENT_CHUNK);
   fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
   greet (&f);
-  assert_reply (poste_smtp_client_mail (f.client, "a@customer.test", NULL, NULL, &error), 250);
-  assert_reply (poste_smtp_client_rcpt (f.client, "b@elsewhere.test", NULL, &error), 250);
-  g_assert_true (poste_smtp_client_data (f.client, &refusal, NULL, &error));
+  open_body (&f, "a@customer.test", "b@elsewhere.test");
   g_assert_false (poste_smtp_client_write_body (f.client, body, 3 * POSTE_SMTP_CLIENT_CHUNK,
                                                 &refusal, NULL, &error));
   g_assert_no_error (error);
@@ -511,9 +506,7 @@ static void
 test_closing (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250 relay.test",
+    GREETED ("> 250 relay.test"),
     "< MAIL FROM:<a@customer.test>",
     "> 421 4.3.2 Shutting down",
     "!",
@@ -537,9 +530,7 @@ static void
 test_dropped (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250 relay.test",
+    GREETED ("> 250 relay.test"),
     "< RCPT TO:<b@elsewhere.test>",
     "!",
     NULL,
@@ -561,9 +552,7 @@ static void
 test_address_injection (void)
 {
   static const char * const script[] = {
-    "> 220 relay.test ESMTP",
-    "< EHLO customer.test",
-    "> 250 relay.test",
+    GREETED ("> 250 relay.test"),
     "< NOOP",
     "> 250 Ok",
     NULL,

@@ -105,15 +105,6 @@ poste_atrn_domain_is_valid (const char *ascii)
   return label > 0 && is_let_dig (previous);
 }
 
-static gboolean
-is_ascii (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
 /**
  * poste_atrn_domain_to_ascii:
  * @domain: a domain, in ASCII or UTF-8
@@ -140,7 +131,7 @@ poste_atrn_domain_to_ascii (const char  *domain,
       return NULL;
     }
 
-  if (is_ascii (domain))
+  if (g_str_is_ascii (domain))
     ascii = g_ascii_strdown (domain, -1);
   else
     {

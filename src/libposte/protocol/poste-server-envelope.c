@@ -26,15 +26,6 @@ _poste_server_skip_spaces (const char *p)
   return p;
 }
 
-static gboolean
-is_ascii (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
 /* Parses "FROM:" / "TO:" and the path after it. */
 static char *
 parse_command_path (const char  *args,
@@ -131,7 +122,7 @@ _poste_server_cmd_mail (Server      *srv,
         return _poste_server_refuse_message (srv, 555, "5.5.4", error, "Unsupported parameter");
     }
 
-  if (!envelope->smtputf8 && !is_ascii (sender))
+  if (!envelope->smtputf8 && !g_str_is_ascii (sender))
     return _poste_server_refuse_message (srv, 553, "5.6.7", error,
                                          "A UTF-8 address needs SMTPUTF8");
 
@@ -215,7 +206,7 @@ _poste_server_cmd_rcpt (Server      *srv,
     return refuse_recipient (srv, 501, "5.5.4", error, "Syntax: RCPT TO:<address>");
   if (*_poste_server_skip_spaces (rest) != '\0')
     return refuse_recipient (srv, 555, "5.5.4", error, "Unsupported parameter");
-  if (!srv->envelope->smtputf8 && !is_ascii (recipient))
+  if (!srv->envelope->smtputf8 && !g_str_is_ascii (recipient))
     return refuse_recipient (srv, 553, "5.6.7", error, "A UTF-8 address needs SMTPUTF8");
   refusal = relay_refusal (srv, args, recipient);
   if (refusal != NULL)

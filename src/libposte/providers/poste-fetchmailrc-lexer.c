@@ -354,9 +354,9 @@ peek (Parser *parser)
 
 void
 _poste_fetchmailrc_add_note (GPtrArray  *notes,
-          const char *prefix,
-          const char *format,
-          ...)
+                             const char *prefix,
+                             const char *format,
+                             ...)
 {
   g_autofree char *message = NULL;
   va_list args;

@@ -196,8 +196,8 @@ postfix_start (const char  *dir,
   {
     const char *argv[] = { "/usr/sbin/postfix", "-c", service->config, "start", NULL };
 
-    if (!poste_test_service_run_quietly (argv, &local_error) || !poste_test_wait_for_port (service->port,
-                                                                         POSTE_TEST_START_WAIT_SECONDS))
+    if (!poste_test_service_run_quietly (argv, &local_error) ||
+        !poste_test_wait_for_port (service->port, POSTE_TEST_START_WAIT_SECONDS))
       {
         g_autofree char *log = poste_test_service_tail_of_file (maillog);
 

@@ -91,7 +91,8 @@ poste_test_dovecot_start (const char  *dir,
     "  inet_listener lmtp {\n    address = 127.0.0.1\n    port = %u\n  }\n"
     "  unix_listener lmtp {\n    mode = 0666\n  }\n"
     "}\n",
-    run, state, log, service->mail_root, users_file, users_file, POSTE_TEST_NOBODY_UID, POSTE_TEST_NOBODY_GID,
+    run, state, log, service->mail_root, users_file, users_file, POSTE_TEST_NOBODY_UID,
+    POSTE_TEST_NOBODY_GID,
     service->mail_root, service->port);
   poste_test_service_write_file (service->config, conf);
 

@@ -144,7 +144,8 @@ postfix_start (const char  *dir,
     "virtual_minimum_uid = 100\n"
     "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n",
     queue, data, POSTE_TEST_MAIL_DOMAIN, POSTE_TEST_MAIL_DOMAIN, maillog, dir,
-    POSTE_TEST_MAIL_DOMAIN, service->mail_root, service->config, POSTE_TEST_NOBODY_UID, POSTE_TEST_NOBODY_GID);
+    POSTE_TEST_MAIL_DOMAIN, service->mail_root, service->config, POSTE_TEST_NOBODY_UID,
+    POSTE_TEST_NOBODY_GID);
   master_cf = g_strdup_printf (
     "127.0.0.1:%u inet n - n - - smtpd\n"
     "pickup    unix  n - n 60   1 pickup\n"
@@ -172,7 +173,8 @@ postfix_start (const char  *dir,
     "postlog   unix-dgram n - n - 1 postlogd\n",
     service->port);
   for (guint i = 0; i < G_N_ELEMENTS (poste_test_service_users); i++)
-    g_string_append_printf (users, "%s@%s %s/%s/\n", poste_test_service_users[i], POSTE_TEST_MAIL_DOMAIN,
+    g_string_append_printf (users, "%s@%s %s/%s/\n", poste_test_service_users[i],
+                            POSTE_TEST_MAIL_DOMAIN,
                             POSTE_TEST_MAIL_DOMAIN, poste_test_service_users[i]);
 
   {

@@ -18,5 +18,6 @@ void        poste_test_launcher_set_private_dirs (GSubprocessLauncher *launcher)
 gboolean    poste_test_in_ci       (void);
 void        poste_test_missing     (const char   *what);
 void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
+guint16     poste_test_read_listening_port (GSubprocess *tool);
 
 G_END_DECLS

@@ -1260,9 +1260,6 @@ test_tool (void)
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(Client) c = NULL;
-  char banner[128] = { 0 };
-  gsize got = 0;
-  guint64 port = 0;
   Customer k;
 
   g_assert_true (g_file_set_contents (path_b, "From: Bob <bob@example.net>\nSubject: b\n\nB\n", -1,
@@ -1273,22 +1270,9 @@ test_tool (void)
                               "--account", "u:p:example.org", "--spool-dir", dir,
                               "--sessions", "1", "--timeout", "20", NULL);
   g_assert_no_error (error);
-  /* "listening on 127.0.0.1:PORT\n", read a byte at a time up to the line end. */
-  while (got + 1 < sizeof banner)
-    {
-      gssize n = g_input_stream_read (g_subprocess_get_stdout_pipe (process), banner + got, 1,
-                                      NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (n, ==, 1);
-      if (banner[got++] == '\n')
-        break;
-    }
-  g_assert_true (g_str_has_prefix (banner, "listening on 127.0.0.1:"));
-  g_strchomp (banner);
-  g_assert_true (g_ascii_string_to_unsigned (banner + 23, 10, 1, 65535, &port, NULL));
 
   customer_init (&k);
-  c = client_connect ((guint16) port);
+  c = client_connect (poste_test_read_listening_port (process));
   g_clear_pointer (&k.envelopes, g_ptr_array_unref);
   k.envelopes = g_ptr_array_new_with_free_func (g_free);
   {

@@ -5,51 +5,8 @@
  */
 #include "config.h"
 
+#include "poste-test-client.h"
 #include "test-outbox-cli.h"
-
-typedef struct {
-  GSocketConnection *socket;
-  PosteConnection   *conn;
-} Client;
-
-static void
-client_open (Client  *c,
-             guint16  port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_socket_client_set_enable_proxy (client, FALSE);
-  c->socket = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  g_assert_no_error (error);
-  c->conn = poste_connection_new (G_IO_STREAM (c->socket));
-  poste_connection_set_timeout (c->conn, 60);
-}
-
-static void
-client_close (Client *c)
-{
-  g_clear_pointer (&c->conn, poste_connection_unref);
-  g_clear_object (&c->socket);
-}
-
-static guint
-say (Client     *c,
-     const char *line)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosteReply) reply = NULL;
-
-  if (line != NULL)
-    {
-      g_assert_true (poste_connection_write (c->conn, line, strlen (line), NULL, &error));
-      g_assert_true (poste_connection_write (c->conn, "\r\n", 2, NULL, &error));
-      g_assert_true (poste_connection_flush (c->conn, NULL, &error));
-    }
-  reply = poste_reply_read (c->conn, NULL, &error);
-  g_assert_no_error (error);
-  return reply->code;
-}
 
 /* `run` with [outbox] listen=: a 250 is a promise even to a SIGKILL right after it. */
 void
@@ -65,7 +22,7 @@ test_run_listener_kill (Fixture       *f,
   g_autofree char *extra = NULL;
   g_autofree char *content = NULL;
   const char *rcpts[] = { "bob@remote.example", NULL };
-  Client c = { 0, };
+  PosteTestClient c = { 0 };
   guint16 port = poste_test_free_port ();
 
   extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
@@ -75,18 +32,18 @@ test_run_listener_kill (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (poste_test_wait_for_port (port, 30));
 
-  client_open (&c, port);
-  g_assert_cmpuint (say (&c, NULL), ==, 220);
-  g_assert_cmpuint (say (&c, "EHLO mta.example"), ==, 250);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
-  g_assert_cmpuint (say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
-  g_assert_cmpuint (say (&c, "DATA"), ==, 354);
-  g_assert_cmpuint (say (&c, "Subject: kill\r\n\r\nbody\r\n."), ==, 250);
+  poste_test_client_open (&c, port, 60);
+  g_assert_cmpuint (poste_test_say (&c, NULL), ==, 220);
+  g_assert_cmpuint (poste_test_say (&c, "EHLO mta.example"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
+  g_assert_cmpuint (poste_test_say (&c, "Subject: kill\r\n\r\nbody\r\n."), ==, 250);
   g_subprocess_send_signal (process, SIGKILL);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (process));
-  client_close (&c);
+  poste_test_client_close (&c);
 
   items = list (f);
   g_assert_cmpuint (items->len, ==, 1);
@@ -119,7 +76,7 @@ test_run_listener_bcc (Fixture       *f,
                          "\r\n"
                          "Bcc: this line is the body\r\n";
   PosteTestMessage *m;
-  Client c = { 0, };
+  PosteTestClient c = { 0 };
   guint16 port = poste_test_free_port ();
 
   extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
@@ -129,26 +86,26 @@ test_run_listener_bcc (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (poste_test_wait_for_port (port, 30));
 
-  client_open (&c, port);
-  g_assert_cmpuint (say (&c, NULL), ==, 220);
-  g_assert_cmpuint (say (&c, "EHLO mta.example"), ==, 250);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
+  poste_test_client_open (&c, port, 60);
+  g_assert_cmpuint (poste_test_say (&c, NULL), ==, 220);
+  g_assert_cmpuint (poste_test_say (&c, "EHLO mta.example"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
   for (guint i = 0; rcpts[i] != NULL; i++)
     {
       g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", rcpts[i]);
 
-      g_assert_cmpuint (say (&c, rcpt), ==, 250);
+      g_assert_cmpuint (poste_test_say (&c, rcpt), ==, 250);
     }
-  g_assert_cmpuint (say (&c, "DATA"), ==, 354);
-  g_assert_cmpuint (say (&c, "From: alice@example.org\r\n"
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
+  g_assert_cmpuint (poste_test_say (&c, "From: alice@example.org\r\n"
                              "To: bob@remote.example\r\n"
                              "Bcc: dave@remote.example,\r\n"
                              " Erin <erin@remote.example>\r\n"
                              "Subject: blind\r\n"
                              "\r\n"
                              "Bcc: this line is the body\r\n."), ==, 250);
-  g_assert_cmpuint (say (&c, "QUIT"), ==, 221);
-  client_close (&c);
+  g_assert_cmpuint (poste_test_say (&c, "QUIT"), ==, 221);
+  poste_test_client_close (&c);
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
@@ -183,7 +140,7 @@ test_postfix_relayhost (Fixture       *f,
   g_autofree char *postfix_dir = NULL;
   PosteTestService *postfix;
   PosteTestMessage *m;
-  Client c = { 0, };
+  PosteTestClient c = { 0 };
   guint16 listen_port, postfix_port = 0;
   gboolean queued = FALSE;
 
@@ -200,16 +157,16 @@ test_postfix_relayhost (Fixture       *f,
                                                      &error);
   g_assert_no_error (error);
 
-  client_open (&c, postfix_port);
-  g_assert_cmpuint (say (&c, NULL), ==, 220);
-  g_assert_cmpuint (say (&c, "EHLO client.example"), ==, 250);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
-  g_assert_cmpuint (say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
-  g_assert_cmpuint (say (&c, "DATA"), ==, 354);
-  g_assert_cmpuint (say (&c, "From: alice@example.org\r\nTo: bob@remote.example\r\n"
+  poste_test_client_open (&c, postfix_port, 60);
+  g_assert_cmpuint (poste_test_say (&c, NULL), ==, 220);
+  g_assert_cmpuint (poste_test_say (&c, "EHLO client.example"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
+  g_assert_cmpuint (poste_test_say (&c, "From: alice@example.org\r\nTo: bob@remote.example\r\n"
                              "Subject: via postfix\r\n\r\n..relayed\r\n."), ==, 250);
-  g_assert_cmpuint (say (&c, "QUIT"), ==, 221);
-  client_close (&c);
+  g_assert_cmpuint (poste_test_say (&c, "QUIT"), ==, 221);
+  poste_test_client_close (&c);
 
   /* Postfix relays it on its own schedule (at once, here): wait for it in the outbox. */
   for (guint i = 0; i < 600 && !queued; i++)

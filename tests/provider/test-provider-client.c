@@ -354,6 +354,18 @@ assert_bytes_equal (GBytes     *bytes,
   g_assert_cmpmem (data, length, expected, strlen (expected));
 }
 
+/* The provider's certificate for "provider.test", made with @flags in a new folder "cert". */
+PosteTestCert *
+provider_cert_new (PosteTestCertFlags flags)
+{
+  g_autofree char *dir = poste_test_make_dir ("cert");
+  g_autoptr(GError) error = NULL;
+  PosteTestCert *cert = poste_test_cert_new (dir, "provider.test", flags, &error);
+
+  g_assert_no_error (error);
+  return cert;
+}
+
 GTlsConnection *
 client_tls (Client        *c,
             PosteTestCert *cert)

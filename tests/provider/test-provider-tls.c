@@ -11,10 +11,8 @@
 void
 test_starttls (void)
 {
-  g_autofree char *dir = poste_test_make_dir ("cert");
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteTestCert) cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE,
-                                                       &error);
+  g_autoptr(PosteTestCert) cert = provider_cert_new (POSTE_TEST_CERT_NONE);
   g_autoptr(PosteTestProvider) p = provider_new (NULL);
   g_autoptr(Client) c = NULL;
   g_autoptr(PosteReply) ehlo = NULL;
@@ -58,10 +56,8 @@ test_starttls (void)
 void
 test_starttls_faults (void)
 {
-  g_autofree char *dir = poste_test_make_dir ("cert");
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteTestCert) cert = poste_test_cert_new (dir, "provider.test",
-                                                       POSTE_TEST_CERT_SELF_SIGNED, &error);
+  g_autoptr(PosteTestCert) cert = provider_cert_new (POSTE_TEST_CERT_SELF_SIGNED);
   g_assert_no_error (error);
 
   {
@@ -137,10 +133,8 @@ test_starttls_faults (void)
 void
 test_implicit_tls (void)
 {
-  g_autofree char *dir = poste_test_make_dir ("cert");
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteTestCert) cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE,
-                                                       &error);
+  g_autoptr(PosteTestCert) cert = provider_cert_new (POSTE_TEST_CERT_NONE);
   g_autoptr(PosteTestProvider) p = provider_new (NULL);
   g_autoptr(Client) c = NULL;
   g_autoptr(GTlsConnection) tls = NULL;
@@ -165,10 +159,8 @@ test_implicit_tls (void)
 void
 test_cert_expired (void)
 {
-  g_autofree char *dir = poste_test_make_dir ("cert");
   g_autoptr(GError) error = NULL;
-  g_autoptr(PosteTestCert) cert = poste_test_cert_new (dir, "provider.test",
-                                                       POSTE_TEST_CERT_EXPIRED, &error);
+  g_autoptr(PosteTestCert) cert = provider_cert_new (POSTE_TEST_CERT_EXPIRED);
   g_autoptr(GTlsDatabase) db = NULL;
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("provider.test", 366);
   GTlsCertificateFlags flags;

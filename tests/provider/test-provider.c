@@ -314,8 +314,8 @@ main (int    argc,
   g_test_add_func ("/provider/long-command", test_long_command);
   g_test_add_func ("/provider/auth/cram-md5-rfc2195", test_cram_md5_rfc2195);
   g_test_add_func ("/provider/auth/cram-md5-wrong", test_cram_md5_wrong);
-  g_test_add_func ("/provider/auth/scram-sha-256", test_scram);
-  g_test_add_func ("/provider/auth/scram-sha-1", test_scram_sha1);
+  g_test_add_data_func ("/provider/auth/scram-sha-256", "SCRAM-SHA-256", test_scram);
+  g_test_add_data_func ("/provider/auth/scram-sha-1", "SCRAM-SHA-1", test_scram);
   g_test_add_func ("/provider/auth/login-plain", test_login_plain);
   g_test_add_func ("/provider/auth/scram-sha-256-plus", test_scram_plus);
   g_test_add_func ("/provider/atrn/codes", test_atrn_codes);

@@ -73,13 +73,13 @@ void               fetch (PosteTestProvider *p,
                           Customer          *k);
 void               assert_bytes_equal (GBytes     *bytes,
                                        const char *expected);
+PosteTestCert     *provider_cert_new (PosteTestCertFlags flags);
 GTlsConnection    *client_tls (Client        *c,
                                PosteTestCert *cert);
 
 void test_cram_md5_rfc2195 (void);
 void test_cram_md5_wrong (void);
-void test_scram (void);
-void test_scram_sha1 (void);
+void test_scram (gconstpointer mech);
 void test_external (void);
 void test_scram_plus (void);
 void test_login_plain (void);

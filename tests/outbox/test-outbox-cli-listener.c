@@ -8,36 +8,61 @@
 #include "poste-test-client.h"
 #include "test-outbox-cli.h"
 
-/* `run` with [outbox] listen=: a 250 is a promise even to a SIGKILL right after it. */
-void
-test_run_listener_kill (Fixture       *f,
-                        gconstpointer  data)
+/* `run` with [outbox] listen=127.0.0.1 on @port, its output silenced; returns once the port
+ * accepts connections. */
+static GSubprocess *
+run_listening (Fixture *f,
+               guint16  port)
 {
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
   g_autofree char *cli = cli_path ();
-  g_autofree char *extra = NULL;
-  g_autofree char *content = NULL;
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  PosteTestClient c = { 0 };
-  guint16 port = poste_test_free_port ();
+  g_autofree char *extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
 
-  extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
   write_config (f, extra);
   process = g_subprocess_launcher_spawn (launcher, &error, cli, "--config", f->config, "run",
                                          NULL);
   g_assert_no_error (error);
   g_assert_true (poste_test_wait_for_port (port, 30));
+  return process;
+}
 
-  poste_test_client_open (&c, port, 60);
-  g_assert_cmpuint (poste_test_say (&c, NULL), ==, 220);
-  g_assert_cmpuint (poste_test_say (&c, "EHLO mta.example"), ==, 250);
-  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
-  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
-  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
+/* Opens @c to the listener on @port and takes a transaction from alice@example.org to @rcpts
+ * up to DATA's 354, each reply asserted. */
+static void
+open_transaction (PosteTestClient    *c,
+                  guint16             port,
+                  const char * const *rcpts)
+{
+  poste_test_client_open (c, port, 60);
+  g_assert_cmpuint (poste_test_say (c, NULL), ==, 220);
+  g_assert_cmpuint (poste_test_say (c, "EHLO mta.example"), ==, 250);
+  g_assert_cmpuint (poste_test_say (c, "MAIL FROM:<alice@example.org>"), ==, 250);
+  for (guint i = 0; rcpts[i] != NULL; i++)
+    {
+      g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", rcpts[i]);
+
+      g_assert_cmpuint (poste_test_say (c, rcpt), ==, 250);
+    }
+  g_assert_cmpuint (poste_test_say (c, "DATA"), ==, 354);
+}
+
+/* `run` with [outbox] listen=: a 250 is a promise even to a SIGKILL right after it. */
+void
+test_run_listener_kill (Fixture       *f,
+                        gconstpointer  data)
+{
+  guint16 port = poste_test_free_port ();
+  g_autoptr(GSubprocess) process = run_listening (f, port);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *content = NULL;
+  const char *rcpts[] = { "bob@remote.example", NULL };
+  PosteTestClient c = { 0 };
+
+  open_transaction (&c, port, rcpts);
   g_assert_cmpuint (poste_test_say (&c, "Subject: kill\r\n\r\nbody\r\n."), ==, 250);
   g_subprocess_send_signal (process, SIGKILL);
   g_subprocess_wait (process, NULL, &error);
@@ -59,14 +84,11 @@ void
 test_run_listener_bcc (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                          G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GSubprocess) process = NULL;
+  guint16 port = poste_test_free_port ();
+  g_autoptr(GSubprocess) process = run_listening (f, port);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
-  g_autofree char *cli = cli_path ();
-  g_autofree char *extra = NULL;
   g_autofree char *content = NULL;
   const char *rcpts[] = { "bob@remote.example", "dave@remote.example", "erin@remote.example",
                           NULL };
@@ -77,33 +99,15 @@ test_run_listener_bcc (Fixture       *f,
                          "Bcc: this line is the body\r\n";
   PosteTestMessage *m;
   PosteTestClient c = { 0 };
-  guint16 port = poste_test_free_port ();
 
-  extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
-  write_config (f, extra);
-  process = g_subprocess_launcher_spawn (launcher, &error, cli, "--config", f->config, "run",
-                                         NULL);
-  g_assert_no_error (error);
-  g_assert_true (poste_test_wait_for_port (port, 30));
-
-  poste_test_client_open (&c, port, 60);
-  g_assert_cmpuint (poste_test_say (&c, NULL), ==, 220);
-  g_assert_cmpuint (poste_test_say (&c, "EHLO mta.example"), ==, 250);
-  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 250);
-  for (guint i = 0; rcpts[i] != NULL; i++)
-    {
-      g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", rcpts[i]);
-
-      g_assert_cmpuint (poste_test_say (&c, rcpt), ==, 250);
-    }
-  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
+  open_transaction (&c, port, rcpts);
   g_assert_cmpuint (poste_test_say (&c, "From: alice@example.org\r\n"
-                             "To: bob@remote.example\r\n"
-                             "Bcc: dave@remote.example,\r\n"
-                             " Erin <erin@remote.example>\r\n"
-                             "Subject: blind\r\n"
-                             "\r\n"
-                             "Bcc: this line is the body\r\n."), ==, 250);
+                                        "To: bob@remote.example\r\n"
+                                        "Bcc: dave@remote.example,\r\n"
+                                        " Erin <erin@remote.example>\r\n"
+                                        "Subject: blind\r\n"
+                                        "\r\n"
+                                        "Bcc: this line is the body\r\n."), ==, 250);
   g_assert_cmpuint (poste_test_say (&c, "QUIT"), ==, 221);
   poste_test_client_close (&c);
   g_subprocess_send_signal (process, SIGTERM);
@@ -164,7 +168,7 @@ test_postfix_relayhost (Fixture       *f,
   g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
   g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
   g_assert_cmpuint (poste_test_say (&c, "From: alice@example.org\r\nTo: bob@remote.example\r\n"
-                             "Subject: via postfix\r\n\r\n..relayed\r\n."), ==, 250);
+                                        "Subject: via postfix\r\n\r\n..relayed\r\n."), ==, 250);
   g_assert_cmpuint (poste_test_say (&c, "QUIT"), ==, 221);
   poste_test_client_close (&c);
 

@@ -40,7 +40,6 @@ poste_test_dovecot_start (const char  *dir,
   g_autofree char *log = NULL;
   g_autofree char *socket = NULL;
   g_autoptr(GString) users = g_string_new (NULL);
-  g_autoptr(GError) local_error = NULL;
 
   if (!g_file_test ("/usr/sbin/dovecot", G_FILE_TEST_IS_EXECUTABLE) ||
       !g_file_test ("/usr/lib/dovecot/lmtp", G_FILE_TEST_IS_EXECUTABLE))
@@ -50,12 +49,7 @@ poste_test_dovecot_start (const char  *dir,
       return NULL;
     }
 
-  service = g_new0 (PosteTestService, 1);
-  service->kind = SERVICE_DOVECOT;
-  service->dir = g_strdup (dir);
-  service->config = g_build_filename (dir, "dovecot.conf", NULL);
-  service->mail_root = g_build_filename (dir, "mail", NULL);
-  service->port = poste_test_free_port ();
+  service = poste_test_service_new (SERVICE_DOVECOT, dir, "dovecot.conf", "mail");
   run = g_build_filename (dir, "run", NULL);
   state = g_build_filename (dir, "state", NULL);
   users_file = g_build_filename (dir, "users", NULL);
@@ -96,26 +90,9 @@ poste_test_dovecot_start (const char  *dir,
     service->mail_root, service->port);
   poste_test_service_write_file (service->config, conf);
 
-  {
-    const char *stop_argv[] = { "/usr/sbin/dovecot", "-c", service->config, "stop", NULL };
-
-    poste_test_service_start_watchdog (service, stop_argv);
-  }
-  {
-    const char *argv[] = { "/usr/sbin/dovecot", "-c", service->config, NULL };
-
-    if (!poste_test_service_run_quietly (argv, &local_error) ||
-        !poste_test_wait_for_port (service->port, POSTE_TEST_START_WAIT_SECONDS) ||
-        !poste_test_service_wait_for_socket (socket, POSTE_TEST_START_WAIT_SECONDS))
-      {
-        g_autofree char *tail = poste_test_service_tail_of_file (log);
-
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Dovecot did not start (%s): %s",
-                     local_error != NULL ? local_error->message : "no listener", tail);
-        poste_test_dovecot_stop (service);
-        return NULL;
-      }
-  }
+  if (!poste_test_service_launch (service, "/usr/sbin/dovecot", NULL, socket, log, "Dovecot",
+                                  error))
+    return NULL;
   *port = service->port;
   if (socket_path != NULL)
     *socket_path = g_steal_pointer (&socket);

@@ -81,7 +81,6 @@ postfix_start (const char  *dir,
   g_autofree char *queue = NULL;
   g_autofree char *maillog = NULL;
   g_autoptr(GString) users = g_string_new (NULL);
-  g_autoptr(GError) local_error = NULL;
 
   if (!g_file_test ("/usr/sbin/postfix", G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -90,12 +89,7 @@ postfix_start (const char  *dir,
       return NULL;
     }
 
-  service = g_new0 (PosteTestService, 1);
-  service->kind = SERVICE_POSTFIX;
-  service->dir = g_strdup (dir);
-  service->config = g_build_filename (dir, "conf", NULL);
-  service->mail_root = g_build_filename (dir, "vmail", NULL);
-  service->port = poste_test_free_port ();
+  service = poste_test_service_new (SERVICE_POSTFIX, dir, "conf", "vmail");
   queue = g_build_filename (dir, "queue", NULL);
   data = g_build_filename (dir, "data", NULL);
   maillog = g_build_filename (dir, "maillog", NULL);
@@ -190,25 +184,9 @@ postfix_start (const char  *dir,
   vmailbox = g_build_filename (service->config, "vmailbox", NULL);
   poste_test_service_write_file (vmailbox, users->str);
 
-  {
-    const char *stop_argv[] = { "/usr/sbin/postfix", "-c", service->config, "stop", NULL };
-
-    poste_test_service_start_watchdog (service, stop_argv);
-  }
-  {
-    const char *argv[] = { "/usr/sbin/postfix", "-c", service->config, "start", NULL };
-
-    if (!poste_test_service_run_quietly (argv, &local_error) ||
-        !poste_test_wait_for_port (service->port, POSTE_TEST_START_WAIT_SECONDS))
-      {
-        g_autofree char *log = poste_test_service_tail_of_file (maillog);
-
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Postfix did not start (%s): %s",
-                     local_error != NULL ? local_error->message : "no listener", log);
-        poste_test_postfix_stop (service);
-        return NULL;
-      }
-  }
+  if (!poste_test_service_launch (service, "/usr/sbin/postfix", "start", NULL, maillog,
+                                  "Postfix", error))
+    return NULL;
   *port = service->port;
   return service;
 }

@@ -34,23 +34,27 @@ struct _PosteTestService
 /* The mailboxes every instance holds: alice, bob and carol @ POSTE_TEST_MAIL_DOMAIN. */
 extern const char * const poste_test_service_users[3];
 
-gboolean          poste_test_service_wait_for_socket   (const char          *path,
-                                                        guint                seconds);
-gboolean          poste_test_service_run_quietly       (const char * const  *argv,
-                                                        GError             **error);
-void              poste_test_service_write_file        (const char          *path,
-                                                        const char          *contents);
-char             *poste_test_service_tail_of_file      (const char          *path);
-void              poste_test_service_make_mail_root    (const char          *mail_root);
-void              poste_test_service_start_watchdog    (PosteTestService    *service,
-                                                        const char * const  *stop_argv);
-void              poste_test_service_stop              (PosteTestService    *service,
-                                                        ServiceKind          kind,
-                                                        const char          *binary);
-char             *poste_test_service_try_dir           (const char          *name,
-                                                        char               **why_not);
-PosteTestService *poste_test_service_started_or_why_not (PosteTestService   *service,
-                                                         GError             *error,
-                                                         char              **why_not);
+void              poste_test_service_write_file         (const char          *path,
+                                                         const char          *contents);
+void              poste_test_service_make_mail_root     (const char          *mail_root);
+PosteTestService *poste_test_service_new                (ServiceKind          kind,
+                                                         const char          *dir,
+                                                         const char          *config,
+                                                         const char          *mail_root);
+gboolean          poste_test_service_launch             (PosteTestService    *service,
+                                                         const char          *binary,
+                                                         const char          *verb,
+                                                         const char          *socket,
+                                                         const char          *log,
+                                                         const char          *name,
+                                                         GError             **error);
+void              poste_test_service_stop               (PosteTestService    *service,
+                                                         ServiceKind          kind,
+                                                         const char          *binary);
+char             *poste_test_service_try_dir            (const char          *name,
+                                                         char               **why_not);
+PosteTestService *poste_test_service_started_or_why_not (PosteTestService    *service,
+                                                         GError              *error,
+                                                         char               **why_not);
 
 G_END_DECLS

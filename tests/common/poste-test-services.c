@@ -134,7 +134,7 @@ poste_test_wait_for_port (guint16 port,
   return FALSE;
 }
 
-gboolean
+static gboolean
 poste_test_service_wait_for_socket (const char *path,
                                     guint       seconds)
 {
@@ -150,7 +150,7 @@ poste_test_service_wait_for_socket (const char *path,
   return FALSE;
 }
 
-gboolean
+static gboolean
 poste_test_service_run_quietly (const char * const  *argv,
                                 GError             **error)
 {
@@ -171,7 +171,7 @@ poste_test_service_write_file (const char *path,
   g_assert_no_error (error);
 }
 
-char *
+static char *
 poste_test_service_tail_of_file (const char *path)
 {
   g_autofree char *contents = NULL;
@@ -215,7 +215,7 @@ wait_for_pid_file (const char *pid_file,
  * process to end (its pipe reaches end of file), then runs @stop_argv and removes the folder.
  * After the fork it only calls async-signal-safe functions, with everything prepared before.
  */
-void
+static void
 poste_test_service_start_watchdog (PosteTestService    *service,
                                    const char * const  *stop_argv)
 {
@@ -277,6 +277,55 @@ service_free (PosteTestService *service)
   g_free (service);
 }
 
+
+/* A new service record of @kind in @dir: its configuration at DIR/@config, its users' Maildirs
+ * under DIR/@mail_root, and a free port on 127.0.0.1. */
+PosteTestService *
+poste_test_service_new (ServiceKind  kind,
+                        const char  *dir,
+                        const char  *config,
+                        const char  *mail_root)
+{
+  PosteTestService *service = g_new0 (PosteTestService, 1);
+
+  service->kind = kind;
+  service->dir = g_strdup (dir);
+  service->config = g_build_filename (dir, config, NULL);
+  service->mail_root = g_build_filename (dir, mail_root, NULL);
+  service->port = poste_test_free_port ();
+  return service;
+}
+
+/* Starts @service: the watchdog first (it runs "BINARY -c CONFIG stop" when this process ends),
+ * then "BINARY -c CONFIG [@verb]", then waits for its port and, when not %NULL, its UNIX
+ * @socket. When it does not start, stops it and sets @error (%G_IO_ERROR_FAILED) with @name and
+ * the end of its @log. */
+gboolean
+poste_test_service_launch (PosteTestService  *service,
+                           const char        *binary,
+                           const char        *verb,
+                           const char        *socket,
+                           const char        *log,
+                           const char        *name,
+                           GError           **error)
+{
+  const char *stop_argv[] = { binary, "-c", service->config, "stop", NULL };
+  const char *argv[] = { binary, "-c", service->config, verb, NULL };
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *tail = NULL;
+
+  poste_test_service_start_watchdog (service, stop_argv);
+  if (poste_test_service_run_quietly (argv, &local_error) &&
+      poste_test_wait_for_port (service->port, POSTE_TEST_START_WAIT_SECONDS) &&
+      (socket == NULL ||
+       poste_test_service_wait_for_socket (socket, POSTE_TEST_START_WAIT_SECONDS)))
+    return TRUE;
+  tail = poste_test_service_tail_of_file (log);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s did not start (%s): %s", name,
+               local_error != NULL ? local_error->message : "no listener", tail);
+  poste_test_service_stop (service, service->kind, binary);
+  return FALSE;
+}
 
 /* Stops @service ("BINARY -c CONFIG stop", then waits for its master to end) and removes its
  * folder: the end of poste_test_postfix_stop() and poste_test_dovecot_stop(). */

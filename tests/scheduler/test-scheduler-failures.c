@@ -153,19 +153,29 @@ test_backoff_jitter (Fixture       *f,
     }
 }
 
+/* Adds @name on @interval without jitter and takes its first fetch; then each failure with
+ * @code waits 15, 30, 60, 120 and 120 minutes, whatever the interval (the 4xx backoff). */
 static void
-test_refused (Fixture       *f,
-              gconstpointer  data)
+assert_4xx_backoff (Fixture           *f,
+                    const char        *name,
+                    guint              interval,
+                    PosteSessionError  code)
 {
   static const gint64 fifteen[] = { 15, 30, 60, 120, 120 };
 
   poste_scheduler_set_jitter (f->scheduler, 0.0);
-
-  add (f, "busy", 15);
+  add (f, name, interval);
   advance (f, 0);
-  take_fetch (f, "busy", POSTE_FETCH_REASON_SCHEDULE);
+  take_fetch (f, name, POSTE_FETCH_REASON_SCHEDULE);
   for (guint i = 0; i < G_N_ELEMENTS (fifteen); i++)
-    g_assert_cmpint (fail_and_wait (f, "busy", POSTE_SESSION_ERROR_REFUSED), ==, fifteen[i] * MINUTE);
+    g_assert_cmpint (fail_and_wait (f, name, code), ==, fifteen[i] * MINUTE);
+}
+
+static void
+test_refused (Fixture       *f,
+              gconstpointer  data)
+{
+  assert_4xx_backoff (f, "busy", 15, POSTE_SESSION_ERROR_REFUSED);
 
   /* Network and resume events do not cut a 450 backoff short. */
   fail (f, "busy", POSTE_SESSION_ERROR_REFUSED);
@@ -200,15 +210,7 @@ static void
 test_try_later (Fixture       *f,
                 gconstpointer  data)
 {
-  static const gint64 fifteen[] = { 15, 30, 60, 120, 120 };
-
-  poste_scheduler_set_jitter (f->scheduler, 0.0);
-  add (f, "local-error", 1);
-  advance (f, 0);
-  take_fetch (f, "local-error", POSTE_FETCH_REASON_SCHEDULE);
-  for (guint i = 0; i < G_N_ELEMENTS (fifteen); i++)
-    g_assert_cmpint (fail_and_wait (f, "local-error", POSTE_SESSION_ERROR_TRY_LATER), ==,
-                     fifteen[i] * MINUTE);
+  assert_4xx_backoff (f, "local-error", 1, POSTE_SESSION_ERROR_TRY_LATER);
   fail (f, "local-error", POSTE_SESSION_ERROR_TRY_LATER);
   poste_test_network_monitor_set (f->monitor, G_NETWORK_CONNECTIVITY_LOCAL);
   poste_test_network_monitor_set (f->monitor, G_NETWORK_CONNECTIVITY_FULL);

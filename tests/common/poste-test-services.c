@@ -161,6 +161,7 @@ poste_test_service_run_quietly (const char * const  *argv,
   return process != NULL && g_subprocess_wait_check (process, NULL, error);
 }
 
+/* Writes a service's configuration file; a failure aborts the test. */
 void
 poste_test_service_write_file (const char *path,
                                const char *contents)
@@ -182,6 +183,7 @@ poste_test_service_tail_of_file (const char *path)
   return g_strdup (length > 2000 ? contents + length - 2000 : contents);
 }
 
+/* Makes the folder of the users' Maildirs, owned by nobody, who delivers into them. */
 void
 poste_test_service_make_mail_root (const char *mail_root)
 {

@@ -315,6 +315,25 @@ test_send_usage (Fixture       *f,
   g_assert_cmpuint (items->len, ==, 0);
 }
 
+/* A fetch round that holds no mail and sends the one message queued, from alice@example.org to
+ * bob@remote.example: it exits 0 (sending is work done), says so, and the relay took it.
+ * Returns what the relay took (transfer full). */
+GPtrArray *
+fetch_sends_one (Fixture *f)
+{
+  GPtrArray *accepted;
+  PosteTestMessage *m;
+
+  g_assert_cmpint (run_cli (f, NULL, "fetch", NULL), ==, 0);
+  g_assert_nonnull (strstr (f->out, "test: outbox: 1 message sent"));
+  accepted = poste_test_provider_dup_accepted (f->relay);
+  g_assert_cmpuint (accepted->len, ==, 1);
+  m = accepted->pdata[0];
+  g_assert_cmpstr (m->sender, ==, "alice@example.org");
+  g_assert_cmpstr (m->recipients->pdata[0], ==, "bob@remote.example");
+  return accepted;
+}
+
 /* A fetch round takes the queue to the provider's relay, and says so in the history. */
 static void
 test_fetch_submits (Fixture       *f,
@@ -339,13 +358,8 @@ test_fetch_submits (Fixture       *f,
   g_clear_pointer (&items, g_ptr_array_unref);
 
   /* No mail held, but the outbox went out in the same round: work done, exit 0. */
-  g_assert_cmpint (run_cli (f, NULL, "fetch", NULL), ==, 0);
-  g_assert_nonnull (strstr (f->out, "test: outbox: 1 message sent"));
-  accepted = poste_test_provider_dup_accepted (f->relay);
-  g_assert_cmpuint (accepted->len, ==, 1);
+  accepted = fetch_sends_one (f);
   m = accepted->pdata[0];
-  g_assert_cmpstr (m->sender, ==, "alice@example.org");
-  g_assert_cmpstr (m->recipients->pdata[0], ==, "bob@remote.example");
   expected = "From: alice@example.org\r\nTo: bob@remote.example\r\nSubject: out\r\n\r\n"
              ".dot\r\nbye\r\n";
   g_assert_cmpmem (g_bytes_get_data (m->data, NULL), g_bytes_get_size (m->data), expected,

@@ -52,6 +52,7 @@ int                  run_cli (Fixture    *f,
 GPtrArray           *list (Fixture *f);
 char                *message_of (Fixture         *f,
                                  PosteOutboxItem *item);
+GPtrArray           *fetch_sends_one (Fixture *f);
 
 void test_fetch_bounce (Fixture       *f,
                         gconstpointer  data);

@@ -148,28 +148,19 @@ test_external (void)
                                                               &error);
   g_autoptr(PosteTestProvider) p = provider_new ("mechanisms=EXTERNAL,CRAM-MD5");
   g_autoptr(Client) c = NULL;
-  g_autoptr(PosteReply) ehlo = NULL;
   g_autoptr(GTlsConnection) tls = NULL;
-  const char *mechs = NULL;
 
   g_assert_no_error (error);
   poste_test_provider_set_tls (p, POSTE_TEST_TLS_STARTTLS, cert->certificate);
   c = start_and_connect (p);
-  client_send (c, "EHLO customer.test");
-  ehlo = client_expect (c, 250);
-  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
-  g_assert_cmpstr (mechs, ==, "CRAM-MD5");     /* no EXTERNAL without a client certificate */
+  client_ehlo_auth (c, "CRAM-MD5");     /* no EXTERNAL without a client certificate */
   client_command (c, "STARTTLS", 220);
   tls = client_tls (c, cert);
   g_tls_connection_set_certificate (tls, client_cert->certificate);
   poste_connection_handshake (c->conn, tls, NULL, &error);
   g_assert_no_error (error);
 
-  client_send (c, "EHLO customer.test");
-  g_clear_pointer (&ehlo, poste_reply_free);
-  ehlo = client_expect (c, 250);
-  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
-  g_assert_cmpstr (mechs, ==, "EXTERNAL CRAM-MD5");
+  client_ehlo_auth (c, "EXTERNAL CRAM-MD5");
   client_command (c, "AUTH EXTERNAL dg==", 535);   /* authzid "v" is not the certificate's */
   client_command (c, "AUTH EXTERNAL =", 235);
   client_command (c, "ATRN", 453);
@@ -184,19 +175,14 @@ test_scram_plus (void)
   g_autoptr(PosteTestCert) cert = provider_cert_new (POSTE_TEST_CERT_NONE);
   g_autoptr(PosteTestProvider) p = provider_new ("mechanisms=SCRAM-SHA-256-PLUS,SCRAM-SHA-256");
   g_autoptr(Client) c = NULL;
-  g_autoptr(PosteReply) ehlo = NULL;
   g_autoptr(GTlsConnection) tls = NULL;
   g_autoptr(GByteArray) binding = g_byte_array_new ();
   g_autofree char *cb = NULL;
-  const char *mechs = NULL;
 
   g_assert_no_error (error);
   poste_test_provider_set_tls (p, POSTE_TEST_TLS_STARTTLS, cert->certificate);
   c = start_and_connect (p);
-  client_send (c, "EHLO customer.test");
-  ehlo = client_expect (c, 250);
-  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
-  g_assert_cmpstr (mechs, ==, "SCRAM-SHA-256");     /* no -PLUS outside TLS */
+  client_ehlo_auth (c, "SCRAM-SHA-256");     /* no -PLUS outside TLS */
   client_command (c, "STARTTLS", 220);
   tls = client_tls (c, cert);
   poste_connection_handshake (c->conn, tls, NULL, &error);
@@ -207,11 +193,7 @@ test_scram_plus (void)
   g_assert_no_error (error);
   cb = g_base64_encode (binding->data, binding->len);
 
-  client_send (c, "EHLO customer.test");
-  g_clear_pointer (&ehlo, poste_reply_free);
-  ehlo = client_expect (c, 250);
-  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
-  g_assert_cmpstr (mechs, ==, "SCRAM-SHA-256-PLUS SCRAM-SHA-256");
+  client_ehlo_auth (c, "SCRAM-SHA-256-PLUS SCRAM-SHA-256");
   scram_auth (c, "SCRAM-SHA-256-PLUS", cb);
   client_command (c, "ATRN", 453);
   client_command (c, "QUIT", 221);

@@ -354,6 +354,20 @@ assert_bytes_equal (GBytes     *bytes,
   g_assert_cmpmem (data, length, expected, strlen (expected));
 }
 
+/* EHLO: the reply is a 250 whose AUTH keyword lists exactly @mechanisms. */
+void
+client_ehlo_auth (Client     *c,
+                  const char *mechanisms)
+{
+  g_autoptr(PosteReply) ehlo = NULL;
+  const char *mechs = NULL;
+
+  client_send (c, "EHLO customer.test");
+  ehlo = client_expect (c, 250);
+  g_assert_true (poste_reply_has_keyword (ehlo, "AUTH", &mechs));
+  g_assert_cmpstr (mechs, ==, mechanisms);
+}
+
 /* The provider's certificate for "provider.test", made with @flags in a new folder "cert". */
 PosteTestCert *
 provider_cert_new (PosteTestCertFlags flags)

@@ -73,6 +73,8 @@ void               fetch (PosteTestProvider *p,
                           Customer          *k);
 void               assert_bytes_equal (GBytes     *bytes,
                                        const char *expected);
+void               client_ehlo_auth (Client     *c,
+                                     const char *mechanisms);
 PosteTestCert     *provider_cert_new (PosteTestCertFlags flags);
 GTlsConnection    *client_tls (Client        *c,
                                PosteTestCert *cert);

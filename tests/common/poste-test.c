@@ -187,3 +187,35 @@ poste_test_socket_connection_new (int fd)
   g_assert_no_error (error);
   return g_socket_connection_factory_create_connection (socket);
 }
+
+/**
+ * poste_test_read_listening_port:
+ * @tool: the running poste-test-provider, spawned with %G_SUBPROCESS_FLAGS_STDOUT_PIPE
+ *
+ * Reads the tool's first line, "listening on 127.0.0.1:PORT", a byte at a time up to its end
+ * (so nothing after it is taken from the pipe), and asserts its form.
+ *
+ * Returns: PORT, where the tool listens on 127.0.0.1
+ */
+guint16
+poste_test_read_listening_port (GSubprocess *tool)
+{
+  g_autoptr(GError) error = NULL;
+  char banner[128] = { 0 };
+  gsize got = 0;
+  guint64 port = 0;
+
+  while (got + 1 < sizeof banner)
+    {
+      gssize n = g_input_stream_read (g_subprocess_get_stdout_pipe (tool), banner + got, 1,
+                                      NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 1);
+      if (banner[got++] == '\n')
+        break;
+    }
+  g_assert_true (g_str_has_prefix (banner, "listening on 127.0.0.1:"));
+  g_strchomp (banner);
+  g_assert_true (g_ascii_string_to_unsigned (banner + 23, 10, 1, 65535, &port, NULL));
+  return (guint16) port;
+}

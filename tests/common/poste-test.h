@@ -19,5 +19,6 @@ gboolean    poste_test_in_ci       (void);
 void        poste_test_missing     (const char   *what);
 void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
 GSocketConnection *poste_test_socket_connection_new (int fd);
+guint16     poste_test_read_listening_port (GSubprocess *tool);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "poste-outbox-listener.h"
 #include "poste-reply.h"
 #include "poste-test.h"
+#include "poste-test-client.h"
 
 static char *
 read_message (PosteOutbox *outbox,
@@ -334,54 +335,6 @@ test_writer_bcc (void)
 
 /* ---- The listener ---- */
 
-typedef struct {
-  GSocketConnection *socket;
-  PosteConnection   *conn;
-} Client;
-
-static void
-client_open (Client  *c,
-             guint16  port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_socket_client_set_enable_proxy (client, FALSE);
-  c->socket = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  g_assert_no_error (error);
-  c->conn = poste_connection_new (G_IO_STREAM (c->socket));
-  poste_connection_set_timeout (c->conn, 30);
-}
-
-static void
-client_close (Client *c)
-{
-  g_clear_pointer (&c->conn, poste_connection_unref);
-  g_clear_object (&c->socket);
-}
-
-static guint
-expect (Client *c)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosteReply) reply = poste_reply_read (c->conn, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply->code;
-}
-
-static guint
-say (Client     *c,
-     const char *line)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (poste_connection_write_line (c->conn, line, NULL, &error));
-  g_assert_true (poste_connection_flush (c->conn, NULL, &error));
-  g_assert_no_error (error);
-  return expect (c);
-}
-
 static void
 test_listener (void)
 {
@@ -392,7 +345,7 @@ test_listener (void)
   g_autoptr(GPtrArray) items = NULL;
   g_autofree char *data = NULL;
   const char *rcpts[] = { "bob@remote.example", "carol@remote.example", NULL };
-  Client c = { 0, };
+  PosteTestClient c = { 0, };
   guint16 port;
 
   /* Loopback only. */
@@ -408,27 +361,29 @@ test_listener (void)
   g_assert_cmpuint (port, >, 0);
   g_assert_cmpuint (poste_outbox_listener_get_port (listener), ==, port);
 
-  client_open (&c, port);
-  g_assert_cmpuint (expect (&c), ==, 220);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 503);
-  g_assert_cmpuint (say (&c, "EHLO client.example"), ==, 250);
-  g_assert_cmpuint (say (&c, "RCPT TO:<bob@remote.example>"), ==, 503);
-  g_assert_cmpuint (say (&c, "DATA"), ==, 503);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org> SIZE=999999999999"), ==, 552);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org> FOO=BAR"), ==, 555);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org> SIZE=100 BODY=8BITMIME"), ==, 250);
-  g_assert_cmpuint (say (&c, "MAIL FROM:<alice@example.org>"), ==, 503);
-  g_assert_cmpuint (say (&c, "RCPT TO:<not an address>"), ==, 553);
-  g_assert_cmpuint (say (&c, "DATA"), ==, 554);
-  g_assert_cmpuint (say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
-  g_assert_cmpuint (say (&c, "RCPT TO:<carol@remote.example>"), ==, 250);
-  g_assert_cmpuint (say (&c, "DATA"), ==, 354);
+  poste_test_client_open (&c, port, 30);
+  g_assert_cmpuint (poste_test_expect (&c), ==, 220);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 503);
+  g_assert_cmpuint (poste_test_say (&c, "EHLO client.example"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 503);
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 503);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org> SIZE=999999999999"),
+                    ==, 552);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org> FOO=BAR"), ==, 555);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org> SIZE=100 BODY=8BITMIME"),
+                    ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<alice@example.org>"), ==, 503);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<not an address>"), ==, 553);
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 554);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<carol@remote.example>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "DATA"), ==, 354);
   {
     const char *content = "Subject: test\r\n\r\n..dot\r\nline\r\n.\r\n";
 
     g_assert_true (poste_connection_write (c.conn, content, strlen (content), NULL, &error));
     g_assert_true (poste_connection_flush (c.conn, NULL, &error));
-    g_assert_cmpuint (expect (&c), ==, 250);
+    g_assert_cmpuint (poste_test_expect (&c), ==, 250);
   }
   /* 250 means queued: the message is there now. */
   items = poste_outbox_list (outbox, &error);
@@ -440,32 +395,32 @@ test_listener (void)
   g_assert_cmpstr (data, ==, "Subject: test\r\n\r\n.dot\r\nline\r\n");
 
   /* RSET forgets the transaction; QUIT ends. */
-  g_assert_cmpuint (say (&c, "MAIL FROM:<>"), ==, 250);
-  g_assert_cmpuint (say (&c, "RSET"), ==, 250);
-  g_assert_cmpuint (say (&c, "RCPT TO:<bob@remote.example>"), ==, 503);
-  g_assert_cmpuint (say (&c, "NOOP"), ==, 250);
-  g_assert_cmpuint (say (&c, "AUTH PLAIN"), ==, 502);
-  g_assert_cmpuint (say (&c, "QUIT"), ==, 221);
-  client_close (&c);
+  g_assert_cmpuint (poste_test_say (&c, "MAIL FROM:<>"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RSET"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "RCPT TO:<bob@remote.example>"), ==, 503);
+  g_assert_cmpuint (poste_test_say (&c, "NOOP"), ==, 250);
+  g_assert_cmpuint (poste_test_say (&c, "AUTH PLAIN"), ==, 502);
+  g_assert_cmpuint (poste_test_say (&c, "QUIT"), ==, 221);
+  poste_test_client_close (&c);
 
   /* An over-long line ends the connection with 500. */
-  client_open (&c, port);
-  g_assert_cmpuint (expect (&c), ==, 220);
+  poste_test_client_open (&c, port, 30);
+  g_assert_cmpuint (poste_test_expect (&c), ==, 220);
   {
     g_autofree char *long_line = g_strnfill (POSTE_OUTBOX_LISTENER_MAX_LINE + 100, 'A');
 
-    g_assert_cmpuint (say (&c, long_line), ==, 500);
+    g_assert_cmpuint (poste_test_say (&c, long_line), ==, 500);
   }
-  client_close (&c);
+  poste_test_client_close (&c);
 
   /* A client that only errs is shown the door. */
-  client_open (&c, port);
-  g_assert_cmpuint (expect (&c), ==, 220);
+  poste_test_client_open (&c, port, 30);
+  g_assert_cmpuint (poste_test_expect (&c), ==, 220);
   for (guint i = 0; i < 9; i++)
-    g_assert_cmpuint (say (&c, "JUNK"), ==, 502);
-  g_assert_cmpuint (say (&c, "JUNK"), ==, 502);
-  g_assert_cmpuint (expect (&c), ==, 421);
-  client_close (&c);
+    g_assert_cmpuint (poste_test_say (&c, "JUNK"), ==, 502);
+  g_assert_cmpuint (poste_test_say (&c, "JUNK"), ==, 502);
+  g_assert_cmpuint (poste_test_expect (&c), ==, 421);
+  poste_test_client_close (&c);
 
   poste_outbox_listener_stop (listener);
   g_assert_cmpuint (poste_outbox_listener_get_port (listener), ==, 0);

@@ -4,7 +4,7 @@
  *
  * Every scenario runs a real session over loopback TCP (127.0.0.1) against PosteTestProvider,
  * with real TLS (GnuTLS test certificates) and real SASL (libgsasl on both sides). The delivery
- * target is a small in-memory PosteDelivery (tests/protocol/test-memory-delivery.c; the real
+ * target is a small in-memory PosteDelivery (tests/common/test-memory-delivery.c; the real
  * targets are tested in tests/delivery).
  *
  * Most scenarios are one row of the table in test-session-cases.c (what the provider holds and

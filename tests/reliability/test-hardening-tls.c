@@ -58,9 +58,6 @@ old_tls_start (OldTls     *t,
   g_autofree char *priority = g_strdup_printf ("NORMAL:-VERS-ALL:+VERS-%s", version);
   g_autofree char *account = g_strdup_printf ("%s:%s:example.org", USER, PASSWORD);
   g_autoptr(GError) error = NULL;
-  char banner[128] = { 0 };
-  gsize got = 0;
-  guint64 port = 0;
 
   t->dir = poste_test_make_dir ("old-tls");
   t->cert = poste_test_cert_new (t->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
@@ -73,20 +70,7 @@ old_tls_start (OldTls     *t,
                                          "--account", account, "--timeout", "20",
                                          submission ? "--submission" : NULL, NULL);
   g_assert_no_error (error);
-  /* "listening on 127.0.0.1:PORT\n", read a byte at a time up to the line end. */
-  while (got + 1 < sizeof banner)
-    {
-      gssize n = g_input_stream_read (g_subprocess_get_stdout_pipe (t->tool), banner + got, 1,
-                                      NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (n, ==, 1);
-      if (banner[got++] == '\n')
-        break;
-    }
-  g_assert_true (g_str_has_prefix (banner, "listening on 127.0.0.1:"));
-  g_strchomp (banner);
-  g_assert_true (g_ascii_string_to_unsigned (banner + 23, 10, 1, 65535, &port, NULL));
-  t->port = (guint16) port;
+  t->port = poste_test_read_listening_port (t->tool);
 }
 
 static void

@@ -1,4 +1,5 @@
-/* test-memory-delivery.c: a PosteDelivery that keeps messages in memory, for the protocol tests
+/* test-memory-delivery.c: a PosteDelivery that keeps messages in memory, for the session,
+ * server and reliability tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

@@ -15,6 +15,8 @@
 
 #include "poste-test.h"
 #include "poste-dbusmenu-exporter.h"
+#include "dbusmenu-reader.h"
+#include "host-call.h"
 
 #define MENU_PATH "/MenuBar"
 #define MENU_INTERFACE "com.canonical.dbusmenu"
@@ -33,27 +35,6 @@ typedef struct {
   guint32                last_revision;
   guint                  subscription;
 } Fixture;
-
-typedef struct {
-  int    id;
-  char  *label;
-  char  *type;
-  char  *toggle_type;
-  int    toggle_state;
-  gboolean enabled;
-  gboolean has_enabled;
-  guint  n_children;
-} Item;
-
-static void
-item_clear (gpointer data)
-{
-  Item *item = data;
-
-  g_free (item->label);
-  g_free (item->type);
-  g_free (item->toggle_type);
-}
 
 static gboolean
 is_true (gpointer data)
@@ -127,23 +108,6 @@ connect_pair (Fixture *fixture)
   fixture->client = client.connection;
 }
 
-typedef struct {
-  gboolean  done;
-  GVariant *reply;
-  GError   *error;
-} Call;
-
-static void
-call_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &call->error);
-  call->done = TRUE;
-}
-
 /* Calls @method of the menu from the host's end and waits; the error, if any, in @error. */
 static GVariant *
 call_menu (Fixture             *fixture,
@@ -152,14 +116,8 @@ call_menu (Fixture             *fixture,
            const GVariantType  *reply_type,
            GError             **error)
 {
-  Call c = { 0 };
-
-  g_dbus_connection_call (fixture->client, NULL, MENU_PATH, MENU_INTERFACE, method, parameters,
-                          reply_type, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, call_cb, &c);
-  iterate_until (is_true, &c.done);
-  if (c.error != NULL)
-    g_propagate_error (error, c.error);
-  return c.reply;
+  return host_call (fixture->client, NULL, MENU_PATH, MENU_INTERFACE, method, parameters,
+                    reply_type, G_DBUS_CALL_FLAGS_NONE, 10000, error);
 }
 
 static void
@@ -324,56 +282,17 @@ get_layout (Fixture *fixture,
             int      parent_id,
             guint32 *revision)
 {
-  const char *no_names[] = { NULL };
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) props = NULL;
-  g_autoptr(GVariant) children = NULL;
   g_autoptr(GError) error = NULL;
-  GArray *items = g_array_new (FALSE, TRUE, sizeof (Item));
-  GVariantIter iter;
-  GVariant *child;
   gint32 id;
+  GArray *items;
 
-  g_array_set_clear_func (items, item_clear);
-  reply = call_menu (fixture, "GetLayout", g_variant_new ("(ii^as)", parent_id, -1, no_names),
-                     G_VARIANT_TYPE ("(u(ia{sv}av))"), &error);
+  reply = call_menu (fixture, "GetLayout", dbusmenu_reader_new_layout_parameters (parent_id),
+                     DBUSMENU_LAYOUT_TYPE, &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(u(i@a{sv}@av))", revision, &id, &props, &children);
+  items = dbusmenu_reader_read_layout (reply, revision, &id, NULL);
   g_assert_cmpint (id, ==, parent_id);
-
-  g_variant_iter_init (&iter, children);
-  while (g_variant_iter_next (&iter, "v", &child))
-    {
-      g_autoptr(GVariant) child_props = NULL;
-      g_autoptr(GVariant) grandchildren = NULL;
-      Item item = { 0 };
-
-      g_variant_get (child, "(i@a{sv}@av)", &item.id, &child_props, &grandchildren);
-      item.n_children = g_variant_n_children (grandchildren);
-      g_variant_lookup (child_props, "label", "s", &item.label);
-      g_variant_lookup (child_props, "type", "s", &item.type);
-      g_variant_lookup (child_props, "toggle-type", "s", &item.toggle_type);
-      g_variant_lookup (child_props, "toggle-state", "i", &item.toggle_state);
-      item.has_enabled = g_variant_lookup (child_props, "enabled", "b", &item.enabled);
-      g_array_append_val (items, item);
-      g_variant_unref (child);
-    }
   return items;
-}
-
-static const Item *
-find_item (GArray     *items,
-           const char *label)
-{
-  for (guint i = 0; i < items->len; i++)
-    {
-      const Item *item = &g_array_index (items, Item, i);
-
-      if (g_strcmp0 (item->label, label) == 0)
-        return item;
-    }
-  g_error ("no menu item labelled “%s”", label);
-  return NULL;
 }
 
 static void
@@ -400,7 +319,7 @@ test_layout (Fixture       *fixture,
   g_autoptr(GArray) items = NULL;
   g_autoptr(GArray) submenu = NULL;
   guint32 revision;
-  const Item *item;
+  const DbusmenuItem *item;
 
   items = get_layout (fixture, 0, &revision);
   /* No host saw an earlier one. */
@@ -409,7 +328,7 @@ test_layout (Fixture       *fixture,
   g_assert_cmpuint (items->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < items->len; i++)
     {
-      item = &g_array_index (items, Item, i);
+      item = &g_array_index (items, DbusmenuItem, i);
       g_assert_cmpint (item->id, >, 0);
       g_assert_false (g_hash_table_contains (ids, GINT_TO_POINTER (item->id)));
       g_hash_table_add (ids, GINT_TO_POINTER (item->id));
@@ -427,33 +346,32 @@ test_layout (Fixture       *fixture,
         }
     }
 
-  item = find_item (items, "_Pause");
+  item = dbusmenu_reader_find_item (items, "_Pause");
   g_assert_cmpstr (item->toggle_type, ==, "checkmark");
   g_assert_cmpint (item->toggle_state, ==, 0);
-  item = find_item (items, "Mode b");
+  item = dbusmenu_reader_find_item (items, "Mode b");
   g_assert_cmpstr (item->toggle_type, ==, "radio");
   g_assert_cmpint (item->toggle_state, ==, 1);
-  g_assert_null (find_item (items, "_Open")->toggle_type);
-  g_assert_null (find_item (items, "Fetch from a")->toggle_type);
+  g_assert_null (dbusmenu_reader_find_item (items, "_Open")->toggle_type);
+  g_assert_null (dbusmenu_reader_find_item (items, "Fetch from a")->toggle_type);
 
   /* The submenu: its items with the whole layout, and on their own. */
-  item = find_item (items, "_More");
+  item = dbusmenu_reader_find_item (items, "_More");
   g_assert_cmpuint (item->n_children, ==, 1);
   submenu = get_layout (fixture, item->id, &revision);
   g_assert_cmpuint (submenu->len, ==, 1);
-  item = &g_array_index (submenu, Item, 0);
+  item = &g_array_index (submenu, DbusmenuItem, 0);
   g_assert_cmpstr (item->label, ==, "_Disabled");
   g_assert_true (item->has_enabled);
   g_assert_false (item->enabled);
 
   /* An id that is not there. */
   {
-    const char *no_names[] = { NULL };
     g_autoptr(GVariant) reply = NULL;
     g_autoptr(GError) error = NULL;
 
-    reply = call_menu (fixture, "GetLayout", g_variant_new ("(ii^as)", 9999, -1, no_names),
-                       G_VARIANT_TYPE ("(u(ia{sv}av))"), &error);
+    reply = call_menu (fixture, "GetLayout", dbusmenu_reader_new_layout_parameters (9999),
+                       DBUSMENU_LAYOUT_TYPE, &error);
     g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
     g_assert_null (reply);
   }
@@ -474,9 +392,9 @@ test_properties (Fixture       *fixture,
   GVariant *group;
 
   items = get_layout (fixture, 0, &revision);
-  ids[0] = find_item (items, "_Open")->id;
+  ids[0] = dbusmenu_reader_find_item (items, "_Open")->id;
   ids[1] = 9999;
-  ids[2] = find_item (items, "_Pause")->id;
+  ids[2] = dbusmenu_reader_find_item (items, "_Pause")->id;
 
   /* GetGroupProperties: only the names asked for, nothing for an unknown id. */
   reply = call_menu (fixture, "GetGroupProperties",
@@ -527,14 +445,14 @@ test_event (Fixture       *fixture,
   items = get_layout (fixture, 0, &revision);
 
   /* An action with its target, activated from the main loop after the reply. */
-  click (fixture, find_item (items, "Fetch from a")->id);
+  click (fixture, dbusmenu_reader_find_item (items, "Fetch from a")->id);
   iterate_until (activated, fixture);
   g_assert_cmpuint (activations (fixture, "fetch:a"), ==, 1);
   g_assert_cmpuint (g_hash_table_size (fixture->activations), ==, 1);
 
   /* A checkmark flips its action's state at once, and the host hears of it. */
   before = fixture->layout_updates;
-  click (fixture, find_item (items, "_Pause")->id);
+  click (fixture, dbusmenu_reader_find_item (items, "_Pause")->id);
   state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->actions), "pause");
   g_assert_true (g_variant_get_boolean (state));
   fixture->expected_updates = before + 1;
@@ -542,22 +460,24 @@ test_event (Fixture       *fixture,
   g_clear_pointer (&items, g_array_unref);
   items = get_layout (fixture, 0, &revision);
   g_assert_cmpuint (revision, ==, fixture->last_revision);
-  g_assert_cmpint (find_item (items, "_Pause")->toggle_state, ==, 1);
+  g_assert_cmpint (dbusmenu_reader_find_item (items, "_Pause")->toggle_state, ==, 1);
 
   /* Not a click, or a click on a disabled item: nothing happens, and no error. */
   reply = call_menu (fixture, "Event",
-                     g_variant_new ("(isvu)", find_item (items, "_Open")->id, "hovered",
-                                    g_variant_new_int32 (0), 0),
+                     g_variant_new ("(isvu)", dbusmenu_reader_find_item (items, "_Open")->id,
+                                    "hovered", g_variant_new_int32 (0), 0),
                      G_VARIANT_TYPE ("()"), &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   {
-    g_autoptr(GArray) submenu = get_layout (fixture, find_item (items, "_More")->id, &revision);
+    g_autoptr(GArray) submenu = get_layout (fixture,
+                                            dbusmenu_reader_find_item (items, "_More")->id,
+                                            &revision);
 
-    click (fixture, g_array_index (submenu, Item, 0).id);
+    click (fixture, g_array_index (submenu, DbusmenuItem, 0).id);
   }
   /* The idles run in order: once Open is activated, the disabled item's has run too. */
-  click (fixture, find_item (items, "_Open")->id);
+  click (fixture, dbusmenu_reader_find_item (items, "_Open")->id);
   fixture->expected_activations = 2;
   iterate_until (activated_count, fixture);
   g_assert_cmpuint (activations (fixture, "open"), ==, 1);
@@ -577,7 +497,8 @@ test_event (Fixture       *fixture,
 
     g_variant_builder_init (&events, G_VARIANT_TYPE ("a(isvu)"));
     g_variant_builder_add (&events, "(isvu)", 9999, "clicked", g_variant_new_int32 (0), 0);
-    g_variant_builder_add (&events, "(isvu)", find_item (items, "Fetch from a")->id, "clicked",
+    g_variant_builder_add (&events, "(isvu)",
+                           dbusmenu_reader_find_item (items, "Fetch from a")->id, "clicked",
                            g_variant_new_int32 (0), 0);
     reply = call_menu (fixture, "EventGroup", g_variant_new ("(@a(isvu))",
                                                              g_variant_builder_end (&events)),
@@ -614,17 +535,18 @@ test_layout_updated (Fixture       *fixture,
 
   /* A separator and the new item between the first section and the third. */
   g_assert_cmpuint (after->len, ==, items->len + 2);
-  g_assert_cmpstr (g_array_index (after, Item, 2).type, ==, "separator");
-  g_assert_cmpstr (g_array_index (after, Item, 3).label, ==, "Fetch from c");
+  g_assert_cmpstr (g_array_index (after, DbusmenuItem, 2).type, ==, "separator");
+  g_assert_cmpstr (g_array_index (after, DbusmenuItem, 3).label, ==, "Fetch from c");
   for (guint i = 0; i < items->len; i++)
     {
-      const Item *item = &g_array_index (items, Item, i);
+      const DbusmenuItem *item = &g_array_index (items, DbusmenuItem, i);
 
       if (item->label != NULL)
-        g_assert_cmpint (find_item (after, item->label)->id, ==, item->id);
+        g_assert_cmpint (dbusmenu_reader_find_item (after, item->label)->id, ==, item->id);
     }
   /* The separator that was there is still the one before the third section. */
-  g_assert_cmpint (g_array_index (after, Item, 4).id, ==, g_array_index (items, Item, 2).id);
+  g_assert_cmpint (g_array_index (after, DbusmenuItem, 4).id, ==,
+                   g_array_index (items, DbusmenuItem, 2).id);
 
   /* An action that is disabled: the layout again. */
   before = fixture->layout_updates;
@@ -635,7 +557,7 @@ test_layout_updated (Fixture       *fixture,
   iterate_until (updated, fixture);
   g_clear_pointer (&after, g_array_unref);
   after = get_layout (fixture, 0, &revision_after);
-  g_assert_false (find_item (after, "_Open")->enabled);
+  g_assert_false (dbusmenu_reader_find_item (after, "_Open")->enabled);
 }
 
 static void

@@ -24,6 +24,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
+#include "dbusmenu-reader.h"
 #include "poste-history.h"
 #include "poste-session.h"
 #include "poste-test.h"
@@ -221,41 +222,20 @@ static int
 find_menu_item (const char *label,
                 gboolean   *enabled)
 {
-  const char *no_names[] = { NULL };
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) root_props = NULL;
-  g_autoptr(GVariant) children = NULL;
+  g_autoptr(GArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  GVariantIter iter;
-  GVariant *child;
-  guint32 revision;
-  gint32 root_id;
-  int found = -1;
+  const DbusmenuItem *item;
 
   reply = call (item_name, menu_path, MENU_INTERFACE, "GetLayout",
-                g_variant_new ("(ii^as)", 0, -1, no_names), G_VARIANT_TYPE ("(u(ia{sv}av))"),
-                &error);
+                dbusmenu_reader_new_layout_parameters (0), DBUSMENU_LAYOUT_TYPE, &error);
   g_assert_no_error (error);
-  g_variant_get (reply, "(u(i@a{sv}@av))", &revision, &root_id, &root_props, &children);
-  g_variant_iter_init (&iter, children);
-  while (g_variant_iter_next (&iter, "v", &child))
-    {
-      g_autoptr(GVariant) props = NULL;
-      g_autoptr(GVariant) grandchildren = NULL;
-      const char *item_label = NULL;
-      gint32 id;
-
-      g_variant_get (child, "(i@a{sv}@av)", &id, &props, &grandchildren);
-      if (g_variant_lookup (props, "label", "&s", &item_label) && g_str_equal (item_label, label))
-        {
-          found = id;
-          if (enabled != NULL && !g_variant_lookup (props, "enabled", "b", enabled))
-            *enabled = TRUE;
-        }
-      g_variant_unref (child);
-    }
-  g_assert_cmpint (found, >=, 0);
-  return found;
+  items = dbusmenu_reader_read_layout (reply, NULL, NULL, NULL);
+  item = dbusmenu_reader_find_item (items, label);
+  g_assert_cmpint (item->id, >=, 0);
+  if (enabled != NULL)
+    *enabled = item->enabled;
+  return item->id;
 }
 
 /* As the panel does when the menu opens, then when an item is clicked. */

@@ -253,7 +253,7 @@ test_tray_menu (void)
   g_assert_cmpuint (items->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < items->len; i++)
     {
-      const TrayHostMenuItem *item = &g_array_index (items, TrayHostMenuItem, i);
+      const DbusmenuItem *item = &g_array_index (items, DbusmenuItem, i);
 
       if (expected[i] == NULL)
         g_assert_cmpstr (item->type, ==, "separator");
@@ -264,8 +264,9 @@ test_tray_menu (void)
           g_assert_true (item->enabled == !g_str_equal (expected[i], "_Send Now"));
         }
     }
-  g_assert_cmpstr (tray_host_find_menu_item (items, "_Pause Schedules")->toggle_type, ==, "checkmark");
-  g_assert_cmpint (tray_host_find_menu_item (items, "_Pause Schedules")->toggle_state, ==, 0);
+  g_assert_cmpstr (dbusmenu_reader_find_item (items, "_Pause Schedules")->toggle_type, ==,
+                   "checkmark");
+  g_assert_cmpint (dbusmenu_reader_find_item (items, "_Pause Schedules")->toggle_state, ==, 0);
 
   /* Pause Schedules is a checkbox over the scheduler's pause. */
   g_assert_false (poste_scheduler_get_paused (scheduler));
@@ -273,7 +274,7 @@ test_tray_menu (void)
   g_assert_true (poste_scheduler_get_paused (scheduler));
   g_clear_pointer (&items, g_array_unref);
   items = tray_host_get_menu ();
-  g_assert_cmpint (tray_host_find_menu_item (items, "_Pause Schedules")->toggle_state, ==, 1);
+  g_assert_cmpint (dbusmenu_reader_find_item (items, "_Pause Schedules")->toggle_state, ==, 1);
   {
     g_autofree char *tooltip = tray_host_item_tooltip ();
 

@@ -9,14 +9,15 @@
  * - python3-dbusmock's notification_daemon template owns org.freedesktop.Notifications and
  *   records every Notify call, read back with its mock interface's GetCalls;
  * - the calls a tray host makes: the item's properties, the menu's layout, a click.
- * Every call is asynchronous and waited for by iterating the main context: the application
- * answers from that same main context.
+ * Every call is asynchronous and waited for by iterating the main context (host-call.c): the
+ * application answers from that same main context.
  */
 #include "config.h"
 
 #include "poste-tray.h"
 #include "poste-tray-dbus.h"
 #include "poste-ui-test.h"
+#include "host-call.h"
 #include "tray-host.h"
 
 #define ITEM_INTERFACE "org.kde.StatusNotifierItem"
@@ -42,23 +43,6 @@ is_true (gpointer data)
   return *(gboolean *) data;
 }
 
-typedef struct {
-  gboolean  done;
-  GVariant *reply;
-  GError   *error;
-} Call;
-
-static void
-call_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &call->error);
-  call->done = TRUE;
-}
-
 /**
  * tray_host_call:
  * @destination: a bus name
@@ -81,13 +65,12 @@ tray_host_call (const char         *destination,
                 GVariant           *parameters,
                 const GVariantType *reply_type)
 {
-  Call c = { 0 };
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = host_call (host, destination, path, interface, method, parameters,
+                               reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, &error);
 
-  g_dbus_connection_call (host, destination, path, interface, method, parameters, reply_type,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000, NULL, call_cb, &c);
-  poste_ui_test_iterate_until (is_true, &c.done);
-  g_assert_no_error (c.error);
-  return c.reply;
+  g_assert_no_error (error);
+  return reply;
 }
 
 /**
@@ -144,23 +127,12 @@ tray_host_item_tooltip (void)
   return description;
 }
 
-
-static void
-item_clear (gpointer data)
-{
-  TrayHostMenuItem *item = data;
-
-  g_free (item->label);
-  g_free (item->type);
-  g_free (item->toggle_type);
-}
-
 /**
  * tray_host_get_menu:
  *
  * Checks the root and that no item has children.
  *
- * Returns: (transfer full) (element-type TrayHostMenuItem): the menu's top level, as GetLayout
+ * Returns: (transfer full) (element-type DbusmenuItem): the menu's top level, as GetLayout
  *   gives it to a host
  */
 GArray *
@@ -168,65 +140,19 @@ tray_host_get_menu (void)
 {
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) root_props = NULL;
-  g_autoptr(GVariant) children = NULL;
-  GArray *items = g_array_new (FALSE, TRUE, sizeof (TrayHostMenuItem));
-  const char *no_names[] = { NULL };
   const char *display = NULL;
-  GVariantIter iter;
-  GVariant *child;
-  guint32 revision;
+  GArray *items;
   gint32 root_id;
 
-  g_array_set_clear_func (items, item_clear);
   reply = tray_host_call (item_owner, POSTE_TRAY_MENU_PATH, MENU_INTERFACE, "GetLayout",
-                          g_variant_new ("(ii^as)", 0, -1, no_names),
-                          G_VARIANT_TYPE ("(u(ia{sv}av))"));
-  g_variant_get (reply, "(u(i@a{sv}@av))", &revision, &root_id, &root_props, &children);
+                          dbusmenu_reader_new_layout_parameters (0), DBUSMENU_LAYOUT_TYPE);
+  items = dbusmenu_reader_read_layout (reply, NULL, &root_id, &root_props);
   g_assert_cmpint (root_id, ==, 0);
   g_assert_true (g_variant_lookup (root_props, "children-display", "&s", &display));
   g_assert_cmpstr (display, ==, "submenu");
-
-  g_variant_iter_init (&iter, children);
-  while (g_variant_iter_next (&iter, "v", &child))
-    {
-      g_autoptr(GVariant) props = NULL;
-      g_autoptr(GVariant) grandchildren = NULL;
-      TrayHostMenuItem item = { 0 };
-
-      g_variant_get (child, "(i@a{sv}@av)", &item.id, &props, &grandchildren);
-      g_assert_cmpuint (g_variant_n_children (grandchildren), ==, 0);
-      item.enabled = TRUE;
-      g_variant_lookup (props, "label", "s", &item.label);
-      g_variant_lookup (props, "type", "s", &item.type);
-      g_variant_lookup (props, "toggle-type", "s", &item.toggle_type);
-      g_variant_lookup (props, "toggle-state", "i", &item.toggle_state);
-      g_variant_lookup (props, "enabled", "b", &item.enabled);
-      g_array_append_val (items, item);
-      g_variant_unref (child);
-    }
-  return items;
-}
-
-/**
- * tray_host_find_menu_item:
- * @items: (element-type TrayHostMenuItem): from tray_host_get_menu()
- * @label: an item's label
- *
- * Returns: (transfer none): the item labelled @label; fails the test when there is none
- */
-const TrayHostMenuItem *
-tray_host_find_menu_item (GArray     *items,
-                          const char *label)
-{
   for (guint i = 0; i < items->len; i++)
-    {
-      const TrayHostMenuItem *item = &g_array_index (items, TrayHostMenuItem, i);
-
-      if (g_strcmp0 (item->label, label) == 0)
-        return item;
-    }
-  g_error ("no menu item labelled “%s”", label);
-  return NULL;
+    g_assert_cmpuint (g_array_index (items, DbusmenuItem, i).n_children, ==, 0);
+  return items;
 }
 
 /**
@@ -239,7 +165,7 @@ void
 tray_host_click (const char *label)
 {
   g_autoptr(GArray) items = tray_host_get_menu ();
-  const TrayHostMenuItem *item = tray_host_find_menu_item (items, label);
+  const DbusmenuItem *item = dbusmenu_reader_find_item (items, label);
   g_autoptr(GVariant) reply = NULL;
 
   g_assert_true (item->enabled);

@@ -6,17 +6,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "dbusmenu-reader.h"
 
-/* A top-level item of the menu, as GetLayout gives it to a host. */
-typedef struct {
-  int    id;
-  char  *label;
-  char  *type;
-  char  *toggle_type;
-  int    toggle_state;
-  gboolean enabled;
-} TrayHostMenuItem;
+G_BEGIN_DECLS
 
 /* What dbusmock has recorded: (summary, body, actions) of every Notify call. */
 typedef struct {
@@ -43,8 +35,6 @@ GVariant                   *tray_host_item_property        (const char         *
 char                       *tray_host_item_string          (const char         *name);
 char                       *tray_host_item_tooltip         (void);
 GArray                     *tray_host_get_menu             (void);
-const TrayHostMenuItem     *tray_host_find_menu_item       (GArray             *items,
-                                                            const char         *label);
 void                        tray_host_click                (const char         *label);
 GArray                     *tray_host_get_notifications    (void);
 guint                       tray_host_count_notifications  (GArray             *notifications,

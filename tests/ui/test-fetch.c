@@ -26,6 +26,7 @@
 #include "poste-provider-dialog.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
+#include "poste-window-format.h"
 
 #define USER "example.org"
 #define PASSWORD "s3cret horse"

@@ -21,6 +21,7 @@
 #include "poste-sandbox-private.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
+#include "poste-window-format.h"
 
 static PosteApplication *app;
 

@@ -12,7 +12,6 @@
 
 #include <glib/gi18n.h>
 
-#include <poste-active-window.h>
 #include <poste-error.h>
 #include <poste-fingerprint.h>
 #include <poste-sandbox.h>
@@ -23,6 +22,7 @@
 #include "poste-config.h"
 #include "poste-provider.h"
 #include "poste-provider-dialog-private.h"
+#include "poste-schedule-group.h"
 
 /**
  * _poste_entry_row_get_text:
@@ -392,241 +392,6 @@ _poste_provider_dialog_add_route (GtkWidget  *widget,
   _poste_provider_dialog_update (self);
 }
 
-/* Schedule controls */
-
-/* The choices of the schedule row, in minutes; the last row is "At another interval". */
-static const guint interval_presets[] = { 0, 5, 15, 30, 60 };
-#define SCHEDULE_CUSTOM G_N_ELEMENTS (interval_presets)
-
-static const char * const day_keys[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-
-static guint
-schedule_get_interval (PosteProviderDialog *self)
-{
-  guint selected = adw_combo_row_get_selected (self->schedule_row);
-
-  if (selected < G_N_ELEMENTS (interval_presets))
-    return interval_presets[selected];
-  return (guint)gtk_spin_button_get_value_as_int (self->interval_spin);
-}
-
-static void
-schedule_set_interval (PosteProviderDialog *self,
-                       guint                minutes)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (interval_presets); i++)
-    {
-      if (interval_presets[i] == minutes)
-        {
-          adw_combo_row_set_selected (self->schedule_row, i);
-          return;
-        }
-    }
-
-  gtk_spin_button_set_value (self->interval_spin, minutes);
-  adw_combo_row_set_selected (self->schedule_row, SCHEDULE_CUSTOM);
-}
-
-static guint
-schedule_get_day_mask (PosteProviderDialog *self)
-{
-  guint mask = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
-    if (gtk_toggle_button_get_active (self->day_buttons[i]))
-      mask |= 1u << i;
-
-  return mask;
-}
-
-/* The active-days text the controls mean: NULL for every day, the file's own text when it means
- * the same days ("mon-fri" stays "mon-fri"), else the days in order, "mon;tue;wed". */
-static char *
-schedule_dup_days (PosteProviderDialog *self)
-{
-  guint mask = schedule_get_day_mask (self);
-  PosteActiveWindow loaded;
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  if (self->loaded_days != NULL &&
-      poste_active_window_parse (NULL, self->loaded_days, &loaded, NULL) &&
-      loaded.days == mask)
-    return g_strdup (self->loaded_days);
-  if (mask == POSTE_ACTIVE_WINDOW_ALL_DAYS)
-    return NULL;
-
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < G_N_ELEMENTS (day_keys); i++)
-    if (mask & (1u << i))
-      g_strv_builder_add (builder, day_keys[i]);
-  keys = g_strv_builder_end (builder);
-
-  return g_strjoinv (";", keys);
-}
-
-/* The active-hours text: NULL for all day, the file's own text when it means the same window
- * ("8:00-24:00" stays as written), else "HH:MM-HH:MM". */
-static char *
-schedule_dup_hours (PosteProviderDialog *self)
-{
-  guint start, end;
-  PosteActiveWindow loaded;
-
-  if (gtk_switch_get_active (self->all_day_switch))
-    return NULL;
-
-  start = (guint)gtk_spin_button_get_value_as_int (self->from_hour) * 60 +
-          (guint)gtk_spin_button_get_value_as_int (self->from_minute);
-  end = (guint)gtk_spin_button_get_value_as_int (self->until_hour) * 60 +
-        (guint)gtk_spin_button_get_value_as_int (self->until_minute);
-
-  if (self->loaded_hours != NULL &&
-      poste_active_window_parse (self->loaded_hours, NULL, &loaded, NULL) &&
-      loaded.start == start && loaded.end == end)
-    return g_strdup (self->loaded_hours);
-
-  return g_strdup_printf ("%02u:%02u-%02u:%02u", start / 60, start % 60, end / 60, end % 60);
-}
-
-/* Shows the controls for what the file says; text the core cannot read leaves the defaults
- * (the configuration never holds such text: it is validated when loaded). */
-static void
-schedule_load (PosteProviderDialog *self,
-               PosteProvider       *provider)
-{
-  const char *hours = poste_provider_get_active_hours (provider);
-  const char *days = poste_provider_get_active_days (provider);
-  PosteActiveWindow window;
-
-  schedule_set_interval (self, poste_provider_get_interval (provider));
-
-  g_clear_pointer (&self->loaded_hours, g_free);
-  g_clear_pointer (&self->loaded_days, g_free);
-  if (!poste_active_window_parse (hours, days, &window, NULL))
-    return;
-  self->loaded_hours = hours != NULL && hours[0] != '\0' ? g_strdup (hours) : NULL;
-  self->loaded_days = days != NULL && days[0] != '\0' ? g_strdup (days) : NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
-    gtk_toggle_button_set_active (self->day_buttons[i], (window.days & (1u << i)) != 0);
-
-  gtk_switch_set_active (self->all_day_switch, self->loaded_hours == NULL);
-  if (self->loaded_hours == NULL)
-    return;
-  gtk_spin_button_set_value (self->from_hour, window.start / 60);
-  gtk_spin_button_set_value (self->from_minute, window.start % 60);
-  gtk_spin_button_set_value (self->until_hour, window.end / 60);
-  gtk_spin_button_set_value (self->until_minute, window.end % 60);
-}
-
-static void
-schedule_update_visibility (PosteProviderDialog *self)
-{
-  gboolean hours = !gtk_switch_get_active (self->all_day_switch);
-
-  gtk_widget_set_visible (GTK_WIDGET (self->custom_interval_row),
-                          adw_combo_row_get_selected (self->schedule_row) == SCHEDULE_CUSTOM);
-  gtk_widget_set_visible (GTK_WIDGET (self->from_row), hours);
-  gtk_widget_set_visible (GTK_WIDGET (self->until_row), hours);
-}
-
-/* Two digits always, as a clock shows them. */
-static gboolean
-time_spin_output_cb (GtkSpinButton *spin)
-{
-  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
-
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (spin), text);
-  return TRUE;
-}
-
-static GtkSpinButton *
-add_time_spin (GtkBox     *box,
-               guint       upper,
-               const char *accessible_name)
-{
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, upper, 1));
-
-  gtk_spin_button_set_wrap (spin, TRUE);
-  gtk_spin_button_set_numeric (spin, TRUE);
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (spin), GTK_ORIENTATION_VERTICAL);
-  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 2);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible_name, -1);
-  g_signal_connect (spin, "output", G_CALLBACK (time_spin_output_cb), NULL);
-  gtk_box_append (box, GTK_WIDGET (spin));
-  return spin;
-}
-
-static void
-schedule_day_toggled (PosteProviderDialog *self)
-{
-  self->days_touched = TRUE;
-}
-
-static void
-schedule_init (PosteProviderDialog *self)
-{
-  /* 1 January 2024 was a Monday: the locale's own short and full day names. */
-  g_autoptr(GDateTime) monday = g_date_time_new_utc (2024, 1, 1, 12, 0, 0);
-
-  /* Every 15 minutes unless the user says otherwise (before anything listens). */
-  adw_combo_row_set_selected (self->schedule_row, 2);
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->day_buttons); i++)
-    {
-      g_autoptr(GDateTime) day = g_date_time_add_days (monday, (int)i);
-      g_autofree char *short_name = g_date_time_format (day, "%a");
-      g_autofree char *long_name = g_date_time_format (day, "%A");
-      GtkWidget *button = gtk_toggle_button_new_with_label (short_name);
-
-      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
-      gtk_widget_set_tooltip_text (button, long_name);
-      /* The full name, not the abbreviation shown. */
-      poste_accessible_name_button (GTK_BUTTON (button), long_name);
-      gtk_widget_add_css_class (button, "circular");
-      gtk_box_append (self->days_box, button);
-      self->day_buttons[i] = GTK_TOGGLE_BUTTON (button);
-      g_signal_connect_object (button, "toggled", G_CALLBACK (schedule_day_toggled), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (button, "toggled", G_CALLBACK (_poste_provider_dialog_update), self,
-                               G_CONNECT_SWAPPED);
-    }
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->days_box),
-                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->days_row, NULL, -1);
-
-  self->from_hour = add_time_spin (self->from_box, 23, _("Hour"));
-  gtk_box_append (self->from_box, gtk_label_new (":"));
-  self->from_minute = add_time_spin (self->from_box, 59, _("Minute"));
-  self->until_hour = add_time_spin (self->until_box, 23, _("Hour"));
-  gtk_box_append (self->until_box, gtk_label_new (":"));
-  self->until_minute = add_time_spin (self->until_box, 59, _("Minute"));
-  /* A sensible window to start from once All Day is turned off. */
-  gtk_spin_button_set_value (self->from_hour, 8);
-  gtk_spin_button_set_value (self->until_hour, 19);
-
-  {
-    GtkSpinButton *spins[] = { self->interval_spin, self->from_hour, self->from_minute,
-                               self->until_hour, self->until_minute };
-
-    for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
-      g_signal_connect_object (spins[i], "value-changed",
-                               G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  }
-  g_signal_connect_object (self->schedule_row, "notify::selected",
-                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->schedule_row, "notify::selected",
-                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->all_day_switch, "notify::active",
-                           G_CALLBACK (schedule_update_visibility), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->all_day_switch, "notify::active",
-                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
-
-  schedule_update_visibility (self);
-}
-
 /* Names */
 
 /* The longest configuration name poste_config_check_name() takes. */
@@ -707,8 +472,9 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *host = _poste_entry_row_dup_stripped (self->host_row);
   g_autofree char *username = _poste_entry_row_dup_stripped (self->username_row);
   g_autofree char *target = build_target (self);
-  g_autofree char *hours = schedule_dup_hours (self);
-  g_autofree char *days = schedule_dup_days (self);
+  const char *hours = poste_schedule_group_get_active_hours (self->schedule_group);
+  const char *days = poste_schedule_group_get_active_days (self->schedule_group);
+  g_autoptr(GError) days_error = NULL;
   g_autofree char *pin_text = _poste_entry_row_dup_stripped (self->pinned_row);
   g_autofree char *pin = poste_fingerprint_normalize (pin_text);
   g_autofree char *ca_file = _poste_entry_row_dup_stripped (self->ca_file_row);
@@ -816,18 +582,9 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
     }
   routes = g_strv_builder_end (routes_builder);
 
-  /* No day at all: said beside the days, once the user has changed them. */
-  if (schedule_get_day_mask (self) == 0)
-    {
-      const char *message = _("Choose at least one day.");
-
-      gtk_label_set_text (self->days_error_label, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), self->days_touched);
-      if (first == NULL)
-        first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->days_error_label), FALSE);
+  /* No day at all: the group says so beside the days, once the user has changed them. */
+  if (!poste_schedule_group_check (self->schedule_group, &days_error) && first == NULL)
+    first = g_steal_pointer (&days_error);
 
   mark_row (self, self->pinned_row, TRUE);
   if (pin_text[0] != '\0' && pin == NULL)
@@ -854,7 +611,7 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
                                               POSTE_AUTH_AUTO));
   poste_provider_set_delivery (provider, target);
   poste_provider_set_routes (provider, (const char * const *)routes);
-  poste_provider_set_interval (provider, schedule_get_interval (self));
+  poste_provider_set_interval (provider, poste_schedule_group_get_interval (self->schedule_group));
   poste_provider_set_active_hours (provider, hours);
   poste_provider_set_active_days (provider, days);
   poste_provider_set_ca_file (provider, ca_file[0] != '\0' ? ca_file : NULL);
@@ -905,7 +662,6 @@ _poste_provider_dialog_init_fields (PosteProviderDialog *self)
 {
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
-  schedule_init (self);
   self->routes = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -936,6 +692,12 @@ _poste_provider_dialog_watch_fields (PosteProviderDialog *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->send_with_fetch_switch, "notify::active",
                            G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->schedule_group, "notify::interval",
+                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->schedule_group, "notify::active-hours",
+                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->schedule_group, "notify::active-days",
+                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
 }
 
 /* Fills every field from @provider, as the file has it: nothing is the user's doing yet. */
@@ -960,7 +722,9 @@ _poste_provider_dialog_fill (PosteProviderDialog *self,
                       ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
   for (const char * const *route = poste_provider_get_routes (provider); route != NULL && *route != NULL; route++)
     routes_add (self, *route);
-  schedule_load (self, provider);
+  poste_schedule_group_load (self->schedule_group, poste_provider_get_interval (provider),
+                             poste_provider_get_active_hours (provider),
+                             poste_provider_get_active_days (provider));
   SET (ca_file_row, poste_provider_get_ca_file (provider));
   SET (pinned_row, poste_provider_get_pinned_sha256 (provider));
   SET (client_certificate_row, poste_provider_get_client_certificate (provider));

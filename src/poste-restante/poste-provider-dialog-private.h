@@ -11,6 +11,7 @@
 #include <poste-check.h>
 
 #include "poste-provider-dialog.h"
+#include "poste-schedule-group.h"
 
 G_BEGIN_DECLS
 
@@ -59,18 +60,8 @@ struct _PosteProviderDialog
   /* Other routes: one Route (below) per row of the group, in order. */
   AdwPreferencesGroup  *routes_group;
   GPtrArray            *routes;
-  /* The schedule: how often, which days, which hours (poste-active-window.c's keys). */
-  AdwComboRow          *schedule_row;
-  AdwActionRow         *custom_interval_row;
-  GtkSpinButton        *interval_spin;
-  AdwActionRow         *days_row;
-  GtkBox               *days_box;
-  GtkLabel             *days_error_label;
-  GtkSwitch            *all_day_switch;
-  AdwActionRow         *from_row;
-  AdwActionRow         *until_row;
-  GtkBox               *from_box;
-  GtkBox               *until_box;
+  /* The schedule: how often, which days, which hours. */
+  PosteScheduleGroup   *schedule_group;
   AdwExpanderRow       *security_expander;
   AdwEntryRow          *ca_file_row;
   AdwEntryRow          *pinned_row;
@@ -86,21 +77,9 @@ struct _PosteProviderDialog
   GtkLabel             *message_label;
   AdwPreferencesGroup  *remove_group;
 
-  /* Built in init: Monday to Sunday, and the hour and minute of each end of the window. */
-  GtkToggleButton      *day_buttons[7];
-  GtkSpinButton        *from_hour;
-  GtkSpinButton        *from_minute;
-  GtkSpinButton        *until_hour;
-  GtkSpinButton        *until_minute;
-  /* The schedule's text as the file had it, kept when the controls still mean the same. */
-  char                 *loaded_hours;
-  char                 *loaded_days;
-
   guint                 busy : 1;
   guint                 testing : 1;
   guint                 no_keyring : 1;
-  /* Errors show beside a control only once the user has changed it. */
-  guint                 days_touched : 1;
 };
 
 const char    *_poste_entry_row_get_text                  (AdwEntryRow          *row);

@@ -590,8 +590,6 @@ poste_provider_dialog_dispose (GObject *object)
   g_clear_object (&self->application);
   g_clear_pointer (&self->editing, g_free);
   g_clear_pointer (&self->test_result, poste_check_result_free);
-  g_clear_pointer (&self->loaded_hours, g_free);
-  g_clear_pointer (&self->loaded_days, g_free);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (poste_provider_dialog_parent_class)->dispose (object);
@@ -605,6 +603,7 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
 
   object_class->dispose = poste_provider_dialog_dispose;
 
+  g_type_ensure (POSTE_TYPE_SCHEDULE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/posterestante/PosteRestante/ui/poste-provider-dialog.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, PosteProviderDialog, name)
@@ -627,17 +626,7 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (delivery_row);
   CHILD (delivery_choose_button);
   CHILD (routes_group);
-  CHILD (schedule_row);
-  CHILD (custom_interval_row);
-  CHILD (interval_spin);
-  CHILD (days_row);
-  CHILD (days_box);
-  CHILD (days_error_label);
-  CHILD (all_day_switch);
-  CHILD (from_row);
-  CHILD (until_row);
-  CHILD (from_box);
-  CHILD (until_box);
+  CHILD (schedule_group);
   CHILD (security_expander);
   CHILD (ca_file_row);
   CHILD (pinned_row);

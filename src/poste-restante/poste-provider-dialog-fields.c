@@ -15,38 +15,14 @@
 #include <poste-error.h>
 #include <poste-fingerprint.h>
 #include <poste-sandbox.h>
-#include <poste-target.h>
 
 #include "poste-accessible.h"
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider.h"
 #include "poste-provider-dialog-private.h"
+#include "poste-route-row.h"
 #include "poste-schedule-group.h"
-
-/**
- * _poste_entry_row_get_text:
- * @row: an entry row
- *
- * Returns: (transfer none): its text, as typed
- */
-const char *
-_poste_entry_row_get_text (AdwEntryRow *row)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (row));
-}
-
-/**
- * _poste_entry_row_dup_stripped:
- * @row: an entry row
- *
- * Returns: (transfer full): its text without white space at either end
- */
-char *
-_poste_entry_row_dup_stripped (AdwEntryRow *row)
-{
-  return g_strstrip (g_strdup (_poste_entry_row_get_text (row)));
-}
 
 /* The user has typed in @row since the dialog opened: only then may it turn red. */
 static void
@@ -171,212 +147,36 @@ set_enum_row (AdwComboRow *row,
       adw_combo_row_set_selected (row, i);
 }
 
-DeliveryKind
-_poste_provider_dialog_get_delivery_kind (PosteProviderDialog *self)
-{
-  guint position = adw_combo_row_get_selected (self->delivery_kind_row);
-
-  return position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
-}
-
-/* The editor's field kinds and the core's target kinds: one "Server" field takes every target
- * that hands mail to a mail server (smtp://, lmtp://, lmtp:/socket). */
-static PosteTargetKind
-target_kind_for (DeliveryKind kind)
-{
-  switch (kind)
-    {
-    case DELIVERY_MBOX:
-      return POSTE_TARGET_KIND_MBOX;
-    case DELIVERY_SERVER:
-      return POSTE_TARGET_KIND_SMTP;
-    case DELIVERY_MDA:
-      return POSTE_TARGET_KIND_MDA;
-    case DELIVERY_MAILDIR:
-    default:
-      return POSTE_TARGET_KIND_MAILDIR;
-    }
-}
-
-static DeliveryKind
-delivery_kind_for (PosteTargetKind kind)
-{
-  switch (kind)
-    {
-    case POSTE_TARGET_KIND_MBOX:
-      return DELIVERY_MBOX;
-    case POSTE_TARGET_KIND_SMTP:
-    case POSTE_TARGET_KIND_LMTP:
-    case POSTE_TARGET_KIND_LMTP_SOCKET:
-      return DELIVERY_SERVER;
-    case POSTE_TARGET_KIND_MDA:
-      return DELIVERY_MDA;
-    case POSTE_TARGET_KIND_MAILDIR:
-    default:
-      return DELIVERY_MAILDIR;
-    }
-}
-
-/* The target the fields describe, as text; one that does not parse is returned as typed (with
- * its scheme), so that the configuration's check names what is wrong with it. */
-/* The target a kind list and a location field describe. */
-static char *
-target_from_rows (AdwComboRow *kind_row,
-                  AdwEntryRow *location_row)
-{
-  g_autofree char *location = _poste_entry_row_dup_stripped (location_row);
-  guint position = adw_combo_row_get_selected (kind_row);
-  DeliveryKind kind = position <= DELIVERY_MDA ? (DeliveryKind)position : DELIVERY_MAILDIR;
-  g_autoptr(PosteTarget) target = NULL;
-
-  /* The server field also takes a whole smtp://, lmtp:// or lmtp: target. */
-  if (kind == DELIVERY_SERVER && (target = poste_target_parse (location, NULL)) != NULL &&
-      delivery_kind_for (poste_target_get_kind (target)) == DELIVERY_SERVER)
-    return g_strdup (poste_target_get_spec (target));
-  g_clear_pointer (&target, poste_target_free);
-  if ((target = poste_target_new (target_kind_for (kind), location, NULL)) != NULL)
-    return g_strdup (poste_target_get_spec (target));
-  return g_strconcat (poste_target_kind_get_scheme (target_kind_for (kind)), location, NULL);
-}
-
-static void
-target_to_rows (AdwComboRow *kind_row,
-                AdwEntryRow *location_row,
-                const char  *spec)
-{
-  g_autoptr(PosteTarget) target = poste_target_parse (spec, NULL);
-  DeliveryKind kind = target != NULL ? delivery_kind_for (poste_target_get_kind (target))
-                                     : DELIVERY_MAILDIR;
-  const char *location = spec;
-
-  /* A server target is shown whole (its scheme says SMTP or LMTP); the others by location. */
-  if (target != NULL)
-    location = kind == DELIVERY_SERVER ? poste_target_get_spec (target)
-                                       : poste_target_get_location (target);
-
-  adw_combo_row_set_selected (kind_row, kind);
-  gtk_editable_set_text (GTK_EDITABLE (location_row), location);
-}
-
-static char *
-build_target (PosteProviderDialog *self)
-{
-  return target_from_rows (self->delivery_kind_row, self->delivery_row);
-}
-
-static void
-set_target (PosteProviderDialog *self,
-            const char          *spec)
-{
-  target_to_rows (self->delivery_kind_row, self->delivery_row, spec);
-}
-
-/* What the location field of each kind is called. */
-static const char *location_titles[] = {
-  N_("Folder"),
-  N_("File"),
-  N_("Server (smtp://host:port, lmtp://host:port or lmtp:/socket)"),
-  N_("Command (%F is the sender, %T the recipient)"),
-};
-
 /* Routes */
 
-/* One route: mail for an address or a domain goes to its own target ("route.ADDRESS=TARGET"). */
-typedef struct {
-  AdwExpanderRow *row;
-  AdwEntryRow    *address_row;
-  AdwComboRow    *kind_row;
-  AdwEntryRow    *location_row;
-  gboolean        touched;
-} Route;
-
 static void
-route_changed (Route *route)
+route_remove_cb (PosteProviderDialog *self,
+                 PosteRouteRow       *route)
 {
-  g_autofree char *address = _poste_entry_row_dup_stripped (route->address_row);
-  g_autofree char *target = target_from_rows (route->kind_row, route->location_row);
-  guint kind = adw_combo_row_get_selected (route->kind_row);
-
-  route->touched = TRUE;
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->row),
-                                 address[0] != '\0' ? address : _("New Route"));
-  adw_expander_row_set_subtitle (route->row, target);
-  if (kind < G_N_ELEMENTS (location_titles))
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->location_row), _(location_titles[kind]));
-}
-
-static void
-route_remove_clicked (GtkButton           *button,
-                      PosteProviderDialog *self)
-{
-  Route *route = g_object_get_data (G_OBJECT (button), "poste-route");
-
-  adw_preferences_group_remove (self->routes_group, GTK_WIDGET (route->row));
+  adw_preferences_group_remove (self->routes_group, GTK_WIDGET (route));
   g_ptr_array_remove (self->routes, route);
   _poste_provider_dialog_update (self);
 }
 
 /* Adds a row for @spec ("address=target"), or an empty one, expanded, for the user to fill. */
-static Route *
+static PosteRouteRow *
 routes_add (PosteProviderDialog *self,
             const char          *spec)
 {
-  Route *route = g_new0 (Route, 1);
-  g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
-  const char *eq = spec != NULL ? strchr (spec, '=') : NULL;
-  GtkWidget *remove;
+  GtkWidget *route = poste_route_row_new (spec);
 
-  gtk_string_list_append (kinds, _("Maildir folder"));
-  gtk_string_list_append (kinds, _("Mbox file"));
-  gtk_string_list_append (kinds, _("Local mail server"));
-  gtk_string_list_append (kinds, _("Delivery program"));
-
-  route->row = ADW_EXPANDER_ROW (adw_expander_row_new ());
-  route->address_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->address_row), _("Address or Domain"));
-  route->kind_row = ADW_COMBO_ROW (adw_combo_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (route->kind_row), _("Deliver To"));
-  adw_combo_row_set_model (route->kind_row, G_LIST_MODEL (kinds));
-  route->location_row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_expander_row_add_row (route->row, GTK_WIDGET (route->address_row));
-  adw_expander_row_add_row (route->row, GTK_WIDGET (route->kind_row));
-  adw_expander_row_add_row (route->row, GTK_WIDGET (route->location_row));
-
-  remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (remove, "flat");
-  gtk_widget_set_tooltip_text (remove, _("Remove This Route"));
-  poste_accessible_name_button (GTK_BUTTON (remove), _("Remove This Route"));
-  g_object_set_data (G_OBJECT (remove), "poste-route", route);
-  g_signal_connect_object (remove, "clicked", G_CALLBACK (route_remove_clicked), self, 0);
-  adw_expander_row_add_action (route->row, remove);
-
-  if (eq != NULL)
-    {
-      g_autofree char *address = g_strndup (spec, (gsize)(eq - spec));
-
-      gtk_editable_set_text (GTK_EDITABLE (route->address_row), address);
-      target_to_rows (route->kind_row, route->location_row, eq + 1);
-    }
-  else
-    adw_expander_row_set_expanded (route->row, TRUE);
-  route_changed (route);
-  route->touched = FALSE;
-
-  g_signal_connect_swapped (route->address_row, "changed", G_CALLBACK (route_changed), route);
-  g_signal_connect_swapped (route->location_row, "changed", G_CALLBACK (route_changed), route);
-  g_signal_connect_swapped (route->kind_row, "notify::selected", G_CALLBACK (route_changed), route);
-  g_signal_connect_object (route->address_row, "changed", G_CALLBACK (_poste_provider_dialog_update),
+  g_signal_connect_object (route, "remove", G_CALLBACK (route_remove_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route, "notify::touched", G_CALLBACK (_poste_provider_dialog_update),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (route->location_row, "changed", G_CALLBACK (_poste_provider_dialog_update),
+  g_signal_connect_object (route, "notify::address", G_CALLBACK (_poste_provider_dialog_update),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (route->kind_row, "notify::selected",
-                           G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (route, "notify::target", G_CALLBACK (_poste_provider_dialog_update),
+                           self, G_CONNECT_SWAPPED);
 
-  poste_accessible_fix (GTK_WIDGET (route->row));
-  adw_preferences_group_add (self->routes_group, GTK_WIDGET (route->row));
+  poste_accessible_fix (route);
+  adw_preferences_group_add (self->routes_group, route);
   g_ptr_array_add (self->routes, route);
-  return route;
+  return POSTE_ROUTE_ROW (route);
 }
 
 /* The provider.add-route action: a new route, expanded, its address field focused. */
@@ -386,9 +186,9 @@ _poste_provider_dialog_add_route (GtkWidget  *widget,
                                   GVariant   *param)
 {
   PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
-  Route *route = routes_add (self, NULL);
+  PosteRouteRow *route = routes_add (self, NULL);
 
-  gtk_widget_grab_focus (GTK_WIDGET (route->address_row));
+  gtk_widget_grab_focus (GTK_WIDGET (poste_route_row_get_address_row (route)));
   _poste_provider_dialog_update (self);
 }
 
@@ -471,7 +271,7 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
   g_autofree char *name = NULL;
   g_autofree char *host = _poste_entry_row_dup_stripped (self->host_row);
   g_autofree char *username = _poste_entry_row_dup_stripped (self->username_row);
-  g_autofree char *target = build_target (self);
+  g_autofree char *target = _poste_target_rows_dup_target (self->delivery_kind_row, self->delivery_row);
   const char *hours = poste_schedule_group_get_active_hours (self->schedule_group);
   const char *days = poste_schedule_group_get_active_days (self->schedule_group);
   g_autoptr(GError) days_error = NULL;
@@ -544,22 +344,25 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
   /* Each route's problem is marked on its own field, once the user has touched the route. */
   for (guint i = 0; i < self->routes->len; i++)
     {
-      Route *route = g_ptr_array_index (self->routes, i);
-      g_autofree char *address = _poste_entry_row_dup_stripped (route->address_row);
-      g_autofree char *route_target = target_from_rows (route->kind_row, route->location_row);
+      PosteRouteRow *route = g_ptr_array_index (self->routes, i);
+      AdwEntryRow *address_row = poste_route_row_get_address_row (route);
+      AdwEntryRow *location_row = poste_route_row_get_location_row (route);
+      const char *address = poste_route_row_get_address (route);
+      const char *route_target = poste_route_row_get_target (route);
+      gboolean touched = poste_route_row_get_touched (route);
       g_autoptr(GError) route_error = NULL;
 
-      if (route->touched)
+      if (touched)
         {
-          field_touched_cb (GTK_WIDGET (route->address_row));
-          field_touched_cb (GTK_WIDGET (route->location_row));
+          field_touched_cb (GTK_WIDGET (address_row));
+          field_touched_cb (GTK_WIDGET (location_row));
         }
-      mark_row (self, route->address_row, TRUE);
-      mark_row (self, route->location_row, TRUE);
+      mark_row (self, address_row, TRUE);
+      mark_row (self, location_row, TRUE);
       if (address[0] == '\0' || strpbrk (address, "= \t") != NULL)
         {
-          if (route->touched)
-            mark_row (self, route->address_row, FALSE);
+          if (touched)
+            mark_row (self, address_row, FALSE);
           if (first == NULL)
             first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                          _("Each route needs an address or a domain."));
@@ -568,8 +371,8 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
       if (!poste_config_check_target (route_target, &route_error) ||
           !poste_delivery_check_reachable (route_target, &route_error))
         {
-          if (route->touched)
-            mark_row (self, route->location_row, FALSE);
+          if (touched)
+            mark_row (self, location_row, FALSE);
           if (first == NULL)
             first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, route_error->message);
           continue;
@@ -648,9 +451,10 @@ _poste_provider_dialog_update (PosteProviderDialog *self)
 void
 _poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self)
 {
-  DeliveryKind kind = _poste_provider_dialog_get_delivery_kind (self);
+  DeliveryKind kind = _poste_target_rows_get_kind (self->delivery_kind_row);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row), _(location_titles[kind]));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->delivery_row),
+                                 _poste_target_rows_get_location_title (kind));
   gtk_widget_set_visible (GTK_WIDGET (self->delivery_choose_button),
                           kind == DELIVERY_MAILDIR || kind == DELIVERY_MBOX);
   _poste_provider_dialog_update (self);
@@ -662,7 +466,7 @@ _poste_provider_dialog_init_fields (PosteProviderDialog *self)
 {
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
-  self->routes = g_ptr_array_new_with_free_func (g_free);
+  self->routes = g_ptr_array_new ();
 }
 
 /* Every change to a field checks the fields again. */
@@ -718,8 +522,9 @@ _poste_provider_dialog_fill (PosteProviderDialog *self,
   domains = g_strjoinv (", ", (char **)poste_provider_get_domains (provider));
   SET (domains_row, domains);
   set_enum_row (self->auth_row, POSTE_TYPE_AUTH, poste_provider_get_auth (provider));
-  set_target (self, poste_provider_get_delivery (provider) != NULL
-                      ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
+  _poste_target_rows_show (self->delivery_kind_row, self->delivery_row,
+                           poste_provider_get_delivery (provider) != NULL
+                             ? poste_provider_get_delivery (provider) : "maildir:~/Maildir");
   for (const char * const *route = poste_provider_get_routes (provider); route != NULL && *route != NULL; route++)
     routes_add (self, *route);
   poste_schedule_group_load (self->schedule_group, poste_provider_get_interval (provider),

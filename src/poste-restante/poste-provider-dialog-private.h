@@ -4,23 +4,18 @@
  *
  * The editor is one class in three files: poste-provider-dialog.c (building the window, adding,
  * saving and removing), poste-provider-dialog-fields.c (the fields to a provider and back, and
- * checking them) and poste-provider-dialog-connection.c (Test Connection).
+ * checking them) and poste-provider-dialog-connection.c (Test Connection). Its schedule and its
+ * routes are widgets of their own (poste-schedule-group.c, poste-route-row.c).
  */
 #pragma once
 
 #include <poste-check.h>
 
+#include "poste-editor-rows.h"
 #include "poste-provider-dialog.h"
 #include "poste-schedule-group.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  DELIVERY_MAILDIR,
-  DELIVERY_MBOX,
-  DELIVERY_SERVER,
-  DELIVERY_MDA,
-} DeliveryKind;
 
 struct _PosteProviderDialog
 {
@@ -57,7 +52,7 @@ struct _PosteProviderDialog
   AdwComboRow          *delivery_kind_row;
   AdwEntryRow          *delivery_row;
   GtkButton            *delivery_choose_button;
-  /* Other routes: one Route (below) per row of the group, in order. */
+  /* Other routes: the PosteRouteRows of the group, in order. */
   AdwPreferencesGroup  *routes_group;
   GPtrArray            *routes;
   /* The schedule: how often, which days, which hours. */
@@ -82,9 +77,6 @@ struct _PosteProviderDialog
   guint                 no_keyring : 1;
 };
 
-const char    *_poste_entry_row_get_text                  (AdwEntryRow          *row);
-char          *_poste_entry_row_dup_stripped              (AdwEntryRow          *row);
-
 void           _poste_provider_dialog_init_fields         (PosteProviderDialog  *self);
 void           _poste_provider_dialog_watch_fields        (PosteProviderDialog  *self);
 void           _poste_provider_dialog_fill                (PosteProviderDialog  *self,
@@ -94,7 +86,6 @@ PosteProvider *_poste_provider_dialog_build               (PosteProviderDialog  
                                                            GError              **error);
 void           _poste_provider_dialog_update              (PosteProviderDialog  *self);
 void           _poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self);
-DeliveryKind   _poste_provider_dialog_get_delivery_kind   (PosteProviderDialog  *self);
 void           _poste_provider_dialog_add_route           (GtkWidget            *widget,
                                                            const char           *action_name,
                                                            GVariant             *param);

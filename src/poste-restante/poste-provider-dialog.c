@@ -101,7 +101,7 @@ poste_provider_dialog_choose_delivery (GtkWidget  *widget,
 {
   PosteProviderDialog *self = POSTE_PROVIDER_DIALOG (widget);
 
-  if (_poste_provider_dialog_get_delivery_kind (self) == DELIVERY_MBOX)
+  if (_poste_target_rows_get_kind (self->delivery_kind_row) == DELIVERY_MBOX)
     choose_file (self, self->delivery_row, _("Choose an Mbox File"), GTK_FILE_CHOOSER_ACTION_OPEN);
   else
     choose_file (self, self->delivery_row, _("Choose a Maildir Folder"),

@@ -110,6 +110,24 @@ poste_ui_test_iterate_pending (void)
     }
 }
 
+/**
+ * poste_ui_test_destroy_and_finalize:
+ * @window: a window the test is done with
+ *
+ * Destroys @window, as closing it does, lets the main loop run what that queued, and checks that
+ * nothing kept it alive: a window still referenced then is a leak.
+ */
+void
+poste_ui_test_destroy_and_finalize (GtkWindow *window)
+{
+  g_assert_true (GTK_IS_WINDOW (window));
+
+  g_object_ref (window);
+  gtk_window_destroy (window);
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (window);
+}
+
 static void
 count_paint (GdkFrameClock *frame_clock,
              guint         *n_paints)

@@ -81,11 +81,15 @@ open_editor (const char *name)
   return dialog;
 }
 
+/* Saves, and checks that the editor closed and that nothing keeps it alive. */
 static void
 save_editor (GtkWidget *dialog)
 {
+  g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (editor_gone, NULL);
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (dialog);
 }
 
 static char *
@@ -347,7 +351,7 @@ test_editor_narrow (void)
   g_assert_cmpint (gdk_texture_get_width (texture), <=, NARROW_WIDTH);
   g_free (poste_ui_test_save_screenshot (texture, "provider-editor-360"));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   poste_ui_test_iterate_until (editor_gone, NULL);
 }
 

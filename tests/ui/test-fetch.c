@@ -55,6 +55,18 @@ dialog_is_gone (gpointer data)
   return poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG) == NULL;
 }
 
+/* Adds (or saves) the provider the editor describes: the editor closes, and nothing keeps it
+ * alive. */
+static void
+add_and_close (GtkWidget *dialog)
+{
+  g_object_ref (dialog);
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (dialog);
+}
+
 static PosteWindow *
 get_main_window (void)
 {
@@ -114,6 +126,26 @@ find_button (GtkWidget  *root,
     }
 
   return NULL;
+}
+
+/* Presses the button of @dialog's response labelled @label, as the user does: the dialog
+ * answers and closes. Returns the reference the caller checks the dialog's end with
+ * (g_assert_finalize_object()), once what the response started has run. */
+static GtkWindow *
+click_response (GtkWindow  *dialog,
+                const char *label)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (dialog), GTK_TYPE_BUTTON);
+  GtkWidget *button = NULL;
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+      button = g_ptr_array_index (buttons, i);
+  g_assert_nonnull (button);
+
+  g_object_ref (dialog);
+  g_signal_emit_by_name (button, "clicked");
+  return dialog;
 }
 
 static GtkWidget *
@@ -426,8 +458,7 @@ test_fetch_add_and_fetch (void)
   screenshot (dialog, "test-connection");
 
   /* Add: the password to the keyring, the rest to the file. */
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (contents, "[provider acme]"));
@@ -604,9 +635,10 @@ test_fetch_trust (void)
   g_assert_cmpstr (check->certificate_sha256, ==, cert->sha256);
   screenshot (GTK_WIDGET (trust), "trust-dialog");
 
-  /* Accept pins it, and the test runs again, through now. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  /* Accept pins it, and the test runs again, through now; the trust dialog is gone for good. */
+  trust = click_response (trust, "_Trust and Pin");
   poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (trust);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW,
                                                                   "Pinned Certificate (SHA-256)"))),
                    ==, cert->sha256);
@@ -615,8 +647,7 @@ test_fetch_trust (void)
   g_assert_no_error (check->error);
   g_assert_true (check->authenticated);
 
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   pin_line = g_strconcat ("pinned-sha256=", cert->sha256, "\n", NULL);
@@ -826,8 +857,7 @@ test_fetch_edit (void)
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 3);
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
 
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -897,9 +927,11 @@ test_fetch_review_certificate (void)
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Certificate Changed");
 
   /* Accept pins the new one in the file, and fetches again, through now. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  trust = click_response (trust, "_Trust and Pin");
   poste_ui_test_iterate_until (session_running, (gpointer)"self-signed");
   poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (trust);
   report = poste_application_get_last_report (app, "self-signed");
   g_assert_no_error (report->error);
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
@@ -1087,7 +1119,7 @@ test_fetch_password_file (void)
   g_assert_nonnull (strstr (texts, "No Password to Sign In With"));
   g_assert_nonnull (strstr (texts, "accessible to others"));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
   g_assert_null (poste_config_lookup (poste_application_get_config (app), "filed"));
   poste_test_provider_stop (odmr);
@@ -1419,9 +1451,13 @@ test_fetch_clear_history (void)
 static void
 test_fetch_quit (void)
 {
+  PosteWindow *window = g_object_ref (poste_application_get_main_window (app));
+
+  /* After all those sessions, rows and toasts, nothing keeps the main window alive. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   poste_ui_test_iterate_pending ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_finalize_object (window);
 }
 
 int

@@ -88,7 +88,6 @@ save_editor (GtkWidget *dialog)
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (editor_gone, NULL);
-  poste_ui_test_iterate_pending ();
   g_assert_finalize_object (dialog);
 }
 

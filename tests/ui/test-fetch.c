@@ -63,7 +63,6 @@ add_and_close (GtkWidget *dialog)
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
-  poste_ui_test_iterate_pending ();
   g_assert_finalize_object (dialog);
 }
 

@@ -157,7 +157,6 @@ test_no_keyring (void)
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
-  poste_ui_test_iterate_pending ();
   g_assert_finalize_object (dialog);
 
   provider = poste_config_lookup (poste_application_get_config (app), "deskless");

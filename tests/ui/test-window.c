@@ -18,6 +18,7 @@
 #include "poste-config.h"
 #include "poste-preferences-window.h"
 #include "poste-provider-dialog.h"
+#include "poste-provider-row.h"
 #include "poste-sandbox-private.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
@@ -505,7 +506,6 @@ test_window_add_provider (void)
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
-  poste_ui_test_iterate_pending ();
   g_assert_finalize_object (dialog);
 
   g_file_get_contents (path, &contents, NULL, &error);
@@ -589,7 +589,6 @@ test_window_add_provider_password (void)
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
-  poste_ui_test_iterate_pending ();
   g_assert_finalize_object (dialog);
 
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, n_before + 1);
@@ -676,6 +675,96 @@ test_window_add_provider_sandboxed (void)
   _poste_sandbox_reset_default ();
 }
 
+/* The one widget of @type under @root with @css_class, or named (its accessible label). */
+static GtkWidget *
+find_child (GtkWidget  *root,
+            GType       type,
+            const char *css_class)
+{
+  g_autoptr(GPtrArray) found = poste_ui_test_find_descendants (root, type);
+  GtkWidget *child = NULL;
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (found, i);
+      g_autofree char *label = poste_ui_test_accessible_property (widget, GTK_ACCESSIBLE_PROPERTY_LABEL);
+
+      if (css_class != NULL ? gtk_widget_has_css_class (widget, css_class) : label != NULL)
+        {
+          g_assert_null (child);
+          child = widget;
+        }
+    }
+  g_assert_nonnull (child);
+  return child;
+}
+
+/* A provider's row shows what its properties say, and each property notifies once per change
+ * and not at all when set to what it already is. */
+static void
+test_window_provider_row (void)
+{
+  g_autoptr(PosteProvider) provider = poste_provider_new ("acme");
+  g_autoptr(PosteProvider) renamed = poste_provider_new ("acme");
+  g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+  g_autoptr(PosteSessionReport) copy = NULL;
+  PosteProviderRow *row;
+  guint n_provider, n_report, n_schedule, n_running;
+
+  poste_provider_set_host (provider, "odmr.acme.example");
+  poste_provider_set_host (renamed, "odmr.acme.example");
+  poste_provider_set_label (renamed, "ACME Mail");
+  row = POSTE_PROVIDER_ROW (g_object_ref_sink (poste_provider_row_new (provider)));
+  poste_ui_test_count_notify (row, "provider", &n_provider);
+  poste_ui_test_count_notify (row, "report", &n_report);
+  poste_ui_test_count_notify (row, "schedule", &n_schedule);
+  poste_ui_test_count_notify (row, "running", &n_running);
+
+  g_assert_true (poste_provider_row_get_provider (row) == provider);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "acme");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "odmr.acme.example · all of the account’s domains\nNot fetched yet");
+  g_assert_false (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL)));
+
+  poste_provider_row_set_provider (row, provider);
+  g_assert_cmpuint (n_provider, ==, 0);
+  poste_provider_row_set_provider (row, renamed);
+  g_assert_cmpuint (n_provider, ==, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "ACME Mail");
+
+  poste_provider_row_set_schedule (row, "Next at 14:05");
+  poste_provider_row_set_schedule (row, "Next at 14:05");
+  g_assert_cmpuint (n_schedule, ==, 1);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL, "caption"))), ==,
+                   "Next at 14:05");
+
+  poste_provider_row_set_running (row, TRUE);
+  poste_provider_row_set_running (row, TRUE);
+  g_assert_cmpuint (n_running, ==, 1);
+  g_assert_true (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_SPINNER, NULL)));
+  poste_provider_row_set_running (row, FALSE);
+  g_assert_cmpuint (n_running, ==, 2);
+  g_assert_false (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_SPINNER, NULL)));
+
+  /* A report, then a copy of it (the application keeps a copy of each): one change. */
+  report->outcome = POSTE_SESSION_OUTCOME_MAIL;
+  report->messages = 2;
+  report->bytes = 2000;
+  report->started = g_date_time_new_now_utc ();
+  copy = poste_session_report_copy (report);
+  poste_provider_row_set_report (row, report);
+  poste_provider_row_set_report (row, copy);
+  g_assert_cmpuint (n_report, ==, 1);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "\nLast fetch "));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "2 messages,"));
+  g_assert_true (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL)));
+  poste_provider_row_set_report (row, NULL);
+  g_assert_cmpuint (n_report, ==, 2);
+  g_assert_false (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL)));
+
+  g_assert_finalize_object (row);
+}
+
 static void
 test_window_quit (void)
 {
@@ -739,6 +828,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/add-provider", test_window_add_provider);
   g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
   g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
+  g_test_add_func ("/ui/window/provider-row", test_window_provider_row);
   g_test_add_func ("/ui/window/quit", test_window_quit);
   g_test_add_func ("/ui/window/describe-returned", test_window_describe_returned);
 

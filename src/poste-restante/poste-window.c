@@ -5,7 +5,9 @@
  * Two views in an AdwViewStack: the providers (each with its state, last result and next
  * fetch, above them the sessions running now with their live progress) and the history (every
  * session with its transcript). The window only observes: the application's scheduler, its
- * session-started and session-finished signals, and the history.
+ * session-started and session-finished signals, and the history. Each row is a widget of its
+ * own (poste-provider-row.c, poste-session-row.c, poste-history-row.c) that the window tells
+ * what to show; the words they share are in poste-window-format.c.
  */
 #include "config.h"
 

@@ -16,6 +16,7 @@
 #include "poste-application.h"
 #include "poste-autostart.h"
 #include "poste-config.h"
+#include "poste-history-row.h"
 #include "poste-preferences-window.h"
 #include "poste-provider-dialog.h"
 #include "poste-provider-row.h"
@@ -765,6 +766,42 @@ test_window_provider_row (void)
   g_assert_finalize_object (row);
 }
 
+/* A record of the history: its words, its outcome's icon, and its transcript, which scrolls
+ * inside the row when long and can be copied when there is one. */
+static void
+test_window_history_row (void)
+{
+  g_autoptr(PosteSessionReport) report = poste_session_report_new ("acme");
+  PosteHistoryRow *row;
+
+  report->outcome = POSTE_SESSION_OUTCOME_FAILED;
+  report->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Timed out");
+  report->started = g_date_time_new_now_utc ();
+
+  /* No transcript: said so, and nothing to copy. */
+  row = POSTE_HISTORY_ROW (g_object_ref_sink (poste_history_row_new (report)));
+  g_assert_true (poste_history_row_get_report (row) != report);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "acme: Timed out");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL, "monospace"))),
+                   ==, "No transcript");
+  g_assert_false (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_BUTTON, "flat")));
+  g_assert_true (gtk_widget_has_css_class (find_child (GTK_WIDGET (row), GTK_TYPE_IMAGE, "warning"), "warning"));
+  g_assert_finalize_object (row);
+
+  /* A long one scrolls inside the row, and can be copied. */
+  report->transcript = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (report->transcript, g_strdup_printf ("250 line %u", i));
+  row = POSTE_HISTORY_ROW (g_object_ref_sink (poste_history_row_new (report)));
+  g_assert_true (gtk_widget_get_visible (find_child (GTK_WIDGET (row), GTK_TYPE_BUTTON, "flat")));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL,
+                                                                              "monospace"))),
+                                   "250 line 0\n250 line 1\n"));
+  g_assert_nonnull (gtk_widget_get_ancestor (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL, "monospace"),
+                                             GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_finalize_object (row);
+}
+
 static void
 test_window_quit (void)
 {
@@ -829,6 +866,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
   g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
   g_test_add_func ("/ui/window/provider-row", test_window_provider_row);
+  g_test_add_func ("/ui/window/history-row", test_window_history_row);
   g_test_add_func ("/ui/window/quit", test_window_quit);
   g_test_add_func ("/ui/window/describe-returned", test_window_describe_returned);
 

@@ -86,7 +86,7 @@ schedule_get_interval (PosteScheduleGroup *self)
 
 static void
 schedule_set_interval (PosteScheduleGroup *self,
-                       guint                minutes)
+                       guint               minutes)
 {
   for (guint i = 0; i < G_N_ELEMENTS (interval_presets); i++)
     {

@@ -11,6 +11,8 @@
 
 #include <glib/gstdio.h>
 
+#include <poste-maildir-delivery.h>
+
 #include "poste-test.h"
 #include "poste-ui-test.h"
 #include "poste-application.h"
@@ -21,6 +23,7 @@
 #include "poste-provider-dialog.h"
 #include "poste-provider-row.h"
 #include "poste-sandbox-private.h"
+#include "poste-session-row.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
 #include "poste-window-format.h"
@@ -802,6 +805,42 @@ test_window_history_row (void)
   g_assert_finalize_object (row);
 }
 
+/* A running session's row: who it fetches from, its phase and counts, and a Stop button named
+ * for the provider; once dropped, it is freed and no longer listens to the session. */
+static void
+test_window_session_row (void)
+{
+  g_autoptr(PosteProvider) provider = poste_provider_new ("acme");
+  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "session-row", NULL);
+  g_autoptr(PosteDelivery) delivery = poste_maildir_delivery_new (maildir);
+  g_autoptr(PosteSession) session = NULL;
+  g_autofree char *stop_name = NULL;
+  PosteSessionRow *row;
+  GtkWidget *stop;
+  guint notify_id;
+
+  poste_provider_set_host (provider, "odmr.acme.example");
+  session = poste_session_new (provider, NULL, delivery);
+  row = POSTE_SESSION_ROW (g_object_ref_sink (poste_session_row_new (session)));
+  g_assert_true (poste_session_row_get_session (row) == session);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL, "heading"))),
+                   ==, "Fetching from acme");
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (find_child (GTK_WIDGET (row), GTK_TYPE_LABEL,
+                                                                              "dim-label"))),
+                                   "Starting · 0 messages, "));
+  stop = find_child (GTK_WIDGET (row), GTK_TYPE_BUTTON, "destructive-action");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (stop)), ==, "app.stop");
+  g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (stop)), NULL),
+                   ==, "acme");
+  stop_name = poste_ui_test_accessible_property (stop, GTK_ACCESSIBLE_PROPERTY_LABEL);
+  g_assert_cmpstr (stop_name, ==, "Stop fetching from acme");
+
+  notify_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  g_assert_true (g_signal_has_handler_pending (session, notify_id, g_quark_from_static_string ("state"), FALSE));
+  g_assert_finalize_object (row);
+  g_assert_false (g_signal_has_handler_pending (session, notify_id, g_quark_from_static_string ("state"), FALSE));
+}
+
 static void
 test_window_quit (void)
 {
@@ -867,6 +906,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
   g_test_add_func ("/ui/window/provider-row", test_window_provider_row);
   g_test_add_func ("/ui/window/history-row", test_window_history_row);
+  g_test_add_func ("/ui/window/session-row", test_window_session_row);
   g_test_add_func ("/ui/window/quit", test_window_quit);
   g_test_add_func ("/ui/window/describe-returned", test_window_describe_returned);
 

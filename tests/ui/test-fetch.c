@@ -9,6 +9,11 @@
  * dialog, and Accept pins the certificate in the configuration file. Each view is saved as a
  * screenshot in <build>/tests/ui/screenshots, to look at when a test fails (the metainfo's
  * screenshots are taken by tools/screenshots, from the demo with real mail).
+ *
+ * Longer than our other files, and one program on purpose: its cases run in order against one
+ * running application, each starting from the providers, history and keyring the cases before
+ * left (the first adds acme, later ones edit, pin, drain and clear it), which a split would
+ * have to rebuild in every program. What each case starts from is its fixture (FixtureSetup).
  */
 #include "config.h"
 

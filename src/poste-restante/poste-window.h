@@ -6,8 +6,6 @@
 
 #include <adwaita.h>
 
-#include <poste-session.h>
-
 #include "poste-app-types.h"
 
 G_BEGIN_DECLS
@@ -20,6 +18,5 @@ PosteWindow *poste_window_new             (PosteApplication         *application
 void         poste_window_reload_history  (PosteWindow              *self);
 void         poste_window_add_toast       (PosteWindow              *self,
                                            AdwToast                 *toast);
-char        *poste_window_describe_report (const PosteSessionReport *report);
 
 G_END_DECLS

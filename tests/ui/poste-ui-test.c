@@ -111,6 +111,56 @@ poste_ui_test_iterate_pending (void)
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *counter)
+{
+  (*counter)++;
+}
+
+/**
+ * poste_ui_test_count_notify:
+ * @object: a #GObject
+ * @property: the name of one of its properties
+ * @counter: (out caller-allocates): where to count, set to 0 now
+ *
+ * Counts @object's notifications of @property from now on, so that a test can check that a
+ * change emits exactly one, and that setting the same value again emits none. @counter must
+ * outlive @object, or the handler be disconnected with the id returned.
+ *
+ * Returns: the handler's id
+ */
+gulong
+poste_ui_test_count_notify (gpointer    object,
+                            const char *property,
+                            guint      *counter)
+{
+  g_autofree char *signal = g_strconcat ("notify::", property, NULL);
+
+  g_assert_nonnull (g_object_class_find_property (G_OBJECT_GET_CLASS (object), property));
+  *counter = 0;
+  return g_signal_connect (object, signal, G_CALLBACK (count_notify_cb), counter);
+}
+
+/**
+ * poste_ui_test_destroy_and_finalize:
+ * @window: a window the test is done with
+ *
+ * Destroys @window, as closing it does, lets the main loop run what that queued, and checks that
+ * nothing kept it alive: a window still referenced then is a leak.
+ */
+void
+poste_ui_test_destroy_and_finalize (GtkWindow *window)
+{
+  g_assert_true (GTK_IS_WINDOW (window));
+
+  g_object_ref (window);
+  gtk_window_destroy (window);
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (window);
+}
+
+static void
 count_paint (GdkFrameClock *frame_clock,
              guint         *n_paints)
 {

@@ -17,6 +17,10 @@ void        poste_ui_test_iterate_until    (gboolean   (*done) (gpointer data),
                                             gpointer     data);
 void        poste_ui_test_iterate_pending  (void);
 void        poste_ui_test_wait_for_drawn   (GtkWindow   *window);
+void        poste_ui_test_destroy_and_finalize (GtkWindow *window);
+gulong      poste_ui_test_count_notify     (gpointer     object,
+                                            const char  *property,
+                                            guint       *counter);
 GPtrArray  *poste_ui_test_find_descendants (GtkWidget   *widget,
                                             GType        type);
 GtkWindow  *poste_ui_test_find_app_window (GtkApplication *app,

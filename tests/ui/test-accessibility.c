@@ -471,15 +471,13 @@ test_accessibility_provider_dialog (void)
   g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (name_row),
                                                     GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
 
   /* Editing: the Save button is named like the others. */
   dialog = open_window ("edit-provider", g_variant_new_string ("acme"), POSTE_TYPE_PROVIDER_DIALOG);
   assert_window_accessible (dialog);
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Save"));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
 }
 
 static void
@@ -501,8 +499,7 @@ test_accessibility_trust_dialog (void)
   assert_window_accessible (dialog);
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Cancel"));
   g_assert_nonnull (find_named (dialog, GTK_TYPE_BUTTON, "Trust and Pin"));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
 }
 
 static void
@@ -511,8 +508,7 @@ test_accessibility_preferences (void)
   GtkWidget *window = open_window ("preferences", NULL, POSTE_TYPE_PREFERENCES_WINDOW);
 
   g_assert_cmpuint (assert_window_accessible (window), >=, 3);
-  gtk_window_destroy (GTK_WINDOW (window));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (window));
 }
 
 static void
@@ -537,8 +533,7 @@ test_accessibility_outbox (void)
   poste_outbox_view_refresh (view);
   assert_window_accessible (GTK_WIDGET (view));
   g_assert_nonnull (find_named (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Remove the message to bob@example.net"));
-  gtk_window_destroy (GTK_WINDOW (view));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (view));
 }
 
 static void

@@ -6,7 +6,7 @@
  * past midnight, a range of days) loads into the editor's controls, and Save writes the file back
  * byte for byte; a change made with the controls is written in the form the core reads. The
  * editor fits a 360 px wide window (a phone): a screenshot of it is saved in
- * <build>/tests/ui/screenshots.
+ * <build>/tests/ui/screenshots. Its schedule group and route rows notify once per real change.
  */
 #include "config.h"
 
@@ -17,6 +17,8 @@
 #include "poste-application.h"
 #include "poste-config.h"
 #include "poste-provider-dialog.h"
+#include "poste-route-row.h"
+#include "poste-schedule-group.h"
 
 #define NARROW_WIDTH 360
 
@@ -81,11 +83,14 @@ open_editor (const char *name)
   return dialog;
 }
 
+/* Saves, and checks that the editor closed and that nothing keeps it alive. */
 static void
 save_editor (GtkWidget *dialog)
 {
+  g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (editor_gone, NULL);
+  g_assert_finalize_object (dialog);
 }
 
 static char *
@@ -291,6 +296,139 @@ test_editor_round_trip (void)
   g_assert_nonnull (strstr (saved, "\n[provider Почта-Зои]\nlabel=Почта Зои\n"));
 }
 
+/* The schedule group gives the editor the keys' text as properties: one notify when what the
+ * controls mean changes, none when a control moves without changing it. */
+static void
+test_editor_schedule_notify (void)
+{
+  GtkWidget *dialog = open_editor ("acme");
+  g_autoptr(GPtrArray) groups = poste_ui_test_find_descendants (dialog, POSTE_TYPE_SCHEDULE_GROUP);
+  g_autoptr(GPtrArray) days = poste_ui_test_find_descendants (dialog, GTK_TYPE_TOGGLE_BUTTON);
+  g_autoptr(GPtrArray) spins = poste_ui_test_find_descendants (dialog, GTK_TYPE_SPIN_BUTTON);
+  g_autofree char *days_before = NULL;
+  PosteScheduleGroup *group;
+  GtkToggleButton *sunday;
+  GtkSpinButton *from_hour;
+  GtkSwitch *all_day;
+  guint n_interval, n_hours, n_days;
+
+  g_assert_cmpuint (groups->len, ==, 1);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (days->len, ==, 7);
+  sunday = g_ptr_array_index (days, 6);
+  /* In the order of the page: interval, from, until (see spin_texts()). */
+  g_assert_cmpuint (spins->len, ==, 5);
+  from_hour = g_ptr_array_index (spins, 1);
+  all_day = GTK_SWITCH (adw_action_row_get_activatable_widget (
+                          ADW_ACTION_ROW (find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day"))));
+  poste_ui_test_count_notify (group, "interval", &n_interval);
+  poste_ui_test_count_notify (group, "active-hours", &n_hours);
+  poste_ui_test_count_notify (group, "active-days", &n_days);
+  days_before = g_strdup (poste_schedule_group_get_active_days (group));
+
+  /* A day: one change each way, and the file's own text back. */
+  gtk_toggle_button_set_active (sunday, !gtk_toggle_button_get_active (sunday));
+  g_assert_cmpuint (n_days, ==, 1);
+  g_assert_cmpstr (poste_schedule_group_get_active_days (group), !=, days_before);
+  gtk_toggle_button_set_active (sunday, !gtk_toggle_button_get_active (sunday));
+  g_assert_cmpuint (n_days, ==, 2);
+  g_assert_cmpstr (poste_schedule_group_get_active_days (group), ==, days_before);
+
+  /* The hours: the clock moves them unless All Day is on. */
+  gtk_switch_set_active (all_day, FALSE);
+  n_hours = 0;
+  gtk_spin_button_set_value (from_hour, ((int)gtk_spin_button_get_value (from_hour) + 1) % 24);
+  g_assert_cmpuint (n_hours, ==, 1);
+  gtk_switch_set_active (all_day, TRUE);
+  g_assert_cmpuint (n_hours, ==, 2);
+  g_assert_null (poste_schedule_group_get_active_hours (group));
+  gtk_spin_button_set_value (from_hour, ((int)gtk_spin_button_get_value (from_hour) + 1) % 24);
+  g_assert_cmpuint (n_hours, ==, 2);
+
+  /* A preset interval (another than the one shown): the custom minutes no longer count. */
+  {
+    AdwComboRow *fetch = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch"));
+    gboolean hourly = adw_combo_row_get_selected (fetch) == 4;
+
+    adw_combo_row_set_selected (fetch, hourly ? 3 : 4);
+    g_assert_cmpuint (n_interval, ==, 1);
+    g_assert_cmpuint (poste_schedule_group_get_interval (group), ==, hourly ? 30 : 60);
+  }
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 50);
+  g_assert_cmpuint (n_interval, ==, 1);
+  g_assert_cmpuint (n_days, ==, 2);
+
+  /* Closed without saving. */
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
+  poste_ui_test_iterate_until (editor_gone, NULL);
+}
+
+static void
+count_remove (PosteRouteRow *route,
+              guint         *n_remove)
+{
+  (*n_remove)++;
+}
+
+/* A route row, on its own: what it was given, then one notify per real change. */
+static void
+test_editor_route_notify (void)
+{
+  g_autofree char *maildir = poste_test_make_dir ("route-notify");
+  g_autofree char *spec = g_strdup_printf ("bob@example.org=maildir:%s", maildir);
+  g_autofree char *target = NULL;
+  PosteRouteRow *route = POSTE_ROUTE_ROW (g_object_ref_sink (poste_route_row_new (spec)));
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (route), GTK_TYPE_BUTTON);
+  AdwEntryRow *address_row = poste_route_row_get_address_row (route);
+  guint n_address, n_target, n_touched, n_remove = 0;
+
+  g_assert_cmpstr (poste_route_row_get_address (route), ==, "bob@example.org");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (route)), ==, "bob@example.org");
+  g_assert_false (poste_route_row_get_touched (route));
+  target = g_strdup (poste_route_row_get_target (route));
+  g_assert_true (g_str_has_prefix (target, "maildir:"));
+  poste_ui_test_count_notify (route, "address", &n_address);
+  poste_ui_test_count_notify (route, "target", &n_target);
+  poste_ui_test_count_notify (route, "touched", &n_touched);
+
+  /* Typed at the end, as the user does (gtk_editable_set_text() would be two changes: the
+   * old text deleted, then the new one inserted). */
+  {
+    int position = -1;
+
+    gtk_editable_insert_text (GTK_EDITABLE (address_row), ".uk", -1, &position);
+  }
+  g_assert_cmpuint (n_address, ==, 1);
+  g_assert_cmpuint (n_touched, ==, 1);
+  g_assert_cmpuint (n_target, ==, 0);
+  g_assert_true (poste_route_row_get_touched (route));
+  g_assert_cmpstr (poste_route_row_get_address (route), ==, "bob@example.org.uk");
+  /* White space after it is not a change of address. */
+  {
+    int position = -1;
+
+    gtk_editable_insert_text (GTK_EDITABLE (address_row), " ", -1, &position);
+  }
+  g_assert_cmpuint (n_address, ==, 1);
+  g_assert_cmpuint (n_touched, ==, 1);
+  g_assert_cmpstr (poste_route_row_get_address (route), ==, "bob@example.org.uk");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (GTK_WIDGET (route), ADW_TYPE_COMBO_ROW, "Deliver To")), 1);
+  g_assert_cmpuint (n_target, ==, 1);
+  g_assert_true (g_str_has_prefix (poste_route_row_get_target (route), "mbox:"));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (poste_route_row_get_location_row (route))),
+                   ==, "File");
+
+  /* Remove This Route asks the editor, once. */
+  g_signal_connect (route, "remove", G_CALLBACK (count_remove), &n_remove);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), "Remove This Route") == 0)
+      g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
+  g_assert_cmpuint (n_remove, ==, 1);
+
+  g_assert_finalize_object (route);
+}
+
 /* On a phone: nothing forces the window wider than 360 px, and the schedule is drawn. */
 static void
 test_editor_narrow (void)
@@ -347,7 +485,7 @@ test_editor_narrow (void)
   g_assert_cmpint (gdk_texture_get_width (texture), <=, NARROW_WIDTH);
   g_free (poste_ui_test_save_screenshot (texture, "provider-editor-360"));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   poste_ui_test_iterate_until (editor_gone, NULL);
 }
 
@@ -360,6 +498,8 @@ main (int   argc,
   poste_ui_test_init (&argc, &argv, "test-editor");
 
   g_test_add_func ("/ui/editor/round-trip", test_editor_round_trip);
+  g_test_add_func ("/ui/editor/schedule-notify", test_editor_schedule_notify);
+  g_test_add_func ("/ui/editor/route-notify", test_editor_route_notify);
   g_test_add_func ("/ui/editor/narrow", test_editor_narrow);
 
   ret = g_test_run ();

@@ -9,6 +9,11 @@
  * dialog, and Accept pins the certificate in the configuration file. Each view is saved as a
  * screenshot in <build>/tests/ui/screenshots, to look at when a test fails (the metainfo's
  * screenshots are taken by tools/screenshots, from the demo with real mail).
+ *
+ * Longer than our other files, and one program on purpose: its cases run in order against one
+ * running application, each starting from the providers, history and keyring the cases before
+ * left (the first adds acme, later ones edit, pin, drain and clear it), which a split would
+ * have to rebuild in every program. What each case starts from is its fixture (FixtureSetup).
  */
 #include "config.h"
 
@@ -26,6 +31,7 @@
 #include "poste-provider-dialog.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
+#include "poste-window-format.h"
 
 #define USER "example.org"
 #define PASSWORD "s3cret horse"
@@ -52,6 +58,17 @@ static gboolean
 dialog_is_gone (gpointer data)
 {
   return poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG) == NULL;
+}
+
+/* Adds (or saves) the provider the editor describes: the editor closes, and nothing keeps it
+ * alive. */
+static void
+add_and_close (GtkWidget *dialog)
+{
+  g_object_ref (dialog);
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
+  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_assert_finalize_object (dialog);
 }
 
 static PosteWindow *
@@ -113,6 +130,26 @@ find_button (GtkWidget  *root,
     }
 
   return NULL;
+}
+
+/* Presses the button of @dialog's response labelled @label, as the user does: the dialog
+ * answers and closes. Returns the reference the caller checks the dialog's end with
+ * (g_assert_finalize_object()), once what the response started has run. */
+static GtkWindow *
+click_response (GtkWindow  *dialog,
+                const char *label)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (GTK_WIDGET (dialog), GTK_TYPE_BUTTON);
+  GtkWidget *button = NULL;
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+      button = g_ptr_array_index (buttons, i);
+  g_assert_nonnull (button);
+
+  g_object_ref (dialog);
+  g_signal_emit_by_name (button, "clicked");
+  return dialog;
 }
 
 static GtkWidget *
@@ -353,12 +390,79 @@ count_finished (PosteApplication         *application,
   (*n_finished)++;
 }
 
+/* What every case starts from: the main window, and for most a folder of the case's own and a
+ * test provider that holds the configured providers' account ("provider.test", STARTTLS, a
+ * certificate from a CA of the test's), made but not started. */
+typedef struct {
+  PosteWindow       *window;
+  PosteTestCert     *cert;
+  PosteTestProvider *odmr;
+} Fixture;
+
+typedef struct {
+  /* The first case starts the application, inside the case (see startup()). */
+  gboolean    startup;
+  /* Let the fetches the cases before started end first, so that nothing is added behind the
+   * case's back and the newest record in the history is the case's own. */
+  gboolean    after_fetches;
+  /* The case's folder (poste_test_make_dir()), kept in dir; or NULL. */
+  const char *dir;
+  /* A test provider in that folder, in fixture->odmr and fixture->cert. */
+  gboolean    odmr;
+} FixtureSetup;
+
 static void
-test_fetch_add_and_fetch (void)
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const FixtureSetup *setup = data;
+
+  if (setup->startup)
+    startup ();
+  fixture->window = get_main_window ();
+  if (setup->after_fetches)
+    {
+      poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
+      poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+    }
+  if (setup->dir != NULL)
+    {
+      g_free (dir);
+      dir = poste_test_make_dir (setup->dir);
+    }
+  if (setup->odmr)
+    fixture->odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS,
+                                  &fixture->cert);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->odmr);
+  g_clear_pointer (&fixture->cert, poste_test_cert_free);
+}
+
+/* The configured acme, pointed at the case's test provider, started on @port (not saved). */
+static PosteProvider *
+point_acme_at_test_provider (Fixture *fixture,
+                             guint16  port)
+{
+  PosteProvider *configured = poste_config_lookup (poste_application_get_config (app), "acme");
+
+  g_assert_nonnull (configured);
+  poste_provider_set_port (configured, port);
+  poste_provider_set_ca_file (configured, fixture->cert->ca_file);
+  return configured;
+}
+
+static void
+test_fetch_add_and_fetch (Fixture       *fixture,
+                          gconstpointer  data)
 {
   PosteWindow *window;
-  g_autoptr(PosteTestCert) cert = NULL;
-  g_autoptr(PosteTestProvider) provider = NULL;
+  PosteTestCert *cert = fixture->cert;
+  PosteTestProvider *provider = fixture->odmr;
   g_autoptr(GError) error = NULL;
   g_autofree char *maildir = NULL;
   g_autofree char *maildir_new = NULL;
@@ -375,14 +479,10 @@ test_fetch_add_and_fetch (void)
   guint n_finished = 0;
   guint16 port;
 
-  startup ();
-  window = get_main_window ();
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-fetch");
+  window = fixture->window;
   maildir = g_build_filename (dir, "Maildir", NULL);
   maildir_new = g_build_filename (maildir, "new", NULL);
 
-  provider = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   poste_test_provider_add_message (provider, "bob@example.net", recipients,
                                    "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\n"
                                    "Subject: Lunch\r\n\r\nNoon at the usual place?\r\n", -1);
@@ -425,8 +525,7 @@ test_fetch_add_and_fetch (void)
   screenshot (dialog, "test-connection");
 
   /* Add: the password to the keyring, the rest to the file. */
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (contents, "[provider acme]"));
@@ -551,9 +650,10 @@ message_dialog_shown (gpointer data)
 }
 
 static void
-test_fetch_trust (void)
+test_fetch_trust (Fixture       *fixture,
+                  gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
+  PosteWindow *window = fixture->window;
   g_autoptr(PosteTestCert) cert = NULL;
   g_autoptr(PosteTestProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
@@ -569,8 +669,6 @@ test_fetch_trust (void)
   GtkWindow *trust;
   guint16 port;
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-trust");
   cert_dir = g_build_filename (dir, "self-signed", NULL);
   maildir = g_build_filename (dir, "Maildir", NULL);
   g_assert_cmpint (g_mkdir_with_parents (cert_dir, 0700), ==, 0);
@@ -603,9 +701,10 @@ test_fetch_trust (void)
   g_assert_cmpstr (check->certificate_sha256, ==, cert->sha256);
   screenshot (GTK_WIDGET (trust), "trust-dialog");
 
-  /* Accept pins it, and the test runs again, through now. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  /* Accept pins it, and the test runs again, through now; the trust dialog is gone for good. */
+  trust = click_response (trust, "_Trust and Pin");
   poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (trust);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW,
                                                                   "Pinned Certificate (SHA-256)"))),
                    ==, cert->sha256);
@@ -614,8 +713,7 @@ test_fetch_trust (void)
   g_assert_no_error (check->error);
   g_assert_true (check->authenticated);
 
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   pin_line = g_strconcat ("pinned-sha256=", cert->sha256, "\n", NULL);
@@ -714,9 +812,10 @@ assert_buttons_named (GtkWidget *root)
 }
 
 static void
-test_fetch_edit (void)
+test_fetch_edit (Fixture       *fixture,
+                 gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
+  PosteWindow *window = fixture->window;
   g_autofree char *path = poste_config_dup_default_path ();
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
@@ -825,8 +924,7 @@ test_fetch_edit (void)
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 3);
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
-  poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  add_and_close (dialog);
 
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -852,9 +950,10 @@ toast_button_shown (gpointer data)
 }
 
 static void
-test_fetch_review_certificate (void)
+test_fetch_review_certificate (Fixture       *fixture,
+                               gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
+  PosteWindow *window = fixture->window;
   PosteConfig *config = poste_application_get_config (app);
   g_autoptr(PosteTestCert) cert = NULL;
   g_autoptr(PosteTestProvider) provider = NULL;
@@ -867,8 +966,6 @@ test_fetch_review_certificate (void)
   GtkWindow *trust;
   guint16 port;
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-review");
   provider = new_provider (dir, "self.test", POSTE_TEST_CERT_SELF_SIGNED, POSTE_TEST_TLS_IMPLICIT, &cert);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
@@ -896,9 +993,11 @@ test_fetch_review_certificate (void)
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Certificate Changed");
 
   /* Accept pins the new one in the file, and fetches again, through now. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (trust), "accept");
+  trust = click_response (trust, "_Trust and Pin");
   poste_ui_test_iterate_until (session_running, (gpointer)"self-signed");
   poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
+  poste_ui_test_iterate_pending ();
+  g_assert_finalize_object (trust);
   report = poste_application_get_last_report (app, "self-signed");
   g_assert_no_error (report->error);
   g_assert_cmpint (report->outcome, ==, POSTE_SESSION_OUTCOME_NO_MAIL);
@@ -958,39 +1057,29 @@ stop_fetch (PosteWindow *window)
 /* ODMR gives no count of messages: the bar shows one message's progress when the provider
  * declared its size (SIZE=, RFC 1870), and otherwise only pulses beside the counts. */
 static void
-test_fetch_progress (void)
+test_fetch_progress (Fixture       *fixture,
+                     gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
-  PosteConfig *config = poste_application_get_config (app);
-  g_autoptr(PosteTestCert) cert = NULL;
-  g_autoptr(PosteTestProvider) odmr = NULL;
+  PosteWindow *window = fixture->window;
+  PosteTestProvider *odmr = fixture->odmr;
   g_autoptr(GError) error = NULL;
   const char *body = "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\n"
                      "Subject: Photos\r\n\r\nHere they are.\r\n";
   /* Two of the session's progress steps (every 256 KiB) within the message. */
   const gint64 half = 512 * 1024;
-  PosteProvider *configured;
   PosteSession *session;
   GtkProgressBar *bar;
   gint64 total;
   guint16 port;
 
-  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
-  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-progress");
-  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   g_assert_true (poste_test_provider_set_faults (odmr, "size huge=1048576 silent-in-data=600000", &error));
   g_assert_no_error (error);
   poste_test_provider_add_message (odmr, "bob@example.net", recipients, body, -1);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
 
-  configured = poste_config_lookup (config, "acme");
-  g_assert_nonnull (configured);
-  poste_provider_set_port (configured, port);
-  poste_provider_set_ca_file (configured, cert->ca_file);
+  point_acme_at_test_provider (fixture, port);
   g_assert_true (poste_application_save_config (app, &error));
   g_assert_no_error (error);
 
@@ -1039,11 +1128,12 @@ test_fetch_progress (void)
 /* Test Connection signs in with the password file, as a fetch does, with nothing typed in the
  * password field; a file others can read stops it with the fetch's own reason. */
 static void
-test_fetch_password_file (void)
+test_fetch_password_file (Fixture       *fixture,
+                          gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
-  g_autoptr(PosteTestCert) cert = NULL;
-  g_autoptr(PosteTestProvider) odmr = NULL;
+  PosteWindow *window = fixture->window;
+  PosteTestCert *cert = fixture->cert;
+  PosteTestProvider *odmr = fixture->odmr;
   g_autoptr(GError) error = NULL;
   g_autofree char *maildir = NULL;
   g_autofree char *password_file = NULL;
@@ -1052,14 +1142,11 @@ test_fetch_password_file (void)
   GtkWidget *dialog;
   guint16 port;
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-password-file");
   maildir = g_build_filename (dir, "Maildir", NULL);
   password_file = g_build_filename (dir, "password", NULL);
   g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
                                            G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
   g_assert_no_error (error);
-  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
 
@@ -1086,7 +1173,7 @@ test_fetch_password_file (void)
   g_assert_nonnull (strstr (texts, "No Password to Sign In With"));
   g_assert_nonnull (strstr (texts, "accessible to others"));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
   g_assert_null (poste_config_lookup (poste_application_get_config (app), "filed"));
   poste_test_provider_stop (odmr);
@@ -1095,12 +1182,12 @@ test_fetch_password_file (void)
 /* The outbox's round after a fetch is part of that fetch's report, in the history too
  * (as in the CLI's fetch), not only in the last report the windows show. */
 static void
-test_fetch_outbox (void)
+test_fetch_outbox (Fixture       *fixture,
+                   gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
-  PosteConfig *config = poste_application_get_config (app);
-  g_autoptr(PosteTestCert) cert = NULL;
-  g_autoptr(PosteTestProvider) odmr = NULL;
+  PosteWindow *window = fixture->window;
+  PosteTestCert *cert = fixture->cert;
+  PosteTestProvider *odmr = fixture->odmr;
   g_autoptr(PosteTestProvider) relay = NULL;
   g_autoptr(PosteOutbox) outbox = poste_outbox_new (outbox_path);
   g_autoptr(GBytes) head = g_bytes_new_static ("Subject: x\r\n\r\nx\r\n", 17);
@@ -1116,13 +1203,7 @@ test_fetch_outbox (void)
   guint n_finished = 0;
   guint16 port;
 
-  /* Let the fetches of the cases before end, so that the newest record is this one. */
-  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
-  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-outbox");
-  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
   relay = poste_test_provider_new ();
@@ -1132,10 +1213,7 @@ test_fetch_outbox (void)
   submission = g_strdup_printf ("127.0.0.1:%u", poste_test_provider_start (relay, &error));
   g_assert_no_error (error);
 
-  configured = poste_config_lookup (config, "acme");
-  g_assert_nonnull (configured);
-  poste_provider_set_port (configured, port);
-  poste_provider_set_ca_file (configured, cert->ca_file);
+  configured = point_acme_at_test_provider (fixture, port);
   poste_provider_set_submission (configured, submission);
   poste_provider_set_send_with_fetch (configured, TRUE);
   g_assert_true (poste_application_save_config (app, &error));
@@ -1249,12 +1327,11 @@ add_numbered (PosteTestProvider *provider,
 /* A provider that hands over one message a session: one Fetch now drains it (50 messages, one
  * round, one record); and the command line's fetch of the same work gives the same record. */
 static void
-test_fetch_drain (void)
+test_fetch_drain (Fixture       *fixture,
+                  gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
-  PosteConfig *config = poste_application_get_config (app);
-  g_autoptr(PosteTestCert) cert = NULL;
-  g_autoptr(PosteTestProvider) odmr = NULL;
+  PosteWindow *window = fixture->window;
+  PosteTestProvider *odmr = fixture->odmr;
   g_autoptr(PosteSessionReport) app_record = NULL;
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GError) error = NULL;
@@ -1270,24 +1347,16 @@ test_fetch_drain (void)
   guint n_finished = 0;
   guint16 port;
 
-  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
-  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
 
-  g_free (dir);
-  dir = poste_test_make_dir ("ui-drain");
   maildir = g_build_filename (dir, "Maildir", NULL);
   maildir_new = g_build_filename (maildir, "new", NULL);
-  odmr = new_provider (dir, "provider.test", POSTE_TEST_CERT_NONE, POSTE_TEST_TLS_STARTTLS, &cert);
   g_assert_true (poste_test_provider_set_faults (odmr, "per-session=1", &error));
   add_numbered (odmr, 0, 50);
   port = poste_test_provider_start (odmr, &error);
   g_assert_no_error (error);
 
-  configured = poste_config_lookup (config, "acme");
-  g_assert_nonnull (configured);
   target = g_strdup_printf ("maildir:%s", maildir);
-  poste_provider_set_port (configured, port);
-  poste_provider_set_ca_file (configured, cert->ca_file);
+  configured = point_acme_at_test_provider (fixture, port);
   poste_provider_set_delivery (configured, target);
   poste_provider_set_send_with_fetch (configured, FALSE);
   g_assert_true (poste_application_save_config (app, &error));
@@ -1359,17 +1428,15 @@ clipboard_read_done (gpointer data)
 }
 
 static void
-test_fetch_clear_history (void)
+test_fetch_clear_history (Fixture       *fixture,
+                          gconstpointer  data)
 {
-  PosteWindow *window = get_main_window ();
+  PosteWindow *window = fixture->window;
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GPtrArray) expanders = NULL;
   g_autoptr(GError) error = NULL;
   GtkWindow *dialog;
 
-  /* Let any fetch still running end first, so that nothing is added behind our back. */
-  poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
-  poste_ui_test_iterate_until (session_gone, (gpointer)"self-signed");
 
   reports = poste_history_list (poste_application_get_history (app), NULL, 0, &error);
   g_assert_no_error (error);
@@ -1418,9 +1485,13 @@ test_fetch_clear_history (void)
 static void
 test_fetch_quit (void)
 {
+  PosteWindow *window = g_object_ref (poste_application_get_main_window (app));
+
+  /* After all those sessions, rows and toasts, nothing keeps the main window alive. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   poste_ui_test_iterate_pending ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_finalize_object (window);
 }
 
 int
@@ -1439,15 +1510,30 @@ main (int   argc,
     g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dirs, TRUE);
   }
 
-  g_test_add_func ("/ui/fetch/add-and-fetch", test_fetch_add_and_fetch);
-  g_test_add_func ("/ui/fetch/trust", test_fetch_trust);
-  g_test_add_func ("/ui/fetch/edit", test_fetch_edit);
-  g_test_add_func ("/ui/fetch/review-certificate", test_fetch_review_certificate);
-  g_test_add_func ("/ui/fetch/progress", test_fetch_progress);
-  g_test_add_func ("/ui/fetch/password-file", test_fetch_password_file);
-  g_test_add_func ("/ui/fetch/outbox", test_fetch_outbox);
-  g_test_add_func ("/ui/fetch/drain", test_fetch_drain);
-  g_test_add_func ("/ui/fetch/clear-history", test_fetch_clear_history);
+  {
+    static const FixtureSetup first = { .startup = TRUE, .dir = "ui-fetch", .odmr = TRUE };
+    static const FixtureSetup window_only = { 0 };
+    static const FixtureSetup trust = { .dir = "ui-trust" };
+    static const FixtureSetup review = { .dir = "ui-review" };
+    static const FixtureSetup progress = { .after_fetches = TRUE, .dir = "ui-progress", .odmr = TRUE };
+    static const FixtureSetup password_file = { .dir = "ui-password-file", .odmr = TRUE };
+    static const FixtureSetup outbox = { .after_fetches = TRUE, .dir = "ui-outbox", .odmr = TRUE };
+    static const FixtureSetup drain = { .after_fetches = TRUE, .dir = "ui-drain", .odmr = TRUE };
+    static const FixtureSetup clear_history = { .after_fetches = TRUE };
+
+#define ADD(path, setup, func) \
+    g_test_add (path, Fixture, &setup, fixture_set_up, func, fixture_tear_down)
+    ADD ("/ui/fetch/add-and-fetch", first, test_fetch_add_and_fetch);
+    ADD ("/ui/fetch/trust", trust, test_fetch_trust);
+    ADD ("/ui/fetch/edit", window_only, test_fetch_edit);
+    ADD ("/ui/fetch/review-certificate", review, test_fetch_review_certificate);
+    ADD ("/ui/fetch/progress", progress, test_fetch_progress);
+    ADD ("/ui/fetch/password-file", password_file, test_fetch_password_file);
+    ADD ("/ui/fetch/outbox", outbox, test_fetch_outbox);
+    ADD ("/ui/fetch/drain", drain, test_fetch_drain);
+    ADD ("/ui/fetch/clear-history", clear_history, test_fetch_clear_history);
+#undef ADD
+  }
   g_test_add_func ("/ui/fetch/quit", test_fetch_quit);
 
   ret = g_test_run ();

@@ -154,8 +154,10 @@ test_no_keyring (void)
   g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 50);
   g_free (poste_ui_test_save_screenshot (texture, "add-provider-no-keyring"));
 
+  g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_assert_finalize_object (dialog);
 
   provider = poste_config_lookup (poste_application_get_config (app), "deskless");
   g_assert_nonnull (provider);
@@ -178,8 +180,7 @@ test_no_keyring (void)
   gtk_window_present (GTK_WINDOW (dialog));
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
   g_assert_cmpuint (adw_combo_row_get_selected (storage_row (dialog)), ==, 1);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
 }
 
 int

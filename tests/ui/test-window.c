@@ -21,6 +21,7 @@
 #include "poste-sandbox-private.h"
 #include "poste-secrets.h"
 #include "poste-window.h"
+#include "poste-window-format.h"
 
 static PosteApplication *app;
 
@@ -264,8 +265,7 @@ test_window_preferences (void)
   g_assert_cmpuint (poste_ui_test_count_colours (texture), >, 100);
   g_free (poste_ui_test_save_screenshot (texture, "preferences"));
 
-  gtk_window_destroy (prefs);
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (prefs);
   g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PREFERENCES_WINDOW));
 }
 
@@ -335,8 +335,7 @@ test_window_about (void)
                    PACKAGE_VERSION);
   assert_release_notes (adw_about_window_get_release_notes (ADW_ABOUT_WINDOW (about)));
 
-  gtk_window_destroy (about);
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (about);
   g_assert_null (poste_ui_test_find_app_window (GTK_APPLICATION (app), ADW_TYPE_ABOUT_WINDOW));
 }
 
@@ -501,9 +500,12 @@ test_window_add_provider (void)
   texture = poste_ui_test_render_widget (dialog);
   g_free (poste_ui_test_save_screenshot (texture, "add-provider"));
 
-  /* Without a password nothing goes to the keyring: the provider is saved at once. */
+  /* Without a password nothing goes to the keyring: the provider is saved at once, and the
+   * editor closes and is freed. */
+  g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_assert_finalize_object (dialog);
 
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -556,8 +558,7 @@ test_window_add_provider (void)
   set_row_text (dialog, "User Name", "example.net");
   add = find_button (dialog, "provider.add");
   g_assert_false (gtk_widget_is_sensitive (add));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
 }
 
@@ -584,8 +585,10 @@ test_window_add_provider_password (void)
   set_row_text (dialog, "Password", "correct horse battery staple");
   g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
 
+  g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
   poste_ui_test_iterate_until (dialog_is_gone, NULL);
+  g_assert_finalize_object (dialog);
 
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, n_before + 1);
   provider = poste_config_lookup (poste_application_get_config (app), "keyed");
@@ -667,19 +670,20 @@ test_window_add_provider_sandboxed (void)
   set_row_text (dialog, "Folder", "~/Maildir/.Lists");
   g_assert_true (gtk_widget_is_sensitive (add));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  poste_ui_test_iterate_pending ();
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   _poste_sandbox_reset_default ();
 }
 
 static void
 test_window_quit (void)
 {
-  get_main_window ();
+  PosteWindow *window = g_object_ref (get_main_window ());
 
+  /* Quitting closes the main window, and nothing keeps it alive. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   poste_ui_test_iterate_pending ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_finalize_object (window);
 }
 
 /* Refused for good (5xx) is "returned to the sender by the provider", never "left with the

@@ -12,9 +12,17 @@
 G_BEGIN_DECLS
 
 typedef struct _PosteApplication        PosteApplication;
+typedef struct _PosteDbusmenuExporter   PosteDbusmenuExporter;
+typedef struct _PosteHistoryRow         PosteHistoryRow;
 typedef struct _PosteNotifier           PosteNotifier;
+typedef struct _PosteOutboxView         PosteOutboxView;
 typedef struct _PostePreferencesWindow  PostePreferencesWindow;
 typedef struct _PosteProviderDialog     PosteProviderDialog;
+typedef struct _PosteProviderRow        PosteProviderRow;
+typedef struct _PosteRouteRow           PosteRouteRow;
+typedef struct _PosteScheduleGroup      PosteScheduleGroup;
+typedef struct _PosteSessionRow         PosteSessionRow;
+typedef struct _PosteStatusItem         PosteStatusItem;
 typedef struct _PosteTray               PosteTray;
 typedef struct _PosteWindow             PosteWindow;
 

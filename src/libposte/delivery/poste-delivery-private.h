@@ -80,7 +80,8 @@ int       _poste_open_spool            (const char   *dir,
                                         const char   *prefix,
                                         GError      **error);
 PosteReply *_poste_reply_for_errno     (int           errsv,
-                                        const char   *what);
+                                        const char   *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
 PosteReply *_poste_reply_for_write_error (const GError *error);
 gboolean  _poste_address_is_safe_argument (const char *address,
                                            gboolean    allow_empty);

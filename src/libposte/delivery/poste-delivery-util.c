@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -435,7 +436,8 @@ _poste_open_spool (const char  *dir,
 /*
  * _poste_reply_for_errno:
  * @errsv: an errno value
- * @what: what failed, for the reply's text
+ * @format: printf () format of what failed, for the reply's text ("WHAT: STRERROR")
+ * @...: its arguments
  *
  * A full disk or quota is 452 4.3.1 (RFC 3463, "mail system full"); anything else 451 4.3.0.
  * Never a permanent reply: a local storage failure is always worth another try.
@@ -444,8 +446,16 @@ _poste_open_spool (const char  *dir,
  */
 PosteReply *
 _poste_reply_for_errno (int         errsv,
-                        const char *what)
+                        const char *format,
+                        ...)
 {
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
   if (errsv == ENOSPC || errsv == EDQUOT)
     return poste_reply_new (452, "4.3.1", "%s: %s", what, g_strerror (errsv));
   return poste_reply_new (451, "4.3.0", "%s: %s", what, g_strerror (errsv));

@@ -163,11 +163,10 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
       if (fd < 0 && errno != EEXIST)
         {
           int errsv = errno;
-          g_autofree char *what = g_strdup_printf (_("Could not make a file in the Maildir “%s”"),
-                                                   self->path);
 
           g_clear_pointer (&self->tmp_path, g_free);
-          return _poste_reply_for_errno (errsv, what);
+          return _poste_reply_for_errno (errsv, _("Could not make a file in the Maildir “%s”"),
+                                         self->path);
         }
     }
   if (fd < 0)
@@ -250,13 +249,13 @@ poste_maildir_delivery_commit (PosteDelivery *delivery,
       errsv = errno;
       close (fd);
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not sync the message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not sync the message"));
     }
   if (close (fd) < 0)
     {
       errsv = errno;
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not write the message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not write the message"));
     }
 
   new_dir = g_build_filename (self->path, "new", NULL);
@@ -265,7 +264,7 @@ poste_maildir_delivery_commit (PosteDelivery *delivery,
   if (errsv != 0)
     {
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not move the message into new/"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not move the message into new/"));
     }
   g_clear_pointer (&self->tmp_path, g_free);
 

@@ -107,9 +107,8 @@ poste_mbox_delivery_begin (PosteDelivery        *delivery,
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
       int errsv = errno;
-      g_autofree char *what = g_strdup_printf (_("Could not make the mbox’s folder “%s”"), dir);
 
-      return _poste_reply_for_errno (errsv, what);
+      return _poste_reply_for_errno (errsv, _("Could not make the mbox’s folder “%s”"), dir);
     }
   spool_fd = _poste_open_spool (dir, ".poste-spool-", &error);
   if (spool_fd < 0 && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
@@ -425,12 +424,8 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
   fd = open (self->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
   if (fd < 0)
     {
-      g_autofree char *what = NULL;
-
       errsv = errno;
-      what = g_strdup_printf (_("Could not open the mbox “%s”"), self->path);
-
-      reply = _poste_reply_for_errno (errsv, what);
+      reply = _poste_reply_for_errno (errsv, _("Could not open the mbox “%s”"), self->path);
       goto out;
     }
   if (!take_fcntl_lock (self, fd, deadline, cancellable, &error))
@@ -452,12 +447,8 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
                self->path, stale.old_length);
       if (ftruncate (fd, stale.old_length) < 0 || fsync (fd) < 0)
         {
-          g_autofree char *what = NULL;
-
           errsv = errno;
-          what = g_strdup_printf (_("Could not repair the mbox “%s”"), self->path);
-
-          reply = _poste_reply_for_errno (errsv, what);
+          reply = _poste_reply_for_errno (errsv, _("Could not repair the mbox “%s”"), self->path);
           goto out;
         }
       st.st_size = stale.old_length;
@@ -475,12 +466,9 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
           !pwrite_all (lock_fd, (const guint8 *) text, strlen (text), 0, &errsv) ||
           fdatasync (lock_fd) < 0)
         {
-          g_autofree char *what = NULL;
-
           errsv = errno;
-          what = g_strdup_printf (_("Could not write the mbox’s lock “%s”"), self->lock_path);
-
-          reply = _poste_reply_for_errno (errsv, what);
+          reply = _poste_reply_for_errno (errsv, _("Could not write the mbox’s lock “%s”"),
+                                          self->lock_path);
           goto out;
         }
     }
@@ -488,14 +476,11 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
   errsv = append_message (self, fd, st.st_size);
   if (errsv != 0)
     {
-      g_autofree char *what = NULL;
-
       g_debug ("mbox %s: %s, truncating back", self->path, g_strerror (errsv));
       if (ftruncate (fd, st.st_size) < 0 || fsync (fd) < 0)
         g_warning ("mbox %s: could not truncate back to %" G_GINT64_FORMAT ": %s", self->path,
                    (gint64) st.st_size, g_strerror (errno));
-      what = g_strdup_printf (_("Could not write to the mbox “%s”"), self->path);
-      reply = _poste_reply_for_errno (errsv, what);
+      reply = _poste_reply_for_errno (errsv, _("Could not write to the mbox “%s”"), self->path);
       goto out;
     }
 

@@ -401,7 +401,7 @@ run_mda (PosteMdaDelivery *self,
 
       if (stdin_fd >= 0)
         close (stdin_fd);
-      return _poste_reply_for_errno (errsv, _("Could not read the spooled message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not read the spooled message"));
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |

@@ -36,6 +36,38 @@ void      _poste_unix_filter_feed   (PosteUnixFilter *filter,
 void      _poste_unix_filter_finish (PosteUnixFilter *filter,
                                      GByteArray      *out);
 
+/*
+ * PosteFileWriter: the message's way into a local file while DATA streams in, shared by the
+ * Maildir, mbox and MDA targets. Each chunk goes through a #PosteUnixFilter into @buffer, which is
+ * written to @fd whenever it holds @flush_size octets or more, and at the end of the message. The
+ * first failed write is kept in @error: every later write fails with it and so does the end of
+ * the message, so a message with a hole in it is never acknowledged. The target keeps what is
+ * its own: where @fd comes from, and what happens to the file after
+ * _poste_file_writer_finish () (fsync and rename, the mbox append, the MDA's run).
+ */
+typedef struct
+{
+  int              fd;          /* (owned) the file being written, -1 between transactions */
+  gsize            flush_size;  /* octets gathered in @buffer before they are written */
+  PosteUnixFilter  filter;
+  GByteArray      *buffer;      /* (owned) the Unix form not yet written */
+  GError          *error;       /* (owned) (nullable) the first write that failed */
+} PosteFileWriter;
+
+void      _poste_file_writer_init   (PosteFileWriter  *writer,
+                                     gsize             flush_size);
+void      _poste_file_writer_start  (PosteFileWriter  *writer,
+                                     int               fd,
+                                     gboolean          mboxrd);
+gboolean  _poste_file_writer_write  (PosteFileWriter  *writer,
+                                     const guint8     *data,
+                                     gsize             length,
+                                     GError          **error);
+gboolean  _poste_file_writer_finish (PosteFileWriter  *writer,
+                                     GError          **error);
+void      _poste_file_writer_reset  (PosteFileWriter  *writer);
+void      _poste_file_writer_clear  (PosteFileWriter  *writer);
+
 char     *_poste_delivery_expand_path  (const char   *path,
                                         GError      **error);
 gboolean  _poste_fsync_directory       (const char   *path,
@@ -44,8 +76,13 @@ gboolean  _poste_write_all             (int           fd,
                                         const guint8 *data,
                                         gsize         length,
                                         GError      **error);
+int       _poste_open_spool            (const char   *dir,
+                                        const char   *prefix,
+                                        GError      **error);
 PosteReply *_poste_reply_for_errno     (int           errsv,
-                                        const char   *what);
+                                        const char   *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+PosteReply *_poste_reply_for_write_error (const GError *error);
 gboolean  _poste_address_is_safe_argument (const char *address,
                                            gboolean    allow_empty);
 char     *_poste_mbox_sanitise_sender  (const char   *sender);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,7 +131,7 @@ _poste_unix_filter_feed (PosteUnixFilter *filter,
  * @out: where the rest is appended
  *
  * Emits what was held back at the end of the message (a final CR, the start of a last line that
- * might have become a "From " line).
+ * might have become a "From " line). Calling it again adds nothing.
  */
 void
 _poste_unix_filter_finish (PosteUnixFilter *filter,
@@ -143,6 +144,151 @@ _poste_unix_filter_finish (PosteUnixFilter *filter,
     }
   if (filter->mboxrd && filter->at_line_start && (filter->gt_count > 0 || filter->from_matched > 0))
     flush_line_start (filter, out, FALSE);
+}
+
+/*
+ * _poste_file_writer_init:
+ * @writer: the writer, in the target's instance
+ * @flush_size: how many octets of the Unix form to gather before writing them, in octets
+ *
+ * Readies @writer for the target's lifetime, with no file; free it with
+ * _poste_file_writer_clear ().
+ */
+void
+_poste_file_writer_init (PosteFileWriter *writer,
+                         gsize            flush_size)
+{
+  memset (writer, 0, sizeof *writer);
+  writer->fd = -1;
+  writer->flush_size = flush_size;
+  writer->buffer = g_byte_array_new ();
+}
+
+/*
+ * _poste_file_writer_start:
+ * @writer: a writer between transactions
+ * @fd: (transfer full): the file the message goes to, open for writing
+ * @mboxrd: whether the filter quotes "^>*From " lines (mboxrd)
+ *
+ * Starts a message: @writer owns @fd from here until _poste_file_writer_reset ().
+ */
+void
+_poste_file_writer_start (PosteFileWriter *writer,
+                          int              fd,
+                          gboolean         mboxrd)
+{
+  writer->fd = fd;
+  _poste_unix_filter_init (&writer->filter, mboxrd);
+}
+
+static gboolean
+flush_buffer (PosteFileWriter  *writer,
+              GError          **error)
+{
+  if (writer->buffer->len == 0)
+    return TRUE;
+  if (!_poste_write_all (writer->fd, writer->buffer->data, writer->buffer->len, error))
+    return FALSE;
+  g_byte_array_set_size (writer->buffer, 0);
+  return TRUE;
+}
+
+/*
+ * _poste_file_writer_write:
+ * @writer: a writer
+ * @data: a chunk of the message in its wire form
+ * @length: the chunk's length, in octets
+ * @error: return location for a #GError
+ *
+ * Filters @data into the buffer and writes the buffer out once it holds the flush size. A write
+ * that fails is remembered: this call and every later one fail with it.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_DELIVERY_ERROR_TEMPORARY when no message was
+ *   started, or the #GIOError of the failed write (%G_IO_ERROR_NO_SPACE for a full disk)
+ */
+gboolean
+_poste_file_writer_write (PosteFileWriter  *writer,
+                          const guint8     *data,
+                          gsize             length,
+                          GError          **error)
+{
+  if (writer->fd < 0)
+    {
+      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
+                           _("No transaction is open"));
+      return FALSE;
+    }
+  if (writer->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (writer->error));
+      return FALSE;
+    }
+  _poste_unix_filter_feed (&writer->filter, data, length, writer->buffer);
+  if (writer->buffer->len >= writer->flush_size && !flush_buffer (writer, &writer->error))
+    {
+      g_propagate_error (error, g_error_copy (writer->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * _poste_file_writer_finish:
+ * @writer: a writer with a started message
+ * @error: return location for a #GError
+ *
+ * Ends the message: what the filter held back and all of the buffer are written to the file
+ * (not synced: that is the target's part). The file stays open and owned by @writer.
+ *
+ * Returns: %TRUE when all of the message is in the file; %FALSE with
+ *   %POSTE_DELIVERY_ERROR_TEMPORARY carrying the message of an earlier write that failed (the
+ *   session already heard of that one; its reply is 451 4.3.0 whatever the cause), or with the
+ *   #GIOError of this last write (%G_IO_ERROR_NO_SPACE for a full disk)
+ */
+gboolean
+_poste_file_writer_finish (PosteFileWriter  *writer,
+                           GError          **error)
+{
+  if (writer->error != NULL)
+    {
+      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
+                           writer->error->message);
+      return FALSE;
+    }
+  _poste_unix_filter_finish (&writer->filter, writer->buffer);
+  return flush_buffer (writer, error);
+}
+
+/*
+ * _poste_file_writer_reset:
+ * @writer: a writer
+ *
+ * Ends the transaction, whatever its state: closes the file if @writer still owns it, drops what
+ * was not written and forgets a failed write.
+ */
+void
+_poste_file_writer_reset (PosteFileWriter *writer)
+{
+  if (writer->fd >= 0)
+    {
+      close (writer->fd);
+      writer->fd = -1;
+    }
+  g_byte_array_set_size (writer->buffer, 0);
+  g_clear_error (&writer->error);
+}
+
+/*
+ * _poste_file_writer_clear:
+ * @writer: a writer
+ *
+ * Resets @writer and frees its buffer, for the target's finalize.
+ */
+void
+_poste_file_writer_clear (PosteFileWriter *writer)
+{
+  _poste_file_writer_reset (writer);
+  g_clear_pointer (&writer->buffer, g_byte_array_unref);
 }
 
 /*
@@ -248,9 +394,50 @@ _poste_write_all (int           fd,
 }
 
 /*
+ * _poste_open_spool:
+ * @dir: the folder to spool in
+ * @prefix: the start of the file's name where the name is briefly visible (no O_TMPFILE)
+ * @error: return location for a #GError
+ *
+ * Makes an unlinked file in @dir, open for reading and writing, that nobody else can see: with
+ * O_TMPFILE, or else a unique name that is removed at once.
+ *
+ * Returns: (transfer full): the file descriptor, or -1 with a #GIOError
+ */
+int
+_poste_open_spool (const char  *dir,
+                   const char  *prefix,
+                   GError     **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *template = NULL;
+  int fd;
+  int errsv;
+
+#ifdef O_TMPFILE
+  fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return fd;
+#endif
+  name = g_strconcat (prefix, "XXXXXX", NULL);
+  template = g_build_filename (dir, name, NULL);
+  fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    {
+      g_unlink (template);
+      return fd;
+    }
+  errsv = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               _("Could not make a spool file in “%s”: %s"), dir, g_strerror (errsv));
+  return -1;
+}
+
+/*
  * _poste_reply_for_errno:
  * @errsv: an errno value
- * @what: what failed, for the reply's text
+ * @format: printf () format of what failed, for the reply's text ("WHAT: STRERROR")
+ * @...: its arguments
  *
  * A full disk or quota is 452 4.3.1 (RFC 3463, "mail system full"); anything else 451 4.3.0.
  * Never a permanent reply: a local storage failure is always worth another try.
@@ -259,11 +446,36 @@ _poste_write_all (int           fd,
  */
 PosteReply *
 _poste_reply_for_errno (int         errsv,
-                        const char *what)
+                        const char *format,
+                        ...)
 {
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
   if (errsv == ENOSPC || errsv == EDQUOT)
     return poste_reply_new (452, "4.3.1", "%s: %s", what, g_strerror (errsv));
   return poste_reply_new (451, "4.3.0", "%s: %s", what, g_strerror (errsv));
+}
+
+/*
+ * _poste_reply_for_write_error:
+ * @error: why a message could not be written to its file
+ *
+ * A full disk (%G_IO_ERROR_NO_SPACE) is 452 4.3.1 (RFC 3463, "mail system full"); anything else
+ * 451 4.3.0, with @error's message as the text.
+ *
+ * Returns: (transfer full): the reply
+ */
+PosteReply *
+_poste_reply_for_write_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    return poste_reply_new (452, "4.3.1", "%s", error->message);
+  return poste_reply_new (451, "4.3.0", "%s", error->message);
 }
 
 /*

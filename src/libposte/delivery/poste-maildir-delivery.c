@@ -36,12 +36,9 @@ struct _PosteMaildirDelivery
 
   /* the open transaction */
   gboolean         open;
-  int              fd;
   char            *name;
   char            *tmp_path;
-  GByteArray      *buffer;
-  PosteUnixFilter  filter;
-  GError          *write_error;
+  PosteFileWriter  writer;
 };
 
 static void poste_maildir_delivery_iface_init (PosteDeliveryInterface *iface);
@@ -61,17 +58,11 @@ static GParamSpec *properties [N_PROPS];
 static void
 reset_transaction (PosteMaildirDelivery *self)
 {
-  if (self->fd >= 0)
-    {
-      close (self->fd);
-      self->fd = -1;
-    }
+  _poste_file_writer_reset (&self->writer);
   if (self->tmp_path != NULL)
     g_unlink (self->tmp_path);
   g_clear_pointer (&self->tmp_path, g_free);
   g_clear_pointer (&self->name, g_free);
-  g_byte_array_set_size (self->buffer, 0);
-  g_clear_error (&self->write_error);
   self->open = FALSE;
 }
 
@@ -143,6 +134,7 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
 {
   PosteMaildirDelivery *self = POSTE_MAILDIR_DELIVERY (delivery);
   g_autoptr(GError) error = NULL;
+  int fd = -1;
 
   reset_transaction (self);
   /* The folders are made once per target, not for every message; a tmp/ that went away since
@@ -151,15 +143,14 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
     return poste_reply_new (451, "4.3.0", "%s", error->message);
   self->folders_made = TRUE;
 
-  for (guint attempt = 0; attempt < 10 && self->fd < 0; attempt++)
+  for (guint attempt = 0; attempt < 10 && fd < 0; attempt++)
     {
       g_free (self->name);
       g_free (self->tmp_path);
       self->name = poste_maildir_delivery_unique_name ();
       self->tmp_path = g_build_filename (self->path, "tmp", self->name, NULL);
-      self->fd = open (self->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                       0600);
-      if (self->fd < 0 && errno == ENOENT && attempt == 0)
+      fd = open (self->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd < 0 && errno == ENOENT && attempt == 0)
         {
           if (!ensure_folders (self->path, &error))
             {
@@ -169,23 +160,22 @@ poste_maildir_delivery_begin (PosteDelivery        *delivery,
             }
           continue;
         }
-      if (self->fd < 0 && errno != EEXIST)
+      if (fd < 0 && errno != EEXIST)
         {
           int errsv = errno;
-          g_autofree char *what = g_strdup_printf (_("Could not make a file in the Maildir “%s”"),
-                                                   self->path);
 
           g_clear_pointer (&self->tmp_path, g_free);
-          return _poste_reply_for_errno (errsv, what);
+          return _poste_reply_for_errno (errsv, _("Could not make a file in the Maildir “%s”"),
+                                         self->path);
         }
     }
-  if (self->fd < 0)
+  if (fd < 0)
     {
       g_clear_pointer (&self->tmp_path, g_free);
       return poste_reply_new (451, "4.3.0", "Could not find a unique name in the Maildir");
     }
 
-  _poste_unix_filter_init (&self->filter, FALSE);
+  _poste_file_writer_start (&self->writer, fd, FALSE);
   self->open = TRUE;
   return poste_reply_new (250, "2.1.0", "Sender ok");
 }
@@ -205,18 +195,6 @@ poste_maildir_delivery_add_recipient (PosteDelivery        *delivery,
 }
 
 static gboolean
-flush_buffer (PosteMaildirDelivery  *self,
-              GError               **error)
-{
-  if (self->buffer->len == 0)
-    return TRUE;
-  if (!_poste_write_all (self->fd, self->buffer->data, self->buffer->len, error))
-    return FALSE;
-  g_byte_array_set_size (self->buffer, 0);
-  return TRUE;
-}
-
-static gboolean
 poste_maildir_delivery_write (PosteDelivery  *delivery,
                               const guint8   *data,
                               gsize           length,
@@ -225,24 +203,7 @@ poste_maildir_delivery_write (PosteDelivery  *delivery,
 {
   PosteMaildirDelivery *self = POSTE_MAILDIR_DELIVERY (delivery);
 
-  if (!self->open)
-    {
-      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
-                           _("No transaction is open"));
-      return FALSE;
-    }
-  if (self->write_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  _poste_unix_filter_feed (&self->filter, data, length, self->buffer);
-  if (self->buffer->len >= FLUSH_SIZE && !flush_buffer (self, &self->write_error))
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  return TRUE;
+  return _poste_file_writer_write (&self->writer, data, length, error);
 }
 
 static int
@@ -274,37 +235,27 @@ poste_maildir_delivery_commit (PosteDelivery *delivery,
 
   if (!self->open)
     return poste_reply_new (503, "5.5.1", "No transaction");
-  if (self->write_error != NULL)
+  if (!_poste_file_writer_finish (&self->writer, &error))
     {
-      reply = poste_reply_new (451, "4.3.0", "%s", self->write_error->message);
+      reply = _poste_reply_for_write_error (error);
       reset_transaction (self);
       return reply;
     }
 
-  _poste_unix_filter_finish (&self->filter, self->buffer);
-  if (!flush_buffer (self, &error))
-    {
-      reply = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
-        ? poste_reply_new (452, "4.3.1", "%s", error->message)
-        : poste_reply_new (451, "4.3.0", "%s", error->message);
-      reset_transaction (self);
-      return reply;
-    }
-
-  fd = self->fd;
-  self->fd = -1;
+  /* Synced and closed here, each with its own reply, rather than by the writer's reset. */
+  fd = g_steal_fd (&self->writer.fd);
   if (fsync (fd) < 0)
     {
       errsv = errno;
       close (fd);
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not sync the message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not sync the message"));
     }
   if (close (fd) < 0)
     {
       errsv = errno;
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not write the message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not write the message"));
     }
 
   new_dir = g_build_filename (self->path, "new", NULL);
@@ -313,7 +264,7 @@ poste_maildir_delivery_commit (PosteDelivery *delivery,
   if (errsv != 0)
     {
       reset_transaction (self);
-      return _poste_reply_for_errno (errsv, _("Could not move the message into new/"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not move the message into new/"));
     }
   g_clear_pointer (&self->tmp_path, g_free);
 
@@ -359,7 +310,7 @@ poste_maildir_delivery_finalize (GObject *object)
   PosteMaildirDelivery *self = POSTE_MAILDIR_DELIVERY (object);
 
   reset_transaction (self);
-  g_byte_array_unref (self->buffer);
+  _poste_file_writer_clear (&self->writer);
   g_free (self->path);
 
   G_OBJECT_CLASS (poste_maildir_delivery_parent_class)->finalize (object);
@@ -419,8 +370,7 @@ poste_maildir_delivery_class_init (PosteMaildirDeliveryClass *klass)
 static void
 poste_maildir_delivery_init (PosteMaildirDelivery *self)
 {
-  self->fd = -1;
-  self->buffer = g_byte_array_new ();
+  _poste_file_writer_init (&self->writer, FLUSH_SIZE);
 }
 
 /**

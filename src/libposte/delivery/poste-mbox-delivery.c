@@ -66,10 +66,7 @@ struct _PosteMboxDelivery
   /* the open transaction */
   gboolean         open;
   char            *sender;
-  int              spool_fd;
-  GByteArray      *buffer;
-  PosteUnixFilter  filter;
-  GError          *write_error;
+  PosteFileWriter  spool;      /* the message, in its mboxrd form, until commit */
 };
 
 static void poste_mbox_delivery_iface_init (PosteDeliveryInterface *iface);
@@ -92,42 +89,7 @@ reset_transaction (PosteMboxDelivery *self)
 {
   self->open = FALSE;
   g_clear_pointer (&self->sender, g_free);
-  if (self->spool_fd >= 0)
-    {
-      close (self->spool_fd);
-      self->spool_fd = -1;
-    }
-  g_byte_array_set_size (self->buffer, 0);
-  g_clear_error (&self->write_error);
-}
-
-/* An unlinked file in @dir that nobody else can see. */
-static int
-open_spool (const char  *dir,
-            GError     **error)
-{
-  int fd;
-  int errsv;
-
-#ifdef O_TMPFILE
-  fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0)
-    return fd;
-#endif
-  {
-    g_autofree char *template = g_build_filename (dir, ".poste-spool-XXXXXX", NULL);
-
-    fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-      {
-        g_unlink (template);
-        return fd;
-      }
-  }
-  errsv = errno;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               _("Could not make a spool file in “%s”: %s"), dir, g_strerror (errsv));
-  return -1;
+  _poste_file_writer_reset (&self->spool);
 }
 
 static PosteReply *
@@ -138,32 +100,32 @@ poste_mbox_delivery_begin (PosteDelivery        *delivery,
   PosteMboxDelivery *self = POSTE_MBOX_DELIVERY (delivery);
   g_autofree char *dir = g_path_get_dirname (self->path);
   g_autoptr(GError) error = NULL;
+  int spool_fd;
 
   reset_transaction (self);
 
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
       int errsv = errno;
-      g_autofree char *what = g_strdup_printf (_("Could not make the mbox’s folder “%s”"), dir);
 
-      return _poste_reply_for_errno (errsv, what);
+      return _poste_reply_for_errno (errsv, _("Could not make the mbox’s folder “%s”"), dir);
     }
-  self->spool_fd = open_spool (dir, &error);
-  if (self->spool_fd < 0 && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+  spool_fd = _poste_open_spool (dir, ".poste-spool-", &error);
+  if (spool_fd < 0 && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
                              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY)))
     {
       /* A shared mail folder such as /var/mail (group "mail", mode 2775) takes no files of
        * ours: spool in the temporary folder instead. */
       g_clear_error (&error);
-      self->spool_fd = open_spool (g_get_tmp_dir (), &error);
+      spool_fd = _poste_open_spool (g_get_tmp_dir (), ".poste-spool-", &error);
     }
-  if (self->spool_fd < 0)
+  if (spool_fd < 0)
     {
       g_debug ("mbox %s: %s", self->path, error->message);
       return poste_reply_new (451, "4.3.0", "%s", error->message);
     }
   self->sender = g_strdup (envelope->sender);
-  _poste_unix_filter_init (&self->filter, TRUE);
+  _poste_file_writer_start (&self->spool, spool_fd, TRUE);
   self->open = TRUE;
   return poste_reply_new (250, "2.1.0", "Sender ok");
 }
@@ -183,18 +145,6 @@ poste_mbox_delivery_add_recipient (PosteDelivery        *delivery,
 }
 
 static gboolean
-flush_buffer (PosteMboxDelivery  *self,
-              GError            **error)
-{
-  if (self->buffer->len == 0)
-    return TRUE;
-  if (!_poste_write_all (self->spool_fd, self->buffer->data, self->buffer->len, error))
-    return FALSE;
-  g_byte_array_set_size (self->buffer, 0);
-  return TRUE;
-}
-
-static gboolean
 poste_mbox_delivery_write (PosteDelivery  *delivery,
                            const guint8   *data,
                            gsize           length,
@@ -203,24 +153,7 @@ poste_mbox_delivery_write (PosteDelivery  *delivery,
 {
   PosteMboxDelivery *self = POSTE_MBOX_DELIVERY (delivery);
 
-  if (!self->open)
-    {
-      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
-                           _("No transaction is open"));
-      return FALSE;
-    }
-  if (self->write_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  _poste_unix_filter_feed (&self->filter, data, length, self->buffer);
-  if (self->buffer->len >= SPOOL_FLUSH_SIZE && !flush_buffer (self, &self->write_error))
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  return TRUE;
+  return _poste_file_writer_write (&self->spool, data, length, error);
 }
 
 /* Reads "poste-restante PID OLD-LENGTH DEV INO" from a dotlock. */
@@ -427,7 +360,7 @@ append_message (PosteMboxDelivery *self,
 
   for (;;)
     {
-      gssize n = pread (self->spool_fd, buffer, COPY_BUFFER_SIZE, in_offset);
+      gssize n = pread (self->spool.fd, buffer, COPY_BUFFER_SIZE, in_offset);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -462,22 +395,16 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
 
   if (!self->open)
     return poste_reply_new (503, "5.5.1", "No transaction");
-  if (self->write_error != NULL)
-    {
-      reply = poste_reply_new (451, "4.3.0", "%s", self->write_error->message);
-      goto out;
-    }
 
-  /* The end of the message: a final line end, then the blank line that ends an mbox entry. */
-  _poste_unix_filter_finish (&self->filter, self->buffer);
-  if (self->filter.emitted > 0 && self->filter.last_byte != '\n')
-    g_byte_array_append (self->buffer, (const guint8 *) "\n", 1);
-  g_byte_array_append (self->buffer, (const guint8 *) "\n", 1);
-  if (!flush_buffer (self, &error))
+  /* The end of the message: a final line end, then the blank line that ends an mbox entry. The
+   * filter is finished here to see how the message ended; the writer's finish adds nothing more. */
+  _poste_unix_filter_finish (&self->spool.filter, self->spool.buffer);
+  if (self->spool.filter.emitted > 0 && self->spool.filter.last_byte != '\n')
+    g_byte_array_append (self->spool.buffer, (const guint8 *) "\n", 1);
+  g_byte_array_append (self->spool.buffer, (const guint8 *) "\n", 1);
+  if (!_poste_file_writer_finish (&self->spool, &error))
     {
-      reply = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
-        ? poste_reply_new (452, "4.3.1", "%s", error->message)
-        : poste_reply_new (451, "4.3.0", "%s", error->message);
+      reply = _poste_reply_for_write_error (error);
       goto out;
     }
 
@@ -497,12 +424,8 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
   fd = open (self->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
   if (fd < 0)
     {
-      g_autofree char *what = NULL;
-
       errsv = errno;
-      what = g_strdup_printf (_("Could not open the mbox “%s”"), self->path);
-
-      reply = _poste_reply_for_errno (errsv, what);
+      reply = _poste_reply_for_errno (errsv, _("Could not open the mbox “%s”"), self->path);
       goto out;
     }
   if (!take_fcntl_lock (self, fd, deadline, cancellable, &error))
@@ -524,12 +447,8 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
                self->path, stale.old_length);
       if (ftruncate (fd, stale.old_length) < 0 || fsync (fd) < 0)
         {
-          g_autofree char *what = NULL;
-
           errsv = errno;
-          what = g_strdup_printf (_("Could not repair the mbox “%s”"), self->path);
-
-          reply = _poste_reply_for_errno (errsv, what);
+          reply = _poste_reply_for_errno (errsv, _("Could not repair the mbox “%s”"), self->path);
           goto out;
         }
       st.st_size = stale.old_length;
@@ -547,12 +466,9 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
           !pwrite_all (lock_fd, (const guint8 *) text, strlen (text), 0, &errsv) ||
           fdatasync (lock_fd) < 0)
         {
-          g_autofree char *what = NULL;
-
           errsv = errno;
-          what = g_strdup_printf (_("Could not write the mbox’s lock “%s”"), self->lock_path);
-
-          reply = _poste_reply_for_errno (errsv, what);
+          reply = _poste_reply_for_errno (errsv, _("Could not write the mbox’s lock “%s”"),
+                                          self->lock_path);
           goto out;
         }
     }
@@ -560,14 +476,11 @@ poste_mbox_delivery_commit (PosteDelivery *delivery,
   errsv = append_message (self, fd, st.st_size);
   if (errsv != 0)
     {
-      g_autofree char *what = NULL;
-
       g_debug ("mbox %s: %s, truncating back", self->path, g_strerror (errsv));
       if (ftruncate (fd, st.st_size) < 0 || fsync (fd) < 0)
         g_warning ("mbox %s: could not truncate back to %" G_GINT64_FORMAT ": %s", self->path,
                    (gint64) st.st_size, g_strerror (errno));
-      what = g_strdup_printf (_("Could not write to the mbox “%s”"), self->path);
-      reply = _poste_reply_for_errno (errsv, what);
+      reply = _poste_reply_for_errno (errsv, _("Could not write to the mbox “%s”"), self->path);
       goto out;
     }
 
@@ -617,7 +530,7 @@ poste_mbox_delivery_finalize (GObject *object)
   PosteMboxDelivery *self = POSTE_MBOX_DELIVERY (object);
 
   reset_transaction (self);
-  g_byte_array_unref (self->buffer);
+  _poste_file_writer_clear (&self->spool);
   g_free (self->path);
   g_free (self->lock_path);
 
@@ -688,8 +601,7 @@ poste_mbox_delivery_class_init (PosteMboxDeliveryClass *klass)
 static void
 poste_mbox_delivery_init (PosteMboxDelivery *self)
 {
-  self->spool_fd = -1;
-  self->buffer = g_byte_array_new ();
+  _poste_file_writer_init (&self->spool, SPOOL_FLUSH_SIZE);
   self->lock_timeout = POSTE_MBOX_DELIVERY_LOCK_TIMEOUT;
 }
 

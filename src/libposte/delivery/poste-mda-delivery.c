@@ -75,10 +75,7 @@ struct _PosteMdaDelivery
   gboolean         open;
   char            *sender;
   GPtrArray       *recipients;
-  int              spool_fd;
-  GByteArray      *buffer;
-  PosteUnixFilter  filter;
-  GError          *write_error;
+  PosteFileWriter  spool;      /* the message, for the MDA's standard input */
 };
 
 static void poste_mda_delivery_iface_init (PosteDeliveryInterface *iface);
@@ -102,13 +99,7 @@ reset_transaction (PosteMdaDelivery *self)
   self->open = FALSE;
   g_clear_pointer (&self->sender, g_free);
   g_ptr_array_set_size (self->recipients, 0);
-  if (self->spool_fd >= 0)
-    {
-      close (self->spool_fd);
-      self->spool_fd = -1;
-    }
-  g_byte_array_set_size (self->buffer, 0);
-  g_clear_error (&self->write_error);
+  _poste_file_writer_reset (&self->spool);
 }
 
 /* Checks the "%" escapes of @arg; notes which addresses it uses. */
@@ -165,32 +156,6 @@ substitute (const char *arg,
   return g_string_free (s, FALSE);
 }
 
-static int
-open_spool (GError **error)
-{
-  const char *dir = g_get_tmp_dir ();
-  g_autofree char *template = NULL;
-  int fd;
-  int errsv;
-
-#ifdef O_TMPFILE
-  fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0)
-    return fd;
-#endif
-  template = g_build_filename (dir, "poste-mda-XXXXXX", NULL);
-  fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0)
-    {
-      g_unlink (template);
-      return fd;
-    }
-  errsv = errno;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               _("Could not make a spool file in “%s”: %s"), dir, g_strerror (errsv));
-  return -1;
-}
-
 static guint
 poste_mda_delivery_get_max_recipients (PosteDelivery *delivery)
 {
@@ -204,6 +169,7 @@ poste_mda_delivery_begin (PosteDelivery        *delivery,
 {
   PosteMdaDelivery *self = POSTE_MDA_DELIVERY (delivery);
   g_autoptr(GError) error = NULL;
+  int spool_fd;
 
   reset_transaction (self);
   if (self->uses_sender && !_poste_address_is_safe_argument (envelope->sender, TRUE))
@@ -211,11 +177,11 @@ poste_mda_delivery_begin (PosteDelivery        *delivery,
                             "The sender address starts with '-' or holds control characters, "
                             "which the local MDA cannot take as an argument");
 
-  self->spool_fd = open_spool (&error);
-  if (self->spool_fd < 0)
+  spool_fd = _poste_open_spool (g_get_tmp_dir (), "poste-mda-", &error);
+  if (spool_fd < 0)
     return poste_reply_new (451, "4.3.0", "%s", error->message);
   self->sender = g_strdup (envelope->sender);
-  _poste_unix_filter_init (&self->filter, FALSE);
+  _poste_file_writer_start (&self->spool, spool_fd, FALSE);
   self->open = TRUE;
   return poste_reply_new (250, "2.1.0", "Sender ok");
 }
@@ -241,18 +207,6 @@ poste_mda_delivery_add_recipient (PosteDelivery        *delivery,
 }
 
 static gboolean
-flush_buffer (PosteMdaDelivery  *self,
-              GError           **error)
-{
-  if (self->buffer->len == 0)
-    return TRUE;
-  if (!_poste_write_all (self->spool_fd, self->buffer->data, self->buffer->len, error))
-    return FALSE;
-  g_byte_array_set_size (self->buffer, 0);
-  return TRUE;
-}
-
-static gboolean
 poste_mda_delivery_write (PosteDelivery  *delivery,
                           const guint8   *data,
                           gsize           length,
@@ -261,24 +215,7 @@ poste_mda_delivery_write (PosteDelivery  *delivery,
 {
   PosteMdaDelivery *self = POSTE_MDA_DELIVERY (delivery);
 
-  if (!self->open)
-    {
-      g_set_error_literal (error, POSTE_DELIVERY_ERROR, POSTE_DELIVERY_ERROR_TEMPORARY,
-                           _("No transaction is open"));
-      return FALSE;
-    }
-  if (self->write_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  _poste_unix_filter_feed (&self->filter, data, length, self->buffer);
-  if (self->buffer->len >= FLUSH_SIZE && !flush_buffer (self, &self->write_error))
-    {
-      g_propagate_error (error, g_error_copy (self->write_error));
-      return FALSE;
-    }
-  return TRUE;
+  return _poste_file_writer_write (&self->spool, data, length, error);
 }
 
 /**
@@ -457,14 +394,14 @@ run_mda (PosteMdaDelivery *self,
                                        recipient != NULL ? recipient : ""));
   g_ptr_array_add (argv, NULL);
 
-  stdin_fd = fcntl (self->spool_fd, F_DUPFD_CLOEXEC, 3);
+  stdin_fd = fcntl (self->spool.fd, F_DUPFD_CLOEXEC, 3);
   if (stdin_fd < 0 || lseek (stdin_fd, 0, SEEK_SET) < 0)
     {
       int errsv = errno;
 
       if (stdin_fd >= 0)
         close (stdin_fd);
-      return _poste_reply_for_errno (errsv, _("Could not read the spooled message"));
+      return _poste_reply_for_errno (errsv, "%s", _("Could not read the spooled message"));
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -553,15 +490,10 @@ poste_mda_delivery_commit (PosteDelivery *delivery,
 
   if (!self->open)
     return poste_reply_new (503, "5.5.1", "No transaction");
-  if (self->write_error != NULL)
+  if (!_poste_file_writer_finish (&self->spool, &error))
     {
-      reply = poste_reply_new (451, "4.3.0", "%s", self->write_error->message);
-      reset_transaction (self);
-      return reply;
-    }
-  _poste_unix_filter_finish (&self->filter, self->buffer);
-  if (!flush_buffer (self, &error))
-    {
+      /* 451 for a full disk too, unlike the Maildir and mbox: the spool is a temporary file,
+       * not the mailbox. */
       reply = poste_reply_new (451, "4.3.0", "%s", error->message);
       reset_transaction (self);
       return reply;
@@ -611,7 +543,7 @@ poste_mda_delivery_finalize (GObject *object)
 
   reset_transaction (self);
   g_ptr_array_unref (self->recipients);
-  g_byte_array_unref (self->buffer);
+  _poste_file_writer_clear (&self->spool);
   g_strfreev (self->argv);
 
   G_OBJECT_CLASS (poste_mda_delivery_parent_class)->finalize (object);
@@ -680,9 +612,8 @@ poste_mda_delivery_class_init (PosteMdaDeliveryClass *klass)
 static void
 poste_mda_delivery_init (PosteMdaDelivery *self)
 {
-  self->spool_fd = -1;
   self->recipients = g_ptr_array_new_with_free_func (g_free);
-  self->buffer = g_byte_array_new ();
+  _poste_file_writer_init (&self->spool, FLUSH_SIZE);
   self->timeout = POSTE_MDA_DELIVERY_TIMEOUT;
 }
 

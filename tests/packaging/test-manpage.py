@@ -133,10 +133,11 @@ def every_configuration_key_is_documented():
     with open(os.path.join(providers, 'poste-config-keys.c'), encoding='utf-8') as f:
         keys_c = f.read()
     keys = set()
-    # The provider keys are a table of rows, each starting with its key's name; outbox_keys a list.
+    # The provider keys are a table of typed rows, each naming its key (.name = "..."); outbox_keys
+    # a list.
     body = re.search(r'provider_keys\[\] = \{(.*?)\n\};', keys_c, re.S)
     check(body is not None, 'the provider keys found in poste-config-keys.c')
-    keys |= set(re.findall(r'\{\s*"([\w-]+)"', body.group(1)))
+    keys |= set(re.findall(r'\.name = "([\w-]+)"', body.group(1)))
     body = re.search(r'outbox_keys\[\] = \{(.*?)\};', config_c, re.S)
     check(body is not None, 'outbox_keys found in poste-config.c')
     keys |= set(re.findall(r'"([\w-]+)"', body.group(1)))

@@ -291,6 +291,7 @@ typedef struct {
   GError       *error;
   guint         state_changes;
   guint         message_notifies;
+  guint         last_messages;
   guint         progress;
   gboolean      saw_receiving;
 } AsyncRun;
@@ -324,6 +325,13 @@ messages_cb (PosteSession *session,
              GParamSpec   *pspec,
              AsyncRun     *r)
 {
+  guint messages = poste_session_get_messages (session);
+
+  /* The worker's progress reaches the caller's thread as the newest snapshot: a busy main loop
+   * may see several messages arrive as one change, but never a count twice or going back. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_assert_cmpuint (messages, >, r->last_messages);
+  r->last_messages = messages;
   r->message_notifies++;
 }
 
@@ -398,11 +406,13 @@ test_async_progress (void)
   run_async (&f, &r);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
-  g_assert_true (r.saw_receiving);
-  /* One notify per delivered message, in the main context. */
-  g_assert_cmpuint (r.message_notifies, ==, 3);
-  g_assert_cmpuint (r.progress, >=, 3);
-  g_assert_cmpuint (r.state_changes, >=, 6);
+  /* At most one notify per delivered message, each in the main context and counting up (see
+   * messages_cb ()); how many depends on how busy the main loop was, the last one says 3. */
+  g_assert_cmpuint (r.message_notifies, >=, 1);
+  g_assert_cmpuint (r.message_notifies, <=, 3);
+  g_assert_cmpuint (r.last_messages, ==, 3);
+  g_assert_cmpuint (r.progress, >=, 1);
+  g_assert_cmpuint (r.state_changes, >=, 2);
   g_assert_cmpuint (poste_session_get_messages (f.t.session), ==, 3);
   g_assert_cmpuint (poste_session_get_bytes (f.t.session), ==,
                     2 * strlen (MESSAGE_1) + strlen (MESSAGE_2));

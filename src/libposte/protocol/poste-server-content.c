@@ -291,6 +291,54 @@ finish_message (Server  *srv,
   return ok;
 }
 
+/* The content begins: a new decoder, the progress at 0 of the declared size, and our
+ * Received: header first. */
+static void
+start_content (Server               *srv,
+               PosteDataDecoderMode  mode)
+{
+  PosteChannel *channel = srv->channel;
+
+  poste_data_decoder_free (srv->decoder);
+  srv->decoder = poste_data_decoder_new (mode);
+  channel->current_size = 0;
+  channel->current_total = srv->envelope->declared_size;
+  poste_channel_progress (channel);
+  write_received (srv);
+}
+
+/* Streams the content from the connection through the decoder into the target: to the end of
+ * DATA, or (@counted) exactly @size octets of a BDAT chunk. Memory stays bounded by the
+ * connection's buffer. */
+static gboolean
+feed_decoder (Server   *srv,
+              gboolean  counted,
+              guint64   size,
+              GError  **error)
+{
+  PosteChannel *channel = srv->channel;
+  guint64 remaining = size;
+
+  while (counted ? remaining > 0 : !poste_data_decoder_is_done (srv->decoder))
+    {
+      gsize length, used;
+      const guint8 *data = poste_connection_peek (channel->connection, &length,
+                                                  channel->cancellable, error);
+
+      if (data == NULL)
+        return FALSE;
+      if (counted)
+        length = (gsize) MIN ((guint64) length, remaining);
+      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
+      g_assert (!counted || used == length);
+      poste_connection_consume (channel->connection, used);
+      if (counted)
+        remaining -= used;
+      report_size (srv);
+    }
+  return TRUE;
+}
+
 gboolean
 _poste_server_cmd_data (Server      *srv,
                         const char  *args,
@@ -305,26 +353,9 @@ _poste_server_cmd_data (Server      *srv,
       !poste_connection_flush (channel->connection, channel->cancellable, error))
     return FALSE;
 
-  poste_data_decoder_free (srv->decoder);
-  srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_DOT);
-  channel->current_size = 0;
-  channel->current_total = srv->envelope->declared_size;
-  poste_channel_progress (channel);
-  write_received (srv);
-
-  while (!poste_data_decoder_is_done (srv->decoder))
-    {
-      gsize length, used;
-      const guint8 *data = poste_connection_peek (channel->connection, &length,
-                                                  channel->cancellable,
-                                                  error);
-
-      if (data == NULL)
-        return FALSE;
-      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
-      poste_connection_consume (channel->connection, used);
-      report_size (srv);
-    }
+  start_content (srv, POSTE_DATA_DECODER_DOT);
+  if (!feed_decoder (srv, FALSE, 0, error))
+    return FALSE;
   return finish_message (srv, error);
 }
 
@@ -382,9 +413,8 @@ _poste_server_cmd_bdat (Server      *srv,
                         const char  *args,
                         GError     **error)
 {
-  PosteChannel *channel = srv->channel;
   g_auto(GStrv) words = g_strsplit (_poste_server_skip_spaces (args), " ", -1);
-  guint64 size, remaining;
+  guint64 size;
   gboolean last = FALSE;
 
   if (words[0] == NULL || !_poste_server_parse_size (words[0], &size) ||
@@ -410,31 +440,10 @@ _poste_server_cmd_bdat (Server      *srv,
     {
       srv->bdat = TRUE;
       _poste_server_set_state (srv, SERVER_STATE_BDAT);
-      poste_data_decoder_free (srv->decoder);
-      srv->decoder = poste_data_decoder_new (POSTE_DATA_DECODER_RAW);
-      channel->current_size = 0;
-      channel->current_total = srv->envelope->declared_size;
-      poste_channel_progress (channel);
-      write_received (srv);
+      start_content (srv, POSTE_DATA_DECODER_RAW);
     }
-
-  remaining = size;
-  while (remaining > 0)
-    {
-      gsize length, used;
-      const guint8 *data = poste_connection_peek (channel->connection, &length,
-                                                  channel->cancellable,
-                                                  error);
-
-      if (data == NULL)
-        return FALSE;
-      length = (gsize) MIN ((guint64) length, remaining);
-      used = poste_data_decoder_feed (srv->decoder, data, length, decoded_cb, srv);
-      g_assert (used == length);
-      poste_connection_consume (channel->connection, used);
-      remaining -= used;
-      report_size (srv);
-    }
+  if (!feed_decoder (srv, TRUE, size, error))
+    return FALSE;
 
   if (!last)
     return _poste_server_reply (srv, 250, "2.0.0", error, "%" G_GUINT64_FORMAT " octets received",

@@ -146,6 +146,17 @@ say (Harness    *h,
   expect (h, expected);
 }
 
+/* The common opening of a transaction: MAIL FROM:<a@b.example> and one accepted RCPT TO. */
+static void
+open_transaction (Harness    *h,
+                  const char *recipient)
+{
+  g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", recipient);
+
+  say (h, "MAIL FROM:<a@b.example>", "250 ");
+  say (h, rcpt, "250 ");
+}
+
 static void
 greet (Harness *h)
 {
@@ -158,6 +169,15 @@ greet (Harness *h)
   g_assert_true (poste_reply_has_keyword (ehlo, "ENHANCEDSTATUSCODES", NULL));
   g_assert_true (poste_reply_has_keyword (ehlo, "CHUNKING", NULL));
   g_assert_true (poste_reply_has_keyword (ehlo, "SIZE", NULL));
+}
+
+/* A harness whose provider said EHLO and got our reply: where most scripts start. */
+static void
+harness_greeted (Harness  *h,
+                 void    (*configure) (Harness *h))
+{
+  harness_setup (h, configure);
+  greet (h);
 }
 
 static const char *
@@ -194,8 +214,7 @@ test_basic (void)
   const char *text;
   g_autofree char *copy = NULL;
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   say (&h, "MAIL FROM:<sender@far.example> SIZE=100 BODY=8BITMIME", "250 2.1.0");
   say (&h, "RCPT TO:<someone@other.example>", "550 5.7.1");
   /* RFC 5321 section 4.5.1: postmaster without a domain is always taken. */
@@ -232,8 +251,7 @@ test_pipelined (void)
   const char *text;
   g_autofree char *copy = NULL;
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   /* One write: the replies come back in order (RFC 2920), the content follows the 354. */
   send_raw (&h, "MAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n", -1);
   expect (&h, "250 ");
@@ -319,8 +337,7 @@ test_bad_lines (void)
 {
   Harness h = { 0, };
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   send_raw (&h, "NOOP\n", -1);
   expect (&h, "500 5.5.2");
   send_raw (&h, "NO\rOP\r\n", -1);
@@ -337,8 +354,7 @@ test_too_many_errors (void)
 {
   Harness h = { 0, };
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   for (guint i = 0; i < POSTE_SERVER_MAX_ERRORS; i++)
     say (&h, "BOGUS", "500 ");
   expect (&h, "421 4.7.0");
@@ -410,10 +426,8 @@ test_lmtp_like (void)
 {
   Harness h = { 0, };
 
-  harness_setup (&h, one_recipient_target);
-  greet (&h);
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<1@example.org>", "250 ");
+  harness_greeted (&h, one_recipient_target);
+  open_transaction (&h, "1@example.org");
   say (&h, "RCPT TO:<2@example.org>", "452 4.5.3");
   say (&h, "QUIT", "221 ");
   g_assert_true (harness_finish (&h));
@@ -425,10 +439,8 @@ test_bare_lf_policy (void)
 {
   Harness h = { 0, };
 
-  harness_setup (&h, NULL);
-  greet (&h);
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  harness_greeted (&h, NULL);
+  open_transaction (&h, "x@example.org");
   say (&h, "DATA", "354 ");
   /* "\n.\r\n" and "\r\n.\n" are not ends: reading goes on to the real one, then 550. */
   send_raw (&h, "one\n.\r\ntwo\r\n.\nthree\r\n.\r\n", -1);
@@ -450,21 +462,18 @@ test_bdat (void)
   gsize n;
   g_autofree char *copy = NULL;
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   /* BDAT without a transaction: the chunk is read and dropped, the stream stays in step. */
   send_raw (&h, "BDAT 5\r\nhello", -1);
   expect (&h, "503 5.5.1");
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  open_transaction (&h, "x@example.org");
   send_raw (&h, "BDAT 9\r\nline\r\n.\r\n", -1);
   expect (&h, "250 2.0.0 9 octets");
   say (&h, "DATA", "503 5.5.1");
   /* BDAT counts octets: a CR at the very end (or any bare CR or LF) is stored as sent. */
   send_raw (&h, "BDAT 4 LAST\r\nend\r", -1);
   expect (&h, "250 2.0.0 Stored");
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  open_transaction (&h, "x@example.org");
   send_raw (&h, "BDAT 6\r\nline\r\nBDAT 0 LAST\r\n", -1);
   expect (&h, "250 2.0.0 6 octets");
   expect (&h, "250 2.0.0 Stored");
@@ -493,17 +502,14 @@ test_bdat_line_ends (void)
   gsize n;
   g_autofree char *copy = NULL;
 
-  harness_setup (&h, NULL);
-  greet (&h);
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  harness_greeted (&h, NULL);
+  open_transaction (&h, "x@example.org");
   send_raw (&h, "BDAT 17 LAST\r\none\ntwo\rthree\r\n.\n\n", -1);
   expect (&h, "250 2.0.0 Stored");
   /* The LF the provider did not count: a stray line. */
   expect (&h, "500 5.5.2 Stray line end");
   say (&h, "NOOP", "250 ");
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  open_transaction (&h, "x@example.org");
   send_raw (&h, "BDAT 7 LAST\r\na\0b\r\n\r\n", 20);
   expect (&h, "550 5.6.0");
   say (&h, "QUIT", "221 ");
@@ -521,10 +527,8 @@ test_closed (void)
 {
   Harness h = { 0, };
 
-  harness_setup (&h, NULL);
-  greet (&h);
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  harness_greeted (&h, NULL);
+  open_transaction (&h, "x@example.org");
   say (&h, "DATA", "354 ");
   send_raw (&h, "partial message\r\n", -1);
   g_assert_true (poste_connection_close (h.peer, NULL, NULL));
@@ -569,8 +573,7 @@ test_long_ehlo (void)
   harness_setup (&h, NULL);
   expect (&h, "220 ");
   say (&h, name->str, "250-customer.example greets abcdef");
-  say (&h, "MAIL FROM:<a@b.example>", "250 ");
-  say (&h, "RCPT TO:<x@example.org>", "250 ");
+  open_transaction (&h, "x@example.org");
   say (&h, "DATA", "354 ");
   send_raw (&h, "x\r\n.\r\n", -1);
   expect (&h, "250 ");
@@ -592,8 +595,7 @@ test_transcript_bounded (void)
   g_autoptr(GPtrArray) transcript = NULL;
   const char *last;
 
-  harness_setup (&h, NULL);
-  greet (&h);
+  harness_greeted (&h, NULL);
   for (guint i = 0; i < 3000; i++)
     g_string_append (batch, "NOOP\r\n");
   g_string_append (batch, "QUIT\r\n");

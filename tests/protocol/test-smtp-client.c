@@ -202,6 +202,16 @@ greet (Fixture *f)
   g_assert_cmpint (poste_smtp_client_get_state (f->client), ==, POSTE_SMTP_CLIENT_STATE_READY);
 }
 
+/* Starts the scripted server and reads its greeting and EHLO reply: where most cases begin. */
+static void
+fixture_greeted (Fixture              *f,
+                 const char * const   *script,
+                 PosteSmtpClientFlags  flags)
+{
+  fixture_start (f, script, flags);
+  greet (f);
+}
+
 /* MAIL FROM, one RCPT TO and the start of the body, each accepted. */
 static void
 open_body (Fixture    *f,
@@ -262,8 +272,7 @@ test_data (void)
   g_autoptr(GError) error = NULL;
   PosteReply *refusal = NULL;
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
   g_assert_true (poste_smtp_client_has_extension (f.client, "SIZE", NULL));
   g_assert_false (poste_smtp_client_has_extension (f.client, "CHUNKING", NULL));
 
@@ -311,8 +320,7 @@ test_pipelining (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   assert_reply (poste_smtp_client_envelope (f.client, "a@customer.test", NULL, recipients,
                                             replies, NULL, &error), 250);
   g_assert_no_error (error);
@@ -341,8 +349,7 @@ test_envelope_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   assert_reply (poste_smtp_client_envelope (f.client, "a@customer.test", NULL, recipients,
                                             replies, NULL, &error), 451);
   g_assert_cmpuint (replies->len, ==, 0);
@@ -378,8 +385,7 @@ test_bdat (void)
   for (gsize i = 0; i < body->len; i += 3)
     g_string_append (expected, ".x\r\n");
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
   open_body (&f, "a@customer.test", "b@elsewhere.test");
   g_assert_true (poste_smtp_client_write_body (f.client, (const guint8 *) body->str, body->len,
                                                &refusal, NULL, &error));
@@ -425,8 +431,7 @@ test_bdat_refused (void)
   PosteReply *refusal = NULL;
 
   memset (body, 'y', 3 * POSTE_SMTP_CLIENT_CHUNK);
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_CHUNKING);
   open_body (&f, "a@customer.test", "b@elsewhere.test");
   g_assert_false (poste_smtp_client_write_body (f.client, body, 3 * POSTE_SMTP_CLIENT_CHUNK,
                                                 &refusal, NULL, &error));
@@ -464,8 +469,7 @@ test_lmtp (void)
   g_autoptr(GError) error = NULL;
   PosteReply *refusal = NULL;
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_LMTP);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_LMTP);
   assert_reply (poste_smtp_client_mail (f.client, "", NULL, NULL, &error), 250);
   assert_reply (poste_smtp_client_rcpt (f.client, "b@customer.test", NULL, &error), 250);
   assert_reply (poste_smtp_client_rcpt (f.client, "c@customer.test", NULL, &error), 250);
@@ -494,8 +498,7 @@ test_helo_fallback (void)
   };
   Fixture f = { 0, };
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   g_assert_null (poste_smtp_client_get_capabilities (f.client));
   fixture_finish (&f);
   fixture_clear (&f);
@@ -515,8 +518,7 @@ test_closing (void)
   Fixture f = { 0, };
   g_autoptr(GError) error = NULL;
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   assert_reply (poste_smtp_client_mail (f.client, "a@customer.test", NULL, NULL, &error), 421);
   g_assert_cmpint (poste_smtp_client_get_state (f.client), ==, POSTE_SMTP_CLIENT_STATE_CLOSED);
   poste_smtp_client_quit (f.client, NULL);
@@ -538,8 +540,7 @@ test_dropped (void)
   Fixture f = { 0, };
   g_autoptr(GError) error = NULL;
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   g_assert_null (poste_smtp_client_rcpt (f.client, "b@elsewhere.test", NULL, &error));
   g_assert_nonnull (error);
   g_assert_cmpint (poste_smtp_client_get_state (f.client), ==, POSTE_SMTP_CLIENT_STATE_CLOSED);
@@ -562,8 +563,7 @@ test_address_injection (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) poste_reply_free);
 
-  fixture_start (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
-  greet (&f);
+  fixture_greeted (&f, script, POSTE_SMTP_CLIENT_FLAGS_NONE);
   g_assert_null (poste_smtp_client_mail (f.client, "a@x.test>\r\nRSET", NULL, NULL, &error));
   g_assert_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED);
   g_clear_error (&error);

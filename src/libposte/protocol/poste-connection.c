@@ -121,6 +121,21 @@ poste_connection_get_stream (PosteConnection *self)
   return self->stream;
 }
 
+/* Bytes already read when the stream is about to become TLS came in plaintext after the
+ * STARTTLS exchange: a man in the middle may have injected them (RFC 3207 section 6). */
+static gboolean
+refuse_buffered_input (PosteConnection  *self,
+                       GError          **error)
+{
+  if (self->in_end == self->in_start)
+    return TRUE;
+  g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION,
+               "The peer sent %" G_GSIZE_FORMAT " bytes ahead of the TLS handshake "
+               "(STARTTLS response injection); the connection is not safe",
+               self->in_end - self->in_start);
+  return FALSE;
+}
+
 /**
  * poste_connection_replace_stream:
  * @self: a #PosteConnection
@@ -143,14 +158,8 @@ poste_connection_replace_stream (PosteConnection  *self,
   g_return_val_if_fail (G_IS_IO_STREAM (stream), FALSE);
   g_return_val_if_fail (self->out_len == 0, FALSE);
 
-  if (self->in_end > self->in_start)
-    {
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION,
-                   "The peer sent %" G_GSIZE_FORMAT " bytes ahead of the TLS handshake "
-                   "(STARTTLS response injection); the connection is not safe",
-                   self->in_end - self->in_start);
-      return FALSE;
-    }
+  if (!refuse_buffered_input (self, error))
+    return FALSE;
 
   g_set_object (&self->stream, stream);
   self->in_start = self->in_end = self->scanned = 0;
@@ -696,14 +705,8 @@ poste_connection_handshake (PosteConnection  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (G_IS_TLS_CONNECTION (tls), FALSE);
 
-  if (self->in_end > self->in_start)
-    {
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_INJECTION,
-                   "The peer sent %" G_GSIZE_FORMAT " bytes ahead of the TLS handshake "
-                   "(STARTTLS response injection); the connection is not safe",
-                   self->in_end - self->in_start);
-      return FALSE;
-    }
+  if (!refuse_buffered_input (self, error))
+    return FALSE;
   if (!poste_connection_flush (self, cancellable, error))
     return FALSE;
 

@@ -366,6 +366,26 @@ set_closed_error (GError **error)
                        "The peer closed the connection");
 }
 
+/* Reads at least one byte more, or fails: with the error of the read, or
+ * %POSTE_PROTOCOL_ERROR_CLOSED when the peer closed the stream. */
+static gboolean
+fill_some (PosteConnection  *self,
+           gint64            deadline,
+           GCancellable     *cancellable,
+           GError          **error)
+{
+  switch (fill (self, deadline, cancellable, error))
+    {
+    case -1:
+      return FALSE;
+    case 0:
+      set_closed_error (error);
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
 /**
  * poste_connection_read_line:
  * @self: a #PosteConnection
@@ -442,16 +462,8 @@ poste_connection_read_line (PosteConnection  *self,
           return NULL;
         }
 
-      switch (fill (self, deadline, cancellable, error))
-        {
-        case -1:
-          return NULL;
-        case 0:
-          set_closed_error (error);
-          return NULL;
-        default:
-          break;
-        }
+      if (!fill_some (self, deadline, cancellable, error))
+        return NULL;
     }
 }
 
@@ -479,16 +491,8 @@ poste_connection_peek (PosteConnection  *self,
 
   if (self->in_end == self->in_start)
     {
-      switch (fill (self, deadline_from_now (self), cancellable, error))
-        {
-        case -1:
-          return NULL;
-        case 0:
-          set_closed_error (error);
-          return NULL;
-        default:
-          break;
-        }
+      if (!fill_some (self, deadline_from_now (self), cancellable, error))
+        return NULL;
     }
 
   *length = self->in_end - self->in_start;

@@ -381,6 +381,30 @@ skip_bytes (Server   *srv,
   return TRUE;
 }
 
+/* "BDAT size [LAST]" (RFC 3030 section 2). A line that does not parse is answered 501 and
+ * fails: the chunk's size is unknown, so its bytes cannot be skipped and the stream is lost. */
+static gboolean
+parse_bdat (Server      *srv,
+            const char  *args,
+            guint64     *size,
+            gboolean    *last,
+            GError     **error)
+{
+  g_auto(GStrv) words = g_strsplit (_poste_server_skip_spaces (args), " ", -1);
+
+  if (words[0] == NULL || !_poste_server_parse_size (words[0], size) ||
+      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
+    {
+      _poste_server_reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
+      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
+                   _("The provider sent a malformed BDAT command"));
+      return FALSE;
+    }
+  if (last != NULL)
+    *last = words[1] != NULL;
+  return TRUE;
+}
+
 /* BDAT belongs to the CHUNKING extension (RFC 3030), which exists only for a client that said
  * EHLO and saw CHUNKING advertised (RFC 5321 section 2.2.1); after HELO nothing was advertised,
  * so the command is out of sequence: 503. Its chunk still follows the command line, and is read
@@ -391,17 +415,10 @@ _poste_server_bdat_after_helo (Server      *srv,
                                const char  *args,
                                GError     **error)
 {
-  g_auto(GStrv) words = g_strsplit (_poste_server_skip_spaces (args), " ", -1);
   guint64 size;
 
-  if (words[0] == NULL || !_poste_server_parse_size (words[0], &size) ||
-      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
-    {
-      _poste_server_reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
-                   _("The provider sent a malformed BDAT command"));
-      return FALSE;
-    }
+  if (!parse_bdat (srv, args, &size, NULL, error))
+    return FALSE;
   if (!skip_bytes (srv, size, error))
     return FALSE;
   return _poste_server_reply (srv, 503, "5.5.1", error,
@@ -413,20 +430,11 @@ _poste_server_cmd_bdat (Server      *srv,
                         const char  *args,
                         GError     **error)
 {
-  g_auto(GStrv) words = g_strsplit (_poste_server_skip_spaces (args), " ", -1);
   guint64 size;
   gboolean last = FALSE;
 
-  if (words[0] == NULL || !_poste_server_parse_size (words[0], &size) ||
-      (words[1] != NULL && (g_ascii_strcasecmp (words[1], "LAST") != 0 || words[2] != NULL)))
-    {
-      /* The chunk's size is unknown, so its bytes cannot be skipped: the stream is lost. */
-      _poste_server_reply (srv, 501, "5.5.4", NULL, "Syntax: BDAT size [LAST]");
-      g_set_error (error, POSTE_PROTOCOL_ERROR, POSTE_PROTOCOL_ERROR_MALFORMED,
-                   _("The provider sent a malformed BDAT command"));
-      return FALSE;
-    }
-  last = words[1] != NULL;
+  if (!parse_bdat (srv, args, &size, &last, error))
+    return FALSE;
 
   if (srv->envelope == NULL || srv->envelope->recipients->len == 0)
     {

@@ -1,10 +1,10 @@
-/* poste-session.c: one ODMR customer session (RFC 2645), from connect to QUIT
+/* poste-session.c: one ODMR customer session (RFC 2645) as an object
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A session runs in one worker thread (GTask for run_async(); the caller's thread for run()),
- * with synchronous, bounded I/O through PosteConnection: the client phase (poste-client.c), then
- * the reversed state (poste-server.c). Progress (state, messages, bytes, the current message's
+ * with synchronous, bounded I/O on a channel (poste-channel.c): what it does from connect to
+ * close is poste-session-flow.c (the client phase, then the reversed state). Progress (state, messages, bytes, the current message's
  * size) is copied from the worker and applied in the main context that was the caller's
  * thread-default context when the run started (an idle source; snapshots carry a sequence number
  * so that a late one never undoes a newer one), so the GUI may bind to the properties and signals
@@ -13,6 +13,9 @@
  * Timeouts: "timeout" (300 s) bounds every wait; "atrn-timeout" (900 s) the wait for ATRN's
  * reply, which RFC 2645 section 5 wants to be at least 10 minutes since the provider may be
  * setting up the delivery. Cancellation ends the session cleanly: 421 in the reversed state.
+ *
+ * A little over 800 lines, all of the one object: its dozen documented properties with their
+ * getters and setters, the hand-off of progress between threads, and its runs.
  */
 #include "config.h"
 

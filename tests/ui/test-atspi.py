@@ -156,8 +156,12 @@ def main():
         row = next(a for a in walk(state['frame'])
                    if a.get_role() in (Atspi.Role.ENTRY, Atspi.Role.TEXT)
                    and a.get_name() == 'Name')
-        wait_until(lambda: Atspi.Text.get_text(row, 0, 100) == 'acme',
-                   'what was typed is in the Name field')
+        try:
+            wait_until(lambda: Atspi.Text.get_text(row, 0, 100) == 'acme',
+                       'what was typed is in the Name field')
+        except AssertionError as e:
+            raise AssertionError(f'{e}: it holds “{Atspi.Text.get_text(row, 0, 100)}”, the focus '
+                                 f'went to {focused}') from None
         listener.deregister('object:state-changed:focused')
 
     results.case('the editor buttons have one name each, without a mnemonic', editor_buttons)

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "poste-test.h"
+#include "poste-test-cli.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
 #include "poste-error.h"
@@ -178,8 +179,7 @@ start_run_with (Fixture     *f,
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
-                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *cli = poste_test_cli_path ();
   const char *argv[] = { cli, "--config", f->config, "run", option, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
@@ -495,8 +495,7 @@ test_run_systemd_unit (Fixture       *f,
   g_autofree char *analyze = g_find_program_in_path ("systemd-analyze");
   g_autofree char *unit_path = g_build_filename (poste_test_build_root (), "data",
                                                  "poste-restante.service", NULL);
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
-                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *cli = poste_test_cli_path ();
   g_autofree char *unit = NULL;
   g_autofree char *copy = g_build_filename (f->dir, "poste-restante.service", NULL);
   g_autofree char *runtime = g_build_filename (f->dir, "runtime", NULL);

@@ -153,6 +153,24 @@ poste_test_fault_log_reply_after (GPtrArray *lines,
 }
 
 /**
+ * poste_test_fault_log_data_started:
+ * @lines: (element-type utf8): from poste_test_fault_log_read()
+ *
+ * Asserts that the program sent a 354, the reply that starts a message's content (RFC 5321
+ * section 4.1.1.4).
+ *
+ * Returns: the index of the first such line
+ */
+int
+poste_test_fault_log_data_started (GPtrArray *lines)
+{
+  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
+
+  g_assert_cmpint (at, >=, 0);
+  return at;
+}
+
+/**
  * poste_test_outbox_dirs:
  * @tmp: (out) (transfer full): the default outbox's tmp folder, where a message is written
  * @queue: (out) (transfer full): its queue folder, where it is moved once synced

@@ -45,16 +45,6 @@ typedef struct {
   char              *err;
 } Fixture;
 
-/* The index of the 354 that started the message's content. */
-static int
-data_started (GPtrArray *lines)
-{
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
-
-  g_assert_cmpint (at, >=, 0);
-  return at;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -164,10 +154,9 @@ accepted (Fixture *f)
 static const char *
 data_reply (GPtrArray *lines)
 {
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
+  int at = poste_test_fault_log_data_started (lines);
   int reply;
 
-  g_assert_cmpint (at, >=, 0);
   reply = poste_test_fault_log_reply_after (lines, at);
   g_assert_cmpint (reply, >, at);
   return lines->pdata[reply];
@@ -244,7 +233,8 @@ test_maildir_order (Fixture       *f,
 
   lines = fetch_in_order (f, spec, "maildir-order", order, &last);
   /* The 250 is the first reply after the 354, and it comes after the folder's fsync. */
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    >, last);
   g_assert_cmpuint (poste_test_count_entries (new_dir), ==, 1);
   g_assert_cmpuint (accepted (f), ==, 1);
@@ -315,7 +305,8 @@ test_mbox_order (Fixture       *f,
 
   g_assert_true (g_file_set_contents (mbox, OLD_MBOX, -1, NULL));
   lines = fetch_in_order (f, spec, "mbox-order", order, &last);
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    >, last);
   g_assert_true (g_file_get_contents (mbox, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, OLD_MBOX));

@@ -144,6 +144,23 @@ list (Fixture *f)
   return items;
 }
 
+/* The queue, asserted to hold one message, from @sender and (unless %NULL) to @recipients. */
+static GPtrArray *
+list_only (Fixture            *f,
+           const char         *sender,
+           const char * const *recipients)
+{
+  GPtrArray *items = list (f);
+  PosteOutboxItem *item;
+
+  g_assert_cmpuint (items->len, ==, 1);
+  item = items->pdata[0];
+  g_assert_cmpstr (item->sender, ==, sender);
+  if (recipients != NULL)
+    g_assert_cmpstrv (item->recipients, recipients);
+  return items;
+}
+
 char *
 message_of (Fixture         *f,
             PosteOutboxItem *item)
@@ -175,11 +192,8 @@ test_send (Fixture       *f,
                             "-F", "Alice", "bob@remote.example, Carol <carol@remote.example>",
                             NULL), ==, 0);
   g_assert_cmpstr (f->out, ==, "");
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "alice@example.org", rcpts);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "alice@example.org");
-  g_assert_cmpstrv (item->recipients, rcpts);
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, message);
   g_assert_true (poste_outbox_remove (f->outbox, item->id, NULL));
@@ -189,10 +203,8 @@ test_send (Fixture       *f,
   /* Without -i, a lone dot ends the message, as with sendmail. */
   g_assert_cmpint (run_cli (f, message, "send", "-fbob@example.org", "bob@remote.example", NULL),
                    ==, 0);
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "bob@example.org", NULL);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "bob@example.org");
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, "From: Alice <alice@example.org>\nTo: bob@remote.example\n"
                                 "Subject: hello\n\n");
@@ -217,11 +229,8 @@ test_send_t (Fixture       *f,
   PosteOutboxItem *item;
 
   g_assert_cmpint (run_cli (f, message, "send", "-t", "-i", "frank@remote.example", NULL), ==, 0);
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "alice@example.org", rcpts);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "alice@example.org");
-  g_assert_cmpstrv (item->recipients, rcpts);
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, "From: \"Alice\" <alice@example.org>\r\n"
                                 "To: bob@remote.example\r\n"
@@ -334,9 +343,7 @@ test_fetch_submits (Fixture       *f,
                    strlen (expected));
 
   /* The other domain's message waits for its own provider. */
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
-  g_assert_cmpstr (((PosteOutboxItem *) items->pdata[0])->sender, ==, "zoe@elsewhere.example");
+  items = list_only (f, "zoe@elsewhere.example", NULL);
 
   history = poste_history_new (NULL);
   records = poste_history_list (history, "test", 10, &error);

@@ -50,16 +50,6 @@ reply_clear (Reply *reply)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
 
-/* The index of the 354 that started the message's content. */
-static int
-data_started (GPtrArray *lines)
-{
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
-
-  g_assert_cmpint (at, >=, 0);
-  return at;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -225,7 +215,8 @@ test_order (Fixture       *f,
   synced = poste_test_fault_log_assert_order (lines, (const char * const *) order);
   queued = poste_test_fault_log_find (lines, 0, "send 250 2.0.0 Queued as *");
   g_assert_cmpint (queued, >, synced);
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    ==, queued);
 
   outbox = poste_outbox_new (outbox_dir);

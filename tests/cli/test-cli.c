@@ -85,11 +85,9 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (f->port, >, 0);
 
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->maildir = g_build_filename (f->dir, "Maildir", NULL);
   f->keyring = g_build_filename (f->dir, "keyring", NULL);
-  set_password (f, PASSWORD);
 }
 
 static void

@@ -89,7 +89,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_strconcat (PASSWORD, "\n", NULL);
 
   f->dir = poste_test_make_dir ("run");
   f->cert = poste_test_cert_new (f->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
@@ -101,10 +100,7 @@ fixture_setup (Fixture       *f,
   f->port = poste_test_provider_start (f->provider, &error);
   g_assert_no_error (error);
 
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
-  g_assert_true (g_file_set_contents_full (f->password_file, line, -1,
-                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->seen = g_string_new (NULL);
 }
 

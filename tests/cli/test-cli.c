@@ -15,6 +15,7 @@
 
 #include "poste-test.h"
 #include "poste-test-cert.h"
+#include "poste-test-cli.h"
 #include "poste-test-provider.h"
 #include "poste-error.h"
 #include "poste-history.h"
@@ -37,13 +38,6 @@ typedef struct {
 
 static const char *domains[] = { "example.org", NULL };
 static const char *recipients[] = { "alice@example.org", NULL };
-
-static char *
-cli_path (void)
-{
-  return g_build_filename (poste_test_build_root (), "src", "poste-restante-cli",
-                           "poste-restante-cli", NULL);
-}
 
 static void
 add_messages (Fixture *f,
@@ -76,7 +70,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cli = cli_path ();
+  g_autofree char *cli = poste_test_cli_path ();
 
   if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("%s is not built", cli);
@@ -91,11 +85,9 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (f->port, >, 0);
 
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->maildir = g_build_filename (f->dir, "Maildir", NULL);
   f->keyring = g_build_filename (f->dir, "keyring", NULL);
-  set_password (f, PASSWORD);
 }
 
 static void
@@ -154,34 +146,21 @@ run_cli (Fixture    *f,
          ...)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    poste_test_cli_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, cli_path ());
-  g_ptr_array_add (argv, g_strdup ("--config"));
-  g_ptr_array_add (argv, g_strdup (f->config));
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
+  argv = poste_test_cli_argv (f->config, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
 
-  poste_test_launcher_set_private_dirs (launcher);
   g_subprocess_launcher_setenv (launcher, "SECRET_BACKEND", "file", TRUE);
   g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PATH", f->keyring, TRUE);
   g_subprocess_launcher_setenv (launcher, "SECRET_FILE_TEST_PASSWORD", "keyring-password", TRUE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                "unix:path=/nonexistent/poste-test-bus", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
 
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&f->out, g_free);
-  g_clear_pointer (&f->err, g_free);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &f->out, &f->err, &error);
+  process = poste_test_cli_communicate (launcher, argv, NULL, &f->out, &f->err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_test_message ("%s %s: exit %d\nstdout:\n%s\nstderr:\n%s", (char *) argv->pdata[0],

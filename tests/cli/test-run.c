@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "poste-test.h"
+#include "poste-test-cli.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
 #include "poste-error.h"
@@ -88,7 +89,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_strconcat (PASSWORD, "\n", NULL);
 
   f->dir = poste_test_make_dir ("run");
   f->cert = poste_test_cert_new (f->dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
@@ -100,10 +100,7 @@ fixture_setup (Fixture       *f,
   f->port = poste_test_provider_start (f->provider, &error);
   g_assert_no_error (error);
 
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
-  g_assert_true (g_file_set_contents_full (f->password_file, line, -1,
-                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->seen = g_string_new (NULL);
 }
 
@@ -178,8 +175,7 @@ start_run_with (Fixture     *f,
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
-                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *cli = poste_test_cli_path ();
   const char *argv[] = { cli, "--config", f->config, "run", option, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe_in = NULL;
@@ -495,8 +491,7 @@ test_run_systemd_unit (Fixture       *f,
   g_autofree char *analyze = g_find_program_in_path ("systemd-analyze");
   g_autofree char *unit_path = g_build_filename (poste_test_build_root (), "data",
                                                  "poste-restante.service", NULL);
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
-                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *cli = poste_test_cli_path ();
   g_autofree char *unit = NULL;
   g_autofree char *copy = g_build_filename (f->dir, "poste-restante.service", NULL);
   g_autofree char *runtime = g_build_filename (f->dir, "runtime", NULL);

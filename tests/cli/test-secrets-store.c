@@ -83,61 +83,36 @@ test_sync (void)
   poste_secrets_free_password (password);
 }
 
-typedef struct {
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_done (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  g_main_loop_run (wait->loop);
-  return wait->result;
-}
-
 static void
 test_async (void)
 {
   g_autoptr(PosteProvider) provider = poste_provider_new ("async");
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { loop, NULL };
   char *password;
 
-  poste_secrets_store (provider, "async-secret", NULL, on_done, &wait);
-  result = wait_for (&wait);
+  poste_secrets_store (provider, "async-secret", NULL, poste_test_store_result, &result);
+  poste_test_await_result (&result);
   g_assert_true (poste_secrets_store_finish (result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  poste_secrets_lookup (provider, NULL, on_done, &wait);
-  result = wait_for (&wait);
+  poste_secrets_lookup (provider, NULL, poste_test_store_result, &result);
+  poste_test_await_result (&result);
   password = poste_secrets_lookup_finish (result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, "async-secret");
   poste_secrets_free_password (password);
   g_clear_object (&result);
 
-  poste_secrets_clear (provider, NULL, on_done, &wait);
-  result = wait_for (&wait);
+  poste_secrets_clear (provider, NULL, poste_test_store_result, &result);
+  poste_test_await_result (&result);
   g_assert_true (poste_secrets_clear_finish (result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  poste_secrets_lookup (provider, NULL, on_done, &wait);
-  result = wait_for (&wait);
+  poste_secrets_lookup (provider, NULL, poste_test_store_result, &result);
+  poste_test_await_result (&result);
   g_assert_null (poste_secrets_lookup_finish (result, &error));
   g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NO_SECRET);
 }

@@ -151,3 +151,66 @@ poste_test_fault_log_reply_after (GPtrArray *lines,
     }
   return -1;
 }
+
+/**
+ * poste_test_fault_log_data_started:
+ * @lines: (element-type utf8): from poste_test_fault_log_read()
+ *
+ * Asserts that the program sent a 354, the reply that starts a message's content (RFC 5321
+ * section 4.1.1.4).
+ *
+ * Returns: the index of the first such line
+ */
+int
+poste_test_fault_log_data_started (GPtrArray *lines)
+{
+  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
+
+  g_assert_cmpint (at, >=, 0);
+  return at;
+}
+
+/**
+ * poste_test_outbox_dirs:
+ * @tmp: (out) (transfer full): the default outbox's tmp folder, where a message is written
+ * @queue: (out) (transfer full): its queue folder, where it is moved once synced
+ *
+ * The folders of the outbox the CLI uses by default, under the test's private
+ * XDG_DATA_HOME.
+ */
+void
+poste_test_outbox_dirs (char **tmp,
+                        char **queue)
+{
+  *tmp = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "tmp", NULL);
+  *queue = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "queue", NULL);
+}
+
+/**
+ * poste_test_outbox_sync_order:
+ * @first: the line that starts the queueing (the write of the message, the 354 to DATA)
+ * @tmp: the outbox's tmp folder
+ * @queue: its queue folder
+ *
+ * What the fault log holds, in this order, when the outbox queues a message durably: the
+ * message synced in @tmp and moved into @queue, then its envelope the same way, then @queue
+ * itself synced. Only after the last of these may the message be called queued.
+ *
+ * Returns: (transfer full): the patterns, for poste_test_fault_log_assert_order()
+ */
+GStrv
+poste_test_outbox_sync_order (const char *first,
+                              const char *tmp,
+                              const char *queue)
+{
+  GPtrArray *order = g_ptr_array_new ();
+
+  g_ptr_array_add (order, g_strdup (first));
+  g_ptr_array_add (order, g_strconcat ("fsync ", tmp, "/*.message = 0", NULL));
+  g_ptr_array_add (order, g_strconcat ("rename ", tmp, "/* ", queue, "/*.message = 0", NULL));
+  g_ptr_array_add (order, g_strconcat ("fsync ", tmp, "/*.envelope* = 0", NULL));
+  g_ptr_array_add (order, g_strconcat ("rename ", tmp, "/* ", queue, "/*.envelope = 0", NULL));
+  g_ptr_array_add (order, g_strconcat ("fsync ", queue, " = 0", NULL));
+  g_ptr_array_add (order, NULL);
+  return (GStrv) g_ptr_array_free (order, FALSE);
+}

@@ -20,5 +20,11 @@ int        poste_test_fault_log_assert_order (GPtrArray         *lines,
                                             const char * const  *patterns);
 int        poste_test_fault_log_reply_after (GPtrArray          *lines,
                                             int                  from);
+int        poste_test_fault_log_data_started (GPtrArray       *lines);
+void       poste_test_outbox_dirs          (char               **tmp,
+                                            char               **queue);
+GStrv      poste_test_outbox_sync_order    (const char          *first,
+                                            const char          *tmp,
+                                            const char          *queue);
 
 G_END_DECLS

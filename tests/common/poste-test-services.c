@@ -416,3 +416,37 @@ poste_test_service_try_dir (const char  *name,
     }
   return poste_test_service_dir_new (name);
 }
+
+/**
+ * poste_test_mail_services_start:
+ * @services: (out caller-allocates): filled in
+ *
+ * Starts Postfix and Dovecot where they can start (poste_test_postfix_try_start() and
+ * poste_test_dovecot_try_start()); each one that cannot is %NULL with the reason beside it.
+ */
+void
+poste_test_mail_services_start (PosteTestMailServices *services)
+{
+  services->postfix = poste_test_postfix_try_start (&services->postfix_port,
+                                                    &services->postfix_failure);
+  services->dovecot = poste_test_dovecot_try_start (&services->dovecot_port,
+                                                    &services->dovecot_socket,
+                                                    &services->dovecot_failure);
+}
+
+/**
+ * poste_test_mail_services_stop:
+ * @services: from poste_test_mail_services_start()
+ *
+ * Stops what was started and frees what @services holds.
+ */
+void
+poste_test_mail_services_stop (PosteTestMailServices *services)
+{
+  poste_test_postfix_stop (services->postfix);
+  poste_test_dovecot_stop (services->dovecot);
+  g_free (services->dovecot_socket);
+  g_free (services->postfix_failure);
+  g_free (services->dovecot_failure);
+  memset (services, 0, sizeof *services);
+}

@@ -45,6 +45,31 @@ PosteTestService *poste_test_postfix_try_start   (guint16           *port,
 PosteTestService *poste_test_dovecot_try_start   (guint16           *port,
                                                  char             **socket_path,
                                                  char             **why_not);
+/**
+ * PosteTestMailServices:
+ * @postfix: (nullable): Postfix, an SMTP relay to the domain's mailboxes; %NULL where it could
+ *   not start
+ * @postfix_port: its SMTP port
+ * @postfix_failure: (nullable): why it did not start
+ * @dovecot: (nullable): Dovecot's LMTP server to the same mailboxes; %NULL where it could not start
+ * @dovecot_port: its LMTP port
+ * @dovecot_socket: (nullable): its LMTP socket
+ * @dovecot_failure: (nullable): why it did not start
+ *
+ * The two real delivery services a test program starts once, before its cases, when it can.
+ */
+typedef struct {
+  PosteTestService *postfix;
+  guint16           postfix_port;
+  char             *postfix_failure;
+  PosteTestService *dovecot;
+  guint16           dovecot_port;
+  char             *dovecot_socket;
+  char             *dovecot_failure;
+} PosteTestMailServices;
+
+void              poste_test_mail_services_start (PosteTestMailServices *services);
+void              poste_test_mail_services_stop  (PosteTestMailServices *services);
 char             *poste_test_service_maildir    (PosteTestService  *service,
                                                  const char        *user);
 char             *poste_test_service_log        (PosteTestService  *service);

@@ -6,7 +6,9 @@
 
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 
 #include "poste-test.h"
 
@@ -218,4 +220,62 @@ poste_test_read_listening_port (GSubprocess *tool)
   g_strchomp (banner);
   g_assert_true (g_ascii_string_to_unsigned (banner + 23, 10, 1, 65535, &port, NULL));
   return (guint16) port;
+}
+
+/**
+ * poste_test_mount_small_tmpfs:
+ *
+ * Mounts a 64 KiB tmpfs on a fresh folder, for a disk that fills up after a few messages. The
+ * caller unmounts it (umount2() with MNT_DETACH) when done.
+ *
+ * Returns: (transfer full) (nullable): the mounted folder; %NULL, and the test case skipped,
+ *   where mounting is not permitted (no CAP_SYS_ADMIN, no user namespace)
+ */
+char *
+poste_test_mount_small_tmpfs (void)
+{
+  g_autofree char *dir = poste_test_make_dir ("tmpfs");
+
+  if (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") < 0)
+    {
+      g_autofree char *reason = g_strdup_printf ("mounting a tmpfs is not permitted here (%s)",
+                                                 g_strerror (errno));
+      g_test_skip (reason);
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+/**
+ * poste_test_store_result:
+ * @object: the source object
+ * @result: the operation's result
+ * @user_data: (type GAsyncResult**): where to keep a reference to @result
+ *
+ * A #GAsyncReadyCallback for poste_test_await_result().
+ */
+void
+poste_test_store_result (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/**
+ * poste_test_await_result:
+ * @slot: (inout): %NULL; the user data given with poste_test_store_result()
+ *
+ * Iterates the thread-default main context until the operation has finished.
+ *
+ * Returns: (transfer none): the result, also in @slot (which owns it)
+ */
+GAsyncResult *
+poste_test_await_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
 }

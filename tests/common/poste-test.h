@@ -20,5 +20,10 @@ void        poste_test_missing     (const char   *what);
 void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
 GSocketConnection *poste_test_socket_connection_new (int fd);
 guint16     poste_test_read_listening_port (GSubprocess *tool);
+char       *poste_test_mount_small_tmpfs (void);
+void        poste_test_store_result (GObject      *object,
+                                     GAsyncResult *result,
+                                     gpointer      user_data);
+GAsyncResult *poste_test_await_result (GAsyncResult **slot);
 
 G_END_DECLS

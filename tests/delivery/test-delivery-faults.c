@@ -43,22 +43,6 @@ big_message (const char *subject,
   return g_string_free (s, FALSE);
 }
 
-/* Mounts a 64 KiB tmpfs on a fresh folder; NULL (and the test skipped) when not permitted. */
-static char *
-mount_small_tmpfs (void)
-{
-  g_autofree char *dir = poste_test_make_dir ("tmpfs");
-
-  if (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") < 0)
-    {
-      g_autofree char *reason = g_strdup_printf ("mounting a tmpfs is not permitted here (%s)",
-                                                 g_strerror (errno));
-      g_test_skip (reason);
-      return NULL;
-    }
-  return g_steal_pointer (&dir);
-}
-
 static void
 unmount (const char *dir)
 {
@@ -97,7 +81,7 @@ deliver_may_fail (PosteDelivery *delivery,
 static void
 test_disk_full_mbox (void)
 {
-  g_autofree char *dir = mount_small_tmpfs ();
+  g_autofree char *dir = poste_test_mount_small_tmpfs ();
   g_autofree char *path = NULL;
   g_autofree char *huge = big_message ("huge", 100 * 1024);
   g_autofree char *medium = big_message ("medium", 36 * 1024);
@@ -147,7 +131,7 @@ test_disk_full_mbox (void)
 static void
 test_disk_full_maildir (void)
 {
-  g_autofree char *dir = mount_small_tmpfs ();
+  g_autofree char *dir = poste_test_mount_small_tmpfs ();
   g_autofree char *path = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *new_dir = NULL;

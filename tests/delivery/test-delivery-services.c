@@ -13,13 +13,7 @@
 
 #include "test-delivery-common.h"
 
-static PosteTestService *postfix;
-static guint16 postfix_port;
-static char *postfix_failure;
-static PosteTestService *dovecot;
-static guint16 dovecot_port;
-static char *dovecot_socket;
-static char *dovecot_failure;
+static PosteTestMailServices services;
 
 /* 8-bit text, dots, "From " lines, a 998-octet line: everything a relay could get wrong. */
 static char *
@@ -118,18 +112,18 @@ count_landed (GPtrArray  *messages,
 static gboolean
 need_postfix (void)
 {
-  if (postfix != NULL)
+  if (services.postfix != NULL)
     return TRUE;
-  poste_test_missing (postfix_failure);
+  poste_test_missing (services.postfix_failure);
   return FALSE;
 }
 
 static gboolean
 need_dovecot (void)
 {
-  if (dovecot != NULL)
+  if (services.dovecot != NULL)
     return TRUE;
-  poste_test_missing (dovecot_failure);
+  poste_test_missing (services.dovecot_failure);
   return FALSE;
 }
 
@@ -185,10 +179,10 @@ test_postfix_relay (void)
 
   if (!need_postfix ())
     return;
-  delivery = target_new ("smtp://127.0.0.1:%u", postfix_port);
-  alice = poste_test_service_maildir (postfix, "alice");
-  bob = poste_test_service_maildir (postfix, "bob");
-  carol = poste_test_service_maildir (postfix, "carol");
+  delivery = target_new ("smtp://127.0.0.1:%u", services.postfix_port);
+  alice = poste_test_service_maildir (services.postfix, "alice");
+  bob = poste_test_service_maildir (services.postfix, "bob");
+  carol = poste_test_service_maildir (services.postfix, "carol");
 
   g_assert_cmpint (poste_delivery_get_flags (delivery) & POSTE_DELIVERY_FLAGS_8BITMIME, !=, 0);
   g_assert_cmpint (poste_delivery_get_flags (delivery) & POSTE_DELIVERY_FLAGS_SMTPUTF8, !=, 0);
@@ -234,7 +228,7 @@ test_postfix_relay (void)
   if (!poste_test_maildir_wait (alice, 1, 30) || !poste_test_maildir_wait (bob, 1, 30) ||
       !poste_test_maildir_wait (carol, 1, 30))
     {
-      g_autofree char *log = poste_test_service_log (postfix);
+      g_autofree char *log = poste_test_service_log (services.postfix);
 
       g_test_message ("%s", log);
       g_assert_not_reached ();
@@ -265,7 +259,7 @@ test_postfix_refused_only (void)
 
   if (!need_postfix ())
     return;
-  delivery = target_new ("smtp://127.0.0.1:%u", postfix_port);
+  delivery = target_new ("smtp://127.0.0.1:%u", services.postfix_port);
   begin = poste_delivery_begin (delivery, envelope, NULL);
   g_assert_cmpuint (begin->code, ==, 250);
   rcpt = poste_delivery_add_recipient (delivery, envelope, "nobody@" POSTE_TEST_MAIL_DOMAIN, NULL);
@@ -289,8 +283,8 @@ test_postfix_connection_lost (void)
 
   if (!need_postfix ())
     return;
-  delivery = target_new ("smtp://127.0.0.1:%u", postfix_port);
-  bob = poste_test_service_maildir (postfix, "bob");
+  delivery = target_new ("smtp://127.0.0.1:%u", services.postfix_port);
+  bob = poste_test_service_maildir (services.postfix, "bob");
   {
     g_autoptr(GPtrArray) b = poste_test_maildir_read (bob);
     before = b->len;
@@ -310,7 +304,7 @@ test_postfix_connection_lost (void)
     g_assert_cmpuint (rcpt->code, ==, 250);
     g_assert_true (poste_delivery_write (delivery, (const guint8 *) message, length / 2, NULL,
                                          &error));
-    g_assert_cmpuint (poste_test_postfix_kill_smtpd (postfix), >=, 1);
+    g_assert_cmpuint (poste_test_postfix_kill_smtpd (services.postfix), >=, 1);
     if (poste_delivery_write (delivery, (const guint8 *) message + length / 2,
                               length - length / 2, NULL, &error))
       commit = poste_delivery_commit (delivery, NULL);
@@ -332,7 +326,7 @@ test_postfix_connection_lost (void)
   }
 
   /* Killed while idle between transactions: the next begin notices and reconnects. */
-  g_assert_cmpuint (poste_test_postfix_kill_smtpd (postfix), >=, 1);
+  g_assert_cmpuint (poste_test_postfix_kill_smtpd (services.postfix), >=, 1);
   {
     g_autoptr(PosteReply) reply = deliver (delivery, "sender@provider.example",
                                            "bob@" POSTE_TEST_MAIL_DOMAIN, message);
@@ -344,7 +338,7 @@ test_postfix_connection_lost (void)
   /* Exactly the two acknowledged copies, whole. */
   g_assert_true (poste_test_maildir_wait (bob, before + 2, 30));
   /* A third copy, if any, would still be in Postfix's queue: wait until it holds nothing. */
-  g_assert_true (poste_test_postfix_wait_idle (postfix, 30));
+  g_assert_true (poste_test_postfix_wait_idle (services.postfix, 30));
   {
     g_autoptr(GPtrArray) b = poste_test_maildir_read (bob);
 
@@ -382,8 +376,8 @@ run_lmtp (PosteDelivery *delivery,
           const char    *tag)
 {
   g_autofree char *message = make_message (tag);
-  g_autofree char *alice = poste_test_service_maildir (dovecot, "alice");
-  g_autofree char *bob = poste_test_service_maildir (dovecot, "bob");
+  g_autofree char *alice = poste_test_service_maildir (services.dovecot, "alice");
+  g_autofree char *bob = poste_test_service_maildir (services.dovecot, "bob");
   guint alice_before;
   guint bob_before;
   g_autoptr(PosteEnvelope) envelope = poste_envelope_new ("sender@provider.example");
@@ -448,7 +442,7 @@ test_dovecot_lmtp_tcp (void)
 
   if (!need_dovecot ())
     return;
-  delivery = target_new ("lmtp://127.0.0.1:%u", dovecot_port);
+  delivery = target_new ("lmtp://127.0.0.1:%u", services.dovecot_port);
   run_lmtp (delivery, "lmtp-tcp");
 }
 
@@ -459,7 +453,7 @@ test_dovecot_lmtp_unix (void)
 
   if (!need_dovecot ())
     return;
-  delivery = target_new ("lmtp:%s", dovecot_socket);
+  delivery = target_new ("lmtp:%s", services.dovecot_socket);
   run_lmtp (delivery, "lmtp-unix");
 }
 
@@ -519,8 +513,7 @@ main (int   argc,
 
   poste_test_init (&argc, &argv);
 
-  postfix = poste_test_postfix_try_start (&postfix_port, &postfix_failure);
-  dovecot = poste_test_dovecot_try_start (&dovecot_port, &dovecot_socket, &dovecot_failure);
+  poste_test_mail_services_start (&services);
 
   g_test_add_func ("/delivery/postfix/relay", test_postfix_relay);
   g_test_add_func ("/delivery/postfix/refused-only", test_postfix_refused_only);
@@ -532,10 +525,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  poste_test_postfix_stop (postfix);
-  poste_test_dovecot_stop (dovecot);
-  g_free (dovecot_socket);
-  g_free (postfix_failure);
-  g_free (dovecot_failure);
+  poste_test_mail_services_stop (&services);
   return status;
 }

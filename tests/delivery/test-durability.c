@@ -23,6 +23,7 @@
 
 #include "poste-error.h"
 #include "poste-test.h"
+#include "poste-test-cli.h"
 #include "poste-test-faults.h"
 #include "poste-test-provider.h"
 
@@ -44,23 +45,6 @@ typedef struct {
   char              *err;
 } Fixture;
 
-static char *
-cli_path (void)
-{
-  return g_build_filename (poste_test_build_root (), "src", "poste-restante-cli",
-                           "poste-restante-cli", NULL);
-}
-
-/* The index of the 354 that started the message's content. */
-static int
-data_started (GPtrArray *lines)
-{
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
-
-  g_assert_cmpint (at, >=, 0);
-  return at;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -73,11 +57,8 @@ fixture_setup (Fixture       *f,
   poste_test_provider_add_account (f->provider, USER, PASSWORD, domains);
   f->port = poste_test_provider_start (f->provider, &error);
   g_assert_no_error (error);
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->log = g_build_filename (f->dir, "calls.log", NULL);
-  g_assert_true (g_file_set_contents_full (f->password_file, PASSWORD "\n", -1,
-                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
 }
 
 static void
@@ -124,34 +105,21 @@ run_cli (Fixture    *f,
          ...)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    poste_test_cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GError) error = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, cli_path ());
-  g_ptr_array_add (argv, g_strdup ("--config"));
-  g_ptr_array_add (argv, g_strdup (f->config));
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
+  argv = poste_test_cli_argv (f->config, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
 
   g_unlink (f->log);
-  poste_test_launcher_set_private_dirs (launcher);
   poste_test_launcher_set_faults (launcher, f->log, rules);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                "unix:path=/nonexistent/poste-test-bus", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&f->out, g_free);
-  g_clear_pointer (&f->err, g_free);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &f->out, &f->err,
-                                 &error);
+  process = poste_test_cli_communicate (launcher, argv, input != NULL ? input : "", &f->out,
+                                        &f->err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_test_message ("%s (faults: %s): exit %d\nstdout:\n%s\nstderr:\n%s", (char *) argv->pdata[3],
@@ -186,23 +154,47 @@ accepted (Fixture *f)
 static const char *
 data_reply (GPtrArray *lines)
 {
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
+  int at = poste_test_fault_log_data_started (lines);
   int reply;
 
-  g_assert_cmpint (at, >=, 0);
   reply = poste_test_fault_log_reply_after (lines, at);
   g_assert_cmpint (reply, >, at);
   return lines->pdata[reply];
 }
 
-/* A fetch under @rules must answer 4xx, and the provider must keep the message. */
+/* A clean fetch of the message @tag into @spec: its fault log, in which @order was kept (*@last:
+ * the index of @order's last line) and the end of DATA was answered 250. */
+static GPtrArray *
+fetch_in_order (Fixture            *f,
+                const char         *spec,
+                const char         *tag,
+                const char * const *order,
+                int                *last)
+{
+  GPtrArray *lines;
+
+  write_config (f, spec);
+  add_message (f, tag);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "fetch", NULL), ==, POSTE_EXIT_MAIL);
+  lines = poste_test_fault_log_read (f->log);
+  *last = poste_test_fault_log_assert_order (lines, order);
+  g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
+  return lines;
+}
+
+/* With @spec configured and the message @tag waiting, a fetch under @rules must answer 4xx, and
+ * the provider must keep the message. */
 static void
 assert_fetch_deferred (Fixture    *f,
+                       const char *spec,
+                       const char *tag,
                        const char *rules)
 {
   g_autoptr(GPtrArray) lines = NULL;
   const char *reply;
 
+  write_config (f, spec);
+  add_message (f, tag);
   g_assert_cmpint (run_cli (f, rules, NULL, "fetch", NULL), ==, POSTE_EXIT_DELIVERY);
   lines = poste_test_fault_log_read (f->log);
   g_assert_cmpint (poste_test_fault_log_find (lines, 0, "* injected"), >=, 0);
@@ -239,14 +231,10 @@ test_maildir_order (Fixture       *f,
   g_autoptr(GPtrArray) lines = NULL;
   int last;
 
-  write_config (f, spec);
-  add_message (f, "maildir-order");
-  g_assert_cmpint (run_cli (f, NULL, NULL, "fetch", NULL), ==, POSTE_EXIT_MAIL);
-  lines = poste_test_fault_log_read (f->log);
-  last = poste_test_fault_log_assert_order (lines, order);
+  lines = fetch_in_order (f, spec, "maildir-order", order, &last);
   /* The 250 is the first reply after the 354, and it comes after the folder's fsync. */
-  g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    >, last);
   g_assert_cmpuint (poste_test_count_entries (new_dir), ==, 1);
   g_assert_cmpuint (accepted (f), ==, 1);
@@ -287,9 +275,7 @@ test_maildir_fault (Fixture       *f,
   g_autofree char *tmp_dir = g_build_filename (maildir, "tmp", NULL);
   g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
 
-  write_config (f, spec);
-  add_message (f, fault->name);
-  assert_fetch_deferred (f, rules);
+  assert_fetch_deferred (f, spec, fault->name, rules);
   /* Nothing that looks delivered, and no stray file. */
   g_assert_cmpuint (poste_test_count_entries (new_dir), ==, 0);
   g_assert_cmpuint (poste_test_count_entries (cur_dir), ==, 0);
@@ -318,13 +304,9 @@ test_mbox_order (Fixture       *f,
   int last;
 
   g_assert_true (g_file_set_contents (mbox, OLD_MBOX, -1, NULL));
-  write_config (f, spec);
-  add_message (f, "mbox-order");
-  g_assert_cmpint (run_cli (f, NULL, NULL, "fetch", NULL), ==, POSTE_EXIT_MAIL);
-  lines = poste_test_fault_log_read (f->log);
-  last = poste_test_fault_log_assert_order (lines, order);
-  g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  lines = fetch_in_order (f, spec, "mbox-order", order, &last);
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    >, last);
   g_assert_true (g_file_get_contents (mbox, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, OLD_MBOX));
@@ -350,9 +332,7 @@ test_mbox_fault (Fixture       *f,
   g_autofree char *lock = g_strconcat (mbox, ".lock", NULL);
 
   g_assert_true (g_file_set_contents (mbox, OLD_MBOX, -1, NULL));
-  write_config (f, spec);
-  add_message (f, fault->name);
-  assert_fetch_deferred (f, rules);
+  assert_fetch_deferred (f, spec, fault->name, rules);
   /* The mbox is as it was: nothing half-appended. */
   g_assert_true (g_file_get_contents (mbox, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, OLD_MBOX);
@@ -389,14 +369,10 @@ test_mda (Fixture       *f,
   g_autofree char *text = NULL;
   const char *order[] = { "send 354 *", "write * (deleted) * = *", "send 250 *", NULL };
   g_autoptr(GPtrArray) lines = NULL;
+  int last;
 
   /* The message is spooled before the MDA starts; the 250 is the MDA's exit 0. */
-  write_config (f, spec);
-  add_message (f, "mda");
-  g_assert_cmpint (run_cli (f, NULL, NULL, "fetch", NULL), ==, POSTE_EXIT_MAIL);
-  lines = poste_test_fault_log_read (f->log);
-  poste_test_fault_log_assert_order (lines, order);
-  g_assert_true (g_str_has_prefix (data_reply (lines), "send 250 "));
+  lines = fetch_in_order (f, spec, "mda", order, &last);
   g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "Message-ID: <mda@durability.test>\n"));
 }
@@ -409,9 +385,7 @@ test_mda_spool_fault (Fixture       *f,
   g_autofree char *spec = mda_spec (f, out);
 
   /* A spool that cannot be written: 4xx, and the MDA never runs on half a message. */
-  write_config (f, spec);
-  add_message (f, "mda-fault");
-  assert_fetch_deferred (f, "write@(deleted)=ENOSPC");
+  assert_fetch_deferred (f, spec, "mda-fault", "write@(deleted)=ENOSPC");
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   assert_fetch_delivers (f);
   g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
@@ -422,45 +396,24 @@ test_mda_spool_fault (Fixture       *f,
 #define MESSAGE "From: alice@example.org\nTo: bob@remote.example\nSubject: queued\n\nbody\n"
 
 static void
-outbox_dirs (char **tmp,
-             char **queue)
-{
-  *tmp = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "tmp", NULL);
-  *queue = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "queue", NULL);
-}
-
-static void
 test_queue_order (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *tmp = NULL;
   g_autofree char *queue = NULL;
   g_autofree char *write_message = NULL;
-  g_autofree char *sync_message = NULL;
-  g_autofree char *move_message = NULL;
-  g_autofree char *sync_envelope = NULL;
-  g_autofree char *move_envelope = NULL;
-  g_autofree char *sync_queue = NULL;
+  g_auto(GStrv) order = NULL;
   g_autoptr(GPtrArray) lines = NULL;
   int last;
 
-  outbox_dirs (&tmp, &queue);
+  poste_test_outbox_dirs (&tmp, &queue);
   write_message = g_strconcat ("write ", tmp, "/* = *", NULL);
-  sync_message = g_strconcat ("fsync ", tmp, "/* = 0", NULL);
-  move_message = g_strconcat ("rename ", tmp, "/* ", queue, "/*.message = 0", NULL);
-  sync_envelope = g_strconcat ("fsync ", tmp, "/* = 0", NULL);
-  move_envelope = g_strconcat ("rename ", tmp, "/* ", queue, "/*.envelope = 0", NULL);
-  sync_queue = g_strconcat ("fsync ", queue, " = 0", NULL);
-  {
-    const char *order[] = { write_message, sync_message, move_message, sync_envelope,
-                            move_envelope, sync_queue, NULL };
-
-    write_config (f, "maildir:~/Maildir");
-    g_assert_cmpint (run_cli (f, NULL, MESSAGE, "send", "-f", "alice@example.org",
-                              "bob@remote.example", NULL), ==, 0);
-    lines = poste_test_fault_log_read (f->log);
-    last = poste_test_fault_log_assert_order (lines, order);
-  }
+  order = poste_test_outbox_sync_order (write_message, tmp, queue);
+  write_config (f, "maildir:~/Maildir");
+  g_assert_cmpint (run_cli (f, NULL, MESSAGE, "send", "-f", "alice@example.org",
+                            "bob@remote.example", NULL), ==, 0);
+  lines = poste_test_fault_log_read (f->log);
+  last = poste_test_fault_log_assert_order (lines, (const char * const *) order);
   /* The folder's fsync is the last thing that touches the disk before `send` exits 0. */
   g_assert_cmpint (poste_test_fault_log_find (lines, last + 1, "fsync *"), <, 0);
   g_assert_cmpint (poste_test_fault_log_find (lines, last + 1, "rename *"), <, 0);
@@ -486,7 +439,7 @@ test_queue_fault (Fixture       *f,
   g_autofree char *queue = NULL;
   g_autoptr(GPtrArray) lines = NULL;
 
-  outbox_dirs (&tmp, &queue);
+  poste_test_outbox_dirs (&tmp, &queue);
   write_config (f, "maildir:~/Maildir");
   g_assert_cmpint (run_cli (f, fault->rule, MESSAGE, "send", "-f", "alice@example.org",
                             "bob@remote.example", NULL), ==, POSTE_EXIT_DELIVERY);

@@ -14,9 +14,10 @@ static GSubprocess *
 run_listening (Fixture *f,
                guint16  port)
 {
-  g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                          G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autofree char *cli = cli_path ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    poste_test_cli_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autofree char *cli = poste_test_cli_path ();
   g_autofree char *extra = g_strdup_printf ("[outbox]\nlisten=127.0.0.1\nport=%u\n", port);
   g_autoptr(GError) error = NULL;
   GSubprocess *process;

@@ -13,13 +13,6 @@
 
 static const char *domains[] = { "example.org", NULL };
 
-char *
-cli_path (void)
-{
-  return g_build_filename (poste_test_build_root (), "src", "poste-restante-cli",
-                           "poste-restante-cli", NULL);
-}
-
 void
 write_config (Fixture    *f,
               const char *extra)
@@ -48,7 +41,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cli = cli_path ();
+  g_autofree char *cli = poste_test_cli_path ();
   g_autofree char *outbox_dir = poste_outbox_dup_default_path ();
 
   if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
@@ -71,11 +64,8 @@ fixture_setup (Fixture       *f,
   f->relay_port = poste_test_provider_start (f->relay, &error);
   g_assert_no_error (error);
 
-  f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
-  f->password_file = g_build_filename (f->dir, "password", NULL);
+  poste_test_cli_prepare_files (f->dir, PASSWORD, &f->config, &f->password_file);
   f->maildir = g_build_filename (f->dir, "Maildir", NULL);
-  g_assert_true (g_file_set_contents_full (f->password_file, PASSWORD "\n", -1,
-                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
   write_config (f, NULL);
   /* The CLI uses the default outbox: the test's private XDG_DATA_HOME, shared below. */
   f->outbox = poste_outbox_new (outbox_dir);
@@ -104,18 +94,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->err);
 }
 
-GSubprocessLauncher *
-launcher_new (GSubprocessFlags flags)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
-
-  poste_test_launcher_set_private_dirs (launcher);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent",
-                                TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  return launcher;
-}
-
 /* Runs the CLI with --config, @input on its standard input; returns its exit status. */
 G_GNUC_NULL_TERMINATED
 int
@@ -124,29 +102,19 @@ run_cli (Fixture    *f,
          ...)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+    poste_test_cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  const char *arg;
   va_list args;
 
-  g_ptr_array_add (argv, cli_path ());
-  g_ptr_array_add (argv, g_strdup ("--config"));
-  g_ptr_array_add (argv, g_strdup (f->config));
   va_start (args, input);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  argv = poste_test_cli_argv (f->config, va_arg (args, const char *), args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
 
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&f->out, g_free);
-  g_clear_pointer (&f->err, g_free);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &f->out, &f->err,
-                                 &error);
+  process = poste_test_cli_communicate (launcher, argv, input != NULL ? input : "", &f->out,
+                                        &f->err, &error);
   /* A command refused for its arguments may exit before reading the message it was given: the
    * pipe breaks, which is the child's right, not a failure of the test; its exit status says the
    * rest (its output is lost with the pipe). */
@@ -173,6 +141,23 @@ list (Fixture *f)
   GPtrArray *items = poste_outbox_list (f->outbox, &error);
 
   g_assert_no_error (error);
+  return items;
+}
+
+/* The queue, asserted to hold one message, from @sender and (unless %NULL) to @recipients. */
+static GPtrArray *
+list_only (Fixture            *f,
+           const char         *sender,
+           const char * const *recipients)
+{
+  GPtrArray *items = list (f);
+  PosteOutboxItem *item;
+
+  g_assert_cmpuint (items->len, ==, 1);
+  item = items->pdata[0];
+  g_assert_cmpstr (item->sender, ==, sender);
+  if (recipients != NULL)
+    g_assert_cmpstrv (item->recipients, recipients);
   return items;
 }
 
@@ -207,11 +192,8 @@ test_send (Fixture       *f,
                             "-F", "Alice", "bob@remote.example, Carol <carol@remote.example>",
                             NULL), ==, 0);
   g_assert_cmpstr (f->out, ==, "");
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "alice@example.org", rcpts);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "alice@example.org");
-  g_assert_cmpstrv (item->recipients, rcpts);
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, message);
   g_assert_true (poste_outbox_remove (f->outbox, item->id, NULL));
@@ -221,10 +203,8 @@ test_send (Fixture       *f,
   /* Without -i, a lone dot ends the message, as with sendmail. */
   g_assert_cmpint (run_cli (f, message, "send", "-fbob@example.org", "bob@remote.example", NULL),
                    ==, 0);
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "bob@example.org", NULL);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "bob@example.org");
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, "From: Alice <alice@example.org>\nTo: bob@remote.example\n"
                                 "Subject: hello\n\n");
@@ -249,11 +229,8 @@ test_send_t (Fixture       *f,
   PosteOutboxItem *item;
 
   g_assert_cmpint (run_cli (f, message, "send", "-t", "-i", "frank@remote.example", NULL), ==, 0);
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
+  items = list_only (f, "alice@example.org", rcpts);
   item = items->pdata[0];
-  g_assert_cmpstr (item->sender, ==, "alice@example.org");
-  g_assert_cmpstrv (item->recipients, rcpts);
   content = message_of (f, item);
   g_assert_cmpstr (content, ==, "From: \"Alice\" <alice@example.org>\r\n"
                                 "To: bob@remote.example\r\n"
@@ -366,9 +343,7 @@ test_fetch_submits (Fixture       *f,
                    strlen (expected));
 
   /* The other domain's message waits for its own provider. */
-  items = list (f);
-  g_assert_cmpuint (items->len, ==, 1);
-  g_assert_cmpstr (((PosteOutboxItem *) items->pdata[0])->sender, ==, "zoe@elsewhere.example");
+  items = list_only (f, "zoe@elsewhere.example", NULL);
 
   history = poste_history_new (NULL);
   records = poste_history_list (history, "test", 10, &error);

@@ -18,6 +18,7 @@
 #include "poste-session.h"
 #include "poste-test.h"
 #include "poste-test-cert.h"
+#include "poste-test-cli.h"
 #include "poste-test-provider.h"
 #include "poste-test-services.h"
 
@@ -41,10 +42,8 @@ typedef struct {
   char              *err;
 } Fixture;
 
-char                *cli_path (void);
 void                 write_config (Fixture    *f,
                                    const char *extra);
-GSubprocessLauncher *launcher_new (GSubprocessFlags flags);
 G_GNUC_NULL_TERMINATED
 int                  run_cli (Fixture    *f,
                               const char *input,

@@ -19,6 +19,7 @@
 
 #include "poste-outbox.h"
 #include "poste-test.h"
+#include "poste-test-cli.h"
 #include "poste-test-faults.h"
 #include "poste-test-services.h"
 
@@ -49,16 +50,6 @@ reply_clear (Reply *reply)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
 
-/* The index of the 354 that started the message's content. */
-static int
-data_started (GPtrArray *lines)
-{
-  int at = poste_test_fault_log_find (lines, 0, "send 354 *");
-
-  g_assert_cmpint (at, >=, 0);
-  return at;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -66,9 +57,7 @@ fixture_setup (Fixture       *f,
   f->dir = poste_test_make_dir ("listener");
   f->config = g_build_filename (f->dir, "poste-restante.conf", NULL);
   f->log = g_build_filename (f->dir, "calls.log", NULL);
-  f->tmp = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "tmp", NULL);
-  f->queue = g_build_filename (g_get_user_data_dir (), "poste-restante", "outbox", "queue",
-                               NULL);
+  poste_test_outbox_dirs (&f->tmp, &f->queue);
 }
 
 static void
@@ -97,12 +86,11 @@ start (Fixture    *f,
        const char *rules)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    poste_test_cli_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *cli = g_build_filename (poste_test_build_root (), "src",
-                                           "poste-restante-cli", "poste-restante-cli", NULL);
+  g_autofree char *cli = poste_test_cli_path ();
   g_autofree char *text = NULL;
 
   f->port = poste_test_free_port ();
@@ -116,11 +104,7 @@ start (Fixture    *f,
                           "port=%u\n", f->port);
   g_assert_true (g_file_set_contents (f->config, text, -1, NULL));
 
-  poste_test_launcher_set_private_dirs (launcher);
   poste_test_launcher_set_faults (launcher, f->log, rules);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                "unix:path=/nonexistent/poste-test-bus", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   f->process = g_subprocess_launcher_spawn (launcher, &error, cli, "--config", f->config, "run",
                                             NULL);
   g_assert_no_error (error);
@@ -214,11 +198,7 @@ test_order (Fixture       *f,
             gconstpointer  data)
 {
   g_autofree char *text = NULL;
-  g_autofree char *sync_message = NULL;
-  g_autofree char *move_message = NULL;
-  g_autofree char *sync_envelope = NULL;
-  g_autofree char *move_envelope = NULL;
-  g_autofree char *sync_queue = NULL;
+  g_auto(GStrv) order = poste_test_outbox_sync_order ("send 354 *", f->tmp, f->queue);
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(PosteOutbox) outbox = NULL;
@@ -231,21 +211,12 @@ test_order (Fixture       *f,
   g_assert_cmpuint (say (f, BODY, &text), ==, 250);
   g_assert_true (g_str_has_prefix (text, "2.0.0 Queued as "));
 
-  sync_message = g_strconcat ("fsync ", f->tmp, "/*.message = 0", NULL);
-  move_message = g_strconcat ("rename ", f->tmp, "/* ", f->queue, "/*.message = 0", NULL);
-  sync_envelope = g_strconcat ("fsync ", f->tmp, "/*.envelope* = 0", NULL);
-  move_envelope = g_strconcat ("rename ", f->tmp, "/* ", f->queue, "/*.envelope = 0", NULL);
-  sync_queue = g_strconcat ("fsync ", f->queue, " = 0", NULL);
-  {
-    const char *order[] = { "send 354 *", sync_message, move_message, sync_envelope,
-                            move_envelope, sync_queue, NULL };
-
-    lines = poste_test_fault_log_read (f->log);
-    synced = poste_test_fault_log_assert_order (lines, order);
-  }
+  lines = poste_test_fault_log_read (f->log);
+  synced = poste_test_fault_log_assert_order (lines, (const char * const *) order);
   queued = poste_test_fault_log_find (lines, 0, "send 250 2.0.0 Queued as *");
   g_assert_cmpint (queued, >, synced);
-  g_assert_cmpint (poste_test_fault_log_reply_after (lines, data_started (lines)),
+  g_assert_cmpint (poste_test_fault_log_reply_after (lines,
+                                                     poste_test_fault_log_data_started (lines)),
                    ==, queued);
 
   outbox = poste_outbox_new (outbox_dir);

@@ -28,6 +28,7 @@ typedef struct {
 } Fixture;
 
 static const char *domains[] = { "example.org", NULL };
+static const char *bob[] = { "bob@remote.example", NULL };
 
 static void
 fixture_setup (Fixture       *f,
@@ -92,6 +93,16 @@ queue (Fixture            *f,
   return id;
 }
 
+/* The message most cases queue: one recipient, a subject and a line. */
+static char *
+queue_one (Fixture *f)
+{
+  char *id = queue (f, "alice@example.org", bob, "Subject: a\n\nx\n");
+
+  g_assert_nonnull (id);  /* queued: only its effects are checked */
+  return id;
+}
+
 static GPtrArray *
 list (Fixture *f)
 {
@@ -121,6 +132,15 @@ submit (Fixture                 *f,
         g_assert_nonnull (strstr (transcript->pdata[i], "redacted"));
     }
   return ok;
+}
+
+/* A round with the right password, not forced: what the scheduler does. */
+static gboolean
+submit_round (Fixture            *f,
+              PosteOutboxCounts  *counts,
+              GError            **error)
+{
+  return submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, counts, error);
 }
 
 static guint
@@ -174,7 +194,7 @@ test_submit (Fixture       *f,
   g_assert_nonnull (id1);  /* queued: only its effects are checked */
   g_assert_nonnull (id2);  /* queued: only its effects are checked */
   g_assert_true (poste_outbox_has_due (f->outbox, f->provider, POSTE_OUTBOX_SUBMIT_NONE));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 2);
   g_assert_cmpuint (counts.deferred, ==, 0);
@@ -207,7 +227,7 @@ test_submit (Fixture       *f,
   /* Nothing due: no connection at all. */
   g_assert_true (poste_test_provider_wait_sessions (f->relay, 1, 30));
   g_assert_cmpuint (poste_test_provider_get_sessions (f->relay), ==, 1);
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 0);
   g_assert_true (poste_test_provider_wait_sessions (f->relay, 1, 30));
@@ -218,8 +238,7 @@ static void
 test_deferred (Fixture       *f,
                gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: later\n\nbody\n");
+  g_autofree char *id = queue (f, "alice@example.org", bob, "Subject: later\n\nbody\n");
   g_autoptr(PosteOutboxItem) item = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
   g_autoptr(GError) error = NULL;
@@ -227,7 +246,7 @@ test_deferred (Fixture       *f,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-end=451", &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 0);
   g_assert_cmpuint (counts.deferred, ==, 1);
@@ -238,11 +257,11 @@ test_deferred (Fixture       *f,
   g_assert_cmpuint (item->attempts, ==, 1);
   g_assert_cmpint (item->next_attempt, >=, now + POSTE_OUTBOX_RETRY_FIRST);
   g_assert_nonnull (strstr (item->last_error, "451"));
-  g_assert_cmpstrv (item->recipients, rcpts);
+  g_assert_cmpstrv (item->recipients, bob);
 
   /* Not due yet: waiting, no connection. */
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-rcpt=452", &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_cmpuint (counts.waiting, ==, 1);
   g_assert_cmpuint (counts.deferred, ==, 0);
   g_assert_true (poste_test_provider_wait_sessions (f->relay, 1, 30));
@@ -261,7 +280,7 @@ test_deferred (Fixture       *f,
   /* And then the relay takes it: gone from the queue. */
   g_assert_true (poste_test_provider_set_faults (f->relay, NULL, &error));
   g_assert_true (poste_outbox_retry_now (f->outbox, id, &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 1);
   accepted = poste_test_provider_dup_accepted (f->relay);
@@ -290,7 +309,7 @@ test_bounced (Fixture       *f,
   /* One recipient refused for good, the other taken. */
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-rcpt=550:nobody@remote.example",
                                                  &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 1);
   g_assert_cmpuint (counts.bounced, ==, 1);
@@ -328,17 +347,15 @@ static void
 test_refused_whole (Fixture       *f,
                     gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id1 = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
-  g_autofree char *id2 = queue (f, "", rcpts, "Subject: a bounce of ours\n\nx\n");
+  g_autofree char *id1 = queue_one (f);
+  g_autofree char *id2 = queue (f, "", bob, "Subject: a bounce of ours\n\nx\n");
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
-  g_assert_nonnull (id1);  /* queued: only its effects are checked */
   /* A null sender belongs to no provider: it stays. */
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-mail=554", &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.bounced, ==, 1);
   g_assert_cmpuint (maildir_count (f), ==, 1);
@@ -351,8 +368,7 @@ static void
 test_bounce_undeliverable (Fixture       *f,
                            gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+  g_autofree char *id = queue_one (f);
   g_autoptr(PosteOutboxItem) item = NULL;
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
@@ -360,7 +376,7 @@ test_bounce_undeliverable (Fixture       *f,
   /* The local target cannot take the bounce: the message stays, failed, for the user. */
   poste_provider_set_delivery (f->provider, "mda:/bin/false");
   g_assert_true (poste_test_provider_set_faults (f->relay, "submit-data=554", &error));
-  g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_true (submit_round (f, &counts, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.bounced, ==, 0);
   g_assert_cmpuint (counts.failed, ==, 1);
@@ -381,7 +397,6 @@ static void
 test_report (Fixture       *f,
              gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
   static const struct {
     const char *faults;
     const char *delivery;
@@ -399,14 +414,13 @@ test_report (Fixture       *f,
   g_assert_null (poste_session_report_describe_outbox (empty));
   for (guint i = 0; i < G_N_ELEMENTS (rounds); i++)
     {
-      g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+      g_autofree char *id = queue_one (f);
       PosteOutboxCounts counts;
 
-      g_assert_nonnull (id);
       g_assert_true (poste_test_provider_set_faults (f->relay, rounds[i].faults, &error));
       if (rounds[i].delivery != NULL)
         poste_provider_set_delivery (f->provider, rounds[i].delivery);
-      g_assert_true (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+      g_assert_true (submit_round (f, &counts, &error));
       g_assert_no_error (error);
       poste_outbox_counts_add_to_report (&counts, report);
     }
@@ -421,8 +435,7 @@ static void
 test_auth_failed (Fixture       *f,
                   gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+  g_autofree char *id = queue_one (f);
   g_autoptr(PosteOutboxItem) item = NULL;
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
@@ -440,16 +453,14 @@ static void
 test_untrusted (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+  g_autofree char *id = queue_one (f);
   g_autoptr(GPtrArray) accepted = NULL;
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
-  g_assert_nonnull (id);  /* queued: only its effects are checked */
   /* The provider's verification settings hold for its relay too. */
   poste_provider_set_ca_file (f->provider, NULL);
-  g_assert_false (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_false (submit_round (f, &counts, &error));
   g_assert_error (error, POSTE_SESSION_ERROR, POSTE_SESSION_ERROR_CERTIFICATE);
   accepted = poste_test_provider_dup_accepted (f->relay);
   g_assert_cmpuint (accepted->len, ==, 0);
@@ -459,44 +470,29 @@ static void
 test_no_submission (Fixture       *f,
                     gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+  g_autofree char *id = queue_one (f);
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
 
-  g_assert_nonnull (id);  /* queued: only its effects are checked */
   poste_provider_set_submission (f->provider, NULL);
-  g_assert_false (submit (f, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, &counts, &error));
+  g_assert_false (submit_round (f, &counts, &error));
   g_assert_error (error, POSTE_OUTBOX_ERROR, POSTE_OUTBOX_ERROR_NO_SUBMISSION);
-}
-
-static void
-submitted_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
 }
 
 static void
 test_async (Fixture       *f,
             gconstpointer  data)
 {
-  const char *rcpts[] = { "bob@remote.example", NULL };
-  g_autofree char *id = queue (f, "alice@example.org", rcpts, "Subject: a\n\nx\n");
+  g_autofree char *id = queue_one (f);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) transcript = NULL;
   g_autoptr(GError) error = NULL;
   PosteOutboxCounts counts;
   gboolean found_data = FALSE;
 
-  g_assert_nonnull (id);  /* queued: only its effects are checked */
   poste_outbox_submit_async (f->outbox, f->provider, PASSWORD, POSTE_OUTBOX_SUBMIT_NONE, NULL,
-                             submitted_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+                             poste_test_store_result, &result);
+  poste_test_await_result (&result);
   g_assert_true (poste_outbox_submit_finish (f->outbox, result, &counts, &transcript, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (counts.submitted, ==, 1);

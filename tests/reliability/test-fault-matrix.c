@@ -44,13 +44,7 @@ static const char *const rcpts[] = { RECIPIENT, NULL };
 
 static char *work_dir;
 static PosteTestCert *cert;
-static PosteTestService *postfix;
-static guint16 postfix_port;
-static char *postfix_failure;
-static PosteTestService *dovecot;
-static guint16 dovecot_port;
-static char *dovecot_socket;
-static char *dovecot_failure;
+static PosteTestMailServices services;
 
 typedef enum {
   TARGET_MAILDIR,
@@ -192,13 +186,13 @@ target_spec (Target      target,
       *store = g_build_filename (cell_dir, "mbox", NULL);
       return g_strdup_printf ("mbox:%s", *store);
     case TARGET_SMTP:
-      *store = poste_test_service_maildir (postfix, "alice");
-      return g_strdup_printf ("smtp://127.0.0.1:%u", postfix_port);
+      *store = poste_test_service_maildir (services.postfix, "alice");
+      return g_strdup_printf ("smtp://127.0.0.1:%u", services.postfix_port);
     case TARGET_LMTP:
     case N_TARGETS:
     default:
-      *store = poste_test_service_maildir (dovecot, "alice");
-      return g_strdup_printf ("lmtp://127.0.0.1:%u", dovecot_port);
+      *store = poste_test_service_maildir (services.dovecot, "alice");
+      return g_strdup_printf ("lmtp://127.0.0.1:%u", services.dovecot_port);
     }
 }
 
@@ -306,11 +300,12 @@ test_cell (gconstpointer data)
   guint16 port;
   gboolean ok;
 
-  if ((id->target == TARGET_SMTP && postfix == NULL) ||
-      (id->target == TARGET_LMTP && dovecot == NULL))
+  if ((id->target == TARGET_SMTP && services.postfix == NULL) ||
+      (id->target == TARGET_LMTP && services.dovecot == NULL))
     {
       cell->skipped = TRUE;
-      poste_test_missing (id->target == TARGET_SMTP ? postfix_failure : dovecot_failure);
+      poste_test_missing (id->target == TARGET_SMTP ? services.postfix_failure
+                                                    : services.dovecot_failure);
       return;
     }
   g_assert_no_errno (g_mkdir_with_parents (cell_dir, 0700));
@@ -543,9 +538,9 @@ test_local_unavailable (void)
   g_autofree char *spec = g_strdup_printf ("lmtp:%s", socket_path);
   g_autofree char *store = NULL;
 
-  if (dovecot == NULL)
+  if (services.dovecot == NULL)
     {
-      poste_test_missing (dovecot_failure);
+      poste_test_missing (services.dovecot_failure);
       return;
     }
   g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
@@ -553,8 +548,8 @@ test_local_unavailable (void)
   /* Nothing listens on the socket yet. */
   local_fetch_refused (&l, spec, NULL);
   /* Now the local LMTP server is there. */
-  g_assert_no_errno (symlink (dovecot_socket, socket_path));
-  store = poste_test_service_maildir (dovecot, "alice");
+  g_assert_no_errno (symlink (services.dovecot_socket, socket_path));
+  store = poste_test_service_maildir (services.dovecot, "alice");
   local_fetch_delivers (&l, spec, TARGET_LMTP, store);
   local_teardown (&l);
 }
@@ -574,21 +569,6 @@ test_local_smtp_down (void)
   /* The user points the provider at a target that works. */
   local_fetch_delivers (&l, maildir_spec, TARGET_MAILDIR, store);
   local_teardown (&l);
-}
-
-static char *
-mount_small_tmpfs (void)
-{
-  g_autofree char *dir = poste_test_make_dir ("tmpfs");
-
-  if (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") < 0)
-    {
-      g_autofree char *reason = g_strdup_printf ("mounting a tmpfs is not permitted here (%s)",
-                                                 g_strerror (errno));
-      g_test_skip (reason);
-      return NULL;
-    }
-  return g_steal_pointer (&dir);
 }
 
 /* Fills the file system at @dir: a file grows until write() fails. */
@@ -615,7 +595,7 @@ test_local_disk_full (gconstpointer data)
 {
   Target target = GPOINTER_TO_INT (data);
   Local l = { 0, };
-  g_autofree char *dir = mount_small_tmpfs ();
+  g_autofree char *dir = poste_test_mount_small_tmpfs ();
   g_autofree char *store = NULL;
   g_autofree char *spec = NULL;
   g_autofree char *filler = NULL;
@@ -705,8 +685,7 @@ main (int   argc,
   cert = poste_test_cert_new (work_dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
 
-  postfix = poste_test_postfix_try_start (&postfix_port, &postfix_failure);
-  dovecot = poste_test_dovecot_try_start (&dovecot_port, &dovecot_socket, &dovecot_failure);
+  poste_test_mail_services_start (&services);
 
   for (guint t = 0; t < N_TARGETS; t++)
     for (guint d = 0; d < G_N_ELEMENTS (drops); d++)
@@ -732,12 +711,8 @@ main (int   argc,
 
   status = g_test_run ();
 
-  poste_test_postfix_stop (postfix);
-  poste_test_dovecot_stop (dovecot);
+  poste_test_mail_services_stop (&services);
   poste_test_cert_free (cert);
-  g_free (dovecot_socket);
-  g_free (postfix_failure);
-  g_free (dovecot_failure);
   poste_test_remove_tree (work_dir);
   g_free (work_dir);
   return status;

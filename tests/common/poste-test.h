@@ -20,5 +20,13 @@ void        poste_test_missing     (const char   *what);
 void        poste_test_missing_program (const char *what) G_GNUC_NORETURN;
 GSocketConnection *poste_test_socket_connection_new (int fd);
 guint16     poste_test_read_listening_port (GSubprocess *tool);
+void        poste_test_append_provider_group (GString    *text,
+                                              const char *name,
+                                              guint16     port,
+                                              const char *domains,
+                                              const char *maildir,
+                                              guint       interval,
+                                              const char *ca_file,
+                                              const char *password_file);
 
 G_END_DECLS

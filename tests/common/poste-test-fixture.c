@@ -23,7 +23,8 @@
  * @cert_flags: what is wrong with the test provider's certificate, if anything
  * @faults: (nullable): the test provider's faults (see poste-test-provider.h), %NULL for none
  *
- * Makes the test provider (not started yet) and the provider for it.
+ * Makes the test provider (not started yet) and the provider for it, and the memory target
+ * (@f->delivery) if @config asks for one.
  */
 void
 poste_test_fixture_setup (PosteTestFixture             *f,
@@ -47,6 +48,9 @@ poste_test_fixture_setup (PosteTestFixture             *f,
     poste_test_provider_set_timeout (f->tp, config->provider_timeout);
   poste_test_provider_set_faults (f->tp, faults, &error);
   g_assert_no_error (error);
+
+  if (config->memory_delivery)
+    f->delivery = test_delivery_new ();
 
   f->provider = poste_provider_new (config->name);
   poste_provider_set_host (f->provider, "127.0.0.1");
@@ -209,6 +213,7 @@ poste_test_fixture_teardown (PosteTestFixture *f)
   g_clear_object (&f->session);
   g_clear_object (&f->tp);
   g_clear_object (&f->provider);
+  g_clear_object (&f->delivery);
   g_clear_pointer (&f->cert, poste_test_cert_free);
   g_clear_pointer (&f->dir, g_free);
 }

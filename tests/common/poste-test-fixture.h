@@ -8,6 +8,7 @@
 #include "poste.h"
 #include "poste-test-cert.h"
 #include "poste-test-provider.h"
+#include "test-memory-delivery.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,7 @@ typedef struct {
   const char * const *domains;           /* the account's, and the provider's ATRN domains */
   guint               provider_timeout;  /* the test provider's idle timeout (s); 0: its own */
   guint               timeout;           /* the session's reply and ATRN timeouts (s) */
+  gboolean            memory_delivery;   /* the fixture makes (and frees) a TestDelivery */
 } PosteTestFixtureConfig;
 
 typedef struct {
@@ -31,6 +33,7 @@ typedef struct {
   PosteSession      *session;   /* the last session made */
   gboolean           ok;        /* what poste_test_fixture_run() returned */
   GError            *error;     /* and its error */
+  TestDelivery      *delivery;  /* the memory target, with config->memory_delivery; else NULL */
 } PosteTestFixture;
 
 void          poste_test_fixture_setup       (PosteTestFixture             *f,

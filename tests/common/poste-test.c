@@ -279,3 +279,41 @@ poste_test_await_result (GAsyncResult **slot)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
 }
+
+/**
+ * poste_test_append_provider_group:
+ * @text: the configuration file's text so far
+ * @name: the provider group's name, which is also its user name
+ * @port: the test provider's port on 127.0.0.1
+ * @domains: the value of domains= (comma-separated)
+ * @maildir: the Maildir it delivers into
+ * @interval: minutes between scheduled fetches, 0 for only when asked
+ * @ca_file: the test provider's CA file (STARTTLS)
+ * @password_file: the file holding the password
+ *
+ * Appends the group of one provider on the test provider, as the application and the CLI read
+ * it from poste-restante.conf.
+ */
+void
+poste_test_append_provider_group (GString    *text,
+                                  const char *name,
+                                  guint16     port,
+                                  const char *domains,
+                                  const char *maildir,
+                                  guint       interval,
+                                  const char *ca_file,
+                                  const char *password_file)
+{
+  g_string_append_printf (text,
+                          "[provider %s]\n"
+                          "host=127.0.0.1\n"
+                          "port=%u\n"
+                          "security=starttls\n"
+                          "username=%s\n"
+                          "domains=%s\n"
+                          "delivery=maildir:%s\n"
+                          "interval=%u\n"
+                          "ca-file=%s\n"
+                          "password-file=%s\n",
+                          name, port, name, domains, maildir, interval, ca_file, password_file);
+}

@@ -25,5 +25,13 @@ void        poste_test_store_result (GObject      *object,
                                      GAsyncResult *result,
                                      gpointer      user_data);
 GAsyncResult *poste_test_await_result (GAsyncResult **slot);
+void        poste_test_append_provider_group (GString    *text,
+                                              const char *name,
+                                              guint16     port,
+                                              const char *domains,
+                                              const char *maildir,
+                                              guint       interval,
+                                              const char *ca_file,
+                                              const char *password_file);
 
 G_END_DECLS

@@ -182,6 +182,40 @@ poste_test_provider_new (void)
 }
 
 /**
+ * poste_test_provider_new_holding_one:
+ * @certificate: the server certificate with its key, for STARTTLS
+ * @user: the one account's user name
+ * @password: its password
+ * @domains: (array zero-terminated=1): its domains; example.org among them, for the message to
+ *   be its own
+ *
+ * Makes the provider the application tests start from: STARTTLS (RFC 3207), one account, and
+ * one message spooled from carol@remote.example for alice@example.org ("Subject: held for
+ * you"). Not started: add what else a test needs, then poste_test_provider_start().
+ *
+ * Returns: (transfer full): a new #PosteTestProvider
+ */
+PosteTestProvider *
+poste_test_provider_new_holding_one (GTlsCertificate    *certificate,
+                                     const char         *user,
+                                     const char         *password,
+                                     const char * const *domains)
+{
+  static const char *const alice[] = { "alice@example.org", NULL };
+  PosteTestProvider *self = poste_test_provider_new ();
+
+  poste_test_provider_set_tls (self, POSTE_TEST_TLS_STARTTLS, certificate);
+  poste_test_provider_add_account (self, user, password, domains);
+  poste_test_provider_add_message (self, "carol@remote.example", alice,
+                                   "From: carol@remote.example\r\n"
+                                   "To: alice@example.org\r\n"
+                                   "Subject: held for you\r\n"
+                                   "\r\n"
+                                   "Hello.\r\n", -1);
+  return self;
+}
+
+/**
  * poste_test_provider_set_tls:
  * @self: a #PosteTestProvider
  * @mode: the #PosteTestTls mode

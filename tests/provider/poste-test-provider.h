@@ -137,6 +137,10 @@ G_DECLARE_FINAL_TYPE (PosteTestProvider, poste_test_provider, POSTE, TEST_PROVID
  */
 
 PosteTestProvider *poste_test_provider_new             (void);
+PosteTestProvider *poste_test_provider_new_holding_one (GTlsCertificate      *certificate,
+                                                        const char           *user,
+                                                        const char           *password,
+                                                        const char * const   *domains);
 void               poste_test_provider_set_tls         (PosteTestProvider    *self,
                                                         PosteTestTls          mode,
                                                         GTlsCertificate      *certificate);

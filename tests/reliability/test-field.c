@@ -37,11 +37,11 @@ static const PosteTestFixtureConfig config = {
   .domains = domains,
   .provider_timeout = 60,
   .timeout = TIMEOUT,
+  .memory_delivery = TRUE,
 };
 
 typedef struct {
   PosteTestFixture  t;
-  TestDelivery     *delivery;
   guint             spooled;   /* messages added to the provider */
 } Fixture;
 
@@ -50,7 +50,6 @@ fixture_setup (Fixture    *f,
                const char *faults)
 {
   poste_test_fixture_setup (&f->t, &config, POSTE_TEST_TLS_STARTTLS, POSTE_TEST_CERT_NONE, faults);
-  f->delivery = test_delivery_new ();
 }
 
 /* Spools message number @n for @recipient: its Subject names it, so duplicates show. */
@@ -72,7 +71,7 @@ static gboolean
 run_session (Fixture  *f,
              GError  **error)
 {
-  poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->delivery));
+  poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->t.delivery));
   if (poste_test_fixture_run (&f->t))
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&f->t.error));
@@ -118,14 +117,14 @@ assert_nothing_lost (Fixture *f,
   g_autoptr(GPtrArray) accepted = poste_test_provider_dup_accepted (f->t.tp);
   g_autoptr(GPtrArray) back = poste_test_provider_dup_returned (f->t.tp);
 
-  g_assert_cmpuint (f->delivery->messages->len, ==, stored);
+  g_assert_cmpuint (f->t.delivery->messages->len, ==, stored);
   g_assert_cmpuint (accepted->len, ==, stored);
   g_assert_cmpuint (poste_test_provider_count_spooled (f->t.tp), ==, held);
   g_assert_cmpuint (back->len, ==, returned);
   g_assert_cmpuint (stored + held + returned, ==, f->spooled);
-  for (guint i = 0; i < f->delivery->messages->len; i++)
+  for (guint i = 0; i < f->t.delivery->messages->len; i++)
     {
-      char *subject = subject_of (f->delivery->messages->pdata[i]);
+      char *subject = subject_of (f->t.delivery->messages->pdata[i]);
 
       g_assert_false (g_hash_table_contains (seen, subject));
       g_hash_table_add (seen, subject);
@@ -136,7 +135,6 @@ static void
 fixture_teardown (Fixture *f)
 {
   poste_test_fixture_teardown (&f->t);
-  g_clear_object (&f->delivery);
 }
 
 /* ---- One message a TLS session, then QUIT ---- */
@@ -200,10 +198,10 @@ test_bdat_short (void)
   g_assert_cmpint (report (&f)->outcome, ==, POSTE_SESSION_OUTCOME_MAIL);
   g_assert_cmpuint (report (&f)->messages, ==, POSTE_SERVER_MAX_ERRORS_SEEN + 5);
   g_assert_cmpuint (report (&f)->refused, ==, 0);
-  for (guint i = 0; i < f.delivery->messages->len; i++)
+  for (guint i = 0; i < f.t.delivery->messages->len; i++)
     {
       gsize n;
-      const char *data = g_bytes_get_data (f.delivery->messages->pdata[i], &n);
+      const char *data = g_bytes_get_data (f.t.delivery->messages->pdata[i], &n);
       g_autofree char *tail = g_strdup_printf ("\r\n\r\nMessage %u.\r", i + 1);
 
       g_assert_cmpuint (n, >, strlen (tail));
@@ -341,7 +339,7 @@ test_quit_after_4xx (void)
   add_message (&f, 1, "first@example.org");
   add_message (&f, 2, "busy@example.org");
   add_message (&f, 3, "third@example.org");
-  f.delivery->defer_recipient = g_strdup ("busy@example.org");
+  f.t.delivery->defer_recipient = g_strdup ("busy@example.org");
   poste_test_fixture_start (&f.t);
 
   /* The target's 450 is a local delivery failure: the provider keeps that message, and the one
@@ -358,7 +356,7 @@ test_quit_after_4xx (void)
   assert_nothing_lost (&f, 1, 2, 0);
 
   /* Once the target takes mail again, the next session brings the rest. */
-  g_clear_pointer (&f.delivery->defer_recipient, g_free);
+  g_clear_pointer (&f.t.delivery->defer_recipient, g_free);
   g_clear_error (&error);
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
@@ -379,7 +377,7 @@ test_quit_after_452 (void)
                                    "Subject: field 1\r\n\r\nTwo recipients.\r\n", -1);
   f.spooled++;
   add_message (&f, 2, "third@example.org");
-  f.delivery->rcpt_limit = 1;
+  f.t.delivery->rcpt_limit = 1;
   poste_test_fixture_start (&f.t);
 
   /* A recipient limit is normal flow: the first copy is delivered, the provider quits and keeps
@@ -390,17 +388,17 @@ test_quit_after_452 (void)
   g_assert_cmpuint (report (&f)->messages, ==, 1);
   g_assert_cmpuint (report (&f)->refused, ==, 0);
   g_assert_true (transcript_has (&f, "C: 452 4.5.3"));
-  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
+  g_assert_cmpuint (f.t.delivery->messages->len, ==, 1);
   g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 2);
 
   g_assert_true (run_session (&f, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report (&f)->messages, ==, 2);
   g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
-  g_assert_cmpuint (f.delivery->messages->len, ==, 3);
-  g_assert_cmpstr (f.delivery->recipients->pdata[0], ==, "first@example.org");
-  g_assert_cmpstr (f.delivery->recipients->pdata[1], ==, "second@example.org");
-  g_assert_cmpstr (f.delivery->recipients->pdata[2], ==, "third@example.org");
+  g_assert_cmpuint (f.t.delivery->messages->len, ==, 3);
+  g_assert_cmpstr (f.t.delivery->recipients->pdata[0], ==, "first@example.org");
+  g_assert_cmpstr (f.t.delivery->recipients->pdata[1], ==, "second@example.org");
+  g_assert_cmpstr (f.t.delivery->recipients->pdata[2], ==, "third@example.org");
   fixture_teardown (&f);
 }
 
@@ -416,7 +414,7 @@ test_returned (void)
   fixture_setup (&f, "return-5xx");
   add_message (&f, 1, "nobody@example.org");
   add_message (&f, 2, "someone@example.org");
-  f.delivery->refuse_recipient = g_strdup ("nobody@example.org");
+  f.t.delivery->refuse_recipient = g_strdup ("nobody@example.org");
   poste_test_fixture_start (&f.t);
 
   g_assert_true (run_session (&f, &error));

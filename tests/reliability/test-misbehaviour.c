@@ -49,11 +49,11 @@ static const PosteTestFixtureConfig config = {
   .domains = domains,
   .provider_timeout = 60,
   .timeout = TIMEOUT,
+  .memory_delivery = TRUE,
 };
 
 typedef struct {
   PosteTestFixture  t;
-  TestDelivery     *delivery;
 } Fixture;
 
 /* A test provider holding one message, with a certificate as @cert_flags say. */
@@ -64,7 +64,6 @@ fixture_setup (Fixture            *f,
 {
   poste_test_fixture_setup (&f->t, &config, POSTE_TEST_TLS_STARTTLS, cert_flags, faults);
   poste_test_provider_add_message (f->t.tp, "a@sender.example", one_rcpt, MESSAGE, -1);
-  f->delivery = test_delivery_new ();
 }
 
 /* Starts the test provider and runs one session, whose timeouts are @timeout seconds. */
@@ -75,7 +74,7 @@ fixture_run (Fixture *f,
   PosteSession *session;
 
   poste_test_fixture_start (&f->t);
-  session = poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->delivery));
+  session = poste_test_fixture_new_session (&f->t, POSTE_DELIVERY (f->t.delivery));
   poste_session_set_timeout (session, timeout);
   poste_session_set_atrn_timeout (session, timeout);
   poste_test_fixture_run (&f->t);
@@ -92,7 +91,7 @@ assert_kept (Fixture *f)
 
   g_assert_cmpuint (poste_test_provider_count_spooled (f->t.tp), ==, 1);
   g_assert_cmpuint (accepted->len, ==, 0);
-  g_assert_cmpuint (f->delivery->messages->len, ==, 0);
+  g_assert_cmpuint (f->t.delivery->messages->len, ==, 0);
 }
 
 static gboolean
@@ -106,7 +105,6 @@ static void
 fixture_teardown (Fixture *f)
 {
   poste_test_fixture_teardown (&f->t);
-  g_clear_object (&f->delivery);
 }
 
 /* A fault of the test provider (or a change to the provider) that must end the session with
@@ -301,8 +299,8 @@ test_refused_content (gconstpointer data)
   g_assert_no_error (f.t.error);
   g_assert_true (transcript_has (&f, "C: 550 5.6.0"));
   g_assert_cmpuint (poste_session_get_report (f.t.session)->refused, ==, 1);
-  g_assert_cmpuint (f.delivery->messages->len, ==, 0);
-  g_assert_cmpuint (f.delivery->aborts, >=, 1);
+  g_assert_cmpuint (f.t.delivery->messages->len, ==, 0);
+  g_assert_cmpuint (f.t.delivery->aborts, >=, 1);
   accepted = poste_test_provider_dup_accepted (f.t.tp);
   g_assert_cmpuint (accepted->len, ==, 0);
   fixture_teardown (&f);
@@ -321,8 +319,8 @@ test_long_line (void)
   fixture_setup (&f, 0, "long-line=5000");
   fixture_run (&f, TIMEOUT);
   g_assert_no_error (f.t.error);
-  g_assert_cmpuint (f.delivery->messages->len, ==, 1);
-  stored = g_bytes_get_data (f.delivery->messages->pdata[0], &length);
+  g_assert_cmpuint (f.t.delivery->messages->len, ==, 1);
+  stored = g_bytes_get_data (f.t.delivery->messages->pdata[0], &length);
   g_assert_nonnull (g_strstr_len (stored, length, header));
   g_assert_cmpuint (poste_test_provider_count_spooled (f.t.tp), ==, 0);
   fixture_teardown (&f);
@@ -349,8 +347,8 @@ test_dots_across_records (void)
   poste_test_provider_add_message (f.t.tp, "b@sender.example", one_rcpt, message->str, -1);
   fixture_run (&f, TIMEOUT);
   g_assert_no_error (f.t.error);
-  g_assert_cmpuint (f.delivery->messages->len, ==, 2);
-  stored = g_bytes_get_data (f.delivery->messages->pdata[1], &length);
+  g_assert_cmpuint (f.t.delivery->messages->len, ==, 2);
+  stored = g_bytes_get_data (f.t.delivery->messages->pdata[1], &length);
   g_assert_cmpuint (length, >, message->len);
   /* After our Received: header, exactly the message. */
   g_assert_true (memcmp (stored + length - message->len, message->str, message->len) == 0);

@@ -42,7 +42,6 @@
 #define PANEL_SIZE 32
 
 static const char *domains[] = { "example.org", NULL };
-static const char *rcpt[] = { "alice@example.org", NULL };
 
 static char *dir;
 static char *home;
@@ -431,7 +430,7 @@ test_xfce_start (void)
   g_autofree char *data_home = NULL;
   g_autofree char *state_home = NULL;
   g_autofree char *password_file = NULL;
-  g_autofree char *config = NULL;
+  g_autoptr(GString) config = g_string_new (NULL);
   g_autofree char *path = NULL;
   g_autofree char *program = NULL;
   g_autoptr(PosteHistory) history = NULL;
@@ -454,34 +453,17 @@ test_xfce_start (void)
   /* The provider holds one message for acme. */
   cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (provider, "acme", PASSWORD, domains);
-  poste_test_provider_add_message (provider, "carol@remote.example", rcpt,
-                                   "From: carol@remote.example\r\n"
-                                   "To: alice@example.org\r\n"
-                                   "Subject: held for you\r\n"
-                                   "\r\n"
-                                   "Hello.\r\n", -1);
+  provider = poste_test_provider_new_holding_one (cert->certificate, "acme", PASSWORD, domains);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
 
   /* The program's configuration, and a history whose last fetch failed. */
   password_file = g_build_filename (dir, "acme.password", NULL);
   write_file (password_file, PASSWORD "\n", 0600);
-  config = g_strdup_printf ("[provider acme]\n"
-                            "host=127.0.0.1\n"
-                            "port=%u\n"
-                            "security=starttls\n"
-                            "username=acme\n"
-                            "domains=example.org\n"
-                            "delivery=maildir:%s\n"
-                            "interval=0\n"
-                            "ca-file=%s\n"
-                            "password-file=%s\n",
-                            port, maildir, cert->ca_file, password_file);
+  poste_test_append_provider_group (config, "acme", port, "example.org", maildir, 0, cert->ca_file,
+                                    password_file);
   path = g_build_filename (config_home, "poste-restante", "poste-restante.conf", NULL);
-  write_file (path, config, 0600);
+  write_file (path, config->str, 0600);
   g_clear_pointer (&path, g_free);
   path = g_build_filename (state_home, "poste-restante", "history", NULL);
   g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);

@@ -111,19 +111,8 @@ write_config (guint16 port)
   g_assert_true (g_file_set_contents_full (bad, "not the password\n", -1,
                                            G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_string_append_printf (text,
-                            "[provider %s]\n"
-                            "host=127.0.0.1\n"
-                            "port=%u\n"
-                            "security=starttls\n"
-                            "username=%s\n"
-                            "domains=%s\n"
-                            "delivery=maildir:%s\n"
-                            "interval=0\n"
-                            "ca-file=%s\n"
-                            "password-file=%s\n",
-                            names[i], port, names[i], domains[i], maildir, cert->ca_file,
-                            files[i]);
+    poste_test_append_provider_group (text, names[i], port, domains[i], maildir, 0, cert->ca_file,
+                                      files[i]);
   g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (config_path, text->str, -1, NULL));
 }
@@ -152,16 +141,8 @@ test_tray_register (void)
   maildir = g_build_filename (dir, "Maildir", NULL);
   cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (provider, "acme", PASSWORD, acme_domains);
+  provider = poste_test_provider_new_holding_one (cert->certificate, "acme", PASSWORD, acme_domains);
   poste_test_provider_add_account (provider, "bigco", PASSWORD, bigco_domains);
-  poste_test_provider_add_message (provider, "carol@remote.example", acme_rcpt,
-                                   "From: carol@remote.example\r\n"
-                                   "To: alice@example.org\r\n"
-                                   "Subject: held for you\r\n"
-                                   "\r\n"
-                                   "Hello.\r\n", -1);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
   write_config (port);

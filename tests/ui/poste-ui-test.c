@@ -6,6 +6,8 @@
 
 #include <glib/gstdio.h>
 
+#include <adwaita.h>
+
 #include "poste-test.h"
 #include "poste-ui-test.h"
 
@@ -223,6 +225,117 @@ poste_ui_test_find_descendants (GtkWidget *widget,
 
   collect_descendants (widget, type, found);
   return found;
+}
+
+/**
+ * poste_ui_test_find_row:
+ * @root: where to look
+ * @type: an #AdwPreferencesRow type (entry, combo, action, expander row)
+ * @title: the row's title
+ *
+ * Returns: (transfer none) (nullable): the first row below @root that is a @type titled @title,
+ *   or %NULL
+ */
+GtkWidget *
+poste_ui_test_find_row (GtkWidget  *root,
+                        GType       type,
+                        const char *title)
+{
+  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (root, type);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+/**
+ * poste_ui_test_set_row_text:
+ * @root: where to look
+ * @title: the title of an #AdwEntryRow below @root
+ * @text: what to put in it
+ *
+ * Types @text into the entry row titled @title; a test without that row stops there (g_error()).
+ */
+void
+poste_ui_test_set_row_text (GtkWidget  *root,
+                            const char *title,
+                            const char *text)
+{
+  GtkWidget *row = poste_ui_test_find_row (root, ADW_TYPE_ENTRY_ROW, title);
+
+  if (row == NULL)
+    g_error ("no entry row titled “%s”", title);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/**
+ * poste_ui_test_find_button:
+ * @root: where to look
+ * @action_name: the action the button activates
+ * @target: (nullable): the string target it activates it with, or %NULL for any target
+ *
+ * Returns: (transfer none) (nullable): the first button below @root for @action_name (and
+ *   @target), or %NULL
+ */
+GtkWidget *
+poste_ui_test_find_button (GtkWidget  *root,
+                           const char *action_name,
+                           const char *target)
+{
+  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkActionable *button = g_ptr_array_index (buttons, i);
+      GVariant *value = gtk_actionable_get_action_target_value (button);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (button), action_name) != 0)
+        continue;
+      if (target == NULL ||
+          (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
+           g_str_equal (g_variant_get_string (value, NULL), target)))
+        return GTK_WIDGET (button);
+    }
+
+  return NULL;
+}
+
+/**
+ * poste_ui_test_find_toplevel:
+ * @type: a #GtkWindow type
+ *
+ * For the windows no application lists (dialogs made transient for one of its windows).
+ *
+ * Returns: (transfer none) (nullable): the first mapped toplevel that is a @type, or %NULL
+ */
+GtkWindow *
+poste_ui_test_find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (const GList *iter = toplevels; iter != NULL; iter = iter->next)
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (iter->data), type) && gtk_widget_get_mapped (iter->data))
+        return iter->data;
+    }
+
+  return NULL;
+}
+
+/**
+ * poste_ui_test_toplevel_shown:
+ * @data: a #GType, through GSIZE_TO_POINTER()
+ *
+ * For poste_ui_test_iterate_until(): whether poste_ui_test_find_toplevel() finds one.
+ */
+gboolean
+poste_ui_test_toplevel_shown (gpointer data)
+{
+  return poste_ui_test_find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
 }
 
 /**

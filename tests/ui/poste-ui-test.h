@@ -25,6 +25,17 @@ GPtrArray  *poste_ui_test_find_descendants (GtkWidget   *widget,
                                             GType        type);
 GtkWindow  *poste_ui_test_find_app_window (GtkApplication *app,
                                            GType           type);
+GtkWidget  *poste_ui_test_find_row        (GtkWidget   *root,
+                                            GType        type,
+                                            const char  *title);
+void        poste_ui_test_set_row_text     (GtkWidget   *root,
+                                            const char  *title,
+                                            const char  *text);
+GtkWidget  *poste_ui_test_find_button      (GtkWidget   *root,
+                                            const char  *action_name,
+                                            const char  *target);
+GtkWindow  *poste_ui_test_find_toplevel    (GType        type);
+gboolean    poste_ui_test_toplevel_shown   (gpointer     data);
 GdkTexture *poste_ui_test_render_widget    (GtkWidget   *widget);
 guint       poste_ui_test_count_colours    (GdkTexture  *texture);
 char       *poste_ui_test_save_screenshot  (GdkTexture  *texture,

@@ -30,7 +30,6 @@
 #define DEADLINE_SECONDS 150
 
 static const char *domains[] = { "example.org", NULL };
-static const char *recipients[] = { "alice@example.org", NULL };
 
 typedef struct {
   PosteApplication *app;
@@ -51,23 +50,14 @@ write_config (const char *dir,
   g_autofree char *config_dir = g_path_get_dirname (config_path);
   g_autofree char *password_file = g_build_filename (dir, "acme.password", NULL);
   g_autofree char *maildir = g_build_filename (dir, "Maildir", NULL);
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
 
   g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
                                            G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
-  text = g_strdup_printf ("[provider acme]\n"
-                          "host=127.0.0.1\n"
-                          "port=%u\n"
-                          "security=starttls\n"
-                          "username=" USER "\n"
-                          "domains=example.org\n"
-                          "delivery=maildir:%s\n"
-                          "interval=1\n"
-                          "ca-file=%s\n"
-                          "password-file=%s\n",
-                          port, maildir, ca_file, password_file);
+  poste_test_append_provider_group (text, USER, port, "example.org", maildir, 1, ca_file,
+                                    password_file);
   g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (config_path, text, -1, NULL));
+  g_assert_true (g_file_set_contents (config_path, text->str, -1, NULL));
 }
 
 static AdwMessageDialog *
@@ -207,15 +197,7 @@ test_background_close (void)
 
   cert = poste_test_cert_new (dir, "provider.test", POSTE_TEST_CERT_NONE, &error);
   g_assert_no_error (error);
-  provider = poste_test_provider_new ();
-  poste_test_provider_set_tls (provider, POSTE_TEST_TLS_STARTTLS, cert->certificate);
-  poste_test_provider_add_account (provider, USER, PASSWORD, domains);
-  poste_test_provider_add_message (provider, "carol@remote.example", recipients,
-                                   "From: carol@remote.example\r\n"
-                                   "To: alice@example.org\r\n"
-                                   "Subject: held for you\r\n"
-                                   "\r\n"
-                                   "Hello.\r\n", -1);
+  provider = poste_test_provider_new_holding_one (cert->certificate, USER, PASSWORD, domains);
   port = poste_test_provider_start (provider, &error);
   g_assert_no_error (error);
   write_config (dir, port, cert->ca_file);

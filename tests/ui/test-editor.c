@@ -43,32 +43,22 @@ find_row (GtkWidget  *root,
           GType       type,
           const char *title)
 {
-  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (root, type);
+  GtkWidget *row = poste_ui_test_find_row (root, type, title);
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
-        return g_ptr_array_index (rows, i);
-    }
-
-  g_error ("no row titled “%s”", title);
-  return NULL;
+  if (row == NULL)
+    g_error ("no row titled “%s”", title);
+  return row;
 }
 
 static GtkWidget *
 find_button (GtkWidget  *root,
              const char *action_name)
 {
-  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
+  GtkWidget *button = poste_ui_test_find_button (root, action_name, NULL);
 
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action_name) == 0)
-        return g_ptr_array_index (buttons, i);
-    }
-
-  g_error ("no button for %s", action_name);
-  return NULL;
+  if (button == NULL)
+    g_error ("no button for %s", action_name);
+  return button;
 }
 
 static GtkWidget *

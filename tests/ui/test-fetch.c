@@ -81,57 +81,6 @@ get_main_window (void)
   return window;
 }
 
-static GtkWidget *
-find_row (GtkWidget  *root,
-          GType       type,
-          const char *title)
-{
-  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (root, type);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
-        return g_ptr_array_index (rows, i);
-    }
-
-  return NULL;
-}
-
-static void
-set_row_text (GtkWidget  *dialog,
-              const char *title,
-              const char *text)
-{
-  GtkWidget *row = find_row (dialog, ADW_TYPE_ENTRY_ROW, title);
-
-  if (row == NULL)
-    g_error ("no entry row titled “%s”", title);
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action_name,
-             const char *target)
-{
-  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkActionable *button = g_ptr_array_index (buttons, i);
-      GVariant *value = gtk_actionable_get_action_target_value (button);
-
-      if (g_strcmp0 (gtk_actionable_get_action_name (button), action_name) != 0)
-        continue;
-      if (target == NULL ||
-          (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) &&
-           g_str_equal (g_variant_get_string (value, NULL), target)))
-        return GTK_WIDGET (button);
-    }
-
-  return NULL;
-}
-
 /* Presses the button of @dialog's response labelled @label, as the user does: the dialog
  * answers and closes. Returns the reference the caller checks the dialog's end with
  * (g_assert_finalize_object()), once what the response started has run. */
@@ -176,20 +125,20 @@ fill_editor (GtkWidget  *dialog,
              const char *maildir)
 {
   g_autofree char *port_text = g_strdup_printf ("%u", port);
-  AdwComboRow *schedule_row = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch"));
-  AdwComboRow *security_row = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Encryption"));
+  AdwComboRow *schedule_row = ADW_COMBO_ROW (poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch"));
+  AdwComboRow *security_row = ADW_COMBO_ROW (poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Encryption"));
 
-  set_row_text (dialog, "Name", name);
-  set_row_text (dialog, "Server", "127.0.0.1");
-  set_row_text (dialog, "Port", port_text);
+  poste_ui_test_set_row_text (dialog, "Name", name);
+  poste_ui_test_set_row_text (dialog, "Server", "127.0.0.1");
+  poste_ui_test_set_row_text (dialog, "Port", port_text);
   g_assert_nonnull (security_row);
   adw_combo_row_set_selected (security_row, security);
-  set_row_text (dialog, "User Name", USER);
-  set_row_text (dialog, "Password", PASSWORD);
-  set_row_text (dialog, "Domains, separated by commas", "example.org");
-  set_row_text (dialog, "Folder", maildir);
+  poste_ui_test_set_row_text (dialog, "User Name", USER);
+  poste_ui_test_set_row_text (dialog, "Password", PASSWORD);
+  poste_ui_test_set_row_text (dialog, "Domains, separated by commas", "example.org");
+  poste_ui_test_set_row_text (dialog, "Folder", maildir);
   if (ca_file != NULL)
-    set_row_text (dialog, "Trusted Authority (PEM file)", ca_file);
+    poste_ui_test_set_row_text (dialog, "Trusted Authority (PEM file)", ca_file);
 
   /* Only when asked: the fetches are the ones this test asks for. */
   g_assert_nonnull (schedule_row);
@@ -203,6 +152,15 @@ test_finished (gpointer data)
 
   return !poste_provider_dialog_is_testing (dialog) &&
          poste_provider_dialog_get_test_result (dialog) != NULL;
+}
+
+/* Presses Test Connection and waits for its result. */
+static const PosteCheckResult *
+test_connection (GtkWidget *dialog)
+{
+  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
+  poste_ui_test_iterate_until (test_finished, dialog);
+  return poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
 }
 
 /* Scrolls @dialog's page to @fraction of the way down. */
@@ -220,18 +178,12 @@ scroll_to (GtkWidget *dialog,
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
 }
 
+/* Twice: what the first scroll brings into view may make the page longer once drawn. */
 static void
 scroll_to_bottom (GtkWidget *dialog)
 {
-  g_autoptr(GPtrArray) scrolled = poste_ui_test_find_descendants (dialog, GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *adjustment;
-
-  g_assert_cmpuint (scrolled->len, >=, 1);
-  adjustment = gtk_scrolled_window_get_vadjustment (g_ptr_array_index (scrolled, 0));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-  poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
+  scroll_to (dialog, 1.0);
+  scroll_to (dialog, 1.0);
 }
 
 static void
@@ -498,18 +450,16 @@ test_fetch_add_and_fetch (Fixture       *fixture,
   g_signal_connect (app, "session-finished", G_CALLBACK (count_finished), &n_finished);
 
   /* The empty state leads to the editor. */
-  g_assert_nonnull (find_button (GTK_WIDGET (window), "app.add-provider", NULL));
+  g_assert_nonnull (poste_ui_test_find_button (GTK_WIDGET (window), "app.add-provider", NULL));
   dialog = open_editor (window);
   fill_editor (dialog, "acme", port, 0, cert->ca_file, maildir);
-  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
   screenshot (dialog, "provider-editor");
   scroll_to (dialog, 0.45);
   screenshot (dialog, "provider-editor-delivery");
 
   /* Test Connection: TLS, the certificate, the capabilities, the mechanism, ATRN. */
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
-  poste_ui_test_iterate_until (test_finished, dialog);
-  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  check = test_connection (dialog);
   g_assert_no_error (check->error);
   g_assert_true (check->authenticated);
   g_assert_true (check->atrn_offered);
@@ -538,7 +488,7 @@ test_fetch_add_and_fetch (Fixture       *fixture,
 
   /* The list shows it, not fetched yet, on demand. */
   poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
-  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  row = poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Not fetched yet"));
   g_clear_pointer (&texts, g_free);
@@ -546,7 +496,7 @@ test_fetch_add_and_fetch (Fixture       *fixture,
   g_assert_nonnull (strstr (texts, "On demand"));
 
   /* Fetch now, from the row's button. */
-  button = find_button (GTK_WIDGET (window), "app.fetch-provider", "acme");
+  button = poste_ui_test_find_button (GTK_WIDGET (window), "app.fetch-provider", "acme");
   g_assert_nonnull (button);
   gtk_widget_activate (button);
   poste_ui_test_iterate_until (session_receiving, &wait);
@@ -568,7 +518,7 @@ test_fetch_add_and_fetch (Fixture       *fixture,
   g_assert_cmpuint (poste_test_count_entries (maildir_new), ==, 2);
   screenshot (GTK_WIDGET (window), "live-session");
 
-  button = find_button (GTK_WIDGET (window), "app.stop", "acme");
+  button = poste_ui_test_find_button (GTK_WIDGET (window), "app.stop", "acme");
   g_assert_nonnull (button);
   gtk_widget_activate (button);
   poste_ui_test_iterate_until (session_gone, (gpointer)"acme");
@@ -576,7 +526,7 @@ test_fetch_add_and_fetch (Fixture       *fixture,
   report = poste_application_get_last_report (app, "acme");
   g_assert_nonnull (report);
   g_assert_cmpuint (report->messages, ==, 2);
-  g_assert_null (find_button (GTK_WIDGET (window), "app.stop", "acme"));
+  g_assert_null (poste_ui_test_find_button (GTK_WIDGET (window), "app.stop", "acme"));
 
   /* A second fetch, with Ctrl+R's action this time: the third message. */
   g_assert_true (poste_test_provider_set_faults (provider, "", &error));
@@ -599,7 +549,7 @@ test_fetch_add_and_fetch (Fixture       *fixture,
 
   /* The list shows the last fetch. */
   poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
-  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  row = poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Last fetch"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "1 message,"));
 
@@ -627,26 +577,6 @@ test_fetch_add_and_fetch (Fixture       *fixture,
 
   g_signal_handlers_disconnect_by_func (app, count_finished, &n_finished);
   poste_test_provider_stop (provider);
-}
-
-static GtkWindow *
-find_message_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (const GList *iter = toplevels; iter != NULL; iter = iter->next)
-    {
-      if (ADW_IS_MESSAGE_DIALOG (iter->data) && gtk_widget_get_mapped (iter->data))
-        return iter->data;
-    }
-
-  return NULL;
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
 }
 
 static void
@@ -680,9 +610,9 @@ test_fetch_trust (Fixture       *fixture,
   /* Implicit TLS, and no CA file: the system does not know this certificate. */
   fill_editor (dialog, "self-signed", port, 1, NULL, maildir);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
-  poste_ui_test_iterate_until (message_dialog_shown, NULL);
+  poste_ui_test_iterate_until (poste_ui_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG));
 
-  trust = find_message_dialog ();
+  trust = poste_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_true (gtk_window_get_transient_for (trust) == GTK_WINDOW (dialog));
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Trust This Certificate?");
   texts = label_texts (GTK_WIDGET (trust));
@@ -705,7 +635,7 @@ test_fetch_trust (Fixture       *fixture,
   trust = click_response (trust, "_Trust and Pin");
   poste_ui_test_iterate_pending ();
   g_assert_finalize_object (trust);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW,
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (poste_ui_test_find_row (dialog, ADW_TYPE_ENTRY_ROW,
                                                                   "Pinned Certificate (SHA-256)"))),
                    ==, cert->sha256);
   poste_ui_test_iterate_until (test_finished, dialog);
@@ -739,8 +669,8 @@ test_fetch_trust (Fixture       *fixture,
     g_assert_cmpuint (stacks->len, ==, 1);
     adw_view_stack_set_visible_child_name (g_ptr_array_index (stacks, 0), "providers");
   }
-  g_assert_nonnull (find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme"));
-  g_assert_nonnull (find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "self-signed"));
+  g_assert_nonnull (poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme"));
+  g_assert_nonnull (poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "self-signed"));
   screenshot (GTK_WIDGET (window), "main-window");
 
   /* The dark style: libadwaita's colours, nothing of our own to get wrong. */
@@ -749,20 +679,6 @@ test_fetch_trust (Fixture       *fixture,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   poste_test_provider_stop (provider);
-}
-
-static GtkWindow *
-find_file_chooser (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (const GList *iter = toplevels; iter != NULL; iter = iter->next)
-    {
-      if (GTK_IS_FILE_CHOOSER_DIALOG (iter->data) && gtk_widget_get_mapped (iter->data))
-        return iter->data;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -779,12 +695,6 @@ chooser_has_file (gpointer data)
   g_autoptr(GFile) file = gtk_file_chooser_get_file (data);
 
   return file != NULL;
-}
-
-static gboolean
-file_chooser_shown (gpointer data)
-{
-  return find_file_chooser () != NULL;
 }
 
 /* Every button that does something has a name a screen reader can say. */
@@ -826,19 +736,19 @@ test_fetch_edit (Fixture       *fixture,
   assert_buttons_named (GTK_WIDGET (window));
 
   /* Activating the row opens its editor, filled from the configuration. */
-  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  row = poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_activate (row));
   poste_ui_test_iterate_until (window_is_mapped, GSIZE_TO_POINTER (POSTE_TYPE_PROVIDER_DIALOG));
   dialog = GTK_WIDGET (poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG));
   g_assert_cmpstr (poste_provider_dialog_get_editing (POSTE_PROVIDER_DIALOG (dialog)), ==, "acme");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Provider");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Server"))), ==, "127.0.0.1");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "User Name"))), ==, USER);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (poste_ui_test_find_row (dialog, ADW_TYPE_ENTRY_ROW, "Server"))), ==, "127.0.0.1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (poste_ui_test_find_row (dialog, ADW_TYPE_ENTRY_ROW, "User Name"))), ==, USER);
   /* The name may change: only its label does (tests/ui/test-editor.c). */
-  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Name"))));
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (poste_ui_test_find_row (dialog, ADW_TYPE_ENTRY_ROW, "Name"))));
   assert_buttons_named (dialog);
-  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
 
   /* Checked as changed: no day at all is said beside the days, and Save waits. */
   {
@@ -850,7 +760,7 @@ test_fetch_edit (Fixture       *fixture,
     g_assert_cmpuint (days->len, ==, 7);
     for (guint i = 0; i < days->len; i++)
       gtk_toggle_button_set_active (g_ptr_array_index (days, i), FALSE);
-    g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    g_assert_false (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
     {
       g_autoptr(GPtrArray) labels = poste_ui_test_find_descendants (dialog, GTK_TYPE_LABEL);
       gboolean shown = FALSE;
@@ -863,22 +773,22 @@ test_fetch_edit (Fixture       *fixture,
     }
     for (guint i = 0; i < days->len; i++)
       gtk_toggle_button_set_active (g_ptr_array_index (days, i), TRUE);
-    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
 
     /* Hours: All Day off shows the clock, from 08:00 until 19:00 to begin with. */
-    hours = find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day");
+    hours = poste_ui_test_find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day");
     g_assert_nonnull (hours);
     all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (hours));
     gtk_switch_set_active (GTK_SWITCH (all_day), FALSE);
-    g_assert_true (gtk_widget_get_visible (find_row (dialog, ADW_TYPE_ACTION_ROW, "From")));
+    g_assert_true (gtk_widget_get_visible (poste_ui_test_find_row (dialog, ADW_TYPE_ACTION_ROW, "From")));
   }
-  set_row_text (dialog, "Pinned Certificate (SHA-256)", "not a fingerprint");
-  g_assert_false (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
-  set_row_text (dialog, "Pinned Certificate (SHA-256)", "");
+  poste_ui_test_set_row_text (dialog, "Pinned Certificate (SHA-256)", "not a fingerprint");
+  g_assert_false (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
+  poste_ui_test_set_row_text (dialog, "Pinned Certificate (SHA-256)", "");
 
   /* The delivery target by kind: an mbox file through the file chooser. */
   {
-    AdwComboRow *kind = ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Deliver To"));
+    AdwComboRow *kind = ADW_COMBO_ROW (poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Deliver To"));
     g_autofree char *mbox_dir = poste_test_make_dir ("ui-edit");
     g_autofree char *mbox = g_build_filename (mbox_dir, "inbox.mbox", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (mbox);
@@ -889,15 +799,15 @@ test_fetch_edit (Fixture       *fixture,
     g_assert_true (g_file_set_contents (mbox, "", 0, NULL));
     /* GTK records the chosen file in recently-used.xbel there, as on any desktop. */
     g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
-    location = find_row (dialog, ADW_TYPE_ENTRY_ROW, "Folder");
+    location = poste_ui_test_find_row (dialog, ADW_TYPE_ENTRY_ROW, "Folder");
     g_assert_nonnull (location);
     folder = g_strdup (gtk_editable_get_text (GTK_EDITABLE (location)));
     adw_combo_row_set_selected (kind, 1);
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (location)), ==, "File");
 
     g_assert_true (gtk_widget_activate_action (dialog, "provider.choose-delivery", NULL));
-    poste_ui_test_iterate_until (file_chooser_shown, NULL);
-    chooser = find_file_chooser ();
+    poste_ui_test_iterate_until (poste_ui_test_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG));
+    chooser = poste_ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
     {
       g_autoptr(GFile) parent = g_file_get_parent (file);
 
@@ -912,18 +822,18 @@ test_fetch_edit (Fixture       *fixture,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (location)), ==, mbox);
     /* Before this test case's home goes away. */
     poste_ui_test_iterate_until (recent_file_written, NULL);
-    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
 
     /* A program, then back to the Maildir. */
     adw_combo_row_set_selected (kind, 3);
     gtk_editable_set_text (GTK_EDITABLE (location), "/usr/bin/procmail -f %F");
-    g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+    g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
     adw_combo_row_set_selected (kind, 0);
     gtk_editable_set_text (GTK_EDITABLE (location), folder);
   }
 
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 3);
-  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add", NULL)));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Fetch")), 3);
+  g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
   add_and_close (dialog);
 
   g_file_get_contents (path, &contents, NULL, &error);
@@ -934,7 +844,7 @@ test_fetch_edit (Fixture       *fixture,
   /* Now on a schedule: the list says when (or that it fetches already, or will retry, since
    * the test provider of the first case is gone). */
   poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
-  row = find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
+  row = poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme");
   g_clear_pointer (&contents, g_free);
   contents = label_texts (row);
   g_test_message ("the row says: %s", contents);
@@ -946,7 +856,7 @@ test_fetch_edit (Fixture       *fixture,
 static gboolean
 toast_button_shown (gpointer data)
 {
-  return find_button (data, "win.review-certificate", NULL) != NULL;
+  return poste_ui_test_find_button (data, "win.review-certificate", NULL) != NULL;
 }
 
 static void
@@ -988,8 +898,8 @@ test_fetch_review_certificate (Fixture       *fixture,
   /* The toast offers to review it; the dialog says it changed. */
   poste_ui_test_iterate_until (toast_button_shown, window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.review-certificate", "s", "self-signed"));
-  poste_ui_test_iterate_until (message_dialog_shown, NULL);
-  trust = find_message_dialog ();
+  poste_ui_test_iterate_until (poste_ui_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG));
+  trust = poste_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (trust)), ==, "Certificate Changed");
 
   /* Accept pins the new one in the file, and fetches again, through now. */
@@ -1152,21 +1062,17 @@ test_fetch_password_file (Fixture       *fixture,
 
   dialog = open_editor (window);
   fill_editor (dialog, "filed", port, 0, cert->ca_file, maildir);
-  set_row_text (dialog, "Password", "");
-  set_row_text (dialog, "Password File (instead of the keyring)", password_file);
+  poste_ui_test_set_row_text (dialog, "Password", "");
+  poste_ui_test_set_row_text (dialog, "Password File (instead of the keyring)", password_file);
 
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
-  poste_ui_test_iterate_until (test_finished, dialog);
-  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  check = test_connection (dialog);
   g_assert_no_error (check->error);
   g_assert_true (check->authenticated);
   g_assert_true (check->atrn_offered);
 
   /* Readable by others: a fetch refuses it, and so does the test, before connecting. */
   g_assert_cmpint (g_chmod (password_file, 0644), ==, 0);
-  g_assert_true (gtk_widget_activate_action (dialog, "provider.test", NULL));
-  poste_ui_test_iterate_until (test_finished, dialog);
-  check = poste_provider_dialog_get_test_result (POSTE_PROVIDER_DIALOG (dialog));
+  check = test_connection (dialog);
   g_assert_error (check->error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INSECURE);
   g_assert_false (check->authenticated);
   texts = label_texts (dialog);
@@ -1259,7 +1165,7 @@ test_fetch_outbox (Fixture       *fixture,
     g_assert_cmpstr (what, ==, "1 message sent");
     g_assert_cmpstr (sent, ==, "1 sent, 0 deferred, 0 returned");
     poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
-    row = find_row (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, "acme: 1 message sent");
+    row = poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_EXPANDER_ROW, "acme: 1 message sent");
     g_assert_nonnull (row);
     g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)),
                               " · outbox: 1 sent, 0 deferred, 0 returned"));
@@ -1468,8 +1374,8 @@ test_fetch_clear_history (Fixture       *fixture,
   }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-history", NULL));
-  poste_ui_test_iterate_until (message_dialog_shown, NULL);
-  dialog = find_message_dialog ();
+  poste_ui_test_iterate_until (poste_ui_test_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = poste_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Clear the History?");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "clear");
   poste_ui_test_iterate_pending ();

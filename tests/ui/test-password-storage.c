@@ -40,36 +40,14 @@ dialog_is_gone (gpointer data)
   return poste_ui_test_find_app_window (GTK_APPLICATION (app), POSTE_TYPE_PROVIDER_DIALOG) == NULL;
 }
 
-static void
-set_row_text (GtkWidget  *dialog,
-              const char *title,
-              const char *text)
-{
-  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (dialog, ADW_TYPE_ENTRY_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      AdwPreferencesRow *row = g_ptr_array_index (rows, i);
-
-      if (g_str_equal (adw_preferences_row_get_title (row), title))
-        {
-          gtk_editable_set_text (GTK_EDITABLE (row), text);
-          return;
-        }
-    }
-  g_error ("no entry row titled “%s”", title);
-}
-
 static AdwComboRow *
 storage_row (GtkWidget *dialog)
 {
-  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (dialog, ADW_TYPE_COMBO_ROW);
+  GtkWidget *row = poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Keep the Password");
 
-  for (guint i = 0; i < rows->len; i++)
-    if (g_str_equal (adw_preferences_row_get_title (g_ptr_array_index (rows, i)),
-                     "Keep the Password"))
-      return g_ptr_array_index (rows, i);
-  g_error ("no Keep the Password row");
+  if (row == NULL)
+    g_error ("no Keep the Password row");
+  return ADW_COMBO_ROW (row);
 }
 
 /* A label of @dialog that shows @text and is on screen (mapped, not only built). */
@@ -143,11 +121,11 @@ test_no_keyring (void)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (storage_row (dialog))),
                             "not encrypted"));
 
-  set_row_text (dialog, "Name", "deskless");
-  set_row_text (dialog, "Server", "odmr.deskless.example");
-  set_row_text (dialog, "User Name", "example.org");
-  set_row_text (dialog, "Domains, separated by commas", "example.org");
-  set_row_text (dialog, "Password", "kept in a file");
+  poste_ui_test_set_row_text (dialog, "Name", "deskless");
+  poste_ui_test_set_row_text (dialog, "Server", "odmr.deskless.example");
+  poste_ui_test_set_row_text (dialog, "User Name", "example.org");
+  poste_ui_test_set_row_text (dialog, "Domains, separated by commas", "example.org");
+  poste_ui_test_set_row_text (dialog, "Password", "kept in a file");
 
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
   texture = poste_ui_test_render_widget (dialog);

@@ -405,42 +405,6 @@ test_window_screenshot (void)
   g_assert_cmpuint (poste_ui_test_count_colours (loaded), ==, n_colours);
 }
 
-static void
-set_row_text (GtkWidget  *dialog,
-              const char *title,
-              const char *text)
-{
-  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (dialog, ADW_TYPE_ENTRY_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      AdwPreferencesRow *row = g_ptr_array_index (rows, i);
-
-      if (g_str_equal (adw_preferences_row_get_title (row), title))
-        {
-          gtk_editable_set_text (GTK_EDITABLE (row), text);
-          return;
-        }
-    }
-
-  g_error ("no entry row titled “%s”", title);
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action_name)
-{
-  g_autoptr(GPtrArray) buttons = poste_ui_test_find_descendants (root, GTK_TYPE_BUTTON);
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action_name) == 0)
-        return g_ptr_array_index (buttons, i);
-    }
-
-  return NULL;
-}
-
 static GtkWidget *
 open_provider_dialog (PosteWindow *window)
 {
@@ -469,7 +433,6 @@ test_window_add_provider (void)
   PosteWindow *window = get_main_window ();
   g_autofree char *path = poste_config_dup_default_path ();
   g_autofree char *contents = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   GListModel *providers = poste_config_get_providers (poste_application_get_config (app));
@@ -482,18 +445,18 @@ test_window_add_provider (void)
 
   dialog = open_provider_dialog (window);
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
-  add = find_button (dialog, "provider.add");
+  add = poste_ui_test_find_button (dialog, "provider.add", NULL);
   g_assert_nonnull (add);
 
   /* Nothing to add until the fields describe a valid provider. */
   g_assert_false (gtk_widget_is_sensitive (add));
-  set_row_text (dialog, "Name", "acme");
-  set_row_text (dialog, "Server", "odmr.acme.example");
-  set_row_text (dialog, "User Name", "example.org");
-  set_row_text (dialog, "Port", "not a port");
+  poste_ui_test_set_row_text (dialog, "Name", "acme");
+  poste_ui_test_set_row_text (dialog, "Server", "odmr.acme.example");
+  poste_ui_test_set_row_text (dialog, "User Name", "example.org");
+  poste_ui_test_set_row_text (dialog, "Port", "not a port");
   g_assert_false (gtk_widget_is_sensitive (add));
-  set_row_text (dialog, "Port", "366");
-  set_row_text (dialog, "Domains, separated by commas", "example.org, example.com");
+  poste_ui_test_set_row_text (dialog, "Port", "366");
+  poste_ui_test_set_row_text (dialog, "Domains, separated by commas", "example.org, example.com");
   g_assert_true (gtk_widget_is_sensitive (add));
 
   poste_ui_test_wait_for_drawn (GTK_WINDOW (dialog));
@@ -519,12 +482,7 @@ test_window_add_provider (void)
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
   poste_ui_test_wait_for_drawn (GTK_WINDOW (window));
   g_assert_cmpstr (visible_page (window), ==, "providers");
-  rows = poste_ui_test_find_descendants (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), "acme") == 0)
-        row = g_ptr_array_index (rows, i);
-    }
+  row = ADW_ACTION_ROW (poste_ui_test_find_row (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "acme"));
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
   /* Added with a schedule, it fetched at once, and (with no password) failed: the second line. */
@@ -534,7 +492,7 @@ test_window_add_provider (void)
    * button turns it on. */
   {
     GSettings *settings = poste_application_get_settings (app);
-    GtkWidget *start = find_button (GTK_WIDGET (window), "app.start-at-login");
+    GtkWidget *start = poste_ui_test_find_button (GTK_WIDGET (window), "app.start-at-login", NULL);
 
     g_assert_nonnull (start);
     g_assert_true (g_settings_get_boolean (settings, "start-at-login-offered"));
@@ -553,10 +511,10 @@ test_window_add_provider (void)
 
   /* A second provider of the same name is refused before anything is written. */
   dialog = open_provider_dialog (window);
-  set_row_text (dialog, "Name", "acme");
-  set_row_text (dialog, "Server", "odmr.other.example");
-  set_row_text (dialog, "User Name", "example.net");
-  add = find_button (dialog, "provider.add");
+  poste_ui_test_set_row_text (dialog, "Name", "acme");
+  poste_ui_test_set_row_text (dialog, "Server", "odmr.other.example");
+  poste_ui_test_set_row_text (dialog, "User Name", "example.net");
+  add = poste_ui_test_find_button (dialog, "provider.add", NULL);
   g_assert_false (gtk_widget_is_sensitive (add));
   poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
@@ -578,12 +536,12 @@ test_window_add_provider_password (void)
   /* The password goes to the keyring (libsecret's file backend, set up in main()) and never
    * into the configuration file. */
   dialog = open_provider_dialog (window);
-  set_row_text (dialog, "Name", "keyed");
-  set_row_text (dialog, "Server", "odmr.keyed.example");
-  set_row_text (dialog, "User Name", "example.net");
-  set_row_text (dialog, "Domains, separated by commas", "example.net");
-  set_row_text (dialog, "Password", "correct horse battery staple");
-  g_assert_true (gtk_widget_is_sensitive (find_button (dialog, "provider.add")));
+  poste_ui_test_set_row_text (dialog, "Name", "keyed");
+  poste_ui_test_set_row_text (dialog, "Server", "odmr.keyed.example");
+  poste_ui_test_set_row_text (dialog, "User Name", "example.net");
+  poste_ui_test_set_row_text (dialog, "Domains, separated by commas", "example.net");
+  poste_ui_test_set_row_text (dialog, "Password", "correct horse battery staple");
+  g_assert_true (gtk_widget_is_sensitive (poste_ui_test_find_button (dialog, "provider.add", NULL)));
 
   g_object_ref (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "provider.add", NULL));
@@ -627,7 +585,6 @@ test_window_add_provider_sandboxed (void)
   GtkWidget *dialog;
   GtkWidget *add;
   AdwComboRow *kind = NULL;
-  g_autoptr(GPtrArray) combos = NULL;
 
   /* The manifest's grants, with the granted folder made as Flatpak makes it. */
   g_assert_cmpint (g_mkdir_with_parents (maildir, 0700), ==, 0);
@@ -639,35 +596,32 @@ test_window_add_provider_sandboxed (void)
   _poste_sandbox_set_default (sandbox);
 
   dialog = open_provider_dialog (window);
-  set_row_text (dialog, "Name", "sandboxed");
-  set_row_text (dialog, "Server", "odmr.sandboxed.example");
-  set_row_text (dialog, "User Name", "example.net");
-  set_row_text (dialog, "Domains, separated by commas", "example.net");
-  add = find_button (dialog, "provider.add");
+  poste_ui_test_set_row_text (dialog, "Name", "sandboxed");
+  poste_ui_test_set_row_text (dialog, "Server", "odmr.sandboxed.example");
+  poste_ui_test_set_row_text (dialog, "User Name", "example.net");
+  poste_ui_test_set_row_text (dialog, "Domains, separated by commas", "example.net");
+  add = poste_ui_test_find_button (dialog, "provider.add", NULL);
 
   /* The default target, ~/Maildir, is granted. */
   g_assert_true (gtk_widget_is_sensitive (add));
 
   /* A folder outside the grants: refused, and the editor says why and what to do. */
-  set_row_text (dialog, "Folder", "~/Documents/Maildir");
+  poste_ui_test_set_row_text (dialog, "Folder", "~/Documents/Maildir");
   g_assert_false (gtk_widget_is_sensitive (add));
   g_assert_true (dialog_says (dialog, "cannot be reached from inside the Flatpak sandbox"));
   g_assert_true (dialog_says (dialog, "flatpak override --user --filesystem=~/Documents/Maildir"));
 
   /* A delivery program: never inside the sandbox. */
-  combos = poste_ui_test_find_descendants (dialog, ADW_TYPE_COMBO_ROW);
-  for (guint i = 0; i < combos->len; i++)
-    if (g_str_equal (adw_preferences_row_get_title (g_ptr_array_index (combos, i)), "Deliver To"))
-      kind = g_ptr_array_index (combos, i);
+  kind = ADW_COMBO_ROW (poste_ui_test_find_row (dialog, ADW_TYPE_COMBO_ROW, "Deliver To"));
   g_assert_nonnull (kind);
   adw_combo_row_set_selected (kind, 3);
-  set_row_text (dialog, "Command (%F is the sender, %T the recipient)", "/usr/bin/procmail -f %F");
+  poste_ui_test_set_row_text (dialog, "Command (%F is the sender, %T the recipient)", "/usr/bin/procmail -f %F");
   g_assert_false (gtk_widget_is_sensitive (add));
   g_assert_true (dialog_says (dialog, "A mail delivery program cannot be used from the Flatpak"));
 
   /* Back to a granted folder: accepted again. */
   adw_combo_row_set_selected (kind, 0);
-  set_row_text (dialog, "Folder", "~/Maildir/.Lists");
+  poste_ui_test_set_row_text (dialog, "Folder", "~/Maildir/.Lists");
   g_assert_true (gtk_widget_is_sensitive (add));
 
   poste_ui_test_destroy_and_finalize (GTK_WINDOW (dialog));

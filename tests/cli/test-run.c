@@ -134,19 +134,8 @@ append_provider (Fixture    *f,
 {
   g_autofree char *target = maildir (f, name);
 
-  g_string_append_printf (text,
-                          "[provider %s]\n"
-                          "host=127.0.0.1\n"
-                          "port=%u\n"
-                          "security=starttls\n"
-                          "username=%s\n"
-                          "domains=%s\n"
-                          "delivery=maildir:%s\n"
-                          "interval=1\n"
-                          "ca-file=%s\n"
-                          "password-file=%s\n",
-                          name, f->port, name, domain, target, f->cert->ca_file,
-                          f->password_file);
+  poste_test_append_provider_group (text, name, f->port, domain, target, 1, f->cert->ca_file,
+                                    f->password_file);
 }
 
 static void

@@ -109,18 +109,6 @@ prepare_other_user (Fixture *f)
   poste_provider_set_username (f->t.provider, "other");
 }
 
-static void
-prepare_auth_plain (Fixture *f)
-{
-  poste_provider_set_auth (f->t.provider, POSTE_AUTH_PLAIN);
-}
-
-static void
-prepare_auth_login (Fixture *f)
-{
-  poste_provider_set_auth (f->t.provider, POSTE_AUTH_LOGIN);
-}
-
 /* A client certificate whose CN names the account, certificate and key in one PEM file. */
 static void
 prepare_client_certificate (Fixture *f)
@@ -155,28 +143,33 @@ prepare_long_line (Fixture *f)
   spool (f, "a@sender.example", one_rcpt, f->message);
 }
 
+/* Spools (and keeps in f->message, to compare) a message whose body repeats @line until the
+ * message has at least @size octets. */
+static void
+spool_made_up (Fixture    *f,
+               const char *line,
+               gsize       size)
+{
+  g_autoptr(GString) message = g_string_new ("Subject: big\r\n\r\n");
+
+  while (message->len < size)
+    g_string_append (message, line);
+  f->message = g_string_free (g_steal_pointer (&message), FALSE);
+  spool (f, "a@sender.example", one_rcpt, f->message);
+}
+
 /* 2 MiB: it reaches the target in chunks no larger than the decoder's. */
 static void
 prepare_big_message (Fixture *f)
 {
-  g_autoptr(GString) message = g_string_new ("Subject: big\r\n\r\n");
-
-  while (message->len < 2 * 1024 * 1024)
-    g_string_append (message, ".a line that the provider stuffs, and we unstuff\r\n");
-  f->message = g_string_free (g_steal_pointer (&message), FALSE);
-  spool (f, "a@sender.example", one_rcpt, f->message);
+  spool_made_up (f, ".a line that the provider stuffs, and we unstuff\r\n", 2 * 1024 * 1024);
 }
 
 /* A message above the session's limit (set to 1000 by the case), then one below it. */
 static void
 prepare_above_size_limit (Fixture *f)
 {
-  g_autoptr(GString) message = g_string_new ("Subject: big\r\n\r\n");
-
-  while (message->len < 5000)
-    g_string_append (message, "0123456789012345678901234567890123456789\r\n");
-  f->message = g_string_free (g_steal_pointer (&message), FALSE);
-  spool (f, "a@sender.example", one_rcpt, f->message);
+  spool_made_up (f, "0123456789012345678901234567890123456789\r\n", 5000);
   spool (f, "b@sender.example", one_rcpt, MESSAGE_1);
 }
 
@@ -316,10 +309,10 @@ const Case session_cases[] = {
     .lacks = { "C: AUTH" } },
   { .path = "/session/plaintext-explicit/plain",
     .faults = "mechanisms=PLAIN,LOGIN plain-auth-in-clear", .spool = spool_one,
-    .prepare = prepare_auth_plain, .mechanism = "PLAIN", .delivered = EXPECT (1) },
+    .auth = POSTE_AUTH_PLAIN, .mechanism = "PLAIN", .delivered = EXPECT (1) },
   { .path = "/session/plaintext-explicit/login",
     .faults = "mechanisms=PLAIN,LOGIN plain-auth-in-clear", .spool = spool_one,
-    .prepare = prepare_auth_login, .mechanism = "LOGIN", .delivered = EXPECT (1) },
+    .auth = POSTE_AUTH_LOGIN, .mechanism = "LOGIN", .delivered = EXPECT (1) },
   { .path = "/session/cram-md5", .tls = POSTE_TEST_TLS_STARTTLS,
     .faults = "mechanisms=CRAM-MD5,PLAIN", .spool = spool_one, .mechanism = "CRAM-MD5" },
   /* TLS 1.3 here: the binding is tls-exporter (RFC 9266). */

@@ -144,6 +144,8 @@ run_case (gconstpointer data)
   fixture_setup (&f, c->tls, c->faults);
   for (const Spooled *m = c->spool; m != NULL && m->sender != NULL; m++)
     spool (&f, m->sender, m->recipients, m->text);
+  if (c->auth != POSTE_AUTH_AUTO)
+    poste_provider_set_auth (f.t.provider, c->auth);
   if (c->prepare != NULL)
     c->prepare (&f);
   fixture_start (&f);

@@ -49,6 +49,7 @@ typedef struct {
   const char     *faults;
   const Spooled  *spool;
   void          (*prepare) (Fixture *f);  /* changes before the start: provider, extra mail */
+  PosteAuth       auth;                   /* the provider's auth= (AUTO: as the fixture has it) */
   /* How our target and session behave */
   guint           begin_code, rcpt_code, commit_code, max_recipients, rcpt_limit;
   gboolean        fail_write;

@@ -10,6 +10,7 @@
 
 #include "poste-outbox.h"
 #include "poste-provider.h"
+#include "poste-outbox-row.h"
 #include "poste-outbox-view.h"
 #include "poste-test.h"
 #include "../ui/poste-ui-test.h"
@@ -56,6 +57,41 @@ find_action_button (const char *action)
     if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
       return buttons->pdata[i];
   return NULL;
+}
+
+/* The button of the row showing the message @id that activates @action. */
+static GtkWidget *
+find_message_button (const char *action,
+                     const char *id)
+{
+  g_autoptr(GPtrArray) rows = poste_ui_test_find_descendants (GTK_WIDGET (view), POSTE_TYPE_OUTBOX_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(GPtrArray) buttons = NULL;
+
+      if (!g_str_equal (poste_outbox_row_get_item (rows->pdata[i])->id, id))
+        continue;
+      buttons = poste_ui_test_find_descendants (rows->pdata[i], GTK_TYPE_BUTTON);
+      for (guint j = 0; j < buttons->len; j++)
+        if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[j]), action) == 0)
+          return buttons->pdata[j];
+    }
+  g_error ("no %s button for %s", action, id);
+  return NULL;
+}
+
+static void
+defer (PosteOutbox *outbox,
+       const char  *id)
+{
+  g_autoptr(PosteOutboxItem) item = poste_outbox_lookup (outbox, id, NULL);
+
+  item->state = POSTE_OUTBOX_STATE_DEFERRED;
+  item->attempts = 1;
+  item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + 300;
+  item->last_error = g_strdup ("451 4.3.0 Try <later>");
+  g_assert_true (poste_outbox_update (outbox, item, NULL));
 }
 
 /* The button of the toast on show: its Undo (@icon NULL) or its close button. */
@@ -129,17 +165,13 @@ test_view (void)
   g_autofree char *id1 = queue (outbox, "bob@remote.example");
   g_autofree char *id2 = queue (outbox, "carol@remote.example");
   g_autofree char *id3 = NULL;
-  g_autoptr(PosteOutboxItem) item = poste_outbox_lookup (outbox, id2, NULL);
+  g_autofree char *id4 = NULL;
+  g_autoptr(PosteOutboxItem) item = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) items = NULL;
   gboolean found_error = FALSE;
 
-  g_assert_nonnull (id1);  /* queued: only its effects are checked */
-  item->state = POSTE_OUTBOX_STATE_DEFERRED;
-  item->attempts = 1;
-  item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + 300;
-  item->last_error = g_strdup ("451 4.3.0 Try <later>");
-  g_assert_true (poste_outbox_update (outbox, item, NULL));
+  defer (outbox, id2);
 
   view = poste_outbox_view_new (outbox);
   gtk_window_present (GTK_WINDOW (view));
@@ -150,6 +182,16 @@ test_view (void)
     found_error |= strstr (adw_action_row_get_subtitle (rows->pdata[i]),
                            "451 4.3.0 Try") != NULL;
   g_assert_true (found_error);
+
+  /* Send Now is for a deferred message, which it makes due (a queued one leaves at the next
+   * connection anyway). */
+  g_assert_false (gtk_widget_is_sensitive (find_message_button ("row.send-now", id1)));
+  g_assert_true (gtk_widget_is_sensitive (find_message_button ("row.send-now", id2)));
+  g_signal_emit_by_name (find_message_button ("row.send-now", id2), "clicked");
+  item = poste_outbox_lookup (outbox, id2, NULL);
+  g_assert_cmpint (item->state, ==, POSTE_OUTBOX_STATE_QUEUED);
+  g_assert_cmpint (item->next_attempt, ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (find_message_button ("row.send-now", id2)));
 
   /* Remove takes the row away at once, and offers Undo: the message stays queued meanwhile. */
   g_signal_emit_by_name (find_button ("Remove"), "clicked");
@@ -179,7 +221,7 @@ test_view (void)
 
   /* Messages queued elsewhere appear. */
   id3 = queue (outbox, "dave@remote.example");
-  queue (outbox, "erin@remote.example");
+  id4 = queue (outbox, "erin@remote.example");
   poste_ui_test_iterate_until (has_three, NULL);
   g_assert_cmpuint (poste_outbox_view_get_n_items (view), ==, 3);
 
@@ -194,6 +236,7 @@ test_view (void)
     poste_provider_set_domains (acme, domains);
     poste_provider_set_label (acme, "Acme Mail");
     g_list_store_append (providers, acme);
+    defer (outbox, id3);
     poste_outbox_view_set_providers (view, G_LIST_MODEL (providers));
     g_clear_pointer (&rows, g_ptr_array_unref);
     rows = poste_ui_test_find_descendants (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW);
@@ -204,10 +247,13 @@ test_view (void)
     g_assert_nonnull (fix);
     g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (fix)), NULL),
                      ==, "acme");
+    /* Sending now could not help a message that cannot leave, deferred or not. */
+    g_assert_false (gtk_widget_is_sensitive (find_message_button ("row.send-now", id3)));
 
     poste_provider_set_submission (acme, "smtp.example.org:587");
     poste_outbox_view_refresh (view);
     g_assert_null (find_action_button ("app.edit-provider"));
+    g_assert_true (gtk_widget_is_sensitive (find_message_button ("row.send-now", id3)));
 
     /* No provider for the sender's domain at all. */
     g_list_store_remove_all (providers);
@@ -218,8 +264,17 @@ test_view (void)
     g_assert_nonnull (find_action_button ("app.add-provider"));
   }
 
-  gtk_window_destroy (GTK_WINDOW (view));
-  poste_ui_test_iterate_pending ();
+  /* Closing the window while Undo is still offered is not an Undo: the message leaves the
+   * queue; nothing keeps the window alive. */
+  g_signal_emit_by_name (find_message_button ("row.remove", id4), "clicked");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = poste_outbox_list (outbox, NULL);
+  g_assert_cmpuint (items->len, ==, 3);
+  poste_ui_test_destroy_and_finalize (GTK_WINDOW (view));
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = poste_outbox_list (outbox, NULL);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_assert_null (poste_outbox_lookup (outbox, id4, NULL));
 }
 
 int

@@ -83,6 +83,8 @@ struct _PosteOutboxItem
   char              *last_error;
 };
 
+#define POSTE_TYPE_OUTBOX_ITEM (poste_outbox_item_get_type ())
+
 GType            poste_outbox_item_get_type (void) G_GNUC_CONST;
 PosteOutboxItem *poste_outbox_item_copy     (const PosteOutboxItem *item);
 void             poste_outbox_item_free     (PosteOutboxItem       *item);

@@ -15,6 +15,7 @@ typedef struct _PosteApplication        PosteApplication;
 typedef struct _PosteDbusmenuExporter   PosteDbusmenuExporter;
 typedef struct _PosteHistoryRow         PosteHistoryRow;
 typedef struct _PosteNotifier           PosteNotifier;
+typedef struct _PosteOutboxRow          PosteOutboxRow;
 typedef struct _PosteOutboxView         PosteOutboxView;
 typedef struct _PostePreferencesWindow  PostePreferencesWindow;
 typedef struct _PosteProviderDialog     PosteProviderDialog;
@@ -24,6 +25,7 @@ typedef struct _PosteScheduleGroup      PosteScheduleGroup;
 typedef struct _PosteSessionRow         PosteSessionRow;
 typedef struct _PosteStatusItem         PosteStatusItem;
 typedef struct _PosteTray               PosteTray;
+typedef struct _PosteTrustDialog        PosteTrustDialog;
 typedef struct _PosteWindow             PosteWindow;
 
 G_END_DECLS

@@ -404,7 +404,7 @@ poste_application_provider_changed (PosteApplication *self,
  *
  * Writes the configuration to its file (poste_config_save(), atomically).
  *
- * Returns: %TRUE on success; %FALSE with a %G_FILE_ERROR or %G_IO_ERROR otherwise
+ * Returns: %TRUE on success; %FALSE with the error of poste_config_save() otherwise
  */
 gboolean
 poste_application_save_config (PosteApplication  *self,
@@ -417,4 +417,51 @@ poste_application_save_config (PosteApplication  *self,
 
   path = poste_config_dup_default_path ();
   return poste_config_save (self->config, path, error);
+}
+
+/**
+ * poste_application_pin_certificate:
+ * @self: a #PosteApplication
+ * @name: a configured provider's name
+ * @sha256: the SHA-256 fingerprint to pin, lowercase hex (poste_fingerprint_for_certificate())
+ * @error: a #GError, or %NULL
+ *
+ * Pins @sha256 for the provider @name (its `pinned-sha256` key), as the user's "Trust and
+ * Pin" does, saves the configuration file and tells the scheduler
+ * (poste_application_provider_changed()). A pin the file did not take is not kept in memory
+ * either, so that the running configuration and the file stay alike.
+ *
+ * Returns: %TRUE on success; %FALSE with %POSTE_CONFIG_ERROR_NOT_FOUND when no provider is
+ *   @name, or the error of poste_application_save_config() (%POSTE_CONFIG_ERROR_INVALID_VALUE
+ *   for a malformed @sha256)
+ */
+gboolean
+poste_application_pin_certificate (PosteApplication  *self,
+                                   const char        *name,
+                                   const char        *sha256,
+                                   GError           **error)
+{
+  PosteProvider *provider;
+  g_autofree char *old = NULL;
+
+  g_return_val_if_fail (POSTE_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (sha256 != NULL, FALSE);
+
+  if (self->config == NULL || !(provider = poste_config_lookup (self->config, name)))
+    {
+      g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND,
+                   _("No provider is named “%s”"), name);
+      return FALSE;
+    }
+
+  old = g_strdup (poste_provider_get_pinned_sha256 (provider));
+  poste_provider_set_pinned_sha256 (provider, sha256);
+  if (!poste_application_save_config (self, error))
+    {
+      poste_provider_set_pinned_sha256 (provider, old);
+      return FALSE;
+    }
+  poste_application_provider_changed (self, name);
+  return TRUE;
 }

@@ -28,6 +28,10 @@ gboolean          poste_application_save_config            (PosteApplication  *s
                                                             GError           **error);
 void              poste_application_provider_changed       (PosteApplication  *self,
                                                             const char        *name);
+gboolean          poste_application_pin_certificate        (PosteApplication  *self,
+                                                            const char        *name,
+                                                            const char        *sha256,
+                                                            GError           **error);
 PosteScheduler   *poste_application_get_scheduler          (PosteApplication  *self);
 PosteHistory     *poste_application_get_history            (PosteApplication  *self);
 PosteTray        *poste_application_get_tray               (PosteApplication  *self);

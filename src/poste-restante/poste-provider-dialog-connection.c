@@ -159,34 +159,24 @@ show_test_result (PosteProviderDialog    *self,
 static void test_connection (PosteProviderDialog *self);
 
 static void
-trust_response_cb (AdwMessageDialog    *dialog,
+trust_response_cb (PosteTrustDialog    *dialog,
                    const char          *response,
                    PosteProviderDialog *self)
 {
-  const char *sha256 = g_object_get_data (G_OBJECT (dialog), "poste-sha256");
-  PosteConfig *config = poste_application_get_config (self->application);
-  PosteProvider *configured;
+  const char *sha256 = poste_trust_dialog_get_sha256 (dialog);
+  g_autoptr(GError) error = NULL;
 
   if (g_strcmp0 (response, "accept") != 0 || sha256 == NULL)
     return;
 
   gtk_editable_set_text (GTK_EDITABLE (self->pinned_row), sha256);
 
-  /* A provider already saved keeps the pin at once, whether or not the rest is saved. */
-  if (self->editing != NULL && (configured = poste_config_lookup (config, self->editing)))
-    {
-      g_autofree char *old = g_strdup (poste_provider_get_pinned_sha256 (configured));
-      g_autoptr(GError) error = NULL;
-
-      poste_provider_set_pinned_sha256 (configured, sha256);
-      if (!poste_application_save_config (self->application, &error))
-        {
-          poste_provider_set_pinned_sha256 (configured, old);
-          _poste_provider_dialog_show_error (self, error->message);
-        }
-      else
-        poste_application_provider_changed (self->application, self->editing);
-    }
+  /* A provider already saved keeps the pin at once, whether or not the rest is saved; one
+   * being added has it when it is added. */
+  if (self->editing != NULL &&
+      !poste_application_pin_certificate (self->application, self->editing, sha256, &error) &&
+      !g_error_matches (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND))
+    _poste_provider_dialog_show_error (self, error->message);
 
   adw_toast_overlay_add_toast (self->toast_overlay,
                                adw_toast_new (_("Certificate pinned for this provider")));

@@ -10,11 +10,16 @@
 
 G_BEGIN_DECLS
 
-GtkWidget *poste_trust_dialog_new                   (GtkWindow        *parent,
+#define POSTE_TYPE_TRUST_DIALOG (poste_trust_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (PosteTrustDialog, poste_trust_dialog, POSTE, TRUST_DIALOG, AdwMessageDialog)
+
+GtkWidget  *poste_trust_dialog_new                  (GtkWindow        *parent,
                                                      const char       *provider,
                                                      GTlsCertificate  *certificate,
                                                      const char       *old_pin);
-void       poste_trust_dialog_present_for_provider  (PosteApplication *application,
+const char *poste_trust_dialog_get_sha256           (PosteTrustDialog *self);
+void        poste_trust_dialog_present_for_provider (PosteApplication *application,
                                                      GtkWindow        *parent,
                                                      const char       *provider,
                                                      GTlsCertificate  *certificate);

@@ -520,6 +520,41 @@ test_window_add_provider (void)
   g_assert_cmpuint (g_list_model_get_n_items (providers), ==, 1);
 }
 
+/* "Trust and Pin" from either place (the window's review, the editor's test) pins through
+ * one function: the file and the running configuration hold the same pin, or neither does. */
+static void
+test_window_pin_certificate (void)
+{
+  const char *pin = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  PosteProvider *acme = poste_config_lookup (poste_application_get_config (app), "acme");
+  g_autofree char *path = poste_config_dup_default_path ();
+  g_autofree char *contents = NULL;
+  g_autofree char *pin_line = g_strconcat ("pinned-sha256=", pin, "\n", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (acme);
+  g_assert_true (poste_application_pin_certificate (app, "acme", pin, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (poste_provider_get_pinned_sha256 (acme), ==, pin);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, pin_line));
+  g_clear_pointer (&contents, g_free);
+
+  /* A pin the file refuses is not kept in memory either. */
+  g_assert_false (poste_application_pin_certificate (app, "acme", "not a fingerprint", &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_cmpstr (poste_provider_get_pinned_sha256 (acme), ==, pin);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, pin_line));
+
+  /* A provider removed while the dialog was open. */
+  g_assert_false (poste_application_pin_certificate (app, "gone", pin, &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_NOT_FOUND);
+}
+
 static void
 test_window_add_provider_password (void)
 {
@@ -689,6 +724,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/about", test_window_about);
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
   g_test_add_func ("/ui/window/add-provider", test_window_add_provider);
+  g_test_add_func ("/ui/window/pin-certificate", test_window_pin_certificate);
   g_test_add_func ("/ui/window/add-provider-password", test_window_add_provider_password);
   g_test_add_func ("/ui/window/add-provider-sandboxed", test_window_add_provider_sandboxed);
   g_test_add_func ("/ui/window/quit", test_window_quit);

@@ -111,6 +111,12 @@ auth_label (int value)
   return poste_auth_get_label ((PosteAuth) value);
 }
 
+static const char *
+mode_label (int value)
+{
+  return poste_mode_get_label ((PosteMode) value);
+}
+
 static void
 fill_enum_row (AdwComboRow *row,
                GType        type,
@@ -408,6 +414,7 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
   poste_provider_set_port (provider, (guint)port);
   poste_provider_set_security (provider, get_enum_row (self->security_row, POSTE_TYPE_SECURITY,
                                                       POSTE_SECURITY_STARTTLS));
+  poste_provider_set_mode (provider, get_enum_row (self->mode_row, POSTE_TYPE_MODE, POSTE_MODE_ATRN));
   poste_provider_set_username (provider, username);
   poste_provider_set_domains (provider, (const char * const *)domains);
   poste_provider_set_auth (provider, get_enum_row (self->auth_row, POSTE_TYPE_AUTH,
@@ -466,7 +473,20 @@ _poste_provider_dialog_init_fields (PosteProviderDialog *self)
 {
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
+  fill_enum_row (self->mode_row, POSTE_TYPE_MODE, mode_label);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row),
+                               poste_mode_get_description (POSTE_MODE_ATRN));
   self->routes = g_ptr_array_new ();
+}
+
+/* The command's name is the choice; what it means for the customer is said under it. */
+static void
+mode_changed (PosteProviderDialog *self)
+{
+  PosteMode mode = get_enum_row (self->mode_row, POSTE_TYPE_MODE, POSTE_MODE_ATRN);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row), poste_mode_get_description (mode));
+  _poste_provider_dialog_update (self);
 }
 
 /* Every change to a field checks the fields again. */
@@ -491,6 +511,8 @@ _poste_provider_dialog_watch_fields (PosteProviderDialog *self)
                            G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->auth_row, "notify::selected",
                            G_CALLBACK (_poste_provider_dialog_update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->mode_row, "notify::selected",
+                           G_CALLBACK (mode_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->delivery_kind_row, "notify::selected",
                            G_CALLBACK (_poste_provider_dialog_delivery_kind_changed), self,
                            G_CONNECT_SWAPPED);
@@ -518,6 +540,7 @@ _poste_provider_dialog_fill (PosteProviderDialog *self,
   port = g_strdup_printf ("%u", poste_provider_get_port (provider));
   SET (port_row, port);
   set_enum_row (self->security_row, POSTE_TYPE_SECURITY, poste_provider_get_security (provider));
+  set_enum_row (self->mode_row, POSTE_TYPE_MODE, poste_provider_get_mode (provider));
   SET (username_row, poste_provider_get_username (provider));
   domains = g_strjoinv (", ", (char **)poste_provider_get_domains (provider));
   SET (domains_row, domains);

@@ -41,6 +41,7 @@ struct _PosteProviderDialog
   AdwEntryRow          *host_row;
   AdwEntryRow          *port_row;
   AdwComboRow          *security_row;
+  AdwComboRow          *mode_row;
   AdwEntryRow          *username_row;
   AdwPasswordEntryRow  *password_row;
   GtkRevealer          *keyring_banner;

@@ -614,6 +614,7 @@ poste_provider_dialog_class_init (PosteProviderDialogClass *klass)
   CHILD (host_row);
   CHILD (port_row);
   CHILD (security_row);
+  CHILD (mode_row);
   CHILD (username_row);
   CHILD (password_row);
   CHILD (keyring_banner);

@@ -141,6 +141,7 @@ test_editor_round_trip (void)
                              "security=starttls\n"
                              "username=acme\n"
                              "domains=example.org\n"
+                             "mode=etrn\n"
                              "delivery=maildir:%s\n"
                              "interval=45\n"
                              "active-hours=22:00-6:00\n"
@@ -173,6 +174,13 @@ test_editor_round_trip (void)
   g_assert_cmpstr (spins, ==, "45 22 00 06 00");
   days = active_days (dialog);
   g_assert_cmpstr (days, ==, "xxxxx--");
+  {
+    GtkWidget *mode = find_row (dialog, ADW_TYPE_COMBO_ROW, "Ask for Mail With");
+
+    g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (mode)), ==, POSTE_MODE_ETRN);
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (mode)), ==,
+                     "The provider delivers to your own mail server");
+  }
   all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day")));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (all_day)));
   {
@@ -224,6 +232,8 @@ test_editor_round_trip (void)
   g_assert_nonnull (strstr (saved, "\nactive-hours=22:00-6:00\n"));
   g_assert_nonnull (strstr (saved, "\nroute.alice@example.org=maildir:"));
   g_assert_nonnull (strstr (saved, "\nroute.bob@example.org=mbox:"));
+  /* What the editor does not touch stays as the file had it. */
+  g_assert_nonnull (strstr (saved, "\nmode=etrn\n"));
 
   /* Every day and all day: the keys go, which means the same to the core. */
   dialog = open_editor ("acme");
@@ -235,6 +245,9 @@ test_editor_round_trip (void)
   all_day = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (find_row (dialog, ADW_TYPE_ACTION_ROW, "All Day")));
   gtk_switch_set_active (GTK_SWITCH (all_day), TRUE);
   g_assert_false (gtk_widget_get_visible (find_row (dialog, ADW_TYPE_ACTION_ROW, "From")));
+  /* Back to ATRN: the file says so (a key it has stays, in the core's words). */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (dialog, ADW_TYPE_COMBO_ROW, "Ask for Mail With")),
+                              POSTE_MODE_ATRN);
   /* Remove takes the route away. */
   {
     GtkWidget *route = find_row (dialog, ADW_TYPE_EXPANDER_ROW, "bob@example.org");
@@ -256,6 +269,7 @@ test_editor_round_trip (void)
   saved = read_config ();
   g_assert_null (strstr (saved, "active-days"));
   g_assert_null (strstr (saved, "active-hours"));
+  g_assert_nonnull (strstr (saved, "\nmode=atrn\n"));
   g_assert_null (strstr (saved, "route.bob@example.org"));
   g_assert_nonnull (strstr (saved, "\nroute.alice@example.org=maildir:"));
 

@@ -543,8 +543,8 @@ fail:
 /* The keyfile text of a provider's key, or NULL when the key is left out. */
 char *
 _poste_config_provider_key_text (PosteProvider     *provider,
-                   const ProviderKey *key,
-                   gboolean           new_group)
+                                 const ProviderKey *key,
+                                 gboolean           new_group)
 {
   g_autofree char *text = format_key (key, provider);
 

@@ -149,6 +149,47 @@ poste_security_get_label (PosteSecurity security)
 }
 
 /**
+ * poste_mode_get_label:
+ * @mode: a #PosteMode
+ *
+ * Returns: (transfer none): how the editor names @mode: the command's own name (RFC 2645 ATRN,
+ *   RFC 1985 ETRN), as providers' documentation says it
+ */
+const char *
+poste_mode_get_label (PosteMode mode)
+{
+  switch (mode)
+    {
+    case POSTE_MODE_ATRN:
+      return "ATRN";
+    case POSTE_MODE_ETRN:
+      return "ETRN";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/**
+ * poste_mode_get_description:
+ * @mode: a #PosteMode
+ *
+ * Returns: (transfer none): what @mode means for the customer, in a few words, translated
+ */
+const char *
+poste_mode_get_description (PosteMode mode)
+{
+  switch (mode)
+    {
+    case POSTE_MODE_ATRN:
+      return _("Mail comes in on this connection");
+    case POSTE_MODE_ETRN:
+      return _("The provider delivers to your own mail server");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/**
  * poste_auth_get_label:
  * @auth: a #PosteAuth
  *

@@ -71,6 +71,8 @@ GType       poste_security_get_type  (void) G_GNUC_CONST;
 GType       poste_auth_get_type      (void) G_GNUC_CONST;
 const char *poste_security_get_label (PosteSecurity  security);
 const char *poste_auth_get_label     (PosteAuth      auth);
+const char *poste_mode_get_label     (PosteMode      mode);
+const char *poste_mode_get_description (PosteMode    mode);
 const char *poste_security_to_string (PosteSecurity  security);
 gboolean    poste_security_from_string (const char  *text,
                                         PosteSecurity *security);

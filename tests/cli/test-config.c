@@ -465,6 +465,35 @@ write_password_file (const char *path,
   g_assert_cmpint (g_chmod (path, mode), ==, 0);
 }
 
+/* The other rules between keys, as a load says them (above), for an editor's provider. */
+static void
+test_validate_rules (void)
+{
+  g_autoptr(PosteProvider) provider = poste_provider_new ("p");
+  g_autoptr(GError) error = NULL;
+  const char *domains[] = { "example.org", NULL };
+
+  poste_provider_set_host (provider, "odmr.example");
+  poste_provider_set_delivery (provider, "maildir:/var/mail/m");
+  poste_provider_set_mode (provider, POSTE_MODE_ETRN);
+  g_assert_false (poste_config_validate_provider (provider, &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY);
+  g_assert_cmpstr (error->message, ==, "key 'domains': missing: mode=etrn needs the domains to ask for");
+  g_clear_error (&error);
+  poste_provider_set_domains (provider, domains);
+  g_assert_true (poste_config_validate_provider (provider, &error));
+  g_assert_no_error (error);
+
+  poste_provider_set_auth (provider, POSTE_AUTH_EXTERNAL);
+  g_assert_false (poste_config_validate_provider (provider, &error));
+  g_assert_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY);
+  g_assert_cmpstr (error->message, ==, "key 'client-certificate': missing: auth=external needs a client certificate");
+  g_clear_error (&error);
+  poste_provider_set_client_certificate (provider, "/etc/ssl/me.pem");
+  g_assert_true (poste_config_validate_provider (provider, &error));
+  g_assert_no_error (error);
+}
+
 /* An editor's or an import's provider: the same rule, named by its key. */
 static void
 test_validate_relay_without_domains (void)
@@ -596,6 +625,7 @@ main (int   argc,
   g_test_add_func ("/config/domains/idn", test_domains_idn);
   g_test_add_func ("/config/password-file", test_password_file);
   g_test_add_func ("/config/validate/relay-without-domains", test_validate_relay_without_domains);
+  g_test_add_func ("/config/validate/rules", test_validate_rules);
 
   return g_test_run ();
 }

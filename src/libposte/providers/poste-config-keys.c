@@ -410,8 +410,8 @@ _poste_config_apply_route (PosteProvider  *provider,
 /* With no domains= (a bare ATRN) there is nothing to hold recipients to; a target that relays
  * (SMTP, LMTP) would then take mail for any domain from loopback, where a local MTA usually
  * trusts its clients. Returns such a target of @provider (its delivery= or a route's), or NULL. */
-const char *
-_poste_config_relaying_target_without_domains (PosteProvider *provider)
+static const char *
+relaying_target_without_domains (PosteProvider *provider)
 {
   const char * const *domains = poste_provider_get_domains (provider);
   const char * const *routes = poste_provider_get_routes (provider);
@@ -432,15 +432,54 @@ _poste_config_relaying_target_without_domains (PosteProvider *provider)
   return NULL;
 }
 
-void
-_poste_config_set_relay_error (GError     **error,
-                 const char  *target)
+static gboolean
+check_relay_has_domains (PosteProvider  *provider,
+                         GError        **error)
 {
+  const char *target = relaying_target_without_domains (provider);
+
+  if (target == NULL)
+    return TRUE;
   g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
                _("empty, but the target %s relays (SMTP or LMTP): without domains it could pass "
                  "mail for any domain on; list the domains this provider holds mail for"),
                target);
+  return FALSE;
 }
+
+/* RFC 1985: ETRN names what to start; there is no "every domain" as with a bare ATRN. */
+static gboolean
+check_etrn_has_domains (PosteProvider  *provider,
+                        GError        **error)
+{
+  if (poste_provider_get_mode (provider) != POSTE_MODE_ETRN ||
+      poste_provider_get_domains (provider)[0] != NULL)
+    return TRUE;
+  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+               _("missing: mode=etrn needs the domains to ask for"));
+  return FALSE;
+}
+
+static gboolean
+check_external_has_certificate (PosteProvider  *provider,
+                                GError        **error)
+{
+  if (poste_provider_get_auth (provider) != POSTE_AUTH_EXTERNAL ||
+      poste_provider_get_client_certificate (provider) != NULL)
+    return TRUE;
+  g_set_error (error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
+               _("missing: auth=external needs a client certificate"));
+  return FALSE;
+}
+
+/* The rules between keys, for a load and a validation alike. */
+const ProviderRule _poste_config_provider_rules[] = {
+  { .key = "domains", .line_key = "domains", .check = check_relay_has_domains,
+    .needs_valid_keys = TRUE },
+  { .key = "client-certificate", .line_key = "auth", .check = check_external_has_certificate },
+  { .key = "domains", .line_key = "mode", .check = check_etrn_has_domains },
+};
+const guint _poste_config_n_provider_rules = G_N_ELEMENTS (_poste_config_provider_rules);
 
 /**
  * poste_config_validate_provider:
@@ -460,10 +499,8 @@ poste_config_validate_provider (PosteProvider  *provider,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PosteProvider) scratch = poste_provider_new ("scratch");
-  const char * const *domains;
   const char * const *routes;
   const char *key = NULL;
-  const char *value;
 
   g_return_val_if_fail (POSTE_IS_PROVIDER (provider), FALSE);
 
@@ -491,14 +528,6 @@ poste_config_validate_provider (PosteProvider  *provider,
         goto fail;
     }
 
-  key = "domains";
-  domains = poste_provider_get_domains (provider);
-  if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN && domains[0] == NULL)
-    {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing: mode=etrn needs the domains to ask for"));
-      goto fail;
-    }
   key = "route";
   routes = poste_provider_get_routes (provider);
   for (guint i = 0; routes[i] != NULL; i++)
@@ -517,20 +546,11 @@ poste_config_validate_provider (PosteProvider  *provider,
           || !poste_config_check_target (eq + 1, &local_error))
         goto fail;
     }
-  key = "domains";
-  value = _poste_config_relaying_target_without_domains (provider);
-  if (value != NULL)
+  for (guint i = 0; i < _poste_config_n_provider_rules; i++)
     {
-      _poste_config_set_relay_error (&local_error, value);
-      goto fail;
-    }
-  key = "client-certificate";
-  if (poste_provider_get_auth (provider) == POSTE_AUTH_EXTERNAL &&
-      poste_provider_get_client_certificate (provider) == NULL)
-    {
-      g_set_error (&local_error, POSTE_CONFIG_ERROR, POSTE_CONFIG_ERROR_MISSING_KEY,
-                   _("missing: auth=external needs a client certificate"));
-      goto fail;
+      key = _poste_config_provider_rules[i].key;
+      if (!_poste_config_provider_rules[i].check (provider, &local_error))
+        goto fail;
     }
   return TRUE;
 

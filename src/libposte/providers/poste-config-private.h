@@ -141,8 +141,21 @@ gboolean           _poste_config_apply_route             (PosteProvider       *p
 char              *_poste_config_provider_key_text       (PosteProvider       *provider,
                                                           const ProviderKey   *key,
                                                           gboolean             new_group);
-const char        *_poste_config_relaying_target_without_domains (PosteProvider *provider);
-void               _poste_config_set_relay_error         (GError             **error,
-                                                          const char          *target);
+
+/* A rule between a provider's keys (ProviderKey checks one key alone). */
+typedef struct
+{
+  /* The key the error names, and the key whose line a load points at. */
+  const char *key;
+  const char *line_key;
+  /* %FALSE with a %POSTE_CONFIG_ERROR when @provider breaks the rule. */
+  gboolean  (*check) (PosteProvider  *provider,
+                      GError        **error);
+  /* Only meaningful once every key of the group parsed (it reads the targets). */
+  gboolean    needs_valid_keys;
+} ProviderRule;
+
+extern const ProviderRule _poste_config_provider_rules[];
+extern const guint        _poste_config_n_provider_rules;
 
 G_END_DECLS

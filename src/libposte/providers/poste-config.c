@@ -72,6 +72,7 @@ load_provider (Scan       *scan,
   g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
   guint group_line = _poste_config_scan_group_line (scan, group);
   gboolean ok = TRUE;
+  gboolean keys_ok;
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
@@ -127,29 +128,18 @@ load_provider (Scan       *scan,
                                group);
       ok = FALSE;
     }
-  if (ok && _poste_config_relaying_target_without_domains (provider) != NULL)
+  keys_ok = ok;
+  for (guint i = 0; i < _poste_config_n_provider_rules; i++)
     {
+      const ProviderRule *rule = &_poste_config_provider_rules[i];
       g_autoptr(GError) local_error = NULL;
-      guint line = _poste_config_scan_key_line (scan, group, "domains");
+      guint line;
 
-      _poste_config_set_relay_error (&local_error, _poste_config_relaying_target_without_domains (provider));
-      _poste_config_key_error (scan, local_error->code, line > 0 ? line : group_line, "domains", "%s",
-                               local_error->message);
-      ok = FALSE;
-    }
-  if (poste_provider_get_auth (provider) == POSTE_AUTH_EXTERNAL
-      && poste_provider_get_client_certificate (provider) == NULL)
-    {
-      _poste_config_key_error (scan, POSTE_CONFIG_ERROR_MISSING_KEY, _poste_config_scan_key_line (scan, group, "auth"),
-                               "client-certificate", _("missing: auth=external needs a client certificate"));
-      ok = FALSE;
-    }
-  /* RFC 1985: ETRN names what to start; there is no "every domain" as with a bare ATRN. */
-  if (poste_provider_get_mode (provider) == POSTE_MODE_ETRN
-      && poste_provider_get_domains (provider)[0] == NULL)
-    {
-      _poste_config_key_error (scan, POSTE_CONFIG_ERROR_MISSING_KEY, _poste_config_scan_key_line (scan, group, "mode"),
-                               "domains", _("missing: mode=etrn needs the domains to ask for"));
+      if ((rule->needs_valid_keys && !keys_ok) || rule->check (provider, &local_error))
+        continue;
+      line = _poste_config_scan_key_line (scan, group, rule->line_key);
+      _poste_config_key_error (scan, local_error->code, line > 0 ? line : group_line, rule->key,
+                               "%s", local_error->message);
       ok = FALSE;
     }
 

@@ -1,10 +1,11 @@
-/* poste-history.c: what happened, one record per session, with its redacted transcript
+/* poste-history.c: what happened, one record per fetch round, with its redacted transcript
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One JSON file per session under `$XDG_STATE_HOME/poste-restante/history/`, named after the
- * session's start time (UTC, microseconds) so that names sort by time, then a random part and the
- * provider's name: "20261129T153000.123456Z-1a2b3c4d-acme.json". A file is written whole with
+ * One JSON file per round (PosteFetch writes it once, listing the round's sessions) under
+ * `$XDG_STATE_HOME/poste-restante/history/`, named after the round's start time (UTC,
+ * microseconds) so that names sort by time, then a random part and the provider's name:
+ * "20261129T153000.123456Z-1a2b3c4d-acme.json". A file is written whole with
  * g_file_set_contents_full() (a temporary file renamed over), so a reader sees a record entirely
  * or not at all. The history is bounded: at most max-records files (the oldest go first), and
  * each transcript is cut to its first and last lines.

@@ -85,10 +85,10 @@ find_provider (PosteOutboxRow *self)
   return NULL;
 }
 
-/* Why the message cannot leave, with the button's label and action that fix it; NULL when it
- * can (or when the providers are not known). */
+/* When the message cannot leave, sets up the button that fixes it (its label and action) and
+ * returns why; NULL when it can (or when the providers are not known). */
 static char *
-describe_blocked (PosteOutboxRow *self)
+offer_fix (PosteOutboxRow *self)
 {
   PosteProvider *provider;
 
@@ -121,7 +121,7 @@ show_item (PosteOutboxRow *self)
   const PosteOutboxItem *item = self->item;
   g_autofree char *state = describe_state (item);
   g_autofree char *size = g_format_size (item->size);
-  g_autofree char *blocked = describe_blocked (self);
+  g_autofree char *blocked = offer_fix (self);
   g_autofree char *send_name = NULL;
   g_autofree char *remove_name = NULL;
   g_autoptr(GString) subtitle = g_string_new (NULL);

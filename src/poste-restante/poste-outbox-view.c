@@ -6,8 +6,9 @@
  * deferred until a time, failed) and the relay's last answer. "Send now" on a row
  * (outbox.send-now) makes that message due and activates app.send-now (every provider's due
  * messages leave through its relay); "Remove" (outbox.remove) takes it out of the list at once
- * and out of the queue for good once its Undo toast is gone. The list follows the queue folder through a GFileMonitor, so
- * messages queued by `poste-restante-cli send` or the listener appear as they come.
+ * and out of the queue for good once its Undo toast is gone. The list follows the queue folder
+ * through a GFileMonitor, so messages queued by `poste-restante-cli send` or the listener appear
+ * as they come.
  */
 #include "config.h"
 

@@ -414,7 +414,8 @@ _poste_provider_dialog_build (PosteProviderDialog  *self,
   poste_provider_set_port (provider, (guint)port);
   poste_provider_set_security (provider, get_enum_row (self->security_row, POSTE_TYPE_SECURITY,
                                                       POSTE_SECURITY_STARTTLS));
-  poste_provider_set_mode (provider, get_enum_row (self->mode_row, POSTE_TYPE_MODE, POSTE_MODE_ATRN));
+  poste_provider_set_mode (provider, get_enum_row (self->mode_row, POSTE_TYPE_MODE,
+                                                  POSTE_MODE_ATRN));
   poste_provider_set_username (provider, username);
   poste_provider_set_domains (provider, (const char * const *)domains);
   poste_provider_set_auth (provider, get_enum_row (self->auth_row, POSTE_TYPE_AUTH,
@@ -467,6 +468,16 @@ _poste_provider_dialog_delivery_kind_changed (PosteProviderDialog *self)
   _poste_provider_dialog_update (self);
 }
 
+/* The command's name is the choice; what the chosen one means for the customer is said under
+ * it. */
+static void
+describe_mode (PosteProviderDialog *self)
+{
+  PosteMode mode = get_enum_row (self->mode_row, POSTE_TYPE_MODE, POSTE_MODE_ATRN);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row), poste_mode_get_description (mode));
+}
+
 /* Once the template is built, before poste_accessible_fix() names what it holds. */
 void
 _poste_provider_dialog_init_fields (PosteProviderDialog *self)
@@ -474,18 +485,14 @@ _poste_provider_dialog_init_fields (PosteProviderDialog *self)
   fill_enum_row (self->security_row, POSTE_TYPE_SECURITY, security_label);
   fill_enum_row (self->auth_row, POSTE_TYPE_AUTH, auth_label);
   fill_enum_row (self->mode_row, POSTE_TYPE_MODE, mode_label);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row),
-                               poste_mode_get_description (POSTE_MODE_ATRN));
+  describe_mode (self);
   self->routes = g_ptr_array_new ();
 }
 
-/* The command's name is the choice; what it means for the customer is said under it. */
 static void
 mode_changed (PosteProviderDialog *self)
 {
-  PosteMode mode = get_enum_row (self->mode_row, POSTE_TYPE_MODE, POSTE_MODE_ATRN);
-
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row), poste_mode_get_description (mode));
+  describe_mode (self);
   _poste_provider_dialog_update (self);
 }
 
